@@ -1,0 +1,58 @@
+"""One error hierarchy for the whole product.
+
+Every error a user can meet derives from :class:`PotentielError` and carries a message written
+for the person who has to act on it, plus an optional ``hint`` saying what to do.  Adapters (CLI,
+macros, UDFs) catch ``PotentielError`` and show ``str(err)``; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+
+class PotentielError(Exception):
+    """Base of every error potentiel raises on purpose."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
+
+
+class InputError(PotentielError):
+    """The data or settings given to potentiel cannot be used as they are."""
+
+
+class SettingsError(InputError):
+    """A setting has an unknown key or a value of the wrong kind."""
+
+
+class WorkbookError(PotentielError):
+    """A workbook file cannot be read or written (missing, locked, corrupt, protected)."""
+
+
+class WorkbookLockedError(WorkbookError):
+    """The workbook is open in Excel or locked by another program."""
+
+
+class SyncError(PotentielError):
+    """The Google Sheets sync could not complete; nothing was committed."""
+
+
+class SyncConfigError(SyncError):
+    """The sync configuration file is missing, malformed or inconsistent."""
+
+
+class SheetsApiError(SyncError):
+    """Google Sheets answered with an error we could not recover from."""
+
+    def __init__(self, message: str, *, status: int | None = None, hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.status = status
+
+
+class SyncLockedError(SyncError):
+    """Another sync of the same workbook is running."""
