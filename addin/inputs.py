@@ -1,0 +1,192 @@
+"""From raw sheets to typed, checked tables the rules can trust.
+
+Headers are matched to canonical names, every known column is parsed by its kind, and rows that
+cannot be used (no customer id, a duplicate id, an order without a date) are set aside with a
+Validation record naming the user's own sheet, row and header.  What remains is clean: the rule
+modules never see text in a number column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as ptypes
+
+from addin.errors import InputError
+from addin.parsing import parse
+from addin.schema import REQUIRED, canonical_columns, column_kinds, fold
+from addin.validation import Validation, excel_rows
+
+_RANGES: dict[str, tuple[float, float, str]] = {
+    "satisfaction": (1, 5, "satisfaction must be between 1 and 5"),
+    "nps": (0, 10, "nps must be between 0 and 10"),
+    "pages_visited": (0, np.inf, "pages_visited must not be negative"),
+    "budget": (0, np.inf, "budget must not be negative"),
+    "income": (0, np.inf, "income must not be negative"),
+    "age": (0, 130, "age must be between 0 and 130"),
+    "birth_year": (1850, 2200, "birth_year must be a year such as 1980"),
+    "purchase_horizon_days": (0, np.inf, "purchase_horizon_days must not be negative"),
+}
+
+REFERRAL_CHANNELS = frozenset(fold(w) for w in (
+    "referral", "referred", "word of mouth", "recommendation", "parrainage", "recommandation",
+    "bouche a oreille", "prescripteur", "verwijzing", "doorverwijzing", "aanbeveling",
+    "mond tot mond"))
+
+
+@dataclass
+class Inputs:
+    """Clean inputs: customers (one row each, RangeIndex) and order lines keyed to them."""
+
+    customers: pd.DataFrame
+    orders: pd.DataFrame
+    headers: dict[str, str]
+
+
+def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
+           ) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Rename recognised headers to canonical names and parse those columns.
+
+    Returns the frame indexed by Excel row (unknown columns kept as they are) and
+    canonical name -> the user's header, so messages speak the user's words.
+    """
+    mapping = canonical_columns(sheet, frame.columns)
+    missing = [c for c in REQUIRED[sheet] if c not in mapping.values()]
+    if missing:
+        found = ", ".join(str(c) for c in frame.columns) or "no headers"
+        raise InputError(
+            f"Sheet '{label}' has no column {', '.join(repr(m) for m in missing)} "
+            f"(found: {found}).",
+            hint="Add the column, or rename the header to one of the names the README lists.")
+    typed = frame.rename(columns=mapping)
+    typed = typed.loc[:, ~typed.columns.duplicated()]
+    typed.index = pd.Index(excel_rows(frame), name="row")
+    headers = {c: str(h) for h, c in mapping.items()}
+    kinds = column_kinds(sheet)
+    for name, header in headers.items():
+        raw = typed[name]
+        parsed = parse(raw, kinds[name])
+        typed[name] = parsed.values
+        validation.add_many(label, parsed.errors.index.to_numpy(), header,
+                            raw[parsed.errors.index].to_numpy(), parsed.errors.to_numpy())
+    for name, (low, high, message) in _RANGES.items():
+        if name in typed and ptypes.is_numeric_dtype(typed[name].dtype):
+            out = typed[name][(typed[name] < low) | (typed[name] > high)]
+            validation.add_many(label, out.index.to_numpy(), headers[name], out.to_numpy(),
+                                message)
+            typed.loc[out.index, name] = np.nan
+    return typed, headers
+
+
+def _drop(frame: pd.DataFrame, mask: pd.Series, validation: Validation, label: str,
+          column: str, header: str, message: str | pd.Series) -> pd.DataFrame:
+    """Set rows aside with one record each; returns the rows kept."""
+    bad = frame[mask]
+    shown = bad[column].to_numpy() if column in bad else np.full(len(bad), None)
+    text = message if isinstance(message, str) else message[mask].to_numpy()
+    validation.add_many(label, bad.index.to_numpy(), header, shown, text)
+    return frame[~mask]
+
+
+def _unify_ids(*columns: pd.Series) -> list[pd.Series]:
+    """Make id columns comparable: integers only if all are integers, else text."""
+    if all(ptypes.is_integer_dtype(c.dtype) for c in columns):
+        return list(columns)
+    return [c.astype(str).astype(object) if ptypes.is_integer_dtype(c.dtype) else c
+            for c in columns]
+
+
+def prepare_customers(raw: pd.DataFrame, label: str, validation: Validation,
+                      as_of: pd.Timestamp) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Typed customers, one row per customer_id, Excel row kept in column ``_row``."""
+    customers, headers = _typed(raw, "customers", label, validation)
+    id_header = headers["customer_id"]
+    customers = _drop(customers, customers["customer_id"].isna(), validation, label,
+                      "customer_id", id_header, "customer_id is empty: row skipped")
+    duplicate = customers["customer_id"].duplicated(keep="first")
+    first_rows = pd.Series(customers.index[~duplicate],
+                           index=customers["customer_id"][~duplicate].to_numpy())
+    message = ("duplicate customer_id (first on row "
+               + customers["customer_id"].map(first_rows).astype(str) + "): row skipped")
+    customers = _drop(customers, duplicate, validation, label, "customer_id", id_header,
+                      message)
+    year = customers.get("birth_year", pd.Series(np.nan, index=customers.index))
+    if "birth_date" in customers:
+        year = year.fillna(customers["birth_date"].dt.year)
+    if "age" in customers:
+        year = year.fillna(as_of.year - customers["age"])
+    customers["birth_year"] = year.astype("float64")
+    return customers.rename_axis("_row").reset_index(), headers
+
+
+def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
+                   as_of: pd.Timestamp) -> pd.DataFrame:
+    """Typed order lines with net, list and cost amounts; unusable lines reported and dropped."""
+    money = ("amount", "list_amount", "cost_amount")
+    if raw is None or raw.shape[1] == 0:
+        return pd.DataFrame({"customer_id": pd.Series(dtype=object),
+                             "order_id": pd.Series(dtype=object),
+                             "order_date": pd.Series(dtype="datetime64[ns]"),
+                             **{c: pd.Series(dtype="float64") for c in money}})
+    orders, headers = _typed(raw, "orders", label, validation)
+    orders = _drop(orders, orders["customer_id"].isna(), validation, label, "customer_id",
+                   headers["customer_id"], "order line without customer_id: line skipped")
+    orders = _drop(orders, orders["order_date"].isna(), validation, label, "order_date",
+                   headers["order_date"], "order line without a valid date: line skipped")
+    if "quantity" in orders:
+        orders = _drop(orders, orders["quantity"] < 0, validation, label, "quantity",
+                       headers["quantity"], "negative quantity (a return?): line skipped")
+    if "amount" not in orders and "unit_price" not in orders:
+        validation.add(label, None, "amount", None,
+                       "no 'amount' nor 'unit_price' column: revenue cannot be computed")
+    future = orders["order_date"] >= as_of.normalize() + pd.Timedelta(days=1)
+    if future.any():
+        validation.add(label, int(orders.index[future][0]), headers["order_date"],
+                       orders["order_date"][future].iloc[0],
+                       f"{int(future.sum())} order line(s) dated after the analysis date "
+                       f"{as_of.date()} are not counted", severity="warning")
+        orders = orders[~future]
+    nothing = pd.Series(np.nan, index=orders.index)
+    quantity = orders.get("quantity", nothing).fillna(1.0)
+    net = quantity * orders.get("unit_price", nothing)
+    if "amount" in orders:
+        net = orders["amount"].fillna(net)
+    return pd.DataFrame({
+        "customer_id": orders["customer_id"],
+        "order_id": orders.get("order_id", pd.Series(None, index=orders.index, dtype=object)),
+        "order_date": orders["order_date"],
+        "amount": net,
+        "list_amount": quantity * orders.get("list_price", nothing),
+        "cost_amount": quantity * orders.get("unit_cost", nothing),
+    })
+
+
+def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.Timestamp,
+            validation: Validation, sheet_names: dict[str, str] | None = None) -> Inputs:
+    """Clean customers and orders; customers found only in Orders are added (with a warning)."""
+    names = {"customers": "Customers", "orders": "Orders"} | (sheet_names or {})
+    cust, headers = prepare_customers(customers, names["customers"], validation, as_of)
+    lines = prepare_orders(orders, names["orders"], validation, as_of)
+    referred = cust.get("referred_by", pd.Series(None, index=cust.index, dtype=object))
+    cust["customer_id"], lines["customer_id"], referred = _unify_ids(
+        cust["customer_id"], lines["customer_id"], referred)
+    unknown = ~lines["customer_id"].isin(cust["customer_id"])
+    if unknown.any():
+        first = lines[unknown].drop_duplicates("customer_id")
+        validation.add_many(names["orders"], first.index.to_numpy(), "customer_id",
+                            first["customer_id"].to_numpy(),
+                            "customer_id not in the Customers sheet: added as a customer",
+                            severity="warning")
+        extra = pd.DataFrame({"customer_id": first["customer_id"].to_numpy()})
+        cust = pd.concat([cust, extra], ignore_index=True)
+        referred = referred.reindex(cust.index)
+    if "referred_by" in headers:
+        cust["referred_by"] = referred
+        dangling = referred.notna() & ~referred.isin(cust["customer_id"])
+        validation.add_many(names["customers"], cust["_row"][dangling].to_numpy(),
+                            headers["referred_by"], referred[dangling].to_numpy(),
+                            "referred_by names no known customer_id", severity="warning")
+    lines["code"] = pd.Index(cust["customer_id"]).get_indexer(lines["customer_id"])
+    return Inputs(cust, lines.reset_index(drop=True), headers)
