@@ -36,6 +36,13 @@ REFERRAL_CHANNELS = frozenset(fold(w) for w in (
     "mond tot mond"))
 
 
+def optional(frame: pd.DataFrame, name: str, fill: object = np.nan) -> pd.Series:
+    """A column of the frame, or a blank one when the user's sheet has no such column."""
+    if name in frame:
+        return frame[name]
+    return pd.Series(fill, index=frame.index)
+
+
 @dataclass
 class Inputs:
     """Clean inputs: customers (one row each, RangeIndex) and order lines keyed to them."""
@@ -153,13 +160,16 @@ def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
     net = quantity * orders.get("unit_price", nothing)
     if "amount" in orders:
         net = orders["amount"].fillna(net)
+    # A line whose net amount is unknown (already reported) adds nothing to any money figure,
+    # so revenue, list revenue and cost stay comparable.
+    unknown = net.isna()
     return pd.DataFrame({
         "customer_id": orders["customer_id"],
         "order_id": orders.get("order_id", pd.Series(None, index=orders.index, dtype=object)),
         "order_date": orders["order_date"],
         "amount": net,
-        "list_amount": quantity * orders.get("list_price", nothing),
-        "cost_amount": quantity * orders.get("unit_cost", nothing),
+        "list_amount": (quantity * orders.get("list_price", nothing)).mask(unknown, 0.0),
+        "cost_amount": (quantity * orders.get("unit_cost", nothing)).mask(unknown, 0.0),
     })
 
 

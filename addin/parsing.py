@@ -251,3 +251,10 @@ PARSERS = {
 def parse(raw: pd.Series, kind: Kind) -> Parsed:
     """Parse a column as the schema says it holds."""
     return PARSERS[kind](raw)
+
+
+def fold_series(text: pd.Series) -> pd.Series:
+    """:func:`addin.schema.fold` for a whole column (blanks stay blank), without a call per cell."""
+    folded = (text.fillna("").astype(str).str.normalize("NFKD").str.encode("ascii", "ignore")
+              .str.decode("ascii").str.lower().str.replace(r"[^a-z0-9]", "", regex=True))
+    return folded.where(text.notna(), None)

@@ -179,8 +179,8 @@ def _check(s: Settings) -> list[str]:
         problems.append("scores must satisfy 0 <= warm_score <= hot_score <= 100")
     if not 0 <= s.retention_rate < 1 + s.discount_rate:
         problems.append("retention_rate must be >= 0 and below 1 + discount_rate")
-    if list(s.income_bands) != sorted(s.income_bands):
-        problems.append("income_bands must be increasing")
+    if s.income_bands and (len(s.income_bands) != 2 or s.income_bands[0] > s.income_bands[1]):
+        problems.append("income_bands must be two increasing numbers, such as '30000; 60000'")
     if s.cost_per_order < 0:
         problems.append("cost_per_order must not be negative")
     return problems

@@ -1,0 +1,134 @@
+"""``analyze``: customers (and orders) in, one row per customer out.
+
+This is the heart of potentiel and the only place that knows the order of the steps: clean the
+inputs, measure activity, classify, qualify prospects, measure profitability, segment, then apply
+the user's segment rules on the finished table (so a rule may use any output column).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from addin.activity import activity
+from addin.classify import classify
+from addin.inputs import prepare
+from addin.profitability import profitability
+from addin.prospects import qualify
+from addin.rules import evaluate, membership
+from addin.schema import SALES_COLUMNS, TARGET_SEGMENT_NAMES, fold
+from addin.segmentation import generations, income_bands, rfm
+from addin.settings import Settings
+from addin.validation import Validation
+
+IDENTITY_COLUMNS = ("customer_id", "name", "email", "company", "country", "region", "city",
+                    "postal_code")
+ACTIVITY_COLUMNS = ("orders", "first_order", "last_order", "days_since_last_order",
+                    "tenure_days", "frequency", "recency", "T", "monetary_value")
+TYPE_COLUMNS = ("customer_type", "is_current", "is_prescriber", "referrals", "is_referred",
+                "is_target")
+PROSPECT_COLUMNS = ("prospect_score", "temperature", "bant")
+MONEY_COLUMNS = ("revenue", "list_revenue", "discount_rate", "cost", "gross_margin",
+                 "margin_rate", "markup_rate", "avg_order_value", "cost_to_serve",
+                 "contribution", "break_even_order_value", "abc_class", "profitability", "clv")
+SEGMENT_COLUMNS = ("r_score", "f_score", "m_score", "rfm_segment", "generation", "income_band",
+                   "segments")
+
+#: Every column of the analysis table, in order.
+OUTPUT_COLUMNS: tuple[str, ...] = (IDENTITY_COLUMNS + ACTIVITY_COLUMNS + TYPE_COLUMNS
+                                   + PROSPECT_COLUMNS + MONEY_COLUMNS + SEGMENT_COLUMNS
+                                   + SALES_COLUMNS)
+
+SettingsLike = Settings | Mapping[str, object] | pd.DataFrame | None
+
+
+@dataclass
+class Analysis:
+    """Everything one run produced: the table, the problems, and each user segment's rows."""
+
+    table: pd.DataFrame
+    validation: pd.DataFrame
+    segments: dict[str, pd.DataFrame]
+    settings: Settings
+    as_of: pd.Timestamp
+
+    @property
+    def has_errors(self) -> bool:
+        """True when some input could not be used (warnings alone do not count)."""
+        return bool((self.validation["severity"] == "error").any())
+
+
+def _settings(settings: SettingsLike, validation: Validation, sheet: str) -> Settings:
+    if settings is None:
+        return Settings()
+    if isinstance(settings, Settings):
+        return settings
+    if isinstance(settings, pd.DataFrame):
+        return Settings.from_frame(settings, validation=validation, sheet=sheet)
+    return Settings.from_mapping(settings, validation=validation, sheet=sheet)
+
+
+def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
+                 segments: pd.DataFrame | None = None, as_of: date | str | None = None,
+                 settings: SettingsLike = None,
+                 sheet_names: Mapping[str, str] | None = None) -> Analysis:
+    """The whole analysis with its validation report and user segments.
+
+    ``settings`` may be a :class:`Settings`, a ``key -> value`` mapping or a Settings sheet
+    (key | value table); ``sheet_names`` maps 'customers', 'orders', 'segments', 'settings' to
+    the user's sheet names so that problems name the sheet the user sees.
+    """
+    names = {"customers": "Customers", "orders": "Orders", "segments": "Segments",
+             "settings": "Settings"} | dict(sheet_names or {})
+    validation = Validation()
+    config = _settings(settings, validation, names["settings"])
+    moment = pd.Timestamp(as_of or config.as_of or pd.Timestamp.today()).normalize()
+    inputs = prepare(customers, orders, as_of=moment, validation=validation,
+                     sheet_names=names)
+    cust = inputs.customers
+    act = activity(inputs.orders, len(cust), moment)
+    both = pd.concat([cust, act], axis=1)
+    types = classify(both, config)
+    prospects = qualify(cust, types["customer_type"] == "prospect", moment, config)
+    money = profitability(act, cust["customer_id"], config)
+    seg = rfm(act, cust["customer_id"])
+    seg["generation"] = generations(cust["birth_year"])
+    seg["income_band"] = income_bands(cust, config)
+
+    inputs_kept = cust.drop(columns=["_row", "income_band"], errors="ignore")
+    activity_kept = act.drop(columns=["revenue", "list_revenue", "cost"])
+    table = pd.concat([inputs_kept, activity_kept, types, prospects, money, seg], axis=1)
+    for column in SALES_COLUMNS + IDENTITY_COLUMNS:
+        if column not in table:
+            table[column] = None
+    table["is_target"] = False
+    masks = evaluate(segments, table, validation=validation, sheet=names["segments"],
+                     language=config.language)
+    target = [m for name, m in masks.items() if fold(name) in TARGET_SEGMENT_NAMES]
+    if target:
+        table["is_target"] = target[0]
+    table["segments"] = membership(masks, table.index)
+    output = table[list(OUTPUT_COLUMNS)]
+    return Analysis(
+        table=output,
+        validation=validation.to_frame(),
+        segments={name: output[mask] for name, mask in masks.items()},
+        settings=config,
+        as_of=moment,
+    )
+
+
+def analyze(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
+            as_of: date | str | None = None, settings: SettingsLike = None,
+            segments: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per customer: activity, type, prospect score, profitability, segments.
+
+    Input headers may be English, French or Dutch; values may be as spreadsheets hold them.
+    Problems in the input do not stop the analysis: use :func:`run_analysis` to get the
+    validation report beside the table.
+    """
+    return run_analysis(customers, orders, segments=segments, as_of=as_of,
+                        settings=settings).table

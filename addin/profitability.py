@@ -1,0 +1,94 @@
+"""Profitability: what each customer brings in, keeps, costs to serve and may still bring.
+
+The seeds' three classic signs of a profitable customer are measured directly: a high margin
+rate (products with high margins), a low discount rate (pays full price) and a high average
+order value (a few large orders rather than many small ones).  Where the cost or the list price
+is unknown, the figures that need it stay blank: a zero would lie.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from addin.settings import Settings
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """numerator / denominator, blank where the denominator is not positive."""
+    return (numerator / denominator.where(denominator > 0)).astype(np.float64)
+
+
+def profitability(act: pd.DataFrame, ids: pd.Series, settings: Settings) -> pd.DataFrame:
+    """Money columns of SPEC section 2 from the activity table (orders, revenue, list, cost)."""
+    s = settings
+    has = act["orders"] > 0
+    revenue = act["revenue"].astype(np.float64)
+    gross_margin = revenue - act["cost"]
+    margin_rate = _ratio(gross_margin, revenue)
+    cost_to_serve = (act["orders"] * s.cost_per_order).astype(np.float64)
+    contribution = gross_margin - cost_to_serve
+    out = pd.DataFrame({
+        "revenue": revenue,
+        "list_revenue": act["list_revenue"],
+        "discount_rate": 1 - _ratio(revenue, act["list_revenue"]),
+        "cost": act["cost"],
+        "gross_margin": gross_margin,
+        "margin_rate": margin_rate,
+        "markup_rate": _ratio(gross_margin, act["cost"]),
+        "avg_order_value": _ratio(revenue, act["orders"].astype(np.float64)),
+        "cost_to_serve": cost_to_serve,
+        "contribution": contribution,
+        "break_even_order_value": _ratio(pd.Series(s.cost_per_order, index=act.index),
+                                         margin_rate),
+    }, index=act.index)
+    out["abc_class"] = abc_classes(contribution, ids, has, s.abc_a, s.abc_b)
+    out["profitability"] = profile(out, has, s)
+    annual_margin = gross_margin * 365.0 / np.maximum(act["tenure_days"], 365.0)
+    r, i = s.retention_rate, s.discount_rate
+    out["clv"] = annual_margin * r / (1 + i - r)
+    return out
+
+
+def abc_classes(value: pd.Series, ids: pd.Series, has_orders: pd.Series, a: float,
+                b: float) -> pd.Series:
+    """Pareto classes by contribution: A up to a (80 %) of the total, B up to b (95 %), C rest.
+
+    A customer is in A when the customers ranked before it hold less than ``a`` of the total,
+    so the one that crosses 80 % is still A and a single whale is A, not B.  Ties are ranked by
+    customer_id, so the classes never depend on row order.  D = no order; blank = orders but an
+    unknown contribution (no cost information).
+    """
+    known = has_orders & value.notna()
+    ranked = pd.DataFrame({"value": value[known], "id": ids[known]}).sort_values(
+        ["value", "id"], ascending=[False, True], kind="stable")
+    positive = ranked["value"].clip(lower=0)
+    total = positive.sum()
+    before = (positive.cumsum() - positive) / total if total > 0 else positive * 0 + 1
+    tolerance = 1e-12
+    classes = np.select([ranked["value"] <= 0, before < a - tolerance, before < b - tolerance],
+                        ["C", "A", "B"], default="C")
+    out = pd.Series(None, index=value.index, dtype=object)
+    out[ranked.index] = classes
+    out[~has_orders] = "D"
+    return out
+
+
+def profile(money: pd.DataFrame, has_orders: pd.Series, settings: Settings) -> pd.Series:
+    """high / medium / low from the three criteria met: 2 or 3 met is high, 1 medium, 0 low.
+
+    Thresholds default to the median of the customers who ordered, so "high margin" means
+    "higher than most of *your* customers"; a criterion that cannot be measured is not met.
+    """
+    buyers = money[has_orders]
+    margin_bar = settings.high_margin_rate
+    if margin_bar is None:
+        margin_bar = buyers["margin_rate"].median()
+    order_bar = settings.large_order_value
+    if order_bar is None:
+        order_bar = buyers["avg_order_value"].median()
+    met = ((money["margin_rate"] >= margin_bar).astype(int)
+           + (money["discount_rate"] <= settings.max_discount_rate).astype(int)
+           + (money["avg_order_value"] >= order_bar).astype(int))
+    levels = np.select([met >= 2, met == 1], ["high", "medium"], default="low")
+    return pd.Series(levels, index=money.index, dtype=object).where(has_orders, None)

@@ -1,0 +1,49 @@
+"""Prospect qualification: a BANT score plus recent engagement, and a temperature.
+
+BANT (Budget, Authority, Need, Timing) is worth 60 points, 15 per criterion met; engagement
+(pages visited, a form sent) is worth 40 points and fades with a 30-day half-life since the last
+interaction, because a visit last week says more than a visit last year.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from addin.inputs import optional
+from addin.settings import Settings
+
+BANT_POINTS = 15.0
+PAGES_POINTS = 20.0
+FORM_POINTS = 20.0
+
+
+def qualify(customers: pd.DataFrame, is_prospect: pd.Series, as_of: pd.Timestamp,
+            settings: Settings) -> pd.DataFrame:
+    """prospect_score (0-100), temperature (hot/warm/cold) and bant (e.g. 'B-NT') for prospects.
+
+    Other customers get blanks: the score ranks people who have not bought yet.
+    """
+    s = settings
+    criteria = {
+        "B": optional(customers, "budget") >= s.min_budget,
+        "A": optional(customers, "decision_maker", False).fillna(False).astype(bool),
+        "N": optional(customers, "need") >= s.need_min,
+        "T": optional(customers, "purchase_horizon_days") <= s.max_horizon_days,
+    }
+    met = sum(c.astype(np.float64) for c in criteria.values())
+    pages = (optional(customers, "pages_visited").fillna(0) / s.full_pages_visited).clip(0, 1)
+    form = optional(customers, "form_submitted", False).fillna(False).astype(bool)
+    seen = optional(customers, "last_interaction", pd.NaT)
+    seen = seen.fillna(optional(customers, "first_contact", pd.NaT))
+    age_days = ((as_of - seen).dt.days.clip(lower=0)).fillna(0).astype(np.float64)
+    decay = np.power(0.5, age_days / s.engagement_half_life_days)
+    engagement = (pages * PAGES_POINTS + form * FORM_POINTS) * decay
+    score = (met * BANT_POINTS + engagement).round(1).where(is_prospect)
+    temperature = np.select([score >= s.hot_score, score >= s.warm_score, score.notna()],
+                            ["hot", "warm", "cold"], default=None)
+    letters = [np.where(hit, letter, "-") for letter, hit in criteria.items()]
+    bant = pd.Series(np.char.add(np.char.add(letters[0], letters[1]),
+                                 np.char.add(letters[2], letters[3])), index=customers.index)
+    return pd.DataFrame({"prospect_score": score, "temperature": temperature,
+                         "bant": bant.where(is_prospect, None)}, index=customers.index)

@@ -1,0 +1,83 @@
+"""RFM scores and segments, generations and income bands.
+
+RFM quintiles are ranks, not value cut-offs: with ties broken by customer_id, every quintile
+holds a fifth of the buyers and the result never depends on row order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from addin.settings import Settings
+
+#: R score then FM score -> segment (the classic 11-segment map).
+RFM_MAP: dict[str, tuple[str, ...]] = {
+    "Champions": ("55", "54", "45"),
+    "Loyal": ("53", "44", "35", "34"),
+    "Potential Loyalist": ("52", "42", "33", "43"),
+    "Recent": ("51",),
+    "Promising": ("41", "31"),
+    "Need Attention": ("32", "23", "22"),
+    "About to Sleep": ("21",),
+    "At Risk": ("25", "24", "13"),
+    "Can't Lose": ("15", "14"),
+    "Hibernating": ("12",),
+    "Lost": ("11",),
+}
+_SEGMENT_OF = {code: name for name, codes in RFM_MAP.items() for code in codes}
+
+GENERATIONS: tuple[tuple[str, float], ...] = (
+    ("Silent", 1945), ("Boomers", 1964), ("Gen X", 1980), ("Millennials", 1996),
+    ("Gen Z", 2012), ("Gen Alpha", np.inf))
+
+
+def quintiles(better: pd.Series, ids: pd.Series) -> pd.Series:
+    """Scores 1-5 by rank of ``better`` (higher is better), ties broken by customer_id."""
+    ranked = pd.DataFrame({"v": better, "id": ids}).sort_values(["v", "id"], kind="stable")
+    rank = np.arange(1, len(ranked) + 1)
+    scores = np.ceil(rank * 5 / max(len(ranked), 1)).astype(np.int64)
+    return pd.Series(scores, index=ranked.index).reindex(better.index)
+
+
+def rfm(act: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
+    """r_score, f_score, m_score and rfm_segment; 'Prospect' for customers with no order."""
+    buyers = act["orders"] > 0
+    b_ids = ids[buyers]
+    r = quintiles(-act.loc[buyers, "days_since_last_order"], b_ids)
+    f = quintiles(act.loc[buyers, "orders"].astype(np.float64), b_ids)
+    m = quintiles(act.loc[buyers, "revenue"], b_ids)
+    fm = quintiles((f + m) / 2.0, b_ids)
+    segment = (r.astype(str) + fm.astype(str)).map(_SEGMENT_OF)
+    out = pd.DataFrame({"r_score": r, "f_score": f, "m_score": m, "rfm_segment": segment},
+                       index=b_ids.index).reindex(act.index)
+    for name in ("r_score", "f_score", "m_score"):
+        out[name] = out[name].astype("Int64")
+    out["rfm_segment"] = out["rfm_segment"].astype(object).where(buyers, "Prospect")
+    return out
+
+
+def generations(birth_year: pd.Series) -> pd.Series:
+    """Generation name from the birth year (Silent up to 1945 ... Gen Alpha from 2013)."""
+    bins = [-np.inf, *[limit for _, limit in GENERATIONS]]
+    labels = [name for name, _ in GENERATIONS]
+    cut = pd.cut(birth_year, bins=bins, labels=labels, right=True)
+    return cut.astype(object).where(birth_year.notna(), None)
+
+
+def income_bands(customers: pd.DataFrame, settings: Settings) -> pd.Series:
+    """low / middle / high: the user's band where given, else from income.
+
+    Income cut-offs come from the ``income_bands`` setting (two increasing numbers) or, by
+    default, the terciles of the customers' incomes.
+    """
+    given = customers["income_band"] if "income_band" in customers else pd.Series(
+        None, index=customers.index, dtype=object)
+    if "income" not in customers or customers["income"].isna().all():
+        return given.astype(object)
+    income = customers["income"]
+    cuts = np.asarray(settings.income_bands or np.nanquantile(income, [1 / 3, 2 / 3]))
+    band = pd.Series(np.array(["low", "middle", "high"], dtype=object)[
+        np.searchsorted(cuts, income.fillna(0).to_numpy(), side="left")], index=income.index)
+    computed = band.where(income.notna(), None)
+    return given.astype(object).where(given.notna(), computed)
