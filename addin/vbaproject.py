@@ -114,8 +114,9 @@ def build_vba_project(modules: Sequence[Module], *, name: str, project_id: str) 
 
 
 def _crlf(text: str) -> str:
+    """VBA stores lines ending in CR LF, the last one included."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.rstrip("\n").replace("\n", "\r\n") + "\r\n"
+    return (text if text.endswith("\n") else text + "\n").replace("\n", "\r\n")
 
 
 def _vb_name(code: str) -> str:
