@@ -49,8 +49,9 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _TEMPLATE_PROJECT_ID = "{6F1B3C52-5E0A-4C1D-9B7E-2A4D8C0F1E31}"
 _ADDIN_PROJECT_ID = "{8A2C4E61-7F1B-4D2E-AC8F-3B5E9D1F2A42}"
 _ADDIN_PROJECT_NAME = "PotentielAddin"
-_ADDIN_CONF_SHEET = "potentiel.conf"
-_CUSTOM_ADDIN_NAME = 'Public Const PROJECT_NAME As String = "myaddin"'
+#: xlwings' custom add-in reads its settings from "<PROJECT_NAME>.conf" sheets and files.
+_ADDIN_CONF_NAME = "potentiel"
+_CUSTOM_ADDIN_NAME = 'Public Const PROJECT_NAME As String = "{}"'
 
 _XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 _XLAM_MAIN = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
@@ -105,14 +106,14 @@ def addin_bytes() -> bytes:
     """The bytes of ``potentiel.xlam``: a custom xlwings add-in with the Potentiel ribbon tab."""
     layout = _layout()
     xlwings_vba = _xlwings_source("xlwings_custom_addin.bas")
-    if xlwings_vba.count(_CUSTOM_ADDIN_NAME) != 1:
+    quickstart_name = _CUSTOM_ADDIN_NAME.format("myaddin")
+    if xlwings_vba.count(quickstart_name) != 1:
         raise WorkbookError(
             "the installed xlwings has an unexpected custom add-in module "
             "(no PROJECT_NAME constant to rename)",
             hint="Install the xlwings version named in potentiel's requirements.",
         )
-    xlwings_vba = xlwings_vba.replace(
-        _CUSTOM_ADDIN_NAME, _CUSTOM_ADDIN_NAME.replace("myaddin", "potentiel"))
+    xlwings_vba = xlwings_vba.replace(quickstart_name, _CUSTOM_ADDIN_NAME.format(_ADDIN_CONF_NAME))
     modules = [
         *_document_modules(1),
         standard_module(xlwings_vba),
@@ -123,7 +124,7 @@ def addin_bytes() -> bytes:
     vba = build_vba_project(modules, name=_ADDIN_PROJECT_NAME, project_id=_ADDIN_PROJECT_ID)
     buffer = io.BytesIO()
     workbook = _new_workbook(buffer, vba, "potentiel add-in")
-    _write_conf(workbook, _ADDIN_CONF_SHEET, layout["xlwings_conf"])
+    _write_conf(workbook, f"{_ADDIN_CONF_NAME}.conf", layout["xlwings_conf"])
     workbook.close()
     return _repack(buffer.getvalue(), ribbon=_source("customUI14.xml"))
 

@@ -22,6 +22,7 @@ import pytest
 from oletools.olevba import VBA_Parser
 from python_calamine import CalamineWorkbook
 
+from addin.errors import WorkbookError
 from addin.rules import OPERATORS
 from addin.schema import canonical_columns, match_sheet
 from addin.settings import Settings
@@ -73,6 +74,14 @@ def test_committed_files_equal_a_fresh_build(built: dict[str, Path], name: str) 
     assert (COMMITTED / name).read_bytes() == built[name].read_bytes(), (
         f"templates/{name} is stale: run `.venv/bin/python templates/build.py` and commit it "
         "(the build embeds the VBA of the installed xlwings version)")
+
+
+def test_build_into_a_file_path_says_what_to_do(tmp_path: Path) -> None:
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("")
+    with pytest.raises(WorkbookError, match="cannot create the folder") as raised:
+        build(blocker)
+    assert raised.value.hint
 
 
 def test_rebuilding_gives_the_same_bytes(built: dict[str, Path], tmp_path: Path) -> None:
