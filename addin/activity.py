@@ -28,6 +28,21 @@ def _sum_if_complete(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarra
     return np.where(incomplete, np.nan, total)
 
 
+def _distinct_per_customer(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """How many distinct ``values`` (non-negative integers) each customer code has.
+
+    A plain sort of one combined integer key, no hashing and no argsort.
+    """
+    if len(codes) == 0:
+        return np.zeros(n, dtype=np.int64)
+    width = np.int64(values.max() + 1)
+    key = np.sort(codes * width + values)
+    first_of_run = np.empty(len(key), dtype=bool)
+    first_of_run[0] = True
+    np.not_equal(key[1:], key[:-1], out=first_of_run[1:])
+    return _per_customer(key[first_of_run] // width, None, n).astype(np.int64)
+
+
 def activity(lines: pd.DataFrame, n_customers: int, as_of: pd.Timestamp) -> pd.DataFrame:
     """Per-customer activity from clean order lines (columns code, order_id, order_date, amounts).
 
@@ -38,42 +53,37 @@ def activity(lines: pd.DataFrame, n_customers: int, as_of: pd.Timestamp) -> pd.D
     n = n_customers
     codes = lines["code"].to_numpy(np.int64)
     days = lines["order_date"].to_numpy("datetime64[ns]").astype(np.int64) // _DAY
-    amount = lines["amount"].to_numpy(np.float64)
+    amount = np.nan_to_num(lines["amount"].to_numpy(np.float64))
     as_of_day = np.int64(as_of.normalize().value // _DAY)
-    first_day = days.min() if len(days) else as_of_day
-    span = np.int64(as_of_day - first_day + 1)
+    origin = days.min() if len(days) else as_of_day
 
-    # One key per (customer, day): sorting it gives each customer's daily periods in order.
-    period_key = codes * span + (days - first_day)
-    keys, inverse = np.unique(period_key, return_inverse=True)
-    period_amount = np.bincount(inverse, weights=np.nan_to_num(amount), minlength=len(keys))
-    period_customer = keys // span
-    period_day = keys % span + first_day
-    periods = _per_customer(period_customer, None, n).astype(np.int64)
-    has = periods > 0
-    # Index of each customer's first and last period; -1 points at a padding slot for those
-    # without orders, so the gathers below need no branch.
-    start = np.where(has, np.cumsum(periods) - periods, -1)
-    end = np.where(has, start + periods - 1, -1)
-    padded_day, padded_amount = np.append(period_day, 0), np.append(period_amount, 0.0)
-    first, last, first_amount = padded_day[start], padded_day[end], padded_amount[start]
-    repeat_total = _per_customer(period_customer, period_amount, n) - first_amount
+    first = np.full(n, np.iinfo(np.int64).max)
+    last = np.full(n, np.iinfo(np.int64).min)
+    np.minimum.at(first, codes, days)
+    np.maximum.at(last, codes, days)
+    has = _per_customer(codes, None, n) > 0
+    # lifetimes' daily periods: distinct purchase days; monetary_value is the mean amount of
+    # the days after the first one.
+    periods = _distinct_per_customer(codes, days - origin, n)
     frequency = np.maximum(periods - 1, 0)
+    revenue = _per_customer(codes, amount, n)
+    on_first_day = days == first[codes]
+    first_day_amount = _per_customer(codes[on_first_day], amount[on_first_day], n)
+    repeat_mean = (revenue - first_day_amount) / np.maximum(frequency, 1)
 
-    orders = _order_counts(lines, codes, days, n)
     blank = np.where(has, 0.0, np.nan)
+    first, last = np.where(has, first, 0), np.where(has, last, 0)
     out = pd.DataFrame({
-        "orders": orders,
+        "orders": _order_counts(lines, codes, days - origin, n),
         "first_order": _dates(first, has),
         "last_order": _dates(last, has),
         "days_since_last_order": (as_of_day - last) + blank,
         "tenure_days": (as_of_day - first) + blank,
-        "frequency": frequency.astype(np.float64) + blank,
+        "frequency": frequency + blank,
         "recency": (last - first) + blank,
         "T": (as_of_day - first) + blank,
-        "monetary_value": np.where(frequency > 0, repeat_total / np.maximum(frequency, 1), 0.0)
-        + blank,
-        "revenue": _per_customer(codes, np.nan_to_num(amount), n),
+        "monetary_value": np.where(frequency > 0, repeat_mean, 0.0) + blank,
+        "revenue": revenue,
         "list_revenue": _sum_if_complete(codes, lines["list_amount"].to_numpy(np.float64), n),
         "cost": _sum_if_complete(codes, lines["cost_amount"].to_numpy(np.float64), n),
     })
@@ -81,18 +91,18 @@ def activity(lines: pd.DataFrame, n_customers: int, as_of: pd.Timestamp) -> pd.D
     return out
 
 
-def _order_counts(lines: pd.DataFrame, codes: np.ndarray, days: np.ndarray,
+def _order_counts(lines: pd.DataFrame, codes: np.ndarray, day_numbers: np.ndarray,
                   n: int) -> np.ndarray:
     """Distinct orders per customer: by order_id, or by order date where a line has no id."""
     ids = lines["order_id"]
-    order_codes, uniques = pd.factorize(ids, use_na_sentinel=True)
-    order_codes = order_codes.astype(np.int64)
-    no_id = order_codes < 0
-    if no_id.any():
-        order_codes[no_id] = len(uniques) + days[no_id] - (days.min() if len(days) else 0)
-    width = np.int64(order_codes.max() + 1) if len(order_codes) else np.int64(1)
-    distinct = pd.unique(codes * width + order_codes)
-    return _per_customer(distinct // width, None, n).astype(np.int64)
+    if pd.api.types.is_integer_dtype(ids.dtype):
+        order_codes = ids.to_numpy(np.int64) - (ids.min() if len(ids) else 0)
+    else:
+        order_codes = pd.factorize(ids, use_na_sentinel=True)[0].astype(np.int64)
+        no_id = order_codes < 0
+        if no_id.any():
+            order_codes[no_id] = order_codes.max() + 1 + day_numbers[no_id]
+    return _distinct_per_customer(codes, order_codes, n)
 
 
 def _dates(days: np.ndarray, has: np.ndarray) -> np.ndarray:

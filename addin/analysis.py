@@ -15,7 +15,7 @@ import pandas as pd
 
 from addin.activity import activity
 from addin.classify import classify
-from addin.inputs import prepare
+from addin.inputs import id_order, prepare
 from addin.profitability import profitability
 from addin.prospects import qualify
 from addin.rules import evaluate, membership
@@ -93,12 +93,13 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
     both = pd.concat([cust, act], axis=1)
     types = classify(both, config)
     prospects = qualify(cust, types["customer_type"] == "prospect", moment, config)
-    money = profitability(act, cust["customer_id"], config)
-    seg = rfm(act, cust["customer_id"])
+    tie = id_order(cust["customer_id"])
+    money = profitability(act, tie, config)
+    seg = rfm(act, tie)
     seg["generation"] = generations(cust["birth_year"])
     seg["income_band"] = income_bands(cust, config)
 
-    inputs_kept = cust.drop(columns=["_row", "income_band"], errors="ignore")
+    inputs_kept = cust.drop(columns=["_row", "_referrer", "income_band"], errors="ignore")
     activity_kept = act.drop(columns=["revenue", "list_revenue", "cost"])
     table = pd.concat([inputs_kept, activity_kept, types, prospects, money, seg], axis=1)
     for column in SALES_COLUMNS + IDENTITY_COLUMNS:

@@ -47,9 +47,10 @@ def classify(customers: pd.DataFrame, settings: Settings) -> pd.DataFrame:
          orders >= settings.occasional_min_orders],
         list(TYPES[:-1]), default=TYPES[-1])
 
-    ids = customers["customer_id"]
+    referrer = optional(customers, "_referrer", -1).to_numpy(np.int64)
+    referrals = pd.Series(np.bincount(referrer[referrer >= 0], minlength=len(customers)),
+                          index=customers.index)
     referred_by = optional(customers, "referred_by", None)
-    referrals = ids.map(referred_by.value_counts()).fillna(0).astype(np.int64)
     channel = optional(customers, "channel", None)
     by_channel = channel.notna() & fold_series(channel).isin(REFERRAL_CHANNELS)
     return pd.DataFrame({

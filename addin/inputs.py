@@ -90,6 +90,8 @@ def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
 def _drop(frame: pd.DataFrame, mask: pd.Series, validation: Validation, label: str,
           column: str, header: str, message: str | pd.Series) -> pd.DataFrame:
     """Set rows aside with one record each; returns the rows kept."""
+    if not mask.any():
+        return frame
     bad = frame[mask]
     shown = bad[column].to_numpy() if column in bad else np.full(len(bad), None)
     text = message if isinstance(message, str) else message[mask].to_numpy()
@@ -173,18 +175,45 @@ def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
     })
 
 
+def link(customer_ids: pd.Series, *columns: pd.Series) -> list[np.ndarray]:
+    """Position among ``customer_ids`` of each id in ``columns`` (-1: not a customer).
+
+    One factorize over all the columns instead of a lookup per cell: millions of text ids are
+    hashed once.
+    """
+    n = len(customer_ids)
+    codes, uniques = pd.factorize(pd.concat([customer_ids, *columns], ignore_index=True))
+    position = np.full(len(uniques) + 1, -1, dtype=np.int64)
+    position[codes[:n]] = np.arange(n)
+    found = position[codes[n:]]
+    bounds = np.cumsum([len(c) for c in columns])[:-1]
+    return np.split(found, bounds)
+
+
+def id_order(ids: pd.Series) -> np.ndarray:
+    """Rank of each customer_id in sorted order: the integer tie-breaker used by every ranking,
+    so that results never depend on row order and text ids are sorted only once."""
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.asarray(ids.argsort(kind="stable"))] = np.arange(len(ids))
+    return rank
+
+
 def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.Timestamp,
             validation: Validation, sheet_names: dict[str, str] | None = None) -> Inputs:
-    """Clean customers and orders; customers found only in Orders are added (with a warning)."""
+    """Clean customers and orders; customers found only in Orders are added (with a warning).
+
+    Adds ``_referrer`` (position of the customer named in referred_by, -1 if none) to the
+    customers and ``code`` (position of the line's customer) to the order lines.
+    """
     names = {"customers": "Customers", "orders": "Orders"} | (sheet_names or {})
     cust, headers = prepare_customers(customers, names["customers"], validation, as_of)
     lines = prepare_orders(orders, names["orders"], validation, as_of)
     referred = cust.get("referred_by", pd.Series(None, index=cust.index, dtype=object))
     cust["customer_id"], lines["customer_id"], referred = _unify_ids(
         cust["customer_id"], lines["customer_id"], referred)
-    unknown = ~lines["customer_id"].isin(cust["customer_id"])
-    if unknown.any():
-        first = lines[unknown].drop_duplicates("customer_id")
+    (code,) = link(cust["customer_id"], lines["customer_id"])
+    if (code < 0).any():
+        first = lines[code < 0].drop_duplicates("customer_id")
         validation.add_many(names["orders"], first.index.to_numpy(), "customer_id",
                             first["customer_id"].to_numpy(),
                             "customer_id not in the Customers sheet: added as a customer",
@@ -192,11 +221,16 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
         extra = pd.DataFrame({"customer_id": first["customer_id"].to_numpy()})
         cust = pd.concat([cust, extra], ignore_index=True)
         referred = referred.reindex(cust.index)
+        code = np.where(code < 0, link(cust["customer_id"], lines["customer_id"])[0], code)
+    named = referred[referred.notna()]
+    referrer = np.full(len(cust), -1, dtype=np.int64)
+    (referrer[named.index],) = link(cust["customer_id"], named)
+    cust["_referrer"] = referrer
     if "referred_by" in headers:
         cust["referred_by"] = referred
-        dangling = referred.notna() & ~referred.isin(cust["customer_id"])
-        validation.add_many(names["customers"], cust["_row"][dangling].to_numpy(),
-                            headers["referred_by"], referred[dangling].to_numpy(),
+        dangling = named[referrer[named.index] < 0]
+        validation.add_many(names["customers"], cust["_row"][dangling.index].to_numpy(),
+                            headers["referred_by"], dangling.to_numpy(),
                             "referred_by names no known customer_id", severity="warning")
-    lines["code"] = pd.Index(cust["customer_id"]).get_indexer(lines["customer_id"])
+    lines["code"] = code
     return Inputs(cust, lines.reset_index(drop=True), headers)

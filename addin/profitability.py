@@ -19,7 +19,7 @@ def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     return (numerator / denominator.where(denominator > 0)).astype(np.float64)
 
 
-def profitability(act: pd.DataFrame, ids: pd.Series, settings: Settings) -> pd.DataFrame:
+def profitability(act: pd.DataFrame, tie: np.ndarray, settings: Settings) -> pd.DataFrame:
     """Money columns of SPEC section 2 from the activity table (orders, revenue, list, cost)."""
     s = settings
     has = act["orders"] > 0
@@ -42,7 +42,7 @@ def profitability(act: pd.DataFrame, ids: pd.Series, settings: Settings) -> pd.D
         "break_even_order_value": _ratio(pd.Series(s.cost_per_order, index=act.index),
                                          margin_rate),
     }, index=act.index)
-    out["abc_class"] = abc_classes(contribution, ids, has, s.abc_a, s.abc_b)
+    out["abc_class"] = abc_classes(contribution, tie, has, s.abc_a, s.abc_b)
     out["profitability"] = profile(out, has, s)
     annual_margin = gross_margin * 365.0 / np.maximum(act["tenure_days"], 365.0)
     r, i = s.retention_rate, s.discount_rate
@@ -50,26 +50,27 @@ def profitability(act: pd.DataFrame, ids: pd.Series, settings: Settings) -> pd.D
     return out
 
 
-def abc_classes(value: pd.Series, ids: pd.Series, has_orders: pd.Series, a: float,
+def abc_classes(value: pd.Series, tie: np.ndarray, has_orders: pd.Series, a: float,
                 b: float) -> pd.Series:
     """Pareto classes by contribution: A up to a (80 %) of the total, B up to b (95 %), C rest.
 
     A customer is in A when the customers ranked before it hold less than ``a`` of the total,
-    so the one that crosses 80 % is still A and a single whale is A, not B.  Ties are ranked by
-    customer_id, so the classes never depend on row order.  D = no order; blank = orders but an
-    unknown contribution (no cost information).
+    so the one that crosses 80 % is still A and a single whale is A, not B.  Ties are ranked
+    by customer_id (``tie``), so the classes never depend on row order.  D = no order; blank =
+    orders but an unknown contribution (no cost information).
     """
-    known = has_orders & value.notna()
-    ranked = pd.DataFrame({"value": value[known], "id": ids[known]}).sort_values(
-        ["value", "id"], ascending=[False, True], kind="stable")
-    positive = ranked["value"].clip(lower=0)
+    known = (has_orders & value.notna()).to_numpy()
+    values = value.to_numpy(np.float64)[known]
+    order = np.lexsort((tie[known], -values))
+    ranked = values[order]
+    positive = np.clip(ranked, 0, None)
     total = positive.sum()
-    before = (positive.cumsum() - positive) / total if total > 0 else positive * 0 + 1
+    before = (np.cumsum(positive) - positive) / total if total > 0 else np.ones(len(ranked))
     tolerance = 1e-12
-    classes = np.select([ranked["value"] <= 0, before < a - tolerance, before < b - tolerance],
+    classes = np.select([ranked <= 0, before < a - tolerance, before < b - tolerance],
                         ["C", "A", "B"], default="C")
     out = pd.Series(None, index=value.index, dtype=object)
-    out[ranked.index] = classes
+    out.iloc[np.flatnonzero(known)[order]] = classes
     out[~has_orders] = "D"
     return out
 

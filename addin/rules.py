@@ -93,7 +93,9 @@ def condition(table: pd.DataFrame, field: object, operator: object, value: objec
     """Boolean mask of the rows meeting one condition; raises RuleError if it makes no sense."""
     name, op = _field(field, table), _operator(operator)
     column = table[name]
-    blank = column.isna() | (column.astype(str).str.strip() == "")
+    blank = column.isna()
+    if column.dtype == object or ptypes.is_string_dtype(column.dtype):
+        blank |= fold_series(column).fillna("") == ""
     if op == "is_empty":
         return blank
     if op == "not_empty":
@@ -158,8 +160,16 @@ def evaluate(rules: pd.DataFrame | None, table: pd.DataFrame, *, validation: Val
 
 
 def membership(masks: dict[str, pd.Series], index: pd.Index) -> pd.Series:
-    """The ``segments`` column: the names of the segments each row belongs to, '; '-joined."""
-    joined = pd.Series("", index=index, dtype=object)
-    for name, mask in masks.items():
-        joined = joined + np.where(mask, name + "; ", "")
-    return joined.str.removesuffix("; ").where(joined != "", None)
+    """The ``segments`` column: the names of the segments each row belongs to, '; '-joined.
+
+    Rows are grouped by their combination of segments (a bit per segment), and each distinct
+    combination is spelled once.
+    """
+    names = list(masks)
+    bits = np.zeros(len(index), dtype=np.int64)
+    for i, name in enumerate(names):
+        bits |= masks[name].to_numpy(bool).astype(np.int64) << i
+    combos, inverse = np.unique(bits, return_inverse=True)
+    spelled = np.array(["; ".join(n for i, n in enumerate(names) if combo >> i & 1) or None
+                        for combo in combos.tolist()], dtype=object)
+    return pd.Series(spelled[inverse], index=index, dtype=object)

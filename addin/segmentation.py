@@ -32,25 +32,29 @@ GENERATIONS: tuple[tuple[str, float], ...] = (
     ("Gen Z", 2012), ("Gen Alpha", np.inf))
 
 
-def quintiles(better: pd.Series, ids: pd.Series) -> pd.Series:
-    """Scores 1-5 by rank of ``better`` (higher is better), ties broken by customer_id."""
-    ranked = pd.DataFrame({"v": better, "id": ids}).sort_values(["v", "id"], kind="stable")
-    rank = np.arange(1, len(ranked) + 1)
-    scores = np.ceil(rank * 5 / max(len(ranked), 1)).astype(np.int64)
-    return pd.Series(scores, index=ranked.index).reindex(better.index)
+def quintiles(better: pd.Series, tie: np.ndarray) -> pd.Series:
+    """Scores 1-5 by rank of ``better`` (higher is better), ties broken by ``tie`` (id order)."""
+    order = np.lexsort((tie, better.to_numpy(np.float64)))
+    scores = np.empty(len(order), dtype=np.int64)
+    scores[order] = np.ceil(np.arange(1, len(order) + 1) * 5 / max(len(order), 1))
+    return pd.Series(scores, index=better.index)
 
 
-def rfm(act: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
-    """r_score, f_score, m_score and rfm_segment; 'Prospect' for customers with no order."""
+def rfm(act: pd.DataFrame, tie: np.ndarray) -> pd.DataFrame:
+    """r_score, f_score, m_score and rfm_segment; 'Prospect' for customers with no order.
+
+    ``tie`` is each customer's rank by customer_id (see :func:`addin.inputs.id_order`).
+    """
     buyers = act["orders"] > 0
-    b_ids = ids[buyers]
+    b_ids = tie[buyers.to_numpy()]
     r = quintiles(-act.loc[buyers, "days_since_last_order"], b_ids)
     f = quintiles(act.loc[buyers, "orders"].astype(np.float64), b_ids)
     m = quintiles(act.loc[buyers, "revenue"], b_ids)
     fm = quintiles((f + m) / 2.0, b_ids)
+    b_ids = act.index[buyers]
     segment = (r.astype(str) + fm.astype(str)).map(_SEGMENT_OF)
     out = pd.DataFrame({"r_score": r, "f_score": f, "m_score": m, "rfm_segment": segment},
-                       index=b_ids.index).reindex(act.index)
+                       index=b_ids).reindex(act.index)
     for name in ("r_score", "f_score", "m_score"):
         out[name] = out[name].astype("Int64")
     out["rfm_segment"] = out["rfm_segment"].astype(object).where(buyers, "Prospect")
