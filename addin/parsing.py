@@ -20,7 +20,8 @@ from addin.schema import Kind, fold
 
 _EXCEL_ERROR = r"^#(?:N/A|VALUE!|REF!|DIV/0!|NUM!|NAME\?|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!)$"
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-_MAX_SERIAL = 2_958_465  # 9999-12-31
+_MAX_SERIAL = 132_763  # 2263-06-25 > 2262-04-11, the last day pandas can hold
+_FIRST_DAY, _LAST_DAY = pd.Timestamp("1900-01-01"), pd.Timestamp.max.normalize()
 
 YES = frozenset({"yes", "y", "true", "oui", "o", "vrai", "ja", "j", "waar", "x", "1", "ok"})
 NO = frozenset({"no", "n", "false", "non", "faux", "nee", "onwaar", "0", "nein"})
@@ -118,8 +119,8 @@ def parse_dates(raw: pd.Series) -> Parsed:
     kinds = obj.map(type)
     is_date = kinds.isin((datetime, date, pd.Timestamp, np.datetime64))
     if is_date.any():
-        values[is_date] = pd.to_datetime(obj[is_date].astype(str), errors="coerce",
-                                         format="mixed")
+        values[is_date] = _in_range(pd.to_datetime(obj[is_date].astype(str), errors="coerce",
+                                                   format="mixed"))
     is_num = kinds.isin((int, float, np.int64, np.float64)) & obj.notna()
     serial = _serials(obj[is_num].astype("float64"))
     values[is_num] = serial.values
@@ -131,15 +132,23 @@ def parse_dates(raw: pd.Series) -> Parsed:
         values[text.index] = _dates_from_text(text)
         unread = text[values[text.index].isna()]
         errors.append("'" + unread + "' is not a date (use 31/12/2025 or 2025-12-31)")
+    unread_dates = obj[is_date & values.isna()]
+    errors.append("'" + unread_dates.astype(str) + "' is not a date between 1900 and 2262")
     return Parsed(values, pd.concat(errors))
+
+
+def _in_range(stamps: pd.Series) -> pd.Series:
+    """Dates pandas can hold at nanosecond precision; others become missing (and reported)."""
+    ok = stamps.between(_FIRST_DAY, _LAST_DAY)
+    return stamps.where(ok).astype("datetime64[ns]")
 
 
 def _serials(numbers: pd.Series) -> Parsed:
     """Excel 1900-system serial numbers to timestamps (fractions are times of day)."""
     ok = numbers.between(1, _MAX_SERIAL)
     values = pd.Series(pd.NaT, index=numbers.index, dtype="datetime64[ns]")
-    values[ok] = _EXCEL_EPOCH + pd.to_timedelta(numbers[ok], unit="D")
-    bad = numbers[~ok & numbers.notna()]
+    values[ok] = _in_range(_EXCEL_EPOCH + pd.to_timedelta(numbers[ok], unit="D"))
+    bad = numbers[numbers.notna() & values.isna()]
     return Parsed(values.dt.round("s"), "'" + bad.astype(str) + "' is not a date")
 
 
@@ -157,13 +166,13 @@ def _dates_from_text(text: pd.Series) -> pd.Series:
         hit = day.str.match(pattern)
         if hit.any():
             cells = day[hit].str.replace(r"[/.-]", sep, regex=True)
-            out[hit] = pd.to_datetime(cells, format=fmt, errors="coerce")
+            out[hit] = _in_range(pd.to_datetime(cells, format=fmt, errors="coerce"))
     serial = text.str.match(r"^\d+(\.\d+)?$") & out.isna()
     if serial.any():
         out[serial] = _serials(text[serial].astype("float64")).values
     timed = text.str.match(r"^\d{4}-\d{1,2}-\d{1,2}[ T]\d") & out.notna()
     if timed.any():
-        out[timed] = pd.to_datetime(text[timed], format="ISO8601", errors="coerce")
+        out[timed] = _in_range(pd.to_datetime(text[timed], format="ISO8601", errors="coerce"))
     return out
 
 

@@ -1,0 +1,145 @@
+"""Spreadsheet reality: every bad cell is reported with sheet, row, column, value and why,
+and every other row still gets its results."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from builders import AS_OF, analyse
+
+from addin import InputError, run_analysis
+
+
+def problems(result) -> list[tuple]:
+    v = result.validation
+    return list(zip(v["sheet"], v["row"], v["column"], v["value"], v["message"], strict=True))
+
+
+def test_text_numbers_and_french_formats_are_read() -> None:
+    orders = pd.DataFrame({"Id client": ["A", "A", "A"], "Date commande": ["31/12/2025",
+                           "2026-01-15", 46022], "Prix unitaire": ["1 234,56 €", "1.234,56",
+                           "1234.56"], "Coût unitaire": ["600", 600, "600,00"]})
+    result = run_analysis(pd.DataFrame({"Id client": ["A"]}), orders, as_of=AS_OF)
+    row = result.table.iloc[0]
+    assert row["revenue"] == pytest.approx(3 * 1234.56)
+    assert row["orders"] == 2  # two lines on the same day without an order_id: one order
+    assert row["first_order"] == pd.Timestamp("2025-12-31")
+    assert row["last_order"] == pd.Timestamp("2026-01-15")
+    assert result.validation.empty
+
+
+def test_text_in_a_number_column_is_reported_and_the_row_kept() -> None:
+    result = analyse([{"customer_id": "A", "satisfaction": "abc"},
+                      {"customer_id": "B", "satisfaction": 1}])
+    assert problems(result) == [("Customers", 2, "satisfaction", "abc", "'abc' is not a number")]
+    assert result.table["customer_type"].tolist() == ["prospect", "disloyal"]
+
+
+def test_excel_error_values_are_reported() -> None:
+    result = analyse([{"customer_id": "A", "nps": "#N/A", "name": "#REF!"}])
+    found = {(p[2], p[3], p[4]) for p in problems(result)}
+    assert ("nps", "#N/A", "Excel error value #N/A") in found
+    assert ("name", "#REF!", "Excel error value #REF!") in found
+    assert result.table.iloc[0]["customer_type"] == "prospect"
+
+
+def test_blanks_are_not_problems() -> None:
+    result = analyse([{"customer_id": "A", "nps": None, "satisfaction": "", "budget": "  "}])
+    assert result.validation.empty
+
+
+def test_serial_and_text_dates() -> None:
+    result = analyse([{"customer_id": "A", "last_interaction": 46203.0},
+                      {"customer_id": "B", "last_interaction": "31/12/2025"},
+                      {"customer_id": "C", "last_interaction": "31-13-2025"}])
+    table = result.table
+    assert result.validation["row"].tolist() == [4]
+    assert "is not a date" in result.validation["message"].iloc[0]
+    assert len(table) == 3
+
+
+def test_duplicate_customer_id_keeps_the_first() -> None:
+    result = analyse([{"customer_id": "A", "name": "first"}, {"customer_id": "B"},
+                      {"customer_id": "A", "name": "second"}])
+    assert result.table["name"].iloc[0] == "first" and pd.isna(result.table["name"].iloc[1])
+    assert problems(result) == [("Customers", 4, "customer_id", "A",
+                                 "duplicate customer_id (first on row 2): row skipped")]
+
+
+def test_unknown_referred_by_is_a_warning() -> None:
+    result = analyse([{"customer_id": "A", "referred_by": "ZZ"}])
+    v = result.validation.iloc[0]
+    assert (v["row"], v["column"], v["value"], v["severity"]) == (2, "referred_by", "ZZ",
+                                                                 "warning")
+    assert result.table.iloc[0]["is_referred"]
+    assert not result.has_errors
+
+
+def test_negative_quantity_skips_the_line_only() -> None:
+    orders = [{"order_id": 1, "customer_id": "A", "order_date": AS_OF, "quantity": -2,
+               "unit_price": 10},
+              {"order_id": 2, "customer_id": "A", "order_date": AS_OF, "quantity": 1,
+               "unit_price": 10}]
+    result = analyse([{"customer_id": "A"}], orders)
+    assert problems(result) == [("Orders", 2, "quantity", "-2.0",
+                                 "negative quantity (a return?): line skipped")]
+    assert result.table.iloc[0]["revenue"] == 10
+
+
+def test_order_for_unknown_customer_adds_the_customer() -> None:
+    orders = [{"customer_id": "NEW", "order_date": AS_OF, "amount": 5}]
+    result = analyse([{"customer_id": "A"}], orders)
+    assert result.table["customer_id"].tolist() == ["A", "NEW"]
+    assert result.validation.iloc[0]["severity"] == "warning"
+
+
+def test_missing_required_column_names_the_sheet_and_what_was_found() -> None:
+    with pytest.raises(InputError) as err:
+        run_analysis(pd.DataFrame({"Nom": ["x"], "Ville": ["Lyon"]}))
+    assert "Sheet 'Customers' has no column 'customer_id'" in str(err.value)
+    assert "found: Nom, Ville" in str(err.value)
+
+
+def test_orders_missing_a_date_column() -> None:
+    with pytest.raises(InputError, match="Sheet 'Ventes' has no column 'order_date'"):
+        run_analysis(pd.DataFrame({"customer_id": ["A"]}),
+                     pd.DataFrame({"customer_id": ["A"], "amount": [3]}),
+                     sheet_names={"orders": "Ventes"})
+
+
+def test_rows_use_the_workbook_row_numbers_when_given() -> None:
+    frame = pd.DataFrame({"customer_id": ["A", "B"], "nps": [1, "x"]},
+                         index=pd.Index([5, 9], name="row"))
+    result = run_analysis(frame, as_of=AS_OF, sheet_names={"customers": "Klanten"})
+    assert problems(result) == [("Klanten", 9, "nps", "x", "'x' is not a number")]
+
+
+def test_blank_customer_id_and_order_without_date() -> None:
+    orders = [{"customer_id": "A", "order_date": None, "amount": 5},
+              {"customer_id": None, "order_date": AS_OF, "amount": 5}]
+    result = analyse([{"customer_id": None, "name": "ghost"}, {"customer_id": "A"}], orders)
+    messages = [p[4] for p in problems(result)]
+    assert messages == ["customer_id is empty: row skipped",
+                        "order line without a valid date: line skipped",
+                        "order line without customer_id: line skipped"]
+    assert result.table["customer_id"].tolist() == ["A"]
+
+
+def test_out_of_range_values() -> None:
+    result = analyse([{"customer_id": "A", "satisfaction": 9, "nps": 11}])
+    assert sorted(p[4] for p in problems(result)) == ["nps must be between 0 and 10",
+                                                      "satisfaction must be between 1 and 5"]
+
+
+def test_orders_after_the_analysis_date_are_not_counted() -> None:
+    orders = [{"customer_id": "A", "order_date": AS_OF + pd.Timedelta(days=3), "amount": 5},
+              {"customer_id": "A", "order_date": AS_OF, "amount": 7}]
+    result = analyse([{"customer_id": "A"}], orders)
+    assert result.table.iloc[0]["revenue"] == 7
+    assert "after the analysis date" in result.validation.iloc[0]["message"]
+
+
+def test_dutch_headers_and_answers() -> None:
+    result = run_analysis(pd.DataFrame({"Klant ID": ["K1"], "Medewerker": ["ja"],
+                                        "Klachten": ["nee"]}), as_of=AS_OF)
+    assert result.table.iloc[0]["customer_type"] == "internal"

@@ -1,0 +1,113 @@
+"""Invariants over generated data: one type each, order independence, lifetimes agreement."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from builders import AS_OF
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from addin import run_analysis
+from addin.classify import TYPES
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from lifetimes.utils import summary_data_from_transaction_data
+
+maybe = st.none() | st.integers(0, 10)
+
+
+@st.composite
+def books(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A random customer book: customers with random traits and random order lines."""
+    n = draw(st.integers(1, 25))
+    ids = [f"C{i:02d}" for i in range(n)]
+    customers = pd.DataFrame({
+        "customer_id": ids,
+        "is_employee": draw(st.lists(st.sampled_from([None, "oui", "no"]), min_size=n,
+                                     max_size=n)),
+        "satisfaction": draw(st.lists(st.none() | st.integers(1, 5), min_size=n, max_size=n)),
+        "nps": draw(st.lists(maybe, min_size=n, max_size=n)),
+        "complaint": draw(st.lists(st.none() | st.integers(0, 2), min_size=n, max_size=n)),
+        "budget": draw(st.lists(st.none() | st.integers(0, 5000), min_size=n, max_size=n)),
+        "pages_visited": draw(st.lists(st.none() | st.integers(0, 40), min_size=n, max_size=n)),
+        "need": draw(st.lists(st.none() | st.integers(0, 3), min_size=n, max_size=n)),
+        "last_interaction": [AS_OF - pd.Timedelta(days=d) for d in
+                             draw(st.lists(st.integers(0, 800), min_size=n, max_size=n))],
+        "referred_by": draw(st.lists(st.none() | st.sampled_from(ids), min_size=n, max_size=n)),
+    })
+    m = draw(st.integers(0, 60))
+    orders = pd.DataFrame({
+        "order_id": [f"O{draw(st.integers(0, 40))}" for _ in range(m)],
+        "customer_id": [draw(st.sampled_from(ids)) for _ in range(m)],
+        "order_date": [AS_OF - pd.Timedelta(days=draw(st.integers(0, 900))) for _ in range(m)],
+        "quantity": [draw(st.integers(1, 5)) for _ in range(m)],
+        "unit_price": [draw(st.floats(1, 500)) for _ in range(m)],
+        "list_price": [draw(st.none() | st.floats(1, 600)) for _ in range(m)],
+        "unit_cost": [draw(st.floats(0.5, 400)) for _ in range(m)],
+    })
+    return customers, orders
+
+
+def _shuffle(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
+    return frame.sample(frac=1, random_state=seed).reset_index(drop=True)
+
+
+fast = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@fast
+@given(books())
+def test_every_customer_gets_exactly_one_known_type(book: tuple) -> None:
+    customers, orders = book
+    table = run_analysis(customers, orders, as_of=AS_OF).table
+    assert table["customer_id"].is_unique
+    assert set(table["customer_id"]) == set(customers["customer_id"])
+    assert table["customer_type"].isin(TYPES).all()
+
+
+@fast
+@given(books(), st.integers(0, 1000))
+def test_results_never_depend_on_row_order(book: tuple, seed: int) -> None:
+    customers, orders = book
+    before = run_analysis(customers, orders, as_of=AS_OF).table.set_index("customer_id")
+    after = run_analysis(_shuffle(customers, seed), _shuffle(orders, seed + 1),
+                         as_of=AS_OF).table.set_index("customer_id").loc[before.index]
+    pd.testing.assert_frame_equal(before, after, check_exact=False, rtol=1e-9)
+
+
+@fast
+@given(books())
+def test_scores_ratios_and_sums(book: tuple) -> None:
+    customers, orders = book
+    table = run_analysis(customers, orders, as_of=AS_OF).table
+    score = table["prospect_score"].dropna()
+    assert score.between(0, 100).all()
+    for column in ("r_score", "f_score", "m_score"):
+        assert table[column].dropna().between(1, 5).all()
+    m = table["margin_rate"]
+    ok = m.notna() & (m < 1)
+    assert np.allclose(table.loc[ok, "markup_rate"], m[ok] / (1 - m[ok]))
+    revenue = (orders["quantity"] * orders["unit_price"]).sum()
+    assert np.isclose(table["revenue"].sum(), revenue)
+    cost = (orders["quantity"] * orders["unit_cost"]).sum()
+    assert np.isclose((table["revenue"] - table["cost"].fillna(0)).sum(), revenue - cost)
+    assert np.isclose(table["contribution"].sum(skipna=True), revenue - cost)
+
+
+@fast
+@given(books())
+def test_activity_summary_equals_lifetimes(book: tuple) -> None:
+    customers, orders = book
+    if orders.empty:
+        return
+    table = run_analysis(customers, orders, as_of=AS_OF).table.set_index("customer_id")
+    lines = orders.assign(amount=orders["quantity"] * orders["unit_price"])
+    expected = summary_data_from_transaction_data(
+        lines, "customer_id", "order_date", monetary_value_col="amount",
+        observation_period_end=AS_OF, freq="D")
+    got = table.loc[expected.index, ["frequency", "recency", "T", "monetary_value"]]
+    assert np.allclose(got.to_numpy(np.float64), expected.to_numpy(np.float64))
