@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# System packages the test suite drives for real: LibreOffice (opens our workbooks headless)
+# and cron (crontab for `potentiel schedule`). Python packages come from pyproject extras;
+# these two are Debian packages, so they are installed here, once, when missing.
+set -euo pipefail
+missing=()
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc)
+command -v crontab >/dev/null 2>&1 || missing+=(cron)
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "potentiel tests need: ${missing[*]} (install them with your package manager)" >&2
+  exit 1
+fi
+echo "installing ${missing[*]} (one time)..."
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
