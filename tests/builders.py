@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
+from hypothesis import strategies as st
 
 from addin import Analysis, run_analysis
 
@@ -37,3 +38,38 @@ def one(customer: Mapping[str, object], orders: Iterable[Mapping] = (),
         **kwargs: object) -> pd.Series:
     """The analysis row of a single customer."""
     return analyse([customer], orders, **kwargs).table.iloc[0]
+
+
+maybe = st.none() | st.integers(0, 10)
+
+
+@st.composite
+def books(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A random customer book: customers with random traits and random order lines."""
+    n = draw(st.integers(1, 25))
+    ids = [f"C{i:02d}" for i in range(n)]
+    customers = pd.DataFrame({
+        "customer_id": ids,
+        "is_employee": draw(st.lists(st.sampled_from([None, "oui", "no"]), min_size=n,
+                                     max_size=n)),
+        "satisfaction": draw(st.lists(st.none() | st.integers(1, 5), min_size=n, max_size=n)),
+        "nps": draw(st.lists(maybe, min_size=n, max_size=n)),
+        "complaint": draw(st.lists(st.none() | st.integers(0, 2), min_size=n, max_size=n)),
+        "budget": draw(st.lists(st.none() | st.integers(0, 5000), min_size=n, max_size=n)),
+        "pages_visited": draw(st.lists(st.none() | st.integers(0, 40), min_size=n, max_size=n)),
+        "need": draw(st.lists(st.none() | st.integers(0, 3), min_size=n, max_size=n)),
+        "last_interaction": [AS_OF - pd.Timedelta(days=d) for d in
+                             draw(st.lists(st.integers(0, 800), min_size=n, max_size=n))],
+        "referred_by": draw(st.lists(st.none() | st.sampled_from(ids), min_size=n, max_size=n)),
+    })
+    m = draw(st.integers(0, 60))
+    orders = pd.DataFrame({
+        "order_id": [f"O{draw(st.integers(0, 40))}" for _ in range(m)],
+        "customer_id": [draw(st.sampled_from(ids)) for _ in range(m)],
+        "order_date": [AS_OF - pd.Timedelta(days=draw(st.integers(0, 900))) for _ in range(m)],
+        "quantity": [draw(st.integers(1, 5)) for _ in range(m)],
+        "unit_price": [draw(st.floats(1, 500)) for _ in range(m)],
+        "list_price": [draw(st.none() | st.floats(1, 600)) for _ in range(m)],
+        "unit_cost": [draw(st.floats(0.5, 400)) for _ in range(m)],
+    })
+    return customers, orders
