@@ -74,16 +74,20 @@ def _settings(settings: SettingsLike, validation: Validation, sheet: str) -> Set
 def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
                  segments: pd.DataFrame | None = None, as_of: date | str | None = None,
                  settings: SettingsLike = None,
-                 sheet_names: Mapping[str, str] | None = None) -> Analysis:
+                 sheet_names: Mapping[str, str] | None = None,
+                 problems: Validation | None = None) -> Analysis:
     """The whole analysis with its validation report and user segments.
 
     ``settings`` may be a :class:`Settings`, a ``key -> value`` mapping or a Settings sheet
     (key | value table); ``sheet_names`` maps 'customers', 'orders', 'segments', 'settings' to
-    the user's sheet names so that problems name the sheet the user sees.
+    the user's sheet names so that problems name the sheet the user sees; ``problems`` holds
+    what was already found while reading the workbook, so the report is one list.
     """
     names = {"customers": "Customers", "orders": "Orders", "segments": "Segments",
              "settings": "Settings"} | dict(sheet_names or {})
     validation = Validation()
+    if problems is not None:
+        validation.extend(problems)
     config = _settings(settings, validation, names["settings"])
     moment = pd.Timestamp(as_of or config.as_of or pd.Timestamp.today()).normalize()
     inputs = prepare(customers, orders, as_of=moment, validation=validation,

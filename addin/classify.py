@@ -10,12 +10,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from addin.inputs import REFERRAL_CHANNELS, optional
+from addin.inputs import optional
 from addin.parsing import fold_series
+from addin.schema import fold
 from addin.settings import Settings
 
 TYPES: tuple[str, ...] = ("internal", "disloyal", "prospect", "lost", "loyal", "occasional",
                           "one_time")
+
+REFERRAL_CHANNELS = frozenset(fold(w) for w in (
+    "referral", "referred", "word of mouth", "recommendation", "parrainage", "recommandation",
+    "bouche a oreille", "prescripteur", "verwijzing", "doorverwijzing", "aanbeveling",
+    "mond tot mond"))
 
 
 def bad_experience(customers: pd.DataFrame, settings: Settings) -> pd.Series:

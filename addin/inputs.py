@@ -16,7 +16,7 @@ from pandas.api import types as ptypes
 
 from addin.errors import InputError
 from addin.parsing import parse
-from addin.schema import REQUIRED, canonical_columns, column_kinds, fold
+from addin.schema import REQUIRED, canonical_columns, column_kinds
 from addin.validation import Validation, excel_rows
 
 _RANGES: dict[str, tuple[float, float, str]] = {
@@ -29,12 +29,6 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "birth_year": (1850, 2200, "birth_year must be a year such as 1980"),
     "purchase_horizon_days": (0, np.inf, "purchase_horizon_days must not be negative"),
 }
-
-REFERRAL_CHANNELS = frozenset(fold(w) for w in (
-    "referral", "referred", "word of mouth", "recommendation", "parrainage", "recommandation",
-    "bouche a oreille", "prescripteur", "verwijzing", "doorverwijzing", "aanbeveling",
-    "mond tot mond"))
-
 
 def optional(frame: pd.DataFrame, name: str, fill: object = np.nan) -> pd.Series:
     """A column of the frame, or a blank one when the user's sheet has no such column."""

@@ -38,10 +38,6 @@ class Parsed:
     values: pd.Series
     errors: pd.Series
 
-    @property
-    def bad(self) -> pd.Series:
-        """Boolean mask of the cells that could not be read."""
-        return pd.Series(self.values.index.isin(self.errors.index), index=self.values.index)
 
 
 def _no_errors(index: pd.Index) -> pd.Series:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["id", "text", "number", "integer", "date", "bool", "count", "need", "percent"]
+Kind = Literal["id", "text", "number", "integer", "date", "bool", "count", "need"]
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,11 @@ TOML file; a bad key or value is reported, never silently ignored.
 
 from __future__ import annotations
 
-import dataclasses
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -57,10 +55,6 @@ class Settings:
         problems = _check(self)
         if problems:
             raise SettingsError("; ".join(problems), hint="Fix the value in the Settings sheet.")
-
-    def replace(self, **changes: Any) -> Settings:
-        """A copy with some values changed (validated like the original)."""
-        return dataclasses.replace(self, **changes)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object], *, validation: Validation | None = None,
