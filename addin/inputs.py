@@ -47,11 +47,12 @@ class Inputs:
 
 
 def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
-           ) -> tuple[pd.DataFrame, dict[str, str]]:
+           unused: tuple[str, ...] = ()) -> tuple[pd.DataFrame, dict[str, str]]:
     """Rename recognised headers to canonical names and parse those columns.
 
     Returns the frame indexed by Excel row (unknown columns kept as they are) and
-    canonical name -> the user's header, so messages speak the user's words.
+    canonical name -> the user's header, so messages speak the user's words.  Columns in
+    ``unused`` are renamed but not parsed: the analysis never reads them.
     """
     mapping = canonical_columns(sheet, frame.columns)
     missing = [c for c in REQUIRED[sheet] if c not in mapping.values()]
@@ -67,6 +68,8 @@ def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
     headers = {c: str(h) for h, c in mapping.items()}
     kinds = column_kinds(sheet)
     for name, header in headers.items():
+        if name in unused:
+            continue
         raw = typed[name]
         parsed = parse(raw, kinds[name])
         typed[name] = parsed.values
@@ -133,7 +136,7 @@ def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
                              "order_id": pd.Series(dtype=object),
                              "order_date": pd.Series(dtype="datetime64[ns]"),
                              **{c: pd.Series(dtype="float64") for c in money}})
-    orders, headers = _typed(raw, "orders", label, validation)
+    orders, headers = _typed(raw, "orders", label, validation, unused=("product", "category"))
     orders = _drop(orders, orders["customer_id"].isna(), validation, label, "customer_id",
                    headers["customer_id"], "order line without customer_id: line skipped")
     orders = _drop(orders, orders["order_date"].isna(), validation, label, "order_date",

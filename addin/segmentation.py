@@ -25,7 +25,9 @@ RFM_MAP: dict[str, tuple[str, ...]] = {
     "Hibernating": ("12",),
     "Lost": ("11",),
 }
-_SEGMENT_OF = {code: name for name, codes in RFM_MAP.items() for code in codes}
+_SEGMENT_OF = np.full(56, None, dtype=object)
+for _name, _codes in RFM_MAP.items():
+    _SEGMENT_OF[[int(code) for code in _codes]] = _name
 
 GENERATIONS: tuple[tuple[str, float], ...] = (
     ("Silent", 1945), ("Boomers", 1964), ("Gen X", 1980), ("Millennials", 1996),
@@ -52,13 +54,19 @@ def rfm(act: pd.DataFrame, tie: np.ndarray) -> pd.DataFrame:
     m = quintiles(act.loc[buyers, "revenue"], b_ids)
     fm = quintiles((f + m) / 2.0, b_ids)
     b_ids = act.index[buyers]
-    segment = (r.astype(str) + fm.astype(str)).map(_SEGMENT_OF)
+    segment = rfm_segments(r, fm)
     out = pd.DataFrame({"r_score": r, "f_score": f, "m_score": m, "rfm_segment": segment},
                        index=b_ids).reindex(act.index)
     for name in ("r_score", "f_score", "m_score"):
         out[name] = out[name].astype("Int64")
     out["rfm_segment"] = out["rfm_segment"].astype(object).where(buyers, "Prospect")
     return out
+
+
+def rfm_segments(r_score: pd.Series, fm_score: pd.Series) -> pd.Series:
+    """The R x FM map: segment name of each (R score, FM score) pair of integers 1-5."""
+    code = (r_score.to_numpy(np.int64) * 10 + fm_score.to_numpy(np.int64))
+    return pd.Series(_SEGMENT_OF[code], index=r_score.index, dtype=object)
 
 
 def generations(birth_year: pd.Series) -> pd.Series:
@@ -79,9 +87,10 @@ def income_bands(customers: pd.DataFrame, settings: Settings) -> pd.Series:
         None, index=customers.index, dtype=object)
     if "income" not in customers or customers["income"].isna().all():
         return given.astype(object)
-    income = customers["income"]
+    income = customers["income"].to_numpy(np.float64)
     cuts = np.asarray(settings.income_bands or np.nanquantile(income, [1 / 3, 2 / 3]))
-    band = pd.Series(np.array(["low", "middle", "high"], dtype=object)[
-        np.searchsorted(cuts, income.fillna(0).to_numpy(), side="left")], index=income.index)
-    computed = band.where(income.notna(), None)
-    return given.astype(object).where(given.notna(), computed)
+    names = np.array(["low", "middle", "high", None], dtype=object)
+    slot = np.where(np.isnan(income), 3, np.searchsorted(cuts, income, side="left"))
+    own = given.to_numpy(dtype=object)
+    return pd.Series(np.where(given.notna().to_numpy(), own, names[slot]), index=given.index,
+                     dtype=object)
