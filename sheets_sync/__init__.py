@@ -1,0 +1,1 @@
+"""Two-way sync of segment lists between the workbook and a Google spreadsheet."""

@@ -1,0 +1,3 @@
+"""Fixtures shared by the test suite."""
+
+from fakesheets import fake_sheets  # noqa: F401
