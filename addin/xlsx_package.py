@@ -1,0 +1,620 @@
+"""An .xlsx/.xlsm workbook edited as its zip parts, never round-tripped through a library.
+
+A workbook is a zip package::
+
+    [Content_Types].xml          content type of every part
+    _rels/.rels                  package relationships
+    xl/workbook.xml              <sheets>, <definedNames>, ...
+    xl/_rels/workbook.xml.rels   sheet r:id -> xl/worksheets/sheetN.xml
+    xl/styles.xml                cell formats (xf indices are referenced by every cell)
+    xl/worksheets/sheetN.xml     one part per sheet (+ _rels/sheetN.xml.rels: drawings, tables)
+    xl/vbaProject.bin, xl/drawings/, xl/charts/, xl/comments1.xml, ...   left alone
+
+potentiel owns a few sheets (Analysis, Dashboard, ...) and marks each with a hidden defined name
+``_potentiel.<role>`` that points at it: Excel keeps such names and updates them when a sheet is
+renamed, so a re-run finds its own sheets and replaces them in place, never a user's sheet.
+Every part potentiel did not write is copied with the same bytes; the XML parts it must touch
+(workbook.xml, its rels, [Content_Types].xml, styles.xml) are edited as text, so namespace
+prefixes, ``mc:Ignorable`` and unknown extensions survive.  Saving is atomic: a temporary file
+in the same folder, then ``os.replace``.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from addin.errors import WorkbookError, WorkbookLockedError
+
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+REL_SHEET = REL_NS + "/worksheet"
+REL_STYLES = REL_NS + "/styles"
+REL_DRAWING = REL_NS + "/drawing"
+REL_CHART = REL_NS + "/chart"
+REL_CALC_CHAIN = REL_NS + "/calcChain"
+CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
+CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+
+#: Prefix of the hidden defined names that mark potentiel's own sheets.
+MARK = "_potentiel."
+#: Timestamp of the parts potentiel writes: fixed, so two runs give the same package.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+WORKBOOK_PART = "xl/workbook.xml"
+CONTENT_TYPES = "[Content_Types].xml"
+
+Chunks = Callable[[], Iterable[bytes]]
+
+
+@dataclass
+class Relationship:
+    """One ``<Relationship>`` of a .rels part, with its target resolved to a part name."""
+
+    id: str
+    type: str
+    target: str
+    part: str | None
+    element: str
+
+
+@dataclass
+class Sheet:
+    """One ``<sheet>`` element of workbook.xml."""
+
+    name: str
+    sheet_id: int
+    rid: str
+    part: str | None
+    element: str
+    position: int
+
+
+@dataclass
+class DefinedName:
+    """One ``<definedName>`` element of workbook.xml."""
+
+    name: str
+    local_sheet: int | None
+    text: str
+    element: str
+
+
+@dataclass
+class OwnSheet:
+    """A sheet potentiel writes: its role (the mark), tab name, worksheet XML and charts.
+
+    ``worksheet`` is called at save time and yields the XML in chunks, so a million-row sheet
+    never sits in memory; with ``charts``, the worksheet must hold ``<drawing r:id="rId1"/>``
+    and ``drawing`` is the drawing part that anchors chart ``rId1``, ``rId2``, ... in order.
+    """
+
+    role: str
+    name: str
+    worksheet: Chunks
+    drawing: bytes | None = None
+    charts: list[bytes] = field(default_factory=list)
+
+
+def attribute(element: str, name: str) -> str | None:
+    """Value of an attribute in an element's start tag (any namespace prefix), unescaped."""
+    match = re.search(r"[\s<](?:\w+:)?" + re.escape(name) + r"\s*=\s*(\"[^\"]*\"|'[^']*')",
+                      element)
+    return None if match is None else unescape(match.group(1)[1:-1])
+
+
+def unescape(text: str) -> str:
+    """XML entities back to characters (the five named ones and numeric references)."""
+    def one(match: re.Match[str]) -> str:
+        body = match.group(1)
+        named = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+        if body in named:
+            return named[body]
+        return chr(int(body[2:], 16) if body[:2] in ("#x", "#X") else int(body[1:]))
+    return re.sub(r"&(#?\w+);", one, text)
+
+
+def _set_attribute(element: str, name: str, value: str) -> str:
+    pattern = re.compile(r"(\s" + re.escape(name) + r"\s*=\s*)(\"[^\"]*\"|'[^']*')")
+    if pattern.search(element):
+        return pattern.sub(lambda m: m.group(1) + quoteattr(value), element, count=1)
+    end = element.rstrip().rstrip("/>").rstrip(">")
+    tail = element[len(end):]
+    return f"{end} {name}={quoteattr(value)}{tail}"
+
+
+def prefix_of(xml: str, local: str) -> str:
+    """The namespace prefix (with its colon, or '') the part uses for element ``local``."""
+    match = re.search(r"<(\w+:)?" + local + r"[\s>/]", xml)
+    return (match.group(1) or "") if match else ""
+
+
+def quote_sheet(name: str) -> str:
+    """A sheet name as formulas and defined names write it: ``'It''s'``."""
+    return "'" + name.replace("'", "''") + "'"
+
+
+def sheet_of_reference(text: str) -> str | None:
+    """The sheet a reference such as ``'My sheet'!$A$1`` points at (None for #REF!)."""
+    match = re.match(r"\s*'((?:[^']|'')+)'!|\s*([^'!]+)!", text)
+    if match is None:
+        return None
+    name = match.group(1).replace("''", "'") if match.group(1) else match.group(2)
+    return None if name.startswith("#REF") else name
+
+
+def rels_part(part: str) -> str:
+    """Name of the .rels part holding a part's relationships."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def _resolve(source: str, target: str) -> str:
+    if target.startswith("/"):
+        return target[1:]
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+
+
+def check_not_open(path: Path) -> None:
+    """Refuse a workbook another program holds: Excel's or LibreOffice's owner file beside it."""
+    owners = (path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:]),
+              path.with_name(f".~lock.{path.name}#"))
+    for owner in owners:
+        if owner.exists() and owner != path:
+            raise WorkbookLockedError(
+                f"{path.name} is open in another program (found the owner file {owner.name}).",
+                hint="Close the workbook in Excel (or LibreOffice) and run again.")
+
+
+class Package:
+    """A workbook's zip parts, read lazily, with edits kept in memory until :meth:`save`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            self._stat = self.path.stat()
+            self._zip = zipfile.ZipFile(self.path)
+        except FileNotFoundError as err:
+            raise WorkbookError(f"The workbook {self.path} does not exist.",
+                                hint="Check the file name and folder.") from err
+        except PermissionError as err:
+            raise WorkbookLockedError(f"The workbook {self.path.name} cannot be opened: "
+                                      "another program locks it or you may not read it.",
+                                      hint="Close it in Excel and check the file's permissions."
+                                      ) from err
+        except (zipfile.BadZipFile, OSError) as err:
+            raise WorkbookError(f"{self.path.name} is not an Excel workbook (.xlsx/.xlsm): "
+                                f"{err}", hint="Open it in Excel and save it as .xlsx.") from err
+        self._infos = {info.filename: info for info in self._zip.infolist()}
+        self._text: dict[str, str] = {}
+        self._bytes: dict[str, bytes] = {}
+        self._streams: dict[str, Chunks] = {}
+        self._added: list[str] = []
+        self._removed: set[str] = set()
+        if WORKBOOK_PART not in self._infos or CONTENT_TYPES not in self._infos:
+            self._zip.close()
+            raise WorkbookError(f"{self.path.name} is a zip file but not an Excel workbook.",
+                                hint="Open it in Excel and save it as .xlsx.")
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the source file."""
+        self._zip.close()
+
+    # -- parts -----------------------------------------------------------------------------
+
+    def exists(self, part: str) -> bool:
+        """Whether the package (as edited so far) holds a part."""
+        return part not in self._removed and (
+            part in self._infos or part in self._text or part in self._bytes
+            or part in self._streams)
+
+    def names(self) -> list[str]:
+        """Part names as edited so far, original order first."""
+        kept = [n for n in self._infos if n not in self._removed]
+        return kept + [n for n in self._added if n not in self._infos and n not in self._removed]
+
+    def read(self, part: str) -> bytes:
+        """A part's bytes as edited so far."""
+        if part in self._bytes:
+            return self._bytes[part]
+        if part in self._text:
+            return self._text[part].encode("utf-8")
+        if part in self._removed or part not in self._infos:
+            raise KeyError(part)
+        return self._zip.read(self._infos[part])
+
+    def text(self, part: str) -> str:
+        """A part as text (cached, so successive text edits build on each other)."""
+        if part not in self._text:
+            self._text[part] = self.read(part).decode("utf-8")
+        return self._text[part]
+
+    def set_text(self, part: str, xml: str) -> None:
+        """Replace an XML part's text."""
+        self._text[part] = xml
+        self._bytes.pop(part, None)
+        self._mark_added(part)
+
+    def put(self, part: str, data: bytes | Chunks, content_type: str | None = None) -> None:
+        """Add or replace a part; chunked data is produced only while saving."""
+        self._text.pop(part, None)
+        if isinstance(data, bytes):
+            self._bytes[part] = data
+        else:
+            self._streams[part] = data
+        self._mark_added(part)
+        if content_type is not None:
+            self._set_override(part, content_type)
+
+    def _mark_added(self, part: str) -> None:
+        self._removed.discard(part)
+        if part not in self._infos and part not in self._added:
+            self._added.append(part)
+
+    def remove(self, part: str) -> None:
+        """Delete a part, its .rels part and its content-type override."""
+        for name in (part, rels_part(part)):
+            self._removed.add(name)
+            self._text.pop(name, None)
+            self._bytes.pop(name, None)
+            self._streams.pop(name, None)
+        types = self.text(CONTENT_TYPES)
+        pattern = r"<(?:\w+:)?Override\b[^>]*PartName=\"/" + re.escape(part) + r"\"[^>]*/>"
+        self.set_text(CONTENT_TYPES, re.sub(pattern, "", types))
+
+    def free_name(self, pattern: str, taken: set[str] | None = None) -> str:
+        """The first ``pattern.format(n)`` (n = 1, 2, ...) no part uses: stable across runs."""
+        taken = taken or set()
+        n = 1
+        while self.exists(pattern.format(n)) or pattern.format(n) in taken:
+            n += 1
+        return pattern.format(n)
+
+    def _set_override(self, part: str, content_type: str) -> None:
+        types = self.text(CONTENT_TYPES)
+        pattern = r"<(?:\w+:)?Override\b[^>]*PartName=\"/" + re.escape(part) + r"\"[^>]*/>"
+        types = re.sub(pattern, "", types)
+        p = prefix_of(types, "Types")
+        override = f'<{p}Override PartName="/{part}" ContentType="{content_type}"/>'
+        close = f"</{p}Types>"
+        self.set_text(CONTENT_TYPES, types.replace(close, override + close))
+
+    # -- relationships ---------------------------------------------------------------------
+
+    def relationships(self, source: str) -> list[Relationship]:
+        """The relationships of a part ('' for the package), external ones with part None."""
+        name = rels_part(source) if source else "_rels/.rels"
+        if not self.exists(name):
+            return []
+        found = []
+        for element in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", self.text(name)):
+            target = attribute(element, "Target") or ""
+            external = (attribute(element, "TargetMode") or "").lower() == "external"
+            found.append(Relationship(attribute(element, "Id") or "", attribute(element, "Type")
+                                      or "", target, None if external else
+                                      _resolve(source, target), element))
+        return found
+
+    def add_relationship(self, source: str, type_: str, part: str, rid: str | None = None,
+                         ) -> str:
+        """Relate ``source`` to ``part``; returns the (new, unused) relationship id."""
+        name = rels_part(source)
+        if not self.exists(name):
+            self.set_text(name, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                                f'<Relationships xmlns="{_PKG_RELS}"></Relationships>')
+        xml = self.text(name)
+        used = {r.id for r in self.relationships(source)}
+        if rid is None:
+            n = 1
+            while f"rId{n}" in used:
+                n += 1
+            rid = f"rId{n}"
+        target = posixpath.relpath(part, posixpath.dirname(source))
+        p = prefix_of(xml, "Relationships")
+        element = f'<{p}Relationship Id="{rid}" Type="{type_}" Target={quoteattr(target)}/>'
+        self.set_text(name, xml.replace(f"</{p}Relationships>",
+                                        element + f"</{p}Relationships>"))
+        return rid
+
+    def remove_relationship(self, source: str, rel: Relationship) -> None:
+        """Drop one relationship element of a part."""
+        name = rels_part(source)
+        self.set_text(name, self.text(name).replace(rel.element, "", 1))
+
+    # -- workbook.xml ----------------------------------------------------------------------
+
+    def sheets(self) -> list[Sheet]:
+        """The workbook's sheets in tab order, with their parts."""
+        xml = self.text(WORKBOOK_PART)
+        parts = {r.id: r.part for r in self.relationships(WORKBOOK_PART)}
+        found = []
+        for position, element in enumerate(re.findall(r"<(?:\w+:)?sheet\b[^>]*>", xml)):
+            rid = re.search(r"\s\w+:id\s*=\s*\"([^\"]*)\"", element)
+            key = rid.group(1) if rid else ""
+            found.append(Sheet(attribute(element, "name") or "",
+                               int(attribute(element, "sheetId") or 0), key, parts.get(key),
+                               element, position))
+        return found
+
+    def defined_names(self) -> list[DefinedName]:
+        """The workbook's defined names."""
+        xml = self.text(WORKBOOK_PART)
+        found = []
+        pattern = r"<(?:\w+:)?definedName\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?definedName>)"
+        for match in re.finditer(pattern, xml, re.DOTALL):
+            element = match.group(0)
+            local = attribute(element, "localSheetId")
+            found.append(DefinedName(attribute(element, "name") or "",
+                                     None if local is None else int(local),
+                                     unescape(match.group(1) or ""), element))
+        return found
+
+    def own_sheets(self) -> dict[str, Sheet]:
+        """potentiel's sheets, by role, as marked by its hidden defined names."""
+        by_name = {s.name.casefold(): s for s in self.sheets()}
+        own = {}
+        for defined in self.defined_names():
+            if defined.name.startswith(MARK) and defined.local_sheet is None:
+                target = sheet_of_reference(defined.text)
+                if target is not None and target.casefold() in by_name:
+                    own[defined.name[len(MARK):]] = by_name[target.casefold()]
+        return own
+
+    def _edit_workbook(self, edit: Callable[[str], str]) -> None:
+        self.set_text(WORKBOOK_PART, edit(self.text(WORKBOOK_PART)))
+
+    def _set_mark(self, role: str, sheet_name: str) -> None:
+        """Point the hidden name ``_potentiel.<role>`` at a sheet (creating it if needed)."""
+        xml = self.text(WORKBOOK_PART)
+        p = prefix_of(xml, "workbook")
+        ref = escape(f"{quote_sheet(sheet_name)}!$A$1")
+        element = f'<{p}definedName name="{MARK}{role}" hidden="1">{ref}</{p}definedName>'
+        for defined in self.defined_names():
+            if defined.name == MARK + role:
+                xml = xml.replace(defined.element, "", 1)
+        if re.search(r"<(?:\w+:)?definedNames\b[^>]*/>", xml):
+            xml = re.sub(r"<(?:\w+:)?definedNames\b[^>]*/>",
+                         f"<{p}definedNames></{p}definedNames>", xml, count=1)
+        if f"</{p}definedNames>" in xml:
+            xml = xml.replace(f"</{p}definedNames>", element + f"</{p}definedNames>", 1)
+        else:
+            anchor = _last_close(xml, p, ("sheets", "functionGroups", "externalReferences"))
+            xml = xml[:anchor] + f"<{p}definedNames>{element}</{p}definedNames>" + xml[anchor:]
+        self.set_text(WORKBOOK_PART, xml)
+
+    def _drop_sheet_element(self, sheet: Sheet) -> None:
+        """Remove a sheet from the tab list, keeping every sheet-scoped name on its own sheet."""
+        def shift(xml: str) -> str:
+            xml = xml.replace(sheet.element, "", 1)
+            for defined in self.defined_names():
+                local = defined.local_sheet
+                stale_mark = defined.name.startswith(MARK) and sheet_of_reference(
+                    defined.text) in (sheet.name, None)
+                if stale_mark or local == sheet.position:
+                    xml = xml.replace(defined.element, "", 1)
+                elif local is not None and local > sheet.position:
+                    xml = xml.replace(defined.element, _set_attribute(
+                        defined.element, "localSheetId", str(local - 1)), 1)
+            for view in re.findall(r"<(?:\w+:)?workbookView\b[^>]*>", xml):
+                new = view
+                for key in ("activeTab", "firstSheet"):
+                    value = attribute(view, key)
+                    if value is not None and int(value) >= sheet.position and int(value) > 0:
+                        new = _set_attribute(new, key, str(int(value) - 1))
+                xml = xml.replace(view, new, 1)
+            return re.sub(r"<(?:\w+:)?definedNames>\s*</(?:\w+:)?definedNames>", "", xml)
+        self._edit_workbook(shift)
+
+    # -- potentiel's sheets ----------------------------------------------------------------
+
+    def install(self, sheets: list[OwnSheet], *, drop: Callable[[str], bool]) -> list[str]:
+        """Write potentiel's sheets: replace those already there in place, add the others.
+
+        Own sheets whose role is not in ``sheets`` are deleted when ``drop(role)`` says so.
+        Tab names that a user's sheet already has get a number. Returns the tab names used.
+        """
+        own = self.own_sheets()
+        wanted = {s.role for s in sheets}
+        for role, sheet in own.items():
+            if role in wanted or drop(role):
+                self._remove_parts(sheet)
+        for role, sheet in sorted(own.items(), key=lambda kv: -kv[1].position):
+            if role not in wanted and drop(role):
+                self.remove_relationship(WORKBOOK_PART, self._sheet_rel(sheet))
+                self._drop_sheet_element(sheet)
+        users = {s.name.casefold() for s in self.sheets()
+                 if s.name.casefold() not in {o.name.casefold() for r, o in own.items()
+                                              if r in wanted}}
+        used: list[str] = []
+        for spec in sheets:
+            name = _unique(spec.name, users | {u.casefold() for u in used})
+            used.append(name)
+            part = self.free_name("xl/worksheets/sheet{}.xml")
+            self.put(part, spec.worksheet, CT_SHEET)
+            if spec.charts:
+                self._put_drawing(part, spec)
+            current = self.own_sheets().get(spec.role) if spec.role in own else None
+            if current is not None:
+                rel = self._sheet_rel(current)
+                self.remove_relationship(WORKBOOK_PART, rel)
+                self.add_relationship(WORKBOOK_PART, REL_SHEET, part, rid=rel.id)
+                element = _set_attribute(current.element, "name", name)
+                self._edit_workbook(lambda xml, old=current.element, new=element:
+                                    xml.replace(old, new, 1))
+            else:
+                self._append_sheet(name, part)
+            self._set_mark(spec.role, name)
+        return used
+
+    def _sheet_rel(self, sheet: Sheet) -> Relationship:
+        return next(r for r in self.relationships(WORKBOOK_PART) if r.id == sheet.rid)
+
+    def _append_sheet(self, name: str, part: str) -> None:
+        rid = self.add_relationship(WORKBOOK_PART, REL_SHEET, part)
+        xml = self.text(WORKBOOK_PART)
+        p = prefix_of(xml, "workbook")
+        sheet_id = max((s.sheet_id for s in self.sheets()), default=0) + 1
+        rel_prefix = re.search(r"xmlns:(\w+)=\"" + re.escape(REL_NS) + "\"", xml)
+        rid_attr = (f'{rel_prefix.group(1)}:id="{rid}"' if rel_prefix
+                    else f'xmlns:r="{REL_NS}" r:id="{rid}"')
+        element = f'<{p}sheet name={quoteattr(name)} sheetId="{sheet_id}" {rid_attr}/>'
+        xml = re.sub(r"<((?:\w+:)?)sheets\s*/>", r"<\1sheets></\1sheets>", xml, count=1)
+        self.set_text(WORKBOOK_PART, xml.replace(f"</{p}sheets>", element + f"</{p}sheets>", 1))
+
+    def _put_drawing(self, sheet_part: str, spec: OwnSheet) -> None:
+        drawing = self.free_name("xl/drawings/drawing{}.xml")
+        self.put(drawing, spec.drawing or b"", CT_DRAWING)
+        self.add_relationship(sheet_part, REL_DRAWING, drawing, rid="rId1")
+        taken: set[str] = set()
+        for n, chart in enumerate(spec.charts, start=1):
+            part = self.free_name("xl/charts/chart{}.xml", taken)
+            taken.add(part)
+            self.put(part, chart, CT_CHART)
+            self.add_relationship(drawing, REL_CHART, part, rid=f"rId{n}")
+
+    def _remove_parts(self, sheet: Sheet) -> None:
+        """Delete a sheet's part and what only it uses (drawings, charts), nothing shared."""
+        if sheet.part is None:
+            return
+        doomed = self._reachable([sheet.part])
+        while True:
+            shared = {rel.part for source in self.names() if source.endswith(".rels")
+                      for rel in self.relationships(_source_of(source))
+                      if _source_of(source) not in doomed and rel.part in doomed
+                      and not (_source_of(source) == WORKBOOK_PART and rel.id == sheet.rid)}
+            if not shared:
+                break
+            doomed -= self._reachable(sorted(shared))
+        for part in sorted(doomed):
+            self.remove(part)
+
+    def _reachable(self, roots: list[str]) -> set[str]:
+        seen: set[str] = set()
+        todo = list(roots)
+        while todo:
+            part = todo.pop()
+            if part in seen or not self.exists(part):
+                continue
+            seen.add(part)
+            todo.extend(r.part for r in self.relationships(part) if r.part)
+        return seen
+
+    # -- saving ----------------------------------------------------------------------------
+
+    def save(self, out: Path | None = None) -> Path:
+        """Write the package atomically to ``out`` (default: over the source file)."""
+        target = Path(out) if out is not None else self.path
+        check_not_open(self.path)
+        if target != self.path:
+            check_not_open(target)
+        folder = target.resolve().parent
+        try:
+            handle, temporary = tempfile.mkstemp(prefix=".~potentiel-", suffix=target.suffix,
+                                                 dir=folder)
+        except OSError as err:
+            raise WorkbookError(f"Cannot write in the folder {folder}: {err.strerror}.",
+                                hint="Choose a folder you may write to (see -o).") from err
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                self._write_zip(stream)
+                stream.flush()
+                os.fsync(stream.fileno())
+            if target.exists():
+                shutil.copymode(target, temporary)
+            if target == self.path:
+                self._check_unchanged()
+            os.replace(temporary, target)
+        except PermissionError as err:
+            Path(temporary).unlink(missing_ok=True)
+            raise WorkbookLockedError(f"Cannot replace {target.name}: {err.strerror}.",
+                                      hint="Close the workbook in Excel and run again.") from err
+        except OSError as err:
+            Path(temporary).unlink(missing_ok=True)
+            raise WorkbookError(f"Cannot write {target}: {err.strerror or err}.",
+                                hint="Check the free disk space and the folder.") from err
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return target
+
+    def _check_unchanged(self) -> None:
+        now = self.path.stat()
+        if (now.st_mtime_ns, now.st_size) != (self._stat.st_mtime_ns, self._stat.st_size):
+            raise WorkbookLockedError(
+                f"{self.path.name} was changed by another program while potentiel worked.",
+                hint="Run again once the other program has finished with the file.")
+
+    def _write_zip(self, stream: object) -> None:
+        with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as target:
+            for name in self.names():
+                info = self._infos.get(name)
+                if name in self._streams:
+                    zinfo = _new_info(name, info, level=1)
+                    with target.open(zinfo, "w", force_zip64=True) as part:
+                        for chunk in self._streams[name]():
+                            part.write(chunk)
+                elif name in self._text or name in self._bytes:
+                    target.writestr(_new_info(name, info), self.read(name))
+                else:
+                    assert info is not None
+                    zinfo = _new_info(name, info)
+                    zinfo.file_size = info.file_size
+                    with self._zip.open(info) as source, \
+                            target.open(zinfo, "w", force_zip64=info.file_size > 2**31) as part:
+                        shutil.copyfileobj(source, part, 1 << 20)
+
+
+_PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def _new_info(name: str, like: zipfile.ZipInfo | None, level: int = 6) -> zipfile.ZipInfo:
+    """Zip entry for a part: the original's date and compression, or fixed ones for new parts."""
+    info = zipfile.ZipInfo(name, like.date_time if like else ZIP_DATE)
+    info.compress_type = like.compress_type if like else zipfile.ZIP_DEFLATED
+    info.external_attr = like.external_attr if like else 0o600 << 16
+    # Level 1 for potentiel's big generated sheets: 3x faster, about the same size for XML.
+    info._compresslevel = level  # type: ignore[attr-defined]
+    return info
+
+
+def _source_of(rels: str) -> str:
+    """The part a .rels part describes ('' for the package's own)."""
+    folder, name = posixpath.split(rels)
+    return posixpath.join(posixpath.dirname(folder), name[: -len(".rels")]) if folder != "_rels" \
+        else ""
+
+
+def _last_close(xml: str, p: str, locals_: Iterable[str]) -> int:
+    """Offset just after the last of these closing tags present (CT_Workbook element order)."""
+    ends = [xml.find(f"</{p}{local}>") + len(f"</{p}{local}>") for local in locals_
+            if f"</{p}{local}>" in xml]
+    return max(ends)
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """A tab name no other sheet has (case-insensitive), numbered if needed, 31 chars max."""
+    candidate, n = name[:31], 2
+    while candidate.casefold() in taken:
+        suffix = f" ({n})"
+        candidate, n = name[: 31 - len(suffix)] + suffix, n + 1
+    return candidate
+
+
+def iter_chunks(parts: Iterable[str | bytes]) -> Iterator[bytes]:
+    """Encode text chunks as UTF-8 on the way to the zip."""
+    for part in parts:
+        yield part.encode("utf-8") if isinstance(part, str) else part
