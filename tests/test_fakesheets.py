@@ -346,6 +346,37 @@ def test_append_rows_goes_below_the_table_and_grows_the_grid(fake_sheets: FakeSh
     ]
 
 
+def test_append_finds_the_table_from_its_first_cell(fake_sheets: FakeSheets, book) -> None:
+    fake_sheets.set_values(book.id, "Sheet1", [["id", "name"], ["1", ""], ["", "Bo"], [], ["x"]])
+    answer = book.values_append(
+        "Sheet1!A1", params={"valueInputOption": "RAW"}, body={"values": [["3", "Cy"]]}
+    )
+    assert answer["tableRange"] == "Sheet1!A1:B3"  # the blank row 4 ends the table
+    assert answer["updates"]["updatedRange"] == "Sheet1!A4:B4"
+    empty = book.values_append(
+        "Sheet1!D2", params={"valueInputOption": "RAW"}, body={"values": [["first"]]}
+    )
+    assert "tableRange" not in empty
+    assert empty["updates"]["updatedRange"] == "Sheet1!D2"
+
+
+def test_include_values_in_response(book) -> None:
+    answer = book.values_update(
+        "Sheet1!A1",
+        params={
+            "valueInputOption": "USER_ENTERED",
+            "includeValuesInResponse": True,
+            "responseValueRenderOption": "UNFORMATTED_VALUE",
+        },
+        body={"values": [["5%", "x"]]},
+    )
+    assert answer["updatedData"] == {
+        "range": "Sheet1!A1:B1",
+        "majorDimension": "ROWS",
+        "values": [[0.05, "x"]],
+    }
+
+
 def test_insert_and_delete_rows_shift_the_cells(fake_sheets: FakeSheets, book) -> None:
     fake_sheets.set_values(book.id, "Sheet1", [["a"], ["c"]])
     book.sheet1.insert_rows([["b"]], row=2)
@@ -375,6 +406,15 @@ def test_set_values_types_like_a_person(fake_sheets: FakeSheets, book) -> None:
     assert book.sheet1.get("B2:D2", value_render_option=ValueRenderOption.formula) == [
         ['=HYPERLINK("x")', 42, "007"]
     ]
+
+
+def test_what_the_fake_lacks_fails_loudly(fake_sheets: FakeSheets, book) -> None:
+    error = api_error(book.batch_update, {"requests": [{"duplicateSheet": {"sourceSheetId": 0}}]})
+    assert (error.code, error.error["status"]) == (501, "UNIMPLEMENTED")
+    assert fake_sheets.crashes == [
+        "the fake does not implement batchUpdate request 'duplicateSheet'"
+    ]
+    fake_sheets.crashes.clear()  # the fixture would fail this test otherwise
 
 
 # --- counting ----------------------------------------------------------------------------------
@@ -433,6 +473,15 @@ def test_rules_match_by_path_and_count(fake_sheets: FakeSheets, book) -> None:
     assert statuses == [503, 503, 200]
 
 
+def test_a_rule_without_count_holds_until_cleared(fake_sheets: FakeSheets, book) -> None:
+    tab = book.sheet1
+    fake_sheets.inject(Fault.error(503), kind="read", times=None)
+    for _ in range(3):
+        assert api_error(tab.get, "A1").code == 503
+    fake_sheets.clear_faults()
+    assert tab.get("A1") == [[]]
+
+
 def test_timeout_fault_times_the_client_out(fake_sheets: FakeSheets, book) -> None:
     fake_sheets.inject(Fault.timeout(delay=2), kind="values.update")
     url = f"{fake_sheets.endpoint}/v4/spreadsheets/{book.id}/values/Sheet1!A1"
@@ -469,5 +518,15 @@ def test_random_faults_are_reproducible_for_a_seed() -> None:
 
     first = run(7)
     assert first == run(7) != run(8)
+    assert len(first) == 30
     assert {200, 429} <= {status for status, _ in first}
     assert any(fault and fault.startswith("reset") for _, fault in first)
+
+
+def test_random_faults_can_target_one_kind(fake_sheets: FakeSheets, book) -> None:
+    tab = book.sheet1
+    fake_sheets.set_fault_rate(1.0, seed=1, faults=[Fault.quota()], kind="write")
+    assert tab.get("A1") == [[]]
+    assert api_error(tab.update, [["x"]], "A1").code == 429
+    fake_sheets.set_fault_rate(0, seed=1)
+    tab.update([["x"]], "A1")

@@ -32,10 +32,7 @@ def run(book: Book, requests: list[Request], rng: random.Random) -> list[dict[st
         ((kind, body),) = request.items()
         handler = HANDLERS.get(kind)
         if handler is None:
-            raise bad(
-                f"Invalid JSON payload received. Unknown name \"{kind}\" at 'requests[{i}]': "
-                "Cannot find field."
-            )
+            raise NotImplementedError(f"the fake does not implement batchUpdate request {kind!r}")
         try:
             replies.append(handler(book, body or {}, rng))
             book.check_size()

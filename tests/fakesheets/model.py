@@ -27,6 +27,7 @@ STATUS = {
     409: "ABORTED",
     429: "RESOURCE_EXHAUSTED",
     500: "INTERNAL",
+    501: "UNIMPLEMENTED",
     503: "UNAVAILABLE",
 }
 
@@ -413,13 +414,14 @@ def append(
     insert: str | None,
     echo: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
-    """AppendValuesResponse: the values go below the table found in the range, starting at the
-    table's first column; the grid grows to fit (by inserted rows with INSERT_ROWS)."""
+    """AppendValuesResponse: the values go below the table found from the range (see
+    :func:`find_table`), from the table's first column; the grid grows to fit, by inserted rows
+    with INSERT_ROWS."""
     if insert not in (None, "OVERWRITE", "INSERT_ROWS"):
         raise bad(f"Invalid insertDataOption: {insert}")
     sheet, span = locate(book, text)
     rows = as_rows(body)
-    table = sheet.used(read_box(sheet, span))
+    table = find_table(sheet, read_box(sheet, span), span.is_cell)
     height, width = len(rows), max((len(r) for r in rows), default=0)
     row0 = table.row1 if table else span.row0 or 0
     col0 = table.col0 if table else span.col0 or 0
@@ -436,6 +438,29 @@ def append(
         book, f"{a1.quote_title(sheet.title)}!{start}", {"values": rows}, option, echo
     )
     return result
+
+
+def find_table(sheet: Sheet, box: Box, from_cell: bool) -> Box | None:
+    """The table an append goes below: it starts at the first value in ``box`` and runs down
+    over consecutive rows holding a value in its columns (all columns to the right when the
+    range is one cell), past the range if need be; a blank row ends it."""
+    start = next(((r, c) for r, c, cell in sheet.cells_in(box) if not cell.blank), None)
+    if start is None:
+        return None
+    row, first_col = start
+    right = sheet.cols if from_cell else box.col1
+    last_col = first_col
+    while row < sheet.rows:
+        used = [
+            c
+            for c, cell in sheet.grid.get(row, {}).items()
+            if box.col0 <= c < right and not cell.blank
+        ]
+        if not used:
+            break
+        last_col = max(last_col, *used)
+        row += 1
+    return Box(start[0], first_col, row, last_col + 1)
 
 
 def clear(book: Book, text: str) -> str:

@@ -112,7 +112,7 @@ class _Rule:
     kind: str | None
     method: str | None
     path: re.Pattern[str] | None
-    remaining: int
+    remaining: int | None  # None: every matching request
 
 
 _SID = r"(?P<sid>[^/:?]+)"
@@ -209,7 +209,7 @@ class FakeSheets:
         self._rng = random.Random(seed)
         self._log: list[Logged] = []
         self._rules: list[_Rule] = []
-        self._random: tuple[float, random.Random, tuple[Fault, ...]] | None = None
+        self._random: tuple[float, random.Random, tuple[Fault, ...], str | None] | None = None
         self._connections: set[socket.socket] = set()
         self._stopping = threading.Event()
         self._server: _Server | None = None
@@ -273,9 +273,10 @@ class FakeSheets:
         kind: str | None = None,
         method: str | None = None,
         path: str | None = None,
-        times: int = 1,
+        times: int | None = 1,
     ) -> None:
-        """Make the next ``times`` requests that match fail with ``fault``.
+        """Make the next ``times`` requests that match fail with ``fault`` (all of them until
+        :meth:`clear_faults` when ``times`` is None).
 
         ``kind`` is an endpoint (``values.batchUpdate``) or a quota bucket (``read``,
         ``write``); ``path`` a regular expression searched in the decoded URL path.  Rules are
@@ -285,10 +286,17 @@ class FakeSheets:
         with self._lock:
             self._rules.append(_Rule(fault, kind, method and method.upper(), pattern, times))
 
-    def set_fault_rate(self, p: float, seed: int, faults: Sequence[Fault] = RANDOM_FAULTS) -> None:
-        """Fail each Sheets request with probability ``p`` (0 turns it off)."""
+    def set_fault_rate(
+        self,
+        p: float,
+        seed: int,
+        faults: Sequence[Fault] = RANDOM_FAULTS,
+        kind: str | None = None,
+    ) -> None:
+        """Fail each Sheets request (or each of one endpoint kind / quota bucket) with
+        probability ``p``, drawing the fault from ``faults``; ``p = 0`` turns it off."""
         with self._lock:
-            self._random = (p, random.Random(seed), tuple(faults)) if p > 0 else None
+            self._random = (p, random.Random(seed), tuple(faults), kind) if p > 0 else None
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -304,13 +312,14 @@ class FakeSheets:
                     and (rule.method is None or rule.method == method)
                     and (rule.path is None or rule.path.search(path))
                 ):
-                    rule.remaining -= 1
-                    if rule.remaining <= 0:
-                        self._rules.remove(rule)
+                    if rule.remaining is not None:
+                        rule.remaining -= 1
+                        if rule.remaining <= 0:
+                            self._rules.remove(rule)
                     return rule.fault
             if self._random is not None and bucket != "drive":
-                p, rng, faults = self._random
-                if rng.random() < p:
+                p, rng, faults, only = self._random
+                if (only is None or only in (kind, bucket)) and rng.random() < p:
                     return rng.choice(faults)
         return None
 
@@ -347,7 +356,7 @@ class FakeSheets:
         fault = self._take_fault(method, unquote(raw_path), kind)
         answer: Answer | None = None
         if fault is None or fault.applied:
-            answer = self._answer(kind, params, query, body)
+            answer = self._answer(kind, params, query, body, f"{method} {raw_path}")
         status, sent = (None, 0) if answer is None else (answer[0], 0)
         if fault is not None:
             status, sent = self._misbehave(handler, fault, kind, method)
@@ -430,8 +439,11 @@ class FakeSheets:
             return ApiError(503, "The service is currently unavailable.")
         return ApiError(status, "Internal error encountered.")
 
-    def _answer(self, kind: str, params: dict[str, str], query: str, body: bytes) -> Answer:
-        """Status, JSON payload and extra headers of one request; never raises."""
+    def _answer(
+        self, kind: str, params: dict[str, str], query: str, body: bytes, target: str
+    ) -> Answer:
+        """Status, JSON payload and extra headers of one request; never raises.  What the fake
+        does not implement answers 501 and is recorded in :attr:`crashes`."""
         args = parse_qs(query, keep_blank_values=True)
         try:
             payload = _drop_nulls(json.loads(body)) if body.strip() else {}
@@ -440,10 +452,13 @@ class FakeSheets:
         try:
             handler = getattr(self, "_" + kind.replace(".", "_"), None)
             if handler is None:
-                raise ApiError(404, "The requested URL was not found on this server.")
+                raise NotImplementedError(f"the fake does not implement {target}")
             result = handler(params, args, payload)
         except ApiError as err:
             return err.code, err.body(), {}
+        except NotImplementedError as err:  # loud: a test relying on it must fail, not retry
+            self.crashes.append(str(err))
+            return 501, ApiError(501, str(err)).body(), {}
         except Exception:
             self.crashes.append(traceback.format_exc())
             return 500, ApiError(500, "Internal error encountered.").body(), {}
