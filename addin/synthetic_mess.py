@@ -111,6 +111,7 @@ def _mess_orders(frame: pd.DataFrame, n_customers: int,
                  rng: np.random.Generator) -> pd.DataFrame:
     if frame.empty:
         return frame
+    net, listed_price = frame["unit_price"].to_numpy(), frame["list_price"].to_numpy()
     dates = frame["order_date"]
     cells = _cells(dates)
     text, serial, iso = _rows(rng, dates.notna(), 3)
@@ -135,8 +136,7 @@ def _mess_orders(frame: pd.DataFrame, n_customers: int,
     _put(frame, "unit_cost", cost)
 
     # A discount column as people add one: percentages typed as text, blank for none.
-    rate = 1 - frame["unit_price"].pipe(_numeric) / frame["list_price"].pipe(_numeric)
-    percent = np.round(rate.to_numpy() * 100)
+    percent = np.round((1 - net / listed_price) * 100)
     shown = pd.Series(percent).astype("Int64").astype(str) + np.where(
         rng.random(len(frame)) < 0.5, " %", "%")
     _put(frame, "discount", np.where(percent > 0, shown.to_numpy(dtype=object), None))
@@ -154,13 +154,6 @@ def _mess_orders(frame: pd.DataFrame, n_customers: int,
     who[int(rng.integers(0, len(frame)))] = customer_id(n_customers + 1, n_customers)
     _put(frame, "customer_id", who)
     return frame
-
-
-def _numeric(column: pd.Series) -> pd.Series:
-    """The clean numbers behind a column this module has already messed up (for the discount)."""
-    from addin.parsing import parse_numbers
-
-    return parse_numbers(column).values
 
 
 # ---------------------------------------------------------------- formats
@@ -211,7 +204,13 @@ def _put(frame: pd.DataFrame, name: str, cells: np.ndarray) -> None:
 
 
 def _cells(column: pd.Series) -> np.ndarray:
-    """An object copy of a column, blanks as None, ready to receive cells of any type."""
+    """An object copy of a column, blanks as None, ready to receive cells of any type.
+
+    Dates become ``datetime.datetime`` cells, as spreadsheet readers return them (numpy boxes
+    them in C, far faster than pandas Timestamps).
+    """
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        return column.to_numpy().astype("datetime64[us]").astype(object)
     cells = column.astype(object).to_numpy(copy=True)
     cells[pd.isna(column).to_numpy()] = None
     return cells
