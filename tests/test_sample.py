@@ -18,6 +18,7 @@ from addin.classify import TYPES
 from addin.errors import WorkbookError
 from addin.sample import SEGMENTS, build_sample
 from addin.schema import column_kinds
+from addin.workbook import read_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "templates" / "sample_customers.xlsx"
@@ -101,6 +102,19 @@ def test_segments_and_settings_drive_a_clean_analysis(built: Path) -> None:
     lost = result.table[result.table["customer_type"] == "lost"]
     assert 0 < len(result.segments["Lost customers"]) < len(lost)
     assert (result.table["referrals"] > 0).any() and (result.table["is_referred"]).any()
+
+
+def test_the_package_reader_finds_everything(built: Path) -> None:
+    data = read_workbook(built)
+    assert data.sheet_names == {"customers": "Customers", "orders": "Orders",
+                                "segments": "Segments", "settings": "Settings"}
+    assert len(data.customers) == 320 and len(data.orders) == 1500
+    assert data.customers["postal_code"].map(type).eq(str).all()
+    result = run_analysis(data.customers, data.orders, segments=data.segments,
+                          settings=data.settings, sheet_names=data.sheet_names,
+                          problems=data.validation)
+    assert result.validation.empty, result.validation
+    assert len(result.segments["Hot prospects"]) > 0
 
 
 def test_rebuild_equals_the_committed_workbook(built: Path) -> None:
