@@ -19,29 +19,45 @@ def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     return (numerator / denominator.where(denominator > 0)).astype(np.float64)
 
 
+def money_figures(orders: pd.Series, revenue: pd.Series, list_revenue: pd.Series,
+                  cost: pd.Series, cost_per_order: float | pd.Series) -> pd.DataFrame:
+    """Revenue to break-even order value for each row: the figures that need no other row.
+
+    Public so that the Excel formulas (MARGIN_RATE, CONTRIBUTION, ...) compute exactly what
+    the analysis does; ``cost_per_order`` may differ per row there.
+    """
+    revenue = revenue.astype(np.float64)
+    gross_margin = revenue - cost
+    margin_rate = _ratio(gross_margin, revenue)
+    cost_to_serve = (orders * cost_per_order).astype(np.float64)
+    return pd.DataFrame({
+        "revenue": revenue,
+        "list_revenue": list_revenue,
+        "discount_rate": 1 - _ratio(revenue, list_revenue),
+        "cost": cost,
+        "gross_margin": gross_margin,
+        "margin_rate": margin_rate,
+        "markup_rate": _ratio(gross_margin, cost),
+        "avg_order_value": _ratio(revenue, orders.astype(np.float64)),
+        "cost_to_serve": cost_to_serve,
+        "contribution": gross_margin - cost_to_serve,
+        "break_even_order_value": break_even_order_values(
+            pd.Series(cost_per_order, index=revenue.index), margin_rate),
+    }, index=revenue.index)
+
+
+def break_even_order_values(cost_per_order: pd.Series, margin_rate: pd.Series) -> pd.Series:
+    """The order value whose margin pays the cost of handling one order (blank: no margin)."""
+    return _ratio(cost_per_order, margin_rate)
+
+
 def profitability(act: pd.DataFrame, tie: np.ndarray, settings: Settings) -> pd.DataFrame:
     """Money columns of SPEC section 2 from the activity table (orders, revenue, list, cost)."""
     s = settings
     has = act["orders"] > 0
-    revenue = act["revenue"].astype(np.float64)
-    gross_margin = revenue - act["cost"]
-    margin_rate = _ratio(gross_margin, revenue)
-    cost_to_serve = (act["orders"] * s.cost_per_order).astype(np.float64)
-    contribution = gross_margin - cost_to_serve
-    out = pd.DataFrame({
-        "revenue": revenue,
-        "list_revenue": act["list_revenue"],
-        "discount_rate": 1 - _ratio(revenue, act["list_revenue"]),
-        "cost": act["cost"],
-        "gross_margin": gross_margin,
-        "margin_rate": margin_rate,
-        "markup_rate": _ratio(gross_margin, act["cost"]),
-        "avg_order_value": _ratio(revenue, act["orders"].astype(np.float64)),
-        "cost_to_serve": cost_to_serve,
-        "contribution": contribution,
-        "break_even_order_value": _ratio(pd.Series(s.cost_per_order, index=act.index),
-                                         margin_rate),
-    }, index=act.index)
+    out = money_figures(act["orders"], act["revenue"], act["list_revenue"], act["cost"],
+                        s.cost_per_order)
+    gross_margin, contribution = out["gross_margin"], out["contribution"]
     out["abc_class"] = abc_classes(contribution, tie, has, s.abc_a, s.abc_b)
     out["profitability"] = profile(out, has, s)
     annual_margin = gross_margin * 365.0 / np.maximum(act["tenure_days"], 365.0)

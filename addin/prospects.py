@@ -40,10 +40,19 @@ def qualify(customers: pd.DataFrame, is_prospect: pd.Series, as_of: pd.Timestamp
     decay = np.power(0.5, age_days / s.engagement_half_life_days)
     engagement = (pages * PAGES_POINTS + form * FORM_POINTS) * decay
     score = (met * BANT_POINTS + engagement).round(1).where(is_prospect)
-    temperature = np.select([score >= s.hot_score, score >= s.warm_score, score.notna()],
-                            ["hot", "warm", "cold"], default=None)
+    temperature = temperatures(score, s)
     letters = [np.where(hit, letter, "-") for letter, hit in criteria.items()]
     bant = pd.Series(np.char.add(np.char.add(letters[0], letters[1]),
                                  np.char.add(letters[2], letters[3])), index=customers.index)
     return pd.DataFrame({"prospect_score": score, "temperature": temperature,
                          "bant": bant.where(is_prospect, None)}, index=customers.index)
+
+
+def temperatures(score: pd.Series, settings: Settings) -> pd.Series:
+    """hot / warm / cold from a prospect score (blank score, blank temperature).
+
+    Public so that the TEMPERATURE formula applies the very thresholds of the analysis.
+    """
+    words = np.select([score >= settings.hot_score, score >= settings.warm_score,
+                       score.notna()], ["hot", "warm", "cold"], default=None)
+    return pd.Series(words, index=score.index, dtype=object)
