@@ -82,8 +82,9 @@ def _series_head(series: Series, color: str) -> str:
 
 def _axis(kind: Literal["cat", "val"], ax: int, cross: int, position: str, *,
           code: str = "General", title: str | None = None, gridlines: bool = False,
-          maximum: float | None = None) -> str:
-    scaling = '<c:orientation val="minMax"/>' + (
+          maximum: float | None = None, reverse: bool = False) -> str:
+    order = "maxMin" if reverse else "minMax"
+    scaling = f'<c:orientation val="{order}"/>' + (
         f'<c:max val="{maximum}"/><c:min val="0"/>' if maximum is not None else "")
     body = (f'<c:axId val="{ax}"/><c:scaling>{scaling}</c:scaling><c:delete val="0"/>'
             f'<c:axPos val="{position}"/>' + ("<c:majorGridlines/>" if gridlines else "")
@@ -108,7 +109,7 @@ def _space(title: str, plot: str) -> bytes:
 
 
 def bar_chart(title: str, series: Series, *, horizontal: bool = False, color: int = 0) -> bytes:
-    """A column chart (or horizontal bars) of one series of counts per category."""
+    """A column chart (or horizontal bars, first category on top) of counts per category."""
     ser = (f"<c:ser>{_series_head(series, _COLORS[color])}"
            '<c:invertIfNegative val="0"/>'
            f"<c:cat><c:strRef><c:f>{escape(series.ref(series.category_column))}</c:f>"
@@ -119,7 +120,8 @@ def bar_chart(title: str, series: Series, *, horizontal: bool = False, color: in
     plot = (f'<c:barChart><c:barDir val="{direction}"/><c:grouping val="clustered"/>'
             f'<c:varyColors val="0"/>{ser}<c:gapWidth val="60"/>'
             '<c:axId val="50010001"/><c:axId val="50010002"/></c:barChart>'
-            + _axis("cat", 50010001, 50010002, "l" if horizontal else "b")
+            + _axis("cat", 50010001, 50010002, "l" if horizontal else "b",
+                    reverse=horizontal)
             + _axis("val", 50010002, 50010001, "b" if horizontal else "l", gridlines=True)
             .replace('"midCat"', '"between"'))
     return _space(title, plot)

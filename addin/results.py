@@ -125,16 +125,16 @@ def pareto_points(values: pd.Series, points: int = 101) -> tuple[np.ndarray, np.
     """The whale curve: cumulative share of the total by share of customers, best first.
 
     Customers are sorted by value, highest first; the curve rises above 100 % and comes back
-    down when some customers destroy value.  Sampled at ``points`` shares of customers.
+    down when some customers destroy value.  At most ``points`` points, evenly spread.
     """
     sorted_values = np.sort(values.dropna().to_numpy(dtype="float64"))[::-1]
     total = sorted_values.sum()
     if len(sorted_values) == 0 or total <= 0:
         return np.array([]), np.array([])
     cumulative = np.concatenate([[0.0], np.cumsum(sorted_values)]) / total
-    shares = np.linspace(0.0, 1.0, points)
-    positions = np.rint(shares * len(sorted_values)).astype(np.int64)
-    return shares, cumulative[positions]
+    count = len(sorted_values)
+    positions = np.unique(np.rint(np.linspace(0, count, min(points, count + 1))).astype(np.int64))
+    return positions / count, cumulative[positions]
 
 
 def _dashboard(analysis: Analysis, styles: Styles, language: str, name: str) -> OwnSheet:
@@ -186,7 +186,7 @@ def _dashboard(analysis: Analysis, styles: Styles, language: str, name: str) -> 
     formats = {6: styles.percent, 7: styles.percent}
     return OwnSheet("dashboard", name,
                     worksheet(frame, styles, formats=formats, top=top, table=False,
-                              headers=headers, drawing=True),
+                              headers=headers, drawing=True, one_page=True),
                     drawing=drawing(anchors), charts=charts)
 
 

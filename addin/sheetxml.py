@@ -295,12 +295,12 @@ def column_widths(frame: pd.DataFrame, headers: Sequence[object], sample: int = 
 def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int] | None = None,
               top: Sequence[tuple[str, int | None]] = (), table: bool = True,
               headers: Sequence[object] | None = None, drawing: bool = False,
-              block: int = 20_000) -> Chunks:
+              one_page: bool = False, block: int = 20_000) -> Chunks:
     """A worksheet part for ``frame``: optional title lines, then a header row and the data.
 
     ``headers`` overrides the header labels (None leaves a header cell blank). With ``table``,
     the header row is frozen and filterable; with ``drawing``, the sheet refers to drawing
-    ``rId1`` (charts).
+    ``rId1`` (charts); ``one_page`` prints the sheet on one landscape page.
     """
     labels = list(frame.columns) if headers is None else list(headers)
     header_row = len(top) + 1 if not top else len(top) + 2
@@ -315,7 +315,9 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
     def chunks() -> Iterator[str | bytes]:
         yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-               f'<dimension ref="A1:{last}{last_row}"/><sheetViews><sheetView workbookViewId="0">')
+               + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if one_page else "")
+               + f'<dimension ref="A1:{last}{last_row}"/>'
+               + '<sheetViews><sheetView workbookViewId="0">')
         if table and len(frame.columns):
             yield (f'<pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" '
                    'activePane="bottomLeft" state="frozen"/>'
@@ -337,6 +339,8 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
             yield f'<autoFilter ref="A{header_row}:{last}{last_row}"/>'
         yield ('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
                'footer="0.3"/>')
+        if one_page:
+            yield '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="1"/>'
         if drawing:
             yield '<drawing r:id="rId1"/>'
         yield "</worksheet>"

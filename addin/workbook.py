@@ -94,8 +94,8 @@ def _sniff(path: Path) -> None:
                             hint="Export the data from the program that made it as .xlsx.")
 
 
-def _tables(package: Package, sheet: Sheet) -> list[tuple[str, bool, int]]:
-    """The sheet's Excel Tables: (ref, has header row, totals rows)."""
+def _tables(package: Package, sheet: Sheet) -> list[tuple[str, str, bool, int]]:
+    """The sheet's Excel Tables: (part, ref, has header row, totals rows)."""
     if sheet.part is None:
         return []
     found = []
@@ -105,7 +105,7 @@ def _tables(package: Package, sheet: Sheet) -> list[tuple[str, bool, int]]:
             if start is None:
                 continue
             element = start.group(0)
-            found.append((attribute(element, "ref") or "",
+            found.append((rel.part, attribute(element, "ref") or "",
                           (attribute(element, "headerRowCount") or "1") != "0",
                           int(attribute(element, "totalsRowCount") or 0)))
     return found
@@ -210,9 +210,19 @@ def _grid(rows: list[list[object]]) -> np.ndarray:
     return grid
 
 
+@dataclass
+class SheetTable:
+    """A sheet's data and where it sits: what :func:`addin.sheet_edit.update_cells` needs."""
+
+    frame: pd.DataFrame
+    header_row: int | None
+    first_column: int
+    table_part: str | None
+
+
 def _read_sheet(book: CalamineWorkbook, package: Package, sheet: Sheet, kind: str,
-                validation: Validation) -> pd.DataFrame:
-    """One input sheet as raw values under its headers."""
+                validation: Validation) -> SheetTable:
+    """One input sheet as raw values under its headers, and where they are."""
     try:
         calamine_sheet = book.get_sheet_by_name(sheet.name)
         rows = calamine_sheet.to_python(skip_empty_area=False)
@@ -224,7 +234,7 @@ def _read_sheet(book: CalamineWorkbook, package: Package, sheet: Sheet, kind: st
     merged = [((a[0], a[1]), (b[0], b[1])) for a, b in
               (calamine_sheet.merged_cell_ranges or [])]
     tables = _tables(package, sheet)
-    for ref, has_header, totals in tables:
+    for table_part, ref, has_header, totals in tables:
         r1, c1, r2, c2 = _parse_ref(ref)
         part = grid[: r2 - totals, : c2 + 1]
         if not has_header:
@@ -233,7 +243,7 @@ def _read_sheet(book: CalamineWorkbook, package: Package, sheet: Sheet, kind: st
         if set(canonical_columns(kind, labels).values()) & set(REQUIRED[kind]) or \
                 len(tables) == 1:
             frame = _frame(part[:, c1:], r1 - 1, kind, sheet.name, merged, validation)
-            return frame
+            return SheetTable(frame, r1, c1, table_part)
     header = _header_row(grid, kind)
     if header is None and kind not in SCHEMAS_HEADLESS:
         header = next((i for i in range(grid.shape[0]) if pd.notna(grid[i]).any()), None)
@@ -244,8 +254,9 @@ def _read_sheet(book: CalamineWorkbook, package: Package, sheet: Sheet, kind: st
     if header is not None:
         columns = np.flatnonzero(pd.notna(grid[header]))
         first = int(columns[0]) if len(columns) else 0
-        return _frame(grid[:, first:], header, kind, sheet.name, merged, validation)
-    return _frame(grid, None, kind, sheet.name, merged, validation)
+        frame = _frame(grid[:, first:], header, kind, sheet.name, merged, validation)
+        return SheetTable(frame, header + 1, first, None)
+    return SheetTable(_frame(grid, None, kind, sheet.name, merged, validation), None, 0, None)
 
 
 def _input_sheets(package: Package, names: list[str], validation: Validation,
@@ -297,10 +308,29 @@ def read_workbook(path: Path, *, progress: Progress | None = None) -> WorkbookDa
             frames: dict[str, pd.DataFrame | None] = dict.fromkeys(_LABELS)
             for kind, sheet in sheets.items():
                 say(f"reading sheet '{sheet.name}'")
-                frames[kind] = _read_sheet(book, package, sheet, kind, validation)
+                frames[kind] = _read_sheet(book, package, sheet, kind, validation).frame
         finally:
             book.close()
     return WorkbookData(path=path, customers=frames["customers"], orders=frames["orders"],
                         segments=frames["segments"], settings=frames["settings"],
                         sheet_names={k: s.name for k, s in sheets.items()},
                         validation=validation)
+
+
+def read_sheet_table(path: Path, sheet_name: str, kind: str | None = None) -> SheetTable:
+    """One sheet's data (any sheet, by its tab name) and where its header and table are."""
+    path = Path(path)
+    _sniff(path)
+    kind = kind or match_sheet(sheet_name) or "customers"
+    with Package(path) as package:
+        sheet = next((s for s in package.sheets() if s.name.casefold() == sheet_name.casefold()),
+                     None)
+        if sheet is None:
+            names = ", ".join(s.name for s in package.sheets())
+            raise WorkbookError(f"{path.name} has no sheet '{sheet_name}' (sheets: {names}).",
+                                hint="Check the sheet name in the configuration.")
+        book = CalamineWorkbook.from_path(str(path))
+        try:
+            return _read_sheet(book, package, sheet, kind, Validation())
+        finally:
+            book.close()
