@@ -185,28 +185,24 @@ class _Book:
         self.ids = pc.binary_join_element_wise("C", pc.utf8_lpad(numbers, width, "0"), "")
 
     def buyers(self) -> np.ndarray:
+        """Who has at least one order (known once the orders are drawn)."""
         return self.n_orders > 0
 
     def has(self, *names: str) -> np.ndarray:
+        """Who has one of the named personas."""
         return np.isin(self.persona, [_P[name] for name in names])
 
 
 def _exact_counts(n: int) -> np.ndarray:
     """Customers per persona: the shares rounded so they sum to n, each at least 1 when n allows."""
-    shares = np.array(list(PERSONAS.values()))
-    counts = np.floor(shares * n).astype(np.int64)
+    shares = np.array(list(PERSONAS.values())) * n
+    counts = np.floor(shares).astype(np.int64)
     if n >= len(shares):
         counts = np.maximum(counts, 1)
-    rest = n - counts.sum()
-    order = np.argsort(-(shares * n - np.floor(shares * n)), kind="stable")
-    while rest != 0:
-        step = 1 if rest > 0 else -1
-        for i in (order if step > 0 else np.argsort(-counts, kind="stable")):
-            if rest == 0:
-                break
-            if step > 0 or counts[i] > 1:
-                counts[i] += step
-                rest -= step
+    while counts.sum() < n:  # at most one pass per persona
+        counts[np.argmax(shares - counts)] += 1
+    while counts.sum() > n:
+        counts[np.argmax(counts)] -= 1
     return counts
 
 
