@@ -169,7 +169,7 @@ def _frame(grid: np.ndarray, header: int | None, kind: str, label: str,
         body[:, :width] = grid[:, :width]
     else:
         row = grid[header]
-        filled = np.flatnonzero([v is not None for v in row])
+        filled = np.flatnonzero(pd.notna(row) | pd.notna(grid[header + 1:]).any(axis=0))
         width = int(filled[-1]) + 1 if len(filled) else 0
         labels = list(row[:width])
         body, first_row = grid[header + 1:, :width], header + 2
