@@ -13,7 +13,9 @@ from addin.errors import (
     WorkbookError,
     WorkbookLockedError,
 )
+from addin.results import write_results
 from addin.settings import Settings
+from addin.workbook import WorkbookData, read_workbook
 
 __all__ = [
     "OUTPUT_COLUMNS",
@@ -23,8 +25,11 @@ __all__ = [
     "Settings",
     "SettingsError",
     "SyncError",
+    "WorkbookData",
     "WorkbookError",
     "WorkbookLockedError",
     "analyze",
+    "read_workbook",
     "run_analysis",
+    "write_results",
 ]

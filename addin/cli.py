@@ -1,0 +1,145 @@
+"""``potentiel``: the command line, a thin layer over :mod:`addin.jobs`.
+
+Each command builds its arguments, calls one job and prints what a person needs to read.  Exit
+codes: 0 all good, 1 the input has problems (listed), 2 bad usage or a file that cannot be used.
+Commands from other packages (``sync``, ``schedule``) plug in through the ``potentiel.commands``
+entry point group, so addin never imports them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from tqdm import tqdm
+
+from addin.errors import PotentielError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Bar:
+    """A step progress bar on stderr: one tick per job step, silent when not a terminal."""
+
+    def __init__(self, steps: int) -> None:
+        self.bar = tqdm(total=steps, file=sys.stderr, leave=False,
+                        disable=not sys.stderr.isatty(), bar_format="{desc} {bar} {n}/{total}")
+
+    def __call__(self, message: str) -> None:
+        self.bar.set_description_str(message)
+        self.bar.update(1)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _run(args: argparse.Namespace) -> int:
+    from addin.jobs import run_file, summarize
+
+    bar = _Bar(3)
+    try:
+        analysis, written = run_file(args.workbook, out=args.output, as_of=args.as_of,
+                                     progress=bar)
+    finally:
+        bar.close()
+    print(summarize(analysis))
+    print(f"Results written to {written}")
+    return 1 if analysis.has_errors else 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from addin.jobs import analyze_file, summarize
+
+    analysis = analyze_file(args.workbook, as_of=args.as_of)
+    print(summarize(analysis, limit=args.limit))
+    return 1 if analysis.has_errors else 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from addin.jobs import demo, summarize
+
+    bar = _Bar(4)
+    try:
+        analysis, written = demo(args.directory, progress=bar)
+    finally:
+        bar.close()
+    print(summarize(analysis))
+    print(f"\nThe sample workbook and its results: {written}")
+    print("Open it in Excel or LibreOffice: see the Analysis, Dashboard and segment sheets.")
+    return 0
+
+
+def _functions(args: argparse.Namespace) -> int:
+    from addin.udfs import functions
+
+    for name, signature, doc in functions():
+        print(f"{name}{signature}\n    {doc}\n")
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    from addin.template import build
+
+    for path in build(args.directory):
+        print(f"wrote {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command, plugins included (also used to document them)."""
+    parser = argparse.ArgumentParser(
+        prog="potentiel",
+        description="Classify customers, measure profitability and build prospect lists from "
+                    "an Excel workbook.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="run the whole job on the shipped sample workbook")
+    demo.add_argument("directory", nargs="?", type=Path, default=Path("potentiel-demo"),
+                      help="where to put the sample and its results (default: ./potentiel-demo)")
+    demo.set_defaults(handler=_demo)
+
+    run = commands.add_parser("run", help="analyse a workbook and write the result sheets")
+    run.add_argument("workbook", type=Path, help="the .xlsx or .xlsm customer workbook")
+    run.add_argument("-o", "--output", type=Path,
+                     help="write to this file instead of updating the workbook")
+    run.add_argument("--as-of", help="analysis date, e.g. 2026-06-30 (default: Settings or today)")
+    run.set_defaults(handler=_run)
+
+    validate = commands.add_parser("validate", help="check a workbook and list its problems")
+    validate.add_argument("workbook", type=Path)
+    validate.add_argument("--as-of", help="analysis date (default: Settings or today)")
+    validate.add_argument("--limit", type=int, default=50, help="problems to list (default 50)")
+    validate.set_defaults(handler=_validate)
+
+    functions = commands.add_parser("functions", help="list the Excel formulas with their help")
+    functions.set_defaults(handler=_functions)
+
+    template = commands.add_parser("template",
+                                   help="write the macro-enabled template and the ribbon add-in")
+    template.add_argument("directory", type=Path)
+    template.set_defaults(handler=_template)
+
+    for plugin in entry_points(group="potentiel.commands"):
+        plugin.load()(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``potentiel`` command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except PotentielError as err:
+        print(f"potentiel: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("potentiel: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
