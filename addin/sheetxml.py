@@ -149,10 +149,14 @@ def _find_or_append(xml: str, p: str, container: str, local: str, element: str,
 def escape_text(text: pa.Array) -> pa.Array:
     """Text ready for ``<t>``: XML-escaped, Excel's ``_xHHHH_`` escapes for control characters,
     literal ``_xHHHH_`` protected, cut at Excel's 32,767-character limit."""
-    text = pc.utf8_slice_codeunits(text, 0, MAX_TEXT)
-    text = pc.replace_substring_regex(text, r"_(x[0-9A-Fa-f]{4}_)", r"_x005F_\1")
+    # Each pass copies the column: run only those the column needs.
+    if (pc.max(pc.utf8_length(text)).as_py() or 0) > MAX_TEXT:
+        text = pc.utf8_slice_codeunits(text, 0, MAX_TEXT)
+    if pc.any(pc.match_substring(text, "_x")).as_py():
+        text = pc.replace_substring_regex(text, r"_(x[0-9A-Fa-f]{4}_)", r"_x005F_\1")
     for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        text = pc.replace_substring(text, old, new)
+        if pc.any(pc.match_substring(text, old)).as_py():
+            text = pc.replace_substring(text, old, new)
     if pc.any(pc.match_substring_regex(text, _CONTROL_RE)).as_py():
         for char in _CONTROL:
             text = pc.replace_substring(text, char, f"_x{ord(char):04X}_")
@@ -180,7 +184,9 @@ def column_cells(values: pd.Series, refs: pa.Array, style: int | None,
     s = "" if style is None else f' s="{style}"'
     dtype = values.dtype
     if pd.api.types.is_bool_dtype(dtype):
-        flags = pa.array(np.where(values.to_numpy(dtype=bool), "1", "0"))
+        known = values.notna().to_numpy()
+        truth = values.to_numpy(dtype=bool, na_value=False)
+        flags = pa.array(np.where(truth, "1", "0"), mask=~known)
         return _join(refs, f'"{s} t="b"><v>', flags, "</v></c>")
     if pd.api.types.is_numeric_dtype(dtype):
         numbers = values.to_numpy(dtype="float64", na_value=np.nan)

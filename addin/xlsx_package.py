@@ -25,6 +25,7 @@ import os
 import posixpath
 import re
 import shutil
+import struct
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -571,11 +572,7 @@ class Package:
                     target.writestr(_new_info(name, info), self.read(name))
                 else:
                     assert info is not None
-                    zinfo = _new_info(name, info)
-                    zinfo.file_size = info.file_size
-                    with self._zip.open(info) as source, \
-                            target.open(zinfo, "w", force_zip64=info.file_size > 2**31) as part:
-                        shutil.copyfileobj(source, part, 1 << 20)
+                    _copy_raw(self._zip, info, target)
 
 
 _PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -589,6 +586,48 @@ def _new_info(name: str, like: zipfile.ZipInfo | None, level: int = 6) -> zipfil
     # Level 1 for potentiel's big generated sheets: 3x faster, about the same size for XML.
     info._compresslevel = level  # type: ignore[attr-defined]
     return info
+
+
+def _copy_raw(source: zipfile.ZipFile, info: zipfile.ZipInfo, target: zipfile.ZipFile) -> None:
+    """Copy a member's compressed bytes as they are, CRC and sizes included.
+
+    The part keeps its exact bytes, even compressed, and a big sheet costs a file copy instead
+    of inflating and deflating it again.  zipfile has no public API for this, so the local
+    header is written with ``ZipInfo.FileHeader`` and the entry registered as ``ZipFile.write``
+    does (stable since Python 3.6).
+    """
+    if info.flag_bits & 0x1:
+        raise WorkbookError(f"the part {info.filename} of the workbook is encrypted",
+                            hint="Remove the workbook's password in Excel and save it again.")
+    stream = source.fp
+    assert stream is not None and target.fp is not None
+    stream.seek(info.header_offset)
+    local = stream.read(30)
+    if local[:4] != b"PK\x03\x04":
+        raise WorkbookError(f"the workbook is damaged near the part {info.filename}",
+                            hint="Open it in Excel and save it again.")
+    name_length, extra_length = struct.unpack("<HH", local[26:30])
+    stream.seek(info.header_offset + 30 + name_length + extra_length)
+    entry = zipfile.ZipInfo(info.filename, info.date_time)
+    entry.compress_type, entry.create_system = info.compress_type, info.create_system
+    entry.external_attr, entry.internal_attr = info.external_attr, info.internal_attr
+    entry.flag_bits = info.flag_bits & ~0x08  # sizes go in the local header, no descriptor
+    entry.CRC, entry.compress_size, entry.file_size = info.CRC, info.compress_size, \
+        info.file_size
+    entry.header_offset = target.fp.tell()
+    zip64 = max(info.file_size, info.compress_size) > zipfile.ZIP64_LIMIT
+    target.fp.write(entry.FileHeader(zip64))
+    remaining = info.compress_size
+    while remaining:
+        chunk = stream.read(min(remaining, 1 << 20))
+        if not chunk:
+            raise WorkbookError(f"the workbook is truncated in the part {info.filename}",
+                                hint="Open it in Excel and save it again.")
+        target.fp.write(chunk)
+        remaining -= len(chunk)
+    target.filelist.append(entry)
+    target.NameToInfo[entry.filename] = entry
+    target.start_dir = target.fp.tell()
 
 
 def _source_of(rels: str) -> str:

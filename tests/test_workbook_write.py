@@ -25,6 +25,7 @@ from workbooks import (
     changed_parts,
     customer_workbook,
     elements,
+    entries,
     parts,
 )
 
@@ -56,6 +57,8 @@ def test_every_part_potentiel_did_not_write_keeps_its_bytes(book: Path, tmp_path
     out = write_results(book, analyse(book), out=tmp_path / f"out{book.suffix}")
     changed = changed_parts(book, out)
     assert set(changed) <= EDITABLE, changed
+    before, after = entries(book), entries(out)
+    assert all(after[name] == entry for name, entry in before.items() if name not in EDITABLE)
     if book.suffix == ".xlsm":
         names = parts(out)
         assert "xl/vbaProject.bin" in names

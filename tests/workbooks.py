@@ -108,3 +108,11 @@ def elements(xml: bytes, local: str) -> list[str]:
     """The ``local`` elements of an XML part, as text, in document order."""
     pattern = rf"<(?:\w+:)?{local}\b(?:[^>]*/>|.*?</(?:\w+:)?{local}>)"
     return re.findall(pattern, xml.decode("utf-8"), re.DOTALL)
+
+
+def entries(path: Path) -> dict[str, tuple[int, int, int, tuple[int, ...]]]:
+    """Each member's CRC, compressed size, compression and date: equal entries mean the
+    compressed bytes were copied as they were."""
+    with zipfile.ZipFile(path) as package:
+        return {i.filename: (i.CRC, i.compress_size, i.compress_type, i.date_time)
+                for i in package.infolist()}

@@ -1,0 +1,82 @@
+"""Speed and memory of reading and writing real workbooks.
+
+    python -m benchmarks.workbook [--customers N] [--orders M]
+
+Writes a synthetic workbook (200,000 customers by default, Customers and Orders sheets with
+real date cells and text ids), then prints: the time and peak memory of ``read_workbook``
+against ``pandas.read_excel(engine="openpyxl")`` on the same file, with the ratio (target:
+at least 5x); and the time and peak memory of ``write_results`` for the analysis of that
+workbook.  Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+
+from addin.analysis import run_analysis
+from addin.results import write_results
+from addin.sheetxml import ensure_styles, worksheet
+from addin.synthetic import generate
+from addin.workbook import read_workbook
+from addin.xlsx_package import Package
+from benchmarks.core import measure
+
+MB = 1024 * 1024
+
+
+def build(path: Path, customers: pd.DataFrame, orders: pd.DataFrame) -> Path:
+    """A workbook with these sheets, written as sheet XML (XlsxWriter makes the skeleton)."""
+    skeleton = xlsxwriter.Workbook(str(path))
+    for name in ("Customers", "Orders"):
+        skeleton.add_worksheet(name)
+    skeleton.close()
+    with Package(path) as package:
+        styles = ensure_styles(package)
+        frames = {"Customers": customers, "Orders": orders}
+        for sheet in package.sheets():
+            assert sheet.part is not None
+            package.put(sheet.part, worksheet(frames[sheet.name], styles, table=False))
+        package.save()
+    return path
+
+
+def main() -> None:
+    """Generate, write, read both ways, analyse and write the results; print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--customers", type=int, default=200_000)
+    parser.add_argument("--orders", type=int, default=400_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "customers.xlsx"
+        customers, orders = generate(args.customers, args.orders)
+        _, seconds, _ = measure(lambda: build(path, customers, orders))
+        print(f"workbook: {args.customers:,} customers x {customers.shape[1]} columns, "
+              f"{args.orders:,} order lines x {orders.shape[1]} columns, "
+              f"{path.stat().st_size / MB:.1f} MB, written in {seconds:.1f} s")
+
+        data, ours, ours_mem = measure(lambda: read_workbook(path))
+        print(f"read_workbook:                  {ours:6.1f} s, peak +{ours_mem / MB:,.0f} MB")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _, theirs, theirs_mem = measure(
+                lambda: pd.read_excel(path, sheet_name=None, engine="openpyxl"))
+        print(f"pandas.read_excel(openpyxl):    {theirs:6.1f} s, peak +{theirs_mem / MB:,.0f} MB")
+        print(f"ratio: read_workbook is {theirs / ours:.1f}x faster (target >= 5x)")
+
+        analysis = run_analysis(data.customers, data.orders, sheet_names=data.sheet_names,
+                                as_of="2026-06-30", problems=data.validation)
+        out = Path(folder) / "results.xlsx"
+        _, seconds, memory = measure(lambda: write_results(path, analysis, out=out))
+        print(f"write_results: {len(analysis.table):,} rows x {analysis.table.shape[1]} columns "
+              f"+ dashboard in {seconds:.1f} s, peak +{memory / MB:,.0f} MB, "
+              f"{out.stat().st_size / MB:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
