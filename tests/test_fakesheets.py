@@ -11,6 +11,8 @@ import pytest
 import requests
 from fakesheets import FakeSheets, Fault
 from gspread.utils import ValueInputOption, ValueRenderOption
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from addin.errors import SyncConfigError
 from sheets_sync.transport import EndpointSession, open_client
@@ -222,6 +224,23 @@ def test_user_entered_input_parses_like_the_ui(fake_sheets: FakeSheets, book) ->
 def test_missing_value_input_option_is_refused(book) -> None:
     error = api_error(book.values_update, "Sheet1!A1", params={}, body={"values": [["x"]]})
     assert (error.code, error.error["status"]) == (400, "INVALID_ARGUMENT")
+
+
+TEXT = st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=12)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(st.lists(TEXT, min_size=1, max_size=4), min_size=1, max_size=4))
+def test_raw_text_reads_back_unchanged(fake_sheets: FakeSheets, book, rows) -> None:
+    """Whatever a person might type (``=x``, ``'0``, ``1,5``...) survives RAW as text."""
+    book.values_update("Sheet1!A1", params={"valueInputOption": "RAW"}, body={"values": rows})
+    for option in ("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA"):
+        answer = book.values_get("Sheet1!A1:D4", params={"valueRenderOption": option})
+        assert answer["values"] == rows
+    assert fake_sheets.formulas(book.id) == {}
+    book.values_clear("Sheet1")
 
 
 def test_null_cells_are_skipped_and_empty_strings_clear(fake_sheets: FakeSheets, book) -> None:

@@ -2,6 +2,19 @@
 
 ``FakeSheets`` serves the API over HTTP on 127.0.0.1; ``fake_sheets`` is the pytest fixture
 (function scope) that yields a started one.  See :mod:`fakesheets.server` for the helpers.
+
+Where Google's behaviour is known, the fake copies it rather than what would be convenient:
+
+- a range naming an unknown tab is ``400 Unable to parse range: <range>`` (Google does not say
+  404 for tabs); an unknown spreadsheet is ``404 NOT_FOUND``;
+- reads cut a range's end at the grid's edge but refuse a start outside it; writes anywhere
+  outside the grid are ``400 ... exceeds grid limits``; append grows the grid;
+- ``USER_ENTERED`` text starting with ``=``, and ``+``/``-`` text that is not a number, becomes
+  a formula (shown ``#NAME?``/``#ERROR!`` unless it is plain arithmetic); ``@`` text stays text;
+- JSON ``null`` fields are "unset"; ``null`` cells in ``values`` leave the cell alone.
+
+What the fake does not implement answers ``501 UNIMPLEMENTED`` and is recorded in
+``FakeSheets.crashes``, which fails the test through the fixture.
 """
 
 from __future__ import annotations

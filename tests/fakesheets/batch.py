@@ -150,6 +150,8 @@ def update_sheet_properties(book: Book, body: Request, _rng: random.Random) -> d
     sheet.props = current
     sheet.resize(rows, cols)
     check_grid(sheet)
+    if all(s.props.get("hidden") for s in book.sheets):
+        raise Invalid("You can't hide all the sheets in a document.")
     book.sheets.remove(sheet)
     book.sheets.insert(min(max(new_index, 0), len(book.sheets)), sheet)
     return {}

@@ -137,7 +137,7 @@ def user_entered(raw: Any, cell: Cell) -> Cell:
     if cell.number_format.get("type") == "TEXT":  # "Plain text" format: no parsing at all
         return cell.with_value(text, None)
     if text.startswith("'"):
-        return cell.with_value(text[1:], None)
+        return cell.with_value(text[1:] or None, None)
     if text.startswith("=") and len(text) > 1:
         return cell.with_value(evaluate(text), text)
     number = parse_number(text)
