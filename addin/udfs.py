@@ -198,7 +198,7 @@ class _Cells:
         """Turn parser and range messages about argument ``name`` into cell messages."""
         if errors.empty:
             return
-        errors = errors.astype(str)
+        errors = errors.astype(str).str.replace(r"'(-?\d+)\.0'", r"'\1'", regex=True)
         code = errors.str.extract(_EXCEL_ERROR, expand=False)
         named = errors.where(errors.str.startswith(name), name + " " + errors)
         text = ("#VALUE: " + named).where(code.isna(), code + ": " + name + " is " + code)
