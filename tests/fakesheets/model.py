@@ -80,13 +80,15 @@ class Sheet:
     def resize(self, rows: int | None = None, cols: int | None = None) -> None:
         """Change the grid size; cells that fall outside are lost, as in Google."""
         grid = self.props["gridProperties"]
+        shrinks = (rows or self.rows) < self.rows or (cols or self.cols) < self.cols
         grid["rowCount"] = self.rows if rows is None else rows
         grid["columnCount"] = self.cols if cols is None else cols
-        self.grid = {
-            r: {c: cell for c, cell in row.items() if c < self.cols}
-            for r, row in self.grid.items()
-            if r < self.rows
-        }
+        if shrinks:
+            self.grid = {
+                r: {c: cell for c, cell in row.items() if c < self.cols}
+                for r, row in self.grid.items()
+                if r < self.rows
+            }
 
     def copy(self) -> Sheet:
         return Sheet(
@@ -301,9 +303,7 @@ def write_box(sheet: Sheet, span: a1.Span, text: str, height: int, width: int) -
                 f"Requested writing within range [{text}], but tried writing to column "
                 f"[{a1.column_letters(col0 + width - 1)}]"
             )
-    row1 = max(row0 + height, row0 + 1 if span.is_cell else span.row1 or 0)
-    col1 = max(col0 + width, col0 + 1 if span.is_cell else span.col1 or 0)
-    box = Box(row0, col0, max(row1, row0 + 1), max(col1, col0 + 1))
+    box = Box(row0, col0, max(row0 + height, span.row1 or 0), max(col0 + width, span.col1 or 0))
     if box.row1 > sheet.rows or box.col1 > sheet.cols:
         raise exceeds(sheet, box)
     return box
