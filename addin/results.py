@@ -121,7 +121,7 @@ def _counts(values: pd.Series, column: str, language: str) -> tuple[list[str], l
     return [VALUES[column][k][i] for k in keys], [float(counts[k]) for k in keys]
 
 
-def pareto_points(values: pd.Series, points: int = 101) -> tuple[np.ndarray, np.ndarray]:
+def pareto_points(values: pd.Series, points: int = 51) -> tuple[np.ndarray, np.ndarray]:
     """The whale curve: cumulative share of the total by share of customers, best first.
 
     Customers are sorted by value, highest first; the curve rises above 100 % and comes back

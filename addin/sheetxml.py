@@ -346,7 +346,7 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
         yield ('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
                'footer="0.3"/>')
         if one_page:
-            yield '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="1"/>'
+            yield '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
         if drawing:
             yield '<drawing r:id="rId1"/>'
         yield "</worksheet>"

@@ -213,7 +213,7 @@ def test_pareto_curve_is_cumulative_share_best_first() -> None:
     assert shares.tolist() == pytest.approx([0, 1 / 3, 2 / 3, 1])
     assert cumulative.tolist() == pytest.approx([0, 0.6, 0.9, 1.0])
     shares, cumulative = pareto_points(pd.Series(range(1, 1001), dtype=float))
-    assert len(shares) == 101 and cumulative[-1] == pytest.approx(1.0)
+    assert len(shares) == 51 and cumulative[-1] == pytest.approx(1.0)
     assert pareto_points(pd.Series([0.0, None]))[0].size == 0
 
 
