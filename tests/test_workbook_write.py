@@ -309,3 +309,22 @@ def test_workbook_changed_by_someone_else_meanwhile_is_not_overwritten(tmp_path:
         with pytest.raises(WorkbookLockedError, match="changed by another program"):
             package.save()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]
+
+
+def test_dropping_a_sheet_keeps_sheet_scoped_names_and_active_tab_on_their_sheets(
+        tmp_path: Path) -> None:
+    book = customer_workbook(tmp_path / "book.xlsx")
+    write_results(book, analyse(book))
+    with Package(book) as package:  # the user prints the Validation sheet (tab 8) and looks at it
+        xml = package.text("xl/workbook.xml")
+        xml = xml.replace("<workbookView ", '<workbookView activeTab="8" ')
+        xml = xml.replace("</definedNames>", '<definedName name="_xlnm.Print_Area" '
+                          "localSheetId=\"8\">'Validation'!$A$1:$F$9</definedName></definedNames>")
+        package.set_text("xl/workbook.xml", xml)
+        package.save()
+    write_results(book, analyse(customer_workbook(tmp_path / "one.xlsx", segments=("Hot",))))
+    workbook = parts(book)["xl/workbook.xml"].decode()
+    assert "<definedName name=\"_xlnm.Print_Area\" localSheetId=\"7\">'Validation'!" in workbook
+    assert 'activeTab="7"' in workbook
+    assert "localSheetId=\"3\">'My notes'!$B$1" in workbook
+    assert openpyxl.load_workbook(book).sheetnames[7] == "Validation"
