@@ -35,7 +35,7 @@ import xlwings as xw
 
 from addin.analysis import run_analysis
 from addin.classify import classify
-from addin.errors import InputError, PotentielError
+from addin.errors import InputError, PotentielError, SettingsError
 from addin.inputs import prepare_customers
 from addin.labels import HEADERS, VALUES, canonical_column, canonical_value, localize
 from addin.parsing import fold_series, parse_bools, parse_dates, parse_numbers
@@ -108,11 +108,10 @@ _NO_FADING_AFTER_DAYS = 36_500.0  # 0.5 ** (36500 / 30) is 0: more days change n
 def _grid(value: Any) -> tuple[np.ndarray, int]:
     """An argument as a 2-D object array, and its dimension as given (0, 1 or 2)."""
     if isinstance(value, list | tuple | np.ndarray):
+        if len(value) and isinstance(value[0], list | tuple | np.ndarray):
+            return np.array(value, dtype=object).reshape(len(value), -1), 2
         cells = np.empty(len(value), dtype=object)
         cells[:] = list(value)
-        if len(value) and isinstance(value[0], list | tuple | np.ndarray):
-            rows = np.array([list(row) for row in value], dtype=object)
-            return rows.reshape(len(value), -1), 2
         return cells.reshape(-1, 1), 1
     single = np.empty((1, 1), dtype=object)
     single[0, 0] = value
@@ -121,10 +120,11 @@ def _grid(value: Any) -> tuple[np.ndarray, int]:
 
 def _blank(raw: pd.Series) -> pd.Series:
     """Cells Excel shows as empty: None, NaN or only spaces."""
-    text = raw.map(type).isin((str, np.str_))
-    empty = pd.Series(False, index=raw.index)
-    empty[text] = raw[text].astype(str).str.strip() == ""
-    return raw.isna() | empty
+    blank = raw.isna()
+    present = raw[~blank]
+    text = present[present.map(type).isin((str, np.str_))]
+    blank[text.index] = text.astype(str).str.strip() == ""
+    return blank
 
 
 def _shown(values: pd.Series) -> pd.Series:
@@ -191,8 +191,9 @@ class _Cells:
             self.raw[name] = pd.Series(full.ravel(), dtype=object)
         self.index = pd.RangeIndex(rows * cols)
         flat = pd.Series(outside.ravel(), index=self.index)
-        self._problems = [pd.Series("#N/A: the ranges have different sizes",
-                                    index=self.index[flat], dtype=object)]
+        # (argument position, messages): a cell shows the problem of its first bad argument
+        self._problems = [(-1, pd.Series("#N/A: the ranges have different sizes",
+                                         index=self.index[flat], dtype=object))]
 
     def report(self, name: str, errors: pd.Series) -> None:
         """Turn parser and range messages about argument ``name`` into cell messages."""
@@ -202,7 +203,7 @@ class _Cells:
         code = errors.str.extract(_EXCEL_ERROR, expand=False)
         named = errors.where(errors.str.startswith(name), name + " " + errors)
         text = ("#VALUE: " + named).where(code.isna(), code + ": " + name + " is " + code)
-        self._problems.append(text.astype(object))
+        self._problems.append((list(self.raw).index(name), text.astype(object)))
 
     def numbers(self, name: str, *, low: float = -np.inf, high: float = np.inf,
                 outside: str = "is out of range") -> pd.Series:
@@ -255,7 +256,8 @@ class _Cells:
         out = values.astype(object).where(values.notna(), None)
         everything_blank = np.logical_and.reduce([_blank(raw) for raw in self.raw.values()])
         out[everything_blank] = None
-        problems = pd.concat(self._problems)
+        problems = pd.concat([found for _, found in sorted(self._problems,
+                                                          key=lambda item: item[0])])
         first = problems[~problems.index.duplicated(keep="first")]
         out[first.index] = first
         grid = pd.DataFrame(out.to_numpy(dtype=object).reshape(self.shape))
@@ -482,7 +484,11 @@ def _settings(value: Any) -> Settings:
         return Settings()
     cells, _ = _grid(value)
     has_header = bool(canonical_columns("settings", [cells[0][0]]))
-    return Settings.from_frame(_table(value, header=has_header))
+    table = _table(value, header=has_header)
+    if table.shape[1] < 2:
+        raise SettingsError("settings need two columns: key | value",
+                            hint="select the Settings range with its two columns")
+    return Settings.from_frame(table)
 
 
 def _as_of(value: Any) -> pd.Timestamp | None:
@@ -577,6 +583,9 @@ def POTENTIEL_SEGMENT(analysis: Any, segment: Any) -> Any:
     """The rows of a POTENTIEL_ANALYZE table in one segment: your own segment, an RFM
     segment (Champions, At Risk, ...) or a condition such as 'prospect_score >= 70'.
     Spills the header row and the matching rows."""
+    cells, _ = _grid(analysis)
+    if cells.shape == (1, 1) and str(cells[0, 0]).startswith("#"):
+        return cells[0, 0]  # POTENTIEL_ANALYZE's own message: pass it on, as Excel does
     frame = _table(analysis)
     name = str(_grid(segment)[0][0, 0] or "").strip()
     try:

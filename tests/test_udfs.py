@@ -192,6 +192,7 @@ def test_bad_cell_messages(formula: Any, args: tuple[Any, ...], message: str) ->
 
 def test_the_first_bad_argument_of_a_cell_is_named() -> None:
     assert MARGIN_RATE("x", "y") == "#VALUE: revenue 'x' is not a number"
+    assert CUSTOMER_TYPE("many", 1, 1, "perhaps") == "#VALUE: orders 'many' is not a number"
 
 
 # --- the formulas compute what the analysis computes ---------------------------------------
@@ -301,6 +302,8 @@ def test_settings_without_a_header_row_are_read_too() -> None:
     ((CUSTOMERS, None, "someday"), "#VALUE: as_of 'someday' is not a date"),
     ((CUSTOMERS, None, None, None, [["language", "de"]]),
      "#VALUE: language 'de' is not one of en, fr, nl"),
+    ((CUSTOMERS, None, None, None, [["language"], ["fr"]]),
+     "#VALUE: settings need two columns: key | value"),
 ])
 def test_analyze_problems_give_one_message_not_an_error(args: tuple[Any, ...],
                                                         message: str) -> None:
@@ -356,6 +359,11 @@ def test_segment_reads_a_french_table() -> None:
 def test_segment_problems_give_one_message(analysis: list[list[Any]], segment: str,
                                            message: str) -> None:
     assert POTENTIEL_SEGMENT(analysis, segment).startswith(message)
+
+
+def test_segment_passes_on_the_message_of_a_failed_analysis() -> None:
+    failed = POTENTIEL_ANALYZE([["name"], ["Ann"]])
+    assert POTENTIEL_SEGMENT([[failed]], "Champions") == failed
 
 
 # --- text never becomes a formula ---------------------------------------------------------
