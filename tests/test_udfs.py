@@ -292,6 +292,16 @@ def test_analyze_takes_segments_settings_and_a_text_date() -> None:
     assert len(result) == 1 + len(expected)
 
 
+def test_ids_come_as_excel_numbers_and_still_link_orders() -> None:
+    customers = [["customer_id", "name"], [1001.0, "Ann"], [1002.0, "Bob"]]
+    orders = [["customer_id", "order_date", "amount"], [1001.0, serial("2024-01-02"), 10.0],
+              [1001.0, serial("2024-02-03"), 20.0]]
+    result = POTENTIEL_ANALYZE(customers, orders, serial("2024-07-01"))
+    header = result[0]
+    assert [(row[0], row[header.index("orders")], row[header.index("revenue")])
+            for row in result[1:]] == [("1001", 2, 30.0), ("1002", 0, 0.0)]
+
+
 def test_settings_without_a_header_row_are_read_too() -> None:
     result = POTENTIEL_ANALYZE(CUSTOMERS, None, None, None, [["language", "nl"]])
     assert result[0][0] == "klant id"
