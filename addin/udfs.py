@@ -158,6 +158,11 @@ def _excel_rows(frame: pd.DataFrame) -> list[list[Any]]:
     return safe.astype(object).where(safe.notna(), None).to_numpy(dtype=object).tolist()
 
 
+def _spill(frame: pd.DataFrame) -> list[list[Any]]:
+    """A table as a spilled range: its header row, then its rows, all made safe."""
+    return _excel_rows(pd.DataFrame([list(frame.columns)], dtype=object)) + _excel_rows(frame)
+
+
 def _message(error: PotentielError) -> str:
     """A whole-formula problem (a missing column, a bad setting) as the text of one cell."""
     return f"#VALUE: {error.message}" + (f" ({error.hint})" if error.hint else "")
@@ -521,8 +526,7 @@ def POTENTIEL_ANALYZE(customers: Any, orders: Any = None, as_of: Any = None,
             as_of=_as_of(as_of), settings=config).table
     except PotentielError as error:
         return _message(error)
-    shown = localize(table, config.language)
-    return [list(shown.columns), *_excel_rows(shown)]
+    return _spill(localize(table, config.language))
 
 
 def _language(headers: pd.Index) -> str:
@@ -595,7 +599,7 @@ def POTENTIEL_SEGMENT(analysis: Any, segment: Any) -> Any:
         mask = _segment_mask(_canonical(frame, language), name, language)
     except PotentielError as error:
         return _message(error)
-    return [list(frame.columns), *_excel_rows(frame[mask.to_numpy()])]
+    return _spill(frame[mask.to_numpy()])
 
 
 #: Every formula, in the order the documentation lists them.

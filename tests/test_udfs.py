@@ -198,7 +198,7 @@ def test_the_first_bad_argument_of_a_cell_is_named() -> None:
 # --- the formulas compute what the analysis computes ---------------------------------------
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(books())
 def test_formulas_agree_with_the_analysis(book: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     customers, orders = book
@@ -390,6 +390,12 @@ def test_formula_like_text_is_returned_as_text(text: str) -> None:
     assert row[header.index("notes")] == "'" + text
     again = POTENTIEL_SEGMENT(result, "customer_type = prospect")
     assert again[1][header.index("name")] == "'" + text  # prefixed once, not twice
+
+
+def test_segment_makes_headers_safe_too() -> None:
+    table = [["customer_id", "=HEADER()"], ["C1", "x"]]
+    assert POTENTIEL_SEGMENT(table, "customer_id = C1") == [["customer_id", "'=HEADER()"],
+                                                             ["C1", "x"]]
 
 
 def test_neutralize_leaves_numbers_and_plain_text_alone() -> None:
