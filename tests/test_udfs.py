@@ -11,7 +11,6 @@ xlwings' own VBA wrapper generator over it.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import importlib.util
 import io
 import math
@@ -447,28 +446,33 @@ def windows(monkeypatch: pytest.MonkeyPatch) -> tuple[types.ModuleType, types.Mo
     win32com.client = client
     for module in (pywintypes, pythoncom, win32com, client, types.ModuleType("win32api")):
         monkeypatch.setitem(sys.modules, module.__name__, module)
-    monkeypatch.delitem(sys.modules, "xlwings.udfs", raising=False)
-    recorder = importlib.import_module("xlwings.udfs")
-    monkeypatch.setattr(xlwings, "udfs", recorder, raising=False)
+    recorder = fresh("xlwings.udfs", Path(xlwings.__file__).with_name("udfs.py"))
     monkeypatch.setattr(xlwings, "func", recorder.xlfunc)
     monkeypatch.setattr(xlwings, "arg", recorder.xlarg)
     monkeypatch.setattr(xlwings, "ret", recorder.xlret)
-    spec = importlib.util.spec_from_file_location("addin.udfs", udfs.__file__)
+    return recorder, fresh("addin.udfs", Path(udfs.__file__))
+
+
+def fresh(name: str, path: Path) -> types.ModuleType:
+    """A new copy of a module, executed now and kept out of ``sys.modules``."""
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return recorder, module
+    return module
 
 
 _VBA_FUNCTION = re.compile(r"^Function (\w+)\((.*)\)$", re.MULTILINE)
 
 
+@pytest.mark.parametrize(("workbook", "caller"), [("potentiel_template.xlsm", "ThisWorkbook"),
+                                                  ("potentiel.xlam", "ActiveWorkbook")])
 def test_xlwings_writes_one_vba_wrapper_per_formula(
-        windows: tuple[types.ModuleType, types.ModuleType]) -> None:
+        windows: tuple[types.ModuleType, types.ModuleType], workbook: str, caller: str) -> None:
     recorder, module = windows
     out = io.StringIO()
     recorder.generate_vba_wrapper("addin.udfs", module, out,
-                                  types.SimpleNamespace(Name="potentiel_template.xlsm"))
+                                  types.SimpleNamespace(Name=workbook))
     vba = out.getvalue()
     wrappers = dict(_VBA_FUNCTION.findall(vba))
     assert sorted(wrappers) == sorted(f.__name__ for f in udfs.FORMULAS)
@@ -477,7 +481,7 @@ def test_xlwings_writes_one_vba_wrapper_per_formula(
         assert wrappers[name] == expected
         arguments = re.sub(r"[\[\]]", "", signature)[1:-1]
         assert (f'{name} = XLPy.CallUDF("addin.udfs", "{name}", Array({arguments}), '
-                "ThisWorkbook, Application.Caller)") in vba
+                f"{caller}, Application.Caller)") in vba
 
 
 def test_excel_gets_category_help_and_cell_options(
