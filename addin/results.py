@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +64,8 @@ MONEY_COLUMNS = ("monetary_value", "revenue", "list_revenue", "cost", "gross_mar
                  "avg_order_value", "cost_to_serve", "contribution", "break_even_order_value",
                  "clv")
 _RESULT_ROLES = frozenset(SHEET_NAMES)
+#: The result parts a run may write; macros write a subset (Validate: the Validation sheet).
+PARTS: frozenset[str] = frozenset({"dashboard", "analysis", "segments", "validation"})
 
 
 def _quiet(_: str) -> None:
@@ -85,10 +88,22 @@ def segment_role(name: str) -> str:
     return "segment." + hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
 
 
-def is_result_role(role: str) -> bool:
-    """Roles :func:`write_results` owns (a re-run may delete them); others such as a sync's
-    ``Conflicts`` sheet are left alone."""
-    return role in _RESULT_ROLES or role.startswith("segment.")
+def part_of(role: str) -> str | None:
+    """Which result part a sheet's role belongs to; None for other own sheets (such as the
+    sync's ``Conflicts``), which :func:`write_results` never deletes."""
+    if role in _RESULT_ROLES:
+        return role
+    return "segments" if role.startswith("segment.") else None
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    """One result sheet as a table: its role (the mark), tab name and frame as shown."""
+
+    part: str
+    role: str
+    name: str
+    frame: pd.DataFrame
 
 
 def _formats(styles: Styles, language: str) -> dict[str, int]:
@@ -96,21 +111,34 @@ def _formats(styles: Styles, language: str) -> dict[str, int]:
     return formats | {header(c, language): styles.number for c in MONEY_COLUMNS}
 
 
-def _table_sheet(role: str, name: str, table: pd.DataFrame, styles: Styles,
-                 language: str) -> OwnSheet:
-    shown = localize(table.reset_index(drop=True), language)
-    return OwnSheet(role, name, worksheet(shown, styles, formats=_formats(styles, language)))
-
-
-def _validation_sheet(analysis: Analysis, styles: Styles, language: str) -> OwnSheet:
+def _validation_frame(analysis: Analysis, language: str) -> pd.DataFrame:
     i = _LANG[language]
     frame = analysis.validation.reset_index(drop=True).copy()
     frame["severity"] = frame["severity"].map(
         {k: v[i] for k, v in _SEVERITY.items()}).fillna(frame["severity"])
     frame["column"] = frame["column"].map(
         lambda c: header(str(c), language) if isinstance(c, str) else c)
-    frame = frame.rename(columns={k: v[i] for k, v in _VALIDATION_HEADERS.items()})
-    return OwnSheet("validation", SHEET_NAMES["validation"][i], worksheet(frame, styles))
+    return frame.rename(columns={k: v[i] for k, v in _VALIDATION_HEADERS.items()})
+
+
+def result_tables(analysis: Analysis, parts: frozenset[str] = PARTS) -> list[ResultTable]:
+    """The table sheets of ``parts`` (analysis, segments, validation) in the workbook's
+    language, in tab order: what :func:`write_results` writes, for writers that cannot draw
+    charts (xlwings in the open workbook).  The Dashboard is not a table: it is left out."""
+    language = analysis.settings.language
+    i = _LANG[language]
+    tables = []
+    if "analysis" in parts:
+        tables.append(ResultTable("analysis", "analysis", SHEET_NAMES["analysis"][i],
+                                  localize(analysis.table.reset_index(drop=True), language)))
+    if "segments" in parts:
+        for segment, rows in analysis.segments.items():
+            tables.append(ResultTable("segments", segment_role(segment), sheet_name(segment),
+                                      localize(rows.reset_index(drop=True), language)))
+    if "validation" in parts:
+        tables.append(ResultTable("validation", "validation", SHEET_NAMES["validation"][i],
+                                  _validation_frame(analysis, language)))
+    return tables
 
 
 def _counts(values: pd.Series, column: str, language: str) -> tuple[list[str], list[float]]:
@@ -191,25 +219,28 @@ def _dashboard(analysis: Analysis, styles: Styles, language: str, name: str) -> 
 
 
 def write_results(path: Path, analysis: Analysis, *, out: Path | None = None,
-                  progress: Progress | None = None) -> Path:
+                  progress: Progress | None = None, parts: frozenset[str] = PARTS) -> Path:
     """Write the result sheets into the workbook at ``path`` (or a copy at ``out``).
 
-    Returns the path written.  Raises WorkbookLockedError when the workbook is open in Excel,
-    WorkbookError when it cannot be read or written; the file on disk is then unchanged.
+    ``parts`` chooses among dashboard, analysis, segments and validation; the result sheets of
+    other parts are left as they are.  Returns the path written.  Raises WorkbookLockedError
+    when the workbook is open in Excel, WorkbookError when it cannot be read or written; the
+    file on disk is then unchanged.
     """
     say = progress or _quiet
     language = analysis.settings.language
-    i = _LANG[language]
     with Package(Path(path)) as package:
         styles = ensure_styles(package)
-        sheets = [_dashboard(analysis, styles, language, SHEET_NAMES["dashboard"][i]),
-                  _table_sheet("analysis", SHEET_NAMES["analysis"][i], analysis.table,
-                               styles, language)]
-        for segment, rows in analysis.segments.items():
-            sheets.append(_table_sheet(segment_role(segment), sheet_name(segment), rows,
-                                       styles, language))
-        sheets.append(_validation_sheet(analysis, styles, language))
-        package.install(sheets, drop=is_result_role)
+        sheets = []
+        if "dashboard" in parts:
+            sheets.append(_dashboard(analysis, styles, language,
+                                     SHEET_NAMES["dashboard"][_LANG[language]]))
+        formats = _formats(styles, language)
+        for table in result_tables(analysis, parts):
+            shown = formats if table.part != "validation" else None
+            sheets.append(OwnSheet(table.role, table.name,
+                                   worksheet(table.frame, styles, formats=shown)))
+        package.install(sheets, drop=lambda role: part_of(role) in parts)
         say(f"writing {len(sheets)} result sheets ({len(analysis.table)} customers)")
         return package.save(out)
 

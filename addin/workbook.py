@@ -15,7 +15,7 @@ keeps its Excel row number as index, so every message names the row the user see
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -233,7 +233,13 @@ def _read_sheet(book: CalamineWorkbook, package: Package, sheet: Sheet, kind: st
     _errors(package, sheet, grid)
     merged = [((a[0], a[1]), (b[0], b[1])) for a, b in
               (calamine_sheet.merged_cell_ranges or [])]
-    tables = _tables(package, sheet)
+    return _locate(grid, kind, sheet.name, merged, _tables(package, sheet), validation)
+
+
+def _locate(grid: np.ndarray, kind: str, label: str,
+            merged: list[tuple[tuple[int, int], tuple[int, int]]],
+            tables: list[tuple[str, str, bool, int]], validation: Validation) -> SheetTable:
+    """Find the table in a sheet's grid: its Excel Table, else the rows under its header."""
     for table_part, ref, has_header, totals in tables:
         r1, c1, r2, c2 = _parse_ref(ref)
         part = grid[: r2 - totals, : c2 + 1]
@@ -242,40 +248,74 @@ def _read_sheet(book: CalamineWorkbook, package: Package, sheet: Sheet, kind: st
         labels = [v for v in grid[r1 - 1, c1: c2 + 1] if v is not None]
         if set(canonical_columns(kind, labels).values()) & set(REQUIRED[kind]) or \
                 len(tables) == 1:
-            frame = _frame(part[:, c1:], r1 - 1, kind, sheet.name, merged, validation)
+            frame = _frame(part[:, c1:], r1 - 1, kind, label, merged, validation)
             return SheetTable(frame, r1, c1, table_part)
     header = _header_row(grid, kind)
     if header is None and kind not in SCHEMAS_HEADLESS:
         header = next((i for i in range(grid.shape[0]) if pd.notna(grid[i]).any()), None)
     if header is None and kind not in SCHEMAS_HEADLESS:
-        raise WorkbookError(f"Sheet '{sheet.name}' is empty.",
+        raise WorkbookError(f"Sheet '{label}' is empty.",
                             hint="Put the column headers on the first row and one "
                                  f"{'customer' if kind == 'customers' else 'row'} per line.")
     if header is not None:
         columns = np.flatnonzero(pd.notna(grid[header]))
         first = int(columns[0]) if len(columns) else 0
-        frame = _frame(grid[:, first:], header, kind, sheet.name, merged, validation)
+        frame = _frame(grid[:, first:], header, kind, label, merged, validation)
         return SheetTable(frame, header + 1, first, None)
-    return SheetTable(_frame(grid, None, kind, sheet.name, merged, validation), None, 0, None)
+    return SheetTable(_frame(grid, None, kind, label, merged, validation), None, 0, None)
 
 
-def _input_sheets(package: Package, names: list[str], validation: Validation,
-                  ) -> dict[str, Sheet]:
-    """Canonical sheet -> the user's sheet, potentiel's own sheets left out."""
-    own = {s.name for s in package.own_sheets().values()}
-    by_name = {s.name: s for s in package.sheets()}
-    found: dict[str, Sheet] = {}
+def _input_names(names: list[str], own: set[str], validation: Validation) -> dict[str, str]:
+    """Canonical sheet -> the user's sheet name, potentiel's own sheets left out."""
+    found: dict[str, str] = {}
     for name in names:
         kind = match_sheet(name)
-        if kind is None or name in own or name not in by_name:
+        if kind is None or name in own:
             continue
         if kind in found:
             validation.add(name, None, None, None,
-                           f"a second {_LABELS[kind]} sheet: only '{found[kind].name}' is read",
+                           f"a second {_LABELS[kind]} sheet: only '{found[kind]}' is read",
                            severity="warning")
             continue
-        found[kind] = by_name[name]
+        found[kind] = name
     return found
+
+
+def _require_customers(path: Path, names: list[str], found: dict[str, str]) -> None:
+    if not names:
+        raise WorkbookError(f"{path.name} has no sheets.",
+                            hint="Add a Customers sheet with one customer per row.")
+    if "customers" not in found:
+        accepted = ", ".join(a.title() for a in SHEET_ALIASES["customers"])
+        raise WorkbookError(
+            f"{path.name} has no Customers sheet (sheets found: {', '.join(names)}).",
+            hint=f"Name the sheet of customers one of: {accepted}.")
+
+
+def data_from_grids(path: Path, grids: Mapping[str, Sequence[Sequence[object]]],
+                    ) -> WorkbookData:
+    """Input sheets from cell grids read elsewhere (xlwings, from the workbook open in Excel).
+
+    ``grids`` maps each sheet name to its rows from A1 (None for blank cells, errors as text
+    such as ``#N/A``).  Sheets are matched, headers found and blank rows skipped exactly as
+    :func:`read_workbook` does; without the file, Excel Tables are found by their header row.
+    """
+    validation = Validation()
+    names = list(grids)
+    found = _input_names(names, _RESULT_SHEET_NAMES, validation)
+    _require_customers(Path(path), names, found)
+    frames: dict[str, pd.DataFrame | None] = dict.fromkeys(_LABELS)
+    for kind, name in found.items():
+        rows = [list(r) for r in grids[name]]
+        frames[kind] = _locate(_grid(rows), kind, name, [], [], validation).frame
+    return WorkbookData(path=Path(path), customers=frames["customers"], orders=frames["orders"],
+                        segments=frames["segments"], settings=frames["settings"],
+                        sheet_names=found, validation=validation)
+
+
+#: Tab names of potentiel's result sheets in every language: never input, even unmarked.
+_RESULT_SHEET_NAMES = {"Dashboard", "Tableau de bord", "Analysis", "Analyse", "Validation",
+                       "Validatie"}
 
 
 def read_workbook(path: Path, *, progress: Progress | None = None) -> WorkbookData:
@@ -295,26 +335,21 @@ def read_workbook(path: Path, *, progress: Progress | None = None) -> WorkbookDa
             raise WorkbookError(f"{path.name} cannot be read as a workbook: {err}",
                                 hint="Open it in Excel and save it again as .xlsx.") from err
         try:
-            names = list(book.sheet_names)
-            if not names:
-                raise WorkbookError(f"{path.name} has no sheets.",
-                                    hint="Add a Customers sheet with one customer per row.")
-            sheets = _input_sheets(package, names, validation)
-            if "customers" not in sheets:
-                accepted = ", ".join(a.title() for a in SHEET_ALIASES["customers"])
-                raise WorkbookError(
-                    f"{path.name} has no Customers sheet (sheets found: {', '.join(names)}).",
-                    hint=f"Name the sheet of customers one of: {accepted}.")
+            by_name = {s.name: s for s in package.sheets()}
+            names = [n for n in book.sheet_names if n in by_name]
+            own = {s.name for s in package.own_sheets().values()}
+            found = _input_names(names, own, validation)
+            _require_customers(path, names, found)
             frames: dict[str, pd.DataFrame | None] = dict.fromkeys(_LABELS)
-            for kind, sheet in sheets.items():
-                say(f"reading sheet '{sheet.name}'")
-                frames[kind] = _read_sheet(book, package, sheet, kind, validation).frame
+            for kind, name in found.items():
+                say(f"reading sheet '{name}'")
+                frames[kind] = _read_sheet(book, package, by_name[name], kind,
+                                           validation).frame
         finally:
             book.close()
     return WorkbookData(path=path, customers=frames["customers"], orders=frames["orders"],
                         segments=frames["segments"], settings=frames["settings"],
-                        sheet_names={k: s.name for k, s in sheets.items()},
-                        validation=validation)
+                        sheet_names=found, validation=validation)
 
 
 def read_sheet_table(path: Path, sheet_name: str, kind: str | None = None) -> SheetTable:

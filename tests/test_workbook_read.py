@@ -11,12 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import xlsxwriter
+from python_calamine import CalamineWorkbook
 from workbooks import customer_workbook
 
 from addin.analysis import run_analysis
 from addin.errors import WorkbookError
 from addin.results import write_results
-from addin.workbook import read_workbook
+from addin.workbook import data_from_grids, read_workbook
 
 FILES = Path(__file__).parent / "files"
 
@@ -244,3 +245,18 @@ def test_headers_not_recognised_still_read_for_the_core_to_report(tmp_path: Path
     path = build(tmp_path / "odd.xlsx", {"Customers": [["who", "what"], ["Ann", 1]]})
     customers = read_workbook(path).customers
     assert customers is not None and customers.columns.tolist() == ["who", "what"]
+
+
+def test_grids_read_elsewhere_give_the_same_input(tmp_path: Path) -> None:
+    path = customer_workbook(tmp_path / "book.xlsx")
+    book = CalamineWorkbook.from_path(str(path))
+    grids = {name: [[None if v == "" else v for v in row] for row in
+                    book.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+             for name in book.sheet_names}
+    grids["Analysis"] = [["customer_id"], ["not an input"]]
+    from_grids, from_file = data_from_grids(path, grids), read_workbook(path)
+    assert from_grids.sheet_names == from_file.sheet_names
+    for kind in ("customers", "orders", "segments"):
+        pd.testing.assert_frame_equal(getattr(from_grids, kind), getattr(from_file, kind))
+    with pytest.raises(WorkbookError, match="no Customers sheet"):
+        data_from_grids(path, {"Feuil1": [["x"]]})

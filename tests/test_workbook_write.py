@@ -32,7 +32,13 @@ from workbooks import (
 from addin.analysis import Analysis, run_analysis
 from addin.errors import WorkbookError, WorkbookLockedError
 from addin.labels import header
-from addin.results import pareto_points, replace_sheet, sheet_name, write_results
+from addin.results import (
+    pareto_points,
+    replace_sheet,
+    result_tables,
+    sheet_name,
+    write_results,
+)
 from addin.sheetxml import ensure_styles, worksheet
 from addin.workbook import read_workbook
 from addin.xlsx_package import OwnSheet, Package
@@ -328,3 +334,49 @@ def test_dropping_a_sheet_keeps_sheet_scoped_names_and_active_tab_on_their_sheet
     assert 'activeTab="7"' in workbook
     assert "localSheetId=\"3\">'My notes'!$B$1" in workbook
     assert openpyxl.load_workbook(book).sheetnames[7] == "Validation"
+
+
+def test_a_result_sheet_deleted_by_the_user_comes_back(tmp_path: Path) -> None:
+    book = customer_workbook(tmp_path / "book.xlsx")
+    write_results(book, analyse(book))
+    with Package(book) as package:  # what Excel does when the user deletes the Analysis tab
+        analysis = next(s for s in package.sheets() if s.name == "Analysis")
+        rel = next(r for r in package.relationships("xl/workbook.xml") if r.id == analysis.rid)
+        package.remove_relationship("xl/workbook.xml", rel)
+        assert analysis.part is not None
+        package.remove(analysis.part)
+        xml = package.text("xl/workbook.xml").replace(analysis.element, "")
+        package.set_text("xl/workbook.xml", xml.replace("'Analysis'!$A$1", "#REF!$A$1"))
+        package.save()
+    assert "Analysis" not in openpyxl.load_workbook(book).sheetnames
+    write_results(book, analyse(book))
+    assert openpyxl.load_workbook(book).sheetnames.count("Analysis") == 1
+    workbook = parts(book)["xl/workbook.xml"].decode()
+    assert "#REF!" not in workbook and workbook.count('name="_potentiel.analysis"') == 1
+
+
+def test_writing_some_parts_leaves_the_other_result_sheets_alone(tmp_path: Path) -> None:
+    book = customer_workbook(tmp_path / "book.xlsx")
+    write_results(book, analyse(book))
+    before = parts(book)
+    fewer = analyse(customer_workbook(tmp_path / "one.xlsx", segments=("Hot",)))
+    write_results(book, fewer, parts=frozenset({"validation"}))
+    after = parts(book)
+    assert openpyxl.load_workbook(book).sheetnames[4:] == ["Dashboard", "Analysis", "Hot",
+                                                           "Big spenders", "Validation"]
+    kept = [n for n in before if n.startswith(("xl/worksheets/", "xl/charts/", "xl/drawings/"))
+            and n != "xl/worksheets/sheet9.xml"]
+    assert all(after[n] == before[n] for n in kept)
+
+
+def test_result_tables_are_what_the_sheets_show() -> None:
+    analysis = run_analysis(pd.DataFrame({"customer_id": ["C1", "C2"]}),
+                            segments=pd.DataFrame({"segment": ["All"], "field": ["customer_id"],
+                                                   "operator": ["not_empty"], "value": [None]}),
+                            settings={"language": "nl"}, as_of=AS_OF)
+    tables = result_tables(analysis)
+    assert [(t.part, t.name) for t in tables] == [("analysis", "Analyse"), ("segments", "All"),
+                                                  ("validation", "Validatie")]
+    assert tables[0].frame.columns[0] == "klant id"
+    assert tables[0].frame["klanttype"].tolist() == ["prospect", "prospect"]
+    assert [t.part for t in result_tables(analysis, frozenset({"validation"}))] == ["validation"]
