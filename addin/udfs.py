@@ -507,7 +507,7 @@ def _as_of(value: Any) -> pd.Timestamp | None:
     return parsed.values.iloc[0]
 
 
-@xw.func(category=CATEGORY)
+@xw.func(category=CATEGORY, call_in_wizard=False)  # not re-run on every key in the wizard
 @xw.arg("customers", doc=ARGUMENTS["customers"], **CELLS)
 @xw.arg("orders", doc=ARGUMENTS["orders_table"], **CELLS)
 @xw.arg("as_of", doc=ARGUMENTS["as_of"], **CELLS)
@@ -580,7 +580,7 @@ def _segment_mask(table: pd.DataFrame, segment: str, language: str) -> pd.Series
     return condition(table, field.strip(), operator, (value or "").strip() or None, language)
 
 
-@xw.func(category=CATEGORY)
+@xw.func(category=CATEGORY, call_in_wizard=False)
 @xw.arg("analysis", doc=ARGUMENTS["analysis"], **CELLS)
 @xw.arg("segment", doc=ARGUMENTS["segment"], **CELLS)
 def POTENTIEL_SEGMENT(analysis: Any, segment: Any) -> Any:
