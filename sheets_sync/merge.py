@@ -256,12 +256,9 @@ class _Merge:
                 frame["r:" + c] = ""
                 frame["rt:" + c] = None
             filled |= frame["r:" + c].ne("")
-        for tab, cols in present.items():
-            for c in set(self.columns) - set(cols):
-                frame.loc[frame[TAB].eq(tab), "_miss:" + c] = True
         for c in self.columns:
-            name = "_miss:" + c
-            frame[name] = frame[name].fillna(False).astype(bool) if name in frame else False
+            lacking = [tab for tab, cols in present.items() if c not in cols]
+            frame["_miss:" + c] = frame[TAB].isin(lacking).to_numpy()
         unkeyed = frame[frame[_K].eq("") & filled].copy()
         keyed = frame[frame[_K].ne("")]
         dup = keyed.duplicated([TAB, _K])
