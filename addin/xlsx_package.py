@@ -54,6 +54,20 @@ WORKBOOK_PART = "xl/workbook.xml"
 CONTENT_TYPES = "[Content_Types].xml"
 
 Chunks = Callable[[], Iterable[bytes]]
+#: Parts that may reach this size are written with zip64 headers (2 GiB is zipfile's limit);
+#: smaller ones without, as some readers (Apple Numbers) dislike zip64 they do not need.
+ZIP64_FROM = 1 << 30
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A part produced in chunks while saving, with a generous estimate of its size."""
+
+    chunks: Chunks
+    size_hint: int
+
+    def __call__(self) -> Iterable[bytes]:
+        return self.chunks()
 
 
 @dataclass
@@ -565,7 +579,8 @@ class Package:
                 info = self._infos.get(name)
                 if name in self._streams:
                     zinfo = _new_info(name, info, level=1)
-                    with target.open(zinfo, "w", force_zip64=True) as part:
+                    size = getattr(self._streams[name], "size_hint", ZIP64_FROM)
+                    with target.open(zinfo, "w", force_zip64=size >= ZIP64_FROM) as part:
                         for chunk in self._streams[name]():
                             part.write(chunk)
                 elif name in self._text or name in self._bytes:

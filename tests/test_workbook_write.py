@@ -380,3 +380,12 @@ def test_result_tables_are_what_the_sheets_show() -> None:
     assert tables[0].frame.columns[0] == "klant id"
     assert tables[0].frame["klanttype"].tolist() == ["prospect", "prospect"]
     assert [t.part for t in result_tables(analysis, frozenset({"validation"}))] == ["validation"]
+
+
+def test_small_parts_have_plain_zip_headers(tmp_path: Path) -> None:
+    book = customer_workbook(tmp_path / "book.xlsx")
+    out = write_results(book, analyse(book), out=tmp_path / "out.xlsx")
+    with zipfile.ZipFile(out) as package, out.open("rb") as raw:
+        for info in package.infolist():
+            raw.seek(info.header_offset + 28)
+            assert raw.read(2) == b"\0\0", f"{info.filename} has extra fields (zip64)"
