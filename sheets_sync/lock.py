@@ -1,0 +1,171 @@
+"""One sync of a workbook at a time, and no sync into a workbook someone has open in Excel.
+
+:func:`sync_lock` is an operating-system file lock (``filelock``) on a hidden file beside the
+workbook, so a cron run and a manual "Sync now" on the same workbook take turns, even from two
+processes.  The OS frees the lock when its holder dies, however it dies, so a crashed or killed
+sync never blocks the next one: its leftovers (the lock file and the holder note) are simply
+taken over.  The holder writes who it is (pid, host, since when) in a small JSON note beside
+the lock, so the one who has to wait is told who holds it rather than "locked".
+
+:func:`workbook_in_use` looks for the marks an office program leaves while a workbook is open:
+Excel's ``~$name.xlsx`` owner file, LibreOffice's ``.~lock.name.xlsx#``, and on Windows the
+share lock Excel holds on the file itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from addin.errors import SyncLockedError
+
+
+def lock_path(workbook: Path) -> Path:
+    """The lock file of a workbook: hidden, beside it, like the sync state."""
+    return workbook.with_name(f".{workbook.name}.potentiel-sync.lock")
+
+
+def holder_path(workbook: Path) -> Path:
+    """The note saying who holds the lock."""
+    return workbook.with_name(f".{workbook.name}.potentiel-sync.holder.json")
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds (or last held) a workbook's sync lock."""
+
+    pid: int
+    host: str
+    since: str
+
+    def alive(self) -> bool:
+        """Whether the holder still runs; a process on another host is assumed to."""
+        return self.host != socket.gethostname() or pid_alive(self.pid)
+
+    def describe(self) -> str:
+        here = " on this computer" if self.host == socket.gethostname() else f" on {self.host}"
+        return f"process {self.pid}{here}, since {self.since}"
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this host."""
+    if pid <= 0:
+        return False
+    if sys.platform == "win32":
+        import ctypes
+
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # QUERY_LIMITED_INFO
+        if not handle:
+            return False
+        code = ctypes.c_ulong()
+        ctypes.windll.kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        ctypes.windll.kernel32.CloseHandle(handle)
+        return code.value == 259  # STILL_ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def read_holder(workbook: Path) -> Holder | None:
+    """The holder note, or None when there is none or it cannot be read."""
+    try:
+        data = json.loads(holder_path(workbook).read_text(encoding="utf-8"))
+        return Holder(pid=int(data["pid"]), host=str(data["host"]), since=str(data["since"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+@contextmanager
+def sync_lock(workbook: Path, *, wait: float = 10.0) -> Iterator[Holder | None]:
+    """Hold the workbook's sync lock for the ``with`` block.
+
+    Waits up to ``wait`` seconds for another sync to finish, then raises
+    :class:`SyncLockedError` naming the holder.  Yields the note of a previous holder that died
+    while holding the lock (its lock was taken over), else None.
+    """
+    workbook = Path(workbook)
+    lock = FileLock(lock_path(workbook), timeout=max(wait, 0.0), thread_local=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        holder = read_holder(workbook)
+        who = holder.describe() if holder and holder.alive() else "another process"
+        raise SyncLockedError(
+            f"another sync of {workbook.name} is running ({who}); waited {wait:g} s",
+            hint="Let it finish and try again; scheduled runs simply retry at the next tick.",
+        ) from None
+    try:
+        previous = read_holder(workbook)
+        stale = previous if previous is not None and not previous.alive() else None
+        me = Holder(pid=os.getpid(), host=socket.gethostname(),
+                    since=datetime.now(UTC).isoformat(timespec="seconds"))
+        _write_holder(workbook, me)
+        try:
+            yield stale
+        finally:
+            with suppress(OSError):
+                holder_path(workbook).unlink()
+    finally:
+        lock.release()
+
+
+def _write_holder(workbook: Path, holder: Holder) -> None:
+    """Write the holder note atomically, so a reader never sees half of it."""
+    path = holder_path(workbook)
+    temporary = path.with_name(f"{path.name}.{holder.pid}.tmp")
+    temporary.write_text(json.dumps(holder.__dict__), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def owner_files(workbook: Path) -> list[Path]:
+    """The files an office program writes beside a workbook it has open."""
+    name = workbook.name
+    return [workbook.with_name(f"~${name}"), workbook.with_name(f".~lock.{name}#")]
+
+
+def _owner(path: Path) -> str | None:
+    """The user named in an owner file, if it can be read.
+
+    Excel's starts with a length byte and the user name; LibreOffice's is a CSV line whose
+    first field is the user name.
+    """
+    try:
+        data = path.read_bytes()[:256]
+    except OSError:
+        return None
+    if path.name.startswith("~$") and data and 0 < data[0] < len(data):
+        name = data[1:1 + data[0]].decode("cp1252", errors="replace").strip()
+    else:
+        name = data.decode("utf-8", errors="replace").split(",", 1)[0].strip()
+    return name if name and name.isprintable() else None
+
+
+def workbook_in_use(path: Path) -> str | None:
+    """Why the workbook looks open in an office program, or None when it looks free."""
+    path = Path(path)
+    for owner_file in owner_files(path):
+        if owner_file.exists():
+            user = _owner(owner_file)
+            by = f" by {user}" if user else ""
+            return (f"{path.name} is open{by} (owner file {owner_file.name} is beside it); "
+                    "close it in Excel, or delete that file if Excel is not running")
+    if sys.platform == "win32" and path.exists():
+        try:
+            with path.open("ab"):
+                pass
+        except PermissionError:
+            return f"{path.name} is locked by another program (probably open in Excel)"
+    return None
