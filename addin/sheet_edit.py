@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from itertools import pairwise
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -28,8 +29,11 @@ from addin.sheetxml import MAX_TEXT, Styles, column_letter, ensure_styles
 from addin.workbook import read_sheet_table
 from addin.xlsx_package import REL_CALC_CHAIN, WORKBOOK_PART, Package, attribute
 
-_ROW = re.compile(r"<(?:\w+:)?row\b[^>]*?(?:/>|>.*?</(?:\w+:)?row>)", re.DOTALL)
-_CELL = re.compile(r"<(?:\w+:)?c\b[^>]*?(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
+_ROW_START = re.compile(r"<(?:\w+:)?row[\s>/]")
+_CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
+_R = re.compile(r"\sr=\"([A-Z]*)(\d+)\"")
+_S = re.compile(r"\ss=\"(\d+)\"")
+_FORMULA = re.compile(r"<(?:\w+:)?f[\s>/]")
 _EPOCH = pd.Timestamp("1899-12-30")
 
 
@@ -97,11 +101,23 @@ class _SheetText:
         body = xml[start.end(): end]
         self.rows: dict[int, str] = {}
         number = 0
-        for match in _ROW.finditer(body):
-            r = attribute(match.group(0), "r")
-            number = int(r) if r else number + 1
-            self.rows[number] = match.group(0)
+        # Rows are cut at their start tags (a literal search, much faster than matching each
+        # row to its end): sheetData holds nothing but rows.
+        starts = [m.start() for m in _ROW_START.finditer(body)] + [len(body)]
+        for start, end in pairwise(starts):
+            row = body[start:end].rstrip()
+            r = _R.search(row[: row.find(">")])
+            number = int(r.group(2)) if r else number + 1
+            self.rows[number] = row
         self.formulas_overwritten = False
+        self.last_column = 0
+        dimension = re.search(r"<(?:\w+:)?dimension\b[^>]*\bref=\"[A-Z]*\d*:?([A-Z]+)\d+\"",
+                              self.head)
+        if dimension is not None:
+            self.last_column = column_index(dimension.group(1))
+        else:
+            self.last_column = max((column_index(m) for m in re.findall(
+                r'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)\d+"', body)), default=0)
 
     def set_cells(self, row: int, cells: Mapping[int, object], styles: Styles | None) -> None:
         """Write values into one row's cells (by 0-based column), keeping each cell's style."""
@@ -115,14 +131,16 @@ class _SheetText:
                 start_tag = start_tag[:-2].rstrip() + ">"
             column = -1
             for match in _CELL.finditer(old):
-                ref = attribute(match.group(0), "r")
-                column = _split_ref(ref)[0] if ref else column + 1
+                ref = _R.search(" " + match.group(1))
+                column = column_index(ref.group(1)) if ref else column + 1
                 existing[column] = match.group(0)
         for column, value in cells.items():
             previous = existing.get(column)
-            style = attribute(previous, "s") if previous else None
-            if previous and re.search(r"<(?:\w+:)?f[\s>/]", previous):
+            found = _S.search(previous[: previous.find(">")]) if previous else None
+            style = found.group(1) if found else None
+            if previous and _FORMULA.search(previous):
                 self.formulas_overwritten = True
+            self.last_column = max(self.last_column, column)
             if previous is None and _is_date(value):
                 style = None
             existing[column] = cell_xml(f"{column_letter(column)}{row}", value, style, styles)
@@ -134,12 +152,8 @@ class _SheetText:
         return self.head + rows + self.tail
 
     def extent(self) -> tuple[int, int]:
-        """Last row and last column (0-based) holding a cell."""
-        last_column = 0
-        for xml in self.rows.values():
-            for ref in re.findall(r'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)\d+"', xml):
-                last_column = max(last_column, column_index(ref))
-        return max(self.rows, default=1), last_column
+        """Last row and last column (0-based) of the sheet's cells, edits included."""
+        return max(self.rows, default=1), self.last_column
 
 
 def _resolve_columns(labels: list[str], wanted: list[str], kind: str) -> dict[str, int | None]:

@@ -584,7 +584,9 @@ class Package:
                         for chunk in self._streams[name]():
                             part.write(chunk)
                 elif name in self._text or name in self._bytes:
-                    target.writestr(_new_info(name, info), self.read(name))
+                    data = self.read(name)
+                    level = 1 if len(data) > ZIP64_FROM // 128 else 6  # big sheet: fast
+                    target.writestr(_new_info(name, info, level=level), data)
                 else:
                     assert info is not None
                     _copy_raw(self._zip, info, target)
