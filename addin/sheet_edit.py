@@ -76,6 +76,12 @@ def cell_xml(ref: str, value: object, style: str | None, styles: Styles | None) 
     return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
 
 
+def _prefix(tag: str) -> str:
+    """The namespace prefix (with its colon) of an element's start tag, or ''."""
+    match = re.match(r"<(\w+:)?", tag)
+    return (match.group(1) or "") if match else ""
+
+
 def _is_date(value: object) -> bool:
     return not isinstance(value, str) and hasattr(value, "isoformat")
 
@@ -89,12 +95,11 @@ class _SheetText:
         if start is None:
             raise WorkbookError("the sheet has no cell data part",
                                 hint="Open the workbook in Excel and save it again.")
-        self.p = re.match(r"<(\w+:)?", start.group(0)).group(1) or ""  # type: ignore[union-attr]
+        self.p = _prefix(start.group(0))
         if start.group(1):
             xml = xml[: start.start()] + f"<{self.p}sheetData></{self.p}sheetData>" + \
                 xml[start.end():]
-            start = re.search(r"<(?:\w+:)?sheetData\b[^>]*>", xml)
-            assert start is not None
+            start = re.search(r"<(?:\w+:)?sheetData\b[^>]*>", xml) or start
         self.head = xml[: start.end()]
         end = xml.index(f"</{self.p}sheetData>", start.end())
         self.tail = xml[end:]
@@ -125,7 +130,7 @@ class _SheetText:
         existing: dict[int, str] = {}
         start_tag = f'<{self.p}row r="{row}">'
         if old is not None:
-            start_tag = re.match(r"<(?:\w+:)?row\b[^>]*?>", old).group(0)  # type: ignore[union-attr]
+            start_tag = old[: old.find(">") + 1]
             start_tag = re.sub(r'\sspans="[^"]*"', "", start_tag)
             if start_tag.endswith("/>"):
                 start_tag = start_tag[:-2].rstrip() + ">"
@@ -158,7 +163,9 @@ class _SheetText:
 
 def _resolve_columns(labels: list[str], wanted: list[str], kind: str) -> dict[str, int | None]:
     """Map each wanted column (a header as typed, or a canonical name) to its position."""
-    by_fold = {fold(label): i for i, label in enumerate(labels)}
+    by_fold: dict[str, int] = {}
+    for i, label in enumerate(labels):
+        by_fold.setdefault(fold(label), i)
     canonical = {name: by_fold[fold(h)] for h, name in canonical_columns(kind, labels).items()}
     found: dict[str, int | None] = {}
     for name in wanted:
@@ -186,30 +193,32 @@ def update_cells(path: Path, sheet_name: str, updates: pd.DataFrame,
     kind = match_sheet(sheet_name) or "customers"
     appended = append_rows if append_rows is not None else pd.DataFrame()
     wanted = list(dict.fromkeys([*map(str, updates["column"]), *map(str, appended.columns)]))
-    positions = _resolve_columns(labels, wanted, kind)
-    new_columns = [name for name, at in positions.items() if at is None]
-    for n, name in enumerate(new_columns):
-        positions[name] = len(labels) + n
+    found = _resolve_columns(labels, wanted, kind)
+    new_columns = [name for name, at in found.items() if at is None]
+    added = {name: len(labels) + n for n, name in enumerate(new_columns)}
+    positions = {name: at for name, at in found.items() if at is not None} | added
     first, header_row = located.first_column, located.header_row
     last_row = int(located.frame.index.max()) if len(located.frame) else header_row
 
     with Package(path) as package:
         sheet = next(s for s in package.sheets() if s.name.casefold() == sheet_name.casefold())
-        assert sheet.part is not None
+        if sheet.part is None or not package.exists(sheet.part):
+            raise WorkbookError(f"Sheet '{sheet_name}' has no cells part in the workbook.",
+                                hint="Open the workbook in Excel and save it again.")
         dates = any(_is_date(v) for v in updates["value"]) or any(
             _is_date(v) for column in appended.columns for v in appended[column])
         styles = ensure_styles(package) if dates else None
         text = _SheetText(package.text(sheet.part))
         edits: dict[int, dict[int, object]] = {}
         if new_columns:
-            edits[header_row] = {first + positions[n]: n for n in new_columns}  # type: ignore[operator]
+            edits[header_row] = {first + positions[n]: n for n in new_columns}
         for row, column, value in zip(updates["row"], updates["column"], updates["value"],
                                       strict=True):
-            edits.setdefault(int(row), {})[first + positions[str(column)]] = value  # type: ignore[operator]
+            edits.setdefault(int(row), {})[first + positions[str(column)]] = value
         for offset, record in enumerate(appended.itertuples(index=False)):
             cells = edits.setdefault(last_row + 1 + offset, {})
             for column, value in zip(appended.columns, record, strict=True):
-                cells[first + positions[str(column)]] = value  # type: ignore[operator]
+                cells[first + positions[str(column)]] = value
         for row in sorted(edits):
             text.set_cells(row, edits[row], styles)
         last, last_column = text.extent()
@@ -228,7 +237,8 @@ def _grow_table(package: Package, part: str, last_row: int, new_columns: list[st
     """Extend an Excel Table to its new last row and new columns."""
     xml = package.text(part)
     start = re.search(r"<(?:\w+:)?table\b[^>]*>", xml)
-    assert start is not None
+    if start is None:
+        return
     ref = attribute(start.group(0), "ref") or "A1:A1"
     first, _, last = ref.partition(":")
     last_column, old_last = _split_ref(last or first)
@@ -238,7 +248,7 @@ def _grow_table(package: Package, part: str, last_row: int, new_columns: list[st
     xml = re.sub(r'(<(?:\w+:)?(?:table|autoFilter)\b[^>]*\bref=")' + re.escape(ref) + '"',
                  lambda m: m.group(1) + new_ref + '"', xml)
     if new_columns:
-        p = re.match(r"<(\w+:)?", start.group(0)).group(1) or ""  # type: ignore[union-attr]
+        p = _prefix(start.group(0))
         ids = [int(i) for i in re.findall(r'<(?:\w+:)?tableColumn\b[^>]*\bid="(\d+)"', xml)]
         added = "".join(f'<{p}tableColumn id="{max(ids, default=0) + n}" name={quoteattr(name)}/>'
                         for n, name in enumerate(new_columns, start=1))
