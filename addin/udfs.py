@@ -36,6 +36,7 @@ import xlwings as xw
 from addin.analysis import run_analysis
 from addin.classify import classify
 from addin.errors import InputError, PotentielError, SettingsError
+from addin.excel_values import excel_rows, table_rows
 from addin.inputs import prepare_customers
 from addin.labels import HEADERS, VALUES, canonical_column, canonical_value, localize
 from addin.parsing import fold_series, parse_bools, parse_dates, parse_numbers
@@ -94,7 +95,6 @@ ARGUMENTS: dict[str, str] = {
                "such as 'customer_type = lost'.",
 }
 
-_FORMULA_START = re.compile(r"^[=+\-@\t\r＝＋－＠]")
 _EXCEL_ERROR = re.compile(r"^Excel error value (#\S+)$")
 _DATES = (datetime, date, pd.Timestamp, np.datetime64)
 #: An arbitrary day: CUSTOMER_TYPE is told durations, the core compares dates.
@@ -130,37 +130,6 @@ def _blank(raw: pd.Series) -> pd.Series:
 def _shown(values: pd.Series) -> pd.Series:
     """Numbers as a person would type them in a message: 2 not 2.0."""
     return values.map(lambda v: f"{v:g}" if isinstance(v, float) else str(v)).astype(str)
-
-
-def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix with an apostrophe every text cell that could be read as a formula.
-
-    A UDF's result is never evaluated by Excel itself, but the same values are copied, pasted
-    and exported (CSV) by users, where ``=cmd|' /C calc'!A0`` would run: the apostrophe is
-    Excel's own "this is text" mark.
-    """
-    out = frame.copy()
-    for column in out.columns:
-        cells = out[column]
-        if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "mixed",
-                                                                 "mixed-integer"):
-            continue
-        text = cells.map(type).isin((str, np.str_))
-        starts = cells.where(text, "").astype(str).str.contains(_FORMULA_START.pattern)
-        risky = text & starts
-        out[column] = cells.astype(object).mask(risky, "'" + cells[risky].astype(str))
-    return out
-
-
-def _excel_rows(frame: pd.DataFrame) -> list[list[Any]]:
-    """A frame as rows of plain values for xlwings: blanks as None, text made safe."""
-    safe = neutralize(frame.astype(object))
-    return safe.astype(object).where(safe.notna(), None).to_numpy(dtype=object).tolist()
-
-
-def _spill(frame: pd.DataFrame) -> list[list[Any]]:
-    """A table as a spilled range: its header row, then its rows, all made safe."""
-    return _excel_rows(pd.DataFrame([list(frame.columns)], dtype=object)) + _excel_rows(frame)
 
 
 def _message(error: PotentielError) -> str:
@@ -266,7 +235,7 @@ class _Cells:
         first = problems[~problems.index.duplicated(keep="first")]
         out[first.index] = first
         grid = pd.DataFrame(out.to_numpy(dtype=object).reshape(self.shape))
-        rows = _excel_rows(grid)
+        rows = excel_rows(grid)
         if self.shape == (1, 1):
             return rows[0][0]
         if self.ndim == 1:
@@ -526,7 +495,7 @@ def POTENTIEL_ANALYZE(customers: Any, orders: Any = None, as_of: Any = None,
             as_of=_as_of(as_of), settings=config).table
     except PotentielError as error:
         return _message(error)
-    return _spill(localize(table, config.language))
+    return table_rows(localize(table, config.language))
 
 
 def _language(headers: pd.Index) -> str:
@@ -599,7 +568,7 @@ def POTENTIEL_SEGMENT(analysis: Any, segment: Any) -> Any:
         mask = _segment_mask(_canonical(frame, language), name, language)
     except PotentielError as error:
         return _message(error)
-    return _spill(frame[mask.to_numpy()])
+    return table_rows(frame[mask.to_numpy()])
 
 
 #: Every formula, in the order the documentation lists them.

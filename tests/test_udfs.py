@@ -26,6 +26,7 @@ import xlwings
 from hypothesis import HealthCheck, given, settings
 
 from addin import analyze, udfs
+from addin.excel_values import neutralize
 from addin.labels import localize
 from addin.udfs import (
     AVG_ORDER_VALUE,
@@ -400,7 +401,7 @@ def test_segment_makes_headers_safe_too() -> None:
 def test_neutralize_leaves_numbers_and_plain_text_alone() -> None:
     table = pd.DataFrame({"a": ["plain", "-x", "\tx", "\rx", None],
                           "b": [-1.0, 2.0, 3.0, 4.0, None]})
-    out = udfs.neutralize(table)
+    out = neutralize(table)
     assert list(out["a"])[:4] == ["plain", "'-x", "'\tx", "'\rx"]
     assert pd.isna(out["a"].iloc[4])
     assert out["b"].equals(table["b"])
