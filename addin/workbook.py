@@ -225,14 +225,17 @@ def _read_sheet(book: CalamineWorkbook, package: Package, sheet: Sheet, kind: st
     """One input sheet as raw values under its headers, and where they are."""
     try:
         calamine_sheet = book.get_sheet_by_name(sheet.name)
+        merged = [((a[0], a[1]), (b[0], b[1])) for a, b in
+                  (calamine_sheet.merged_cell_ranges or [])]
         rows = calamine_sheet.to_python(skip_empty_area=False)
     except Exception as err:  # calamine raises its own types for broken parts
         raise WorkbookError(f"Sheet '{sheet.name}' cannot be read: {err}",
                             hint="Open the workbook in Excel and save it again.") from err
+    # The grid holds the values from here: let calamine's sheet and the row lists go.
+    del calamine_sheet
     grid = _grid(rows)
+    del rows
     _errors(package, sheet, grid)
-    merged = [((a[0], a[1]), (b[0], b[1])) for a, b in
-              (calamine_sheet.merged_cell_ranges or [])]
     return _locate(grid, kind, sheet.name, merged, _tables(package, sheet), validation)
 
 
