@@ -77,7 +77,7 @@ def cron_spec(interval: timedelta) -> str:
     minutes = whole_minutes(interval)
     if minutes < 60 and 60 % minutes == 0:
         return "* * * * *" if minutes == 1 else f"*/{minutes} * * * *"
-    if minutes % 60 == 0 and 24 % (minutes // 60) == 0:
+    if minutes % 60 == 0 and minutes < 1440 and 24 % (minutes // 60) == 0:
         hours = minutes // 60
         return "0 * * * *" if hours == 1 else f"0 */{hours} * * *"
     if minutes == 1440:
