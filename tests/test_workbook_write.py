@@ -389,3 +389,30 @@ def test_small_parts_have_plain_zip_headers(tmp_path: Path) -> None:
         for info in package.infolist():
             raw.seek(info.header_offset + 28)
             assert raw.read(2) == b"\0\0", f"{info.filename} has extra fields (zip64)"
+
+
+def test_prefixed_xml_and_extensions_are_kept_as_written(tmp_path: Path) -> None:
+    # Workbooks written by the Open XML SDK use prefixes (x:sheet) and Excel adds mc:Ignorable
+    # and extLst: an XML library that re-serialises would rename them and break the file.
+    book = customer_workbook(tmp_path / "book.xlsx")
+    prefixed = tmp_path / "prefixed.xlsx"
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    ext = ('<x:extLst><x:ext uri="{140A7094-0E35-4892-8432-C4D2E57EDEB5}" xmlns:x15="http://'
+           'schemas.microsoft.com/office/spreadsheetml/2010/11/main"><x15:workbookPr '
+           'chartTrackingRefBase="1"/></x:ext></x:extLst>')
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(prefixed, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/workbook.xml":
+                text = re.sub(r"<(/?)(\w)", r"<\1x:\2", data.decode()).replace("<x:?xml", "<?xml")
+                text = text.replace(f'xmlns="{main}"', f'xmlns:x="{main}" xmlns:mc="http://'
+                                    'schemas.openxmlformats.org/markup-compatibility/2006" '
+                                    'mc:Ignorable="x15"')
+                data = text.replace("</x:workbook>", ext + "</x:workbook>").encode()
+            target.writestr(info, data)
+    write_results(prefixed, analyse(prefixed))
+    workbook = parts(prefixed)["xl/workbook.xml"].decode()
+    assert '<x:sheet name="Analysis" sheetId="6" r:id="rId' in workbook
+    assert "<x:definedName name=\"_potentiel.analysis\" hidden=\"1\">'Analysis'!$A$1" in workbook
+    assert 'mc:Ignorable="x15"' in workbook and workbook.endswith(ext + "</x:workbook>")
+    assert openpyxl.load_workbook(prefixed).sheetnames[4:6] == ["Dashboard", "Analysis"]
