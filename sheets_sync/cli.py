@@ -80,12 +80,12 @@ def _config(args: argparse.Namespace) -> SyncConfig:
 
 
 def _sync(args: argparse.Namespace) -> int:
-    from sheets_sync.run import sync
-
     with _output(args.log) as out:
         try:
             config = _config(args)
             if args.every is None:
+                from sheets_sync.run import sync
+
                 report = sync(config, dry_run=args.dry_run, force=args.force)
                 print(summary(report), file=out)
                 return exit_code(report)
@@ -100,10 +100,11 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _loop(config: SyncConfig, args: argparse.Namespace, out: TextIO) -> int:
-    from sheets_sync.run import sync
     from sheets_sync.schedule import format_interval, parse_interval, run_until_signalled
 
     interval = parse_interval(args.every)
+    from sheets_sync.run import sync
+
     print(f"{_stamp()} syncing every {format_interval(interval)}; Ctrl-C stops after the "
           "current run", file=out, flush=True)
 
@@ -153,7 +154,7 @@ def recent_runs(config: SyncConfig, limit: int) -> str:
         if run.outcome == "running":
             lines.append("      (still running, or stopped before it could finish: the next "
                          "run starts from the last good state)")
-        if run.error:
+        if isinstance(run.error, str) and run.error:
             lines.append(f"      {run.error}")
     return "\n".join(lines)
 
