@@ -15,6 +15,7 @@ share lock Excel holds on the file itself.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import sys
@@ -27,6 +28,8 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from addin.errors import SyncLockedError
+
+log = logging.getLogger(__name__)
 
 
 def lock_path(workbook: Path) -> Path:
@@ -110,6 +113,9 @@ def sync_lock(workbook: Path, *, wait: float = 10.0) -> Iterator[Holder | None]:
     try:
         previous = read_holder(workbook)
         stale = previous if previous is not None and not previous.alive() else None
+        if stale is not None:
+            log.warning("took over the sync lock of %s, which no longer runs",
+                        stale.describe())
         me = Holder(pid=os.getpid(), host=socket.gethostname(),
                     since=datetime.now(UTC).isoformat(timespec="seconds"))
         _write_holder(workbook, me)

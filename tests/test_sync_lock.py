@@ -102,7 +102,8 @@ def test_in_process_second_taker_gets_the_same_message(tmp_path: Path) -> None:
         assert stale is None
 
 
-def test_lock_of_a_killed_process_is_taken_over(tmp_path: Path) -> None:
+def test_lock_of_a_killed_process_is_taken_over(tmp_path: Path,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
     workbook = tmp_path / "customers.xlsx"
     dead = _python(DIES, workbook)
     assert dead.wait(timeout=60) == -9
@@ -113,6 +114,7 @@ def test_lock_of_a_killed_process_is_taken_over(tmp_path: Path) -> None:
         now = read_holder(workbook)
         assert now is not None and now.pid == os.getpid()
     assert not holder_path(workbook).exists()
+    assert f"took over the sync lock of process {dead.pid} on this computer" in caplog.text
 
 
 def test_a_leftover_note_of_a_dead_pid_is_recovered(tmp_path: Path) -> None:
