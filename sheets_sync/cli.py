@@ -17,12 +17,13 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from addin.errors import InputError, PotentielError, SyncLockedError
 
 if TYPE_CHECKING:
     from sheets_sync.config import SyncConfig
+    from sheets_sync.install import Backend
     from sheets_sync.run import RunReport
 
 COUNTS = ("added", "updated", "removed", "pulled", "conflicts")
@@ -164,7 +165,7 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
-def _schedule_target(args: argparse.Namespace) -> tuple[Any, Path]:
+def _schedule_target(args: argparse.Namespace) -> tuple[Backend, Path]:
     from sheets_sync.install import absolute_config, backend
 
     config = absolute_config(args.config)
