@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import re
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
+from contextlib import closing
 from importlib.metadata import entry_points
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from fakesheets import FakeSheets
 from test_sync_install import UNRELATED, user_crontab  # noqa: F401 (fixture)
+from workbooks import customer_workbook
 
 from addin.cli import build_parser, main
 from addin.errors import PotentielError
@@ -193,3 +200,82 @@ def test_schedule_on_windows_prints_the_schtasks_command(
     assert out[1].startswith(f"schtasks /Create /F /TN potentiel-sync-{schedule_id(config)} "
                              "/SC MINUTE /MO 30 /TR ")
     assert out[2] == f"each run appends what it did to {config.with_suffix('.log')}"
+
+
+# -- with the real run, against the fake Sheets API ---------------------------------------------
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture
+def live_config(fake_sheets: FakeSheets, tmp_path: Path) -> Path:
+    """A workbook and a configuration pointing at the fake spreadsheet."""
+    customer_workbook(tmp_path / "customers.xlsx")
+    sid = fake_sheets.create_spreadsheet("Prospects")
+    path = tmp_path / "sync.toml"
+    path.write_text(f'workbook = "customers.xlsx"\nspreadsheet = "{sid}"\n'
+                    f'credentials = "none"\nendpoint = "{fake_sheets.endpoint}"\n'
+                    'segments = ["Hot"]\nsales_columns = ["status", "notes"]\n')
+    return path
+
+
+def test_one_run_prints_the_summary_then_nothing_to_do(
+        live_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert potentiel("sync", "--config", str(live_config)) == 0
+    first = capsys.readouterr().out.splitlines()
+    assert re.search(r" sync ok \(\d+ requests\): changed 7 cell/row\(s\) in Sheets and 0 in "
+                     "the workbook; 0 conflict", first[0])
+    assert first[1:] == ["  Hot: 7 added, 0 updated, 0 removed, 0 pulled, 0 conflicts"]
+    log = live_config.with_suffix(".log")
+    assert potentiel("sync", "--config", str(live_config), "--log", str(log)) == 0
+    assert capsys.readouterr().out == ""
+    assert re.search(r" sync ok \(\d+ requests\): both sides agree; nothing to do$",
+                     log.read_text().splitlines()[0])
+
+
+def test_a_workbook_open_in_excel_is_skipped_with_exit_1(
+        live_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (live_config.parent / "~$customers.xlsx").write_bytes(b"\x03Ann" + b" " * 50)
+    before = (live_config.parent / "customers.xlsx").read_bytes()
+    assert potentiel("sync", "--config", str(live_config)) == 1
+    out = capsys.readouterr().out
+    assert " sync skipped (0 requests): customers.xlsx is open by Ann " in out
+    assert (live_config.parent / "customers.xlsx").read_bytes() == before
+    assert potentiel("sync", "status", "--config", str(live_config)) == 0
+    assert "customers.xlsx is open by Ann" in capsys.readouterr().out
+
+
+def _finished_runs(state: Path) -> int:
+    try:
+        with closing(sqlite3.connect(f"file:{state}?mode=ro", uri=True)) as db:
+            return db.execute("SELECT count(*) FROM runs WHERE finished IS NOT NULL").fetchone()[0]
+    except sqlite3.Error:
+        return 0  # not created yet
+
+
+def test_every_in_a_subprocess_until_sigterm(live_config: Path, fake_sheets: FakeSheets) -> None:
+    state = load_config(live_config).state
+    loop = subprocess.Popen([sys.executable, "-m", "addin.cli", "sync", "--config",
+                             str(live_config), "--every", "0.5s"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while _finished_runs(state) < 3 and loop.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    loop.send_signal(signal.SIGTERM)
+    out, err = loop.communicate(timeout=120)
+    assert loop.returncode == 0, err
+    lines = out.splitlines()
+    assert lines[0].endswith(" syncing every 0.5s; Ctrl-C stops after the current run")
+    runs = lines[1:-1]
+    assert lines[-1].endswith(f" stopped after {len(runs)} runs")
+    assert len(runs) >= 3
+    assert " ok: 7 added, 0 updated, 0 removed, 0 pulled, 0 conflicts; " in runs[0]
+    assert all(re.search(r" ok: 0 added, 0 updated, 0 removed, 0 pulled, 0 conflicts; \d+ "
+                         r"requests\. both sides agree; nothing to do$", line)
+               for line in runs[1:])
+    with SyncState(state) as log:
+        logged = log.runs(100).sort_values("id")
+    assert list(logged["outcome"]) == ["ok"] * len(runs)  # the last run finished too
+    starts, ends = list(logged["started"]), list(logged["finished"])
+    assert all(start >= end for start, end in zip(starts[1:], ends, strict=False))
+    assert fake_sheets.request_count() == logged["requests"].sum()
