@@ -27,7 +27,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from addin.errors import SyncLockedError
+from addin.errors import SyncLockedError, WorkbookError
 
 log = logging.getLogger(__name__)
 
@@ -100,16 +100,23 @@ def sync_lock(workbook: Path, *, wait: float = 10.0) -> Iterator[Holder | None]:
     while holding the lock (its lock was taken over), else None.
     """
     workbook = Path(workbook)
+    if not workbook.parent.is_dir():  # filelock would create it: a typo must not make folders
+        raise WorkbookError(f"the folder of the workbook {workbook} does not exist",
+                            hint="Fix 'workbook' in the sync configuration.")
     lock = FileLock(lock_path(workbook), timeout=max(wait, 0.0), thread_local=False)
     try:
         lock.acquire()
-    except Timeout:
+    except Timeout:  # an OSError too, so it comes first
         holder = read_holder(workbook)
         who = holder.describe() if holder and holder.alive() else "another process"
         raise SyncLockedError(
             f"another sync of {workbook.name} is running ({who}); waited {wait:g} s",
             hint="Let it finish and try again; scheduled runs simply retry at the next tick.",
         ) from None
+    except OSError as err:
+        raise WorkbookError(f"the sync lock beside {workbook.name} cannot be created: {err}",
+                            hint="The folder must be writable by you: potentiel keeps its lock "
+                                 "and state files beside the workbook.") from None
     try:
         previous = read_holder(workbook)
         stale = previous if previous is not None and not previous.alive() else None

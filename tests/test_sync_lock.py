@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from addin.errors import SyncLockedError
+from addin.errors import SyncLockedError, WorkbookError
 from sheets_sync.lock import Holder, holder_path, read_holder, sync_lock, workbook_in_use
 
 ROOT = Path(__file__).parent.parent
@@ -22,7 +22,7 @@ ROOT = Path(__file__).parent.parent
 HOLDER = """
 import sys, time
 from pathlib import Path
-from addin.errors import SyncLockedError
+from addin.errors import SyncLockedError, WorkbookError
 from sheets_sync.lock import sync_lock
 workbook, log, hold, wait = Path(sys.argv[1]), Path(sys.argv[2]), float(sys.argv[3]), \
     float(sys.argv[4])
@@ -173,3 +173,12 @@ def test_holder_note_is_written_whole(tmp_path: Path) -> None:
         assert datetime.fromisoformat(note["since"]).tzinfo is not None
         assert sorted(p.name for p in tmp_path.iterdir()) == [
             ".customers.xlsx.potentiel-sync.holder.json", ".customers.xlsx.potentiel-sync.lock"]
+
+
+def test_a_workbook_in_a_missing_folder_makes_no_folder(tmp_path: Path) -> None:
+    workbook = tmp_path / "typo" / "customers.xlsx"
+    with pytest.raises(WorkbookError) as caught, sync_lock(workbook):
+        pass
+    assert str(caught.value) == (f"the folder of the workbook {workbook} does not exist\n"
+                                 "  hint: Fix 'workbook' in the sync configuration.")
+    assert not workbook.parent.exists()
