@@ -233,6 +233,11 @@ class Systemd:
 
     def install(self, config: PurePath, interval: timedelta, python: PurePath | None) -> str:
         units = systemd_units(config, interval, python)
+        if not systemd_user_available():
+            raise SyncError("systemd has no user session here (`systemctl --user` cannot "
+                            "reach it); nothing was installed",
+                            hint="Use --using cron, or log in to a desktop or SSH session "
+                                 "(systemd starts the user manager then).")
         self.unit_dir.mkdir(parents=True, exist_ok=True)
         paths = []
         for name, text in units.items():

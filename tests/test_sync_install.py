@@ -12,10 +12,11 @@ from pathlib import Path, PureWindowsPath
 
 import pytest
 
-from addin.errors import InputError
+from addin.errors import InputError, SyncError
 from sheets_sync.install import (
     Cron,
     Schtasks,
+    Systemd,
     backend,
     cron_lines,
     cron_spec,
@@ -222,3 +223,21 @@ def test_schtasks_without_apply_only_prints() -> None:
     status = tasks.status(WINDOWS_CONFIG)
     assert status is not None and status.entry.endswith(
         f"schtasks /Query /V /FO LIST /TN potentiel-sync-{schedule_id(WINDOWS_CONFIG)}")
+
+
+def test_forced_systemd_without_a_user_session_installs_nothing(tmp_path: Path,
+                                                                config: Path) -> None:
+    units = tmp_path / "units"
+    if systemd_user_available():  # a machine with a user manager: the real install and removal
+        scheduler = Systemd(units)
+        assert scheduler.install(config, parse_interval("15m"), None).startswith("installed")
+        assert scheduler.status(config) is not None
+        assert scheduler.remove(config) is not None
+        assert list(units.iterdir()) == []
+        return
+    with pytest.raises(SyncError, match=r"systemd has no user session here") as caught:
+        Systemd(units).install(config, parse_interval("15m"), None)
+    assert caught.value.hint is not None and "--using cron" in caught.value.hint
+    assert not units.exists()
+    assert Systemd(units).status(config) is None
+    assert Systemd(units).remove(config) is None
