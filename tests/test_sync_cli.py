@@ -279,3 +279,19 @@ def test_every_in_a_subprocess_until_sigterm(live_config: Path, fake_sheets: Fak
     starts, ends = list(logged["started"]), list(logged["finished"])
     assert all(start >= end for start, end in zip(starts[1:], ends, strict=False))
     assert fake_sheets.request_count() == logged["requests"].sum()
+
+
+def test_two_syncs_started_together_take_turns(live_config: Path) -> None:
+    """A cron run and a "Sync now" at the same moment: the second waits for the first."""
+    command = [sys.executable, "-m", "addin.cli", "sync", "--config", str(live_config)]
+    both = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in both]
+    assert [p.returncode for p in both] == [0, 0], outs
+    firsts = sorted(out.splitlines()[1] for out, _ in outs)
+    assert firsts == ["  Hot: 0 added, 0 updated, 0 removed, 0 pulled, 0 conflicts",
+                      "  Hot: 7 added, 0 updated, 0 removed, 0 pulled, 0 conflicts"]
+    with SyncState(load_config(live_config).state) as state:
+        logged = state.runs().sort_values("id")
+    assert list(logged["outcome"]) == ["ok", "ok"]
+    assert logged["started"].iloc[1] >= logged["finished"].iloc[0]
