@@ -16,11 +16,15 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Protocol
 
+import pandas as pd
+
 from addin.analysis import Analysis
 from addin.errors import PotentielError
-from addin.excel_values import table_rows
+from addin.excel_values import excel_rows, table_rows
 from addin.jobs import analyze_workbook
-from addin.results import PARTS, result_tables, write_results
+from addin.results import PARTS, replace_sheet, result_tables, write_results
+from addin.schema import canonical_columns
+from addin.sheet_edit import update_cells
 from addin.workbook import WorkbookData, data_from_grids, read_workbook
 
 #: Which result sheets each macro writes.
@@ -58,6 +62,14 @@ class FileSide:
     def tell(self, message: str) -> None:
         self.say(message)
 
+    def apply(self, sheet: str, updates: pd.DataFrame, append: pd.DataFrame | None) -> None:
+        """Set cells (row, column, value) of a user sheet and append rows, in the file."""
+        update_cells(self.path, sheet, updates, append)
+
+    def keep(self, name: str, frame: pd.DataFrame) -> None:
+        """Write a table as potentiel's own sheet ``name`` (e.g. Conflicts)."""
+        replace_sheet(self.path, name, frame)
+
 
 @dataclass
 class ExcelSide:
@@ -87,6 +99,46 @@ class ExcelSide:
 
     def tell(self, message: str) -> None:
         self.book.app.alert(message, title="Potentiel")
+
+    def in_use(self) -> str | None:
+        """The open workbook is ours to write through Excel itself: never in the way."""
+        return None
+
+    def apply(self, sheet: str, updates: pd.DataFrame, append: pd.DataFrame | None) -> None:
+        """Set cells and append rows in the open sheet, then save the workbook."""
+        target = self.book.sheets[sheet]
+        used = target.used_range
+        values = used.options(ndim=2).value or [[]]
+        header_at = next((i for i, row in enumerate(values[:30])
+                          if "customer_id" in canonical_columns("customers", row).values()), 0)
+        headers = [str(h) for h in values[header_at] if h is not None]
+        position = {h: i for i, h in enumerate(headers)}
+        position |= {c: i for h, c in canonical_columns("customers", headers).items()
+                     for i in [position[str(h)]]}
+        wanted = [*updates["column"].astype(str), *(append.columns if append is not None
+                                                    else [])]
+        for name in dict.fromkeys(wanted):
+            if name not in position:
+                position[name] = len(headers)
+                target.range((used.row + header_at, used.column + len(headers))).value = name
+                headers.append(name)
+        for row, column, value in updates[["row", "column", "value"]].itertuples(index=False):
+            target.range((int(row), used.column + position[str(column)])).value = \
+                excel_rows(pd.DataFrame([[value]]))[0][0]
+        if append is not None and len(append):
+            ordered = pd.DataFrame({i: append[name] for name, i in position.items()
+                                    if name in append.columns}).reindex(
+                columns=range(len(headers)))
+            target.range((used.row + len(values), used.column)).value = excel_rows(ordered)
+        self.book.save()
+
+    def keep(self, name: str, frame: pd.DataFrame) -> None:
+        """Write a table as a sheet of the open workbook (e.g. Conflicts), then save."""
+        existing = {sheet.name: sheet for sheet in self.book.sheets}
+        sheet = existing.get(name) or self.book.sheets.add(name, after=self.book.sheets[-1])
+        sheet.clear_contents()
+        sheet.range("A1").value = table_rows(frame)
+        self.book.save()
 
 
 def perform(macro: str, side: Side) -> Analysis | None:

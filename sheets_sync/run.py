@@ -14,16 +14,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 
 from addin.analysis import Analysis
 from addin.errors import PotentielError, SyncError
 from addin.jobs import analyze_workbook
-from addin.results import replace_sheet
+from addin.macros import FileSide
 from addin.schema import CUSTOMER_COLUMNS, canonical_columns
-from addin.sheet_edit import update_cells
-from addin.workbook import WorkbookData, read_workbook
+from addin.workbook import WorkbookData
 from sheets_sync.auth import credentials_for
 from sheets_sync.config import SyncConfig, load_config
 from sheets_sync.google import RemoteTabs, SheetsBook, open_book
@@ -98,12 +98,34 @@ def report_of(result: Plan, remote: RemoteTabs, tabs: Sequence[str], key: str,
     return {t: {name: int(c.get(t, 0)) for name, c in counts.items()} for t in tabs}
 
 
+class Local(Protocol):
+    """The workbook side of a run: the file (:class:`FileLocal`) or the workbook open in Excel
+    (:class:`addin.macros.ExcelSide`): the same side objects the macros use."""
+
+    def read(self) -> WorkbookData: ...
+
+    def in_use(self) -> str | None: ...
+
+    def apply(self, sheet: str, updates: pd.DataFrame, append: pd.DataFrame | None) -> None: ...
+
+    def keep(self, name: str, frame: pd.DataFrame) -> None: ...
+
+
+@dataclass
+class FileLocal(FileSide):
+    """The workbook file: read and written on disk, unless an office program has it open."""
+
+    def in_use(self) -> str | None:
+        return workbook_in_use(self.path)
+
+
 class _Run:
     """The state of one run while it goes: both sides, the plan, the requests."""
 
-    def __init__(self, config: SyncConfig, state: SyncState, data: WorkbookData,
+    def __init__(self, config: SyncConfig, state: SyncState, local: Local,
                  book: SheetsBook) -> None:
-        self.config, self.state, self.data, self.book = config, state, data, book
+        self.config, self.state, self.side, self.book = config, state, local, book
+        self.data = data = local.read()
         self.analysis = analyze_workbook(data)
         self.tabs = synced_tabs(config, self.analysis)
         self.local = local_table(self.analysis, config, self.tabs)
@@ -126,8 +148,7 @@ class _Run:
 
     def write_local(self, decided: Plan) -> None:
         """Sales edits and new customers into the Customers sheet; the Conflicts sheet."""
-        path, sheet = self.config.workbook, self.data.sheet_names["customers"]
-        key = self.config.key
+        sheet, key = self.data.sheet_names["customers"], self.config.key
         if decided.local_changes:
             customers = self.data.customers
             id_header = next(h for h, c in canonical_columns("customers",
@@ -140,10 +161,10 @@ class _Run:
                                     "value": updates["value"].to_numpy()})
             new = decided.new_customers
             keep = [c for c in new.columns if c == key or c in _INPUT_COLUMNS]
-            update_cells(path, sheet, updates.dropna(subset=["row"]),
-                         new[keep] if len(new) else None)
+            self.side.apply(sheet, updates.dropna(subset=["row"]),
+                            new[keep] if len(new) else None)
         if len(decided.conflicts):
-            replace_sheet(path, CONFLICTS_SHEET, self.state.conflicts())
+            self.side.keep(CONFLICTS_SHEET, self.state.conflicts())
 
     def apply_remote(self, run_id: int, force: bool) -> tuple[Plan, RemoteTabs]:
         """Journal the conflicts, then write Sheets; on an unknown outcome read and plan again
@@ -161,14 +182,20 @@ class _Run:
                     raise
 
 
-def sync(config: SyncConfig, *, dry_run: bool = False, force: bool = False) -> RunReport:
-    """One sync run of ``config`` (the lock is taken here: one run at a time per workbook)."""
+def sync(config: SyncConfig, *, dry_run: bool = False, force: bool = False,
+         local: Local | None = None) -> RunReport:
+    """One sync run of ``config`` (the lock is taken here: one run at a time per workbook).
+
+    ``local`` is the workbook side: by default the file itself; the Sync now macro passes the
+    workbook open in Excel, so sales edits are written through Excel.
+    """
+    side = local or FileLocal(config.workbook)
     with sync_lock(config.workbook):
-        busy = workbook_in_use(config.workbook)
+        busy = side.in_use()
         if busy:
             return _skipped(config, busy)
         with SyncState(config.state) as state:
-            return _locked_run(config, state, dry_run, force)
+            return _locked_run(config, state, side, dry_run, force)
 
 
 def _skipped(config: SyncConfig, reason: str) -> RunReport:
@@ -179,14 +206,13 @@ def _skipped(config: SyncConfig, reason: str) -> RunReport:
     return RunReport("skipped", message=message)
 
 
-def _locked_run(config: SyncConfig, state: SyncState, dry_run: bool,
+def _locked_run(config: SyncConfig, state: SyncState, local: Local, dry_run: bool,
                 force: bool) -> RunReport:
     run_id = None if dry_run else state.start(config.spreadsheet)
     book = None
     try:
-        data = read_workbook(config.workbook)
         book = open_book(config, credentials_for(config, interactive=not dry_run))
-        run = _Run(config, state, data, book)
+        run = _Run(config, state, local, book)
         if run_id is None:
             decided, remote = run.plan(force)
             return RunReport("dry-run", report_of(decided, remote, run.tabs, config.key),
@@ -225,5 +251,5 @@ def sync_now(side: object) -> str:
         raise SyncError(f"no sync configuration beside {workbook.name} (looked for "
                         f"{', '.join(p.name for p in candidates)})",
                         hint="Create one with: potentiel sync init " + str(candidates[1]))
-    report = sync(load_config(found))
+    report = sync(load_config(found), local=side)  # type: ignore[arg-type]
     return f"Sync {report.outcome}: {report.message}"

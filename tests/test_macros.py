@@ -5,11 +5,11 @@ from __future__ import annotations
 import shutil
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
 from builders import AS_OF
+from recording_book import Book
 
 from addin import macros, read_workbook
 from addin.sheet_edit import update_cells
@@ -62,61 +62,13 @@ def test_a_problem_is_told_not_raised(tmp_path: Path, capsys) -> None:
     assert "Potentiel could not finish" in capsys.readouterr().out
 
 
-class _Range:
-    def __init__(self, sheet: _Sheet, values: list[list[Any]] | None = None) -> None:
-        self.sheet, self._values, self.row, self.column = sheet, values, 1, 1
-
-    def options(self, **_: Any) -> _Range:
-        return self
-
-    @property
-    def value(self) -> list[list[Any]] | None:
-        return self._values
-
-    @value.setter
-    def value(self, rows: list[list[Any]]) -> None:
-        self.sheet.written = rows
-
-
-class _Sheet:
-    def __init__(self, name: str, values: list[list[Any]] | None = None) -> None:
-        self.name, self.values, self.written = name, values, None
-
-    @property
-    def used_range(self) -> _Range:
-        return _Range(self, self.values)
-
-    def range(self, _: str) -> _Range:
-        return _Range(self)
-
-    def clear_contents(self) -> None:
-        self.written = None
-
-
-class _Sheets(list):
-    def add(self, name: str, after: Any = None) -> _Sheet:
-        self.append(_Sheet(name))
-        return self[-1]
-
-
-class _Book:
-    """The few xlwings Book members ExcelSide uses, recording what it writes."""
-
-    def __init__(self, sheets: dict[str, list[list[Any]]]) -> None:
-        self.sheets = _Sheets(_Sheet(n, v) for n, v in sheets.items())
-        self.fullname = "C:/Users/me/book.xlsm"
-        self.alerts: list[str] = []
-        self.app = type("App", (), {"alert": lambda _, message, title: self.alerts.append(
-            message)})()
-
-
 def test_excel_side_reads_grids_and_writes_safe_values() -> None:
-    book = _Book({
+    book = Book({
         "Clients": [["Id client", "Nom", "Satisfaction"], ["A", "=HYPERLINK(\"x\")", 1],
                     ["B", "+33 1 23", "#N/A"]],
         "Segments": [["segment", "field", "operator", "value"],
                      ["Unhappy", "customer_type", "=", "disloyal"]],
-    })
+    }, "C:/Users/me/book.xlsm")
     analysis = macros.perform("analyze", macros.ExcelSide(book))
     assert analysis is not None
     written = {s.name: s.written for s in book.sheets if s.written}

@@ -15,13 +15,15 @@ import openpyxl
 import pandas as pd
 import pytest
 from fakesheets import FakeSheets, Fault
+from recording_book import Book
 
 from addin import read_workbook
 from addin.errors import PotentielError
+from addin.macros import ExcelSide
 from addin.sample import build_sample
 from addin.sheet_edit import update_cells
 from sheets_sync.config import load_config
-from sheets_sync.run import RunReport, sync
+from sheets_sync.run import RunReport, sync, sync_now
 from sheets_sync.state import SyncState
 
 COLUMNS = ["customer_id", "name", "email", "customer_type", "prospect_score", "temperature"]
@@ -230,3 +232,30 @@ def test_dry_run_writes_nothing(tmp_path: Path, fake_sheets: FakeSheets, sample:
     assert report.outcome == "dry-run" and report.tabs["Lost customers"]["added"] == 18
     assert fake_sheets.sheet_titles(sid) == ["Sheet1"]
     assert fake_sheets.request_count("write") == 0
+
+
+def test_sync_now_in_excel_writes_sales_edits_through_excel(tmp_path: Path,
+                                                            fake_sheets: FakeSheets,
+                                                            sample: Path) -> None:
+    config, sid = setup(tmp_path, fake_sheets, sample)
+    run(config)
+    (tmp_path / "~$customers.xlsx").write_text("Excel has it open", encoding="utf-8")
+    assert run(config).outcome == "skipped"
+    first = tab(fake_sheets, sid, "Hot prospects").iloc[0]["customer_id"]
+    fake_sheets.set_values(sid, "Hot prospects", [[None] * 6 + ["@called", "Marie"]],
+                           start="A2")
+    from python_calamine import CalamineWorkbook
+
+    book_file = CalamineWorkbook.from_path(str(tmp_path / "customers.xlsx"))
+    grids = {name: [[None if v == "" else v for v in row] for row in
+                    book_file.get_sheet_by_name(name).to_python()]
+             for name in book_file.sheet_names}
+    book = Book(grids, str(tmp_path / "customers.xlsx"))
+    message = sync_now(ExcelSide(book))
+    assert message.startswith("Sync ok")
+    sheet = book.sheets["Customers"]
+    header = grids["Customers"][0]
+    row = [r[0] for r in grids["Customers"]].index(first) + 1
+    assert sheet.cells[(row, header.index("status") + 1)] == "'@called"
+    assert sheet.cells[(row, header.index("owner") + 1)] == "Marie"
+    assert book.saves >= 1
