@@ -7,6 +7,7 @@ are compared part by part; openpyxl, an independent reader, reads the values bac
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -416,3 +417,32 @@ def test_prefixed_xml_and_extensions_are_kept_as_written(tmp_path: Path) -> None
     assert "<x:definedName name=\"_potentiel.analysis\" hidden=\"1\">'Analysis'!$A$1" in workbook
     assert 'mc:Ignorable="x15"' in workbook and workbook.endswith(ext + "</x:workbook>")
     assert openpyxl.load_workbook(prefixed).sheetnames[4:6] == ["Dashboard", "Analysis"]
+
+
+class _Unseekable(io.RawIOBase):
+    """A write-only stream zipfile cannot seek in: it then writes data descriptors."""
+
+    def __init__(self, target: io.BufferedWriter) -> None:
+        self.target = target
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        return self.target.write(data)
+
+
+def test_parts_with_data_descriptors_are_copied_faithfully(tmp_path: Path) -> None:
+    book = customer_workbook(tmp_path / "book.xlsm", macro=True)
+    streamed = tmp_path / "streamed.xlsm"
+    with zipfile.ZipFile(book) as source, streamed.open("wb") as raw, \
+            zipfile.ZipFile(_Unseekable(raw), "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info))
+    with zipfile.ZipFile(streamed) as package:
+        assert all(info.flag_bits & 0x08 for info in package.infolist())
+    out = write_results(streamed, analyse(streamed), out=tmp_path / "out.xlsm")
+    assert set(changed_parts(streamed, out)) <= EDITABLE
+    with zipfile.ZipFile(out) as package:
+        assert package.testzip() is None
+    assert openpyxl.load_workbook(out, keep_vba=True).sheetnames[-1] == "Validation"
