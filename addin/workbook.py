@@ -167,12 +167,15 @@ def _frame(grid: np.ndarray, header: int | None, kind: str, label: str,
         body, first_row = np.full((grid.shape[0], len(labels)), None, dtype=object), 1
         width = min(len(labels), grid.shape[1])
         body[:, :width] = grid[:, :width]
+        empty = pd.isna(body)
     else:
         row = grid[header]
-        filled = np.flatnonzero(pd.notna(row) | pd.notna(grid[header + 1:]).any(axis=0))
+        empty = pd.isna(grid[header + 1:])  # one pass over the cells, used twice
+        filled = np.flatnonzero(pd.notna(row) | ~empty.all(axis=0))
         width = int(filled[-1]) + 1 if len(filled) else 0
         labels = list(row[:width])
         body, first_row = grid[header + 1:, :width], header + 2
+        empty = empty[:, :width]
         for i, value in enumerate(labels):
             if value is None:
                 labels[i] = f"column {column_letter(i)}"
@@ -180,16 +183,18 @@ def _frame(grid: np.ndarray, header: int | None, kind: str, label: str,
                                for (r1, c1), (r2, c2) in merged)
                 why = ("the header cell is part of merged cells: unmerge them and give each "
                        "column its own header" if in_merge else "the column has no header")
-                if pd.notna(body[:, i]).any() if body.size else False:
+                if body.size and not empty[:, i].all():
                     validation.add(label, header + 1, column_letter(i), None, why,
                                    severity="warning")
             else:
                 labels[i] = str(value) if not isinstance(value, str) else value.strip()
-    keep = ~(pd.isna(body).all(axis=1)) if body.size else np.zeros(len(body), dtype=bool)
+    keep = ~empty.all(axis=1) if body.size else np.zeros(len(body), dtype=bool)
     rows = np.flatnonzero(keep)
-    columns = {i: body[rows, i] for i in range(body.shape[1] if body.ndim == 2 else 0)}
+    # Columns are views of the grid when no row is dropped: no copy of millions of cells.
+    picked = body if keep.all() else body[rows]
+    columns = {i: picked[:, i] for i in range(picked.shape[1] if picked.ndim == 2 else 0)}
     frame = pd.DataFrame(columns, index=pd.Index(rows + first_row, name=ROW_INDEX),
-                         dtype=object)
+                         dtype=object, copy=False)
     frame.columns = labels[: frame.shape[1]]
     return frame
 
