@@ -7,6 +7,7 @@ are compared part by part; openpyxl, an independent reader, reads the values bac
 
 from __future__ import annotations
 
+import difflib
 import io
 import os
 import re
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pytest
 from python_calamine import CalamineWorkbook
 from workbooks import (
@@ -40,11 +42,12 @@ from addin.results import (
     sheet_name,
     write_results,
 )
-from addin.sheetxml import ensure_styles, worksheet
+from addin.sheetxml import Styles, column_cells, ensure_styles, worksheet
 from addin.workbook import read_workbook
 from addin.xlsx_package import OwnSheet, Package
 
 AS_OF = "2026-06-30"
+FILES = Path(__file__).parent / "files"
 
 
 def analyse(path: Path) -> Analysis:
@@ -446,3 +449,34 @@ def test_parts_with_data_descriptors_are_copied_faithfully(tmp_path: Path) -> No
     with zipfile.ZipFile(out) as package:
         assert package.testzip() is None
     assert openpyxl.load_workbook(out, keep_vba=True).sheetnames[-1] == "Validation"
+
+
+def _xml_diff(expected: str, got: str) -> str:
+    """An element-per-line diff, readable when a part differs."""
+    def lines(xml: str) -> list[str]:
+        return re.sub(r">\s*<", ">\n<", xml).splitlines()
+    return "\n".join(difflib.unified_diff(lines(expected), lines(got), "expected", "got",
+                                          lineterm=""))
+
+
+def test_worksheet_part_matches_the_reference_file() -> None:
+    frame = pd.DataFrame({
+        "customer_id": ["C1", "007"], "name": ["=1+1", " Zoë & co "],
+        "orders": pd.array([3, None], dtype="Int64"), "revenue": [1234.5, float("nan")],
+        "first_order": pd.to_datetime(["2026-01-31", None]), "is_current": [True, False]})
+    got = b"".join(worksheet(frame, Styles(5, 6, 7, 8, 9), formats={"revenue": 8})()).decode()
+    expected = (FILES / "small_sheet.xml").read_text(encoding="utf-8")
+    assert got == expected, _xml_diff(expected, got)
+
+
+@pytest.mark.parametrize(("values", "cells"), [
+    (pd.Series([1.0, None]), ['<c r="A2"><v>1</v></c>', ""]),
+    (pd.Series(["x", ""]), ['<c r="A2" t="inlineStr"><is><t>x</t></is></c>', ""]),
+    (pd.Series(["a<b>"]), ['<c r="A2" t="inlineStr"><is><t>a&lt;b&gt;</t></is></c>']),
+    (pd.Series([pd.NaT, pd.Timestamp("1900-03-01")], dtype="datetime64[ns]"),
+     ["", '<c r="A3" s="6"><v>61</v></c>']),
+])
+def test_one_column_of_cells(values: pd.Series, cells: list[str]) -> None:
+    refs = pa.array([f"A{i}" for i in range(2, 2 + len(values))])
+    got = column_cells(values, refs, None, Styles(5, 6, 7, 8, 9)).to_pylist()
+    assert got == cells
