@@ -180,10 +180,9 @@ def _resolve(source: str, target: str) -> str:
 
 def check_not_open(path: Path) -> None:
     """Refuse a workbook another program holds: Excel's or LibreOffice's owner file beside it."""
-    owners = (path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:]),
-              path.with_name(f".~lock.{path.name}#"))
+    owners = (path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#"))
     for owner in owners:
-        if owner.exists() and owner != path:
+        if owner.exists():
             raise WorkbookLockedError(
                 f"{path.name} is open in another program (found the owner file {owner.name}).",
                 hint="Close the workbook in Excel (or LibreOffice) and run again.")
