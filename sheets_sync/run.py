@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
 from addin.analysis import Analysis
@@ -73,10 +74,12 @@ def local_table(analysis: Analysis, config: SyncConfig, tabs: Sequence[str]) -> 
     local = table[columns].copy()
     members = pd.concat([pd.DataFrame({config.key: analysis.segments[t][config.key], TAB: t})
                          for t in tabs] or [pd.DataFrame({config.key: [], TAB: []})])
-    lists = members.groupby(config.key, sort=False)[TAB].agg(list)
-    local[SEGMENTS] = table[config.key].map(lists)
-    local[SEGMENTS] = local[SEGMENTS].where(local[SEGMENTS].notna(), pd.Series(
-        [[] for _ in range(len(local))], index=local.index))
+    # Each customer's tabs as one array, by a sort and a split (no Python call per customer).
+    codes = pd.Index(table[config.key]).get_indexer(members[config.key])
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes, minlength=len(table))
+    pieces = np.split(members[TAB].to_numpy(object)[order], np.cumsum(counts)[:-1])
+    local[SEGMENTS] = pd.Series(pieces, index=local.index, dtype=object)
     return local
 
 
