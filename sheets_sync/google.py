@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from addin.errors import SheetsApiError
+from addin.sheetxml import column_letter
 from sheets_sync.auth import authorized_session
 from sheets_sync.config import SyncConfig
 from sheets_sync.merge import ROW, TAB, Plan
@@ -84,16 +85,6 @@ class RemoteTabs:
 def quote(title: str) -> str:
     """A tab title as A1 notation wants it: always quoted, quotes doubled."""
     return "'" + title.replace("'", "''") + "'"
-
-
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _fold(name: object) -> str:
