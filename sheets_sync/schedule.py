@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from addin.errors import InputError
+from addin.errors import InputError, PotentielError
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +65,7 @@ def format_interval(interval: timedelta) -> str:
 
 def run_every(job: Callable[[], R], interval: timedelta, *, stop: threading.Event | None = None,
               on_report: Callable[[R], Any] | None = None,
-              on_error: Callable[[Exception], Any] | None = None,
-              clock: Callable[[], float] = time.monotonic) -> int:
+              on_error: Callable[[Exception], Any] | None = None) -> int:
     """Run ``job`` now and then at every tick of ``interval`` until ``stop`` is set.
 
     Each result goes to ``on_report``; an exception is logged, handed to ``on_error``, and the
@@ -76,7 +75,7 @@ def run_every(job: Callable[[], R], interval: timedelta, *, stop: threading.Even
     if period <= 0:
         raise InputError("the interval must be above zero", hint="Use e.g. 15m.")
     stop = stop or threading.Event()
-    start = clock()
+    start = time.monotonic()
     runs = 0
     tick = 0
     while not stop.is_set():
@@ -84,15 +83,18 @@ def run_every(job: Callable[[], R], interval: timedelta, *, stop: threading.Even
         try:
             report = job()
         except Exception as err:
-            log.exception("scheduled sync run %d failed", runs)
+            if isinstance(err, PotentielError):  # a failure explained in plain words
+                log.info("scheduled sync run %d failed: %s", runs, err)
+            else:  # a bug: keep the traceback
+                log.exception("scheduled sync run %d failed", runs)
             if on_error is not None:
                 on_error(err)
         else:
             if on_report is not None:
                 on_report(report)
         # The next tick strictly after now: ticks a long run covered are skipped, not queued.
-        tick = max(tick + 1, math.floor((clock() - start) / period) + 1)
-        stop.wait(max(0.0, start + tick * period - clock()))
+        tick = max(tick + 1, math.floor((time.monotonic() - start) / period) + 1)
+        stop.wait(max(0.0, start + tick * period - time.monotonic()))
     return runs
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import signal
 import subprocess
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from addin.errors import InputError
+from addin.errors import InputError, SyncLockedError
 from sheets_sync.schedule import format_interval, parse_interval, run_every
 
 ROOT = Path(__file__).parent.parent
@@ -191,3 +192,25 @@ def test_a_second_signal_abandons_the_current_run(tmp_path: Path) -> None:
     assert loop.returncode == 130
     assert out == "abandoned\n"
     assert log.read_text().split() == ["start"]
+
+
+def test_explained_failures_are_logged_quietly_bugs_with_their_traceback(
+        caplog: pytest.LogCaptureFixture) -> None:
+    stop = threading.Event()
+    failures = iter([SyncLockedError("another sync of customers.xlsx is running"),
+                     RuntimeError("a bug")])
+
+    def job() -> None:
+        failure = next(failures, None)
+        if failure is None:
+            stop.set()
+            return
+        raise failure
+
+    with caplog.at_level(logging.INFO, logger="sheets_sync.schedule"):
+        assert run_every(job, timedelta(seconds=0.01), stop=stop) == 3
+    explained, bug = caplog.records
+    assert (explained.levelno, explained.getMessage(), explained.exc_info) == (
+        logging.INFO, "scheduled sync run 1 failed: another sync of customers.xlsx is running",
+        None)
+    assert bug.levelno == logging.ERROR and bug.exc_info is not None
