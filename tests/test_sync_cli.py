@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import signal
 import sqlite3
@@ -24,6 +25,7 @@ from addin.errors import PotentielError
 from sheets_sync.cli import register
 from sheets_sync.config import load_config, sample_config
 from sheets_sync.install import cron_lines, schedule_id
+from sheets_sync.lock import sync_lock
 from sheets_sync.merge import TAB
 from sheets_sync.schedule import parse_interval
 from sheets_sync.state import RunStats, SyncState
@@ -295,3 +297,15 @@ def test_two_syncs_started_together_take_turns(live_config: Path) -> None:
         logged = state.runs().sort_values("id")
     assert list(logged["outcome"]) == ["ok", "ok"]
     assert logged["started"].iloc[1] >= logged["finished"].iloc[0]
+
+
+def test_a_sync_that_finds_the_lock_taken_exits_1(live_config: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    workbook = load_config(live_config).workbook
+    with sync_lock(workbook):
+        assert potentiel("sync", "--config", str(live_config)) == 1
+    out = capsys.readouterr().out
+    assert re.fullmatch(r"\S+ \S+ sync not run: another sync of customers\.xlsx is running "
+                        rf"\(process {os.getpid()} on this computer, since \S+\); waited 10 s\n"
+                        r"  hint: Let it finish and try again; scheduled runs simply retry at "
+                        r"the next tick\.\n", out), out
