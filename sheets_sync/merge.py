@@ -38,6 +38,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -91,7 +92,8 @@ class Plan:
     ``new_customers`` — customers to create in the workbook: ``_tab, _row`` and the columns.
     ``conflicts`` — ``tab, key, column, excel, sheets, base, resolution``.
     ``notices`` — ``tab, row, key, kind, detail`` (restored rows, duplicates, deferred removals).
-    ``new_base`` — the state to commit: ``_tab``, the key and every column as canonical text.
+    ``new_base`` — the state to commit: ``_tab``, the key (canonical text) and every column's
+    value as both sides hold it after the run.
     """
 
     remote_adds: pd.DataFrame
@@ -148,11 +150,6 @@ def canonical(values: pd.Series) -> pd.Series:
     return _date_text(text)
 
 
-def _text(values: pd.Series) -> pd.Series:
-    """Values already canonical (or missing) as text, missing as ``""``."""
-    return values.astype("str").fillna("")
-
-
 def _number_text(numbers: pd.Series) -> pd.Series:
     """Shortest round-trip text of floats, integral values without ``.0``."""
     text = numbers.astype("str").fillna("")
@@ -161,7 +158,32 @@ def _number_text(numbers: pd.Series) -> pd.Series:
 
 def _date_text(text: pd.Series) -> pd.Series:
     """Midnight timestamps as bare ISO dates (how a date cell reads back)."""
-    return text.str.replace(r"^(\d{4}-\d\d-\d\d) 00:00:00$", r"\1", regex=True)
+    return text.str.replace(r"^(\d{4}-\d\d-\d\d)[ T]00:00:00(?:\.0+)?$", r"\1", regex=True)
+
+
+def _blank(values: np.ndarray) -> np.ndarray:
+    """Cells that hold nothing: None, NaN or empty text."""
+    return pd.isna(values) | (values == "")
+
+
+def _differs(a: np.ndarray, b: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
+    """Cells whose values differ (by :func:`canonical`), evaluated only ``where`` asked.
+
+    Raw equality settles almost every cell at C speed (unchanged cells hold the very values
+    written last time); only cells that differ raw are canonicalised, so the cost follows the
+    number of changes, not the size of the table.
+    """
+    out = np.zeros(len(a), dtype=bool)
+    idx = np.arange(len(a)) if where is None else np.nonzero(where)[0]
+    if len(idx) == 0:
+        return out
+    left, right = a[idx], b[idx]
+    raw = left != right
+    doubt = idx[raw]
+    if len(doubt):
+        out[doubt] = (canonical(pd.Series(a[doubt], dtype=object)).to_numpy(dtype=object)
+                      != canonical(pd.Series(b[doubt], dtype=object)).to_numpy(dtype=object))
+    return out
 
 
 def plan(base: pd.DataFrame, local: pd.DataFrame, remote: pd.DataFrame, *, key: str,
@@ -170,9 +192,9 @@ def plan(base: pd.DataFrame, local: pd.DataFrame, remote: pd.DataFrame, *, key: 
          force: bool = False, new_ids: NewIds = random_ids) -> Plan:
     """Compare the last synced state with both sides and decide every change.
 
-    ``base``: ``_tab``, ``key`` and the columns as canonical text (what :class:`Plan.new_base`
-    produced last time).  ``local``: one row per workbook customer with ``key``, the columns
-    and ``segments`` (the analysis table).  ``remote``: one row per tab row with ``_tab``,
+    ``base``: ``_tab``, ``key`` and the columns as :class:`Plan.new_base` gave them last
+    time.  ``local``: one row per workbook customer with ``key``, the columns and
+    ``segments`` (the analysis table).  ``remote``: one row per tab row with ``_tab``,
     ``_row`` and the columns as read.  ``tabs``: the synced tabs, first = highest priority.
     ``remote_columns``: the columns each tab's header holds, when some are missing (a column
     sales deleted is treated as unchanged, never as emptied).  ``force`` lets an emptied side
@@ -189,7 +211,12 @@ def plan(base: pd.DataFrame, local: pd.DataFrame, remote: pd.DataFrame, *, key: 
 
 
 class _Merge:
-    """One plan computation; holds the column lists so the steps stay short."""
+    """One plan computation over numpy arrays.
+
+    Keys are factorised to integer codes once; per-customer values live in dense arrays indexed
+    by code, and the aligned (tab, key) table ``u`` is a set of arrays, so every step is a
+    take or an element-wise comparison over whole columns.
+    """
 
     def __init__(self, key: str, excel: list[str], sales: list[str], tabs: list[str],
                  sales_winner: str) -> None:
@@ -198,9 +225,14 @@ class _Merge:
         self.sales = sales
         self.columns = excel + sales
         self.tabs = tabs
+        self.tab_names = np.array(tabs, dtype=object)
         self.sales_winner = sales_winner
+        self.key_text = np.array([], dtype=object)
 
     # -- inputs ------------------------------------------------------------------------------
+
+    def _tab_codes(self, tabs: pd.Series) -> np.ndarray:
+        return pd.Categorical(tabs, categories=self.tabs).codes.astype(np.int64)
 
     def _local(self, local: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Per-customer canonical and typed values, and the (tab, key) memberships."""
@@ -213,63 +245,78 @@ class _Merge:
             bad = local.loc[problems, self.key].head(5).tolist()
             raise SyncError(f"customer ids must be present and unique in the workbook; "
                             f"blank or repeated: {bad}", hint="Fix the ids, then sync again.")
-        frame = pd.DataFrame({_K: keys.to_numpy(), "_kt": local[self.key].to_numpy()})
+        frame = {_K: keys.to_numpy(dtype=object), "_kt": local[self.key].to_numpy(dtype=object)}
         for c in self.columns:
             typed = local[c] if c in local.columns else pd.Series("", index=local.index)
-            frame["l:" + c] = canonical(typed).to_numpy()
-            frame["lt:" + c] = typed.astype(object).to_numpy()
+            frame["lt:" + c] = frame["l:" + c] = typed.to_numpy(dtype=object)
         if SEGMENTS in local.columns:
-            members = pd.DataFrame({_K: keys.to_numpy(), TAB: local[SEGMENTS].to_numpy()})
+            members = _frame({_K: frame[_K], TAB: local[SEGMENTS].to_numpy()})
             members = members.explode(TAB)
             members = members[members[TAB].isin(self.tabs)].drop_duplicates()
         else:
-            members = pd.DataFrame({_K: pd.Series(dtype="str"), TAB: pd.Series(dtype="str")})
-        return frame, members.assign(_inL=True)
+            members = pd.DataFrame({_K: pd.Series(dtype=object), TAB: pd.Series(dtype=object)})
+        members = _frame({"_t": self._tab_codes(members[TAB]),
+                                _K: members[_K].to_numpy(dtype=object), "_inL": True})
+        return _frame(frame), members
 
     def _base(self, base: pd.DataFrame) -> pd.DataFrame:
         """Base rows of the synced tabs, renamed ``b:<column>``."""
-        frame = pd.DataFrame({TAB: base[TAB].astype("str") if TAB in base else [],
-                              _K: canonical(base[self.key]) if self.key in base else []})
+        if TAB not in base or self.key not in base:
+            base = pd.DataFrame({TAB: pd.Series(dtype=object),
+                                 self.key: pd.Series(dtype=object)})
+        base = base[base[TAB].isin(self.tabs)]
+        frame = _frame({"_t": self._tab_codes(base[TAB]),
+                              _K: canonical(base[self.key]).to_numpy(dtype=object)})
         for c in self.columns:
-            frame["b:" + c] = (base[c].astype("str").fillna("").to_numpy() if c in base
-                               else "")
-        frame = frame[frame[TAB].isin(self.tabs)].drop_duplicates([TAB, _K])
-        return frame.assign(_inB=True)
+            frame["b:" + c] = _column(base[c].to_numpy(dtype=object) if c in base
+                                      else np.full(len(frame), "", dtype=object))
+        return frame.drop_duplicates(["_t", _K]).assign(_inB=True)
 
     def _remote(self, remote: pd.DataFrame, present: Mapping[str, Sequence[str]],
                 new_ids: NewIds) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """Keyed remote rows (``r:``/``rt:``), rows typed without id, and duplicate rows."""
         remote = remote[remote[TAB].isin(self.tabs)] if TAB in remote else remote.iloc[0:0]
-        frame = pd.DataFrame({TAB: remote[TAB].astype("str").to_numpy(),
-                              ROW: remote[ROW].to_numpy() if ROW in remote else 0})
-        keys = (canonical(remote[self.key]) if self.key in remote
-                else pd.Series("", index=remote.index))
-        frame[_K] = keys.to_numpy()
-        frame["_kt"] = (remote[self.key].astype(object).to_numpy() if self.key in remote
-                        else None)
-        filled = pd.Series(False, index=frame.index)
+        n = len(remote)
+        frame = {"_t": self._tab_codes(remote[TAB]),
+                 ROW: remote[ROW].to_numpy() if ROW in remote else np.zeros(n, np.int64)}
+        frame[_K] = (canonical(remote[self.key]).to_numpy(dtype=object) if self.key in remote
+                     else np.full(n, "", dtype=object))
+        frame["_kt"] = (remote[self.key].to_numpy(dtype=object) if self.key in remote
+                        else np.full(n, None, dtype=object))
+        filled = np.zeros(n, dtype=bool)
+        tabs = remote[TAB].to_numpy() if TAB in remote else np.array([], dtype=object)
         for c in self.columns:
             if c in remote:
-                frame["r:" + c] = canonical(remote[c]).to_numpy()
-                frame["rt:" + c] = remote[c].astype(object).to_numpy()
+                frame["rt:" + c] = frame["r:" + c] = remote[c].to_numpy(dtype=object)
             else:
-                frame["r:" + c] = ""
-                frame["rt:" + c] = None
-            filled |= frame["r:" + c].ne("")
-        for c in self.columns:
+                frame["r:" + c] = np.full(n, "", dtype=object)
+                frame["rt:" + c] = np.full(n, None, dtype=object)
+            filled |= ~_blank(frame["r:" + c])
             lacking = [tab for tab, cols in present.items() if c not in cols]
-            frame["_miss:" + c] = frame[TAB].isin(lacking).to_numpy()
-        unkeyed = frame[frame[_K].eq("") & filled].copy()
-        keyed = frame[frame[_K].ne("")]
-        dup = keyed.duplicated([TAB, _K])
+            frame["_miss:" + c] = np.isin(tabs, lacking)
+        table = _frame(frame)
+        blank_key = table[_K].to_numpy() == ""
+        unkeyed = table[blank_key & filled].copy()
+        keyed = table[~blank_key]
+        dup = keyed.duplicated(["_t", _K]).to_numpy()
         duplicates = keyed[dup]
         keyed = keyed[~dup]
-        ids = list(new_ids(len(unkeyed)))
-        unkeyed[_K] = ids
-        unkeyed["_kt"] = ids
-        unkeyed["_new_id"] = True
-        keyed = pd.concat([keyed.assign(_new_id=False), unkeyed], ignore_index=True)
+        ids = np.array(list(new_ids(len(unkeyed))), dtype=object)
+        unkeyed[_K] = _column(ids)
+        unkeyed["_kt"] = _column(ids)
+        keyed = pd.concat([keyed.assign(_new_id=False), unkeyed.assign(_new_id=True)],
+                          ignore_index=True)
         return keyed.assign(_inR=True), unkeyed, duplicates
+
+    def _encode(self, *frames: pd.DataFrame) -> None:
+        """Replace the key text of every frame by one integer code per distinct key."""
+        codes, uniques = pd.factorize(np.concatenate([f[_K].to_numpy(dtype=object)
+                                                      for f in frames]))
+        self.key_text = np.asarray(uniques, dtype=object)
+        start = 0
+        for frame in frames:
+            frame[_K] = codes[start:start + len(frame)]
+            start += len(frame)
 
     # -- the merge -----------------------------------------------------------------------------
 
@@ -281,221 +328,267 @@ class _Merge:
         r, unkeyed, duplicates = self._remote(remote, present, new_ids)
         if not force:
             self._guard(members, b, r)
-        u = members.merge(b, on=[TAB, _K], how="outer").merge(r, on=[TAB, _K], how="outer",
-                                                               suffixes=("", "_r"))
-        for flag in ("_inL", "_inB", "_inR", "_new_id"):
-            u[flag] = u[flag].fillna(False).astype(bool)
-        for c in self.columns:
-            u["_miss:" + c] = u["_miss:" + c].fillna(False).astype(bool)
-            u["b:" + c] = u["b:" + c].fillna("")
-        u["_rank"] = pd.Categorical(u[TAB], categories=self.tabs).codes
-        u = u.sort_values(["_rank", ROW, _K], na_position="last", kind="stable",
-                          ignore_index=True)
-        customers, new_keys = self._customers(lframe, u, b)
-        u = u.merge(customers[[_K, "_known"]], on=_K, how="left")
-        u["_known"] = u["_known"].fillna(False).astype(bool)
-        conflicts = [self._excel_conflicts(u, customers)]
-        final, sales_conflicts = self._final_sales(u, customers)
+        self._encode(lframe, members, b, r, unkeyed, duplicates)
+        u = members.merge(b, on=["_t", _K], how="outer").merge(r, on=["_t", _K], how="outer")
+        order = np.lexsort((u[_K].to_numpy(), u[ROW].fillna(np.inf).to_numpy(),
+                            u["_t"].to_numpy()))
+        u = u.iloc[order].reset_index(drop=True)
+        a = _Aligned(u, self.columns)
+        cust = self._customers(lframe, a, b)
+        conflicts = [self._excel_conflicts(a, cust)]
+        final, sales_conflicts = self._final_sales(a, cust)
         conflicts += sales_conflicts
-        keep = self._membership(u, customers, final)
-        conflicts.append(self._orphan_conflicts(u, keep))
-        return self._emit(u, keep, customers, final, new_keys, conflicts, unkeyed, duplicates)
+        keep = self._membership(a, cust, final)
+        conflicts.append(self._orphan_conflicts(a, cust, keep))
+        return self._emit(a, keep, cust, final, conflicts, unkeyed, duplicates)
 
     def _guard(self, members: pd.DataFrame, b: pd.DataFrame, r: pd.DataFrame) -> None:
         """Refuse to propagate a tab emptied on one side (vdirsyncer's empty-side guard)."""
-        had = b[TAB].value_counts()
-        for side, counts in (("the workbook", members[TAB].value_counts()),
-                             ("Google Sheets", r.loc[~r["_new_id"], TAB].value_counts())):
-            emptied = [t for t in self.tabs if had.get(t, 0) > 0 and counts.get(t, 0) == 0]
-            if emptied:
+        had = np.bincount(b["_t"], minlength=len(self.tabs))
+        sides = (("the workbook", members["_t"]),
+                 ("Google Sheets", r.loc[~r["_new_id"].to_numpy(dtype=bool), "_t"]))
+        for side, tabs in sides:
+            now = np.bincount(tabs.to_numpy(dtype=np.int64), minlength=len(self.tabs))
+            for t in np.nonzero((had > 0) & (now == 0))[0]:
                 raise SideEmptiedError(
-                    f"tab {emptied[0]!r} is empty in {side} but held {had[emptied[0]]} rows "
-                    f"at the last sync; nothing was changed",
+                    f"tab {self.tabs[t]!r} is empty in {side} but held {had[t]} rows at the "
+                    f"last sync; nothing was changed",
                     hint="If this is intended, run the sync again with --force.")
 
-    def _customers(self, lframe: pd.DataFrame, u: pd.DataFrame,
-                   b: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
-        """One row per customer: local values (or, for a new one, its first remote row)."""
-        known = lframe.assign(_known=True, _new=False)
-        remote_rows = u[u["_inR"] & ~u[_K].isin(known[_K]) & ~u[_K].isin(b[_K])]
-        first = remote_rows.drop_duplicates(_K)
-        new = pd.DataFrame({_K: first[_K].to_numpy(), "_kt": first["_kt"].to_numpy(),
-                            "_known": True, "_new": True})
+    def _customers(self, lframe: pd.DataFrame, a: _Aligned, b: pd.DataFrame) -> _Customers:
+        """Dense per-key arrays: workbook values, or for a new customer its first remote row."""
+        n = len(self.key_text)
+        cust = _Customers(n)
+        codes = lframe[_K].to_numpy()
+        cust.known[codes] = True
+        cust.typed_key[codes] = lframe["_kt"].to_numpy()
+        in_base = np.zeros(n, dtype=bool)
+        in_base[b[_K].to_numpy()] = True
+        candidates = np.nonzero(a.in_r & ~cust.known[a.k] & ~in_base[a.k])[0]
+        new_codes, first = np.unique(a.k[candidates], return_index=True)
+        rows = candidates[first]
+        cust.known[new_codes] = cust.new[new_codes] = True
+        cust.typed_key[new_codes] = a.typed_key[rows]
+        cust.origin_tab[new_codes] = a.t[rows]
+        cust.origin_row[new_codes] = a.row[rows]
+        bfirst = b.drop_duplicates(_K)
         for c in self.columns:
-            new["l:" + c] = first["r:" + c].to_numpy()
-            new["lt:" + c] = first["rt:" + c].to_numpy()
-        customers = pd.concat([known, new], ignore_index=True)
-        lbase = b.drop_duplicates(_K).set_index(_K)
-        for c in self.sales:
-            customers["lb:" + c] = _text(customers[_K].map(lbase["b:" + c])).to_numpy()
-        customers.index = pd.Index(customers[_K].to_numpy())
-        return customers, pd.Index(new[_K])
+            cust.l[c] = np.full(n, np.nan, dtype=object)
+            cust.lt[c] = np.full(n, np.nan, dtype=object)
+            cust.l[c][codes] = lframe["l:" + c].to_numpy()
+            cust.lt[c][codes] = lframe["lt:" + c].to_numpy()
+            cust.l[c][new_codes] = a.r[c][rows]
+            cust.lt[c][new_codes] = a.rt[c][rows]
+            cust.lb[c] = np.full(n, "", dtype=object)
+            cust.lb[c][bfirst[_K].to_numpy()] = bfirst["b:" + c].to_numpy()
+        return cust
 
-    def _excel_conflicts(self, u: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
+    def _excel_conflicts(self, a: _Aligned, cust: _Customers) -> pd.DataFrame:
         """Excel-owned cells sales edited in a tab: the workbook value stays, Sheets' is kept."""
+        rows = a.in_r & cust.known[a.k]
         parts = []
-        rows = u[u["_inR"] & u["_known"]]
         for c in self.excel:
-            lv = rows[_K].map(customers["l:" + c])
-            hit = (rows["r:" + c].ne(rows["b:" + c]) & rows["r:" + c].ne(lv)
-                   & ~rows["_miss:" + c])
-            parts.append(_conflict_rows(rows[hit], c, lv[hit], rows.loc[hit, "r:" + c],
-                                        rows.loc[hit, "b:" + c],
-                                        "excel (column owned by the workbook)"))
+            lv = cust.l[c][a.k]
+            edited = _differs(a.r[c], a.b[c], rows & ~a.miss[c])
+            hit = _differs(a.r[c], lv, edited)
+            parts.append(self._records(a.t[hit], a.k[hit], c, lv[hit], a.r[c][hit], a.b[c][hit],
+                                       "excel (column owned by the workbook)"))
         return _concat(parts, _CONFLICT_COLUMNS)
 
-    def _final_sales(self, u: pd.DataFrame,
-                     customers: pd.DataFrame) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    def _final_sales(self, a: _Aligned,
+                     cust: _Customers) -> tuple[_Final, list[pd.DataFrame]]:
         """Per customer and sales column: the value every side ends with, and its conflicts."""
-        final = pd.DataFrame(index=customers.index)
+        final = _Final()
         conflicts = []
-        rows = u[u["_inR"]]
+        n = len(self.key_text)
+        customer = cust.known & ~cust.new
         for c in self.sales:
-            changed = rows[rows["r:" + c].ne(rows["b:" + c]) & ~rows["_miss:" + c]]
-            chosen = changed.drop_duplicates(_K).set_index(_K)
-            losers = changed[changed["r:" + c].ne(changed[_K].map(chosen["r:" + c]))]
-            conflicts.append(_conflict_rows(
-                losers, c, losers[_K].map(customers["l:" + c]), losers["r:" + c],
-                losers["b:" + c],
-                "sheets (tab " + losers[_K].map(chosen[TAB]).astype("str") + " kept)"))
-            lv, lt = customers["l:" + c], customers["lt:" + c]
-            rv = chosen["r:" + c].reindex(customers.index)
-            rt = chosen["rt:" + c].reindex(customers.index)
-            has_r = rv.notna() & ~customers["_new"]
-            l_changed = lv.ne(customers["lb:" + c])
-            both = has_r & l_changed & lv.ne(rv)
+            changed = np.nonzero(_differs(a.r[c], a.b[c], a.in_r & ~a.miss[c]))[0]
+            codes, first = np.unique(a.k[changed], return_index=True)
+            chosen = changed[first]
+            rv = np.full(n, np.nan, dtype=object)
+            rt = np.full(n, np.nan, dtype=object)
+            rtab = np.zeros(n, dtype=np.int64)
+            has_r = np.zeros(n, dtype=bool)
+            rv[codes], rt[codes] = a.r[c][chosen], a.rt[c][chosen]
+            rtab[codes], has_r[codes] = a.t[chosen], True
+            lose = changed[_differs(a.r[c][changed], rv[a.k[changed]])]
+            kept_tab = pd.Series(self.tab_names[rtab[a.k[lose]]], dtype=object)
+            conflicts.append(self._records(
+                a.t[lose], a.k[lose], c, cust.l[c][a.k[lose]], a.r[c][lose], a.b[c][lose],
+                ("sheets (tab " + kept_tab + " kept)").to_numpy(dtype=object)))
+            has_r &= customer
+            lv, lt = cust.l[c], cust.lt[c]
+            both = _differs(lv, rv, _differs(lv, cust.lb[c], has_r))
             take_r = has_r & ~(both & (self.sales_winner == "excel"))
-            final["f:" + c] = lv.mask(take_r, rv)
-            final["ft:" + c] = lt.mask(take_r, rt)
-            winner = "sheets" if self.sales_winner == "sheets" else "excel"
-            sel = both.to_numpy()
-            hits = chosen.reindex(customers.index[sel])
-            conflicts.append(pd.DataFrame({
-                "tab": hits[TAB].to_numpy(), "key": customers.index[sel].to_numpy(),
-                "column": c, "excel": lv[sel].to_numpy(), "sheets": rv[sel].to_numpy(),
-                "base": customers["lb:" + c][sel].to_numpy(), "resolution": winner}))
+            final.f[c] = np.where(take_r, rv, lv)
+            final.ft[c] = np.where(take_r, rt, lt)
+            sel = np.nonzero(both)[0]
+            conflicts.append(self._records(rtab[sel], sel, c, lv[sel], rv[sel], cust.lb[c][sel],
+                                           self.sales_winner))
         for c in self.excel:
-            final["f:" + c] = customers["l:" + c]
-            final["ft:" + c] = customers["lt:" + c]
+            final.f[c], final.ft[c] = cust.l[c], cust.lt[c]
         return final, conflicts
 
-    def _membership(self, u: pd.DataFrame, customers: pd.DataFrame,
-                    final: pd.DataFrame) -> pd.Series:
+    def _membership(self, a: _Aligned, cust: _Customers, final: _Final) -> np.ndarray:
         """Which (tab, key) rows the tab holds after this run."""
-        known = u["_known"]
-        leaving = u["_inR"] & known & ~u["_inL"]
-        unsaved = pd.Series(False, index=u.index)
+        leaving = a.in_r & cust.known[a.k] & ~a.in_l
+        unsaved = np.zeros(len(a.k), dtype=bool)
         for c in self.sales:
-            target = u[_K].map(final["f:" + c])
-            unsaved |= (u["r:" + c].ne(target) | target.ne(u[_K].map(customers["l:" + c]))) \
-                & ~u["_miss:" + c]
-        is_new = u[_K].map(customers["_new"]).fillna(False).astype(bool)
-        return u["_inL"] | (leaving & (unsaved | is_new))
+            target = final.f[c][a.k]
+            where = leaving & ~a.miss[c]
+            unsaved |= _differs(a.r[c], target, where) | _differs(target, cust.l[c][a.k], where)
+        return a.in_l | (leaving & (unsaved | cust.new[a.k]))
 
-    def _orphan_conflicts(self, u: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
+    def _orphan_conflicts(self, a: _Aligned, cust: _Customers,
+                          keep: np.ndarray) -> pd.DataFrame:
         """Edits in rows of customers deleted from the workbook, recorded before removal."""
-        rows = u[u["_inR"] & ~u["_known"] & ~keep]
+        rows = a.in_r & ~cust.known[a.k] & ~keep
         parts = []
         for c in self.columns:
-            hit = rows["r:" + c].ne(rows["b:" + c]) & ~rows["_miss:" + c]
-            parts.append(_conflict_rows(rows[hit], c, pd.Series("", index=rows.index[hit]),
-                                        rows.loc[hit, "r:" + c], rows.loc[hit, "b:" + c],
-                                        "removed (customer no longer in the workbook)"))
+            hit = _differs(a.r[c], a.b[c], rows & ~a.miss[c])
+            parts.append(self._records(a.t[hit], a.k[hit], c, np.full(hit.sum(), ""),
+                                       a.r[c][hit], a.b[c][hit],
+                                       "removed (customer no longer in the workbook)"))
         return _concat(parts, _CONFLICT_COLUMNS)
+
+    def _records(self, tabs: np.ndarray, codes: np.ndarray, column: str, excel: np.ndarray,
+                 sheets: np.ndarray, base: np.ndarray,
+                 resolution: str | np.ndarray) -> pd.DataFrame:
+        """Conflict records, tabs and keys decoded."""
+        return _frame({"tab": self.tab_names[tabs], "key": self.key_text[codes],
+                             "column": column, "excel": excel, "sheets": sheets, "base": base,
+                             "resolution": resolution})
 
     # -- output ---------------------------------------------------------------------------------
 
-    def _emit(self, u: pd.DataFrame, keep: pd.Series, customers: pd.DataFrame,
-              final: pd.DataFrame, new_keys: pd.Index, conflicts: list[pd.DataFrame],
-              unkeyed: pd.DataFrame, duplicates: pd.DataFrame) -> Plan:
+    def _emit(self, a: _Aligned, keep: np.ndarray, cust: _Customers, final: _Final,
+              conflicts: list[pd.DataFrame], unkeyed: pd.DataFrame,
+              duplicates: pd.DataFrame) -> Plan:
         """Turn the decisions into change lists for both sides and the new base."""
-        kept = u[keep]
-        targets = final.reindex(kept[_K])
-        adds_rows = kept[~kept["_inR"]]
-        adds = pd.DataFrame({TAB: adds_rows[TAB].to_numpy(),
-                             self.key: adds_rows[_K].map(customers["_kt"]).to_numpy()})
+        add = np.nonzero(keep & ~a.in_r)[0]
+        adds = _frame({TAB: self.tab_names[a.t[add]],
+                             self.key: cust.typed_key[a.k[add]]})
         for c in self.columns:
-            adds[c] = final["ft:" + c].reindex(adds_rows[_K]).to_numpy()
-        updates = [_update_rows(unkeyed, self.key, unkeyed["_kt"])]
-        present = kept[kept["_inR"]]
+            adds[c] = _column(final.ft[c][a.k[add]])
+        updates = [self._updates(unkeyed["_t"].to_numpy(), unkeyed[ROW].to_numpy(), self.key,
+                                 unkeyed["_kt"].to_numpy())]
+        present = keep & a.in_r
         for c in self.columns:
-            target = present[_K].map(final["f:" + c])
-            diff = present["r:" + c].ne(target) & ~(present["_miss:" + c] & target.eq(""))
-            rows = present[diff]
-            updates.append(_update_rows(rows, c, rows[_K].map(final["ft:" + c])))
-        clears = u[u["_inR"] & ~keep]
-        locals_ = []
-        known = customers[customers["_known"] & ~customers["_new"]]
+            target = final.f[c][a.k]
+            hit = np.nonzero(_differs(a.r[c], target, present) & ~(a.miss[c] & _blank(target)))[0]
+            updates.append(self._updates(a.t[hit], a.row[hit], c, final.ft[c][a.k[hit]]))
+        clear = np.nonzero(a.in_r & ~keep)[0]
+        customer = np.nonzero(cust.known & ~cust.new)[0]
+        local_updates = []
         for c in self.sales:
-            diff = final.loc[known.index, "f:" + c].ne(known["l:" + c])
-            locals_.append(pd.DataFrame({
-                "key": known.loc[diff, "_kt"].to_numpy(), "column": c,
-                "value": final.loc[known.index[diff], "ft:" + c].to_numpy()}))
-        new = customers.loc[new_keys]
-        first_rows = u[u["_inR"]].drop_duplicates(_K).set_index(_K)
-        new_customers = pd.DataFrame({TAB: first_rows[TAB].reindex(new_keys).to_numpy(),
-                                      ROW: first_rows[ROW].reindex(new_keys).to_numpy(),
-                                      self.key: new["_kt"].to_numpy()})
+            hit = customer[_differs(final.f[c][customer], cust.l[c][customer])]
+            local_updates.append(_frame({"key": cust.typed_key[hit], "column": c,
+                                               "value": final.ft[c][hit]}))
+        new = np.nonzero(cust.new)[0]
+        new_customers = _frame({TAB: self.tab_names[cust.origin_tab[new]],
+                                      ROW: cust.origin_row[new], self.key: cust.typed_key[new]})
         for c in self.columns:
-            new_customers[c] = new["lt:" + c].to_numpy()
-        new_base = pd.DataFrame({TAB: kept[TAB].to_numpy(), self.key: kept[_K].to_numpy()})
+            new_customers[c] = _column(cust.lt[c][new])
+        kept = np.nonzero(keep)[0]
+        new_base = _frame({TAB: self.tab_names[a.t[kept]],
+                                 self.key: self.key_text[a.k[kept]]})
         for c in self.columns:
-            new_base[c] = targets["f:" + c].to_numpy()
-        notices = self._notices(u, keep, duplicates, unkeyed)
+            new_base[c] = _column(final.f[c][a.k[kept]])
         return Plan(
             remote_adds=adds,
             remote_updates=_concat(updates, ["tab", "row", "column", "value"]),
-            remote_clears=pd.DataFrame({"tab": clears[TAB].to_numpy(),
-                                        "row": clears[ROW].astype("int64").to_numpy()}),
-            local_updates=_concat(locals_, ["key", "column", "value"]),
+            remote_clears=_frame({"tab": self.tab_names[a.t[clear]],
+                                        "row": a.row[clear].astype(np.int64)}),
+            local_updates=_concat(local_updates, ["key", "column", "value"]),
             new_customers=new_customers,
             conflicts=_concat(conflicts, _CONFLICT_COLUMNS),
-            notices=notices,
+            notices=self._notices(a, keep, cust, duplicates, unkeyed),
             new_base=new_base,
         )
 
-    def _notices(self, u: pd.DataFrame, keep: pd.Series, duplicates: pd.DataFrame,
-                 unkeyed: pd.DataFrame) -> pd.DataFrame:
+    def _updates(self, tabs: np.ndarray, rows: np.ndarray, column: str,
+                 values: np.ndarray) -> pd.DataFrame:
+        """Cell writes for remote rows."""
+        return _frame({"tab": self.tab_names[tabs], "row": rows.astype(np.int64),
+                             "column": column, "value": values})
+
+    def _notices(self, a: _Aligned, keep: np.ndarray, cust: _Customers,
+                 duplicates: pd.DataFrame, unkeyed: pd.DataFrame) -> pd.DataFrame:
         """Events worth telling the user about, beyond cell changes."""
-        restored = u[u["_inL"] & u["_inB"] & ~u["_inR"]]
-        deferred = u[keep & u["_inR"] & ~u["_inL"] & u["_known"] & u["_inB"]]
+        restored = np.nonzero(a.in_l & a.in_b & ~a.in_r)[0]
+        deferred = np.nonzero(keep & a.in_r & ~a.in_l & cust.known[a.k] & a.in_b)[0]
         parts = [
-            _notice(restored, "restored",
-                    "row deleted in Sheets while the customer is still in the segment; "
-                    "put back"),
-            _notice(deferred, "removal deferred",
-                    "customer left the segment; row kept until its sales edits are saved"),
-            _notice(duplicates, "duplicate id",
-                    "another row of this tab has the same id; this row was left untouched"),
-            _notice(unkeyed, "new customer", "row typed without an id; id generated"),
+            (a.t[restored], None, a.k[restored], "restored",
+             "row deleted in Sheets while the customer is still in the segment; put back"),
+            (a.t[deferred], a.row[deferred], a.k[deferred], "removal deferred",
+             "customer left the segment; row kept until its sales edits are saved"),
+            (duplicates["_t"].to_numpy(), duplicates[ROW].to_numpy(), duplicates[_K].to_numpy(),
+             "duplicate id", "another row of this tab has the same id; this row was left "
+                             "untouched"),
+            (unkeyed["_t"].to_numpy(), unkeyed[ROW].to_numpy(), unkeyed[_K].to_numpy(),
+             "new customer", "row typed without an id; id generated"),
         ]
-        return _concat(parts, ["tab", "row", "key", "kind", "detail"])
+        frames = [_frame({"tab": self.tab_names[t.astype(np.int64)], "row": row,
+                                "key": self.key_text[k.astype(np.int64)], "kind": kind,
+                                "detail": detail})
+                  for t, row, k, kind, detail in parts]
+        return _concat(frames, ["tab", "row", "key", "kind", "detail"])
+
+
+class _Aligned:
+    """The (tab, key) rows of all three sides as plain arrays (``r``/``rt``/``b``/``miss``
+    per column)."""
+
+    def __init__(self, u: pd.DataFrame, columns: list[str]) -> None:
+        self.t = u["_t"].to_numpy(dtype=np.int64)
+        self.k = u[_K].to_numpy(dtype=np.int64)
+        self.row = u[ROW].fillna(0).to_numpy(dtype=np.int64)
+        self.typed_key = u["_kt"].to_numpy(dtype=object)
+        self.in_l = u["_inL"].fillna(False).to_numpy(dtype=bool)
+        self.in_b = u["_inB"].fillna(False).to_numpy(dtype=bool)
+        self.in_r = u["_inR"].fillna(False).to_numpy(dtype=bool)
+        self.r = {c: u["r:" + c].to_numpy(dtype=object) for c in columns}
+        self.rt = {c: u["rt:" + c].to_numpy(dtype=object) for c in columns}
+        self.b = {c: u["b:" + c].fillna("").to_numpy(dtype=object) for c in columns}
+        self.miss = {c: u["_miss:" + c].fillna(False).to_numpy(dtype=bool) for c in columns}
+
+
+class _Customers:
+    """Dense per-key-code arrays: who is a customer, and their workbook values."""
+
+    def __init__(self, n: int) -> None:
+        self.known = np.zeros(n, dtype=bool)
+        self.new = np.zeros(n, dtype=bool)
+        self.typed_key = np.full(n, None, dtype=object)
+        self.origin_tab = np.zeros(n, dtype=np.int64)
+        self.origin_row = np.zeros(n, dtype=np.int64)
+        self.l: dict[str, np.ndarray] = {}
+        self.lt: dict[str, np.ndarray] = {}
+        self.lb: dict[str, np.ndarray] = {}
+
+
+class _Final:
+    """Per-key-code final values: canonical ``f`` and typed ``ft`` per column."""
+
+    def __init__(self) -> None:
+        self.f: dict[str, np.ndarray] = {}
+        self.ft: dict[str, np.ndarray] = {}
 
 
 _CONFLICT_COLUMNS = ["tab", "key", "column", "excel", "sheets", "base", "resolution"]
 
 
-def _conflict_rows(rows: pd.DataFrame, column: str, excel: pd.Series, sheets: pd.Series,
-                   base: pd.Series, resolution: str | pd.Series) -> pd.DataFrame:
-    """Conflict records for the given rows of the aligned table."""
-    return pd.DataFrame({
-        "tab": rows[TAB].to_numpy(), "key": rows[_K].to_numpy(), "column": column,
-        "excel": excel.to_numpy(), "sheets": sheets.to_numpy(), "base": base.to_numpy(),
-        "resolution": (resolution.to_numpy() if isinstance(resolution, pd.Series)
-                       else resolution)})
+def _column(values: np.ndarray) -> Any:
+    """An object array as a column that stays ``object`` (pandas 3 would otherwise infer a
+    string dtype and copy every value into Arrow, the slowest step of a plan)."""
+    return pd.array(values, dtype=object) if values.dtype == object else values
 
 
-def _update_rows(rows: pd.DataFrame, column: str, values: pd.Series) -> pd.DataFrame:
-    """Cell writes for the given remote rows."""
-    return pd.DataFrame({"tab": rows[TAB].to_numpy(), "row": rows[ROW].astype("int64").to_numpy(),
-                         "column": column, "value": values.astype(object).to_numpy()})
-
-
-def _notice(rows: pd.DataFrame, kind: str, detail: str) -> pd.DataFrame:
-    """Notice records for the given rows."""
-    row = rows[ROW].to_numpy() if ROW in rows else None
-    return pd.DataFrame({"tab": rows[TAB].to_numpy(), "row": row, "key": rows[_K].to_numpy(),
-                         "kind": kind, "detail": detail})
+def _frame(columns: Mapping[str, object]) -> pd.DataFrame:
+    """A frame whose object arrays stay ``object`` columns (see :func:`_column`)."""
+    return pd.DataFrame({name: _column(v) if isinstance(v, np.ndarray) else v
+                         for name, v in columns.items()})
 
 
 def _concat(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:

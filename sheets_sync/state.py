@@ -130,19 +130,20 @@ class SyncState:
     # -- base ----------------------------------------------------------------------------------
 
     def base(self, spreadsheet: str, key: str, columns: Sequence[str]) -> pd.DataFrame:
-        """The last synced rows of a spreadsheet: ``_tab``, ``key`` and ``columns`` as text.
+        """The last synced rows of a spreadsheet: ``_tab``, ``key`` (text) and ``columns``
+        (the values last written: text, numbers, booleans; blanks as ``""``).
 
         A column added to the configuration since reads as blank in every row.
         """
         rows = self._db.execute("SELECT tab, key, data FROM base_rows WHERE spreadsheet = ? "
                                 "ORDER BY tab, key", (spreadsheet,)).fetchall()
         cells = pd.DataFrame(json.loads("[" + ",".join(r[2] for r in rows) + "]"),
-                             columns=list(columns), dtype="str")
+                             columns=list(columns), dtype=object)
         frame = pd.DataFrame({TAB: pd.Series([r[0] for r in rows], dtype="str"),
                               key: pd.Series([r[1] for r in rows], dtype="str")})
         for c in columns:
             if c != key:
-                frame[c] = cells[c].fillna("").to_numpy()
+                frame[c] = cells[c].fillna("").to_numpy(dtype=object)
         return frame
 
     # -- runs ----------------------------------------------------------------------------------
@@ -168,7 +169,7 @@ class SyncState:
                stats: RunStats) -> None:
         """Swap in the new base and mark the run done, in one transaction."""
         columns = [c for c in new_base.columns if c not in (TAB, key)]
-        data = (new_base[columns].astype("str").fillna("").to_json(orient="records", lines=True)
+        data = (new_base[columns].to_json(orient="records", lines=True, date_format="iso")
                 if len(new_base) else "")
         with self._transaction() as db:
             db.execute("DELETE FROM base_rows WHERE spreadsheet = ?", (spreadsheet,))
