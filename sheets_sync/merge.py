@@ -162,8 +162,9 @@ def _date_text(text: pd.Series) -> pd.Series:
 
 
 def _blank(values: np.ndarray) -> np.ndarray:
-    """Cells that hold nothing: None, NaN or empty text."""
-    return pd.isna(values) | (values == "")
+    """Cells that hold nothing: None, NaN or empty text (inputs have pd.NA made None)."""
+    values = np.asarray(values, dtype=object)
+    return (values == "") | (values != values) | np.equal(values, None)
 
 
 def _differs(a: np.ndarray, b: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
@@ -248,7 +249,7 @@ class _Merge:
         frame = {_K: keys.to_numpy(dtype=object), "_kt": local[self.key].to_numpy(dtype=object)}
         for c in self.columns:
             typed = local[c] if c in local.columns else pd.Series("", index=local.index)
-            frame["lt:" + c] = frame["l:" + c] = typed.to_numpy(dtype=object)
+            frame["lt:" + c] = frame["l:" + c] = typed.to_numpy(dtype=object, na_value=None)
         if SEGMENTS in local.columns:
             members = _frame({_K: frame[_K], TAB: local[SEGMENTS].to_numpy()})
             members = members.explode(TAB)
@@ -268,7 +269,7 @@ class _Merge:
         frame = _frame({"_t": self._tab_codes(base[TAB]),
                               _K: canonical(base[self.key]).to_numpy(dtype=object)})
         for c in self.columns:
-            frame["b:" + c] = _column(base[c].to_numpy(dtype=object) if c in base
+            frame["b:" + c] = _column(base[c].to_numpy(dtype=object, na_value=None) if c in base
                                       else np.full(len(frame), "", dtype=object))
         return frame.drop_duplicates(["_t", _K]).assign(_inB=True)
 
@@ -287,7 +288,8 @@ class _Merge:
         tabs = remote[TAB].to_numpy() if TAB in remote else np.array([], dtype=object)
         for c in self.columns:
             if c in remote:
-                frame["rt:" + c] = frame["r:" + c] = remote[c].to_numpy(dtype=object)
+                frame["rt:" + c] = frame["r:" + c] = remote[c].to_numpy(dtype=object,
+                                                                        na_value=None)
             else:
                 frame["r:" + c] = np.full(n, "", dtype=object)
                 frame["rt:" + c] = np.full(n, None, dtype=object)
@@ -302,8 +304,8 @@ class _Merge:
         duplicates = keyed[dup]
         keyed = keyed[~dup]
         ids = np.array(list(new_ids(len(unkeyed))), dtype=object)
-        unkeyed[_K] = _column(ids)
-        unkeyed["_kt"] = _column(ids)
+        unkeyed[_K] = _column(ids, unkeyed.index)
+        unkeyed["_kt"] = _column(ids, unkeyed.index)
         keyed = pd.concat([keyed.assign(_new_id=False), unkeyed.assign(_new_id=True)],
                           ignore_index=True)
         return keyed.assign(_inR=True), unkeyed, duplicates
@@ -545,13 +547,15 @@ class _Aligned:
         self.k = u[_K].to_numpy(dtype=np.int64)
         self.row = u[ROW].fillna(0).to_numpy(dtype=np.int64)
         self.typed_key = u["_kt"].to_numpy(dtype=object)
-        self.in_l = u["_inL"].fillna(False).to_numpy(dtype=bool)
-        self.in_b = u["_inB"].fillna(False).to_numpy(dtype=bool)
-        self.in_r = u["_inR"].fillna(False).to_numpy(dtype=bool)
+        self.in_l = np.equal(u["_inL"].to_numpy(dtype=object), True)
+        self.in_b = np.equal(u["_inB"].to_numpy(dtype=object), True)
+        self.in_r = np.equal(u["_inR"].to_numpy(dtype=object), True)
         self.r = {c: u["r:" + c].to_numpy(dtype=object) for c in columns}
         self.rt = {c: u["rt:" + c].to_numpy(dtype=object) for c in columns}
-        self.b = {c: u["b:" + c].fillna("").to_numpy(dtype=object) for c in columns}
-        self.miss = {c: u["_miss:" + c].fillna(False).to_numpy(dtype=bool) for c in columns}
+        self.b = {c: np.where(self.in_b, u["b:" + c].to_numpy(dtype=object), "")
+                  for c in columns}
+        self.miss = {c: np.equal(u["_miss:" + c].to_numpy(dtype=object), True)
+                     for c in columns}
 
 
 class _Customers:
@@ -579,10 +583,12 @@ class _Final:
 _CONFLICT_COLUMNS = ["tab", "key", "column", "excel", "sheets", "base", "resolution"]
 
 
-def _column(values: np.ndarray) -> Any:
+def _column(values: np.ndarray, index: pd.Index | None = None) -> Any:
     """An object array as a column that stays ``object`` (pandas 3 would otherwise infer a
     string dtype and copy every value into Arrow, the slowest step of a plan)."""
-    return pd.array(values, dtype=object) if values.dtype == object else values
+    if values.dtype != object:
+        return values
+    return pd.Series(values, dtype=object, index=index, copy=False)
 
 
 def _frame(columns: Mapping[str, object]) -> pd.DataFrame:

@@ -315,6 +315,15 @@ def test_values_differing_only_in_type_are_not_changes() -> None:
     assert world.plan().is_noop
 
 
+def test_nullable_workbook_columns_and_pd_na_are_blanks() -> None:
+    world = synced(customer(1, "Ann", 80), customer(2, "Bob", None))
+    world.local["score"] = pd.array([80, None], dtype="Int64")
+    world.local["notes"] = pd.array([pd.NA, "x"], dtype="string")
+    p = world.sync()
+    assert p.remote_updates[["row", "column", "value"]].values.tolist() == [[3, "notes", "x"]]
+    assert world.plan().is_noop
+
+
 def test_customer_deleted_from_the_workbook_leaves_and_its_edits_are_recorded() -> None:
     world = synced(customer(1, "Ann", 80), customer(2, "Bob", 3))
     world.row("Hot", 1)["notes"] = "last words"
