@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
 from addin.errors import InputError
@@ -178,6 +180,11 @@ def link(customer_ids: pd.Series, *columns: pd.Series) -> list[np.ndarray]:
     One factorize over all the columns instead of a lookup per cell: millions of text ids are
     hashed once.
     """
+    if all(_is_arrow_text(c) for c in (customer_ids, *columns)):
+        # Text ids held by Arrow: look each id up in a hash of the customer ids, in C++.
+        known = pa.chunked_array(customer_ids.array.__arrow_array__()).combine_chunks()
+        return [pc.index_in(c.array.__arrow_array__(), value_set=known).fill_null(-1)
+                .to_numpy(zero_copy_only=False).astype(np.int64) for c in columns]
     n = len(customer_ids)
     codes, uniques = pd.factorize(pd.concat([customer_ids, *columns], ignore_index=True))
     position = np.full(len(uniques) + 1, -1, dtype=np.int64)
@@ -185,6 +192,10 @@ def link(customer_ids: pd.Series, *columns: pd.Series) -> list[np.ndarray]:
     found = position[codes[n:]]
     bounds = np.cumsum([len(c) for c in columns])[:-1]
     return np.split(found, bounds)
+
+
+def _is_arrow_text(column: pd.Series) -> bool:
+    return isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"
 
 
 def id_order(ids: pd.Series) -> np.ndarray:
