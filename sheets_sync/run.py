@@ -166,8 +166,17 @@ class _Run:
             keep = [c for c in new.columns if c == key or c in _INPUT_COLUMNS]
             self.side.apply(sheet, updates.dropna(subset=["row"]),
                             new[keep] if len(new) else None)
-        if len(decided.conflicts):
-            self.side.keep(CONFLICTS_SHEET, self.state.conflicts())
+        if len(decided.conflicts) or self.previous_unfinished():
+            journaled = self.state.conflicts()
+            if len(journaled):
+                self.side.keep(CONFLICTS_SHEET, journaled)
+
+    def previous_unfinished(self) -> bool:
+        """Whether the run before this one did not finish.  Killed after writing its cells but
+        before its Conflicts sheet, it left conflicts in the journal only, and this run no
+        longer sees them (both sides agree now): the sheet is written again from the journal."""
+        runs = self.state.runs(2)
+        return len(runs) == 2 and runs["outcome"].iloc[1] != "ok"
 
     def apply_remote(self, run_id: int, force: bool) -> tuple[Plan, RemoteTabs]:
         """Journal the conflicts, then write Sheets; on an unknown outcome read and plan again
