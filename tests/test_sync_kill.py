@@ -68,7 +68,7 @@ REPLACED = "the workbook's replacement"
 ANCHORS = {START: 7, FIRST_REQUEST: 7, WRITE_ARRIVED: 6, WRITE_ANSWERED: 6, REPLACED: 6}
 """How many kill points are drawn after each anchor."""
 LATENCY = 0.06
-"""Seconds the fake waits before serving a request, and again before answering it."""
+"""Seconds the relay waits before passing a request on, and again before answering it."""
 DRIVER = Path(__file__).with_name("sync_driver.py")
 HOT, LOST = "Hot prospects", "Lost customers"
 TABS = (HOT, LOST)
