@@ -362,51 +362,51 @@ class FakeSheets:
         answer: Answer | None = None
         if fault is None or fault.applied:
             answer = self._answer(kind, params, query, body, f"{method} {raw_path}")
-        status, sent = (None, 0) if answer is None else (answer[0], 0)
+        # Every request is logged before the client can see its answer (or the dropped
+        # connection), so a test reading the log right after a call never misses it.
+        def log(status: int | None, sent: int) -> None:
+            self._record(Logged(method, unquote(raw_path), query, kind, category(kind, method),
+                                status, len(handler.path) + len(body), sent,
+                                fault.describe() if fault else None))
+
+        if fault is not None and fault.kind != "http":
+            log(None, 0)
+            self._drop(handler, fault)
+            return
         if fault is not None:
-            status, sent = self._misbehave(handler, fault, kind, method)
+            status, payload, headers = self._fault_answer(fault, kind, method)
         elif answer is not None:
-            sent = self._send(handler, *answer)
-        self._record(
-            Logged(
-                method,
-                unquote(raw_path),
-                query,
-                kind,
-                category(kind, method),
-                status,
-                len(handler.path) + len(body),
-                sent,
-                fault.describe() if fault else None,
-            )
-        )
+            status, payload, headers = answer
+        data = b"" if payload is None else json.dumps(payload, indent=2).encode()
+        log(status, len(data))
+        self._respond(handler, status, data, headers)
 
     def _record(self, entry: Logged) -> None:
         with self._lock:
             self._log.append(entry)
 
-    def _send(self, handler: _Handler, status: int, payload: Any, headers: dict[str, str]) -> int:
-        data = b"" if payload is None else json.dumps(payload, indent=2).encode()
+    def _respond(self, handler: _Handler, status: int, data: bytes,
+                 headers: dict[str, str]) -> None:
         handler.send_response(status)
-        if payload is not None:
+        if data:
             handler.send_header("Content-Type", "application/json; charset=UTF-8")
         handler.send_header("Content-Length", str(len(data)))
         for name, value in headers.items():
             handler.send_header(name, value)
         handler.end_headers()
         handler.wfile.write(data)
-        return len(data)
 
-    def _misbehave(
-        self, handler: _Handler, fault: Fault, kind: str, method: str
-    ) -> tuple[int | None, int]:
-        if fault.kind == "http":
-            headers = {}
-            if fault.retry_after is not None:
-                seconds = fault.retry_after
-                headers["Retry-After"] = str(int(seconds) if seconds == int(seconds) else seconds)
-            error = self._fault_error(fault.status, category(kind, method))
-            return fault.status, self._send(handler, fault.status, error.body(), headers)
+    def _fault_answer(self, fault: Fault, kind: str, method: str) -> Answer:
+        """The error answer of an HTTP fault (429/5xx), with Retry-After when it has one."""
+        headers = {}
+        if fault.retry_after is not None:
+            seconds = fault.retry_after
+            headers["Retry-After"] = str(int(seconds) if seconds == int(seconds) else seconds)
+        return fault.status, self._fault_error(fault.status, category(kind, method)).body(), \
+            headers
+
+    def _drop(self, handler: _Handler, fault: Fault) -> None:
+        """A timeout (wait, then drop) or a reset: the connection closes without an answer."""
         if fault.kind == "timeout":
             self._stopping.wait(fault.delay)
         handler.close_connection = True
@@ -414,7 +414,6 @@ class FakeSheets:
             handler.connection.setsockopt(
                 socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
             )
-        return None, 0
 
     @staticmethod
     def _fault_error(status: int, bucket: str) -> ApiError:
