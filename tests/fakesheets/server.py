@@ -119,6 +119,7 @@ _SID = r"(?P<sid>[^/:?]+)"
 _ROUTES = [
     (method, re.compile(pattern), kind)
     for method, pattern, kind in (
+        ("POST", r"/token", "oauth.token"),
         ("GET", rf"/v4/spreadsheets/{_SID}", "spreadsheets.get"),
         ("POST", r"/v4/spreadsheets", "spreadsheets.create"),
         ("POST", rf"/v4/spreadsheets/{_SID}:batchUpdate", "spreadsheets.batchUpdate"),
@@ -137,6 +138,10 @@ _ROUTES = [
 ]
 
 
+#: The token the fake's OAuth endpoint hands out: a credential, it must never be stored.
+ACCESS_TOKEN = "ya29.fake-access-token-0123456789"
+
+
 def route(method: str, path: str) -> tuple[str, dict[str, str]]:
     """Endpoint kind (``values.get``...) and decoded path parameters; ``unknown`` if none."""
     for verb, pattern, kind in _ROUTES:
@@ -150,6 +155,8 @@ def category(kind: str, method: str) -> str:
     """Google's quota buckets: ``read`` and ``write`` requests; Drive calls apart."""
     if kind.startswith("drive."):
         return "drive"
+    if kind.startswith("oauth."):
+        return "auth"
     return "read" if method == "GET" else "write"
 
 
@@ -449,6 +456,12 @@ class FakeSheets:
         """Status, JSON payload and extra headers of one request; never raises.  What the fake
         does not implement answers 501 and is recorded in :attr:`crashes`."""
         args = parse_qs(query, keep_blank_values=True)
+        if kind == "oauth.token":  # a service account trading its signed JWT for a token
+            grant = parse_qs(body.decode())
+            if "assertion" not in grant:
+                return 400, {"error": "invalid_grant"}, {}
+            return 200, {"access_token": ACCESS_TOKEN, "expires_in": 3600,
+                         "token_type": "Bearer"}, {}
         try:
             payload = _drop_nulls(json.loads(body)) if body.strip() else {}
         except ValueError:
