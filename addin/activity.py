@@ -102,6 +102,17 @@ def _order_counts(lines: pd.DataFrame, codes: np.ndarray, day_numbers: np.ndarra
         no_id = order_codes < 0
         if no_id.any():
             order_codes[no_id] = order_codes.max() + 1 + day_numbers[no_id]
+    if len(order_codes) and order_codes.max() < 4 * len(order_codes):
+        # Usually each order id belongs to one customer: then counting needs no sort, only
+        # the lowest and highest customer of each order (equal when it has one customer).
+        size = int(order_codes.max()) + 1
+        low = np.full(size, np.iinfo(np.int64).max)
+        high = np.full(size, -1, dtype=np.int64)
+        np.minimum.at(low, order_codes, codes)
+        np.maximum.at(high, order_codes, codes)
+        used = high >= 0
+        if (low[used] == high[used]).all():
+            return _per_customer(low[used], None, n).astype(np.int64)
     return _distinct_per_customer(codes, order_codes, n)
 
 
