@@ -114,12 +114,16 @@ def prepare_customers(raw: pd.DataFrame, label: str, validation: Validation,
     customers = _drop(customers, customers["customer_id"].isna(), validation, label,
                       "customer_id", id_header, "customer_id is empty: row skipped")
     duplicate = customers["customer_id"].duplicated(keep="first")
-    first_rows = pd.Series(customers.index[~duplicate],
-                           index=customers["customer_id"][~duplicate].to_numpy())
-    message = ("duplicate customer_id (first on row "
-               + customers["customer_id"].map(first_rows).astype(str) + "): row skipped")
-    customers = _drop(customers, duplicate, validation, label, "customer_id", id_header,
-                      message)
+    if duplicate.any():
+        repeated = customers["customer_id"].isin(customers["customer_id"][duplicate])
+        first = ~duplicate & repeated
+        first_rows = pd.Series(customers.index[first],
+                               index=customers["customer_id"][first].to_numpy())
+        message = ("duplicate customer_id (first on row "
+                   + customers["customer_id"][duplicate].map(first_rows).astype(str)
+                   + "): row skipped").reindex(customers.index)
+        customers = _drop(customers, duplicate, validation, label, "customer_id", id_header,
+                          message)
     year = customers.get("birth_year", pd.Series(np.nan, index=customers.index))
     if "birth_date" in customers:
         year = year.fillna(customers["birth_date"].dt.year)

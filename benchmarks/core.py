@@ -81,8 +81,11 @@ def main() -> None:
                                                              seed=1, as_of=AS_OF.date()))
     print(f"  generated in {gen_s:.1f} s")
 
-    analysis, core_s, core_mem = measure(lambda: run_analysis(customers, orders, as_of=AS_OF))
-    print(f"analyze(): {core_s:.2f} s, peak memory +{core_mem / 2**30:.2f} GiB "
+    analysis, cold_s, core_mem = measure(lambda: run_analysis(customers, orders, as_of=AS_OF))
+    core_s = min(measure(lambda: run_analysis(customers, orders, as_of=AS_OF))[1]
+                 for _ in range(2))
+    print(f"analyze(): {core_s:.2f} s (best of 2 after a first call of {cold_s:.2f} s that "
+          f"also pays one-time costs), peak memory +{core_mem / 2**30:.2f} GiB "
           f"for {len(analysis.table):,} customers (targets: < 5 s, < 3 GB)")
 
     part_c, part_o = _slice(customers, orders, args.slice)
