@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import signal
@@ -11,7 +10,6 @@ import subprocess
 import sys
 import time
 from contextlib import closing
-from importlib.metadata import entry_points
 from pathlib import Path
 
 import pandas as pd
@@ -20,9 +18,7 @@ from fakesheets import FakeSheets
 from test_sync_install import UNRELATED, user_crontab  # noqa: F401 (fixture)
 from workbooks import customer_workbook
 
-from addin.cli import build_parser, main
-from addin.errors import PotentielError
-from sheets_sync.cli import register
+from addin.cli import main
 from sheets_sync.config import load_config, sample_config
 from sheets_sync.install import cron_lines, schedule_id
 from sheets_sync.lock import sync_lock
@@ -39,18 +35,8 @@ endpoint = "http://127.0.0.1:9"
 
 
 def potentiel(*argv: str) -> int:
-    """``potentiel ARGV``: through addin.cli's main once the entry point is installed."""
-    if any(e.name == "sync" for e in entry_points(group="potentiel.commands")):
-        return main(list(argv))
-    parser = build_parser()
-    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    register(commands)
-    args = parser.parse_args(argv)
-    try:
-        return args.handler(args)
-    except PotentielError as err:
-        print(f"potentiel: {err}", file=sys.stderr)
-        return err.exit_code
+    """``potentiel ARGV`` (the sync commands plug in through their entry point)."""
+    return main(list(argv))
 
 
 @pytest.fixture
