@@ -48,8 +48,6 @@ _WORDS: dict[str, tuple[str, str, str]] = {
                "Paretocurve van de {what}"),
     "share_customers": ("share of customers", "part des clients", "aandeel klanten"),
     "share_value": ("cumulative share", "part cumulée", "cumulatief aandeel"),
-    "contribution": ("contribution", "contribution", "bijdrage"),
-    "revenue": ("revenue", "chiffre d'affaires", "omzet"),
 }
 _VALIDATION_HEADERS: dict[str, tuple[str, str, str]] = {
     "sheet": ("sheet", "feuille", "blad"), "row": ("row", "ligne", "rij"),
@@ -186,7 +184,7 @@ def _dashboard(analysis: Analysis, styles: Styles, language: str, name: str) -> 
         6: pd.Series(padded(shares), dtype="float64"),
         7: pd.Series(padded(cumulative), dtype="float64"),
     })
-    customers, share = word("customers", language), word(measure, language)
+    customers, share = word("customers", language), header(measure, language)
     headers = [header("customer_type", language), customers, None,
                header("rfm_segment", language), customers, None,
                word("share_customers", language), share]
@@ -204,7 +202,7 @@ def _dashboard(analysis: Analysis, styles: Styles, language: str, name: str) -> 
     ]
     anchors = [(9, 1, 17, 18), (9, 19, 17, 40)]
     if len(shares):
-        what = word(measure, language)
+        what = header(measure, language)
         charts.append(curve_chart(
             word("pareto", language).format(what=what),
             Series(name, (header_row, 7), first, 6, 7, share, shares.tolist(),
