@@ -21,11 +21,11 @@ def _per_customer(codes: np.ndarray, weights: np.ndarray | None, n: int) -> np.n
 
 
 def _sum_if_complete(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """Per-customer sum, blank when any line lacks the value (never a silent zero)."""
-    missing = np.isnan(values)
-    total = _per_customer(codes, np.where(missing, 0.0, values), n)
-    incomplete = _per_customer(codes, missing.astype(np.float64), n) > 0
-    return np.where(incomplete, np.nan, total)
+    """Per-customer sum, blank when any line lacks the value (never a silent zero).
+
+    A NaN weight makes its customer's sum NaN, which is exactly that rule.
+    """
+    return _per_customer(codes, values, n)
 
 
 def _distinct_per_customer(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -61,7 +61,7 @@ def activity(lines: pd.DataFrame, n_customers: int, as_of: pd.Timestamp) -> pd.D
     last = np.full(n, np.iinfo(np.int64).min)
     np.minimum.at(first, codes, days)
     np.maximum.at(last, codes, days)
-    has = _per_customer(codes, None, n) > 0
+    has = last > np.iinfo(np.int64).min
     # lifetimes' daily periods: distinct purchase days; monetary_value is the mean amount of
     # the days after the first one.
     periods = _distinct_per_customer(codes, days - origin, n)

@@ -17,6 +17,7 @@ from addin.settings import Settings
 
 TYPES: tuple[str, ...] = ("internal", "disloyal", "prospect", "lost", "loyal", "occasional",
                           "one_time")
+_TYPE_WORDS = np.array(TYPES, dtype=object)
 
 REFERRAL_CHANNELS = frozenset(fold(w) for w in (
     "referral", "referred", "word of mouth", "recommendation", "parrainage", "recommandation",
@@ -48,10 +49,11 @@ def classify(customers: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     lost = customers["days_since_last_order"] > settings.churn_days
     loyal = ((orders >= settings.loyal_min_orders)
              & (customers["tenure_days"] >= settings.loyal_min_tenure_days) & ~bad)
-    customer_type = np.select(
+    rank = np.select(
         [employee, bad & ~ordered_again, orders == 0, lost, loyal,
          orders >= settings.occasional_min_orders],
-        list(TYPES[:-1]), default=TYPES[-1])
+        range(len(TYPES) - 1), default=len(TYPES) - 1)
+    customer_type = pd.Series(_TYPE_WORDS[rank], index=customers.index, dtype=object)
 
     referrer = optional(customers, "_referrer", -1).to_numpy(np.int64)
     referrals = pd.Series(np.bincount(referrer[referrer >= 0], minlength=len(customers)),

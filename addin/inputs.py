@@ -210,6 +210,18 @@ def id_order(ids: pd.Series) -> np.ndarray:
     return rank
 
 
+def ranking(values: np.ndarray, tie: np.ndarray) -> np.ndarray:
+    """Positions that sort ``values`` ascending, equal values in ``tie`` order (``id_order``).
+
+    Same result as ``np.lexsort((tie, values))`` at a fraction of its cost: the values are
+    replaced by their rank among the distinct values and packed with the tie into one integer
+    key, so a single integer sort does the work.
+    """
+    _, value_rank = np.unique(values, return_inverse=True)
+    width = np.int64(tie.max() + 1) if len(tie) else np.int64(1)
+    return np.argsort(value_rank.astype(np.int64) * width + tie)
+
+
 def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.Timestamp,
             validation: Validation, sheet_names: dict[str, str] | None = None) -> Inputs:
     """Clean customers and orders; customers found only in Orders are added (with a warning).

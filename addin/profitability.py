@@ -11,7 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from addin.inputs import ranking
 from addin.settings import Settings
+
+_ABC_WORDS = np.array(["A", "B", "C", "D", None], dtype=object)
+_PROFILE_WORDS = np.array(["high", "medium", "low", None], dtype=object)
 
 
 def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -77,18 +81,17 @@ def abc_classes(value: pd.Series, tie: np.ndarray, has_orders: pd.Series, a: flo
     """
     known = (has_orders & value.notna()).to_numpy()
     values = value.to_numpy(np.float64)[known]
-    order = np.lexsort((tie[known], -values))
+    order = ranking(-values, tie[known])
     ranked = values[order]
     positive = np.clip(ranked, 0, None)
     total = positive.sum()
     before = (np.cumsum(positive) - positive) / total if total > 0 else np.ones(len(ranked))
     tolerance = 1e-12
     classes = np.select([ranked <= 0, before < a - tolerance, before < b - tolerance],
-                        ["C", "A", "B"], default="C")
-    out = pd.Series(None, index=value.index, dtype=object)
-    out.iloc[np.flatnonzero(known)[order]] = classes
-    out[~has_orders] = "D"
-    return out
+                        [2, 0, 1], default=2)
+    code = np.where(has_orders.to_numpy(), 4, 3)
+    code[np.flatnonzero(known)[order]] = classes
+    return pd.Series(_ABC_WORDS[code], index=value.index, dtype=object)
 
 
 def profile(money: pd.DataFrame, has_orders: pd.Series, settings: Settings) -> pd.Series:
@@ -107,5 +110,5 @@ def profile(money: pd.DataFrame, has_orders: pd.Series, settings: Settings) -> p
     met = ((money["margin_rate"] >= margin_bar).astype(int)
            + (money["discount_rate"] <= settings.max_discount_rate).astype(int)
            + (money["avg_order_value"] >= order_bar).astype(int))
-    levels = np.select([met >= 2, met == 1], ["high", "medium"], default="low")
-    return pd.Series(levels, index=money.index, dtype=object).where(has_orders, None)
+    level = np.select([~has_orders, met >= 2, met == 1], [3, 0, 1], default=2)
+    return pd.Series(_PROFILE_WORDS[level], index=money.index, dtype=object)

@@ -16,6 +16,11 @@ from addin.settings import Settings
 BANT_POINTS = 15.0
 PAGES_POINTS = 20.0
 FORM_POINTS = 20.0
+#: 'B-NT' and its fifteen siblings, indexed by the criteria met as bits (B = 1, A = 2, ...).
+_BANT_WORDS = np.array(["".join(letter if met >> bit & 1 else "-"
+                                for bit, letter in enumerate("BANT")) for met in range(16)],
+                       dtype=object)
+_TEMPERATURE_WORDS = np.array(["hot", "warm", "cold", None], dtype=object)
 
 
 def qualify(customers: pd.DataFrame, is_prospect: pd.Series, as_of: pd.Timestamp,
@@ -41,9 +46,9 @@ def qualify(customers: pd.DataFrame, is_prospect: pd.Series, as_of: pd.Timestamp
     engagement = (pages * PAGES_POINTS + form * FORM_POINTS) * decay
     score = (met * BANT_POINTS + engagement).round(1).where(is_prospect)
     temperature = temperatures(score, s)
-    letters = [np.where(hit, letter, "-") for letter, hit in criteria.items()]
-    bant = pd.Series(np.char.add(np.char.add(letters[0], letters[1]),
-                                 np.char.add(letters[2], letters[3])), index=customers.index)
+    met_bits = sum(hit.to_numpy(bool).astype(np.int64) << bit
+                   for bit, hit in enumerate(criteria.values()))
+    bant = pd.Series(_BANT_WORDS[met_bits], index=customers.index, dtype=object)
     return pd.DataFrame({"prospect_score": score, "temperature": temperature,
                          "bant": bant.where(is_prospect, None)}, index=customers.index)
 
@@ -53,6 +58,6 @@ def temperatures(score: pd.Series, settings: Settings) -> pd.Series:
 
     Public so that the TEMPERATURE formula applies the very thresholds of the analysis.
     """
-    words = np.select([score >= settings.hot_score, score >= settings.warm_score,
-                       score.notna()], ["hot", "warm", "cold"], default=None)
-    return pd.Series(words, index=score.index, dtype=object)
+    level = np.select([score >= settings.hot_score, score >= settings.warm_score,
+                       score.notna()], [0, 1, 2], default=3)
+    return pd.Series(_TEMPERATURE_WORDS[level], index=score.index, dtype=object)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from addin.inputs import ranking
 from addin.settings import Settings
 
 #: R score then FM score -> segment (the classic 11-segment map).
@@ -36,7 +37,7 @@ GENERATIONS: tuple[tuple[str, float], ...] = (
 
 def quintiles(better: pd.Series, tie: np.ndarray) -> pd.Series:
     """Scores 1-5 by rank of ``better`` (higher is better), ties broken by ``tie`` (id order)."""
-    order = np.lexsort((tie, better.to_numpy(np.float64)))
+    order = ranking(better.to_numpy(np.float64), tie)
     scores = np.empty(len(order), dtype=np.int64)
     scores[order] = np.ceil(np.arange(1, len(order) + 1) * 5 / max(len(order), 1))
     return pd.Series(scores, index=better.index)

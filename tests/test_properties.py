@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from addin import run_analysis
 from addin.classify import TYPES
+from addin.inputs import ranking
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -76,3 +77,12 @@ def test_activity_summary_equals_lifetimes(book: tuple) -> None:
         observation_period_end=AS_OF, freq="D")
     got = table.loc[expected.index, ["frequency", "recency", "T", "monetary_value"]]
     assert np.allclose(got.to_numpy(np.float64), expected.to_numpy(np.float64))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([0.0, -0.0, 1.5, -2.0, 3.0, np.nan, np.inf, -np.inf]) | st.floats(),
+                max_size=60), st.randoms(use_true_random=False))
+def test_ranking_sorts_like_lexsort(values: list[float], rnd) -> None:
+    ties = np.array(rnd.sample(range(10 * len(values) + 1), len(values)), dtype=np.int64)
+    array = np.array(values, dtype=np.float64)
+    assert np.array_equal(ranking(array, ties), np.lexsort((ties, array)))
