@@ -28,19 +28,25 @@ def _sum_if_complete(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarra
     return _per_customer(codes, values, n)
 
 
-def _distinct_per_customer(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """How many distinct ``values`` (non-negative integers) each customer code has.
+def _distinct_pairs(codes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (code, value) pairs of non-negative integers, sorted by code then value.
 
     A plain sort of one combined integer key, no hashing and no argsort.
     """
     if len(codes) == 0:
-        return np.zeros(n, dtype=np.int64)
+        return codes, values
     width = np.int64(values.max() + 1)
     key = np.sort(codes * width + values)
     first_of_run = np.empty(len(key), dtype=bool)
     first_of_run[0] = True
     np.not_equal(key[1:], key[:-1], out=first_of_run[1:])
-    return _per_customer(key[first_of_run] // width, None, n).astype(np.int64)
+    key = key[first_of_run]
+    return key // width, key % width
+
+
+def _distinct_per_customer(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """How many distinct ``values`` (non-negative integers) each customer code has."""
+    return _per_customer(_distinct_pairs(codes, values)[0], None, n).astype(np.int64)
 
 
 def activity(lines: pd.DataFrame, n_customers: int, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -57,14 +63,18 @@ def activity(lines: pd.DataFrame, n_customers: int, as_of: pd.Timestamp) -> pd.D
     as_of_day = np.int64(as_of.normalize().value // _DAY)
     origin = days.min() if len(days) else as_of_day
 
-    first = np.full(n, np.iinfo(np.int64).max)
-    last = np.full(n, np.iinfo(np.int64).min)
-    np.minimum.at(first, codes, days)
-    np.maximum.at(last, codes, days)
-    has = last > np.iinfo(np.int64).min
     # lifetimes' daily periods: distinct purchase days; monetary_value is the mean amount of
-    # the days after the first one.
-    periods = _distinct_per_customer(codes, days - origin, n)
+    # the days after the first one.  One sort gives the days of each customer in order, so
+    # its first and last purchase days are the ends of its run.
+    buyer, day = _distinct_pairs(codes, days - origin)
+    periods = _per_customer(buyer, None, n).astype(np.int64)
+    ends = np.flatnonzero(buyer[1:] != buyer[:-1])
+    starts, ends = np.r_[0, ends + 1], np.r_[ends, len(buyer) - 1]
+    has = periods > 0
+    first, last = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    if len(buyer):
+        first[buyer[starts]] = day[starts] + origin
+        last[buyer[ends]] = day[ends] + origin
     frequency = np.maximum(periods - 1, 0)
     revenue = _per_customer(codes, amount, n)
     on_first_day = days == first[codes]
@@ -72,7 +82,6 @@ def activity(lines: pd.DataFrame, n_customers: int, as_of: pd.Timestamp) -> pd.D
     repeat_mean = (revenue - first_day_amount) / np.maximum(frequency, 1)
 
     blank = np.where(has, 0.0, np.nan)
-    first, last = np.where(has, first, 0), np.where(has, last, 0)
     out = pd.DataFrame({
         "orders": _order_counts(lines, codes, days - origin, n),
         "first_order": _dates(first, has),

@@ -32,6 +32,7 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "purchase_horizon_days": (0, np.inf, "purchase_horizon_days must not be negative"),
 }
 
+
 def optional(frame: pd.DataFrame, name: str, fill: object = np.nan) -> pd.Series:
     """A column of the frame, or a blank one when the user's sheet has no such column."""
     if name in frame:
