@@ -234,7 +234,7 @@ def parse_ids(raw: pd.Series) -> Parsed:
         text = obj[~is_num & obj.notna()].astype(str).str.strip().astype(object)
         ids = pd.concat([number_text, text]).reindex(obj.index).astype("str")
     ids = ids.where(ids != "")
-    errors = _excel_errors(ids.dropna())
+    errors = _excel_errors(ids)
     return Parsed(ids.where(~ids.index.isin(errors.index)) if len(errors) else ids, errors)
 
 
@@ -244,7 +244,7 @@ def parse_text(raw: pd.Series) -> Parsed:
         return Parsed(raw, _no_errors(raw.index))
     if ptypes.is_string_dtype(raw.dtype) and raw.dtype != object:
         text = raw.str.strip()
-        errors = _excel_errors(text.dropna())
+        errors = _excel_errors(text)
         text = text.where(text != "")
         return Parsed(text.where(~text.index.isin(errors.index)) if len(errors) else text,
                       errors)
