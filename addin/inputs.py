@@ -107,6 +107,18 @@ def _unify_ids(*columns: pd.Series) -> list[pd.Series]:
             for c in columns]
 
 
+def _repeated(ids: pd.Series) -> pd.Series:
+    """``ids.duplicated(keep='first')``; for text ids through one stable sort, which costs a
+    third of hashing a million strings: equal ids end up side by side, first one first."""
+    if not _is_arrow_text(ids):
+        return ids.duplicated(keep="first")
+    order = np.asarray(ids.argsort(kind="stable"))
+    ranked = ids.array.take(order)
+    repeated = np.zeros(len(ids), dtype=bool)
+    repeated[order[1:][np.asarray(ranked[1:] == ranked[:-1], dtype=bool)]] = True
+    return pd.Series(repeated, index=ids.index)
+
+
 def prepare_customers(raw: pd.DataFrame, label: str, validation: Validation,
                       as_of: pd.Timestamp) -> tuple[pd.DataFrame, dict[str, str]]:
     """Typed customers, one row per customer_id, Excel row kept in column ``_row``."""
@@ -114,7 +126,7 @@ def prepare_customers(raw: pd.DataFrame, label: str, validation: Validation,
     id_header = headers["customer_id"]
     customers = _drop(customers, customers["customer_id"].isna(), validation, label,
                       "customer_id", id_header, "customer_id is empty: row skipped")
-    duplicate = customers["customer_id"].duplicated(keep="first")
+    duplicate = _repeated(customers["customer_id"])
     if duplicate.any():
         repeated = customers["customer_id"].isin(customers["customer_id"][duplicate])
         first = ~duplicate & repeated

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from addin import run_analysis
 from addin.classify import TYPES
-from addin.inputs import ranking
+from addin.inputs import _repeated, ranking
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -86,3 +86,10 @@ def test_ranking_sorts_like_lexsort(values: list[float], rnd) -> None:
     ties = np.array(rnd.sample(range(10 * len(values) + 1), len(values)), dtype=np.int64)
     array = np.array(values, dtype=np.float64)
     assert np.array_equal(ranking(array, ties), np.lexsort((ties, array)))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "A", "ab", "é", "0", "00", " a"]), max_size=40))
+def test_repeated_text_ids_match_duplicated(ids: list[str]) -> None:
+    column = pd.Series(ids, dtype="str")
+    assert _repeated(column).tolist() == column.duplicated(keep="first").tolist()
