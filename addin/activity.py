@@ -95,7 +95,7 @@ def activity(lines: pd.DataFrame, n_customers: int, as_of: pd.Timestamp) -> pd.D
         "revenue": revenue,
         "list_revenue": _sum_if_complete(codes, lines["list_amount"].to_numpy(np.float64), n),
         "cost": _sum_if_complete(codes, lines["cost_amount"].to_numpy(np.float64), n),
-    })
+    }, copy=False)
     out.loc[~has, ["list_revenue", "cost"]] = np.nan
     return out
 

@@ -67,5 +67,5 @@ def classify(customers: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         "is_prescriber": referrals > 0,
         "referrals": referrals,
         "is_referred": referred_by.notna() | by_channel,
-    }, index=customers.index)
+    }, index=customers.index, copy=False)
 

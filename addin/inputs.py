@@ -188,7 +188,7 @@ def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
         "amount": net,
         "list_amount": (quantity * orders.get("list_price", nothing)).mask(unknown, 0.0),
         "cost_amount": (quantity * orders.get("unit_cost", nothing)).mask(unknown, 0.0),
-    })
+    }, copy=False)
 
 
 def link(customer_ids: pd.Series, *columns: pd.Series) -> list[np.ndarray]:

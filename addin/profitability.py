@@ -47,7 +47,7 @@ def money_figures(orders: pd.Series, revenue: pd.Series, list_revenue: pd.Series
         "contribution": gross_margin - cost_to_serve,
         "break_even_order_value": break_even_order_values(
             pd.Series(cost_per_order, index=revenue.index), margin_rate),
-    }, index=revenue.index)
+    }, index=revenue.index, copy=False)
 
 
 def break_even_order_values(cost_per_order: pd.Series, margin_rate: pd.Series) -> pd.Series:

@@ -50,7 +50,8 @@ def qualify(customers: pd.DataFrame, is_prospect: pd.Series, as_of: pd.Timestamp
                    for bit, hit in enumerate(criteria.values()))
     bant = pd.Series(_BANT_WORDS[met_bits], index=customers.index, dtype=object)
     return pd.DataFrame({"prospect_score": score, "temperature": temperature,
-                         "bant": bant.where(is_prospect, None)}, index=customers.index)
+                         "bant": bant.where(is_prospect, None)}, index=customers.index,
+                        copy=False)
 
 
 def temperatures(score: pd.Series, settings: Settings) -> pd.Series:

@@ -57,7 +57,7 @@ def rfm(act: pd.DataFrame, tie: np.ndarray) -> pd.DataFrame:
     b_ids = act.index[buyers]
     segment = rfm_segments(r, fm)
     out = pd.DataFrame({"r_score": r, "f_score": f, "m_score": m, "rfm_segment": segment},
-                       index=b_ids).reindex(act.index)
+                       index=b_ids, copy=False).reindex(act.index)
     for name in ("r_score", "f_score", "m_score"):
         out[name] = out[name].astype("Int64")
     out["rfm_segment"] = out["rfm_segment"].astype(object).where(buyers, "Prospect")
