@@ -120,8 +120,8 @@ def _order_counts(lines: pd.DataFrame, codes: np.ndarray, day_numbers: np.ndarra
         np.minimum.at(low, order_codes, codes)
         np.maximum.at(high, order_codes, codes)
         used = high >= 0
-        if (low[used] == high[used]).all():
-            return _per_customer(low[used], None, n).astype(np.int64)
+        if ((low == high) | ~used).all():
+            return _per_customer(high[used], None, n).astype(np.int64)
     return _distinct_per_customer(codes, order_codes, n)
 
 
