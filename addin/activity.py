@@ -66,7 +66,8 @@ def activity(lines: pd.DataFrame, n_customers: int, as_of: pd.Timestamp) -> pd.D
     # lifetimes' daily periods: distinct purchase days; monetary_value is the mean amount of
     # the days after the first one.  One sort gives the days of each customer in order, so
     # its first and last purchase days are the ends of its run.
-    buyer, day = _distinct_pairs(codes, days - origin)
+    day_numbers = days - origin
+    buyer, day = _distinct_pairs(codes, day_numbers)
     periods = _per_customer(buyer, None, n).astype(np.int64)
     ends = np.flatnonzero(buyer[1:] != buyer[:-1])
     starts, ends = np.r_[0, ends + 1], np.r_[ends, len(buyer) - 1]
@@ -83,7 +84,7 @@ def activity(lines: pd.DataFrame, n_customers: int, as_of: pd.Timestamp) -> pd.D
 
     blank = np.where(has, 0.0, np.nan)
     out = pd.DataFrame({
-        "orders": _order_counts(lines, codes, days - origin, n),
+        "orders": _order_counts(lines, codes, day_numbers, n),
         "first_order": _dates(first, has),
         "last_order": _dates(last, has),
         "days_since_last_order": (as_of_day - last) + blank,

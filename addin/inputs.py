@@ -173,21 +173,24 @@ def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
                        f"{int(future.sum())} order line(s) dated after the analysis date "
                        f"{as_of.date()} are not counted", severity="warning")
         orders = orders[~future]
-    nothing = pd.Series(np.nan, index=orders.index)
-    quantity = orders.get("quantity", nothing).fillna(1.0)
-    net = quantity * orders.get("unit_price", nothing)
+    quantity = optional(orders, "quantity", 1.0).fillna(1.0)
+    net = quantity * optional(orders, "unit_price")
     if "amount" in orders:
         net = orders["amount"].fillna(net)
     # A line whose net amount is unknown (already reported) adds nothing to any money figure,
     # so revenue, list revenue and cost stay comparable.
     unknown = net.isna()
+    list_amount = quantity * optional(orders, "list_price")
+    cost_amount = quantity * optional(orders, "unit_cost")
+    if unknown.any():
+        list_amount, cost_amount = list_amount.mask(unknown, 0.0), cost_amount.mask(unknown, 0.0)
     return pd.DataFrame({
         "customer_id": orders["customer_id"],
         "order_id": orders.get("order_id", pd.Series(None, index=orders.index, dtype=object)),
         "order_date": orders["order_date"],
         "amount": net,
-        "list_amount": (quantity * orders.get("list_price", nothing)).mask(unknown, 0.0),
-        "cost_amount": (quantity * orders.get("unit_cost", nothing)).mask(unknown, 0.0),
+        "list_amount": list_amount,
+        "cost_amount": cost_amount,
     }, copy=False)
 
 
