@@ -49,7 +49,8 @@ _HAS_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}[ T]\d")
 _TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}[ T](\d{1,2})(?::(\d{1,2})(?::(\d{1,2})(?:\.(\d+))?)?)?"
                    r"(?:Z|[+-]\d{2}:?\d{2})?")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
-_FIRST_DAY, _LAST_DAY = datetime(1900, 1, 1), datetime(2262, 4, 11)  # what pandas can hold
+# Outside these, a date is an input error: before Excel's first day, or after pandas' last one.
+_FIRST_DAY, _LAST_DAY = datetime(1900, 1, 1), datetime(2262, 4, 11)
 _NUMBER_TYPES = (int, float, np.integer, np.floating)
 
 
