@@ -19,7 +19,7 @@ from addin.inputs import id_order, prepare
 from addin.profitability import profitability
 from addin.prospects import qualify
 from addin.rules import evaluate, membership
-from addin.schema import SALES_COLUMNS, TARGET_SEGMENT_NAMES, fold
+from addin.schema import SALES_COLUMNS, TARGET_SEGMENT_NAMES, column_kinds, fold
 from addin.segmentation import generations, income_bands, rfm
 from addin.settings import Settings
 from addin.validation import Validation
@@ -41,6 +41,9 @@ SEGMENT_COLUMNS = ("r_score", "f_score", "m_score", "rfm_segment", "generation",
 OUTPUT_COLUMNS: tuple[str, ...] = (IDENTITY_COLUMNS + ACTIVITY_COLUMNS + TYPE_COLUMNS
                                    + PROSPECT_COLUMNS + MONEY_COLUMNS + SEGMENT_COLUMNS
                                    + SALES_COLUMNS)
+
+#: Output columns only the analysis computes: a customer column of the same name is not an input.
+COMPUTED_COLUMNS = frozenset(OUTPUT_COLUMNS) - frozenset(column_kinds("customers"))
 
 SettingsLike = Settings | Mapping[str, object] | pd.DataFrame | None
 
@@ -71,6 +74,18 @@ def _settings(settings: SettingsLike, validation: Validation, sheet: str) -> Set
     return Settings.from_mapping(settings, validation=validation, sheet=sheet)
 
 
+def _without_computed(customers: pd.DataFrame, validation: Validation,
+                      sheet: str) -> pd.DataFrame:
+    """Drop customer columns named like a computed output, such as a re-imported Analysis
+    sheet's ``revenue``: the analysis recomputes them, and two columns of one name would clash."""
+    clash = [name for name in customers.columns if name in COMPUTED_COLUMNS]
+    for name in clash:
+        validation.add(sheet, None, str(name), None,
+                       f"'{name}' is computed by the analysis: the sheet's values are ignored",
+                       severity="warning")
+    return customers.drop(columns=clash) if clash else customers
+
+
 def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
                  segments: pd.DataFrame | None = None, as_of: date | str | None = None,
                  settings: SettingsLike = None,
@@ -92,7 +107,7 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
     moment = pd.Timestamp(as_of or config.as_of or pd.Timestamp.today()).normalize()
     inputs = prepare(customers, orders, as_of=moment, validation=validation,
                      sheet_names=names)
-    cust = inputs.customers
+    cust = _without_computed(inputs.customers, validation, names["customers"])
     act = activity(inputs.orders, len(cust), moment)
     both = pd.concat([cust, act], axis=1)
     types = classify(both, config)

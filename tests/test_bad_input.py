@@ -143,3 +143,15 @@ def test_dutch_headers_and_answers() -> None:
     result = run_analysis(pd.DataFrame({"Klant ID": ["K1"], "Medewerker": ["ja"],
                                         "Klachten": ["nee"]}), as_of=AS_OF)
     assert result.table.iloc[0]["customer_type"] == "internal"
+
+
+def test_a_customer_column_named_like_a_computed_output_is_ignored_with_a_warning() -> None:
+    orders = [{"customer_id": "A", "order_date": AS_OF, "amount": 5}]
+    result = analyse([{"customer_id": "A", "orders": 3}], orders)
+    assert result.table["orders"].tolist() == [1]
+    v = result.validation
+    assert len(v) == 1 and pd.isna(v["row"].iloc[0])
+    assert (v["sheet"].iloc[0], v["column"].iloc[0], v["severity"].iloc[0]) == (
+        "Customers", "orders", "warning")
+    assert v["message"].iloc[0] == ("'orders' is computed by the analysis: "
+                                    "the sheet's values are ignored")

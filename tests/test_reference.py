@@ -278,3 +278,13 @@ def test_dates_keep_their_meaning_whatever_their_cell_type() -> None:
     orders = pd.DataFrame({"customer_id": customers["customer_id"],
                            "order_date": [date(2026, 3, 1)] * len(cells), "amount": 1.0})
     check(customers, orders)
+
+
+@pytest.mark.parametrize("name", ["orders", "revenue", "customer_type", "frequency",
+                                  "prospect_score", "r_score", "is_target", "segments"])
+def test_customer_columns_named_like_computed_outputs_are_recomputed(name: str) -> None:
+    customers = pd.DataFrame({"customer_id": ["A", "B"], name: [3, "x"],
+                              "status": ["open", None], "income_band": ["high", None]})
+    orders = pd.DataFrame({"customer_id": ["A"], "order_date": [AS_OF], "amount": [5.0]})
+    table = check(customers, orders)
+    assert table.columns.is_unique and table["status"].iloc[0] == "open"
