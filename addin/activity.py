@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from addin.inputs import in_parallel
+
 _DAY = np.int64(86_400 * 10**9)
 
 
@@ -67,7 +69,15 @@ def activity(lines: pd.DataFrame, n_customers: int, as_of: pd.Timestamp) -> pd.D
     # the days after the first one.  One sort gives the days of each customer in order, so
     # its first and last purchase days are the ends of its run.
     day_numbers = days - origin
-    buyer, day = _distinct_pairs(codes, day_numbers)
+
+    def counts_and_sums() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What needs no sort, meanwhile on the other core."""
+        return (_order_counts(lines, codes, day_numbers, n),
+                _sum_if_complete(codes, lines["list_amount"].to_numpy(np.float64), n),
+                _sum_if_complete(codes, lines["cost_amount"].to_numpy(np.float64), n))
+
+    (buyer, day), (orders, list_revenue, cost) = in_parallel(
+        lambda: _distinct_pairs(codes, day_numbers), counts_and_sums)
     periods = _per_customer(buyer, None, n).astype(np.int64)
     ends = np.flatnonzero(buyer[1:] != buyer[:-1])
     starts, ends = np.r_[0, ends + 1], np.r_[ends, len(buyer) - 1]
@@ -84,7 +94,7 @@ def activity(lines: pd.DataFrame, n_customers: int, as_of: pd.Timestamp) -> pd.D
 
     blank = np.where(has, 0.0, np.nan)
     out = pd.DataFrame({
-        "orders": _order_counts(lines, codes, day_numbers, n),
+        "orders": orders,
         "first_order": _dates(first, has),
         "last_order": _dates(last, has),
         "days_since_last_order": (as_of_day - last) + blank,
@@ -94,8 +104,8 @@ def activity(lines: pd.DataFrame, n_customers: int, as_of: pd.Timestamp) -> pd.D
         "T": (as_of_day - first) + blank,
         "monetary_value": np.where(frequency > 0, repeat_mean, 0.0) + blank,
         "revenue": revenue,
-        "list_revenue": _sum_if_complete(codes, lines["list_amount"].to_numpy(np.float64), n),
-        "cost": _sum_if_complete(codes, lines["cost_amount"].to_numpy(np.float64), n),
+        "list_revenue": list_revenue,
+        "cost": cost,
     }, copy=False)
     out.loc[~has, ["list_revenue", "cost"]] = np.nan
     return out

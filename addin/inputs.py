@@ -8,7 +8,11 @@ modules never see text in a number column.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +35,7 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "birth_year": (1850, 2200, "birth_year must be a year such as 1980"),
     "purchase_horizon_days": (0, np.inf, "purchase_horizon_days must not be negative"),
 }
+_PARALLEL_FROM = 1_000_000  # ids: below this, a second thread costs more than it saves
 
 
 def optional(frame: pd.DataFrame, name: str, fill: object = np.nan) -> pd.Series:
@@ -203,8 +208,7 @@ def link(customer_ids: pd.Series, *columns: pd.Series) -> list[np.ndarray]:
     if all(_is_arrow_text(c) for c in (customer_ids, *columns)):
         # Text ids held by Arrow: look each id up in a hash of the customer ids, in C++.
         known = pa.chunked_array(customer_ids.array.__arrow_array__()).combine_chunks()
-        return [pc.index_in(c.array.__arrow_array__(), value_set=known).fill_null(-1)
-                .to_numpy(zero_copy_only=False).astype(np.int64) for c in columns]
+        return [_positions(c.array.__arrow_array__(), known) for c in columns]
     n = len(customer_ids)
     codes, uniques = pd.factorize(pd.concat([customer_ids, *columns], ignore_index=True))
     position = np.full(len(uniques) + 1, -1, dtype=np.int64)
@@ -212,6 +216,33 @@ def link(customer_ids: pd.Series, *columns: pd.Series) -> list[np.ndarray]:
     found = position[codes[n:]]
     bounds = np.cumsum([len(c) for c in columns])[:-1]
     return np.split(found, bounds)
+
+
+def _positions(values: pa.ChunkedArray, known: pa.Array) -> np.ndarray:
+    """Position of each value in ``known`` (-1: absent); a long column in two halves at once,
+    as this hash lookup is the slowest single step of the analysis."""
+    def lookup(part: pa.ChunkedArray) -> np.ndarray:
+        found = pc.index_in(part, value_set=known).fill_null(-1)
+        return found.to_numpy(zero_copy_only=False).astype(np.int64)
+
+    if len(values) < _PARALLEL_FROM:
+        return lookup(values)
+    half = len(values) // 2
+    return np.concatenate(in_parallel(lambda: lookup(values.slice(0, half)),
+                                      lambda: lookup(values.slice(half))))
+
+
+def in_parallel(*calls: Callable[[], Any]) -> list[Any]:
+    """The results of independent calls, run on two cores where the machine has them.
+
+    The heavy parts (Arrow hashing and string kernels, numpy sorts) release the GIL, so
+    threads overlap them; an exception from any call is raised here, the first call's first.
+    """
+    if (os.cpu_count() or 1) < 2:
+        return [call() for call in calls]
+    with ThreadPoolExecutor(len(calls)) as pool:
+        futures = [pool.submit(call) for call in calls]
+        return [future.result() for future in futures]
 
 
 def _is_arrow_text(column: pd.Series) -> bool:
@@ -246,8 +277,12 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
     customers and ``code`` (position of the line's customer) to the order lines.
     """
     names = {"customers": "Customers", "orders": "Orders"} | (sheet_names or {})
-    cust, headers = prepare_customers(customers, names["customers"], validation, as_of)
-    lines = prepare_orders(orders, names["orders"], validation, as_of)
+    found = {"customers": Validation(), "orders": Validation()}
+    (cust, headers), lines = in_parallel(
+        lambda: prepare_customers(customers, names["customers"], found["customers"], as_of),
+        lambda: prepare_orders(orders, names["orders"], found["orders"], as_of))
+    validation.extend(found["customers"])
+    validation.extend(found["orders"])
     referred = cust.get("referred_by", pd.Series(None, index=cust.index, dtype=object))
     cust["customer_id"], lines["customer_id"], referred = _unify_ids(
         cust["customer_id"], lines["customer_id"], referred)

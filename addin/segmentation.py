@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from addin.inputs import ranking
+from addin.inputs import in_parallel, ranking
 from addin.settings import Settings
 
 #: R score then FM score -> segment (the classic 11-segment map).
@@ -50,9 +50,10 @@ def rfm(act: pd.DataFrame, tie: np.ndarray) -> pd.DataFrame:
     """
     buyers = act["orders"] > 0
     b_ids = tie[buyers.to_numpy()]
-    r = quintiles(-act.loc[buyers, "days_since_last_order"], b_ids)
-    f = quintiles(act.loc[buyers, "orders"].astype(np.float64), b_ids)
-    m = quintiles(act.loc[buyers, "revenue"], b_ids)
+    r, f, m = in_parallel(
+        lambda: quintiles(-act.loc[buyers, "days_since_last_order"], b_ids),
+        lambda: quintiles(act.loc[buyers, "orders"].astype(np.float64), b_ids),
+        lambda: quintiles(act.loc[buyers, "revenue"], b_ids))
     fm = quintiles((f + m) / 2.0, b_ids)
     b_ids = act.index[buyers]
     segment = rfm_segments(r, fm)
