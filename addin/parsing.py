@@ -22,6 +22,8 @@ _EXCEL_ERROR = r"^#(?:N/A|VALUE!|REF!|DIV/0!|NUM!|NAME\?|NULL!|SPILL!|CALC!|GETT
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _MAX_SERIAL = 132_763  # 2263-06-25 > 2262-04-11, the last day pandas can hold
 _FIRST_DAY, _LAST_DAY = pd.Timestamp("1900-01-01"), pd.Timestamp.max.normalize()
+_TIME = (r"^\d{4}-\d{1,2}-\d{1,2}[ T](\d{1,2})(?::(\d{1,2})(?::(\d{1,2})(?:\.(\d+))?)?)?"
+         r"(?:Z|[+-]\d{2}:?\d{2})?$")
 
 YES = frozenset({"yes", "y", "true", "oui", "o", "vrai", "ja", "j", "waar", "x", "1", "ok"})
 NO = frozenset({"no", "n", "false", "non", "faux", "nee", "onwaar", "0", "nein"})
@@ -168,8 +170,22 @@ def _dates_from_text(text: pd.Series) -> pd.Series:
         out[serial] = _serials(text[serial].astype("float64")).values
     timed = text.str.match(r"^\d{4}-\d{1,2}-\d{1,2}[ T]\d") & out.notna()
     if timed.any():
-        out[timed] = _in_range(pd.to_datetime(text[timed], format="ISO8601", errors="coerce"))
+        out[timed] = _in_range(out[timed] + _time_of_day(text[timed]))
     return out
+
+
+def _time_of_day(text: pd.Series) -> pd.Series:
+    """The time after an ISO date, '10:30[:15[.5]]', as a duration; NaT where unreadable.
+
+    A time zone ('Z', '+02:00') is dropped, not converted: the wall time written is the one the
+    user saw, and one column may mix zones.
+    """
+    parts = text.str.extract(_TIME)
+    hour, minute, second = (parts[i].astype("float64").fillna(0.0) for i in range(3))
+    micros = parts[3].fillna("0").str[:6].str.ljust(6, "0").astype("int64")
+    ok = parts[0].notna() & (hour < 24) & (minute < 60) & (second < 60)
+    seconds = (hour * 3600 + minute * 60 + second).astype("int64")
+    return pd.to_timedelta(seconds * 1_000_000 + micros, unit="us").where(ok)
 
 
 def parse_bools(raw: pd.Series) -> Parsed:

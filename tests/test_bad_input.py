@@ -155,3 +155,13 @@ def test_a_customer_column_named_like_a_computed_output_is_ignored_with_a_warnin
         "Customers", "orders", "warning")
     assert v["message"].iloc[0] == ("'orders' is computed by the analysis: "
                                     "the sheet's values are ignored")
+
+
+def test_text_dates_with_a_time_zone_are_read_and_a_bad_time_reported() -> None:
+    result = analyse([{"customer_id": "A", "last_interaction": "2026-01-05T10:00:00Z"},
+                      {"customer_id": "B", "last_interaction": "2026-01-05 10:00+02:00"},
+                      {"customer_id": "C", "last_interaction": "2026-01-05 25:00Z"}])
+    assert problems(result) == [
+        ("Customers", 4, "last_interaction", "2026-01-05 25:00Z",
+         "'2026-01-05 25:00Z' is not a date (use 31/12/2025 or 2025-12-31)")]
+    assert result.table["prospect_score"].notna().all()

@@ -288,3 +288,14 @@ def test_customer_columns_named_like_computed_outputs_are_recomputed(name: str) 
     orders = pd.DataFrame({"customer_id": ["A"], "order_date": [AS_OF], "amount": [5.0]})
     table = check(customers, orders)
     assert table.columns.is_unique and table["status"].iloc[0] == "open"
+
+
+def test_text_dates_with_a_time_zone_keep_the_wall_time_written() -> None:
+    cells = ["2026-01-05T23:30:00Z", "2026-01-05 23:30-05:00", "2026-01-05T23:30:00.5+0200",
+             "2026-01-05 23:30", "2026-01-05T23:30:00 Z", "2026-01-05 24:00+01:00"]
+    customers = pd.DataFrame({"customer_id": [f"C{i}" for i in range(len(cells))],
+                              "last_interaction": cells, "complaint": "oui"})
+    orders = pd.DataFrame({"customer_id": customers["customer_id"][:3],
+                           "order_date": "2026-01-06", "amount": 1.0})
+    table = check(customers, orders)
+    assert table["customer_type"].tolist()[:3] == ["one_time"] * 3  # ordered after, not before
