@@ -54,7 +54,7 @@ def rfm(act: pd.DataFrame, tie: np.ndarray) -> pd.DataFrame:
         lambda: quintiles(-act.loc[buyers, "days_since_last_order"], b_ids),
         lambda: quintiles(act.loc[buyers, "orders"].astype(np.float64), b_ids),
         lambda: quintiles(act.loc[buyers, "revenue"], b_ids))
-    fm = quintiles((f + m) / 2.0, b_ids)
+    fm = quintiles((f + m).astype(np.float64), b_ids)  # the order of the mean of F and M
     b_ids = act.index[buyers]
     segment = rfm_segments(r, fm)
     out = pd.DataFrame({"r_score": r, "f_score": f, "m_score": m, "rfm_segment": segment},
