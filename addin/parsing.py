@@ -22,6 +22,7 @@ _EXCEL_ERROR = r"^#(?:N/A|VALUE!|REF!|DIV/0!|NUM!|NAME\?|NULL!|SPILL!|CALC!|GETT
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _MAX_SERIAL = 132_763  # 2263-06-25 > 2262-04-11, the last day pandas can hold
 _FIRST_DAY, _LAST_DAY = pd.Timestamp("1900-01-01"), pd.Timestamp.max.normalize()
+_NAT = np.iinfo(np.int64).min  # how numpy stores NaT
 _TIME = (r"^\d{4}-\d{1,2}-\d{1,2}[ T](\d{1,2})(?::(\d{1,2})(?::(\d{1,2})(?:\.(\d+))?)?)?"
          r"(?:Z|[+-]\d{2}:?\d{2})?$")
 
@@ -109,7 +110,7 @@ def _numbers_from_text(text: pd.Series) -> pd.Series:
 def parse_dates(raw: pd.Series) -> Parsed:
     """Dates from a column: real dates, Excel serials, ISO text, '31/12/2025', '31.12.25'."""
     if ptypes.is_datetime64_any_dtype(raw.dtype):
-        return Parsed(raw.astype("datetime64[ns]"), _no_errors(raw.index))
+        return _typed_dates(raw)
     if ptypes.is_numeric_dtype(raw.dtype) and not ptypes.is_bool_dtype(raw.dtype):
         return _serials(raw.astype("float64"))
     values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
@@ -133,6 +134,24 @@ def parse_dates(raw: pd.Series) -> Parsed:
     unread_dates = obj[is_date & values.isna()]
     errors.append("'" + unread_dates.astype(str) + "' is not a date between 1900 and 2262")
     return Parsed(values, pd.concat(errors))
+
+
+def _typed_dates(raw: pd.Series) -> Parsed:
+    """A datetime column, at any resolution: the wall time (a time zone is dropped), and cells
+    outside 1900..2262 reported and blank as they are when typed as text.
+
+    The usual column, all in range, costs one min and one max over its integer ticks.
+    """
+    stamps = raw.dt.tz_localize(None) if getattr(raw.dtype, "tz", None) is not None else raw
+    ticks = stamps.to_numpy().view(np.int64)
+    unit = np.datetime_data(stamps.dtype)[0]
+    first, last = (np.datetime64(day, unit).astype(np.int64) for day in (_FIRST_DAY, _LAST_DAY))
+    real = ticks != _NAT
+    if first <= ticks.min(where=real, initial=last) and ticks.max(initial=first) <= last:
+        return Parsed(stamps.astype("datetime64[ns]"), _no_errors(raw.index))
+    bad = real & ((ticks < first) | (ticks > last))
+    errors = "'" + stamps[bad].astype(str) + "' is not a date between 1900 and 2262"
+    return Parsed(stamps.mask(bad).astype("datetime64[ns]"), errors.astype(object))
 
 
 def _in_range(stamps: pd.Series) -> pd.Series:

@@ -3,6 +3,7 @@ and every other row still gets its results."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from builders import AS_OF, analyse
@@ -165,3 +166,20 @@ def test_text_dates_with_a_time_zone_are_read_and_a_bad_time_reported() -> None:
         ("Customers", 4, "last_interaction", "2026-01-05 25:00Z",
          "'2026-01-05 25:00Z' is not a date (use 31/12/2025 or 2025-12-31)")]
     assert result.table["prospect_score"].notna().all()
+
+
+def test_datetime_cells_outside_1900_to_2262_are_reported_like_text_ones() -> None:
+    customers = pd.DataFrame({
+        "customer_id": ["A", "B"],
+        "last_interaction": np.array(["3026-01-05", "2026-01-05"], dtype="datetime64[us]")})
+    orders = pd.DataFrame({"customer_id": ["A", "B"], "amount": 5.0,
+                           "order_date": np.array(["1855-08-26", "2026-01-06"],
+                                                  dtype="datetime64[ns]")})
+    result = run_analysis(customers, orders, as_of=AS_OF)
+    assert problems(result) == [
+        ("Customers", 2, "last_interaction", "3026-01-05 00:00:00",
+         "'3026-01-05' is not a date between 1900 and 2262"),
+        ("Orders", 2, "order_date", "1855-08-26 00:00:00",
+         "'1855-08-26' is not a date between 1900 and 2262"),
+        ("Orders", 2, "order_date", "", "order line without a valid date: line skipped")]
+    assert result.table["orders"].tolist() == [0, 1]

@@ -299,3 +299,21 @@ def test_text_dates_with_a_time_zone_keep_the_wall_time_written() -> None:
                            "order_date": "2026-01-06", "amount": 1.0})
     table = check(customers, orders)
     assert table["customer_type"].tolist()[:3] == ["one_time"] * 3  # ordered after, not before
+
+
+def test_datetime_columns_apply_the_same_date_range_as_text() -> None:
+    def stamps(*days: str, unit: str) -> np.ndarray:
+        return np.array(days, dtype=f"datetime64[{unit}]")
+
+    customers = pd.DataFrame({
+        "customer_id": ["A", "B", "C"],
+        "last_interaction": stamps("3026-01-05", "2026-01-05", "NaT", unit="us"),
+        "birth_date": stamps("1850-06-01", "1980-06-01", "2262-04-11T12:00", unit="s"),
+        "first_contact": pd.to_datetime(["2025-12-31 23:30"] * 3).tz_localize("Etc/GMT+5"),
+        "complaint": "oui"})
+    orders = pd.DataFrame({"customer_id": ["A", "A", "B", "C"],
+                           "order_date": stamps("1855-08-26", "2026-01-06", "2026-01-06",
+                                                "2262-04-11T10:00", unit="ns"),
+                           "amount": 1.0})
+    table = check(customers, orders)
+    assert table["orders"].tolist() == [1, 1, 0]
