@@ -100,13 +100,12 @@ def profile(money: pd.DataFrame, has_orders: pd.Series, settings: Settings) -> p
     Thresholds default to the median of the customers who ordered, so "high margin" means
     "higher than most of *your* customers"; a criterion that cannot be measured is not met.
     """
-    buyers = money[has_orders]
     margin_bar = settings.high_margin_rate
     if margin_bar is None:
-        margin_bar = buyers["margin_rate"].median()
+        margin_bar = money["margin_rate"][has_orders].median()
     order_bar = settings.large_order_value
     if order_bar is None:
-        order_bar = buyers["avg_order_value"].median()
+        order_bar = money["avg_order_value"][has_orders].median()
     met = ((money["margin_rate"] >= margin_bar).astype(int)
            + (money["discount_rate"] <= settings.max_discount_rate).astype(int)
            + (money["avg_order_value"] >= order_bar).astype(int))
