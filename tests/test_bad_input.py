@@ -174,7 +174,7 @@ def test_datetime_cells_outside_1900_to_2262_are_reported_like_text_ones() -> No
         "last_interaction": np.array(["3026-01-05", "2026-01-05"], dtype="datetime64[us]")})
     orders = pd.DataFrame({"customer_id": ["A", "B"], "amount": 5.0,
                            "order_date": np.array(["1855-08-26", "2026-01-06"],
-                                                  dtype="datetime64[ns]")})
+                                                  dtype="datetime64[us]")})
     result = run_analysis(customers, orders, as_of=AS_OF)
     assert problems(result) == [
         ("Customers", 2, "last_interaction", "3026-01-05 00:00:00",
