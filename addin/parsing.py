@@ -256,6 +256,8 @@ def _number_or_yes_no(raw: pd.Series, *, yes: float, low: float, high: float,
 def parse_ids(raw: pd.Series) -> Parsed:
     """Identifiers as text ('007' stays '007', 12.0 becomes '12'); integer columns stay integers."""
     if ptypes.is_integer_dtype(raw.dtype):
+        if isinstance(raw.dtype, pd.api.extensions.ExtensionDtype) and raw.hasnans:
+            return Parsed(raw.astype("Int64"), _no_errors(raw.index))  # blanks stay blank
         return Parsed(raw.astype("int64"), _no_errors(raw.index))
     if ptypes.is_string_dtype(raw.dtype) and raw.dtype != object:
         ids = raw.str.strip()

@@ -183,3 +183,15 @@ def test_datetime_cells_outside_1900_to_2262_are_reported_like_text_ones() -> No
          "'1855-08-26' is not a date between 1900 and 2262"),
         ("Orders", 2, "order_date", "", "order line without a valid date: line skipped")]
     assert result.table["orders"].tolist() == [0, 1]
+
+
+def test_a_blank_in_a_nullable_integer_id_column_skips_that_row_only() -> None:
+    customers = pd.DataFrame({"customer_id": pd.array([1, None, 3], dtype="Int64")})
+    orders = pd.DataFrame({"customer_id": pd.array([1, None], dtype="Int64"),
+                           "order_date": [AS_OF] * 2, "amount": 1.0})
+    result = run_analysis(customers, orders, as_of=AS_OF)
+    assert problems(result) == [
+        ("Customers", 3, "customer_id", "", "customer_id is empty: row skipped"),
+        ("Orders", 3, "customer_id", "", "order line without customer_id: line skipped")]
+    assert result.table["customer_id"].tolist() == ["1", "3"]  # no referred_by: text ids
+    assert result.table["orders"].tolist() == [1, 0]

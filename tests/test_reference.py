@@ -317,3 +317,15 @@ def test_datetime_columns_apply_the_same_date_range_as_text() -> None:
                            "amount": 1.0})
     table = check(customers, orders)
     assert table["orders"].tolist() == [1, 1, 0]
+
+
+@pytest.mark.parametrize("with_orders", [False, True])
+def test_nullable_integer_ids_with_blanks(with_orders: bool) -> None:
+    def ids(*values: int | None) -> pd.arrays.IntegerArray:
+        return pd.array(list(values), dtype="Int64")
+
+    customers = pd.DataFrame({"customer_id": ids(1, None, 3), "referred_by": ids(None, 1, 1)})
+    orders = pd.DataFrame({"customer_id": ids(1, 3, None, 4), "order_date": [AS_OF] * 4,
+                           "amount": 1.0}) if with_orders else None
+    table = check(customers, orders)
+    assert table["customer_id"].tolist() == ([1, 3, 4] if with_orders else ["1", "3"])
