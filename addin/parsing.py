@@ -161,12 +161,18 @@ def _in_range(stamps: pd.Series) -> pd.Series:
 
 
 def _serials(numbers: pd.Series) -> Parsed:
-    """Excel 1900-system serial numbers to timestamps (fractions are times of day)."""
+    """Excel 1900-system serial numbers to timestamps, to the second (fractions are times of day).
+
+    Counted in whole seconds since 1970, not as a timedelta from 1899: a fraction would make
+    that a nanosecond timedelta, which cannot span the 363 years up to 2262.
+    """
     ok = numbers.between(1, _MAX_SERIAL)
+    seconds = np.round(numbers[ok].to_numpy() * 86_400) + _EXCEL_EPOCH.value // 1_000_000_000
     values = pd.Series(pd.NaT, index=numbers.index, dtype="datetime64[ns]")
-    values[ok] = _in_range(_EXCEL_EPOCH + pd.to_timedelta(numbers[ok], unit="D"))
+    values[ok] = _in_range(pd.Series(seconds.astype(np.int64).astype("datetime64[s]"),
+                                     index=numbers.index[ok]))
     bad = numbers[numbers.notna() & values.isna()]
-    return Parsed(values.dt.round("s"), "'" + bad.astype(str) + "' is not a date")
+    return Parsed(values, "'" + bad.astype(str) + "' is not a date")
 
 
 def _dates_from_text(text: pd.Series) -> pd.Series:

@@ -195,3 +195,12 @@ def test_a_blank_in_a_nullable_integer_id_column_skips_that_row_only() -> None:
         ("Orders", 3, "customer_id", "", "order line without customer_id: line skipped")]
     assert result.table["customer_id"].tolist() == ["1", "3"]  # no referred_by: text ids
     assert result.table["orders"].tolist() == [1, 0]
+
+
+def test_excel_serials_past_2262_are_reported_beside_fractional_ones() -> None:
+    result = analyse([{"customer_id": "A", "last_interaction": 45000.5},
+                      {"customer_id": "B", "last_interaction": 120000},
+                      {"customer_id": "C", "last_interaction": 132321}])
+    assert problems(result) == [("Customers", 4, "last_interaction", "132321.0",
+                                 "'132321.0' is not a date")]
+    assert result.table["prospect_score"].notna().all()

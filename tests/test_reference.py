@@ -329,3 +329,13 @@ def test_nullable_integer_ids_with_blanks(with_orders: bool) -> None:
                            "amount": 1.0}) if with_orders else None
     table = check(customers, orders)
     assert table["customer_id"].tolist() == ([1, 3, 4] if with_orders else ["1", "3"])
+
+
+def test_excel_serials_from_1900_to_2262_with_times_of_day() -> None:
+    serials = [45000.5, 120000.0, 132320.0, 132320.5, 132321.0, 2.0, 1.5, 0.5, 46082.999999]
+    customers = pd.DataFrame({"customer_id": [f"C{i}" for i in range(len(serials))],
+                              "last_interaction": serials, "complaint": "oui"})
+    orders = pd.DataFrame({"customer_id": customers["customer_id"],
+                           "order_date": serials[-1:] + serials[:-1], "amount": 1.0})
+    check(customers, orders)
+    check(customers.astype(object), orders.astype({"order_date": object}))
