@@ -265,20 +265,31 @@ def parse_ids(raw: pd.Series) -> Parsed:
         if isinstance(raw.dtype, pd.api.extensions.ExtensionDtype) and raw.hasnans:
             return Parsed(raw.astype("Int64"), _no_errors(raw.index))  # blanks stay blank
         return Parsed(raw.astype("int64"), _no_errors(raw.index))
+    unread = _no_errors(raw.index)
     if ptypes.is_string_dtype(raw.dtype) and raw.dtype != object:
         ids = raw.str.strip()
     else:
         obj = raw.astype(object)
         is_num = obj.map(type).isin((int, float, np.int64, np.float64)) & obj.notna()
         numbers = obj[is_num].astype("float64")
-        whole = numbers == np.floor(numbers)
-        number_text = pd.Series(np.where(whole, numbers.astype("int64").astype(str),
-                                         numbers.astype(str)), index=numbers.index, dtype=object)
+        number_text = _whole_number_text(numbers)
+        unread = ("'" + numbers[number_text == ""].astype(str) + "' is not an id").astype(object)
         text = obj[~is_num & obj.notna()].astype(str).str.strip().astype(object)
         ids = pd.concat([number_text, text]).reindex(obj.index).astype("str")
     ids = ids.where(ids != "")
-    errors = _excel_errors(ids)
+    errors = pd.concat([unread, _excel_errors(ids)])
     return Parsed(ids.where(~ids.index.isin(errors.index)) if len(errors) else ids, errors)
+
+
+def _whole_number_text(numbers: pd.Series) -> pd.Series:
+    """Numbers as id text: 12.0 -> '12', 12.5 -> '12.5'; infinity, which names nothing, -> ''."""
+    text = numbers.astype(str).astype(object)
+    whole = np.isfinite(numbers) & (numbers == np.floor(numbers))
+    fits = whole & (numbers.abs() < 2.0**63)
+    text[fits] = numbers[fits].astype("int64").astype(str)
+    text[whole & ~fits] = numbers[whole & ~fits].map("{:.0f}".format)  # beyond int64
+    text[~np.isfinite(numbers)] = ""
+    return text
 
 
 def parse_text(raw: pd.Series) -> Parsed:

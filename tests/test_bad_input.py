@@ -204,3 +204,14 @@ def test_excel_serials_past_2262_are_reported_beside_fractional_ones() -> None:
     assert problems(result) == [("Customers", 4, "last_interaction", "132321.0",
                                  "'132321.0' is not a date")]
     assert result.table["prospect_score"].notna().all()
+
+
+def test_an_infinite_id_is_reported_and_left_blank() -> None:
+    orders = [{"order_id": float("inf"), "customer_id": "A", "order_date": AS_OF, "amount": 5},
+              {"order_id": 2.0, "customer_id": float("-inf"), "order_date": AS_OF, "amount": 5}]
+    result = analyse([{"customer_id": "A"}], orders)
+    assert problems(result) == [
+        ("Orders", 2, "order_id", "inf", "'inf' is not an id"),
+        ("Orders", 3, "customer_id", "-inf", "'-inf' is not an id"),
+        ("Orders", 3, "customer_id", "", "order line without customer_id: line skipped")]
+    assert result.table[["orders", "revenue"]].values.tolist() == [[1, 5.0]]

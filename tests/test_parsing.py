@@ -91,3 +91,10 @@ def test_ids_keep_text_and_lose_float_noise() -> None:
 @given(st.lists(st.text(max_size=12), max_size=20))
 def test_fold_series_equals_fold(texts: list[str]) -> None:
     assert fold_series(pd.Series(texts, dtype=object)).tolist() == [fold(t) for t in texts]
+
+
+def test_ids_beyond_whole_numbers() -> None:
+    parsed = parse_ids(cells(float("inf"), 1e20, 2**70, float("nan")))
+    assert parsed.values.tolist()[1:3] == ["100000000000000000000", "1180591620717411303424"]
+    assert parsed.values.isna().tolist() == [True, False, False, True]
+    assert parsed.errors.to_dict() == {0: "'inf' is not an id"}
