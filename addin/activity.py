@@ -115,7 +115,7 @@ def _order_counts(lines: pd.DataFrame, codes: np.ndarray, day_numbers: np.ndarra
                   n: int) -> np.ndarray:
     """Distinct orders per customer: by order_id, or by order date where a line has no id."""
     ids = lines["order_id"]
-    if pd.api.types.is_integer_dtype(ids.dtype):
+    if pd.api.types.is_integer_dtype(ids.dtype) and not ids.hasnans:
         order_codes = ids.to_numpy(np.int64) - (ids.min() if len(ids) else 0)
     else:
         order_codes = pd.factorize(ids, use_na_sentinel=True)[0].astype(np.int64)

@@ -157,6 +157,9 @@ def prepare_customers(raw: pd.DataFrame, label: str, validation: Validation,
     if "age" in customers:
         year = year.fillna(as_of.year - customers["age"])
     customers["birth_year"] = year.astype("float64")
+    # Columns named like the internal ones are not the user's data: the analysis never reads
+    # unknown columns, so they are left out rather than clash.
+    customers = customers.drop(columns=[c for c in ("_row", "_referrer") if c in customers])
     return customers.rename_axis("_row").reset_index(), headers
 
 

@@ -50,7 +50,9 @@ class Validation:
         """Record one problem per row in one go (vectorised: no Python loop per bad cell)."""
         if len(rows) == 0:
             return
-        shown = pd.Series(np.asarray(values, dtype=object)).map(_show)
+        # Through a Series so that datetime64 values stay dates (np.asarray(..., object) turns
+        # nanosecond dates into integers).
+        shown = pd.Series(values).astype(object).map(_show)
         self._parts.append(pd.DataFrame({
             "sheet": sheet, "row": np.asarray(rows, dtype=np.int64), "column": column,
             "value": shown.to_numpy(dtype=object), "severity": severity,
@@ -77,7 +79,7 @@ class Validation:
 
 def _show(value: object) -> object:
     """What to show of a bad value: short text, blanks as empty."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return ""
     text = str(value)
     return text if len(text) <= 80 else text[:77] + "..."

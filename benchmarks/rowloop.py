@@ -94,6 +94,8 @@ def id_cell(value: object) -> str | None:
         text = str(int(value))
     elif _is_number(value):
         number = float(value)
+        if not math.isfinite(number):
+            return None
         text = str(int(number)) if number.is_integer() else str(number)
     else:
         text = str(value).strip()

@@ -174,7 +174,7 @@ def test_datetime_cells_outside_1900_to_2262_are_reported_like_text_ones() -> No
         "last_interaction": np.array(["3026-01-05", "2026-01-05"], dtype="datetime64[us]")})
     orders = pd.DataFrame({"customer_id": ["A", "B"], "amount": 5.0,
                            "order_date": np.array(["1855-08-26", "2026-01-06"],
-                                                  dtype="datetime64[us]")})
+                                                  dtype="datetime64[ns]")})
     result = run_analysis(customers, orders, as_of=AS_OF)
     assert problems(result) == [
         ("Customers", 2, "last_interaction", "3026-01-05 00:00:00",
@@ -215,3 +215,19 @@ def test_an_infinite_id_is_reported_and_left_blank() -> None:
         ("Orders", 3, "customer_id", "-inf", "'-inf' is not an id"),
         ("Orders", 3, "customer_id", "", "order line without customer_id: line skipped")]
     assert result.table[["orders", "revenue"]].values.tolist() == [[1, 5.0]]
+
+
+def test_columns_named_like_internal_ones_do_not_clash() -> None:
+    customers = pd.DataFrame({"customer_id": ["a", "b"], "_row": [7, 8]})
+    table = run_analysis(customers, as_of=AS_OF).table
+    assert table["customer_id"].tolist() == ["a", "b"]
+
+
+def test_a_blank_in_a_nullable_integer_order_id_counts_that_line_by_its_date() -> None:
+    customers = pd.DataFrame({"customer_id": ["a"]})
+    orders = pd.DataFrame({"customer_id": ["a", "a", "a"],
+                           "order_id": pd.array([1, 1, None], dtype="Int64"),
+                           "order_date": ["2026-01-02", "2026-01-02", "2026-01-03"],
+                           "amount": [1.0, 2.0, 3.0]})
+    table = run_analysis(customers, orders, as_of=AS_OF).table
+    assert table["orders"].tolist() == [2]
