@@ -15,7 +15,7 @@ import pandas as pd
 
 from addin.activity import activity
 from addin.classify import classify
-from addin.inputs import id_order, prepare
+from addin.inputs import id_order, in_parallel, prepare
 from addin.profitability import profitability
 from addin.prospects import qualify
 from addin.rules import evaluate, membership
@@ -108,15 +108,18 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
     inputs = prepare(customers, orders, as_of=moment, validation=validation,
                      sheet_names=names)
     cust = _without_computed(inputs.customers, validation, names["customers"])
-    act = activity(inputs.orders, len(cust), moment)
-    both = pd.concat([cust, act], axis=1)
-    types = classify(both, config)
-    prospects = qualify(cust, types["customer_type"] == "prospect", moment, config)
-    tie = id_order(cust["customer_id"])
-    money = profitability(act, tie, config)
-    seg = rfm(act, tie)
-    seg["generation"] = generations(cust["birth_year"])
-    seg["income_band"] = income_bands(cust, config)
+    # Steps that do not need each other's results run side by side (see in_parallel).
+    act, (tie, generation, income_band) = in_parallel(
+        lambda: activity(inputs.orders, len(cust), moment),
+        lambda: (id_order(cust["customer_id"]), generations(cust["birth_year"]),
+                 income_bands(cust, config)))
+    types = classify(pd.concat([cust, act], axis=1), config)
+    prospects, money, seg = in_parallel(
+        lambda: qualify(cust, types["customer_type"] == "prospect", moment, config),
+        lambda: profitability(act, tie, config),
+        lambda: rfm(act, tie))
+    seg["generation"] = generation
+    seg["income_band"] = income_band
 
     inputs_kept = cust.drop(columns=["_row", "_referrer", "income_band"], errors="ignore")
     activity_kept = act.drop(columns=["revenue", "list_revenue", "cost"])
