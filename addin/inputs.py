@@ -36,6 +36,8 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "purchase_horizon_days": (0, np.inf, "purchase_horizon_days must not be negative"),
 }
 _PARALLEL_FROM = 1_000_000  # ids: below this, a second thread costs more than it saves
+#: Cores this process may use (a container or taskset may allow fewer than the machine has).
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def optional(frame: pd.DataFrame, name: str, fill: object = np.nan) -> pd.Series:
@@ -250,7 +252,7 @@ def in_parallel(*calls: Callable[[], Any]) -> list[Any]:
     The heavy parts (Arrow hashing and string kernels, numpy sorts) release the GIL, so
     threads overlap them; an exception from any call is raised here, the first call's first.
     """
-    if (os.cpu_count() or 1) < 2:
+    if CORES < 2:
         return [call() for call in calls]
     with ThreadPoolExecutor(len(calls)) as pool:
         futures = [pool.submit(call) for call in calls]

@@ -33,3 +33,10 @@ def test_ids_looked_up_in_halves_find_the_same_positions(monkeypatch: pytest.Mon
     assert (whole[asked.isin(["nobody", "C99999"]).to_numpy()] == -1).all()
     found = whole >= 0
     assert (known.to_numpy()[whole[found]] == asked.to_numpy()[found]).all()
+
+
+def test_one_core_runs_the_calls_in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inputs, "CORES", 1)
+    seen: list[int] = []
+    assert inputs.in_parallel(lambda: seen.append(1) or 1, lambda: seen.append(2) or 2) == [1, 2]
+    assert seen == [1, 2]
