@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from addin.inputs import in_parallel
+from addin.parallel import in_parallel
 
 _DAY = np.int64(86_400 * 10**9)
 

@@ -15,7 +15,8 @@ import pandas as pd
 
 from addin.activity import activity
 from addin.classify import classify
-from addin.inputs import id_order, in_parallel, prepare
+from addin.inputs import id_order, prepare
+from addin.parallel import in_parallel
 from addin.profitability import profitability
 from addin.prospects import qualify
 from addin.rules import evaluate, membership

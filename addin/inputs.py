@@ -8,11 +8,7 @@ modules never see text in a number column.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +17,7 @@ import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
 from addin.errors import InputError
+from addin.parallel import in_parallel
 from addin.parsing import Parsed, parse
 from addin.schema import REQUIRED, canonical_columns, column_kinds
 from addin.validation import Validation, excel_rows
@@ -36,8 +33,6 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "purchase_horizon_days": (0, np.inf, "purchase_horizon_days must not be negative"),
 }
 _PARALLEL_FROM = 1_000_000  # ids: below this, a second thread costs more than it saves
-#: Cores this process may use (a container or taskset may allow fewer than the machine has).
-CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def optional(frame: pd.DataFrame, name: str, fill: object = np.nan) -> pd.Series:
@@ -244,19 +239,6 @@ def _positions(values: pa.ChunkedArray, known: pa.Array) -> np.ndarray:
     half = len(values) // 2
     return np.concatenate(in_parallel(lambda: lookup(values.slice(0, half)),
                                       lambda: lookup(values.slice(half))))
-
-
-def in_parallel(*calls: Callable[[], Any]) -> list[Any]:
-    """The results of independent calls, run on two cores where the machine has them.
-
-    The heavy parts (Arrow hashing and string kernels, numpy sorts) release the GIL, so
-    threads overlap them; an exception from any call is raised here, the first call's first.
-    """
-    if CORES < 2:
-        return [call() for call in calls]
-    with ThreadPoolExecutor(len(calls)) as pool:
-        futures = [pool.submit(call) for call in calls]
-        return [future.result() for future in futures]
 
 
 def _is_arrow_text(column: pd.Series) -> bool:

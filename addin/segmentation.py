@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from addin.inputs import in_parallel, ranking
+from addin.inputs import ranking
+from addin.parallel import in_parallel
 from addin.settings import Settings
 
 #: R score then FM score -> segment (the classic 11-segment map).

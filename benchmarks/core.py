@@ -26,7 +26,8 @@ import pandas as pd
 
 from addin import run_analysis
 from addin.activity import activity
-from addin.inputs import CORES, prepare
+from addin.inputs import prepare
+from addin.parallel import CORES
 from addin.synthetic import generate
 from addin.validation import Validation
 from benchmarks.rowloop import analyze_rows

@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from addin import inputs
+from addin import inputs, parallel
 from addin.errors import InputError
 
 
 def test_results_come_back_in_call_order() -> None:
-    assert inputs.in_parallel(lambda: 1, lambda: "two", lambda: [3]) == [1, "two", [3]]
+    assert parallel.in_parallel(lambda: 1, lambda: "two", lambda: [3]) == [1, "two", [3]]
 
 
 def test_an_error_in_one_call_is_raised_first_call_first() -> None:
@@ -19,7 +19,7 @@ def test_an_error_in_one_call_is_raised_first_call_first() -> None:
         raise InputError(message)
 
     with pytest.raises(InputError, match="customers"):
-        inputs.in_parallel(lambda: bad("customers"), lambda: bad("orders"))
+        parallel.in_parallel(lambda: bad("customers"), lambda: bad("orders"))
 
 
 def test_ids_looked_up_in_halves_find_the_same_positions(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -36,7 +36,7 @@ def test_ids_looked_up_in_halves_find_the_same_positions(monkeypatch: pytest.Mon
 
 
 def test_one_core_runs_the_calls_in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(inputs, "CORES", 1)
+    monkeypatch.setattr(parallel, "CORES", 1)
     seen: list[int] = []
-    assert inputs.in_parallel(lambda: seen.append(1) or 1, lambda: seen.append(2) or 2) == [1, 2]
+    assert parallel.in_parallel(lambda: seen.append(1) or 1, lambda: seen.append(2) or 2) == [1, 2]
     assert seen == [1, 2]
