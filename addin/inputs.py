@@ -111,8 +111,9 @@ def _drop(frame: pd.DataFrame, mask: pd.Series, validation: Validation, label: s
 
 
 def _unify_ids(*columns: pd.Series) -> list[pd.Series]:
-    """Make id columns comparable: integers only if all are integers, else text."""
-    if all(ptypes.is_integer_dtype(c.dtype) for c in columns):
+    """Make id columns comparable: integers only if every column holding ids holds integers,
+    else text (a missing or empty column, such as no Orders sheet, decides nothing)."""
+    if all(ptypes.is_integer_dtype(c.dtype) or not c.notna().any() for c in columns):
         return list(columns)
     return [c.astype(str).astype(object) if ptypes.is_integer_dtype(c.dtype) else c
             for c in columns]

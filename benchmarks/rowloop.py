@@ -354,16 +354,16 @@ def _times(quantity: float, price: object) -> float | None:
 
 
 def _integer_ids(customers: pd.DataFrame, orders: pd.DataFrame | None) -> bool:
-    """Ids stay whole numbers only when every id column is a column of integers."""
-    if orders is None or orders.shape[1] == 0:
-        return False
-    columns = [(customers, "customers", ("customer_id", "referred_by")),
-               (orders, "orders", ("customer_id",))]
+    """Ids stay whole numbers when every id column that holds an id is a column of integers."""
+    columns = [(customers, "customers", ("customer_id", "referred_by"))]
+    if orders is not None and orders.shape[1]:
+        columns.append((orders, "orders", ("customer_id",)))
     for frame, sheet, names in columns:
         where = _columns(frame, sheet, dict.fromkeys(names), ())
-        if any(name not in where or not is_integer_dtype(frame.dtypes.iloc[where[name]])
-               for name in names):
-            return False
+        for name in names:
+            column = frame.iloc[:, where[name]] if name in where else pd.Series([])
+            if not is_integer_dtype(column.dtype) and any(id_cell(v) for v in column):
+                return False
     return True
 
 

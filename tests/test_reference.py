@@ -328,7 +328,15 @@ def test_nullable_integer_ids_with_blanks(with_orders: bool) -> None:
     orders = pd.DataFrame({"customer_id": ids(1, 3, None, 4), "order_date": [AS_OF] * 4,
                            "amount": 1.0}) if with_orders else None
     table = check(customers, orders)
-    assert table["customer_id"].tolist() == ([1, 3, 4] if with_orders else ["1", "3"])
+    assert table["customer_id"].tolist() == ([1, 3, 4] if with_orders else [1, 3])
+
+
+@pytest.mark.parametrize("referred_by", [None, [None, None], ["", "#N/A"],
+                                         pd.array([2, None], dtype="Int64")])
+def test_whole_number_ids_need_no_orders_nor_referrals(referred_by: object) -> None:
+    customers = pd.DataFrame({"customer_id": [2, 1]} | (
+        {} if referred_by is None else {"referred_by": referred_by}))
+    assert check(customers, None)["customer_id"].tolist() == [2, 1]
 
 
 def test_excel_serials_from_1900_to_2262_with_times_of_day() -> None:
