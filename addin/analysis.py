@@ -16,6 +16,7 @@ import pandas as pd
 from addin.activity import activity
 from addin.classify import classify
 from addin.inputs import id_order, prepare
+from addin.labels import canonical_column
 from addin.parallel import in_parallel
 from addin.profitability import profitability
 from addin.prospects import qualify
@@ -78,8 +79,10 @@ def _settings(settings: SettingsLike, validation: Validation, sheet: str) -> Set
 def _without_computed(customers: pd.DataFrame, validation: Validation,
                       sheet: str) -> pd.DataFrame:
     """Drop customer columns named like a computed output, such as a re-imported Analysis
-    sheet's ``revenue``: the analysis recomputes them, and two columns of one name would clash."""
-    clash = [name for name in customers.columns if name in COMPUTED_COLUMNS]
+    sheet's ``revenue`` or ``Chiffre d'affaires``: the analysis recomputes them, and two columns
+    of one name would clash."""
+    clash = [name for name in customers.columns
+             if name in COMPUTED_COLUMNS or canonical_column(name) in COMPUTED_COLUMNS]
     for name in clash:
         validation.add(sheet, None, str(name), None,
                        f"'{name}' is computed by the analysis: the sheet's values are ignored",

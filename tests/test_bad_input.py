@@ -231,3 +231,10 @@ def test_a_blank_in_a_nullable_integer_order_id_counts_that_line_by_its_date() -
                            "amount": [1.0, 2.0, 3.0]})
     table = run_analysis(customers, orders, as_of=AS_OF).table
     assert table["orders"].tolist() == [2]
+
+
+def test_a_french_analysis_column_in_customers_is_named_in_a_warning() -> None:
+    customers = pd.DataFrame({"customer_id": ["A"], "Chiffre d'affaires": [1200.0]})
+    v = run_analysis(customers, as_of=AS_OF).validation
+    assert v["message"].tolist() == [
+        "'Chiffre d'affaires' is computed by the analysis: the sheet's values are ignored"]

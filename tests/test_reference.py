@@ -281,7 +281,8 @@ def test_dates_keep_their_meaning_whatever_their_cell_type() -> None:
 
 
 @pytest.mark.parametrize("name", ["orders", "revenue", "customer_type", "frequency",
-                                  "prospect_score", "r_score", "is_target", "segments"])
+                                  "prospect_score", "r_score", "is_target", "segments",
+                                  "Chiffre d'affaires", "Klanttype"])
 def test_customer_columns_named_like_computed_outputs_are_recomputed(name: str) -> None:
     customers = pd.DataFrame({"customer_id": ["A", "B"], name: [3, "x"],
                               "status": ["open", None], "income_band": ["high", None]})
