@@ -113,15 +113,18 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
                      sheet_names=names)
     cust = _without_computed(inputs.customers, validation, names["customers"])
     # Steps that do not need each other's results run side by side (see in_parallel).
-    act, (tie, generation, income_band) = in_parallel(
+    # Prospect scores are computed for everyone beside the activity, and kept for prospects
+    # once the types are known.
+    everyone = pd.Series(True, index=cust.index)
+    act, (tie, generation, income_band, scored) = in_parallel(
         lambda: activity(inputs.orders, len(cust), moment),
         lambda: (id_order(cust["customer_id"]), generations(cust["birth_year"]),
-                 income_bands(cust, config)))
-    types = classify(pd.concat([cust, act], axis=1), config)
-    prospects, money, seg = in_parallel(
-        lambda: qualify(cust, types["customer_type"] == "prospect", moment, config),
+                 income_bands(cust, config), qualify(cust, everyone, moment, config)))
+    types, money, seg = in_parallel(
+        lambda: classify(pd.concat([cust, act], axis=1), config),
         lambda: profitability(act, tie, config),
         lambda: rfm(act, tie))
+    prospects = scored.where(types["customer_type"] == "prospect", None)
     seg["generation"] = generation
     seg["income_band"] = income_band
 
