@@ -32,7 +32,9 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "birth_year": (1850, 2200, "birth_year must be a year such as 1980"),
     "purchase_horizon_days": (0, np.inf, "purchase_horizon_days must not be negative"),
 }
-_PARALLEL_FROM = 1_000_000  # ids: below this, a second thread costs more than it saves
+# Below these sizes a second thread costs more than it saves.
+_PARALLEL_FROM = 1_000_000  # ids to look up
+_PARALLEL_ROWS = 100_000  # rows of a sheet to parse
 
 
 def optional(frame: pd.DataFrame, name: str, fill: object = np.nan) -> pd.Series:
@@ -79,7 +81,7 @@ def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
         return [parse(columns[name], kinds[name]) for name in part]
 
     # Columns are independent: on a long sheet, every other one is parsed on the other core.
-    if len(typed) >= _PARALLEL_FROM // 10:
+    if len(typed) >= _PARALLEL_ROWS:
         evens, odds = in_parallel(lambda: parse_all(names[0::2]), lambda: parse_all(names[1::2]))
         done = dict(zip(names[0::2] + names[1::2], evens + odds, strict=True))
     else:
