@@ -291,7 +291,10 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
     referred = cust.get("referred_by", pd.Series(None, index=cust.index, dtype=object))
     cust["customer_id"], lines["customer_id"], referred = _unify_ids(
         cust["customer_id"], lines["customer_id"], referred)
-    (code,) = link(cust["customer_id"], lines["customer_id"])
+    named = referred[referred.notna()]
+    # The referrers are looked up while the order lines are (each lookup hashes the ids anew).
+    (code,), (named_at,) = in_parallel(lambda: link(cust["customer_id"], lines["customer_id"]),
+                                       lambda: link(cust["customer_id"], named))
     if (code < 0).any():
         first = lines[code < 0].drop_duplicates("customer_id")
         validation.add_many(names["orders"], first.index.to_numpy(), "customer_id",
@@ -302,9 +305,10 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
         cust = pd.concat([cust, extra], ignore_index=True)
         referred = referred.reindex(cust.index)
         code = np.where(code < 0, link(cust["customer_id"], lines["customer_id"])[0], code)
-    named = referred[referred.notna()]
+        # A referrer may be one of the customers only Orders knows.
+        named_at = np.where(named_at < 0, link(cust["customer_id"], named)[0], named_at)
     referrer = np.full(len(cust), -1, dtype=np.int64)
-    (referrer[named.index],) = link(cust["customer_id"], named)
+    referrer[named.index] = named_at
     cust["_referrer"] = referrer
     if "referred_by" in headers:
         cust["referred_by"] = referred

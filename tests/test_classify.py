@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from builders import analyse, days_ago, one, order_rows
+
+from addin import run_analysis
 
 
 def test_employee_is_internal_whatever_else() -> None:
@@ -85,3 +88,12 @@ def test_customer_only_in_orders_is_still_a_customer() -> None:
     assert result.table.set_index("customer_id").loc["Z", "customer_type"] == "one_time"
     warning = result.validation[result.validation["value"] == "Z"].iloc[0]
     assert warning["sheet"] == "Orders" and warning["severity"] == "warning"
+
+
+def test_a_referrer_known_only_from_orders_is_found() -> None:
+    customers = pd.DataFrame({"customer_id": ["A"], "referred_by": ["Z"]})
+    orders = pd.DataFrame({"customer_id": ["Z"], "order_date": ["2026-01-05"], "amount": [10.0]})
+    result = run_analysis(customers, orders, as_of="2026-06-30")
+    table = result.table.set_index("customer_id")
+    assert table.loc["Z", "referrals"] == 1 and bool(table.loc["Z", "is_prescriber"])
+    assert "referred_by names no known customer_id" not in result.validation["message"].tolist()
