@@ -115,11 +115,10 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
     # Steps that do not need each other's results run side by side (see in_parallel).
     # Prospect scores are computed for everyone beside the activity, and kept for prospects
     # once the types are known.
-    everyone = pd.Series(True, index=cust.index)
     act, (tie, generation, income_band, scored) = in_parallel(
         lambda: activity(inputs.orders, len(cust), moment),
         lambda: (id_order(cust["customer_id"]), generations(cust["birth_year"]),
-                 income_bands(cust, config), qualify(cust, everyone, moment, config)))
+                 income_bands(cust, config), qualify(cust, moment, config)))
     types, money, seg = in_parallel(
         lambda: classify(pd.concat([cust, act], axis=1), config),
         lambda: profitability(act, tie, config),

@@ -23,11 +23,11 @@ _BANT_WORDS = np.array(["".join(letter if met >> bit & 1 else "-"
 _TEMPERATURE_WORDS = np.array(["hot", "warm", "cold", None], dtype=object)
 
 
-def qualify(customers: pd.DataFrame, is_prospect: pd.Series, as_of: pd.Timestamp,
-            settings: Settings) -> pd.DataFrame:
-    """prospect_score (0-100), temperature (hot/warm/cold) and bant (e.g. 'B-NT') for prospects.
+def qualify(customers: pd.DataFrame, as_of: pd.Timestamp, settings: Settings) -> pd.DataFrame:
+    """prospect_score (0-100), temperature (hot/warm/cold) and bant (e.g. 'B-NT') of each row.
 
-    Other customers get blanks: the score ranks people who have not bought yet.
+    Computed for every row, as if each were a prospect: the analysis keeps them for its
+    prospects only, and the PROSPECT_SCORE formula scores whatever rows it is given.
     """
     s = settings
     criteria = {
@@ -44,14 +44,13 @@ def qualify(customers: pd.DataFrame, is_prospect: pd.Series, as_of: pd.Timestamp
     age_days = ((as_of - seen).dt.days.clip(lower=0)).fillna(0).astype(np.float64)
     decay = np.power(0.5, age_days / s.engagement_half_life_days)
     engagement = (pages * PAGES_POINTS + form * FORM_POINTS) * decay
-    score = (met * BANT_POINTS + engagement).round(1).where(is_prospect)
+    score = (met * BANT_POINTS + engagement).round(1)
     temperature = temperatures(score, s)
     met_bits = sum(hit.to_numpy(bool).astype(np.int64) << bit
                    for bit, hit in enumerate(criteria.values()))
     bant = pd.Series(_BANT_WORDS[met_bits], index=customers.index, dtype=object)
     return pd.DataFrame({"prospect_score": score, "temperature": temperature,
-                         "bant": bant.where(is_prospect, None)}, index=customers.index,
-                        copy=False)
+                         "bant": bant}, index=customers.index, copy=False)
 
 
 def temperatures(score: pd.Series, settings: Settings) -> pd.Series:

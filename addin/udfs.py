@@ -310,8 +310,7 @@ def PROSPECT_SCORE(budget: Any, decision_maker: Any, need: Any, purchase_horizon
     today = pd.Timestamp.today().normalize()
     people["last_interaction"] = today - pd.to_timedelta(
         days.clip(upper=_NO_FADING_AFTER_DAYS), unit="D")
-    everyone = pd.Series(True, index=cells.index)
-    return cells.result(qualify(people, everyone, today, Settings())["prospect_score"])
+    return cells.result(qualify(people, today, Settings())["prospect_score"])
 
 
 @xw.func(category=CATEGORY)
