@@ -4,7 +4,8 @@ The public API is DataFrames in, DataFrames out; the Excel formulas, macros and 
 adapters over it.
 """
 
-from addin.analysis import OUTPUT_COLUMNS, Analysis, analyze, run_analysis
+from addin.core.analysis import OUTPUT_COLUMNS, Analysis, analyze, run_analysis
+from addin.core.settings import Settings
 from addin.errors import (
     InputError,
     PotentielError,
@@ -13,9 +14,8 @@ from addin.errors import (
     WorkbookError,
     WorkbookLockedError,
 )
-from addin.results import write_results
-from addin.settings import Settings
-from addin.workbook import WorkbookData, read_workbook
+from addin.workbook.reader import WorkbookData, read_workbook
+from addin.workbook.results import write_results
 
 __all__ = [
     "OUTPUT_COLUMNS",

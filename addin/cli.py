@@ -1,4 +1,4 @@
-"""``potentiel``: the command line, a thin layer over :mod:`addin.jobs`.
+"""``potentiel``: the command line, a thin layer over :mod:`addin.app.jobs`.
 
 Each command builds its arguments, calls one job and prints what a person needs to read.  Exit
 codes: 0 all good, 1 the input has problems (listed), 2 bad usage or a file that cannot be used.
@@ -37,7 +37,7 @@ class _Bar:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from addin.jobs import run_file, summarize
+    from addin.app.jobs import run_file, summarize
 
     bar = _Bar(3)
     try:
@@ -51,7 +51,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from addin.jobs import analyze_file, summarize
+    from addin.app.jobs import analyze_file, summarize
 
     analysis = analyze_file(args.workbook, as_of=args.as_of)
     print(summarize(analysis, limit=args.limit))
@@ -59,7 +59,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from addin.jobs import demo, summarize
+    from addin.app.jobs import demo, summarize
 
     bar = _Bar(4)
     try:
@@ -81,7 +81,7 @@ def _functions(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from addin.template import build
+    from addin.build.template import build
 
     for path in build(args.directory):
         print(f"wrote {path}")

@@ -18,14 +18,14 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from addin.analysis import Analysis
+from addin.app.cells import excel_rows, table_rows
+from addin.app.jobs import analyze_workbook
+from addin.core.analysis import Analysis
+from addin.core.schema import canonical_columns
 from addin.errors import PotentielError
-from addin.excel_values import excel_rows, table_rows
-from addin.jobs import analyze_workbook
-from addin.results import PARTS, replace_sheet, result_tables, write_results
-from addin.schema import canonical_columns
-from addin.sheet_edit import update_cells
-from addin.workbook import WorkbookData, data_from_grids, read_workbook
+from addin.workbook.edit import update_cells
+from addin.workbook.reader import WorkbookData, data_from_grids, read_workbook
+from addin.workbook.results import PARTS, replace_sheet, result_tables, write_results
 
 #: Which result sheets each macro writes.
 MACRO_PARTS: dict[str, frozenset[str]] = {

@@ -14,7 +14,7 @@ Decisions that hold for every scalar formula:
   and the rest of the range is computed;
 - ranges of different sizes broadcast like Excel: a single cell or a single row/column is
   repeated, and the cells a smaller range does not cover say ``#N/A``;
-- thresholds are the :class:`~addin.settings.Settings` defaults; the table formula
+- thresholds are the :class:`~addin.core.settings.Settings` defaults; the table formula
   POTENTIEL_ANALYZE takes a Settings range.
 
 Text results that Excel or another program could read as a formula (starting with
@@ -33,20 +33,20 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
-from addin.analysis import run_analysis
-from addin.classify import classify
+from addin.app.cells import excel_rows, table_rows
+from addin.core.analysis import run_analysis
+from addin.core.classify import classify
+from addin.core.inputs import prepare_customers
+from addin.core.labels import HEADERS, VALUES, canonical_column, canonical_value, localize
+from addin.core.parsing import fold_series, parse_bools, parse_dates, parse_numbers
+from addin.core.profitability import break_even_order_values, money_figures
+from addin.core.prospects import qualify, temperatures
+from addin.core.rules import OPERATORS, RuleError, condition
+from addin.core.schema import canonical_columns, fold
+from addin.core.segmentation import RFM_MAP, generations, rfm_segments
+from addin.core.settings import Settings
+from addin.core.validation import Validation
 from addin.errors import InputError, PotentielError, SettingsError
-from addin.excel_values import excel_rows, table_rows
-from addin.inputs import prepare_customers
-from addin.labels import HEADERS, VALUES, canonical_column, canonical_value, localize
-from addin.parsing import fold_series, parse_bools, parse_dates, parse_numbers
-from addin.profitability import break_even_order_values, money_figures
-from addin.prospects import qualify, temperatures
-from addin.rules import OPERATORS, RuleError, condition
-from addin.schema import canonical_columns, fold
-from addin.segmentation import RFM_MAP, generations, rfm_segments
-from addin.settings import Settings
-from addin.validation import Validation
 
 CATEGORY = "Potentiel"
 

@@ -25,11 +25,11 @@ import numpy as np
 import pandas as pd
 
 from addin import run_analysis
-from addin.activity import activity
-from addin.inputs import prepare
-from addin.parallel import CORES
-from addin.synthetic import generate
-from addin.validation import Validation
+from addin.core.activity import activity
+from addin.core.inputs import prepare
+from addin.core.parallel import CORES
+from addin.core.validation import Validation
+from addin.demo.book import generate
 from benchmarks.rowloop import analyze_rows
 
 T = TypeVar("T")

@@ -5,7 +5,7 @@ function, link order lines to customers with dicts, and compute every output col
 Python loop per customer (and ``sorted()`` for the rankings).  It serves twice: as the speed
 baseline of ``benchmarks.core``, timed on the same raw frames ``analyze()`` gets, and as an
 independent oracle the vectorised core must agree with, column by column
-(``tests/test_reference.py``).  It shares only constants with ``addin`` (header aliases, yes/no
+(``tests/core/test_reference.py``).  It shares only constants with ``addin`` (header aliases, yes/no
 words, referral channels, output columns, setting defaults), never its parsing or rules.
 """
 
@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_integer_dtype
 
-from addin.analysis import OUTPUT_COLUMNS
-from addin.classify import REFERRAL_CHANNELS
+from addin.core.analysis import OUTPUT_COLUMNS
+from addin.core.classify import REFERRAL_CHANNELS
+from addin.core.parsing import NO, YES
+from addin.core.schema import canonical_columns
+from addin.core.settings import Settings
 from addin.errors import InputError
-from addin.parsing import NO, YES
-from addin.schema import canonical_columns
-from addin.settings import Settings
 
 Row = dict[str, object]
 

@@ -26,7 +26,6 @@ Figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -38,16 +37,14 @@ import numpy as np
 import pandas as pd
 from gspread_dataframe import set_with_dataframe
 
-from addin.jobs import analyze_file
-from addin.sheet_edit import update_cells
-from addin.synthetic import generate
+from addin.app.jobs import analyze_file
+from addin.demo.book import generate
+from addin.workbook.edit import update_cells
 from sheets_sync.config import load_config
+from sheets_sync.google.transport import open_client
 from sheets_sync.merge import ROW, SEGMENTS, TAB, Plan, plan
 from sheets_sync.run import sync
-from sheets_sync.transport import open_client
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from fakesheets import FakeSheets  # the fake lives with the tests
+from tests.fakesheets import FakeSheets  # the fake lives with the tests
 
 T = TypeVar("T")
 AS_OF = "2026-06-30"

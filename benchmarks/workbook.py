@@ -26,10 +26,10 @@ from pathlib import Path
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from addin.analysis import run_analysis
-from addin.results import write_results
-from addin.synthetic import generate
-from addin.workbook import read_workbook
+from addin.core.analysis import run_analysis
+from addin.demo.book import generate
+from addin.workbook.reader import read_workbook
+from addin.workbook.results import write_results
 from benchmarks.core import measure
 
 MB = 1024 * 1024

@@ -6,11 +6,11 @@ A run is: read both sides (:meth:`SheetsBook.read`, the workbook), decide
 base (:meth:`SyncState.commit`).
 """
 
-from sheets_sync.auth import credentials_for
 from sheets_sync.config import SyncConfig, load_config, sample_config
-from sheets_sync.google import RemoteTabs, SheetsBook, open_book
+from sheets_sync.google.auth import credentials_for
+from sheets_sync.google.retry import RetryPolicy, RetrySession, WriteOutcomeUnknown
+from sheets_sync.google.sheets import RemoteTabs, SheetsBook, open_book
 from sheets_sync.merge import POLICIES, Plan, SideEmptiedError, canonical, plan
-from sheets_sync.retry import RetryPolicy, RetrySession, WriteOutcomeUnknown
 from sheets_sync.state import RunStats, SyncState, state_path
 
 __all__ = [

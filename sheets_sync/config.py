@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from addin.errors import SyncConfigError
+from sheets_sync.google.retry import RetryPolicy
+from sheets_sync.google.transport import check_endpoint
 from sheets_sync.merge import POLICIES
-from sheets_sync.retry import RetryPolicy
 from sheets_sync.state import state_path
-from sheets_sync.transport import check_endpoint
 
 ENDPOINT_ENV = "POTENTIEL_SHEETS_ENDPOINT"
 OAUTH_CLIENT_ENV = "POTENTIEL_OAUTH_CLIENT"

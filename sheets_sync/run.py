@@ -19,18 +19,18 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from addin.analysis import Analysis
+from addin.app.jobs import analyze_workbook
+from addin.core.analysis import Analysis
+from addin.core.schema import CUSTOMER_COLUMNS, canonical_columns
 from addin.errors import PotentielError, SyncError
-from addin.jobs import analyze_workbook
 from addin.macros import FileSide
-from addin.schema import CUSTOMER_COLUMNS, canonical_columns
-from addin.workbook import WorkbookData
-from sheets_sync.auth import credentials_for
+from addin.workbook.reader import WorkbookData
 from sheets_sync.config import SyncConfig, load_config
-from sheets_sync.google import RemoteTabs, SheetsBook, open_book
+from sheets_sync.google.auth import credentials_for
+from sheets_sync.google.retry import WriteOutcomeUnknown
+from sheets_sync.google.sheets import RemoteTabs, SheetsBook, open_book
 from sheets_sync.lock import sync_lock, workbook_in_use
 from sheets_sync.merge import SEGMENTS, TAB, Plan, plan
-from sheets_sync.retry import WriteOutcomeUnknown
 from sheets_sync.state import RunStats, SyncState
 
 COUNTS = ("added", "updated", "removed", "pulled", "conflicts")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from addin.template import build
+from addin.build.template import build
 
 
 def main(argv: list[str]) -> int:

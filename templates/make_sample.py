@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from addin.sample import build_sample
+from addin.demo.sample import build_sample
 
 
 def main(argv: list[str]) -> int:

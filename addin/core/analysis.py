@@ -1,0 +1,163 @@
+"""``analyze``: customers (and orders) in, one row per customer out.
+
+This is the heart of potentiel and the only place that knows the order of the steps: clean the
+inputs, measure activity, classify, qualify prospects, measure profitability, segment, then apply
+the user's segment rules on the finished table (so a rule may use any output column).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from addin.core.activity import activity
+from addin.core.classify import classify
+from addin.core.inputs import id_order, prepare
+from addin.core.labels import canonical_column
+from addin.core.parallel import in_parallel
+from addin.core.profitability import profitability
+from addin.core.prospects import qualify
+from addin.core.rules import evaluate, membership
+from addin.core.schema import SALES_COLUMNS, TARGET_SEGMENT_NAMES, column_kinds, fold
+from addin.core.segmentation import generations, income_bands, rfm
+from addin.core.settings import Settings
+from addin.core.validation import Validation
+
+IDENTITY_COLUMNS = ("customer_id", "name", "email", "company", "country", "region", "city",
+                    "postal_code")
+ACTIVITY_COLUMNS = ("orders", "first_order", "last_order", "days_since_last_order",
+                    "tenure_days", "frequency", "recency", "T", "monetary_value")
+TYPE_COLUMNS = ("customer_type", "is_current", "is_prescriber", "referrals", "is_referred",
+                "is_target")
+PROSPECT_COLUMNS = ("prospect_score", "temperature", "bant")
+MONEY_COLUMNS = ("revenue", "list_revenue", "discount_rate", "cost", "gross_margin",
+                 "margin_rate", "markup_rate", "avg_order_value", "cost_to_serve",
+                 "contribution", "break_even_order_value", "abc_class", "profitability", "clv")
+SEGMENT_COLUMNS = ("r_score", "f_score", "m_score", "rfm_segment", "generation", "income_band",
+                   "segments")
+
+#: Every column of the analysis table, in order.
+OUTPUT_COLUMNS: tuple[str, ...] = (IDENTITY_COLUMNS + ACTIVITY_COLUMNS + TYPE_COLUMNS
+                                   + PROSPECT_COLUMNS + MONEY_COLUMNS + SEGMENT_COLUMNS
+                                   + SALES_COLUMNS)
+
+#: Output columns only the analysis computes: a customer column of the same name is not an input.
+COMPUTED_COLUMNS = frozenset(OUTPUT_COLUMNS) - frozenset(column_kinds("customers"))
+
+SettingsLike = Settings | Mapping[str, object] | pd.DataFrame | None
+
+
+@dataclass
+class Analysis:
+    """Everything one run produced: the table, the problems, and each user segment's rows."""
+
+    table: pd.DataFrame
+    validation: pd.DataFrame
+    segments: dict[str, pd.DataFrame]
+    settings: Settings
+    as_of: pd.Timestamp
+
+    @property
+    def has_errors(self) -> bool:
+        """True when some input could not be used (warnings alone do not count)."""
+        return bool((self.validation["severity"] == "error").any())
+
+
+def _settings(settings: SettingsLike, validation: Validation, sheet: str) -> Settings:
+    if settings is None:
+        return Settings()
+    if isinstance(settings, Settings):
+        return settings
+    if isinstance(settings, pd.DataFrame):
+        return Settings.from_frame(settings, validation=validation, sheet=sheet)
+    return Settings.from_mapping(settings, validation=validation, sheet=sheet)
+
+
+def _without_computed(customers: pd.DataFrame, validation: Validation,
+                      sheet: str) -> pd.DataFrame:
+    """Drop customer columns named like a computed output, such as a re-imported Analysis
+    sheet's ``revenue`` or ``Chiffre d'affaires``: the analysis recomputes them, and two columns
+    of one name would clash."""
+    clash = [name for name in customers.columns
+             if name in COMPUTED_COLUMNS or canonical_column(name) in COMPUTED_COLUMNS]
+    for name in clash:
+        validation.add(sheet, None, str(name), None,
+                       f"'{name}' is computed by the analysis: the sheet's values are ignored",
+                       severity="warning")
+    return customers.drop(columns=clash) if clash else customers
+
+
+def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
+                 segments: pd.DataFrame | None = None, as_of: date | str | None = None,
+                 settings: SettingsLike = None,
+                 sheet_names: Mapping[str, str] | None = None,
+                 problems: Validation | None = None) -> Analysis:
+    """The whole analysis with its validation report and user segments.
+
+    ``settings`` may be a :class:`Settings`, a ``key -> value`` mapping or a Settings sheet
+    (key | value table); ``sheet_names`` maps 'customers', 'orders', 'segments', 'settings' to
+    the user's sheet names so that problems name the sheet the user sees; ``problems`` holds
+    what was already found while reading the workbook, so the report is one list.
+    """
+    names = {"customers": "Customers", "orders": "Orders", "segments": "Segments",
+             "settings": "Settings"} | dict(sheet_names or {})
+    validation = Validation()
+    if problems is not None:
+        validation.extend(problems)
+    config = _settings(settings, validation, names["settings"])
+    moment = pd.Timestamp(as_of or config.as_of or pd.Timestamp.today()).normalize()
+    inputs = prepare(customers, orders, as_of=moment, validation=validation,
+                     sheet_names=names)
+    cust = _without_computed(inputs.customers, validation, names["customers"])
+    # Steps that do not need each other's results run side by side (see in_parallel).
+    # Prospect scores are computed for everyone beside the activity, and kept for prospects
+    # once the types are known.
+    act, (tie, generation, income_band, scored) = in_parallel(
+        lambda: activity(inputs.orders, len(cust), moment),
+        lambda: (id_order(cust["customer_id"]), generations(cust["birth_year"]),
+                 income_bands(cust, config), qualify(cust, moment, config)))
+    types, money, seg = in_parallel(
+        lambda: classify(pd.concat([cust, act], axis=1), config),
+        lambda: profitability(act, tie, config),
+        lambda: rfm(act, tie))
+    prospects = scored.where(types["customer_type"] == "prospect", None)
+    seg["generation"] = generation
+    seg["income_band"] = income_band
+
+    inputs_kept = cust.drop(columns=["_row", "_referrer", "income_band"], errors="ignore")
+    activity_kept = act.drop(columns=["revenue", "list_revenue", "cost"])
+    table = pd.concat([inputs_kept, activity_kept, types, prospects, money, seg], axis=1)
+    for column in SALES_COLUMNS + IDENTITY_COLUMNS:
+        if column not in table:
+            table[column] = None
+    table["is_target"] = False
+    masks = evaluate(segments, table, validation=validation, sheet=names["segments"],
+                     language=config.language)
+    target = [m for name, m in masks.items() if fold(name) in TARGET_SEGMENT_NAMES]
+    if target:
+        table["is_target"] = target[0]
+    table["segments"] = membership(masks, table.index)
+    output = table[list(OUTPUT_COLUMNS)]
+    return Analysis(
+        table=output,
+        validation=validation.to_frame(),
+        segments={name: output[mask] for name, mask in masks.items()},
+        settings=config,
+        as_of=moment,
+    )
+
+
+def analyze(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
+            as_of: date | str | None = None, settings: SettingsLike = None,
+            segments: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per customer: activity, type, prospect score, profitability, segments.
+
+    Input headers may be English, French or Dutch; values may be as spreadsheets hold them.
+    Problems in the input do not stop the analysis: use :func:`run_analysis` to get the
+    validation report beside the table.
+    """
+    return run_analysis(customers, orders, segments=segments, as_of=as_of,
+                        settings=settings).table

@@ -1,0 +1,175 @@
+"""User segments: rules typed in a Segments sheet, read as data and never run as code.
+
+One row is one condition ``segment | field | operator | value``; the rows of a segment are ANDed.
+Each condition is a vectorised comparison over a whole column.  A rule that cannot be understood
+(unknown field or operator, a value of the wrong kind) is reported and makes its segment match
+nobody: a segment silently broader than its author meant would publish the wrong list.
+
+Value syntax: ``in`` / ``not_in`` take a list separated by commas or semicolons; ``between``
+takes ``low..high`` (or ``low;high``), both ends included.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as ptypes
+
+from addin.core.labels import canonical_column, canonical_value
+from addin.core.parsing import fold_series, parse_bools, parse_dates, parse_numbers
+from addin.core.schema import canonical_columns, fold
+from addin.core.validation import Validation, excel_rows
+from addin.errors import InputError
+
+OPERATORS: dict[str, str] = {
+    "=": "=", "==": "=", "eq": "=", "equals": "=", "egal": "=", "gelijk": "=", "is": "=",
+    "!=": "!=", "<>": "!=", "ne": "!=", "different": "!=", "ongelijk": "!=",
+    "<": "<", ">": ">", "<=": "<=", ">=": ">=", "=<": "<=", "=>": ">=",
+    "in": "in", "dans": "in", "parmi": "in",
+    "not_in": "not_in", "not in": "not_in", "notin": "not_in", "pas dans": "not_in",
+    "niet in": "not_in",
+    "contains": "contains", "contient": "contains", "bevat": "contains",
+    "between": "between", "entre": "between", "tussen": "between",
+    "is_empty": "is_empty", "is empty": "is_empty", "empty": "is_empty", "vide": "is_empty",
+    "leeg": "is_empty",
+    "not_empty": "not_empty", "not empty": "not_empty", "is not empty": "not_empty",
+    "non vide": "not_empty", "niet leeg": "not_empty",
+}
+
+
+class RuleError(InputError):
+    """One condition of a segment cannot be understood."""
+
+
+def _operator(text: object) -> str:
+    key = re.sub(r"\s+", " ", str(text).strip().lower()).replace("-", "_")
+    op = OPERATORS.get(key) or OPERATORS.get(key.replace("_", " "))
+    if op is None:
+        raise RuleError(f"unknown operator '{text}' (use = != < <= > >= in not_in contains "
+                        "between is_empty not_empty)")
+    return op
+
+
+def _field(text: object, table: pd.DataFrame) -> str:
+    """The table column a rule's field names: exact, output header in any language, or alias."""
+    folded = {fold(c): c for c in table.columns}
+    name = folded.get(fold(text)) or canonical_column(text)
+    if name is None:
+        name = canonical_columns("customers", [text]).get(text)
+    if name is None or name not in table.columns:
+        raise RuleError(f"unknown field '{text}'")
+    return name
+
+
+def _split(value: object) -> list[str]:
+    return [v.strip() for v in re.split(r"[;,|]", str(value)) if v.strip()]
+
+
+def _typed_values(column: pd.Series, name: str, values: list[object],
+                  language: str) -> tuple[pd.Series, list[object]]:
+    """Comparable forms of a column and of the rule's values, by the column's kind."""
+    raw = pd.Series(values, dtype=object)
+    if ptypes.is_bool_dtype(column.dtype):
+        parser: Callable[[pd.Series], object] = parse_bools
+        kind = "yes/no"
+    elif ptypes.is_numeric_dtype(column.dtype):
+        parser, kind = parse_numbers, "a number"
+    elif ptypes.is_datetime64_any_dtype(column.dtype):
+        parser, kind = parse_dates, "a date"
+    else:
+        words = [fold(canonical_value(name, v, language)) for v in values]
+        return fold_series(column), words
+    parsed = parser(raw)
+    if parsed.values.isna().any():
+        raise RuleError(f"value '{'; '.join(map(str, values))}' is not {kind} for '{name}'")
+    return column, list(parsed.values)
+
+
+def condition(table: pd.DataFrame, field: object, operator: object, value: object,
+              language: str = "en") -> pd.Series:
+    """Boolean mask of the rows meeting one condition; raises RuleError if it makes no sense."""
+    name, op = _field(field, table), _operator(operator)
+    column = table[name]
+    blank = column.isna()
+    if column.dtype == object or ptypes.is_string_dtype(column.dtype):
+        blank |= fold_series(column).fillna("") == ""
+    if op == "is_empty":
+        return blank
+    if op == "not_empty":
+        return ~blank
+    if value is None or (isinstance(value, float) and np.isnan(value)) or str(value) == "":
+        raise RuleError(f"operator '{operator}' needs a value")
+    if op in ("in", "not_in"):
+        items = _split(value) if isinstance(value, str) else [value]
+        left, right = _typed_values(column, name, items, language)
+        hit = left.isin(right)
+        return (hit if op == "in" else ~hit) & ~blank
+    if op == "between":
+        parts = (re.split(r"\.\.|;", value) if isinstance(value, str) else [value])
+        if len(parts) != 2:
+            raise RuleError(f"between needs 'low..high', not '{value}'")
+        left, (low, high) = _typed_values(column, name, [p.strip() for p in parts], language)
+        return (left >= low) & (left <= high) & ~blank
+    left, (right,) = _typed_values(column, name, [value], language)
+    if op == "contains":
+        return left.astype(str).str.contains(str(right), regex=False) & ~blank
+    if op in ("<", "<=", ">", ">=") and left.dtype == object:
+        raise RuleError(f"'{name}' holds text: '{operator}' needs numbers or dates")
+    compare = {"=": left.eq, "!=": left.ne, "<": left.lt, "<=": left.le, ">": left.gt,
+               ">=": left.ge}[op]
+    result = compare(right).fillna(False).astype(bool)
+    return result & ~blank if op != "!=" else result | blank
+
+
+def evaluate(rules: pd.DataFrame | None, table: pd.DataFrame, *, validation: Validation,
+             sheet: str = "Segments", language: str = "en") -> dict[str, pd.Series]:
+    """Each segment's membership mask over ``table``, in the order segments first appear."""
+    if rules is None or rules.empty:
+        return {}
+    mapping = canonical_columns("segments", rules.columns)
+    frame = rules.rename(columns=mapping)
+    missing = {"segment", "field", "operator"} - set(frame.columns)
+    if missing:
+        validation.add(sheet, None, ", ".join(sorted(missing)), None,
+                       "the Segments sheet needs columns segment | field | operator | value")
+        return {}
+    rows = excel_rows(rules)
+    frame = frame.assign(excel_row=rows)
+    frame = frame[frame["segment"].notna() & (frame["segment"].astype(str).str.strip() != "")]
+    masks: dict[str, pd.Series] = {}
+    broken: set[str] = set()
+    for rule in frame.itertuples(index=False):
+        name = str(rule.segment).strip()
+        value = getattr(rule, "value", None)
+        try:
+            hit = condition(table, rule.field, rule.operator, value, language)
+        except RuleError as err:
+            validation.add(sheet, int(rule.excel_row), "field", f"{rule.field} {rule.operator} "
+                           f"{'' if value is None else value}".strip(),
+                           f"segment '{name}': {err.message}; the segment is left empty")
+            broken.add(name)
+            continue
+        masks[name] = masks.get(name, pd.Series(True, index=table.index)) & hit
+    for name in broken:
+        masks[name] = pd.Series(False, index=table.index)
+    order = list(dict.fromkeys(str(s).strip() for s in frame["segment"]))
+    return {name: masks[name] for name in order}
+
+
+def membership(masks: dict[str, pd.Series], index: pd.Index) -> pd.Series:
+    """The ``segments`` column: the names of the segments each row belongs to, '; '-joined.
+
+    Rows are grouped by their combination of segments (a bit per segment), and each distinct
+    combination is spelled once.
+    """
+    names = list(masks)
+    bits = np.zeros(len(index), dtype=np.int64)
+    for i, name in enumerate(names):
+        bits |= masks[name].to_numpy(bool).astype(np.int64) << i
+    combos, inverse = np.unique(bits, return_inverse=True)
+    spelled = np.array(["; ".join(n for i, n in enumerate(names) if combo >> i & 1) or None
+                        for combo in combos.tolist()], dtype=object)
+    return pd.Series(spelled[inverse], index=index, dtype=object)

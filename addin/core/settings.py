@@ -1,0 +1,180 @@
+"""Thresholds and options of the analysis: defaults, overrides, validation.
+
+Every threshold the SPEC names lives here once, with its default.  Users override them in the
+workbook's ``Settings`` sheet (``key | value`` rows, keys in English, French or Dutch) or in a
+TOML file; a bad key or value is reported, never silently ignored.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from addin.core.schema import fold
+from addin.core.validation import Validation
+from addin.errors import SettingsError
+
+LANGUAGES = ("en", "fr", "nl")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All tunable parameters, with the SPEC's defaults."""
+
+    as_of: date | None = None
+    language: str = "en"
+    churn_days: int = 365
+    loyal_min_orders: int = 3
+    loyal_min_tenure_days: int = 180
+    occasional_min_orders: int = 2
+    max_bad_satisfaction: float = 2.0
+    max_bad_nps: float = 6.0
+    min_budget: float = 1000.0
+    need_min: float = 2.0
+    max_horizon_days: float = 90.0
+    full_pages_visited: float = 10.0
+    engagement_half_life_days: float = 30.0
+    hot_score: float = 70.0
+    warm_score: float = 40.0
+    cost_per_order: float = 0.0
+    abc_a: float = 0.80
+    abc_b: float = 0.95
+    high_margin_rate: float | None = None
+    max_discount_rate: float = 0.05
+    large_order_value: float | None = None
+    retention_rate: float = 0.8
+    discount_rate: float = 0.1
+    income_bands: tuple[float, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        problems = _check(self)
+        if problems:
+            raise SettingsError("; ".join(problems), hint="Fix the value in the Settings sheet.")
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, object], *, validation: Validation | None = None,
+                     sheet: str = "Settings", rows: Mapping[str, int] | None = None) -> Settings:
+        """Build settings from ``key -> value`` overrides (keys in EN/FR/NL, values as typed).
+
+        With a ``validation`` collector, a bad key or value is recorded (with its row when
+        ``rows`` says where the key was) and the default kept; without one, it raises
+        :class:`SettingsError`.
+        """
+        changes: dict[str, object] = {}
+        for key, raw in values.items():
+            name = _KEY_ALIASES.get(fold(key))
+            try:
+                if name is None:
+                    raise SettingsError(f"unknown setting '{key}' (known: {', '.join(_NAMES)})")
+                changes[name] = _convert(name, raw)
+                cls(**changes)
+            except SettingsError as err:
+                changes.pop(name or "", None)
+                if validation is None:
+                    raise
+                validation.add(sheet, (rows or {}).get(key), "value", raw, err.message)
+        return cls(**changes)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, *, validation: Validation | None = None,
+                   sheet: str = "Settings") -> Settings:
+        """Settings from a ``key | value`` table such as the workbook's Settings sheet."""
+        from addin.core.validation import excel_rows
+
+        keys = frame.iloc[:, 0]
+        present = keys.notna() & (keys.astype(str).str.strip() != "")
+        kept = frame[present]
+        values = dict(zip(kept.iloc[:, 0].astype(str).str.strip(), kept.iloc[:, 1], strict=True))
+        rows = dict(zip(kept.iloc[:, 0].astype(str).str.strip(), excel_rows(kept).tolist(),
+                        strict=True))
+        return cls.from_mapping(values, validation=validation, sheet=sheet, rows=rows)
+
+    @classmethod
+    def from_toml(cls, path: Path) -> Settings:
+        """Settings from a TOML file of ``key = value`` lines (or a ``[settings]`` table)."""
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as err:
+            raise SettingsError(f"cannot read settings file {path}: {err}") from err
+        return cls.from_mapping(data.get("settings", data))
+
+
+_NAMES = tuple(f.name for f in fields(Settings))
+
+_KEY_ALIASES: dict[str, str] = {fold(name): name for name in _NAMES} | {
+    fold(alias): name for name, aliases in {
+        "as_of": ("date", "analysis date", "date d analyse", "date de reference", "peildatum",
+                  "analysedatum", "referentiedatum"),
+        "language": ("lang", "langue", "taal"),
+        "churn_days": ("jours avant perte", "dagen tot verloren"),
+        "cost_per_order": ("cout par commande", "kosten per bestelling"),
+        "min_budget": ("budget minimum", "minimumbudget"),
+        "retention_rate": ("taux de retention", "retentiegraad"),
+        "discount_rate": ("taux d actualisation", "disconteringsvoet"),
+        "income_bands": ("tranches de revenu", "inkomensklassen"),
+    }.items() for alias in aliases
+}
+
+
+def _convert(name: str, raw: object) -> object:
+    """Turn one typed-in value into the setting's type, or raise SettingsError saying why."""
+    from addin.core.parsing import parse_dates, parse_numbers
+
+    kind = Settings.__dataclass_fields__[name].type
+    if raw is None or (isinstance(raw, float) and pd.isna(raw)) or str(raw).strip() == "":
+        if "None" in str(kind):
+            return None
+        raise SettingsError(f"setting '{name}' is empty")
+    if name == "as_of":
+        parsed = parse_dates(pd.Series([raw], dtype=object))
+        if parsed.values.isna().iloc[0]:
+            raise SettingsError(f"as_of '{raw}' is not a date")
+        return parsed.values.iloc[0].date()
+    if name == "language":
+        text = fold(raw)[:2]
+        if text not in LANGUAGES:
+            raise SettingsError(f"language '{raw}' is not one of {', '.join(LANGUAGES)}")
+        return text
+    if name == "income_bands":
+        parts = [p for p in str(raw).replace(";", "|").replace(",", "|").split("|") if p.strip()]
+        if isinstance(raw, int | float):
+            parts = [str(raw)]
+        numbers = parse_numbers(pd.Series(parts, dtype=object))
+        if numbers.values.isna().any():
+            raise SettingsError(f"income_bands '{raw}' must be numbers such as '30000; 60000'")
+        return tuple(float(v) for v in numbers.values)
+    number = parse_numbers(pd.Series([raw], dtype=object)).values.iloc[0]
+    if pd.isna(number):
+        raise SettingsError(f"setting '{name}' = '{raw}' is not a number")
+    if "int" in str(kind):
+        if float(number) != int(number):
+            raise SettingsError(f"setting '{name}' = '{raw}' must be a whole number")
+        return int(number)
+    return float(number)
+
+
+def _check(s: Settings) -> list[str]:
+    """Consistency rules between settings; an empty list means all is well."""
+    problems = []
+    if s.language not in LANGUAGES:
+        problems.append(f"language must be one of {', '.join(LANGUAGES)}, not '{s.language}'")
+    for name in ("churn_days", "loyal_min_orders", "loyal_min_tenure_days",
+                 "occasional_min_orders", "full_pages_visited", "engagement_half_life_days"):
+        if getattr(s, name) <= 0:
+            problems.append(f"{name} must be greater than 0")
+    if not 0 < s.abc_a < s.abc_b <= 1:
+        problems.append("abc_a and abc_b must satisfy 0 < abc_a < abc_b <= 1")
+    if not 0 <= s.warm_score <= s.hot_score <= 100:
+        problems.append("scores must satisfy 0 <= warm_score <= hot_score <= 100")
+    if not 0 <= s.retention_rate < 1 + s.discount_rate:
+        problems.append("retention_rate must be >= 0 and below 1 + discount_rate")
+    if s.income_bands and (len(s.income_bands) != 2 or s.income_bands[0] > s.income_bands[1]):
+        problems.append("income_bands must be two increasing numbers, such as '30000; 60000'")
+    if s.cost_per_order < 0:
+        problems.append("cost_per_order must not be negative")
+    return problems

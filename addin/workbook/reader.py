@@ -1,0 +1,379 @@
+"""Reading the customer workbook: find the input sheets and their tables, keep cell values exact.
+
+Cell values come from python-calamine (Rust; many times faster than openpyxl).  Values stay what
+the cells hold: dates as datetimes, text that looks like a number as text (``"01000"``), numbers
+as numbers, blanks as None.  Excel error values (``#N/A``, ``#REF!``), which calamine turns into
+blanks, are read back from the sheet XML as text, so the analysis reports them instead of taking
+them for empty cells.  Nothing is converted here: parsing is the core's job.
+
+A sheet's data is its Excel Table (ListObject) when it has one, else the range under its header
+row: the first of the top rows holding a recognised required header (so title rows above the
+table are fine).  Blank rows are skipped, trailing blank rows and columns dropped, and each row
+keeps its Excel row number as index, so every message names the row the user sees.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from addin.core.schema import REQUIRED, SHEET_ALIASES, canonical_columns, match_sheet
+from addin.core.validation import ROW_INDEX, Validation
+from addin.errors import WorkbookError, WorkbookLockedError
+from addin.workbook.package import Package, Sheet, attribute
+from addin.workbook.sheetxml import column_letter
+
+Progress = Callable[[str], None]
+
+REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
+#: How many top rows may hold titles above the header row.
+HEADER_SEARCH_ROWS = 30
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_LABELS = {"customers": "Customers", "orders": "Orders", "segments": "Segments",
+           "settings": "Settings"}
+
+
+@dataclass
+class WorkbookData:
+    """The input sheets as raw cell values, original headers, indexed by Excel row number."""
+
+    path: Path
+    customers: pd.DataFrame | None
+    orders: pd.DataFrame | None
+    segments: pd.DataFrame | None
+    settings: pd.DataFrame | None
+    sheet_names: dict[str, str]
+    validation: Validation = field(default_factory=Validation)
+
+
+@dataclass(frozen=True)
+class Region:
+    """Where a sheet's table is: header row and last row (1-based), first and last column."""
+
+    header_row: int | None
+    last_row: int | None
+    first_column: int
+    last_column: int | None
+
+
+def _sniff(path: Path) -> None:
+    """Tell apart the files that are not workbooks before a zip reader fails on them."""
+    if not path.exists():
+        raise WorkbookError(f"The workbook {path} does not exist.",
+                            hint="Check the file name and folder.")
+    if path.is_dir():
+        raise WorkbookError(f"{path} is a folder, not a workbook.",
+                            hint="Give the path of the .xlsx or .xlsm file.")
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(8)
+            if head == _OLE_MAGIC:
+                body = stream.read()
+    except PermissionError as err:
+        raise WorkbookLockedError(f"{path.name} cannot be read: {err.strerror}.",
+                                  hint="Close it in the program that holds it, or check the "
+                                       "file's permissions.") from err
+    if not head:
+        raise WorkbookError(f"{path.name} is an empty file, not a workbook.",
+                            hint="Open the workbook in Excel and save it again.")
+    if head == _OLE_MAGIC:
+        if "EncryptedPackage".encode("utf-16-le") in body:
+            raise WorkbookError(f"{path.name} is protected by a password.",
+                                hint="Open it in Excel, remove the password (File > Info > "
+                                     "Protect Workbook) and save it as .xlsx.")
+        raise WorkbookError(f"{path.name} is an old Excel 97-2003 file (.xls).",
+                            hint="Open it in Excel and save it as .xlsx (Excel Workbook).")
+    if not head.startswith(b"PK"):
+        raise WorkbookError(f"{path.name} is not an Excel workbook (.xlsx/.xlsm).",
+                            hint="Export the data from the program that made it as .xlsx.")
+
+
+def _tables(package: Package, sheet: Sheet) -> list[tuple[str, str, bool, int]]:
+    """The sheet's Excel Tables: (part, ref, has header row, totals rows)."""
+    if sheet.part is None:
+        return []
+    found = []
+    for rel in package.relationships(sheet.part):
+        if rel.type == REL_TABLE and rel.part and package.exists(rel.part):
+            start = re.search(r"<(?:\w+:)?table\b[^>]*>", package.text(rel.part))
+            if start is None:
+                continue
+            element = start.group(0)
+            found.append((rel.part, attribute(element, "ref") or "",
+                          (attribute(element, "headerRowCount") or "1") != "0",
+                          int(attribute(element, "totalsRowCount") or 0)))
+    return found
+
+
+def _parse_ref(ref: str) -> tuple[int, int, int, int]:
+    """``B3:F10`` -> (first row, first column, last row, last column), 1-based rows,
+    0-based columns."""
+    def one(cell: str) -> tuple[int, int]:
+        match = re.fullmatch(r"\$?([A-Za-z]+)\$?(\d+)", cell)
+        if match is None:
+            raise WorkbookError(f"unreadable cell reference '{cell}' in a table definition",
+                                hint="Open the workbook in Excel and save it again.")
+        column = 0
+        for char in match.group(1).upper():
+            column = column * 26 + ord(char) - 64
+        return int(match.group(2)), column - 1
+    first, _, last = ref.partition(":")
+    (r1, c1), (r2, c2) = one(first), one(last or first)
+    return r1, c1, r2, c2
+
+
+def _errors(package: Package, sheet: Sheet, grid: np.ndarray) -> None:
+    """Put Excel error values (calamine reads them as blanks) back into the grid as text."""
+    if sheet.part is None or not package.exists(sheet.part):
+        return
+    data = package.read(sheet.part)
+    if b't="e"' not in data:
+        return
+    for match in re.finditer(rb'<(?:\w+:)?c\b([^>]*?)\bt="e"([^>]*)>(.*?)</(?:\w+:)?c>', data,
+                             re.DOTALL):
+        where = re.search(rb'\br="([A-Z]+)(\d+)"', match.group(1) + match.group(2))
+        value = re.search(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>", match.group(3))
+        if where is None or value is None:
+            continue
+        row = int(where.group(2)) - 1
+        column = 0
+        for char in where.group(1).decode("ascii"):
+            column = column * 26 + ord(char) - 64
+        if row < grid.shape[0] and column - 1 < grid.shape[1]:
+            grid[row, column - 1] = value.group(1).decode("utf-8")
+
+
+def _header_row(grid: np.ndarray, kind: str) -> int | None:
+    """0-based index of the first top row holding a required header of this sheet kind."""
+    for i in range(min(HEADER_SEARCH_ROWS, grid.shape[0])):
+        labels = [v for v in grid[i] if v is not None]
+        if set(canonical_columns(kind, labels).values()) & set(REQUIRED[kind]):
+            return i
+    return None
+
+
+def _frame(grid: np.ndarray, header: int | None, kind: str, label: str,
+           merged: list[tuple[tuple[int, int], tuple[int, int]]], validation: Validation,
+           ) -> pd.DataFrame:
+    """The data under the header row: blank rows out, index = Excel row numbers."""
+    if header is None:
+        labels: list[object] = list(SCHEMAS_HEADLESS[kind])
+        body, first_row = np.full((grid.shape[0], len(labels)), None, dtype=object), 1
+        width = min(len(labels), grid.shape[1])
+        body[:, :width] = grid[:, :width]
+        empty = pd.isna(body)
+    else:
+        row = grid[header]
+        empty = pd.isna(grid[header + 1:])  # one pass over the cells, used twice
+        filled = np.flatnonzero(pd.notna(row) | ~empty.all(axis=0))
+        width = int(filled[-1]) + 1 if len(filled) else 0
+        labels = list(row[:width])
+        body, first_row = grid[header + 1:, :width], header + 2
+        empty = empty[:, :width]
+        for i, value in enumerate(labels):
+            if value is None:
+                labels[i] = f"column {column_letter(i)}"
+                in_merge = any(r1 <= header <= r2 and c1 <= i <= c2
+                               for (r1, c1), (r2, c2) in merged)
+                why = ("the header cell is part of merged cells: unmerge them and give each "
+                       "column its own header" if in_merge else "the column has no header")
+                if body.size and not empty[:, i].all():
+                    validation.add(label, header + 1, column_letter(i), None, why,
+                                   severity="warning")
+            else:
+                labels[i] = str(value) if not isinstance(value, str) else value.strip()
+    keep = ~empty.all(axis=1) if body.size else np.zeros(len(body), dtype=bool)
+    rows = np.flatnonzero(keep)
+    # Columns are views of the grid when no row is dropped: no copy of millions of cells.
+    picked = body if keep.all() else body[rows]
+    columns = {i: picked[:, i] for i in range(picked.shape[1] if picked.ndim == 2 else 0)}
+    frame = pd.DataFrame(columns, index=pd.Index(rows + first_row, name=ROW_INDEX),
+                         dtype=object, copy=False)
+    frame.columns = labels[: frame.shape[1]]
+    return frame
+
+
+#: Headers used when a Settings sheet holds key | value rows without a header row.
+SCHEMAS_HEADLESS: dict[str, tuple[str, ...]] = {"settings": ("key", "value")}
+
+
+def _grid(rows: list[list[object]]) -> np.ndarray:
+    """Calamine's rows as a 2-D object array, blanks ('' from calamine) as None."""
+    width = max((len(r) for r in rows), default=0)
+    grid = np.empty((len(rows), width), dtype=object)
+    if rows and width:
+        grid[:] = rows if all(len(r) == width for r in rows) else [
+            r + [""] * (width - len(r)) for r in rows]
+        blank = grid == ""
+        grid[blank] = None
+    return grid
+
+
+@dataclass
+class SheetTable:
+    """A sheet's data and where it sits: what :func:`addin.workbook.edit.update_cells` needs."""
+
+    frame: pd.DataFrame
+    header_row: int | None
+    first_column: int
+    table_part: str | None
+
+
+def _read_sheet(book: CalamineWorkbook, package: Package, sheet: Sheet, kind: str,
+                validation: Validation) -> SheetTable:
+    """One input sheet as raw values under its headers, and where they are."""
+    try:
+        calamine_sheet = book.get_sheet_by_name(sheet.name)
+        merged = [((a[0], a[1]), (b[0], b[1])) for a, b in
+                  (calamine_sheet.merged_cell_ranges or [])]
+        rows = calamine_sheet.to_python(skip_empty_area=False)
+    except Exception as err:  # calamine raises its own types for broken parts
+        raise WorkbookError(f"Sheet '{sheet.name}' cannot be read: {err}",
+                            hint="Open the workbook in Excel and save it again.") from err
+    # The grid holds the values from here: let calamine's sheet and the row lists go.
+    del calamine_sheet
+    grid = _grid(rows)
+    del rows
+    _errors(package, sheet, grid)
+    return _locate(grid, kind, sheet.name, merged, _tables(package, sheet), validation)
+
+
+def _locate(grid: np.ndarray, kind: str, label: str,
+            merged: list[tuple[tuple[int, int], tuple[int, int]]],
+            tables: list[tuple[str, str, bool, int]], validation: Validation) -> SheetTable:
+    """Find the table in a sheet's grid: its Excel Table, else the rows under its header."""
+    for table_part, ref, has_header, totals in tables:
+        r1, c1, r2, c2 = _parse_ref(ref)
+        part = grid[: r2 - totals, : c2 + 1]
+        if not has_header:
+            continue
+        labels = [v for v in grid[r1 - 1, c1: c2 + 1] if v is not None]
+        if set(canonical_columns(kind, labels).values()) & set(REQUIRED[kind]) or \
+                len(tables) == 1:
+            frame = _frame(part[:, c1:], r1 - 1, kind, label, merged, validation)
+            return SheetTable(frame, r1, c1, table_part)
+    header = _header_row(grid, kind)
+    if header is None and kind not in SCHEMAS_HEADLESS:
+        header = next((i for i in range(grid.shape[0]) if pd.notna(grid[i]).any()), None)
+    if header is None and kind not in SCHEMAS_HEADLESS:
+        raise WorkbookError(f"Sheet '{label}' is empty.",
+                            hint="Put the column headers on the first row and one "
+                                 f"{'customer' if kind == 'customers' else 'row'} per line.")
+    if header is not None:
+        columns = np.flatnonzero(pd.notna(grid[header]))
+        first = int(columns[0]) if len(columns) else 0
+        frame = _frame(grid[:, first:], header, kind, label, merged, validation)
+        return SheetTable(frame, header + 1, first, None)
+    return SheetTable(_frame(grid, None, kind, label, merged, validation), None, 0, None)
+
+
+def _input_names(names: list[str], own: set[str], validation: Validation) -> dict[str, str]:
+    """Canonical sheet -> the user's sheet name, potentiel's own sheets left out."""
+    found: dict[str, str] = {}
+    for name in names:
+        kind = match_sheet(name)
+        if kind is None or name in own:
+            continue
+        if kind in found:
+            validation.add(name, None, None, None,
+                           f"a second {_LABELS[kind]} sheet: only '{found[kind]}' is read",
+                           severity="warning")
+            continue
+        found[kind] = name
+    return found
+
+
+def _require_customers(path: Path, names: list[str], found: dict[str, str]) -> None:
+    if not names:
+        raise WorkbookError(f"{path.name} has no sheets.",
+                            hint="Add a Customers sheet with one customer per row.")
+    if "customers" not in found:
+        accepted = ", ".join(a.title() for a in SHEET_ALIASES["customers"])
+        raise WorkbookError(
+            f"{path.name} has no Customers sheet (sheets found: {', '.join(names)}).",
+            hint=f"Name the sheet of customers one of: {accepted}.")
+
+
+def data_from_grids(path: Path, grids: Mapping[str, Sequence[Sequence[object]]],
+                    ) -> WorkbookData:
+    """Input sheets from cell grids read elsewhere (xlwings, from the workbook open in Excel).
+
+    ``grids`` maps each sheet name to its rows from A1 (None for blank cells, errors as text
+    such as ``#N/A``).  Sheets are matched, headers found and blank rows skipped exactly as
+    :func:`read_workbook` does; without the file, Excel Tables are found by their header row.
+    """
+    validation = Validation()
+    names = list(grids)
+    found = _input_names(names, _RESULT_SHEET_NAMES, validation)
+    _require_customers(Path(path), names, found)
+    frames: dict[str, pd.DataFrame | None] = dict.fromkeys(_LABELS)
+    for kind, name in found.items():
+        rows = [list(r) for r in grids[name]]
+        frames[kind] = _locate(_grid(rows), kind, name, [], [], validation).frame
+    return WorkbookData(path=Path(path), customers=frames["customers"], orders=frames["orders"],
+                        segments=frames["segments"], settings=frames["settings"],
+                        sheet_names=found, validation=validation)
+
+
+#: Tab names of potentiel's result sheets in every language: never input, even unmarked.
+_RESULT_SHEET_NAMES = {"Dashboard", "Tableau de bord", "Analysis", "Analyse", "Validation",
+                       "Validatie"}
+
+
+def read_workbook(path: Path, *, progress: Progress | None = None) -> WorkbookData:
+    """Read the input sheets of an .xlsx/.xlsm workbook (Customers required).
+
+    Raises WorkbookError (with a hint) when the file is missing, not a workbook, protected by a
+    password, empty or without a Customers sheet; WorkbookLockedError when it cannot be opened.
+    """
+    path = Path(path)
+    _sniff(path)
+    say = progress or (lambda _: None)
+    validation = Validation()
+    with Package(path) as package:
+        try:
+            book = CalamineWorkbook.from_path(str(path))
+        except Exception as err:  # calamine's errors carry no common base
+            raise WorkbookError(f"{path.name} cannot be read as a workbook: {err}",
+                                hint="Open it in Excel and save it again as .xlsx.") from err
+        try:
+            by_name = {s.name: s for s in package.sheets()}
+            names = [n for n in book.sheet_names if n in by_name]
+            own = {s.name for s in package.own_sheets().values()}
+            found = _input_names(names, own, validation)
+            _require_customers(path, names, found)
+            frames: dict[str, pd.DataFrame | None] = dict.fromkeys(_LABELS)
+            for kind, name in found.items():
+                say(f"reading sheet '{name}'")
+                frames[kind] = _read_sheet(book, package, by_name[name], kind,
+                                           validation).frame
+        finally:
+            book.close()
+    return WorkbookData(path=path, customers=frames["customers"], orders=frames["orders"],
+                        segments=frames["segments"], settings=frames["settings"],
+                        sheet_names=found, validation=validation)
+
+
+def read_sheet_table(path: Path, sheet_name: str, kind: str | None = None) -> SheetTable:
+    """One sheet's data (any sheet, by its tab name) and where its header and table are."""
+    path = Path(path)
+    _sniff(path)
+    kind = kind or match_sheet(sheet_name) or "customers"
+    with Package(path) as package:
+        sheet = next((s for s in package.sheets() if s.name.casefold() == sheet_name.casefold()),
+                     None)
+        if sheet is None:
+            names = ", ".join(s.name for s in package.sheets())
+            raise WorkbookError(f"{path.name} has no sheet '{sheet_name}' (sheets: {names}).",
+                                hint="Check the sheet name in the configuration.")
+        book = CalamineWorkbook.from_path(str(path))
+        try:
+            return _read_sheet(book, package, sheet, kind, Validation())
+        finally:
+            book.close()

@@ -1,0 +1,83 @@
+"""The potentiel command: exit codes and the messages a person reads."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import xlsxwriter
+
+from addin.cli import main
+from addin.demo.sample import build_sample
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_sample(tmp_path_factory.mktemp("sample") / "customers.xlsx")
+
+
+def _book(path: Path, customers: list[list[object]]) -> Path:
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Clients")
+    for r, row in enumerate(customers):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value)
+    book.close()
+    return path
+
+
+def test_demo_writes_the_sample_and_its_results(tmp_path: Path, capsys) -> None:
+    assert main(["demo", str(tmp_path / "demo")]) == 0
+    out = capsys.readouterr().out
+    assert "320 customers analysed as of 2026-06-30" in out
+    assert "segment 'Hot prospects'" in out
+    result = tmp_path / "demo" / "sample_customers.xlsx"
+    names = pd.ExcelFile(result, engine="openpyxl").sheet_names
+    assert {"Customers", "Orders", "Analysis", "Dashboard", "Validation"} <= set(names)
+
+
+def test_run_writes_into_the_workbook_or_into_output(sample: Path, tmp_path: Path,
+                                                     capsys) -> None:
+    copy = tmp_path / "copy.xlsx"
+    shutil.copyfile(sample, copy)
+    assert main(["run", str(copy), "-o", str(tmp_path / "out.xlsx")]) == 0
+    assert zipfile.ZipFile(copy).namelist() == zipfile.ZipFile(sample).namelist()
+    assert "Analysis" in pd.ExcelFile(tmp_path / "out.xlsx", engine="openpyxl").sheet_names
+    assert main(["run", str(copy), "--as-of", "2026-01-31"]) == 0
+    assert "as of 2026-01-31" in capsys.readouterr().out
+    assert "Analysis" in pd.ExcelFile(copy, engine="openpyxl").sheet_names
+
+
+def test_validate_lists_problems_and_exits_1(tmp_path: Path, capsys) -> None:
+    path = _book(tmp_path / "bad.xlsx", [["Id client", "Satisfaction", "NPS"],
+                                         ["A", "abc", 9], ["A", 3, None], ["B", None, "#N/A"]])
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "Clients row 2, Satisfaction: 'abc' 'abc' is not a number" in out
+    assert "Clients row 3, Id client: 'A' duplicate customer_id (first on row 2)" in out
+
+
+def test_missing_file_is_a_clear_message_and_exit_2(tmp_path: Path, capsys) -> None:
+    assert main(["run", str(tmp_path / "nope.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("potentiel: ") and "nope.xlsx" in err
+    assert "Traceback" not in err
+
+
+def test_missing_customer_id_column_exit_2(tmp_path: Path, capsys) -> None:
+    path = _book(tmp_path / "noid.xlsx", [["Nom", "Ville"], ["Ann", "Lyon"]])
+    assert main(["validate", str(path)]) == 2
+    assert "has no column 'customer_id'" in capsys.readouterr().err
+
+
+def test_bad_usage_exit_2() -> None:
+    result = subprocess.run([sys.executable, "-m", "addin.cli", "run"], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 2
+    assert "usage: potentiel run" in result.stderr

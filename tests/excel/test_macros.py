@@ -1,0 +1,79 @@
+"""The four macros: headless end to end on the shipped template, and through xlwings' objects."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from builders import AS_OF
+from recording_book import Book
+
+from addin import macros, read_workbook
+from addin.demo.book import generate
+from addin.workbook.edit import update_cells
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "potentiel_template.xlsm"
+
+
+@pytest.fixture
+def filled(tmp_path: Path) -> Path:
+    """The shipped template with 200 customers and their orders typed in."""
+    path = tmp_path / "book.xlsm"
+    shutil.copyfile(TEMPLATE, path)
+    customers, orders = generate(200, 900, seed=4, as_of=AS_OF.date())
+    empty = pd.DataFrame({"row": [], "column": [], "value": []})
+    update_cells(path, "Customers", empty, customers.astype(object))
+    update_cells(path, "Orders", empty, orders.astype(object))
+    update_cells(path, "Settings", empty, pd.DataFrame({"key": ["as_of"], "value": ["2026-06-30"]}))
+    return path
+
+
+def _sheets(path: Path) -> list[str]:
+    return pd.ExcelFile(path, engine="openpyxl").sheet_names
+
+
+def test_each_macro_writes_its_sheets_and_keeps_the_vba(filled: Path, capsys) -> None:
+    vba_before = zipfile.ZipFile(filled).read("xl/vbaProject.bin")
+    analysis = macros.validate(filled)
+    assert analysis is not None and len(analysis.table) == 200
+    assert "Validation" in _sheets(filled) and "Analysis" not in _sheets(filled)
+    macros.build_segments(filled)
+    assert {"Hot prospects", "Lost customers"} <= set(_sheets(filled))
+    assert "Analysis" not in _sheets(filled)
+    macros.analyze(filled)
+    names = _sheets(filled)
+    assert {"Analysis", "Dashboard", "Validation", "Start", "xlwings.conf"} <= set(names)
+    assert zipfile.ZipFile(filled).read("xl/vbaProject.bin") == vba_before
+    out = capsys.readouterr().out
+    assert "200 customers analysed." in out
+    written = pd.read_excel(filled, sheet_name="Analysis", engine="openpyxl")
+    assert written["customer_id"].tolist() == analysis.table["customer_id"].tolist()
+    assert read_workbook(filled).customers.shape[0] == 200
+
+
+def test_a_problem_is_told_not_raised(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "book.xlsm"
+    shutil.copyfile(TEMPLATE, path)
+    (tmp_path / "~$book.xlsm").write_text("owner", encoding="utf-8")
+    assert macros.analyze(path) is None
+    assert "Potentiel could not finish" in capsys.readouterr().out
+
+
+def test_excel_side_reads_grids_and_writes_safe_values() -> None:
+    book = Book({
+        "Clients": [["Id client", "Nom", "Satisfaction"], ["A", "=HYPERLINK(\"x\")", 1],
+                    ["B", "+33 1 23", "#N/A"]],
+        "Segments": [["segment", "field", "operator", "value"],
+                     ["Unhappy", "customer_type", "=", "disloyal"]],
+    }, "C:/Users/me/book.xlsm")
+    analysis = macros.perform("analyze", macros.ExcelSide(book))
+    assert analysis is not None
+    written = {s.name: s.written for s in book.sheets if s.written}
+    assert set(written) == {"Analysis", "Unhappy", "Validation"}
+    names = [row[1] for row in written["Analysis"][1:]]
+    assert names == ["'=HYPERLINK(\"x\")", "'+33 1 23"]
+    assert written["Unhappy"][1][0] == "A"
+    assert "1 problem(s) in the input" in book.alerts[0]
