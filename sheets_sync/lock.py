@@ -7,9 +7,8 @@ sync never blocks the next one: its leftovers (the lock file and the holder note
 taken over.  The holder writes who it is (pid, host, since when) in a small JSON note beside
 the lock, so the one who has to wait is told who holds it rather than "locked".
 
-:func:`workbook_in_use` looks for the marks an office program leaves while a workbook is open:
-Excel's ``~$name.xlsx`` owner file, LibreOffice's ``.~lock.name.xlsx#``, and on Windows the
-share lock Excel holds on the file itself.
+Whether a workbook is open in an office program is the workbook layer's
+:func:`addin.workbook.files.workbook_in_use`.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from addin.errors import SyncLockedError, WorkbookError
+from addin.workbook.files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -137,48 +137,4 @@ def sync_lock(workbook: Path, *, wait: float = 10.0) -> Iterator[Holder | None]:
 
 def _write_holder(workbook: Path, holder: Holder) -> None:
     """Write the holder note atomically, so a reader never sees half of it."""
-    path = holder_path(workbook)
-    temporary = path.with_name(f"{path.name}.{holder.pid}.tmp")
-    temporary.write_text(json.dumps(holder.__dict__), encoding="utf-8")
-    os.replace(temporary, path)
-
-
-def owner_files(workbook: Path) -> list[Path]:
-    """The files an office program writes beside a workbook it has open."""
-    name = workbook.name
-    return [workbook.with_name(f"~${name}"), workbook.with_name(f".~lock.{name}#")]
-
-
-def _owner(path: Path) -> str | None:
-    """The user named in an owner file, if it can be read.
-
-    Excel's starts with a length byte and the user name; LibreOffice's is a CSV line whose
-    first field is the user name.
-    """
-    try:
-        data = path.read_bytes()[:256]
-    except OSError:
-        return None
-    if path.name.startswith("~$") and data and 0 < data[0] < len(data):
-        name = data[1:1 + data[0]].decode("cp1252", errors="replace").strip()
-    else:
-        name = data.decode("utf-8", errors="replace").split(",", 1)[0].strip()
-    return name if name and name.isprintable() else None
-
-
-def workbook_in_use(path: Path) -> str | None:
-    """Why the workbook looks open in an office program, or None when it looks free."""
-    path = Path(path)
-    for owner_file in owner_files(path):
-        if owner_file.exists():
-            user = _owner(owner_file)
-            by = f" by {user}" if user else ""
-            return (f"{path.name} is open{by} (owner file {owner_file.name} is beside it); "
-                    "close it in Excel, or delete that file if Excel is not running")
-    if sys.platform == "win32" and path.exists():
-        try:
-            with path.open("ab"):
-                pass
-        except PermissionError:
-            return f"{path.name} is locked by another program (probably open in Excel)"
-    return None
+    atomic_write(holder_path(workbook), json.dumps(holder.__dict__).encode("utf-8"))

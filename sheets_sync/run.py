@@ -13,23 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
 from addin.app.jobs import analyze_workbook
+from addin.app.side import FileSide, Side
 from addin.core.analysis import Analysis
 from addin.core.schema import CUSTOMER_COLUMNS, canonical_columns
 from addin.errors import PotentielError, SyncError
-from addin.macros import FileSide
-from addin.workbook.reader import WorkbookData
 from sheets_sync.config import SyncConfig, load_config
 from sheets_sync.google.auth import credentials_for
 from sheets_sync.google.retry import WriteOutcomeUnknown
 from sheets_sync.google.sheets import RemoteTabs, SheetsBook, open_book
-from sheets_sync.lock import sync_lock, workbook_in_use
+from sheets_sync.lock import sync_lock
 from sheets_sync.merge import SEGMENTS, TAB, Plan, plan
 from sheets_sync.state import RunStats, SyncState
 
@@ -101,31 +98,10 @@ def report_of(result: Plan, remote: RemoteTabs, tabs: Sequence[str], key: str,
     return {t: {name: int(c.get(t, 0)) for name, c in counts.items()} for t in tabs}
 
 
-class Local(Protocol):
-    """The workbook side of a run: the file (:class:`FileLocal`) or the workbook open in Excel
-    (:class:`addin.macros.ExcelSide`): the same side objects the macros use."""
-
-    def read(self) -> WorkbookData: ...
-
-    def in_use(self) -> str | None: ...
-
-    def apply(self, sheet: str, updates: pd.DataFrame, append: pd.DataFrame | None) -> None: ...
-
-    def keep(self, name: str, frame: pd.DataFrame) -> None: ...
-
-
-@dataclass
-class FileLocal(FileSide):
-    """The workbook file: read and written on disk, unless an office program has it open."""
-
-    def in_use(self) -> str | None:
-        return workbook_in_use(self.path)
-
-
 class _Run:
     """The state of one run while it goes: both sides, the plan, the requests."""
 
-    def __init__(self, config: SyncConfig, state: SyncState, local: Local,
+    def __init__(self, config: SyncConfig, state: SyncState, local: Side,
                  book: SheetsBook) -> None:
         self.config, self.state, self.side, self.book = config, state, local, book
         self.data = data = local.read()
@@ -195,13 +171,13 @@ class _Run:
 
 
 def sync(config: SyncConfig, *, dry_run: bool = False, force: bool = False,
-         local: Local | None = None) -> RunReport:
+         local: Side | None = None) -> RunReport:
     """One sync run of ``config`` (the lock is taken here: one run at a time per workbook).
 
     ``local`` is the workbook side: by default the file itself; the Sync now macro passes the
     workbook open in Excel, so sales edits are written through Excel.
     """
-    side = local or FileLocal(config.workbook)
+    side = local or FileSide(config.workbook)
     with sync_lock(config.workbook):
         busy = side.in_use()
         if busy:
@@ -218,7 +194,7 @@ def _skipped(config: SyncConfig, reason: str) -> RunReport:
     return RunReport("skipped", message=message)
 
 
-def _locked_run(config: SyncConfig, state: SyncState, local: Local, dry_run: bool,
+def _locked_run(config: SyncConfig, state: SyncState, local: Side, dry_run: bool,
                 force: bool) -> RunReport:
     run_id = None if dry_run else state.start(config.spreadsheet)
     book = None
@@ -254,14 +230,14 @@ def _describe(decided: Plan, verb: str) -> str:
 CONFIG_NAMES = ("{stem}.sync.toml", "sync.toml")
 
 
-def sync_now(side: object) -> str:
+def sync_now(side: Side) -> str:
     """The Sync now macro: find the configuration beside the workbook and run once."""
-    workbook = Path(getattr(side, "path", None) or side.book.fullname)  # type: ignore[attr-defined]
+    workbook = side.path
     candidates = [workbook.with_name(n.format(stem=workbook.stem)) for n in CONFIG_NAMES]
     found = next((p for p in candidates if p.exists()), None)
     if found is None:
         raise SyncError(f"no sync configuration beside {workbook.name} (looked for "
                         f"{', '.join(p.name for p in candidates)})",
                         hint="Create one with: potentiel sync init " + str(candidates[1]))
-    report = sync(load_config(found), local=side)  # type: ignore[arg-type]
+    report = sync(load_config(found), local=side)
     return f"Sync {report.outcome}: {report.message}"

@@ -33,6 +33,7 @@ class Range:
 class Sheet:
     def __init__(self, name: str, values: list[list[Any]] | None = None) -> None:
         self.name, self.values, self.written = name, values, None
+        self.book: Any = None
         self.cells: dict[tuple[int, int], Any] = {}
 
     @property
@@ -46,10 +47,22 @@ class Sheet:
     def clear_contents(self) -> None:
         self.written, self.cells = None, {}
 
+    def delete(self) -> None:
+        self.book.sheets.remove(self)
+
 
 class Sheets(list):
+    def __init__(self, book: Book, sheets: Any) -> None:
+        super().__init__(sheets)
+        self.book = book
+        for sheet in self:
+            sheet.book = book
+
     def add(self, name: str, after: Any = None) -> Sheet:
+        if name.casefold() in {s.name.casefold() for s in self}:
+            raise ValueError(f"a sheet named {name!r} exists already")  # as Excel refuses
         self.append(Sheet(name))
+        self[-1].book = self.book
         return self[-1]
 
     def __getitem__(self, key: Any) -> Any:
@@ -58,11 +71,25 @@ class Sheets(list):
         return super().__getitem__(key)
 
 
+class Name:
+    def __init__(self, name: str, refers_to: str) -> None:
+        self.name, self.refers_to = name, refers_to
+
+
+class Names(list):
+    def add(self, name: str, refers_to: str) -> Name:
+        """As Excel's Names.Add: a name defined again is replaced."""
+        self[:] = [n for n in self if n.name != name]
+        self.append(Name(name, refers_to))
+        return self[-1]
+
+
 class Book:
     """Sheets from grids; records alerts, saves and every cell written."""
 
     def __init__(self, sheets: dict[str, list[list[Any]]], fullname: str) -> None:
-        self.sheets = Sheets(Sheet(n, v) for n, v in sheets.items())
+        self.sheets = Sheets(self, (Sheet(n, v) for n, v in sheets.items()))
+        self.names = Names()
         self.fullname = fullname
         self.alerts: list[str] = []
         self.saves = 0

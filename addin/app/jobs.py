@@ -9,15 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pandas as pd
 
+from addin.app.side import Side
 from addin.core.analysis import Analysis, run_analysis
 from addin.core.labels import VALUES, header
 from addin.demo.sample import build_sample
+from addin.errors import PotentielError
 from addin.workbook.reader import WorkbookData, read_workbook
-from addin.workbook.results import write_results
+from addin.workbook.results import PARTS, write_results
 
 Progress = Callable[[str], None]
 
@@ -104,3 +107,48 @@ def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
     else:
         lines.append("No problems found in the input.")
     return Summary(lines)
+
+
+#: Which result sheets each macro writes.
+MACRO_PARTS: dict[str, frozenset[str]] = {
+    "analyze": PARTS,
+    "build_segments": frozenset({"segments", "validation"}),
+    "validate": frozenset({"validation"}),
+}
+
+
+def perform(macro: str, side: Side) -> Analysis | None:
+    """Run one macro on one side; returns the analysis (None for the sync)."""
+    try:
+        if macro == "sync_now":
+            side.tell(_sync(side))
+            return None
+        analysis = analyze_workbook(side.read())
+        side.write(analysis, MACRO_PARTS[macro])
+        side.tell(_message(macro, analysis))
+        return analysis
+    except PotentielError as err:
+        side.tell(f"Potentiel could not finish: {err}")
+        return None
+
+
+def _message(macro: str, analysis: Analysis) -> str:
+    v = analysis.validation
+    errors = int((v["severity"] == "error").sum())
+    problems = (f"{errors} problem(s) in the input: see the Validation sheet." if errors
+                else "No problems found in the input.")
+    if macro == "validate":
+        return problems
+    if macro == "build_segments":
+        sizes = ", ".join(f"{name}: {len(rows)}" for name, rows in analysis.segments.items())
+        return f"Segment sheets written ({sizes or 'no segments defined'}). {problems}"
+    return f"{len(analysis.table)} customers analysed. {problems}"
+
+
+def _sync(side: Side) -> str:
+    """Sync now: the Google Sheets sync plugs in through the ``potentiel.sync`` entry point."""
+    found = list(entry_points(group="potentiel.sync"))
+    if not found:
+        raise PotentielError("The Google Sheets sync is not installed.",
+                             hint="pip install potentiel (it ships sheets_sync).")
+    return found[0].load()(side)

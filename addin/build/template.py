@@ -29,6 +29,7 @@ from typing import Any
 import xlsxwriter
 
 from addin.errors import WorkbookError
+from addin.workbook.files import atomic_write
 from addin.build.vbaproject import (
     WORKBOOK_BASE,
     WORKSHEET_BASE,
@@ -258,12 +259,8 @@ def _replace_once(data: bytes, old: str, new: str) -> bytes:
 
 
 def _write_atomic(path: Path, data: bytes) -> Path:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
+        return atomic_write(path, data)
     except OSError as err:
-        temporary.unlink(missing_ok=True)
         raise WorkbookError(f"cannot write {path}: {err.strerror}",
                             hint="Close the file in Excel or choose another folder.") from err
-    return path

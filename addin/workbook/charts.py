@@ -15,8 +15,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from addin.workbook.package import quote_sheet
-from addin.workbook.sheetxml import column_letter
+from addin.workbook.a1 import column_letter, quote_sheet
 
 C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"

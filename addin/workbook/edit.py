@@ -25,9 +25,10 @@ import pandas as pd
 
 from addin.core.schema import canonical_columns, fold, match_sheet
 from addin.errors import WorkbookError
+from addin.workbook.a1 import column_index, column_letter, split_ref
 from addin.workbook.package import REL_CALC_CHAIN, WORKBOOK_PART, Package, attribute
 from addin.workbook.reader import read_sheet_table
-from addin.workbook.sheetxml import MAX_TEXT, Styles, column_letter, ensure_styles
+from addin.workbook.sheetxml import MAX_TEXT, Styles, ensure_styles
 
 _ROW_START = re.compile(r"<(?:\w+:)?row[\s>/]")
 _CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
@@ -35,22 +36,6 @@ _R = re.compile(r"\sr=\"([A-Z]*)(\d+)\"")
 _S = re.compile(r"\ss=\"(\d+)\"")
 _FORMULA = re.compile(r"<(?:\w+:)?f[\s>/]")
 _EPOCH = pd.Timestamp("1899-12-30")
-
-
-def column_index(letters: str) -> int:
-    """0-based index of Excel column letters: A -> 0, AA -> 26."""
-    index = 0
-    for char in letters.upper():
-        index = index * 26 + ord(char) - 64
-    return index - 1
-
-
-def _split_ref(ref: str) -> tuple[int, int]:
-    match = re.fullmatch(r"([A-Za-z]+)(\d+)", ref)
-    if match is None:
-        raise WorkbookError(f"unreadable cell reference '{ref}'",
-                            hint="Open the workbook in Excel and save it again.")
-    return column_index(match.group(1)), int(match.group(2))
 
 
 def cell_xml(ref: str, value: object, style: str | None, styles: Styles | None) -> str:
@@ -241,7 +226,7 @@ def _grow_table(package: Package, part: str, last_row: int, new_columns: list[st
         return
     ref = attribute(start.group(0), "ref") or "A1:A1"
     first, _, last = ref.partition(":")
-    last_column, old_last = _split_ref(last or first)
+    last_column, old_last = split_ref(last or first)
     totals = int(attribute(start.group(0), "totalsRowCount") or 0)
     new_ref = f"{first}:{column_letter(last_column + len(new_columns))}" \
               f"{max(old_last, last_row + totals)}"

@@ -21,12 +21,9 @@ in the same folder, then ``os.replace``.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
-import shutil
 import struct
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -34,6 +31,9 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from addin.errors import WorkbookError, WorkbookLockedError
+from addin.workbook.a1 import sheet_of_reference
+from addin.workbook.files import atomic_write, check_not_open
+from addin.workbook.marks import MARK, mark_name, mark_reference, own_sheets, place_sheets
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_SHEET = REL_NS + "/worksheet"
@@ -46,8 +46,6 @@ CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 
-#: Prefix of the hidden defined names that mark potentiel's own sheets.
-MARK = "_potentiel."
 #: Timestamp of the parts potentiel writes: fixed, so two runs give the same package.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 WORKBOOK_PART = "xl/workbook.xml"
@@ -152,20 +150,6 @@ def prefix_of(xml: str, local: str) -> str:
     return (match.group(1) or "") if match else ""
 
 
-def quote_sheet(name: str) -> str:
-    """A sheet name as formulas and defined names write it: ``'It''s'``."""
-    return "'" + name.replace("'", "''") + "'"
-
-
-def sheet_of_reference(text: str) -> str | None:
-    """The sheet a reference such as ``'My sheet'!$A$1`` points at (None for #REF!)."""
-    match = re.match(r"\s*'((?:[^']|'')+)'!|\s*([^'!]+)!", text)
-    if match is None:
-        return None
-    name = match.group(1).replace("''", "'") if match.group(1) else match.group(2)
-    return None if name.startswith("#REF") else name
-
-
 def rels_part(part: str) -> str:
     """Name of the .rels part holding a part's relationships."""
     folder, name = posixpath.split(part)
@@ -176,16 +160,6 @@ def _resolve(source: str, target: str) -> str:
     if target.startswith("/"):
         return target[1:]
     return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
-
-
-def check_not_open(path: Path) -> None:
-    """Refuse a workbook another program holds: Excel's or LibreOffice's owner file beside it."""
-    owners = (path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#"))
-    for owner in owners:
-        if owner.exists():
-            raise WorkbookLockedError(
-                f"{path.name} is open in another program (found the owner file {owner.name}).",
-                hint="Close the workbook in Excel (or LibreOffice) and run again.")
 
 
 class Package:
@@ -379,14 +353,10 @@ class Package:
 
     def own_sheets(self) -> dict[str, Sheet]:
         """potentiel's sheets, by role, as marked by its hidden defined names."""
-        by_name = {s.name.casefold(): s for s in self.sheets()}
-        own = {}
-        for defined in self.defined_names():
-            if defined.name.startswith(MARK) and defined.local_sheet is None:
-                target = sheet_of_reference(defined.text)
-                if target is not None and target.casefold() in by_name:
-                    own[defined.name[len(MARK):]] = by_name[target.casefold()]
-        return own
+        by_name = {s.name: s for s in self.sheets()}
+        marks = own_sheets([(d.name, d.text) for d in self.defined_names()
+                            if d.local_sheet is None], by_name)
+        return {role: by_name[tab] for role, tab in marks.items()}
 
     def _edit_workbook(self, edit: Callable[[str], str]) -> None:
         self.set_text(WORKBOOK_PART, edit(self.text(WORKBOOK_PART)))
@@ -395,10 +365,10 @@ class Package:
         """Point the hidden name ``_potentiel.<role>`` at a sheet (creating it if needed)."""
         xml = self.text(WORKBOOK_PART)
         p = prefix_of(xml, "workbook")
-        ref = escape(f"{quote_sheet(sheet_name)}!$A$1")
-        element = f'<{p}definedName name="{MARK}{role}" hidden="1">{ref}</{p}definedName>'
+        ref = escape(mark_reference(sheet_name))
+        element = f'<{p}definedName name="{mark_name(role)}" hidden="1">{ref}</{p}definedName>'
         for defined in self.defined_names():
-            if defined.name == MARK + role:
+            if defined.name == mark_name(role):
                 xml = xml.replace(defined.element, "", 1)
         if re.search(r"<(?:\w+:)?definedNames\b[^>]*/>", xml):
             xml = re.sub(r"<(?:\w+:)?definedNames\b[^>]*/>",
@@ -442,26 +412,26 @@ class Package:
         Tab names that a user's sheet already has get a number. Returns the tab names used.
         """
         own = self.own_sheets()
-        wanted = {s.role for s in sheets}
+        placement = place_sheets([s.name for s in self.sheets()],
+                                 {role: sheet.name for role, sheet in own.items()},
+                                 [(s.role, s.name) for s in sheets], drop)
+        gone = {tab.casefold() for tab in placement.delete}
         for role, sheet in own.items():
-            if role in wanted or drop(role):
+            if role in placement.reuse or sheet.name.casefold() in gone:
                 self._remove_parts(sheet)
-        for role, sheet in sorted(own.items(), key=lambda kv: -kv[1].position):
-            if role not in wanted and drop(role):
+        for sheet in sorted(own.values(), key=lambda s: -s.position):
+            if sheet.name.casefold() in gone:
                 self.remove_relationship(WORKBOOK_PART, self._sheet_rel(sheet))
                 self._drop_sheet_element(sheet)
-        users = {s.name.casefold() for s in self.sheets()
-                 if s.name.casefold() not in {o.name.casefold() for r, o in own.items()
-                                              if r in wanted}}
         used: list[str] = []
         for spec in sheets:
-            name = _unique(spec.name, users | {u.casefold() for u in used})
+            name = placement.names[spec.role]
             used.append(name)
             part = self.free_name("xl/worksheets/sheet{}.xml")
             self.put(part, spec.worksheet, CT_SHEET)
             if spec.charts:
                 self._put_drawing(part, spec)
-            current = self.own_sheets().get(spec.role) if spec.role in own else None
+            current = self.own_sheets().get(spec.role) if spec.role in placement.reuse else None
             if current is not None:
                 rel = self._sheet_rel(current)
                 self.remove_relationship(WORKBOOK_PART, rel)
@@ -530,40 +500,27 @@ class Package:
     # -- saving ----------------------------------------------------------------------------
 
     def save(self, out: Path | None = None) -> Path:
-        """Write the package atomically to ``out`` (default: over the source file)."""
+        """Write the package atomically to ``out`` (default: over the source file).
+
+        Only the file written must be free: writing a copy beside a workbook open in Excel
+        or LibreOffice is allowed.
+        """
         target = Path(out) if out is not None else self.path
-        check_not_open(self.path)
-        if target != self.path:
-            check_not_open(target)
+        check_not_open(target)
+        check = self._check_unchanged if target == self.path else None
         folder = target.resolve().parent
+        if not folder.is_dir():
+            raise WorkbookError(f"Cannot write in the folder {folder}: it does not exist.",
+                                hint="Create it, or choose another output file with -o.")
         try:
-            handle, temporary = tempfile.mkstemp(prefix=".~potentiel-", suffix=target.suffix,
-                                                 dir=folder)
-        except OSError as err:
-            raise WorkbookError(f"Cannot write in the folder {folder}: {err.strerror}.",
-                                hint="Choose a folder you may write to (see -o).") from err
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                self._write_zip(stream)
-                stream.flush()
-                os.fsync(stream.fileno())
-            if target.exists():
-                shutil.copymode(target, temporary)
-            if target == self.path:
-                self._check_unchanged()
-            os.replace(temporary, target)
+            return atomic_write(target, self._write_zip, before_replace=check)
         except PermissionError as err:
-            Path(temporary).unlink(missing_ok=True)
             raise WorkbookLockedError(f"Cannot replace {target.name}: {err.strerror}.",
                                       hint="Close the workbook in Excel and run again.") from err
         except OSError as err:
-            Path(temporary).unlink(missing_ok=True)
             raise WorkbookError(f"Cannot write {target}: {err.strerror or err}.",
-                                hint="Check the free disk space and the folder.") from err
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return target
+                                hint="Check the free disk space, that the folder exists and "
+                                     "that you may write there (see -o).") from err
 
     def _check_unchanged(self) -> None:
         now = self.path.stat()
@@ -658,15 +615,6 @@ def _last_close(xml: str, p: str, locals_: Iterable[str]) -> int:
     ends = [xml.find(f"</{p}{local}>") + len(f"</{p}{local}>") for local in locals_
             if f"</{p}{local}>" in xml]
     return max(ends)
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    """A tab name no other sheet has (case-insensitive), numbered if needed, 31 chars max."""
-    candidate, n = name[:31], 2
-    while candidate.casefold() in taken:
-        suffix = f" ({n})"
-        candidate, n = name[: 31 - len(suffix)] + suffix, n + 1
-    return candidate
 
 
 def iter_chunks(parts: Iterable[str | bytes]) -> Iterator[bytes]:

@@ -26,8 +26,8 @@ from python_calamine import CalamineWorkbook
 from addin.core.schema import REQUIRED, SHEET_ALIASES, canonical_columns, match_sheet
 from addin.core.validation import ROW_INDEX, Validation
 from addin.errors import WorkbookError, WorkbookLockedError
+from addin.workbook.a1 import column_letter
 from addin.workbook.package import Package, Sheet, attribute
-from addin.workbook.sheetxml import column_letter
 
 Progress = Callable[[str], None]
 

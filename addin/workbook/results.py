@@ -11,8 +11,6 @@ even one with the same name (potentiel's then gets a number).
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ import pandas as pd
 from addin.core.analysis import Analysis
 from addin.core.labels import VALUES, header, localize
 from addin.workbook.charts import Series, bar_chart, curve_chart, drawing
+from addin.workbook.marks import own_role, segment_role, sheet_name
 from addin.workbook.package import OwnSheet, Package
 from addin.workbook.sheetxml import Styles, ensure_styles, worksheet
 
@@ -73,17 +72,6 @@ def _quiet(_: str) -> None:
 def word(key: str, language: str) -> str:
     """A word of the result sheets in the workbook's language."""
     return _WORDS[key][_LANG[language]]
-
-
-def sheet_name(text: str) -> str:
-    """A valid Excel tab name: no ``[]:*?/\\``, no apostrophe at either end, 31 characters."""
-    cleaned = re.sub(r"[\[\]:*?/\\]", " ", str(text)).strip().strip("'").strip()
-    return cleaned[:31].strip() or "Segment"
-
-
-def segment_role(name: str) -> str:
-    """Stable mark of a segment's sheet (defined names allow only letters, digits, _ and .)."""
-    return "segment." + hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
 
 
 def part_of(role: str) -> str | None:
@@ -253,8 +241,7 @@ def replace_sheet(path: Path, name: str, frame: pd.DataFrame, *, out: Path | Non
     """
     with Package(Path(path)) as package:
         styles = ensure_styles(package)
-        role = "sheet." + hashlib.sha1(name.casefold().encode("utf-8")).hexdigest()[:12]
-        package.install([OwnSheet(role, sheet_name(name),
+        package.install([OwnSheet(own_role(name), sheet_name(name),
                                   worksheet(frame.reset_index(drop=True), styles))],
                         drop=lambda _: False)
         return package.save(out)

@@ -22,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from addin.workbook.a1 import column_letter
 from addin.workbook.package import (
     CT_STYLES,
     REL_STYLES,
@@ -51,16 +52,6 @@ class Styles:
     percent: int
     number: int
     title: int
-
-
-def column_letter(index: int) -> str:
-    """Excel column letters of a 0-based column index: 0 -> A, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def ensure_styles(package: Package) -> Styles:

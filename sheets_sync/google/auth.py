@@ -26,6 +26,7 @@ from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
 from addin.errors import SheetsApiError, SyncConfigError
+from addin.workbook.files import atomic_write
 from sheets_sync.config import OAUTH_CLIENT_ENV, SyncConfig
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
@@ -130,13 +131,7 @@ def _cached_token(path: Path) -> user_credentials.Credentials | None:
 def save_token(credentials: user_credentials.Credentials, path: Path) -> None:
     """Write the user token readable by its owner only (0600), replacing any old one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = credentials.to_json()
-    temp = path.with_name(path.name + ".tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(data)
-    os.chmod(temp, 0o600)
-    os.replace(temp, path)
+    atomic_write(path, credentials.to_json().encode("utf-8"), mode=0o600)
 
 
 def authorized_session(credentials: Credentials | None) -> requests.Session:

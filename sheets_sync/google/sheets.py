@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from addin.errors import SheetsApiError
-from addin.workbook.sheetxml import column_letter
+from addin.workbook.a1 import column_letter, quote_sheet
 from sheets_sync.config import SyncConfig
 from sheets_sync.google.auth import authorized_session
 from sheets_sync.google.retry import RetrySession
@@ -80,11 +80,6 @@ class RemoteTabs:
     def missing(self, tabs: Sequence[str]) -> list[str]:
         """The synced tabs the spreadsheet does not have yet."""
         return [t for t in tabs if t not in self.tabs]
-
-
-def quote(title: str) -> str:
-    """A tab title as A1 notation wants it: always quoted, quotes doubled."""
-    return "'" + title.replace("'", "''") + "'"
 
 
 def _fold(name: object) -> str:
@@ -165,7 +160,7 @@ class SheetsBook:
         value_ranges: list[dict[str, Any]] = []
         if present:
             answer = self._call("read the tabs", lambda h: h.values_batch_get(
-                self.spreadsheet_id, [quote(t) for t in present], params=dict(READ_OPTIONS)))
+                self.spreadsheet_id, [quote_sheet(t) for t in present], params=dict(READ_OPTIONS)))
             value_ranges = answer.get("valueRanges", [])
         wanted = {_fold(c): c for c in columns}
         frames, positions, width, last_row = [], {}, {}, {}
@@ -233,7 +228,7 @@ class SheetsBook:
         data: list[dict[str, Any]] = []
         for tab in tabs:
             where, new_columns = layout[tab]
-            data += [{"range": f"{quote(tab)}!{column_letter(where[c])}1", "values": [[c]]}
+            data += [{"range": f"{quote_sheet(tab)}!{column_letter(where[c])}1", "values": [[c]]}
                      for c in new_columns]
         data += self._updates(plan.remote_updates, layout)
         data += self._clears(plan.remote_clears, layout)
@@ -271,7 +266,7 @@ class SheetsBook:
             return []
         letters = [column_letter(layout[t][0][c]) for t, c in
                    zip(updates["tab"], updates["column"], strict=True)]
-        ranges = (updates["tab"].map(quote) + "!" + pd.Series(letters, index=updates.index)
+        ranges = (updates["tab"].map(quote_sheet) + "!" + pd.Series(letters, index=updates.index)
                   + updates["row"].astype("str"))
         values = updates["value"].map(json_cell)
         return [{"range": r, "values": [[v]]} for r, v in zip(ranges, values, strict=True)]
@@ -287,7 +282,7 @@ class SheetsBook:
             template = [None] * (last - first + 1)
             for index in where.values():
                 template[index - first] = ""
-            span = f"{quote(tab)}!{column_letter(first)}{{0}}:{column_letter(last)}{{0}}"
+            span = f"{quote_sheet(tab)}!{column_letter(first)}{{0}}:{column_letter(last)}{{0}}"
             data += [{"range": span.format(r), "values": [template]} for r in rows]
         return data
 
@@ -317,7 +312,7 @@ class SheetsBook:
             for first in range(0, len(rows), step):
                 part = block[first:first + step]
                 top = start + first
-                span = f"{quote(tab)}!A{top}:{column_letter(width - 1)}{top + len(part) - 1}"
+                span = f"{quote_sheet(tab)}!A{top}:{column_letter(width - 1)}{top + len(part) - 1}"
                 data.append({"range": span, "values": part.tolist()})
         return data, grow
 

@@ -11,15 +11,14 @@ import pytest
 from fakesheets import FakeSheets, Logged
 
 from addin.errors import SheetsApiError
+from addin.workbook.a1 import column_letter, quote_sheet
 from sheets_sync.config import parse_config
 from sheets_sync.google.sheets import (
     PROTECTION_NOTE,
     RemoteTabs,
     SheetsBook,
-    column_letter,
     json_cell,
     open_book,
-    quote,
 )
 from sheets_sync.merge import Plan, plan
 
@@ -75,7 +74,7 @@ def book(fake_sheets: FakeSheets, sid: str, tmp_path: Path) -> SheetsBook:
 
 def test_a1_helpers() -> None:
     assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
-    assert quote("Sales' tab") == "'Sales'' tab'"
+    assert quote_sheet("Sales' tab") == "'Sales'' tab'"
     assert [json_cell(v) for v in (None, float("nan"), 3, 2.5, True, pd.Timestamp("2025-01-02"),
                                    "=1")] == ["", "", 3, 2.5, True, "2025-01-02", "=1"]
 

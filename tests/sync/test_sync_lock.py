@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from addin.errors import SyncLockedError, WorkbookError
-from sheets_sync.lock import Holder, holder_path, read_holder, sync_lock, workbook_in_use
+from sheets_sync.lock import Holder, holder_path, read_holder, sync_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -131,38 +131,6 @@ def test_a_leftover_note_of_a_dead_pid_is_recovered(tmp_path: Path) -> None:
 def test_holder_on_another_host_counts_as_alive() -> None:
     assert Holder(pid=999_999_999, host="not-" + socket.gethostname(), since="x").alive()
     assert not Holder(pid=999_999_999, host=socket.gethostname(), since="x").alive()
-
-
-def test_excel_owner_file_is_detected_with_the_user(tmp_path: Path) -> None:
-    workbook = tmp_path / "customers.xlsx"
-    workbook.write_bytes(b"PK")
-    assert workbook_in_use(workbook) is None
-    name = b"Ann Lee"
-    (tmp_path / "~$customers.xlsx").write_bytes(bytes([len(name)]) + name + b" " * 46 + b"\0")
-    reason = workbook_in_use(workbook)
-    assert reason == ("customers.xlsx is open by Ann Lee (owner file ~$customers.xlsx is beside "
-                      "it); close it in Excel, or delete that file if Excel is not running")
-
-
-def test_excel_owner_file_without_a_readable_name(tmp_path: Path) -> None:
-    workbook = tmp_path / "book.xlsm"
-    (tmp_path / "~$book.xlsm").write_bytes(b"")
-    assert workbook_in_use(workbook) == (
-        "book.xlsm is open (owner file ~$book.xlsm is beside it); close it in Excel, or delete "
-        "that file if Excel is not running")
-
-
-def test_libreoffice_lock_file_is_detected(tmp_path: Path) -> None:
-    workbook = tmp_path / "customers.xlsx"
-    (tmp_path / ".~lock.customers.xlsx#").write_text(
-        "Bob,host,bob,23.11.2026 09:00,file:///home/bob/.config/libreoffice/4;")
-    reason = workbook_in_use(workbook)
-    assert reason is not None and reason.startswith("customers.xlsx is open by Bob (")
-
-
-def test_owner_file_of_another_workbook_does_not_count(tmp_path: Path) -> None:
-    (tmp_path / "~$other.xlsx").write_bytes(b"\x03Ann")
-    assert workbook_in_use(tmp_path / "customers.xlsx") is None
 
 
 def test_holder_note_is_written_whole(tmp_path: Path) -> None:

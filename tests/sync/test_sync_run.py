@@ -17,10 +17,10 @@ import pytest
 from fakesheets import FakeSheets, Fault
 from recording_book import Book
 
-from addin import read_workbook
+from addin import macros, read_workbook
+from addin.app.side import ExcelSide
 from addin.demo.sample import build_sample
 from addin.errors import PotentielError
-from addin.macros import ExcelSide
 from addin.workbook.edit import update_cells
 from sheets_sync.config import load_config
 from sheets_sync.run import RunReport, sync, sync_now
@@ -259,3 +259,19 @@ def test_sync_now_in_excel_writes_sales_edits_through_excel(tmp_path: Path,
     assert sheet.cells[(row, header.index("status") + 1)] == "'@called"
     assert sheet.cells[(row, header.index("owner") + 1)] == "Marie"
     assert book.saves >= 1
+
+
+def test_sync_now_macro_headless_runs_a_sync_on_the_file(tmp_path: Path, fake_sheets: FakeSheets,
+                                                         sample: Path, capsys) -> None:
+    """The Sync now button without Excel: ``addin.macros.sync_now(path)`` (it used to fail
+    with AttributeError: the file side had no ``in_use``)."""
+    _, sid = setup(tmp_path, fake_sheets, sample)
+    macros.sync_now(tmp_path / "customers.xlsx")
+    said = capsys.readouterr().out
+    assert said.startswith("Sync ok"), said
+    hot = tab(fake_sheets, sid, "Hot prospects")
+    assert len(hot) == 12
+    fake_sheets.set_values(sid, "Hot prospects", [[None] * 6 + ["called"]], start="A2")
+    macros.sync_now(tmp_path / "customers.xlsx")
+    assert capsys.readouterr().out.startswith("Sync ok")
+    assert customers(tmp_path / "customers.xlsx").loc[hot["customer_id"][0], "status"] == "called"

@@ -301,10 +301,32 @@ def test_workbook_open_in_excel_is_refused(tmp_path: Path, owner: str) -> None:
     analysis = analyse(book)
     before = book.read_bytes()
     (tmp_path / owner).write_bytes(b"owner")
-    with pytest.raises(WorkbookLockedError, match="open in another program") as err:
+    with pytest.raises(WorkbookLockedError, match=r"book\.xlsx is open") as err:
         write_results(book, analysis)
+    assert f"owner file {owner}" in str(err.value) and "delete that file" in str(err.value)
     assert "Close the workbook" in str(err.value)
     assert book.read_bytes() == before
+
+
+def test_lock_message_names_the_owner_and_since_when(tmp_path: Path) -> None:
+    book = customer_workbook(tmp_path / "book.xlsx")
+    owner = tmp_path / ".~lock.book.xlsx#"
+    owner.write_text("Marie Dupont,marie,host,03.12.2026 09:15,file:///home/marie/.config;\n")
+    os.utime(owner, (1_780_000_000, 1_780_000_000))
+    with pytest.raises(WorkbookLockedError, match="is open by Marie Dupont since 2026-") as err:
+        write_results(book, analyse(book))
+    assert "if nobody has it open" in str(err.value)
+
+
+def test_a_copy_may_be_written_beside_an_open_workbook(tmp_path: Path) -> None:
+    book = customer_workbook(tmp_path / "book.xlsx")
+    before = book.read_bytes()
+    (tmp_path / ".~lock.book.xlsx#").write_text("Marie,marie,host,today;")
+    out = write_results(book, analyse(book), out=tmp_path / "copy.xlsx")
+    assert out.exists() and book.read_bytes() == before
+    (tmp_path / "~$copy.xlsx").write_bytes(b"\x04Paul" + b" " * 50)
+    with pytest.raises(WorkbookLockedError, match=r"copy\.xlsx is open by Paul"):
+        write_results(book, analyse(book), out=tmp_path / "copy.xlsx")
 
 
 def test_workbook_changed_by_someone_else_meanwhile_is_not_overwritten(tmp_path: Path) -> None:

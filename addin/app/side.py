@@ -1,0 +1,184 @@
+"""Where a job reads its inputs and writes its results: a workbook file, or the workbook open
+in Excel.
+
+One protocol, :class:`Side`, serves the macro buttons (:mod:`addin.macros`) and the Google
+Sheets sync (:mod:`sheets_sync.run`) alike.  :class:`FileSide` works on a file on disk
+(headless: servers, CI, Linux); :class:`ExcelSide` on the open workbook through the xlwings
+Book/Sheet/Range API only, which classic xlwings and xlwings Lite both offer.  Both find
+potentiel's sheets by their marks (:mod:`addin.workbook.marks`), never by tab name, so a user's
+sheet called like a result is never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from addin.app.cells import excel_rows, table_rows
+from addin.core.analysis import Analysis
+from addin.core.schema import canonical_columns
+from addin.workbook.edit import update_cells
+from addin.workbook.files import workbook_in_use
+from addin.workbook.marks import (
+    mark_name,
+    mark_reference,
+    own_role,
+    own_sheets,
+    place_sheets,
+    sheet_name,
+)
+from addin.workbook.reader import WorkbookData, data_from_grids, read_workbook
+from addin.workbook.results import ResultTable, part_of, replace_sheet, result_tables, write_results
+
+
+class Side(Protocol):
+    """Where a macro or a sync run reads its inputs and writes its results."""
+
+    @property
+    def path(self) -> Path:
+        """The workbook's file (a sync configuration is looked for beside it)."""
+        ...
+
+    def read(self) -> WorkbookData:
+        """The input sheets, as the analysis wants them."""
+        ...
+
+    def write(self, analysis: Analysis, parts: frozenset[str]) -> None:
+        """Write the result sheets of ``parts`` (see :data:`addin.workbook.results.PARTS`)."""
+        ...
+
+    def tell(self, message: str) -> None:
+        """Say one thing to the person who started the job."""
+        ...
+
+    def apply(self, sheet: str, updates: pd.DataFrame, append: pd.DataFrame | None) -> None:
+        """Set cells (row, column, value) of a user sheet and append rows."""
+        ...
+
+    def keep(self, name: str, frame: pd.DataFrame) -> None:
+        """Write a table as potentiel's own sheet ``name`` (e.g. the sync's Conflicts)."""
+        ...
+
+    def in_use(self) -> str | None:
+        """Why the workbook cannot be written now (open elsewhere), or None."""
+        ...
+
+
+@dataclass
+class FileSide:
+    """A workbook file on disk (headless: servers, CI, Linux)."""
+
+    path: Path
+    out: Path | None = None
+    say: Callable[[str], None] = print
+
+    def read(self) -> WorkbookData:
+        return read_workbook(self.path)
+
+    def write(self, analysis: Analysis, parts: frozenset[str]) -> None:
+        write_results(self.path, analysis, out=self.out, parts=parts)
+
+    def tell(self, message: str) -> None:
+        self.say(message)
+
+    def apply(self, sheet: str, updates: pd.DataFrame, append: pd.DataFrame | None) -> None:
+        update_cells(self.path, sheet, updates, append)
+
+    def keep(self, name: str, frame: pd.DataFrame) -> None:
+        replace_sheet(self.path, name, frame)
+
+    def in_use(self) -> str | None:
+        return workbook_in_use(self.path)
+
+
+@dataclass
+class ExcelSide:
+    """The open workbook in Excel, through xlwings (Book/Sheet/Range/Names only)."""
+
+    book: Any
+
+    @property
+    def path(self) -> Path:
+        return Path(self.book.fullname)
+
+    def read(self) -> WorkbookData:
+        grids: dict[str, list[list[object]]] = {}
+        for sheet in self.book.sheets:
+            used = sheet.used_range
+            values = used.options(ndim=2, err_to_str=True).value or []
+            top, left = used.row - 1, used.column - 1
+            width = left + (len(values[0]) if values else 0)
+            grids[sheet.name] = ([[None] * width for _ in range(top)]
+                                 + [[None] * left + list(row) for row in values])
+        return data_from_grids(self.path, grids)
+
+    def write(self, analysis: Analysis, parts: frozenset[str]) -> None:
+        self._install(result_tables(analysis, parts), lambda role: part_of(role) in parts)
+
+    def tell(self, message: str) -> None:
+        self.book.app.alert(message, title="Potentiel")
+
+    def in_use(self) -> str | None:
+        """The open workbook is ours to write through Excel itself: never in the way."""
+        return None
+
+    def apply(self, sheet: str, updates: pd.DataFrame, append: pd.DataFrame | None) -> None:
+        """Set cells and append rows in the open sheet, then save the workbook."""
+        target = self.book.sheets[sheet]
+        used = target.used_range
+        values = used.options(ndim=2).value or [[]]
+        header_at = next((i for i, row in enumerate(values[:30])
+                          if "customer_id" in canonical_columns("customers", row).values()), 0)
+        headers = [str(h) for h in values[header_at] if h is not None]
+        position = {h: i for i, h in enumerate(headers)}
+        position |= {c: i for h, c in canonical_columns("customers", headers).items()
+                     for i in [position[str(h)]]}
+        wanted = [*updates["column"].astype(str), *(append.columns if append is not None
+                                                    else [])]
+        for name in dict.fromkeys(wanted):
+            if name not in position:
+                position[name] = len(headers)
+                target.range((used.row + header_at, used.column + len(headers))).value = name
+                headers.append(name)
+        for row, column, value in updates[["row", "column", "value"]].itertuples(index=False):
+            target.range((int(row), used.column + position[str(column)])).value = \
+                excel_rows(pd.DataFrame([[value]]))[0][0]
+        if append is not None and len(append):
+            ordered = pd.DataFrame({i: append[name] for name, i in position.items()
+                                    if name in append.columns}).reindex(
+                columns=range(len(headers)))
+            target.range((used.row + len(values), used.column)).value = excel_rows(ordered)
+        self.book.save()
+
+    def keep(self, name: str, frame: pd.DataFrame) -> None:
+        """Write a table as potentiel's sheet of the open workbook (e.g. Conflicts), then save."""
+        self._install([ResultTable("own", own_role(name), sheet_name(name), frame)],
+                      lambda _: False)
+        self.book.save()
+
+    def _install(self, tables: list[ResultTable], drop: Callable[[str], bool]) -> None:
+        """Write tables as potentiel's sheets where :func:`place_sheets` says."""
+        sheets = {sheet.name: sheet for sheet in self.book.sheets}
+        marks = own_sheets(((n.name, n.refers_to or "") for n in self.book.names), sheets)
+        placement = place_sheets(list(sheets), marks, [(t.role, t.name) for t in tables], drop)
+        for tab in placement.delete:
+            sheets[tab].delete()
+        for table in tables:
+            name = placement.names[table.role]
+            current = placement.reuse.get(table.role)
+            if current is None:
+                sheet = self.book.sheets.add(name, after=self.book.sheets[-1])
+            else:
+                sheet = sheets[current]
+                sheet.clear_contents()
+                if sheet.name != name:
+                    sheet.name = name
+            sheet.range("A1").value = table_rows(table.frame)
+            self.book.names.add(mark_name(table.role), "=" + mark_reference(name))
+
+
+__all__ = ["ExcelSide", "FileSide", "Side"]
