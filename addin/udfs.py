@@ -37,13 +37,13 @@ from addin.app.cells import excel_rows, table_rows
 from addin.core.analysis import run_analysis
 from addin.core.classify import classify
 from addin.core.inputs import prepare_customers
-from addin.core.labels import HEADERS, VALUES, canonical_column, canonical_value, localize
-from addin.core.parsing import fold_series, parse_bools, parse_dates, parse_numbers
+from addin.core.labels import canonical_table, header_language, localize
+from addin.core.parsing import parse_bools, parse_dates, parse_numbers
 from addin.core.profitability import break_even_order_values, money_figures
 from addin.core.prospects import qualify, temperatures
-from addin.core.rules import OPERATORS, RuleError, condition
-from addin.core.schema import canonical_columns, fold
-from addin.core.segmentation import RFM_MAP, generations, rfm_segments
+from addin.core.rules import RuleError, segment_mask
+from addin.core.schema import canonical_columns
+from addin.core.segmentation import generations, rfm_segments
 from addin.core.settings import Settings
 from addin.core.validation import Validation
 from addin.errors import InputError, PotentielError, SettingsError
@@ -497,57 +497,6 @@ def POTENTIEL_ANALYZE(customers: Any, orders: Any = None, as_of: Any = None,
     return table_rows(localize(table, config.language))
 
 
-def _language(headers: pd.Index) -> str:
-    """The language a table's headers are written in (English when unsure)."""
-    folded = {fold(h) for h in headers}
-    hits = {lang: sum(fold(names[i]) in folded for names in HEADERS.values())
-            for i, lang in enumerate(("en", "fr", "nl"))}
-    return max(hits, key=lambda lang: (hits[lang], lang == "en"))
-
-
-def _canonical(frame: pd.DataFrame, language: str) -> pd.DataFrame:
-    """A shown analysis table back to canonical headers and values, for the core's rules."""
-    table = frame.rename(columns=lambda c: canonical_column(c) or c)
-    table = table.loc[:, ~table.columns.duplicated()].infer_objects()
-    for column in VALUES:
-        if column in table:
-            words = table[column]
-            codes, uniques = pd.factorize(words)
-            known = np.array([canonical_value(column, w, language) for w in uniques] + [None],
-                             dtype=object)
-            table[column] = pd.Series(known[codes], index=table.index, dtype=object)
-    return table
-
-
-_WORD_OPERATORS = sorted((op for op in OPERATORS if op[0].isalpha()), key=len, reverse=True)
-_CONDITION = re.compile(
-    r"^(?P<field>.+?)\s*(?P<op><=|>=|!=|<>|==|=<|=>|=|<|>)\s*(?P<value>.*)$"
-    r"|^(?P<wfield>.+?)\s+(?P<wop>" + "|".join(re.escape(op) for op in _WORD_OPERATORS)
-    + r")(?:\s+(?P<wvalue>.*))?$", re.IGNORECASE)
-
-
-def _segment_mask(table: pd.DataFrame, segment: str, language: str) -> pd.Series:
-    """Rows of a user segment, else of an RFM segment, else meeting a condition."""
-    if "segments" in table:
-        names = table["segments"].astype(object).where(table["segments"].notna(), "")
-        members = fold_series(names.astype(str).str.split(";").explode().str.strip())
-        hit = (members == fold(segment)).groupby(level=0).any()
-        if hit.any():
-            return hit.reindex(table.index, fill_value=False)
-    rfm = canonical_value("rfm_segment", segment, language)
-    if "rfm_segment" in table and (rfm in RFM_MAP or rfm == "Prospect"):
-        return table["rfm_segment"] == rfm
-    match = _CONDITION.match(segment)
-    if match is None:
-        raise RuleError(f"no customer is in a segment named '{segment}'",
-                        hint="give a segment of the analysis, an RFM segment such as "
-                             "Champions, or a condition such as 'customer_type = lost'")
-    field = match["field"] or match["wfield"]
-    operator = match["op"] or match["wop"]
-    value = match["value"] if match["field"] else match["wvalue"]
-    return condition(table, field.strip(), operator, (value or "").strip() or None, language)
-
-
 @xw.func(category=CATEGORY, call_in_wizard=False)
 @xw.arg("analysis", doc=ARGUMENTS["analysis"], **CELLS)
 @xw.arg("segment", doc=ARGUMENTS["segment"], **CELLS)
@@ -563,8 +512,8 @@ def POTENTIEL_SEGMENT(analysis: Any, segment: Any) -> Any:
     try:
         if not name:
             raise RuleError("segment is empty", hint="give a segment name or a condition")
-        language = _language(frame.columns)
-        mask = _segment_mask(_canonical(frame, language), name, language)
+        language = header_language(frame.columns)
+        mask = segment_mask(canonical_table(frame, language), name, language)
     except PotentielError as error:
         return _message(error)
     return table_rows(frame[mask.to_numpy()])

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from addin.core.schema import SALES_COLUMNS
 from addin.errors import SyncConfigError
 from sheets_sync.google.retry import RetryPolicy
 from sheets_sync.google.transport import check_endpoint
@@ -27,7 +28,6 @@ OAUTH_CLIENT_ENV = "POTENTIEL_OAUTH_CLIENT"
 CREDENTIAL_MODES = ("oauth", "default", "none")
 DEFAULT_COLUMNS = ("customer_id", "name", "email", "customer_type", "prospect_score",
                    "temperature")
-DEFAULT_SALES_COLUMNS = ("status", "owner", "notes", "next_action")
 
 _URL_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
 _ID = re.compile(r"[A-Za-z0-9_-]{10,}")
@@ -52,7 +52,7 @@ class SyncConfig:
     key: str = "customer_id"
     segments: tuple[str, ...] | None = None
     columns: tuple[str, ...] = DEFAULT_COLUMNS
-    sales_columns: tuple[str, ...] = DEFAULT_SALES_COLUMNS
+    sales_columns: tuple[str, ...] = SALES_COLUMNS
     conflict: str = "owner-wins"
     endpoint: str | None = None
     state: Path = field(default=Path())
@@ -146,7 +146,7 @@ def parse_config(table: Mapping[str, Any], path: Path,
     else:
         raise check.fail("segments", '"all" or a list of segment names')
     columns = check.names("columns", DEFAULT_COLUMNS)
-    sales = check.names("sales_columns", DEFAULT_SALES_COLUMNS)
+    sales = check.names("sales_columns", SALES_COLUMNS)
     shared = sorted(set(columns) & set(sales))
     if shared or key in sales:
         raise check.fail("sales_columns", f"columns not also in 'columns' or the key "

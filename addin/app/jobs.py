@@ -16,7 +16,7 @@ import pandas as pd
 
 from addin.app.side import Side
 from addin.core.analysis import Analysis, run_analysis
-from addin.core.labels import VALUES, header
+from addin.core.labels import VALUES, header, language_index
 from addin.demo.sample import build_sample
 from addin.errors import PotentielError
 from addin.workbook.reader import WorkbookData, read_workbook
@@ -83,7 +83,7 @@ class Summary:
 def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
     """Counts per customer type and segment, and the first problems, in the workbook language."""
     table, language = analysis.table, analysis.settings.language
-    index = ("en", "fr", "nl").index(language)
+    index = language_index(language)
     lines = [f"{len(table)} customers analysed as of {analysis.as_of.date()}"]
     counts = table["customer_type"].value_counts()
     words = VALUES["customer_type"]

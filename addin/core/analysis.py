@@ -15,7 +15,8 @@ import pandas as pd
 
 from addin.core.activity import activity
 from addin.core.classify import classify
-from addin.core.inputs import id_order, prepare
+from addin.core.columns import id_order
+from addin.core.inputs import prepare
 from addin.core.labels import canonical_column
 from addin.core.parallel import in_parallel
 from addin.core.profitability import profitability

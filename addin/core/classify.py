@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from addin.core.inputs import optional
+from addin.core.columns import optional
 from addin.core.parsing import fold_series
 from addin.core.schema import fold
 from addin.core.settings import Settings

@@ -7,6 +7,7 @@ segment rule typed as ``type client = fidèle`` finds the ``loyal`` customers.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from addin.core.schema import fold
@@ -122,18 +123,24 @@ HEADERS: dict[str, tuple[str, str, str]] = {
 BOOLEANS: dict[str, tuple[str, str]] = {"en": ("yes", "no"), "fr": ("oui", "non"),
                                         "nl": ("ja", "nee")}
 
-_LANG = {"en": 0, "fr": 1, "nl": 2}
+#: The languages of the workbooks, in the order of every (en, fr, nl) tuple of words.
+LANGUAGES: tuple[str, ...] = ("en", "fr", "nl")
+
+
+def language_index(language: str) -> int:
+    """Position of ``language`` in the (en, fr, nl) tuples of words."""
+    return LANGUAGES.index(language)
 
 
 def header(column: str, language: str) -> str:
     """The header a column gets in a sheet written in ``language``."""
     names = HEADERS.get(column)
-    return names[_LANG[language]] if names else column
+    return names[language_index(language)] if names else column
 
 
 def localize(frame: pd.DataFrame, language: str) -> pd.DataFrame:
     """A copy of an analysis table with values and headers in ``language`` (en, fr, nl)."""
-    i = _LANG[language]
+    i = language_index(language)
     out = frame.copy()
     for column, words in VALUES.items():
         if column in out.columns:
@@ -168,8 +175,30 @@ _REVERSE: dict[str, dict[str, str]] = {
 _REVERSE_BY_LANGUAGE: dict[str, dict[str, dict[str, str]]] = {
     language: {column: {fold(words[i]): key for key, words in table.items()}
                for column, table in VALUES.items()}
-    for language, i in _LANG.items()
+    for i, language in enumerate(LANGUAGES)
 }
 _REVERSE_HEADERS: dict[str, str] = {
     fold(w): column for column, words in HEADERS.items() for w in (column, *words)
 }
+
+
+def header_language(headers: pd.Index) -> str:
+    """The language a table's headers are written in (English when unsure)."""
+    folded = {fold(h) for h in headers}
+    hits = {lang: sum(fold(names[i]) in folded for names in HEADERS.values())
+            for i, lang in enumerate(LANGUAGES)}
+    return max(hits, key=lambda lang: (hits[lang], lang == "en"))
+
+
+def canonical_table(frame: pd.DataFrame, language: str) -> pd.DataFrame:
+    """A shown analysis table (headers and words in any language) back to canonical headers
+    and values, so the core's rules can read it."""
+    table = frame.rename(columns=lambda c: canonical_column(c) or c)
+    table = table.loc[:, ~table.columns.duplicated()].infer_objects()
+    for column in VALUES:
+        if column in table:
+            codes, uniques = pd.factorize(table[column])
+            known = np.array([canonical_value(column, w, language) for w in uniques] + [None],
+                             dtype=object)
+            table[column] = pd.Series(known[codes], index=table.index, dtype=object)
+    return table

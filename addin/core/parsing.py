@@ -19,7 +19,8 @@ from pandas.api import types as ptypes
 from addin.core.schema import Kind, fold
 
 _EXCEL_ERROR = r"^#(?:N/A|VALUE!|REF!|DIV/0!|NUM!|NAME\?|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!)$"
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+#: Day 0 of Excel's 1900 date system (serial 1 = 1900-01-01, past Excel's phantom 1900-02-29).
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _MAX_SERIAL = 132_763  # 2263-06-25 > 2262-04-11, the last day pandas can hold
 _FIRST_DAY, _LAST_DAY = pd.Timestamp("1900-01-01"), pd.Timestamp.max.normalize()
 _NAT = np.iinfo(np.int64).min  # how numpy stores NaT
@@ -167,7 +168,7 @@ def _serials(numbers: pd.Series) -> Parsed:
     that a nanosecond timedelta, which cannot span the 363 years up to 2262.
     """
     ok = numbers.between(1, _MAX_SERIAL)
-    seconds = np.round(numbers[ok].to_numpy() * 86_400) + _EXCEL_EPOCH.value // 1_000_000_000
+    seconds = np.round(numbers[ok].to_numpy() * 86_400) + EXCEL_EPOCH.value // 1_000_000_000
     values = pd.Series(pd.NaT, index=numbers.index, dtype="datetime64[ns]")
     values[ok] = _in_range(pd.Series(seconds.astype(np.int64).astype("datetime64[s]"),
                                      index=numbers.index[ok]))

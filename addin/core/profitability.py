@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from addin.core.inputs import ranking
+from addin.core.columns import ranking
 from addin.core.settings import Settings
 
 _ABC_WORDS = np.array(["A", "B", "C", "D", None], dtype=object)

@@ -21,6 +21,7 @@ from pandas.api import types as ptypes
 from addin.core.labels import canonical_column, canonical_value
 from addin.core.parsing import fold_series, parse_bools, parse_dates, parse_numbers
 from addin.core.schema import canonical_columns, fold
+from addin.core.segmentation import RFM_MAP
 from addin.core.validation import Validation, excel_rows
 from addin.errors import InputError
 
@@ -173,3 +174,33 @@ def membership(masks: dict[str, pd.Series], index: pd.Index) -> pd.Series:
     spelled = np.array(["; ".join(n for i, n in enumerate(names) if combo >> i & 1) or None
                         for combo in combos.tolist()], dtype=object)
     return pd.Series(spelled[inverse], index=index, dtype=object)
+
+
+_WORD_OPERATORS = sorted((op for op in OPERATORS if op[0].isalpha()), key=len, reverse=True)
+_CONDITION = re.compile(
+    r"^(?P<field>.+?)\s*(?P<op><=|>=|!=|<>|==|=<|=>|=|<|>)\s*(?P<value>.*)$"
+    r"|^(?P<wfield>.+?)\s+(?P<wop>" + "|".join(re.escape(op) for op in _WORD_OPERATORS)
+    + r")(?:\s+(?P<wvalue>.*))?$", re.IGNORECASE)
+
+
+def segment_mask(table: pd.DataFrame, segment: str, language: str) -> pd.Series:
+    """Rows of an analysis table (canonical headers) in ``segment``: a user segment (the
+    ``segments`` column), else an RFM segment, else a condition such as ``score >= 70``."""
+    if "segments" in table:
+        names = table["segments"].astype(object).where(table["segments"].notna(), "")
+        members = fold_series(names.astype(str).str.split(";").explode().str.strip())
+        hit = (members == fold(segment)).groupby(level=0).any()
+        if hit.any():
+            return hit.reindex(table.index, fill_value=False)
+    rfm = canonical_value("rfm_segment", segment, language)
+    if "rfm_segment" in table and (rfm in RFM_MAP or rfm == "Prospect"):
+        return table["rfm_segment"] == rfm
+    match = _CONDITION.match(segment)
+    if match is None:
+        raise RuleError(f"no customer is in a segment named '{segment}'",
+                        hint="give a segment of the analysis, an RFM segment such as "
+                             "Champions, or a condition such as 'customer_type = lost'")
+    field = match["field"] or match["wfield"]
+    operator = match["op"] or match["wop"]
+    value = match["value"] if match["field"] else match["wvalue"]
+    return condition(table, field.strip(), operator, (value or "").strip() or None, language)

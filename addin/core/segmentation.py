@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from addin.core.inputs import ranking
+from addin.core.columns import ranking
 from addin.core.parallel import in_parallel
 from addin.core.settings import Settings
 

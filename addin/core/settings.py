@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from addin.core.labels import LANGUAGES
 from addin.core.schema import fold
 from addin.core.validation import Validation
 from addin.errors import SettingsError
-
-LANGUAGES = ("en", "fr", "nl")
 
 
 @dataclass(frozen=True)

@@ -469,12 +469,6 @@ def _bant(heat: np.ndarray, rng: np.random.Generator) -> dict[str, object]:
 # ---------------------------------------------------------------- text and helpers
 
 
-def customer_id(number: int, n_customers: int) -> str:
-    """The id :func:`generate` gives its ``number``-th customer (1-based): ids beyond
-    ``n_customers`` are free for unknown-customer cases."""
-    return f"C{number:0{max(5, len(str(n_customers)))}d}"
-
-
 def _names() -> list[str]:
     return [f"{f} {last}" for lang in ("fr", "nl", "en") for f in FIRST_NAMES[lang]
             for last in LAST_NAMES[lang]]

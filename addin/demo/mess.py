@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from addin.demo.book import customer_id
+from addin.core.parsing import EXCEL_EPOCH
+from addin.demo.ids import customer_id
 
 RATE = 0.03  # share of the rows each kind of mess touches
 
@@ -171,7 +172,7 @@ def dutch_number(values: np.ndarray) -> np.ndarray:
 
 def excel_serial(dates: pd.Series) -> np.ndarray:
     """Excel's 1900-system serial numbers of dates (day 1 = 1900-01-01)."""
-    return ((dates - pd.Timestamp("1899-12-30")) / pd.Timedelta(days=1)).to_numpy(np.float64)
+    return ((dates - EXCEL_EPOCH) / pd.Timedelta(days=1)).to_numpy(np.float64)
 
 
 def _grouped(values: np.ndarray, thousands: str, decimal: str) -> np.ndarray:

@@ -23,6 +23,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 import pandas as pd
 
+from addin.core.parsing import EXCEL_EPOCH
 from addin.core.schema import canonical_columns, fold, match_sheet
 from addin.errors import WorkbookError
 from addin.workbook.a1 import column_index, column_letter, split_ref
@@ -35,7 +36,6 @@ _CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
 _R = re.compile(r"\sr=\"([A-Z]*)(\d+)\"")
 _S = re.compile(r"\ss=\"(\d+)\"")
 _FORMULA = re.compile(r"<(?:\w+:)?f[\s>/]")
-_EPOCH = pd.Timestamp("1899-12-30")
 
 
 def cell_xml(ref: str, value: object, style: str | None, styles: Styles | None) -> str:
@@ -51,7 +51,7 @@ def cell_xml(ref: str, value: object, style: str | None, styles: Styles | None) 
         return f'<c r="{ref}"{s}><v>{number!r}</v></c>' if np.isfinite(number) else \
             f'<c r="{ref}"{s}/>'
     if _is_date(value):
-        serial = (pd.Timestamp(value).tz_localize(None) - _EPOCH) / pd.Timedelta(days=1)
+        serial = (pd.Timestamp(value).tz_localize(None) - EXCEL_EPOCH) / pd.Timedelta(days=1)
         date_style = s or (f' s="{styles.date}"' if styles else "")
         return f'<c r="{ref}"{date_style}><v>{serial!r}</v></c>'
     text = str(value)[:MAX_TEXT]

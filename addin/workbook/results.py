@@ -19,15 +19,13 @@ import numpy as np
 import pandas as pd
 
 from addin.core.analysis import Analysis
-from addin.core.labels import VALUES, header, localize
+from addin.core.labels import VALUES, header, language_index, localize
 from addin.workbook.charts import Series, bar_chart, curve_chart, drawing
 from addin.workbook.marks import own_role, segment_role, sheet_name
 from addin.workbook.package import OwnSheet, Package
 from addin.workbook.sheetxml import Styles, ensure_styles, worksheet
 
 Progress = Callable[[str], None]
-
-_LANG = {"en": 0, "fr": 1, "nl": 2}
 
 #: Fixed tab names of the result sheets, (en, fr, nl).
 SHEET_NAMES: dict[str, tuple[str, str, str]] = {
@@ -71,7 +69,7 @@ def _quiet(_: str) -> None:
 
 def word(key: str, language: str) -> str:
     """A word of the result sheets in the workbook's language."""
-    return _WORDS[key][_LANG[language]]
+    return _WORDS[key][language_index(language)]
 
 
 def part_of(role: str) -> str | None:
@@ -98,7 +96,7 @@ def _formats(styles: Styles, language: str) -> dict[str, int]:
 
 
 def _validation_frame(analysis: Analysis, language: str) -> pd.DataFrame:
-    i = _LANG[language]
+    i = language_index(language)
     frame = analysis.validation.reset_index(drop=True).copy()
     frame["severity"] = frame["severity"].map(
         {k: v[i] for k, v in _SEVERITY.items()}).fillna(frame["severity"])
@@ -112,7 +110,7 @@ def result_tables(analysis: Analysis, parts: frozenset[str] = PARTS) -> list[Res
     language, in tab order: what :func:`write_results` writes, for writers that cannot draw
     charts (xlwings in the open workbook).  The Dashboard is not a table: it is left out."""
     language = analysis.settings.language
-    i = _LANG[language]
+    i = language_index(language)
     tables = []
     if "analysis" in parts:
         tables.append(ResultTable("analysis", "analysis", SHEET_NAMES["analysis"][i],
@@ -129,7 +127,7 @@ def result_tables(analysis: Analysis, parts: frozenset[str] = PARTS) -> list[Res
 
 def _counts(values: pd.Series, column: str, language: str) -> tuple[list[str], list[float]]:
     """Count per canonical value, in the labels' order, shown in the workbook's language."""
-    i = _LANG[language]
+    i = language_index(language)
     counts = values.value_counts()
     keys = [k for k in VALUES[column] if counts.get(k, 0) > 0]
     return [VALUES[column][k][i] for k in keys], [float(counts[k]) for k in keys]
@@ -220,7 +218,7 @@ def write_results(path: Path, analysis: Analysis, *, out: Path | None = None,
         sheets = []
         if "dashboard" in parts:
             sheets.append(_dashboard(analysis, styles, language,
-                                     SHEET_NAMES["dashboard"][_LANG[language]]))
+                                     SHEET_NAMES["dashboard"][language_index(language)]))
         formats = _formats(styles, language)
         for table in result_tables(analysis, parts):
             shown = formats if table.part != "validation" else None

@@ -22,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from addin.core.parsing import EXCEL_EPOCH
 from addin.workbook.a1 import column_letter
 from addin.workbook.package import (
     CT_STYLES,
@@ -38,7 +39,7 @@ REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 #: Excel's cell text limit; longer text makes Excel refuse the file.
 MAX_TEXT = 32767
 MAX_ROWS = 1_048_576
-_EPOCH = np.datetime64("1899-12-30", "ns")
+_EPOCH = EXCEL_EPOCH.to_datetime64().astype("datetime64[ns]")
 _CONTROL = [chr(c) for c in (*range(0, 9), 11, 12, *range(14, 32))]
 _CONTROL_RE = "[" + "".join(re.escape(c) for c in _CONTROL) + "]"
 

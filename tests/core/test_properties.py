@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from addin import run_analysis
 from addin.core.classify import TYPES
-from addin.core.inputs import _repeated, ranking
+from addin.core.columns import ranking
+from addin.core.inputs import _repeated
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

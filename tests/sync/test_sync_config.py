@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from addin.core.schema import SALES_COLUMNS
 from addin.errors import SyncConfigError
 from sheets_sync.config import (
-    DEFAULT_SALES_COLUMNS,
     ENDPOINT_ENV,
     load_config,
     sample_config,
@@ -39,7 +39,7 @@ def test_defaults_fill_everything_but_workbook_and_spreadsheet(tmp_path: Path) -
     assert config.spreadsheet == SID
     assert config.credentials == "default" and config.credentials_file is None
     assert config.key == "customer_id" and config.segments is None
-    assert config.sales_columns == DEFAULT_SALES_COLUMNS
+    assert config.sales_columns == SALES_COLUMNS
     assert config.conflict == "owner-wins" and config.endpoint is None
     assert config.state == tmp_path.resolve() / ".customers.xlsx.potentiel-sync.sqlite"
     assert config.retry == RetryPolicy()
