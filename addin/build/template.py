@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import io
-import os
 import tomllib
 import zipfile
 from pathlib import Path
@@ -28,8 +27,6 @@ from typing import Any
 
 import xlsxwriter
 
-from addin.errors import WorkbookError
-from addin.workbook.files import atomic_write
 from addin.build.vbaproject import (
     WORKBOOK_BASE,
     WORKSHEET_BASE,
@@ -39,6 +36,8 @@ from addin.build.vbaproject import (
     document_module,
     standard_module,
 )
+from addin.errors import WorkbookError
+from addin.workbook.files import atomic_write
 
 TEMPLATE_NAME = "potentiel_template.xlsm"
 ADDIN_NAME = "potentiel.xlam"
