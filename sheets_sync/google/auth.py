@@ -29,8 +29,10 @@ from addin.errors import SheetsApiError, SyncConfigError
 from addin.workbook.files import atomic_write
 from sheets_sync.config import OAUTH_CLIENT_ENV, SyncConfig
 
-SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
-"""Sheets only: the sync opens spreadsheets by id and never needs Drive."""
+DRIVE_METADATA_SCOPE = "https://www.googleapis.com/auth/drive.metadata.readonly"
+SCOPES = ("https://www.googleapis.com/auth/spreadsheets", DRIVE_METADATA_SCOPE)
+"""Sheets to read and write the tabs; Drive metadata (read-only: no file content) to ask
+whether the spreadsheet changed since the last sync, one tiny request instead of a full read."""
 
 TOKEN_FILE = "google-token.json"
 

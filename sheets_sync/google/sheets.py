@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import zip_longest
@@ -28,6 +29,7 @@ from typing import Any
 import gspread
 import numpy as np
 import pandas as pd
+from gspread.urls import DRIVE_FILES_API_V3_URL
 
 from addin.errors import SheetsApiError
 from addin.workbook.a1 import column_letter, quote_sheet
@@ -137,6 +139,21 @@ class SheetsBook:
                                  status=code, hint=hints.get(code)) from None
 
     # -- reading ------------------------------------------------------------------------------
+
+    def version(self) -> str:
+        """Drive's ``version`` of the spreadsheet, which grows with every change anyone makes:
+        one ``files.get`` of a few hundred bytes, tried once (a run that cannot tell whether
+        something changed simply does the full read, which has its own retries)."""
+        url = f"{DRIVE_FILES_API_V3_URL}/{self.spreadsheet_id}"
+        params = {"fields": "version,modifiedTime", "supportsAllDrives": "true"}
+        once = self.session.trying_once() if self.session is not None else nullcontext()
+        with once:
+            answer = self._call("tell whether the spreadsheet changed", lambda h: h.request(
+                "get", url, params=params).json())
+        version = answer.get("version") if isinstance(answer, dict) else None
+        if not isinstance(version, str | int) or not str(version).isdigit():
+            raise SheetsApiError(f"Google Drive gave no version for the spreadsheet: {answer!r}")
+        return str(version)
 
     def metadata(self) -> dict[str, Tab]:
         """Every tab's title, id and grid size: one ``spreadsheets.get``."""
