@@ -223,8 +223,8 @@ def merge_inputs(rows: int, share: float, seed: int = 3,
         else:
             values[column] = pd.Series(rng.integers(0, 500, rows)).map(f"{column} {{}}".format)
     local = pd.DataFrame(values)
-    base = pd.DataFrame({TAB: tabs, **{c: local[c].astype("str") for c in HEADER}})
-    base[HEADER[1:]] = base[HEADER[1:]].apply(lambda c: c.str.removesuffix(".0"))
+    # The base as the state gives it back: the values last written, numbers as numbers.
+    base = pd.DataFrame({TAB: tabs, **{c: local[c].astype(object) for c in HEADER}})
     remote = local.astype(object)
     remote.insert(0, TAB, tabs)
     remote.insert(1, ROW, np.arange(rows) // len(TABS) + 2)

@@ -157,6 +157,8 @@ def recent_runs(config: SyncConfig, limit: int) -> str:
                          "run starts from the last good state)")
         if isinstance(run.error, str) and run.error:
             lines.append(f"      {run.error}")
+        if isinstance(run.note, str) and run.note:
+            lines.append(f"      note: {run.note}")
     return "\n".join(lines)
 
 

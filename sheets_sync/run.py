@@ -163,19 +163,22 @@ def report_of(result: Plan, remote: RemoteTabs, tabs: Sequence[str], key: str,
     return {t: {name: int(c.get(t, 0)) for name, c in counts.items()} for t in tabs}
 
 
-def owned_columns(config: SyncConfig, data: WorkbookData) -> tuple[list[str], list[str]]:
-    """The columns the merge treats as the workbook's, and those it pulls from Sheets.
+def owned_columns(config: SyncConfig,
+                  data: WorkbookData) -> tuple[list[str], list[str], list[str]]:
+    """The columns the merge treats as the workbook's, those it pulls from Sheets, and the
+    computed ones (published columns that are not in the Customers sheet).
 
     Sales columns are always pulled.  With ``sheets-wins``, the published input columns (those
     of the Customers sheet: a corrected email, phone, company) are pulled too; computed columns
     never are, the workbook recomputes them.
     """
     excel, sales = list(config.excel_columns), list(config.sales_columns)
-    if config.conflict != "sheets-wins":
-        return excel, sales
     inputs = input_columns(data)
-    pulled = [c for c in excel if c != config.key and _find_input(c, inputs) is not None]
-    return [c for c in excel if c not in pulled], pulled + sales
+    given = [c for c in excel if c != config.key and _find_input(c, inputs) is not None]
+    computed = [c for c in excel if c != config.key and c not in given]
+    if config.conflict != "sheets-wins":
+        return excel, sales, computed
+    return [c for c in excel if c not in given], given + sales, computed
 
 
 class _Run:
@@ -189,7 +192,7 @@ class _Run:
         self.tabs = synced_tabs(config, self.analysis)
         self.local = local_table(self.analysis, config, self.tabs, data)
         self.header = list(dict.fromkeys([*config.excel_columns, *config.sales_columns]))
-        self.excel, self.sales = owned_columns(config, data)
+        self.excel, self.sales, self.computed = owned_columns(config, data)
         self.writes = 0
         self.doubt = False
 
@@ -201,7 +204,7 @@ class _Run:
         decided = plan(base, self.local, remote.frame, key=c.key,
                        excel_columns=self.excel, sales_columns=self.sales,
                        tabs=self.tabs, policy=c.conflict, remote_columns=remote.present,
-                       force=force)
+                       force=force, computed_columns=self.computed)
         return decided, remote
 
     def write_remote(self, decided: Plan, remote: RemoteTabs) -> None:

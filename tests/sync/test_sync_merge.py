@@ -419,9 +419,15 @@ class SyncMachine(RuleBasedStateMachine):
 
     def note(self, source: dict[str, object] | None, cid: str, column: str,
              value: object) -> None:
-        """Remember a write, forgetting the earlier one it overwrote."""
+        """Remember a write, forgetting the earlier one it overwrote.  A write of the value
+        the last sync left is no change: no merge can tell it from no edit at all."""
         self.written = [w for w in self.written
                         if not (w[0] is source and w[1:3] == (cid, column))]
+        base = self.world.base
+        synced = base.loc[base[KEY].astype(str) == cid, column] if column in base else []
+        if canonical(pd.Series([value], dtype=object))[0] in set(
+                canonical(pd.Series(list(synced), dtype=object))):
+            return
         self.written.append((source, cid, column, value))
 
     @rule(data=st.data(), column=st.sampled_from(SALES), value=VALUES)
