@@ -297,9 +297,9 @@ class _Merge:
                             f"blank or repeated: {bad}", hint="Fix the ids, then sync again.")
         workbook = _Side(keys.to_numpy(dtype=object))
         workbook.typed_key = local[self.key].to_numpy(dtype=object)
-        for c in self.columns:
-            workbook.values[c] = (_values(local[c])
-                                  if c in local.columns else np.full(len(local), "", object))
+        for column in self.columns:
+            workbook.values[column] = (_values(local[column])
+                                  if column in local.columns else np.full(len(local), "", object))
         if SEGMENTS in local.columns:
             members = pd.DataFrame({_KEY: _column(workbook.keys),
                                     TAB: _column(local[SEGMENTS].to_numpy())})
@@ -318,8 +318,8 @@ class _Merge:
                                  self.key: pd.Series(dtype=object)})
         base = base[base[TAB].isin(self.tabs)]
         side = _Side(canonical(base[self.key]).to_numpy(dtype=object))
-        for c in self.columns:
-            side.values[c] = (_values(base[c]) if c in base
+        for column in self.columns:
+            side.values[column] = (_values(base[column]) if column in base
                               else np.full(len(base), "", dtype=object))
         rows = _frame({_TAB_CODE: self._tab_codes(base[TAB]), _KEY: side.keys,
                        _AT_BASE: np.arange(len(base))})
@@ -339,12 +339,12 @@ class _Merge:
                           else np.full(n, None, dtype=object))
         blank_key = keys == ""
         filled = np.zeros(int(blank_key.sum()), dtype=bool)
-        for c in self.columns:
-            side.values[c] = (_values(remote[c]) if c in remote
+        for column in self.columns:
+            side.values[column] = (_values(remote[column]) if column in remote
                               else np.full(n, None, dtype=object))
-            filled |= ~_blank(side.values[c][blank_key])
-            lacking = [tab for tab, cols in present.items() if c not in cols]
-            side.missing[c] = np.isin(tabs, lacking) if lacking else np.zeros(n, dtype=bool)
+            filled |= ~_blank(side.values[column][blank_key])
+            lacking = [tab for tab, cols in present.items() if column not in cols]
+            side.missing[column] = np.isin(tabs, lacking) if lacking else np.zeros(n, dtype=bool)
         rows = _frame({_TAB_CODE: self._tab_codes(remote[TAB]) if TAB in remote
                        else np.zeros(0, np.int64),
                        ROW: remote[ROW].to_numpy() if ROW in remote else np.zeros(n, np.int64),
@@ -363,8 +363,8 @@ class _Merge:
 
     def _encode(self, *frames: pd.DataFrame) -> None:
         """Replace the key text of every frame by one integer code per distinct key."""
-        codes, uniques = pd.factorize(np.concatenate([f[_KEY].to_numpy(dtype=object)
-                                                      for f in frames]))
+        codes, uniques = pd.factorize(np.concatenate([frame[_KEY].to_numpy(dtype=object)
+                                                      for frame in frames]))
         self.key_text = np.asarray(uniques, dtype=object)
         start = 0
         for frame in frames:
@@ -407,9 +407,9 @@ class _Merge:
                   sheets_rows.loc[~sheets_rows[_NEW_ID].to_numpy(dtype=bool), _TAB_CODE]))
         for side, tabs in sides:
             now = np.bincount(tabs.to_numpy(dtype=np.int64), minlength=len(self.tabs))
-            for t in np.nonzero((had > 0) & (now == 0))[0]:
+            for tab in np.nonzero((had > 0) & (now == 0))[0]:
                 raise SideEmptiedError(
-                    f"tab {self.tabs[t]!r} is empty in {side} but held {had[t]} rows at the "
+                    f"tab {self.tabs[tab]!r} is empty in {side} but held {had[tab]} rows at the "
                     f"last sync; nothing was changed",
                     hint="If this is intended, run the sync again with --force.")
 
@@ -434,27 +434,28 @@ class _Merge:
         first_base = base_rows.drop_duplicates(_KEY)
         first_codes = first_base[_KEY].to_numpy()
         first_at = first_base[_AT_BASE].to_numpy()
-        for c in self.columns:
+        for column in self.columns:
             values = np.full(n, None, dtype=object)
-            values[codes] = workbook.values[c]
-            values[new_codes] = aligned.sheets[c][rows]
-            known.workbook[c] = values
-            known.base[c] = np.full(n, "", dtype=object)
-            known.base[c][first_codes] = base_side.values[c][first_at]
+            values[codes] = workbook.values[column]
+            values[new_codes] = aligned.sheets[column][rows]
+            known.workbook[column] = values
+            known.base[column] = np.full(n, "", dtype=object)
+            known.base[column][first_codes] = base_side.values[column][first_at]
         return known
 
     def _excel_conflicts(self, aligned: _Aligned, known: _Customers) -> pd.DataFrame:
         """Excel-owned cells sales edited in a tab: the workbook value stays, Sheets' is kept."""
         rows = aligned.in_sheets & known.known[aligned.key]
         parts = []
-        for c in self.excel:
-            ours = self._on_rows(known.workbook[c], aligned)
-            edited = _differs(aligned.sheets[c], aligned.base[c], rows & ~aligned.missing[c])
-            hit = _differs(aligned.sheets[c], ours, edited)
+        for column in self.excel:
+            ours = self._on_rows(known.workbook[column], aligned)
+            edited = _differs(aligned.sheets[column], aligned.base[column],
+                              rows & ~aligned.missing[column])
+            hit = _differs(aligned.sheets[column], ours, edited)
             why = ("excel (computed by the workbook: recomputed, never pulled)"
-                   if c in self.computed else "excel (column owned by the workbook)")
-            parts.append(self._records(aligned.tab[hit], aligned.key[hit], c, ours[hit],
-                                       aligned.sheets[c][hit], aligned.base[c][hit], why))
+                   if column in self.computed else "excel (column owned by the workbook)")
+            parts.append(self._records(aligned.tab[hit], aligned.key[hit], column, ours[hit],
+                                       aligned.sheets[column][hit], aligned.base[column][hit], why))
         return _concat(parts, _CONFLICT_COLUMNS)
 
     def _final_sales(self, aligned: _Aligned,
@@ -464,10 +465,10 @@ class _Merge:
         conflicts = []
         n = len(self.key_text)
         customer = known.known & ~known.new
-        for c in self.sales:
-            sheets = aligned.sheets[c]
-            changed = np.nonzero(_differs(sheets, aligned.base[c],
-                                          aligned.in_sheets & ~aligned.missing[c]))[0]
+        for column in self.sales:
+            sheets = aligned.sheets[column]
+            changed = np.nonzero(_differs(sheets, aligned.base[column],
+                                          aligned.in_sheets & ~aligned.missing[column]))[0]
             codes, first = np.unique(aligned.key[changed], return_index=True)
             chosen = changed[first]
             edit = np.full(n, None, dtype=object)  # the edit each customer's tabs agree on
@@ -477,19 +478,20 @@ class _Merge:
             lose = changed[_differs(sheets[changed], edit[aligned.key[changed]])]
             kept_tab = pd.Series(self.tab_names[edit_tab[aligned.key[lose]]], dtype=object)
             conflicts.append(self._records(
-                aligned.tab[lose], aligned.key[lose], c, known.workbook[c][aligned.key[lose]],
-                sheets[lose], aligned.base[c][lose],
+                aligned.tab[lose], aligned.key[lose], column,
+                known.workbook[column][aligned.key[lose]],
+                sheets[lose], aligned.base[column][lose],
                 ("sheets (tab " + kept_tab + " kept)").to_numpy(dtype=object)))
             edited &= customer
-            ours = known.workbook[c]
-            both = _differs(ours, edit, _differs(ours, known.base[c], edited))
+            ours = known.workbook[column]
+            both = _differs(ours, edit, _differs(ours, known.base[column], edited))
             take_sheets = edited & ~(both & (self.sales_winner == "excel"))
-            final[c] = np.where(take_sheets, edit, ours)
+            final[column] = np.where(take_sheets, edit, ours)
             sel = np.nonzero(both)[0]
-            conflicts.append(self._records(edit_tab[sel], sel, c, ours[sel], edit[sel],
-                                           known.base[c][sel], self.sales_winner))
-        for c in self.excel:
-            final[c] = known.workbook[c]
+            conflicts.append(self._records(edit_tab[sel], sel, column, ours[sel], edit[sel],
+                                           known.base[column][sel], self.sales_winner))
+        for column in self.excel:
+            final[column] = known.workbook[column]
         return final, conflicts
 
     def _membership(self, aligned: _Aligned, known: _Customers,
@@ -498,11 +500,11 @@ class _Merge:
         leaving = aligned.in_sheets & known.known[aligned.key] & ~aligned.in_workbook
         unsaved = np.zeros(len(aligned.key), dtype=bool)
         if leaving.any():
-            for c in self.sales:
-                target = final[c][aligned.key]
-                where = leaving & ~aligned.missing[c]
-                unsaved |= (_differs(aligned.sheets[c], target, where)
-                            | _differs(target, known.workbook[c][aligned.key], where))
+            for column in self.sales:
+                target = final[column][aligned.key]
+                where = leaving & ~aligned.missing[column]
+                unsaved |= (_differs(aligned.sheets[column], target, where)
+                            | _differs(target, known.workbook[column][aligned.key], where))
         return aligned.in_workbook | (leaving & (unsaved | known.new[aligned.key]))
 
     def _orphan_conflicts(self, aligned: _Aligned, known: _Customers,
@@ -512,11 +514,12 @@ class _Merge:
         if not rows.any():
             return _concat([], _CONFLICT_COLUMNS)
         parts = []
-        for c in self.columns:
-            hit = _differs(aligned.sheets[c], aligned.base[c], rows & ~aligned.missing[c])
-            parts.append(self._records(aligned.tab[hit], aligned.key[hit], c,
-                                       np.full(hit.sum(), ""), aligned.sheets[c][hit],
-                                       aligned.base[c][hit],
+        for column in self.columns:
+            hit = _differs(aligned.sheets[column], aligned.base[column],
+                           rows & ~aligned.missing[column])
+            parts.append(self._records(aligned.tab[hit], aligned.key[hit], column,
+                                       np.full(hit.sum(), ""), aligned.sheets[column][hit],
+                                       aligned.base[column][hit],
                                        "removed (customer no longer in the workbook)"))
         return _concat(parts, _CONFLICT_COLUMNS)
 
@@ -537,36 +540,36 @@ class _Merge:
         add = np.nonzero(keep & ~aligned.in_sheets)[0]
         adds = _frame({TAB: self.tab_names[aligned.tab[add]],
                        self.key: known.typed_key[aligned.key[add]]})
-        for c in self.columns:
-            adds[c] = _column(final[c][aligned.key[add]])
+        for column in self.columns:
+            adds[column] = _column(final[column][aligned.key[add]])
         updates = [self._updates(unkeyed[_TAB_CODE].to_numpy(), unkeyed[ROW].to_numpy(),
                                  self.key, unkeyed[_TYPED_KEY].to_numpy())]
         present = keep & aligned.in_sheets
-        for c in self.columns:
-            target = self._on_rows(final[c], aligned)
-            hit = _differs(aligned.sheets[c], target, present)
-            missing = aligned.missing[c] & hit
+        for column in self.columns:
+            target = self._on_rows(final[column], aligned)
+            hit = _differs(aligned.sheets[column], target, present)
+            missing = aligned.missing[column] & hit
             if missing.any():  # a column absent from a tab's header is not written blank
                 hit[missing] = ~_blank(target[missing])
             hit = np.nonzero(hit)[0]
-            updates.append(self._updates(aligned.tab[hit], aligned.row[hit], c, target[hit]))
+            updates.append(self._updates(aligned.tab[hit], aligned.row[hit], column, target[hit]))
         clear = np.nonzero(aligned.in_sheets & ~keep)[0]
         customer = np.nonzero(known.known & ~known.new)[0]
         local_updates = []
-        for c in self.sales:
-            hit = customer[_differs(final[c][customer], known.workbook[c][customer])]
-            local_updates.append(_frame({"key": known.typed_key[hit], "column": c,
-                                         "value": final[c][hit]}))
+        for column in self.sales:
+            hit = customer[_differs(final[column][customer], known.workbook[column][customer])]
+            local_updates.append(_frame({"key": known.typed_key[hit], "column": column,
+                                         "value": final[column][hit]}))
         new = np.nonzero(known.new)[0]
         new_customers = _frame({TAB: self.tab_names[known.origin_tab[new]],
                                 ROW: known.origin_row[new], self.key: known.typed_key[new]})
-        for c in self.columns:
-            new_customers[c] = _column(known.workbook[c][new])
+        for column in self.columns:
+            new_customers[column] = _column(known.workbook[column][new])
         kept = np.nonzero(keep)[0]
         new_base = _frame({TAB: self.tab_names[aligned.tab[kept]],
                            self.key: self.key_text[aligned.key[kept]]})
-        for c in self.columns:
-            new_base[c] = _column(final[c][aligned.key[kept]])
+        for column in self.columns:
+            new_base[column] = _column(final[column][aligned.key[kept]])
         return Plan(
             remote_adds=adds,
             remote_updates=_concat(updates, ["tab", "row", "column", "value"]),
@@ -603,10 +606,10 @@ class _Merge:
             (unkeyed[_TAB_CODE].to_numpy(), unkeyed[ROW].to_numpy(), unkeyed[_KEY].to_numpy(),
              "new customer", "row typed without an id; id generated"),
         ]
-        frames = [_frame({"tab": self.tab_names[t.astype(np.int64)], "row": row,
-                          "key": self.key_text[k.astype(np.int64)], "kind": kind,
+        frames = [_frame({"tab": self.tab_names[tabs.astype(np.int64)], "row": row,
+                          "key": self.key_text[codes.astype(np.int64)], "kind": kind,
                           "detail": detail})
-                  for t, row, k, kind, detail in parts]
+                  for tabs, row, codes, kind, detail in parts]
         return _concat(frames, ["tab", "row", "key", "kind", "detail"])
 
 
@@ -637,11 +640,11 @@ class _Aligned:
         at_sheets = rows[_AT_SHEETS].fillna(-1).to_numpy(dtype=np.int64)
         self.in_base = at_base >= 0
         self.in_sheets = at_sheets >= 0
-        self.sheets = {c: _take(sheets.values[c], at_sheets, None) for c in columns}
-        self.base = {c: _take(base.values[c], at_base, "") for c in columns}
+        self.sheets = {column: _take(sheets.values[column], at_sheets, None) for column in columns}
+        self.base = {column: _take(base.values[column], at_base, "") for column in columns}
         nowhere = np.zeros(len(self.tab), dtype=bool)
-        self.missing = {c: _take(sheets.missing[c], at_sheets, False)
-                        if sheets.missing[c].any() else nowhere for c in columns}
+        self.missing = {column: _take(sheets.missing[column], at_sheets, False)
+                        if sheets.missing[column].any() else nowhere for column in columns}
 
 
 class _Customers:
@@ -679,5 +682,5 @@ def _concat(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     """Concatenate record frames, keeping the columns when every part is empty."""
     parts = [p for p in parts if len(p)]
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
     return pd.concat(parts, ignore_index=True)[columns]
