@@ -407,7 +407,8 @@ def _locked_run(config: SyncConfig, state: SyncState, local: Side, dry_run: bool
         run = _Run(config, state, local, book)
         decided, remote = run.apply_remote(run_id, force)
         wrote_workbook = run.write_local(decided)
-        steady = _steady(run, config, version, stamp, wrote_workbook)
+        steady = None if decided.local_changes else _steady(run, config, version, stamp,
+                                                             wrote_workbook)
         stats = RunStats(book.requests, decided.remote_changes, decided.local_changes,
                          len(decided.conflicts))
         state.commit(run_id, config.spreadsheet, decided.new_base, key=config.key, stats=stats,
@@ -422,12 +423,15 @@ def _locked_run(config: SyncConfig, state: SyncState, local: Side, dry_run: bool
 
 def _steady(run: _Run, config: SyncConfig, version: str | None, stamp: FileStamp | None,
             wrote_workbook: bool) -> Steady | None:
-    """The stamp of both sides after a full run, or None when one side cannot be stamped.
+    """The stamp of both sides after a full run that wrote no data into the workbook (a run
+    that did changed what the analysis reads: the next run analyses again), or None when one
+    side cannot be stamped.
 
-    The version after the run's own writes is recorded only when it can be accounted for:
-    one step per write request since the version asked before reading.  Anything else (an
-    edit made meanwhile, a write whose answer was lost) leaves the version unknown, and the
-    next run reads in full.
+    The workbook is stamped as read, or as written when only the Conflicts sheet was (which the
+    analysis does not read).  The version after the run's own writes is recorded only when it
+    can be accounted for: one step per write request since the version asked before reading.
+    Anything else (an edit made meanwhile, a write whose answer was lost) leaves the version
+    unknown, and the next run reads in full.
     """
     if stamp is None:
         return None

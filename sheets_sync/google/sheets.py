@@ -1,12 +1,14 @@
 """The Google side: every Sheets API call of the sync, each one REST request.
 
-A steady-state sync costs three requests whatever the size: the metadata
-(``spreadsheets.get``), every tab in one ``values:batchGet``, every change in one
-``values:batchUpdate``.  A ``spreadsheets:batchUpdate`` is added only to create missing tabs or
-to grow a grid.  Writes use ``valueInputOption=RAW``: cell text is stored as text, so ``=``,
-``+``, ``-``, ``@`` and DDE payloads never become formulas; numbers are sent as JSON numbers and
-stay numbers.  Only changed cells are sent; a payload above ``max_payload`` bytes (Google
-accepts about 2 MB) is split into several requests.
+A run first asks Drive for the spreadsheet's ``version`` (``files.get``, a few hundred bytes):
+unchanged since the last run, and the workbook too, the run ends there.  Otherwise a sync
+costs three requests more whatever the size: the metadata (``spreadsheets.get``), every tab in
+one ``values:batchGet``, every change in one ``values:batchUpdate`` (and the version once more
+after writing, to recognise the run's own changes).  A ``spreadsheets:batchUpdate`` is added
+only to create missing tabs or to grow a grid.  Writes use ``valueInputOption=RAW``: cell
+text is stored as text, so ``=``, ``+``, ``-``, ``@`` and DDE payloads never become formulas;
+numbers are sent as JSON numbers and stay numbers.  Only changed cells are sent; a payload
+above ``max_payload`` bytes (Google accepts about 2 MB) is split into several requests.
 
 Row removal: the row's synced cells are blanked in place; rows never move.  Deleting rows
 (``deleteDimension``) would shift every row below while sales may be typing in it, would cost
