@@ -33,7 +33,7 @@ import pandas as pd
 from addin.app.jobs import analyze_workbook
 from addin.app.side import FileSide, Side
 from addin.core.analysis import Analysis
-from addin.core.schema import canonical_columns, fold
+from addin.core.schema import CUSTOMER_COLUMNS, canonical_columns, fold
 from addin.errors import PotentielError, SheetsApiError, SyncError
 from addin.workbook.files import temporary_prefix
 from addin.workbook.reader import WorkbookData
@@ -52,6 +52,7 @@ CONFLICTS_SHEET = "Conflicts"
 #: How many times a run re-reads and re-plans after a write whose outcome is unknown.
 REPLANS = 3
 AGREE = "both sides agree; nothing to do"
+_INPUT_COLUMNS = frozenset(c.name for c in CUSTOMER_COLUMNS)
 SCOPE_NOTE = (
     "Google refused the quick check for changes (Drive files.get), so every run reads the "
     "whole spreadsheet. To make unchanged runs one small request, grant the scope "
@@ -231,8 +232,8 @@ class _Run:
                                     "value": updates["value"].to_numpy()})
             new = decided.new_customers
             inputs = input_columns(self.data)
-            keep = [c for c in new.columns if c == key or _find_input(c, inputs) is not None
-                    or c in self.config.sales_columns]
+            keep = [c for c in new.columns if c == key or c in _INPUT_COLUMNS
+                    or _find_input(c, inputs) is not None or c in self.config.sales_columns]
             self.side.apply(sheet, updates.dropna(subset=["row"]),
                             new[keep] if len(new) else None)
             written = True
