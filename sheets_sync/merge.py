@@ -197,9 +197,12 @@ def _differs(left: np.ndarray, right: np.ndarray,
 
 
 def _values(column: pd.Series) -> np.ndarray:
-    """A column as an object array; a nullable column's ``pd.NA`` becomes None (``NA`` cannot
-    be compared), other blanks stay as they are (None or NaN), which spares a pass."""
-    if getattr(column.dtype, "na_value", None) is pd.NA:
+    """A column as an object array where ``pd.NA`` (which cannot be compared) is None.
+
+    Only object and nullable columns can hold ``pd.NA``; the others (text, numbers) keep NaN
+    for blanks, which :func:`canonical` reads as blank too: that spares a pass per column.
+    """
+    if column.dtype == object or getattr(column.dtype, "na_value", None) is pd.NA:
         return column.to_numpy(dtype=object, na_value=None)
     return column.to_numpy(dtype=object)
 

@@ -322,6 +322,10 @@ def test_nullable_workbook_columns_and_pd_na_are_blanks() -> None:
     p = world.sync()
     assert p.remote_updates[["row", "column", "value"]].values.tolist() == [[3, "notes", "x"]]
     assert world.plan().is_noop
+    world.local["notes"] = pd.Series([pd.NA, "y"], dtype=object)  # pd.NA in a plain column
+    p = world.sync()
+    assert p.remote_updates[["row", "column", "value"]].values.tolist() == [[3, "notes", "y"]]
+    assert world.plan().is_noop
 
 
 def test_customer_deleted_from_the_workbook_leaves_and_its_edits_are_recorded() -> None:
