@@ -8,15 +8,17 @@ by default) gets a user column ``territory`` and a Segments sheet of 10 segments
 customers by it, so the sync publishes exactly 10 tabs of N rows and 15 columns (11
 Excel-owned, 4 sales).  Printed:
 
-1. potentiel's sync: a first sync, a no-change sync and a sync after 1 % of the rows changed
-   on the Excel side (the ``name`` of 1 % of the customers edited in the workbook), each with
-   its requests, bytes sent and received, bytes in write requests, and wall time (the whole
-   run: workbook read, analysis, merge, Sheets, workbook write, state commit).
+1. potentiel's sync: a first sync, a no-change sync (the quick check: one Drive request, the
+   workbook hashed, nothing read) and a sync after 1 % of the rows changed on the Excel side
+   (the ``name`` of 1 % of the customers edited in the workbook), each with its requests,
+   bytes sent and received, bytes in write requests, and wall time (the whole run: workbook
+   read, analysis, merge, Sheets, workbook write, state commit).
 2. The baseline: gspread-dataframe's ``set_with_dataframe`` per tab, through real gspread to the
    same fake, publishing the same 10 frames (read + analysis of the workbook included in its
    wall time); for the no-change and 1 % cases it rewrites every tab, as a naive tool does.
 3. Ratios: requests (target: potentiel fewer) and, for the 1 % change, potentiel's bytes
-   written as a percentage of the baseline's (target: at most 5 %).
+   written as a percentage of the baseline's (target: at most 5 %); then the no-change sync
+   beside the full read it spares (``--force``; targets: 1 request, < 5 KB received, < 1 s).
 4. Wall time of the pure three-way merge (``sheets_sync.merge.plan``) on ``M`` rows (100,000
    by default) with a few % of changes on both sides (target: < 1 s).
 
@@ -172,6 +174,7 @@ def sync_benchmark(rows: int) -> None:
         _, theirs["first"] = counted(fake, lambda: baseline.publish(first=True))
         _, ours["no change"] = counted(fake, lambda: sync(config))
         _, theirs["no change"] = counted(fake, lambda: baseline.publish(first=False))
+        _, full = counted(fake, lambda: sync(config, force=True))
         changed = change_names(workbook, rows * len(TABS), CHANGED)
         report, ours["1 % changed"] = counted(fake, lambda: sync(config))
         _, theirs["1 % changed"] = counted(fake, lambda: baseline.publish(first=False))
@@ -201,6 +204,15 @@ def sync_benchmark(rows: int) -> None:
         mine, base = ours["1 % changed"], theirs["1 % changed"]
         print(f"1 % change: potentiel writes {100 * mine.written / base.written:.2f} % of the "
               f"baseline's bytes (target: <= 5 %)")
+        quick = ours["no change"]
+        print("no-change sync: the quick check (Drive version + workbook hash) beside the full "
+              "read it spares (--force):")
+        print(quick.line("quick check"))
+        print(full.line("full read (--force)"))
+        print(f"  quick check: {quick.requests} request(s) (target: 1), received "
+              f"{quick.received / KB:.1f} KB (target: < 5 KB), {quick.seconds:.2f} s (target: "
+              f"< 1 s); the full read: {full.requests} requests, {full.received / KB:,.0f} KB, "
+              f"{full.seconds:.2f} s")
         print("note: wall times against the fake are indicative only. The fake copies the "
               "whole spreadsheet on every write (to make requests atomic), which penalises "
               "tools making many write requests, and it pretty-prints its JSON answers, so "
@@ -223,8 +235,8 @@ def merge_inputs(rows: int, share: float, seed: int = 3,
         else:
             values[column] = pd.Series(rng.integers(0, 500, rows)).map(f"{column} {{}}".format)
     local = pd.DataFrame(values)
-    base = pd.DataFrame({TAB: tabs, **{c: local[c].astype("str") for c in HEADER}})
-    base[HEADER[1:]] = base[HEADER[1:]].apply(lambda c: c.str.removesuffix(".0"))
+    # The base as the state gives it back: the values last written, numbers as numbers.
+    base = pd.DataFrame({TAB: tabs, **{c: local[c].astype(object) for c in HEADER}})
     remote = local.astype(object)
     remote.insert(0, TAB, tabs)
     remote.insert(1, ROW, np.arange(rows) // len(TABS) + 2)

@@ -157,6 +157,8 @@ def recent_runs(config: SyncConfig, limit: int) -> str:
                          "run starts from the last good state)")
         if isinstance(run.error, str) and run.error:
             lines.append(f"      {run.error}")
+        if isinstance(run.note, str) and run.note:
+            lines.append(f"      note: {run.note}")
     return "\n".join(lines)
 
 
@@ -222,7 +224,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     sync.add_argument("--dry-run", action="store_true",
                       help="show what would change, change nothing")
     sync.add_argument("--force", action="store_true",
-                      help="allow a run that would empty a side (the guard refuses otherwise)")
+                      help="do the full run even when nothing changed since the last sync, and "
+                           "allow a run that would empty a side (the guard refuses otherwise)")
     sync.add_argument("--every", metavar="INTERVAL",
                       help="keep running: every 90s, 15m, 1h, 1d... until Ctrl-C")
     sync.add_argument("--log", type=Path, metavar="FILE",

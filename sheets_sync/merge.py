@@ -65,9 +65,9 @@ POLICIES: Mapping[str, str] = {
 }
 """Conflict policy presets: which side wins a sales cell both sides changed."""
 
-_K = "_k"
 _NUMBER = r"-?(?:0|[1-9]\d{0,14})(?:\.\d+)?(?:[eE][-+]?\d{1,3})?"
 _BOOLEAN = {"true": "TRUE", "false": "FALSE"}
+_MAYBE_FIRST = list("0123456789-tTfF")
 
 NewIds = Callable[[int], Sequence[str]]
 
@@ -140,6 +140,17 @@ def canonical(values: pd.Series) -> pd.Series:
     if is_datetime64_any_dtype(values.dtype):
         return _date_text(values.astype("str").fillna(""))
     text = values.astype("str").fillna("")
+    # Only text starting like a number, a date or a boolean can be spelled another way.
+    maybe = text.str.slice(0, 1).isin(_MAYBE_FIRST)
+    if maybe.all():
+        return _canonical_text(text)
+    if maybe.any():
+        return text.mask(maybe, _canonical_text(text[maybe]))
+    return text
+
+
+def _canonical_text(text: pd.Series) -> pd.Series:
+    """:func:`canonical` of text that may spell a number, a boolean or a date."""
     numeric = text.str.fullmatch(_NUMBER)
     if numeric.any():
         text = text.mask(numeric, _number_text(pd.to_numeric(text.where(numeric))))
@@ -167,30 +178,49 @@ def _blank(values: np.ndarray) -> np.ndarray:
     return (values == "") | (values != values) | np.equal(values, None)
 
 
-def _differs(a: np.ndarray, b: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
+def _differs(left: np.ndarray, right: np.ndarray,
+             where: np.ndarray | None = None) -> np.ndarray:
     """Cells whose values differ (by :func:`canonical`), evaluated only ``where`` asked.
 
     Raw equality settles almost every cell at C speed (unchanged cells hold the very values
     written last time); only cells that differ raw are canonicalised, so the cost follows the
     number of changes, not the size of the table.
     """
-    out = np.zeros(len(a), dtype=bool)
-    idx = np.arange(len(a)) if where is None else np.nonzero(where)[0]
-    if len(idx) == 0:
-        return out
-    left, right = a[idx], b[idx]
-    raw = left != right
-    doubt = idx[raw]
+    out = np.asarray(left != right, dtype=bool)
+    if where is not None:
+        out &= where
+    doubt = np.flatnonzero(out)
     if len(doubt):
-        out[doubt] = (canonical(pd.Series(a[doubt], dtype=object)).to_numpy(dtype=object)
-                      != canonical(pd.Series(b[doubt], dtype=object)).to_numpy(dtype=object))
+        out[doubt] = (canonical(pd.Series(left[doubt], dtype=object)).to_numpy(dtype=object)
+                      != canonical(pd.Series(right[doubt], dtype=object)).to_numpy(dtype=object))
     return out
+
+
+def _values(column: pd.Series) -> np.ndarray:
+    """A column as an object array where ``pd.NA`` (which cannot be compared) is None.
+
+    Only object and nullable columns can hold ``pd.NA``; the others (text, numbers) keep NaN
+    for blanks, which :func:`canonical` reads as blank too: that spares a pass per column.
+    """
+    if column.dtype == object or getattr(column.dtype, "na_value", None) is pd.NA:
+        return column.to_numpy(dtype=object, na_value=None)
+    return column.to_numpy(dtype=object)
+
+
+def _take(values: np.ndarray, positions: np.ndarray, fill: object) -> np.ndarray:
+    """``values[positions]``, with ``fill`` where the position is -1 (no such row): one
+    gather from the values with the fill appended last."""
+    extended = np.empty(len(values) + 1, dtype=values.dtype)
+    extended[:-1] = values
+    extended[-1] = fill
+    return extended[positions]
 
 
 def plan(base: pd.DataFrame, local: pd.DataFrame, remote: pd.DataFrame, *, key: str,
          excel_columns: Sequence[str], sales_columns: Sequence[str], tabs: Sequence[str],
          policy: str = "owner-wins", remote_columns: Mapping[str, Sequence[str]] | None = None,
-         force: bool = False, new_ids: NewIds = random_ids) -> Plan:
+         force: bool = False, new_ids: NewIds = random_ids,
+         computed_columns: Sequence[str] = ()) -> Plan:
     """Compare the last synced state with both sides and decide every change.
 
     ``base``: ``_tab``, ``key`` and the columns as :class:`Plan.new_base` gave them last
@@ -199,7 +229,8 @@ def plan(base: pd.DataFrame, local: pd.DataFrame, remote: pd.DataFrame, *, key: 
     ``_row`` and the columns as read.  ``tabs``: the synced tabs, first = highest priority.
     ``remote_columns``: the columns each tab's header holds, when some are missing (a column
     sales deleted is treated as unchanged, never as emptied).  ``force`` lets an emptied side
-    propagate.
+    propagate.  ``computed_columns``: the Excel-owned columns the workbook computes (an edit
+    to one is noted as such in the conflicts).
     """
     if policy not in POLICIES:
         raise SyncError(f"unknown conflict policy '{policy}'",
@@ -207,20 +238,31 @@ def plan(base: pd.DataFrame, local: pd.DataFrame, remote: pd.DataFrame, *, key: 
     excel = [c for c in dict.fromkeys(excel_columns) if c != key]
     sales = [c for c in dict.fromkeys(sales_columns) if c != key and c not in excel]
     tabs = list(dict.fromkeys(tabs))
-    merge = _Merge(key, excel, sales, tabs, POLICIES[policy])
+    merge = _Merge(key, excel, sales, tabs, POLICIES[policy], frozenset(computed_columns))
     return merge.run(base, local, remote, remote_columns or {}, force, new_ids)
+
+
+# Columns of the frames a plan aligns (one row per tab and customer).
+_TAB_CODE = "_tab_code"
+_KEY = "_key"
+_TYPED_KEY = "_typed_key"
+_NEW_ID = "_new_id"
+_AT_BASE = "_at_base"
+_AT_SHEETS = "_at_sheets"
+_IN_WORKBOOK = "_in_workbook"
 
 
 class _Merge:
     """One plan computation over numpy arrays.
 
     Keys are factorised to integer codes once; per-customer values live in dense arrays indexed
-    by code, and the aligned (tab, key) table ``u`` is a set of arrays, so every step is a
-    take or an element-wise comparison over whole columns.
+    by code.  Each side's rows are aligned by (tab, key) through their positions only (a merge
+    of three narrow frames), and every column is then one take from its side's array, so every
+    step is a take or an element-wise comparison over whole columns.
     """
 
     def __init__(self, key: str, excel: list[str], sales: list[str], tabs: list[str],
-                 sales_winner: str) -> None:
+                 sales_winner: str, computed: frozenset[str]) -> None:
         self.key = key
         self.excel = excel
         self.sales = sales
@@ -228,15 +270,25 @@ class _Merge:
         self.tabs = tabs
         self.tab_names = np.array(tabs, dtype=object)
         self.sales_winner = sales_winner
+        self.computed = computed
         self.key_text = np.array([], dtype=object)
+        self._spread: dict[int, np.ndarray] = {}
+
+    def _on_rows(self, per_customer: np.ndarray, aligned: _Aligned) -> np.ndarray:
+        """Per-customer values spread over the aligned rows (each array once: an Excel
+        column's final values are its workbook values, compared twice)."""
+        found = self._spread.get(id(per_customer))
+        if found is None:
+            found = self._spread[id(per_customer)] = per_customer[aligned.key]
+        return found
 
     # -- inputs ------------------------------------------------------------------------------
 
     def _tab_codes(self, tabs: pd.Series) -> np.ndarray:
         return pd.Categorical(tabs, categories=self.tabs).codes.astype(np.int64)
 
-    def _local(self, local: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Per-customer canonical and typed values, and the (tab, key) memberships."""
+    def _local(self, local: pd.DataFrame) -> tuple[_Side, pd.DataFrame]:
+        """Per-customer workbook values, and the (tab, key) memberships."""
         if self.key not in local.columns:
             raise SyncError(f"the workbook table has no '{self.key}' column",
                             hint="Check 'key' in the sync configuration.")
@@ -246,78 +298,80 @@ class _Merge:
             bad = local.loc[problems, self.key].head(5).tolist()
             raise SyncError(f"customer ids must be present and unique in the workbook; "
                             f"blank or repeated: {bad}", hint="Fix the ids, then sync again.")
-        frame = {_K: keys.to_numpy(dtype=object), "_kt": local[self.key].to_numpy(dtype=object)}
-        for c in self.columns:
-            typed = local[c] if c in local.columns else pd.Series("", index=local.index)
-            frame["lt:" + c] = frame["l:" + c] = typed.to_numpy(dtype=object, na_value=None)
+        workbook = _Side(keys.to_numpy(dtype=object))
+        workbook.typed_key = local[self.key].to_numpy(dtype=object)
+        for column in self.columns:
+            workbook.values[column] = (_values(local[column])
+                                  if column in local.columns else np.full(len(local), "", object))
         if SEGMENTS in local.columns:
-            members = _frame({_K: frame[_K], TAB: local[SEGMENTS].to_numpy()})
+            members = pd.DataFrame({_KEY: _column(workbook.keys),
+                                    TAB: _column(local[SEGMENTS].to_numpy())})
             members = members.explode(TAB)
             members = members[members[TAB].isin(self.tabs)].drop_duplicates()
         else:
-            members = pd.DataFrame({_K: pd.Series(dtype=object), TAB: pd.Series(dtype=object)})
-        members = _frame({"_t": self._tab_codes(members[TAB]),
-                                _K: members[_K].to_numpy(dtype=object), "_inL": True})
-        return _frame(frame), members
+            members = pd.DataFrame({_KEY: pd.Series(dtype=object), TAB: pd.Series(dtype=object)})
+        members = _frame({_TAB_CODE: self._tab_codes(members[TAB]),
+                          _KEY: members[_KEY].to_numpy(dtype=object), _IN_WORKBOOK: True})
+        return workbook, members
 
-    def _base(self, base: pd.DataFrame) -> pd.DataFrame:
-        """Base rows of the synced tabs, renamed ``b:<column>``."""
+    def _base(self, base: pd.DataFrame) -> tuple[_Side, pd.DataFrame]:
+        """Base values of the synced tabs, and where each (tab, key) is among them."""
         if TAB not in base or self.key not in base:
             base = pd.DataFrame({TAB: pd.Series(dtype=object),
                                  self.key: pd.Series(dtype=object)})
         base = base[base[TAB].isin(self.tabs)]
-        frame = _frame({"_t": self._tab_codes(base[TAB]),
-                              _K: canonical(base[self.key]).to_numpy(dtype=object)})
-        for c in self.columns:
-            frame["b:" + c] = _column(base[c].to_numpy(dtype=object, na_value=None) if c in base
-                                      else np.full(len(frame), "", dtype=object))
-        return frame.drop_duplicates(["_t", _K]).assign(_inB=True)
+        side = _Side(canonical(base[self.key]).to_numpy(dtype=object))
+        for column in self.columns:
+            side.values[column] = (_values(base[column]) if column in base
+                              else np.full(len(base), "", dtype=object))
+        rows = _frame({_TAB_CODE: self._tab_codes(base[TAB]), _KEY: side.keys,
+                       _AT_BASE: np.arange(len(base))})
+        return side, rows.drop_duplicates([_TAB_CODE, _KEY])
 
     def _remote(self, remote: pd.DataFrame, present: Mapping[str, Sequence[str]],
-                new_ids: NewIds) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        """Keyed remote rows (``r:``/``rt:``), rows typed without id, and duplicate rows."""
+                new_ids: NewIds) -> tuple[_Side, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """Remote values; keyed rows (first of each (tab, key), then rows typed without an id,
+        which get one), those typed rows, and rows repeating an id in their tab."""
         remote = remote[remote[TAB].isin(self.tabs)] if TAB in remote else remote.iloc[0:0]
         n = len(remote)
-        frame = {"_t": self._tab_codes(remote[TAB]),
-                 ROW: remote[ROW].to_numpy() if ROW in remote else np.zeros(n, np.int64)}
-        frame[_K] = (canonical(remote[self.key]).to_numpy(dtype=object) if self.key in remote
-                     else np.full(n, "", dtype=object))
-        frame["_kt"] = (remote[self.key].to_numpy(dtype=object) if self.key in remote
-                        else np.full(n, None, dtype=object))
-        filled = np.zeros(n, dtype=bool)
         tabs = remote[TAB].to_numpy() if TAB in remote else np.array([], dtype=object)
-        for c in self.columns:
-            if c in remote:
-                frame["rt:" + c] = frame["r:" + c] = remote[c].to_numpy(dtype=object,
-                                                                        na_value=None)
-            else:
-                frame["r:" + c] = np.full(n, "", dtype=object)
-                frame["rt:" + c] = np.full(n, None, dtype=object)
-            filled |= ~_blank(frame["r:" + c])
-            lacking = [tab for tab, cols in present.items() if c not in cols]
-            frame["_miss:" + c] = np.isin(tabs, lacking)
-        table = _frame(frame)
-        blank_key = table[_K].to_numpy() == ""
-        unkeyed = table[blank_key & filled].copy()
-        keyed = table[~blank_key]
-        dup = keyed.duplicated(["_t", _K]).to_numpy()
-        duplicates = keyed[dup]
-        keyed = keyed[~dup]
+        keys = (canonical(remote[self.key]).to_numpy(dtype=object) if self.key in remote
+                else np.full(n, "", dtype=object))
+        side = _Side(keys)
+        side.typed_key = (remote[self.key].to_numpy(dtype=object) if self.key in remote
+                          else np.full(n, None, dtype=object))
+        blank_key = keys == ""
+        filled = np.zeros(int(blank_key.sum()), dtype=bool)
+        for column in self.columns:
+            side.values[column] = (_values(remote[column]) if column in remote
+                              else np.full(n, None, dtype=object))
+            filled |= ~_blank(side.values[column][blank_key])
+            lacking = [tab for tab, cols in present.items() if column not in cols]
+            side.missing[column] = np.isin(tabs, lacking) if lacking else np.zeros(n, dtype=bool)
+        rows = _frame({_TAB_CODE: self._tab_codes(remote[TAB]) if TAB in remote
+                       else np.zeros(0, np.int64),
+                       ROW: remote[ROW].to_numpy() if ROW in remote else np.zeros(n, np.int64),
+                       _KEY: keys, _TYPED_KEY: side.typed_key, _AT_SHEETS: np.arange(n)})
+        unkeyed = rows.iloc[np.flatnonzero(blank_key)[filled]].copy()
+        keyed = rows[~blank_key]
+        repeated = keyed.duplicated([_TAB_CODE, _KEY]).to_numpy()
+        duplicates = keyed[repeated]
+        keyed = keyed[~repeated]
         ids = np.array(list(new_ids(len(unkeyed))), dtype=object)
-        unkeyed[_K] = _column(ids, unkeyed.index)
-        unkeyed["_kt"] = _column(ids, unkeyed.index)
+        unkeyed[_KEY] = _column(ids, unkeyed.index)
+        unkeyed[_TYPED_KEY] = _column(ids, unkeyed.index)
         keyed = pd.concat([keyed.assign(_new_id=False), unkeyed.assign(_new_id=True)],
                           ignore_index=True)
-        return keyed.assign(_inR=True), unkeyed, duplicates
+        return side, keyed, unkeyed, duplicates
 
     def _encode(self, *frames: pd.DataFrame) -> None:
         """Replace the key text of every frame by one integer code per distinct key."""
-        codes, uniques = pd.factorize(np.concatenate([f[_K].to_numpy(dtype=object)
-                                                      for f in frames]))
+        codes, uniques = pd.factorize(np.concatenate([frame[_KEY].to_numpy(dtype=object)
+                                                      for frame in frames]))
         self.key_text = np.asarray(uniques, dtype=object)
         start = 0
         for frame in frames:
-            frame[_K] = codes[start:start + len(frame)]
+            frame[_KEY] = codes[start:start + len(frame)]
             start += len(frame)
 
     # -- the merge -----------------------------------------------------------------------------
@@ -325,132 +379,150 @@ class _Merge:
     def run(self, base: pd.DataFrame, local: pd.DataFrame, remote: pd.DataFrame,
             present: Mapping[str, Sequence[str]], force: bool, new_ids: NewIds) -> Plan:
         """All steps in order: align, guard, decide cells, decide rows, emit changes."""
-        lframe, members = self._local(local)
-        b = self._base(base)
-        r, unkeyed, duplicates = self._remote(remote, present, new_ids)
+        workbook, members = self._local(local)
+        base_side, base_rows = self._base(base)
+        sheets, sheets_rows, unkeyed, duplicates = self._remote(remote, present, new_ids)
         if not force:
-            self._guard(members, b, r)
-        self._encode(lframe, members, b, r, unkeyed, duplicates)
-        u = members.merge(b, on=["_t", _K], how="outer").merge(r, on=["_t", _K], how="outer")
-        order = np.lexsort((u[_K].to_numpy(), u[ROW].fillna(np.inf).to_numpy(),
-                            u["_t"].to_numpy()))
-        u = u.iloc[order].reset_index(drop=True)
-        a = _Aligned(u, self.columns)
-        cust = self._customers(lframe, a, b)
-        conflicts = [self._excel_conflicts(a, cust)]
-        final, sales_conflicts = self._final_sales(a, cust)
+            self._guard(members, base_rows, sheets_rows)
+        customers = _frame({_KEY: workbook.keys})
+        self._encode(customers, members, base_rows, sheets_rows, unkeyed, duplicates)
+        rows = members.merge(base_rows, on=[_TAB_CODE, _KEY], how="outer").merge(
+            sheets_rows, on=[_TAB_CODE, _KEY], how="outer")
+        order = np.lexsort((rows[_KEY].to_numpy(), rows[ROW].fillna(np.inf).to_numpy(),
+                            rows[_TAB_CODE].to_numpy()))
+        aligned = _Aligned(rows.iloc[order].reset_index(drop=True), self.columns, base_side,
+                           sheets)
+        known = self._customers(customers[_KEY].to_numpy(), workbook, aligned, base_side,
+                                base_rows)
+        conflicts = [self._excel_conflicts(aligned, known)]
+        final, sales_conflicts = self._final_sales(aligned, known)
         conflicts += sales_conflicts
-        keep = self._membership(a, cust, final)
-        conflicts.append(self._orphan_conflicts(a, cust, keep))
-        return self._emit(a, keep, cust, final, conflicts, unkeyed, duplicates)
+        keep = self._membership(aligned, known, final)
+        conflicts.append(self._orphan_conflicts(aligned, known, keep))
+        return self._emit(aligned, keep, known, final, conflicts, unkeyed, duplicates)
 
-    def _guard(self, members: pd.DataFrame, b: pd.DataFrame, r: pd.DataFrame) -> None:
+    def _guard(self, members: pd.DataFrame, base_rows: pd.DataFrame,
+               sheets_rows: pd.DataFrame) -> None:
         """Refuse to propagate a tab emptied on one side (vdirsyncer's empty-side guard)."""
-        had = np.bincount(b["_t"], minlength=len(self.tabs))
-        sides = (("the workbook", members["_t"]),
-                 ("Google Sheets", r.loc[~r["_new_id"].to_numpy(dtype=bool), "_t"]))
+        had = np.bincount(base_rows[_TAB_CODE], minlength=len(self.tabs))
+        sides = (("the workbook", members[_TAB_CODE]),
+                 ("Google Sheets",
+                  sheets_rows.loc[~sheets_rows[_NEW_ID].to_numpy(dtype=bool), _TAB_CODE]))
         for side, tabs in sides:
             now = np.bincount(tabs.to_numpy(dtype=np.int64), minlength=len(self.tabs))
-            for t in np.nonzero((had > 0) & (now == 0))[0]:
+            for tab in np.nonzero((had > 0) & (now == 0))[0]:
                 raise SideEmptiedError(
-                    f"tab {self.tabs[t]!r} is empty in {side} but held {had[t]} rows at the "
+                    f"tab {self.tabs[tab]!r} is empty in {side} but held {had[tab]} rows at the "
                     f"last sync; nothing was changed",
                     hint="If this is intended, run the sync again with --force.")
 
-    def _customers(self, lframe: pd.DataFrame, a: _Aligned, b: pd.DataFrame) -> _Customers:
-        """Dense per-key arrays: workbook values, or for a new customer its first remote row."""
+    def _customers(self, codes: np.ndarray, workbook: _Side, aligned: _Aligned,
+                   base_side: _Side, base_rows: pd.DataFrame) -> _Customers:
+        """Dense per-key arrays: workbook values, or for a new customer its first remote row;
+        and each customer's base value (from its first base row)."""
         n = len(self.key_text)
-        cust = _Customers(n)
-        codes = lframe[_K].to_numpy()
-        cust.known[codes] = True
-        cust.typed_key[codes] = lframe["_kt"].to_numpy()
+        known = _Customers(n)
+        known.known[codes] = True
+        known.typed_key[codes] = workbook.typed_key
         in_base = np.zeros(n, dtype=bool)
-        in_base[b[_K].to_numpy()] = True
-        candidates = np.nonzero(a.in_r & ~cust.known[a.k] & ~in_base[a.k])[0]
-        new_codes, first = np.unique(a.k[candidates], return_index=True)
+        in_base[base_rows[_KEY].to_numpy()] = True
+        candidates = np.nonzero(aligned.in_sheets & ~known.known[aligned.key]
+                                & ~in_base[aligned.key])[0]
+        new_codes, first = np.unique(aligned.key[candidates], return_index=True)
         rows = candidates[first]
-        cust.known[new_codes] = cust.new[new_codes] = True
-        cust.typed_key[new_codes] = a.typed_key[rows]
-        cust.origin_tab[new_codes] = a.t[rows]
-        cust.origin_row[new_codes] = a.row[rows]
-        bfirst = b.drop_duplicates(_K)
-        for c in self.columns:
-            cust.l[c] = np.full(n, np.nan, dtype=object)
-            cust.lt[c] = np.full(n, np.nan, dtype=object)
-            cust.l[c][codes] = lframe["l:" + c].to_numpy()
-            cust.lt[c][codes] = lframe["lt:" + c].to_numpy()
-            cust.l[c][new_codes] = a.r[c][rows]
-            cust.lt[c][new_codes] = a.rt[c][rows]
-            cust.lb[c] = np.full(n, "", dtype=object)
-            cust.lb[c][bfirst[_K].to_numpy()] = bfirst["b:" + c].to_numpy()
-        return cust
+        known.known[new_codes] = known.new[new_codes] = True
+        known.typed_key[new_codes] = aligned.typed_key[rows]
+        known.origin_tab[new_codes] = aligned.tab[rows]
+        known.origin_row[new_codes] = aligned.row[rows]
+        first_base = base_rows.drop_duplicates(_KEY)
+        first_codes = first_base[_KEY].to_numpy()
+        first_at = first_base[_AT_BASE].to_numpy()
+        for column in self.columns:
+            values = np.full(n, None, dtype=object)
+            values[codes] = workbook.values[column]
+            values[new_codes] = aligned.sheets[column][rows]
+            known.workbook[column] = values
+            known.base[column] = np.full(n, "", dtype=object)
+            known.base[column][first_codes] = base_side.values[column][first_at]
+        return known
 
-    def _excel_conflicts(self, a: _Aligned, cust: _Customers) -> pd.DataFrame:
+    def _excel_conflicts(self, aligned: _Aligned, known: _Customers) -> pd.DataFrame:
         """Excel-owned cells sales edited in a tab: the workbook value stays, Sheets' is kept."""
-        rows = a.in_r & cust.known[a.k]
+        rows = aligned.in_sheets & known.known[aligned.key]
         parts = []
-        for c in self.excel:
-            lv = cust.l[c][a.k]
-            edited = _differs(a.r[c], a.b[c], rows & ~a.miss[c])
-            hit = _differs(a.r[c], lv, edited)
-            parts.append(self._records(a.t[hit], a.k[hit], c, lv[hit], a.r[c][hit], a.b[c][hit],
-                                       "excel (column owned by the workbook)"))
+        for column in self.excel:
+            ours = self._on_rows(known.workbook[column], aligned)
+            edited = _differs(aligned.sheets[column], aligned.base[column],
+                              rows & ~aligned.missing[column])
+            hit = _differs(aligned.sheets[column], ours, edited)
+            why = ("excel (computed by the workbook: recomputed, never pulled)"
+                   if column in self.computed else "excel (column owned by the workbook)")
+            parts.append(self._records(aligned.tab[hit], aligned.key[hit], column, ours[hit],
+                                       aligned.sheets[column][hit], aligned.base[column][hit], why))
         return _concat(parts, _CONFLICT_COLUMNS)
 
-    def _final_sales(self, a: _Aligned,
-                     cust: _Customers) -> tuple[_Final, list[pd.DataFrame]]:
-        """Per customer and sales column: the value every side ends with, and its conflicts."""
-        final = _Final()
+    def _final_sales(self, aligned: _Aligned,
+                     known: _Customers) -> tuple[dict[str, np.ndarray], list[pd.DataFrame]]:
+        """Per customer and column: the value every side ends with, and the sales conflicts."""
+        final: dict[str, np.ndarray] = {}
         conflicts = []
         n = len(self.key_text)
-        customer = cust.known & ~cust.new
-        for c in self.sales:
-            changed = np.nonzero(_differs(a.r[c], a.b[c], a.in_r & ~a.miss[c]))[0]
-            codes, first = np.unique(a.k[changed], return_index=True)
+        customer = known.known & ~known.new
+        for column in self.sales:
+            sheets = aligned.sheets[column]
+            changed = np.nonzero(_differs(sheets, aligned.base[column],
+                                          aligned.in_sheets & ~aligned.missing[column]))[0]
+            codes, first = np.unique(aligned.key[changed], return_index=True)
             chosen = changed[first]
-            rv = np.full(n, np.nan, dtype=object)
-            rt = np.full(n, np.nan, dtype=object)
-            rtab = np.zeros(n, dtype=np.int64)
-            has_r = np.zeros(n, dtype=bool)
-            rv[codes], rt[codes] = a.r[c][chosen], a.rt[c][chosen]
-            rtab[codes], has_r[codes] = a.t[chosen], True
-            lose = changed[_differs(a.r[c][changed], rv[a.k[changed]])]
-            kept_tab = pd.Series(self.tab_names[rtab[a.k[lose]]], dtype=object)
+            edit = np.full(n, None, dtype=object)  # the edit each customer's tabs agree on
+            edit_tab = np.zeros(n, dtype=np.int64)
+            edited = np.zeros(n, dtype=bool)
+            edit[codes], edit_tab[codes], edited[codes] = sheets[chosen], aligned.tab[chosen], True
+            lose = changed[_differs(sheets[changed], edit[aligned.key[changed]])]
+            kept_tab = pd.Series(self.tab_names[edit_tab[aligned.key[lose]]], dtype=object)
             conflicts.append(self._records(
-                a.t[lose], a.k[lose], c, cust.l[c][a.k[lose]], a.r[c][lose], a.b[c][lose],
+                aligned.tab[lose], aligned.key[lose], column,
+                known.workbook[column][aligned.key[lose]],
+                sheets[lose], aligned.base[column][lose],
                 ("sheets (tab " + kept_tab + " kept)").to_numpy(dtype=object)))
-            has_r &= customer
-            lv, lt = cust.l[c], cust.lt[c]
-            both = _differs(lv, rv, _differs(lv, cust.lb[c], has_r))
-            take_r = has_r & ~(both & (self.sales_winner == "excel"))
-            final.f[c] = np.where(take_r, rv, lv)
-            final.ft[c] = np.where(take_r, rt, lt)
+            edited &= customer
+            ours = known.workbook[column]
+            both = _differs(ours, edit, _differs(ours, known.base[column], edited))
+            take_sheets = edited & ~(both & (self.sales_winner == "excel"))
+            final[column] = np.where(take_sheets, edit, ours)
             sel = np.nonzero(both)[0]
-            conflicts.append(self._records(rtab[sel], sel, c, lv[sel], rv[sel], cust.lb[c][sel],
-                                           self.sales_winner))
-        for c in self.excel:
-            final.f[c], final.ft[c] = cust.l[c], cust.lt[c]
+            conflicts.append(self._records(edit_tab[sel], sel, column, ours[sel], edit[sel],
+                                           known.base[column][sel], self.sales_winner))
+        for column in self.excel:
+            final[column] = known.workbook[column]
         return final, conflicts
 
-    def _membership(self, a: _Aligned, cust: _Customers, final: _Final) -> np.ndarray:
+    def _membership(self, aligned: _Aligned, known: _Customers,
+                    final: dict[str, np.ndarray]) -> np.ndarray:
         """Which (tab, key) rows the tab holds after this run."""
-        leaving = a.in_r & cust.known[a.k] & ~a.in_l
-        unsaved = np.zeros(len(a.k), dtype=bool)
-        for c in self.sales:
-            target = final.f[c][a.k]
-            where = leaving & ~a.miss[c]
-            unsaved |= _differs(a.r[c], target, where) | _differs(target, cust.l[c][a.k], where)
-        return a.in_l | (leaving & (unsaved | cust.new[a.k]))
+        leaving = aligned.in_sheets & known.known[aligned.key] & ~aligned.in_workbook
+        unsaved = np.zeros(len(aligned.key), dtype=bool)
+        if leaving.any():
+            for column in self.sales:
+                target = final[column][aligned.key]
+                where = leaving & ~aligned.missing[column]
+                unsaved |= (_differs(aligned.sheets[column], target, where)
+                            | _differs(target, known.workbook[column][aligned.key], where))
+        return aligned.in_workbook | (leaving & (unsaved | known.new[aligned.key]))
 
-    def _orphan_conflicts(self, a: _Aligned, cust: _Customers,
+    def _orphan_conflicts(self, aligned: _Aligned, known: _Customers,
                           keep: np.ndarray) -> pd.DataFrame:
         """Edits in rows of customers deleted from the workbook, recorded before removal."""
-        rows = a.in_r & ~cust.known[a.k] & ~keep
+        rows = aligned.in_sheets & ~known.known[aligned.key] & ~keep
+        if not rows.any():
+            return _concat([], _CONFLICT_COLUMNS)
         parts = []
-        for c in self.columns:
-            hit = _differs(a.r[c], a.b[c], rows & ~a.miss[c])
-            parts.append(self._records(a.t[hit], a.k[hit], c, np.full(hit.sum(), ""),
-                                       a.r[c][hit], a.b[c][hit],
+        for column in self.columns:
+            hit = _differs(aligned.sheets[column], aligned.base[column],
+                           rows & ~aligned.missing[column])
+            parts.append(self._records(aligned.tab[hit], aligned.key[hit], column,
+                                       np.full(hit.sum(), ""), aligned.sheets[column][hit],
+                                       aligned.base[column][hit],
                                        "removed (customer no longer in the workbook)"))
         return _concat(parts, _CONFLICT_COLUMNS)
 
@@ -459,53 +531,57 @@ class _Merge:
                  resolution: str | np.ndarray) -> pd.DataFrame:
         """Conflict records, tabs and keys decoded."""
         return _frame({"tab": self.tab_names[tabs], "key": self.key_text[codes],
-                             "column": column, "excel": excel, "sheets": sheets, "base": base,
-                             "resolution": resolution})
+                       "column": column, "excel": excel, "sheets": sheets, "base": base,
+                       "resolution": resolution})
 
     # -- output ---------------------------------------------------------------------------------
 
-    def _emit(self, a: _Aligned, keep: np.ndarray, cust: _Customers, final: _Final,
-              conflicts: list[pd.DataFrame], unkeyed: pd.DataFrame,
-              duplicates: pd.DataFrame) -> Plan:
+    def _emit(self, aligned: _Aligned, keep: np.ndarray, known: _Customers,
+              final: dict[str, np.ndarray], conflicts: list[pd.DataFrame],
+              unkeyed: pd.DataFrame, duplicates: pd.DataFrame) -> Plan:
         """Turn the decisions into change lists for both sides and the new base."""
-        add = np.nonzero(keep & ~a.in_r)[0]
-        adds = _frame({TAB: self.tab_names[a.t[add]],
-                             self.key: cust.typed_key[a.k[add]]})
-        for c in self.columns:
-            adds[c] = _column(final.ft[c][a.k[add]])
-        updates = [self._updates(unkeyed["_t"].to_numpy(), unkeyed[ROW].to_numpy(), self.key,
-                                 unkeyed["_kt"].to_numpy())]
-        present = keep & a.in_r
-        for c in self.columns:
-            target = final.f[c][a.k]
-            hit = np.nonzero(_differs(a.r[c], target, present) & ~(a.miss[c] & _blank(target)))[0]
-            updates.append(self._updates(a.t[hit], a.row[hit], c, final.ft[c][a.k[hit]]))
-        clear = np.nonzero(a.in_r & ~keep)[0]
-        customer = np.nonzero(cust.known & ~cust.new)[0]
+        add = np.nonzero(keep & ~aligned.in_sheets)[0]
+        adds = _frame({TAB: self.tab_names[aligned.tab[add]],
+                       self.key: known.typed_key[aligned.key[add]]})
+        for column in self.columns:
+            adds[column] = _column(final[column][aligned.key[add]])
+        updates = [self._updates(unkeyed[_TAB_CODE].to_numpy(), unkeyed[ROW].to_numpy(),
+                                 self.key, unkeyed[_TYPED_KEY].to_numpy())]
+        present = keep & aligned.in_sheets
+        for column in self.columns:
+            target = self._on_rows(final[column], aligned)
+            hit = _differs(aligned.sheets[column], target, present)
+            missing = aligned.missing[column] & hit
+            if missing.any():  # a column absent from a tab's header is not written blank
+                hit[missing] = ~_blank(target[missing])
+            hit = np.nonzero(hit)[0]
+            updates.append(self._updates(aligned.tab[hit], aligned.row[hit], column, target[hit]))
+        clear = np.nonzero(aligned.in_sheets & ~keep)[0]
+        customer = np.nonzero(known.known & ~known.new)[0]
         local_updates = []
-        for c in self.sales:
-            hit = customer[_differs(final.f[c][customer], cust.l[c][customer])]
-            local_updates.append(_frame({"key": cust.typed_key[hit], "column": c,
-                                               "value": final.ft[c][hit]}))
-        new = np.nonzero(cust.new)[0]
-        new_customers = _frame({TAB: self.tab_names[cust.origin_tab[new]],
-                                      ROW: cust.origin_row[new], self.key: cust.typed_key[new]})
-        for c in self.columns:
-            new_customers[c] = _column(cust.lt[c][new])
+        for column in self.sales:
+            hit = customer[_differs(final[column][customer], known.workbook[column][customer])]
+            local_updates.append(_frame({"key": known.typed_key[hit], "column": column,
+                                         "value": final[column][hit]}))
+        new = np.nonzero(known.new)[0]
+        new_customers = _frame({TAB: self.tab_names[known.origin_tab[new]],
+                                ROW: known.origin_row[new], self.key: known.typed_key[new]})
+        for column in self.columns:
+            new_customers[column] = _column(known.workbook[column][new])
         kept = np.nonzero(keep)[0]
-        new_base = _frame({TAB: self.tab_names[a.t[kept]],
-                                 self.key: self.key_text[a.k[kept]]})
-        for c in self.columns:
-            new_base[c] = _column(final.f[c][a.k[kept]])
+        new_base = _frame({TAB: self.tab_names[aligned.tab[kept]],
+                           self.key: self.key_text[aligned.key[kept]]})
+        for column in self.columns:
+            new_base[column] = _column(final[column][aligned.key[kept]])
         return Plan(
             remote_adds=adds,
             remote_updates=_concat(updates, ["tab", "row", "column", "value"]),
-            remote_clears=_frame({"tab": self.tab_names[a.t[clear]],
-                                        "row": a.row[clear].astype(np.int64)}),
+            remote_clears=_frame({"tab": self.tab_names[aligned.tab[clear]],
+                                  "row": aligned.row[clear].astype(np.int64)}),
             local_updates=_concat(local_updates, ["key", "column", "value"]),
             new_customers=new_customers,
             conflicts=_concat(conflicts, _CONFLICT_COLUMNS),
-            notices=self._notices(a, keep, cust, duplicates, unkeyed),
+            notices=self._notices(aligned, keep, known, duplicates, unkeyed),
             new_base=new_base,
         )
 
@@ -513,53 +589,70 @@ class _Merge:
                  values: np.ndarray) -> pd.DataFrame:
         """Cell writes for remote rows."""
         return _frame({"tab": self.tab_names[tabs], "row": rows.astype(np.int64),
-                             "column": column, "value": values})
+                       "column": column, "value": values})
 
-    def _notices(self, a: _Aligned, keep: np.ndarray, cust: _Customers,
+    def _notices(self, aligned: _Aligned, keep: np.ndarray, known: _Customers,
                  duplicates: pd.DataFrame, unkeyed: pd.DataFrame) -> pd.DataFrame:
         """Events worth telling the user about, beyond cell changes."""
-        restored = np.nonzero(a.in_l & a.in_b & ~a.in_r)[0]
-        deferred = np.nonzero(keep & a.in_r & ~a.in_l & cust.known[a.k] & a.in_b)[0]
+        restored = np.nonzero(aligned.in_workbook & aligned.in_base & ~aligned.in_sheets)[0]
+        deferred = np.nonzero(keep & aligned.in_sheets & ~aligned.in_workbook
+                              & known.known[aligned.key] & aligned.in_base)[0]
         parts = [
-            (a.t[restored], None, a.k[restored], "restored",
+            (aligned.tab[restored], None, aligned.key[restored], "restored",
              "row deleted in Sheets while the customer is still in the segment; put back"),
-            (a.t[deferred], a.row[deferred], a.k[deferred], "removal deferred",
+            (aligned.tab[deferred], aligned.row[deferred], aligned.key[deferred],
+             "removal deferred",
              "customer left the segment; row kept until its sales edits are saved"),
-            (duplicates["_t"].to_numpy(), duplicates[ROW].to_numpy(), duplicates[_K].to_numpy(),
-             "duplicate id", "another row of this tab has the same id; this row was left "
-                             "untouched"),
-            (unkeyed["_t"].to_numpy(), unkeyed[ROW].to_numpy(), unkeyed[_K].to_numpy(),
+            (duplicates[_TAB_CODE].to_numpy(), duplicates[ROW].to_numpy(),
+             duplicates[_KEY].to_numpy(), "duplicate id",
+             "another row of this tab has the same id; this row was left untouched"),
+            (unkeyed[_TAB_CODE].to_numpy(), unkeyed[ROW].to_numpy(), unkeyed[_KEY].to_numpy(),
              "new customer", "row typed without an id; id generated"),
         ]
-        frames = [_frame({"tab": self.tab_names[t.astype(np.int64)], "row": row,
-                                "key": self.key_text[k.astype(np.int64)], "kind": kind,
-                                "detail": detail})
-                  for t, row, k, kind, detail in parts]
+        frames = [_frame({"tab": self.tab_names[tabs.astype(np.int64)], "row": row,
+                          "key": self.key_text[codes.astype(np.int64)], "kind": kind,
+                          "detail": detail})
+                  for tabs, row, codes, kind, detail in parts]
         return _concat(frames, ["tab", "row", "key", "kind", "detail"])
 
 
-class _Aligned:
-    """The (tab, key) rows of all three sides as plain arrays (``r``/``rt``/``b``/``miss``
-    per column)."""
+class _Side:
+    """One side's rows as arrays: keys (canonical text, then codes), the ids as typed, each
+    column's values as read, and (Sheets) where a tab's header lacks a column."""
 
-    def __init__(self, u: pd.DataFrame, columns: list[str]) -> None:
-        self.t = u["_t"].to_numpy(dtype=np.int64)
-        self.k = u[_K].to_numpy(dtype=np.int64)
-        self.row = u[ROW].fillna(0).to_numpy(dtype=np.int64)
-        self.typed_key = u["_kt"].to_numpy(dtype=object)
-        self.in_l = np.equal(u["_inL"].to_numpy(dtype=object), True)
-        self.in_b = np.equal(u["_inB"].to_numpy(dtype=object), True)
-        self.in_r = np.equal(u["_inR"].to_numpy(dtype=object), True)
-        self.r = {c: u["r:" + c].to_numpy(dtype=object) for c in columns}
-        self.rt = {c: u["rt:" + c].to_numpy(dtype=object) for c in columns}
-        self.b = {c: np.where(self.in_b, u["b:" + c].to_numpy(dtype=object), "")
-                  for c in columns}
-        self.miss = {c: np.equal(u["_miss:" + c].to_numpy(dtype=object), True)
-                     for c in columns}
+    def __init__(self, keys: np.ndarray) -> None:
+        self.keys = keys
+        self.typed_key = keys
+        self.values: dict[str, np.ndarray] = {}
+        self.missing: dict[str, np.ndarray] = {}
+
+
+class _Aligned:
+    """The (tab, key) rows of all three sides as plain arrays: which sides hold each row, and
+    per column the Sheets value (None where no row), the base value ("" where none) and
+    whether the tab's header lacks the column."""
+
+    def __init__(self, rows: pd.DataFrame, columns: list[str], base: _Side,
+                 sheets: _Side) -> None:
+        self.tab = rows[_TAB_CODE].to_numpy(dtype=np.int64)
+        self.key = rows[_KEY].to_numpy(dtype=np.int64)
+        self.row = rows[ROW].fillna(0).to_numpy(dtype=np.int64)
+        self.typed_key = rows[_TYPED_KEY].to_numpy(dtype=object)
+        self.in_workbook = np.equal(rows[_IN_WORKBOOK].to_numpy(dtype=object), True)
+        at_base = rows[_AT_BASE].fillna(-1).to_numpy(dtype=np.int64)
+        at_sheets = rows[_AT_SHEETS].fillna(-1).to_numpy(dtype=np.int64)
+        self.in_base = at_base >= 0
+        self.in_sheets = at_sheets >= 0
+        self.sheets = {column: _take(sheets.values[column], at_sheets, None) for column in columns}
+        self.base = {column: _take(base.values[column], at_base, "") for column in columns}
+        nowhere = np.zeros(len(self.tab), dtype=bool)
+        self.missing = {column: _take(sheets.missing[column], at_sheets, False)
+                        if sheets.missing[column].any() else nowhere for column in columns}
 
 
 class _Customers:
-    """Dense per-key-code arrays: who is a customer, and their workbook values."""
+    """Dense per-key-code arrays: who is a customer, their workbook values (a new customer's:
+    its first Sheets row) and their base values."""
 
     def __init__(self, n: int) -> None:
         self.known = np.zeros(n, dtype=bool)
@@ -567,17 +660,8 @@ class _Customers:
         self.typed_key = np.full(n, None, dtype=object)
         self.origin_tab = np.zeros(n, dtype=np.int64)
         self.origin_row = np.zeros(n, dtype=np.int64)
-        self.l: dict[str, np.ndarray] = {}
-        self.lt: dict[str, np.ndarray] = {}
-        self.lb: dict[str, np.ndarray] = {}
-
-
-class _Final:
-    """Per-key-code final values: canonical ``f`` and typed ``ft`` per column."""
-
-    def __init__(self) -> None:
-        self.f: dict[str, np.ndarray] = {}
-        self.ft: dict[str, np.ndarray] = {}
+        self.workbook: dict[str, np.ndarray] = {}
+        self.base: dict[str, np.ndarray] = {}
 
 
 _CONFLICT_COLUMNS = ["tab", "key", "column", "excel", "sheets", "base", "resolution"]
@@ -601,5 +685,5 @@ def _concat(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     """Concatenate record frames, keeping the columns when every part is empty."""
     parts = [p for p in parts if len(p)]
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
     return pd.concat(parts, ignore_index=True)[columns]

@@ -1,5 +1,11 @@
 """One sync run: read both sides, plan, write Sheets, write the workbook, commit the state.
 
+A run first asks whether anything changed: the workbook file's hash, the configuration and the
+analysis date against the stamp the last good run left, and the spreadsheet's Drive version
+(one small request) against the version seen after that run's own writes.  All equal: the run
+ends there, nothing read or written.  Any doubt (a failed version request, an unknown version,
+``force``) means the full run below, never a skip.
+
 The order is what makes a run crash-safe.  The plan's conflicts are journaled before anything
 is written; Google is written first, then the workbook (atomically), and the new state is
 committed last, in one transaction.  A run stopped anywhere leaves the last good state, and the
@@ -11,8 +17,15 @@ the spreadsheet again and plans anew.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,21 +33,34 @@ import pandas as pd
 from addin.app.jobs import analyze_workbook
 from addin.app.side import FileSide, Side
 from addin.core.analysis import Analysis
-from addin.core.schema import CUSTOMER_COLUMNS, canonical_columns
-from addin.errors import PotentielError, SyncError
+from addin.core.schema import CUSTOMER_COLUMNS, canonical_columns, fold
+from addin.errors import PotentielError, SheetsApiError, SyncError
+from addin.workbook.files import temporary_prefix
+from addin.workbook.reader import WorkbookData
 from sheets_sync.config import SyncConfig, load_config
-from sheets_sync.google.auth import credentials_for
+from sheets_sync.google.auth import DRIVE_METADATA_SCOPE, credentials_for
 from sheets_sync.google.retry import WriteOutcomeUnknown
 from sheets_sync.google.sheets import RemoteTabs, SheetsBook, open_book
 from sheets_sync.lock import sync_lock
 from sheets_sync.merge import SEGMENTS, TAB, Plan, plan
-from sheets_sync.state import RunStats, SyncState
+from sheets_sync.state import RunStats, Steady, SyncState
+
+log = logging.getLogger(__name__)
 
 COUNTS = ("added", "updated", "removed", "pulled", "conflicts")
 CONFLICTS_SHEET = "Conflicts"
 #: How many times a run re-reads and re-plans after a write whose outcome is unknown.
 REPLANS = 3
+AGREE = "both sides agree; nothing to do"
 _INPUT_COLUMNS = frozenset(c.name for c in CUSTOMER_COLUMNS)
+SCOPE_NOTE = (
+    "Google refused the quick check for changes (Drive files.get), so every run reads the "
+    "whole spreadsheet. To make unchanged runs one small request, grant the scope "
+    f"{DRIVE_METADATA_SCOPE}: with a service account, enable the Google Drive API in its "
+    "Cloud project; with credentials = \"oauth\", delete google-token.json in the potentiel "
+    "configuration folder and run `potentiel sync` once by hand to sign in again; with gcloud, "
+    "run `gcloud auth application-default login --scopes=https://www.googleapis.com/auth/"
+    f"spreadsheets,{DRIVE_METADATA_SCOPE}`.")
 
 
 @dataclass
@@ -60,15 +86,55 @@ def synced_tabs(config: SyncConfig, analysis: Analysis) -> list[str]:
     return list(config.segments)
 
 
-def local_table(analysis: Analysis, config: SyncConfig, tabs: Sequence[str]) -> pd.DataFrame:
-    """The workbook side for the merge: key, synced columns and each row's segments (a list)."""
+def input_columns(data: WorkbookData) -> dict[str, str]:
+    """The Customers sheet's columns, by the name a configuration gives them (a recognised
+    column's canonical name, or the user's own header) -> the header in the sheet."""
+    headers = [str(h) for h in data.customers.columns]
+    recognised = canonical_columns("customers", headers)
+    return {recognised.get(h, h): h for h in headers}
+
+
+def _find_input(name: str, inputs: Mapping[str, str]) -> str | None:
+    """The header of the Customers column a configured name means (case, accents and spaces
+    aside), if there is one."""
+    if name in inputs:
+        return inputs[name]
+    folded = {fold(n): h for n, h in inputs.items()}
+    return folded.get(fold(name))
+
+
+def local_table(analysis: Analysis, config: SyncConfig, tabs: Sequence[str],
+                data: WorkbookData | None = None) -> pd.DataFrame:
+    """The workbook side for the merge: key, synced columns and each row's segments (a list).
+
+    A column the analysis table carries comes from it; any other column of the Customers
+    sheet (``budget``, ``channel``, the user's own) comes from the sheet, by customer id.
+    """
     columns = list(dict.fromkeys([*config.excel_columns, *config.sales_columns]))
     table = analysis.table
-    missing = [c for c in columns if c not in table.columns]
+    inputs = input_columns(data) if data is not None else {}
+    from_sheet = {c: _find_input(c, inputs) for c in columns if c not in table.columns}
+    missing = [c for c, header in from_sheet.items() if header is None]
     if missing:
-        raise SyncError(f"column(s) {', '.join(missing)} are neither input nor analysis "
-                        "columns", hint="Fix 'columns' / 'sales_columns' in the configuration.")
-    local = table[columns].copy()
+        available = sorted(set(inputs) | {c for c in table.columns if c != SEGMENTS})
+        raise SyncError(f"column(s) {', '.join(missing)} are neither in the Customers sheet "
+                        f"nor analysis columns (available: {', '.join(available)})",
+                        hint="Fix 'columns' / 'sales_columns' in the configuration.")
+    local = table[[c for c in columns if c in table.columns]].copy()
+    if from_sheet and data is not None:
+        customers = data.customers
+        id_header = inputs.get("customer_id")
+        if id_header is None:
+            raise SyncError("the Customers sheet has no customer id column",
+                            hint="Add a customer_id column to the Customers sheet.")
+        ids = customers[id_header].astype("str")
+        first = ~ids.duplicated().to_numpy()
+        rows = pd.Index(ids[first]).get_indexer(table[config.key].astype("str"))
+        for column, header in from_sheet.items():
+            values = customers[header].to_numpy(dtype=object)[first]
+            local[column] = pd.Series(np.where(rows >= 0, values[rows], None), dtype=object,
+                                      index=local.index)
+    local = local[columns]
     members = pd.concat([pd.DataFrame({config.key: analysis.segments[t][config.key], TAB: t})
                          for t in tabs] or [pd.DataFrame({config.key: [], TAB: []})])
     # Each customer's tabs as one array, by a sort and a split (no Python call per customer).
@@ -98,6 +164,24 @@ def report_of(result: Plan, remote: RemoteTabs, tabs: Sequence[str], key: str,
     return {t: {name: int(c.get(t, 0)) for name, c in counts.items()} for t in tabs}
 
 
+def owned_columns(config: SyncConfig,
+                  data: WorkbookData) -> tuple[list[str], list[str], list[str]]:
+    """The columns the merge treats as the workbook's, those it pulls from Sheets, and the
+    computed ones (published columns that are not in the Customers sheet).
+
+    Sales columns are always pulled.  With ``sheets-wins``, the published input columns (those
+    of the Customers sheet: a corrected email, phone, company) are pulled too; computed columns
+    never are, the workbook recomputes them.
+    """
+    excel, sales = list(config.excel_columns), list(config.sales_columns)
+    inputs = input_columns(data)
+    given = [c for c in excel if c != config.key and _find_input(c, inputs) is not None]
+    computed = [c for c in excel if c != config.key and c not in given]
+    if config.conflict != "sheets-wins":
+        return excel, sales, computed
+    return [c for c in excel if c not in given], given + sales, computed
+
+
 class _Run:
     """The state of one run while it goes: both sides, the plan, the requests."""
 
@@ -107,8 +191,11 @@ class _Run:
         self.data = data = local.read()
         self.analysis = analyze_workbook(data)
         self.tabs = synced_tabs(config, self.analysis)
-        self.local = local_table(self.analysis, config, self.tabs)
+        self.local = local_table(self.analysis, config, self.tabs, data)
         self.header = list(dict.fromkeys([*config.excel_columns, *config.sales_columns]))
+        self.excel, self.sales, self.computed = owned_columns(config, data)
+        self.writes = 0
+        self.doubt = False
 
     def plan(self, force: bool) -> tuple[Plan, RemoteTabs]:
         """Read the spreadsheet (metadata + one batchGet) and decide every change."""
@@ -116,18 +203,23 @@ class _Run:
         remote = self.book.read(self.tabs, self.header)
         base = self.state.base(c.spreadsheet, c.key, self.header)
         decided = plan(base, self.local, remote.frame, key=c.key,
-                       excel_columns=c.excel_columns, sales_columns=c.sales_columns,
+                       excel_columns=self.excel, sales_columns=self.sales,
                        tabs=self.tabs, policy=c.conflict, remote_columns=remote.present,
-                       force=force)
+                       force=force, computed_columns=self.computed)
         return decided, remote
 
     def write_remote(self, decided: Plan, remote: RemoteTabs) -> None:
-        remote = self.book.setup(remote, self.tabs, self.header, self.config.excel_columns)
-        self.book.write(decided, remote, self.header)
+        """Create missing tabs and write the changes, counting the write requests made."""
+        if remote.missing(self.tabs):
+            self.writes += 1
+        remote = self.book.setup(remote, self.tabs, self.header, self.excel)
+        self.writes += self.book.write(decided, remote, self.header)
 
-    def write_local(self, decided: Plan) -> None:
-        """Sales edits and new customers into the Customers sheet; the Conflicts sheet."""
+    def write_local(self, decided: Plan) -> bool:
+        """Sales edits and new customers into the Customers sheet; the Conflicts sheet.
+        Returns whether the workbook was written."""
         sheet, key = self.data.sheet_names["customers"], self.config.key
+        written = False
         if decided.local_changes:
             customers = self.data.customers
             id_header = next(h for h, c in canonical_columns("customers",
@@ -139,13 +231,18 @@ class _Run:
                                     "column": updates["column"].to_numpy(),
                                     "value": updates["value"].to_numpy()})
             new = decided.new_customers
-            keep = [c for c in new.columns if c == key or c in _INPUT_COLUMNS]
+            inputs = input_columns(self.data)
+            keep = [c for c in new.columns if c == key or c in _INPUT_COLUMNS
+                    or _find_input(c, inputs) is not None or c in self.config.sales_columns]
             self.side.apply(sheet, updates.dropna(subset=["row"]),
                             new[keep] if len(new) else None)
+            written = True
         if len(decided.conflicts) or self.previous_unfinished():
             journaled = self.state.conflicts()
             if len(journaled):
                 self.side.keep(CONFLICTS_SHEET, journaled)
+                written = True
+        return written
 
     def previous_unfinished(self) -> bool:
         """Whether the run before this one did not finish.  Killed after writing its cells but
@@ -165,9 +262,99 @@ class _Run:
                 self.write_remote(decided, remote)
                 return decided, remote
             except WriteOutcomeUnknown:
+                self.doubt = True  # a write may have landed: the version cannot be accounted
                 replans += 1
                 if replans > REPLANS:
                     raise
+
+
+# -- the steady stamp: has anything changed since the last good run? ------------------------
+
+
+def config_hash(config: SyncConfig) -> str:
+    """A hash of what a run's result depends on besides both sides' content: the synced
+    tabs, columns, policy and potentiel's version (an upgrade may analyse differently)."""
+    try:
+        version = metadata.version("potentiel")
+    except metadata.PackageNotFoundError:
+        version = ""
+    fields = [str(config.workbook), config.spreadsheet, config.key, config.segments,
+              config.columns, config.sales_columns, config.conflict, version]
+    return hashlib.sha256(json.dumps(fields, default=list).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """A workbook file as it is on disk: its bytes' hash, size and modification time."""
+
+    digest: str
+    size: int
+    mtime_ns: int
+
+
+def file_stamp(path: Path, known: Steady | None = None) -> FileStamp:
+    """Hash the workbook, unless its size and modification time are those of ``known``
+    (then its hash is taken as known: a shortcut for an untouched file)."""
+    before = path.stat()
+    if known is not None and (before.st_size, before.st_mtime_ns) == (
+            known.workbook_size, known.workbook_mtime_ns):
+        return FileStamp(known.workbook_hash, known.workbook_size, known.workbook_mtime_ns)
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return FileStamp(digest.hexdigest(), before.st_size, before.st_mtime_ns)
+
+
+def analysis_date(pinned: str) -> str:
+    """The date an analysis would use now: the Settings' ``as_of``, else today."""
+    return pinned or date.today().isoformat()
+
+
+def unchanged(previous: Steady | None, version: str | None, stamp: FileStamp | None,
+              config: SyncConfig) -> bool:
+    """Whether both sides, the configuration and the analysis date are those of the last
+    good run (every doubt answers no)."""
+    return (previous is not None and version is not None and stamp is not None
+            and previous.version == version and previous.workbook_hash == stamp.digest
+            and previous.config_hash == config_hash(config)
+            and previous.as_of == analysis_date(previous.as_of_pinned))
+
+
+def ask_version(book: SheetsBook, state: SyncState, run_id: int) -> str | None:
+    """The spreadsheet's version, or None when Google cannot tell (the run reads in full).
+    A refusal for lack of a Drive scope is explained once in the run log."""
+    try:
+        return book.version()
+    except SheetsApiError as err:
+        log.info("no version of the spreadsheet (%s): full run", err)
+        if err.status == 403 and not state.noted(SCOPE_NOTE):
+            state.note(run_id, SCOPE_NOTE)
+        return None
+
+
+# -- leftovers -----------------------------------------------------------------------------
+
+
+def remove_stale_saves(workbook: Path) -> list[Path]:
+    """Delete the temporary copies that killed saves of this workbook left beside it.
+
+    Called with the sync lock held, so no run of ours is saving it now; only files named as a
+    save of this very workbook names its temporary copy are touched.
+    """
+    prefix = temporary_prefix(workbook)
+    pattern = re.compile(re.escape(prefix) + r"[a-z0-9_]+" + re.escape(workbook.suffix))
+    removed = []
+    for path in workbook.parent.glob(prefix.replace("[", "[[]") + "*"):
+        if pattern.fullmatch(path.name) and path.is_file():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    if removed:
+        log.info("removed %d temporary file(s) left by an interrupted save", len(removed))
+    return removed
+
+
+# -- one run ---------------------------------------------------------------------------------
 
 
 def sync(config: SyncConfig, *, dry_run: bool = False, force: bool = False,
@@ -175,10 +362,12 @@ def sync(config: SyncConfig, *, dry_run: bool = False, force: bool = False,
     """One sync run of ``config`` (the lock is taken here: one run at a time per workbook).
 
     ``local`` is the workbook side: by default the file itself; the Sync now macro passes the
-    workbook open in Excel, so sales edits are written through Excel.
+    workbook open in Excel, so sales edits are written through Excel.  ``force`` does the full
+    run even when nothing changed, and lets a side emptied since the last sync propagate.
     """
     side = local or FileSide(config.workbook)
     with sync_lock(config.workbook):
+        remove_stale_saves(config.workbook)
         busy = side.in_use()
         if busy:
             return _skipped(config, busy)
@@ -200,16 +389,31 @@ def _locked_run(config: SyncConfig, state: SyncState, local: Side, dry_run: bool
     book = None
     try:
         book = open_book(config, credentials_for(config, interactive=not dry_run))
-        run = _Run(config, state, local, book)
         if run_id is None:
+            run = _Run(config, state, local, book)
             decided, remote = run.plan(force)
             return RunReport("dry-run", report_of(decided, remote, run.tabs, config.key),
                              book.requests, _describe(decided, "would change"))
+        # The file side is stamped before it is read, the version asked before the tabs are:
+        # whatever changes after these moments differs from what the state records.
+        previous = state.steady(config.spreadsheet)
+        on_disk = isinstance(local, FileSide)  # not the workbook open in Excel (unsaved edits)
+        stamp = file_stamp(config.workbook, previous) if on_disk else None
+        version = ask_version(book, state, run_id)
+        if not force and unchanged(previous, version, stamp, config):
+            state.unchanged(run_id, RunStats(book.requests))
+            tabs = config.segments or state.tabs(config.spreadsheet)
+            return RunReport("ok", {t: dict.fromkeys(COUNTS, 0) for t in tabs}, book.requests,
+                             AGREE)
+        run = _Run(config, state, local, book)
         decided, remote = run.apply_remote(run_id, force)
-        run.write_local(decided)
+        wrote_workbook = run.write_local(decided)
+        steady = None if decided.local_changes else _steady(run, config, version, stamp,
+                                                             wrote_workbook)
         stats = RunStats(book.requests, decided.remote_changes, decided.local_changes,
                          len(decided.conflicts))
-        state.commit(run_id, config.spreadsheet, decided.new_base, key=config.key, stats=stats)
+        state.commit(run_id, config.spreadsheet, decided.new_base, key=config.key, stats=stats,
+                     steady=steady)
         return RunReport("ok", report_of(decided, remote, run.tabs, config.key),
                          book.requests, _describe(decided, "changed"))
     except PotentielError as err:
@@ -218,9 +422,43 @@ def _locked_run(config: SyncConfig, state: SyncState, local: Side, dry_run: bool
         raise
 
 
+def _steady(run: _Run, config: SyncConfig, version: str | None, stamp: FileStamp | None,
+            wrote_workbook: bool) -> Steady | None:
+    """The stamp of both sides after a full run that wrote no data into the workbook (a run
+    that did changed what the analysis reads: the next run analyses again), or None when one
+    side cannot be stamped.
+
+    The workbook is stamped as read, or as written when only the Conflicts sheet was (which the
+    analysis does not read).  The version after the run's own writes is recorded only when it
+    can be accounted for: one step per write request since the version asked before reading.
+    Anything else (an edit made meanwhile, a write whose answer was lost) leaves the version
+    unknown, and the next run reads in full.
+    """
+    if stamp is None:
+        return None
+    known = ""
+    if version is not None and not run.doubt:
+        after = version if run.writes == 0 else _quiet_version(run.book)
+        if after is not None and int(after) - int(version) == run.writes:
+            known = after
+    if wrote_workbook:
+        stamp = file_stamp(config.workbook)
+    pinned = run.analysis.settings.as_of
+    return Steady(known, stamp.digest, stamp.size, stamp.mtime_ns, config_hash(config),
+                  run.analysis.as_of.date().isoformat(), pinned.isoformat() if pinned else "")
+
+
+def _quiet_version(book: SheetsBook) -> str | None:
+    """The version after a run's writes, None if Google cannot tell now."""
+    try:
+        return book.version()
+    except SheetsApiError:
+        return None
+
+
 def _describe(decided: Plan, verb: str) -> str:
     if decided.is_noop and decided.conflicts.empty:
-        return "both sides agree; nothing to do"
+        return AGREE
     return (f"{verb} {decided.remote_changes} cell/row(s) in Sheets and "
             f"{decided.local_changes} in the workbook; {len(decided.conflicts)} conflict(s) "
             f"kept in the {CONFLICTS_SHEET} sheet")

@@ -4,8 +4,12 @@ One SQLite file beside the workbook (``.<workbook>.potentiel-sync.sqlite``).  Th
 run computes are swapped in by :meth:`SyncState.commit` in one transaction together with the
 run's outcome, so a run killed at any point leaves the last good base: the next run simply
 sees both sides as they are and converges.  Conflicts are journaled *before* anything is
-applied (:meth:`SyncState.journal`), so a value a run overwrites is on disk before it is gone.
-A schema version table exists from the first release; credentials are never stored here.
+applied (:meth:`SyncState.journal`), so a value a run overwrites is on disk before it is gone;
+a conflict already journaled is not journaled again, so a run killed before it wrote the
+Conflicts sheet and its rerun list each conflict once.  The commit also records a
+:class:`Steady` stamp of both sides, which lets the next run tell in one small request that
+nothing changed.  A schema version table exists from the first release; credentials are never
+stored here.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,7 +27,7 @@ import pandas as pd
 from addin.errors import SyncError
 from sheets_sync.merge import TAB
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -52,8 +56,24 @@ CREATE TABLE conflicts (
 );
 """
 
+#: From schema 1 to 2: the steady stamp, a note per run, one journal record per conflict.
+_UPGRADE_2 = """
+CREATE TABLE steady (
+    spreadsheet TEXT PRIMARY KEY,
+    version TEXT NOT NULL,
+    workbook_hash TEXT NOT NULL,
+    workbook_size INTEGER NOT NULL,
+    workbook_mtime_ns INTEGER NOT NULL,
+    config_hash TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    as_of_pinned TEXT NOT NULL
+);
+ALTER TABLE runs ADD COLUMN note TEXT;
+CREATE INDEX conflicts_once ON conflicts (key, column_name, excel, sheets);
+"""
+
 RUN_COLUMNS = ["id", "spreadsheet", "started", "finished", "outcome", "requests", "rows_pushed",
-               "rows_pulled", "conflicts", "error"]
+               "rows_pulled", "conflicts", "error", "note"]
 CONFLICT_COLUMNS = ["run_id", "tab", "key", "column", "excel", "sheets", "base", "resolution"]
 
 
@@ -70,6 +90,27 @@ class RunStats:
     rows_pushed: int = 0
     rows_pulled: int = 0
     conflicts: int = 0
+
+
+@dataclass(frozen=True)
+class Steady:
+    """Both sides as the last good run left them, to tell cheaply that nothing changed since.
+
+    ``version`` is the spreadsheet's Drive version seen after the run's own writes (``""``
+    when it could not be told apart from someone else's edit: the next run reads in full).
+    The workbook is known by its bytes' hash (its size and modification time only spare
+    hashing an untouched file); ``config_hash`` covers the sync configuration and potentiel's
+    version; ``as_of`` is the analysis date used and ``as_of_pinned`` the Settings' date, or
+    ``""`` when the analysis follows today (then a new day is a change).
+    """
+
+    version: str
+    workbook_hash: str
+    workbook_size: int
+    workbook_mtime_ns: int
+    config_hash: str
+    as_of: str
+    as_of_pinned: str
 
 
 def _now() -> str:
@@ -116,7 +157,7 @@ class SyncState:
         tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
         if "schema_version" not in tables:
             with self._transaction() as db:
-                for statement in _SCHEMA.split(";"):
+                for statement in (_SCHEMA + _UPGRADE_2).split(";"):
                     if statement.strip():
                         db.execute(statement)
                 db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
@@ -126,6 +167,12 @@ class SyncState:
             raise SyncError(f"the sync state file {self.path} was written by a newer potentiel "
                             f"(schema {version}, this one reads {SCHEMA_VERSION})",
                             hint="Upgrade potentiel.")
+        if version < 2:
+            with self._transaction() as db:
+                for statement in _UPGRADE_2.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute("UPDATE schema_version SET version = 2")
 
     # -- base ----------------------------------------------------------------------------------
 
@@ -146,6 +193,12 @@ class SyncState:
                 frame[c] = cells[c].fillna("").to_numpy(dtype=object)
         return frame
 
+    def tabs(self, spreadsheet: str) -> list[str]:
+        """The tabs the last synced rows of a spreadsheet are in."""
+        rows = self._db.execute("SELECT DISTINCT tab FROM base_rows WHERE spreadsheet = ? "
+                                "ORDER BY tab", (spreadsheet,)).fetchall()
+        return [r[0] for r in rows]
+
     # -- runs ----------------------------------------------------------------------------------
 
     def start(self, spreadsheet: str) -> int:
@@ -156,18 +209,27 @@ class SyncState:
         return int(cursor.lastrowid or 0)
 
     def journal(self, run_id: int, conflicts: pd.DataFrame) -> None:
-        """Save a plan's conflicts before it is applied, so no overwritten value is lost."""
+        """Save a plan's conflicts before it is applied, so no overwritten value is lost.
+
+        A conflict already in the journal (same key, column and both values) is not added
+        again: a run killed after journaling and its rerun, which plans the same conflict,
+        keep one record of it.
+        """
         if conflicts.empty:
             return
         records = conflicts[CONFLICT_COLUMNS[1:]].astype("str").fillna("")
         records.insert(0, "run_id", run_id)
+        records = records.drop_duplicates(["key", "column", "excel", "sheets"])
         with self._transaction() as db:
-            db.executemany("INSERT INTO conflicts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                           records.itertuples(index=False, name=None))
+            db.executemany(
+                "INSERT INTO conflicts SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 "
+                "FROM conflicts WHERE key = ?3 AND column_name = ?4 AND excel = ?5 "
+                "AND sheets = ?6)", records.itertuples(index=False, name=None))
 
     def commit(self, run_id: int, spreadsheet: str, new_base: pd.DataFrame, *, key: str,
-               stats: RunStats) -> None:
-        """Swap in the new base and mark the run done, in one transaction."""
+               stats: RunStats, steady: Steady | None = None) -> None:
+        """Swap in the new base and the steady stamp (none: the next run reads both sides in
+        full) and mark the run done, in one transaction."""
         columns = [c for c in new_base.columns if c not in (TAB, key)]
         data = (new_base[columns].to_json(orient="records", lines=True, date_format="iso")
                 if len(new_base) else "")
@@ -176,7 +238,34 @@ class SyncState:
             db.executemany("INSERT INTO base_rows VALUES (?, ?, ?, ?)",
                            zip([spreadsheet] * len(new_base), new_base[TAB].astype("str"),
                                new_base[key].astype("str"), data.splitlines(), strict=True))
+            db.execute("DELETE FROM steady WHERE spreadsheet = ?", (spreadsheet,))
+            if steady is not None:
+                db.execute("INSERT INTO steady VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           (spreadsheet, *astuple(steady)))
             self._finish(db, run_id, "ok", stats, None)
+
+    def steady(self, spreadsheet: str) -> Steady | None:
+        """The stamp the last good run of ``spreadsheet`` left, if any."""
+        row = self._db.execute("SELECT version, workbook_hash, workbook_size, workbook_mtime_ns, "
+                               "config_hash, as_of, as_of_pinned FROM steady "
+                               "WHERE spreadsheet = ?", (spreadsheet,)).fetchone()
+        return Steady(*row) if row is not None else None
+
+    def unchanged(self, run_id: int, stats: RunStats) -> None:
+        """Mark a run done that found nothing changed on either side (the base stays)."""
+        with self._transaction() as db:
+            self._finish(db, run_id, "ok", stats, None)
+
+    def note(self, run_id: int, text: str) -> None:
+        """Add a remark to a run's log line (e.g. how to make the next runs cheaper)."""
+        with self._transaction() as db:
+            db.execute("UPDATE runs SET note = ? WHERE id = ?", (text, run_id))
+
+    def noted(self, text: str) -> bool:
+        """Whether the latest note of the run log says ``text`` (so it is said once)."""
+        row = self._db.execute("SELECT note FROM runs WHERE note IS NOT NULL "
+                               "ORDER BY id DESC LIMIT 1").fetchone()
+        return row is not None and row[0] == text
 
     def fail(self, run_id: int, error: str, stats: RunStats) -> None:
         """Mark a run failed; the base is left as it was."""

@@ -23,6 +23,13 @@ from addin.errors import WorkbookLockedError
 TEMP_PREFIX = ".~potentiel-"
 
 
+def temporary_prefix(target: Path) -> str:
+    """How the temporary copy of ``target`` is named while it is written: potentiel's prefix
+    and the target's name, so a copy a killed write left can be told apart and removed (and
+    no other file's)."""
+    return f"{TEMP_PREFIX}{Path(target).name}~"
+
+
 def atomic_write(target: Path, data: bytes | Callable[[BinaryIO], None], *,
                  mode: int | None = None, before_replace: Callable[[], None] | None = None,
                  ) -> Path:
@@ -34,7 +41,7 @@ def atomic_write(target: Path, data: bytes | Callable[[BinaryIO], None], *,
     file changed meanwhile).  OSError is raised as it is: callers say what it means for them.
     """
     target = Path(target)
-    handle, temporary = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix,
+    handle, temporary = tempfile.mkstemp(prefix=temporary_prefix(target), suffix=target.suffix,
                                          dir=target.resolve().parent)
     try:
         with os.fdopen(handle, "wb") as stream:

@@ -29,8 +29,10 @@ from addin.errors import SheetsApiError, SyncConfigError
 from addin.workbook.files import atomic_write
 from sheets_sync.config import OAUTH_CLIENT_ENV, SyncConfig
 
-SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
-"""Sheets only: the sync opens spreadsheets by id and never needs Drive."""
+DRIVE_METADATA_SCOPE = "https://www.googleapis.com/auth/drive.metadata.readonly"
+SCOPES = ("https://www.googleapis.com/auth/spreadsheets", DRIVE_METADATA_SCOPE)
+"""Sheets to read and write the tabs; Drive metadata (read-only: no file content) to ask
+whether the spreadsheet changed since the last sync, one tiny request instead of a full read."""
 
 TOKEN_FILE = "google-token.json"
 
@@ -121,9 +123,14 @@ def oauth_credentials(client_secrets: Path | None, token_path: Path, *,
 
 
 def _cached_token(path: Path) -> user_credentials.Credentials | None:
-    """The cached user token, or None if absent or unreadable (then the flow runs again)."""
+    """The cached user token, or None if absent or unreadable (then the flow runs again).
+
+    It keeps the scopes it was granted: asking a refresh for more (a token from before the
+    Drive scope) would be refused and stop scheduled runs; without the Drive scope the runs
+    simply read in full, and the run log says how to sign in again.
+    """
     try:
-        return user_credentials.Credentials.from_authorized_user_file(str(path), scopes=SCOPES)
+        return user_credentials.Credentials.from_authorized_user_file(str(path))
     except (OSError, ValueError, KeyError):
         return None
 

@@ -23,8 +23,9 @@ import email.utils
 import logging
 import random
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -175,6 +176,17 @@ class RetrySession(requests.Session):
             if response is not None:
                 response.close()
             self._sleep(wait)
+
+    @contextmanager
+    def trying_once(self) -> Iterator[None]:
+        """Requests inside the block get one try: for a question whose failure has a cheap
+        fallback, where waiting out a backoff would cost more than the fallback."""
+        kept = self.policy
+        self.policy = replace(kept, attempts=1)
+        try:
+            yield
+        finally:
+            self.policy = kept
 
     def close(self) -> None:
         """Close this session's connections and those of ``base``."""

@@ -1,12 +1,14 @@
 """The Google side: every Sheets API call of the sync, each one REST request.
 
-A steady-state sync costs three requests whatever the size: the metadata
-(``spreadsheets.get``), every tab in one ``values:batchGet``, every change in one
-``values:batchUpdate``.  A ``spreadsheets:batchUpdate`` is added only to create missing tabs or
-to grow a grid.  Writes use ``valueInputOption=RAW``: cell text is stored as text, so ``=``,
-``+``, ``-``, ``@`` and DDE payloads never become formulas; numbers are sent as JSON numbers and
-stay numbers.  Only changed cells are sent; a payload above ``max_payload`` bytes (Google
-accepts about 2 MB) is split into several requests.
+A run first asks Drive for the spreadsheet's ``version`` (``files.get``, a few hundred bytes):
+unchanged since the last run, and the workbook too, the run ends there.  Otherwise a sync
+costs three requests more whatever the size: the metadata (``spreadsheets.get``), every tab in
+one ``values:batchGet``, every change in one ``values:batchUpdate`` (and the version once more
+after writing, to recognise the run's own changes).  A ``spreadsheets:batchUpdate`` is added
+only to create missing tabs or to grow a grid.  Writes use ``valueInputOption=RAW``: cell
+text is stored as text, so ``=``, ``+``, ``-``, ``@`` and DDE payloads never become formulas;
+numbers are sent as JSON numbers and stay numbers.  Only changed cells are sent; a payload
+above ``max_payload`` bytes (Google accepts about 2 MB) is split into several requests.
 
 Row removal: the row's synced cells are blanked in place; rows never move.  Deleting rows
 (``deleteDimension``) would shift every row below while sales may be typing in it, would cost
@@ -20,6 +22,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import zip_longest
@@ -28,6 +31,7 @@ from typing import Any
 import gspread
 import numpy as np
 import pandas as pd
+from gspread.urls import DRIVE_FILES_API_V3_URL
 
 from addin.errors import SheetsApiError
 from addin.workbook.a1 import column_letter, quote_sheet
@@ -137,6 +141,21 @@ class SheetsBook:
                                  status=code, hint=hints.get(code)) from None
 
     # -- reading ------------------------------------------------------------------------------
+
+    def version(self) -> str:
+        """Drive's ``version`` of the spreadsheet, which grows with every change anyone makes:
+        one ``files.get`` of a few hundred bytes, tried once (a run that cannot tell whether
+        something changed simply does the full read, which has its own retries)."""
+        url = f"{DRIVE_FILES_API_V3_URL}/{self.spreadsheet_id}"
+        params = {"fields": "version,modifiedTime", "supportsAllDrives": "true"}
+        once = self.session.trying_once() if self.session is not None else nullcontext()
+        with once:
+            answer = self._call("tell whether the spreadsheet changed", lambda h: h.request(
+                "get", url, params=params).json())
+        version = answer.get("version") if isinstance(answer, dict) else None
+        if not isinstance(version, str | int) or not str(version).isdigit():
+            raise SheetsApiError(f"Google Drive gave no version for the spreadsheet: {answer!r}")
+        return str(version)
 
     def metadata(self) -> dict[str, Tab]:
         """Every tab's title, id and grid size: one ``spreadsheets.get``."""

@@ -171,6 +171,8 @@ class Book:
     sheets: list[Sheet]
     created: str
     modified: str
+    version: int = 1
+    """Drive's ``version``: grows with every change, through the API or typed in."""
 
     @property
     def title(self) -> str:
@@ -183,6 +185,7 @@ class Book:
             [s.copy() for s in self.sheets],
             self.created,
             self.modified,
+            self.version,
         )
 
     def find(self, title: str) -> Sheet | None:

@@ -70,6 +70,12 @@ class Fault:
         return cls("reset", applied=applied)
 
     @classmethod
+    def scope(cls) -> Fault:
+        """403 PERMISSION_DENIED: the credentials lack the scope (a Drive call signed for
+        Sheets only)."""
+        return cls("http", 403)
+
+    @classmethod
     def lost(cls) -> Fault:
         """The request is applied, then the connection closes: the outcome is unknown."""
         return cls("reset", applied=True)
@@ -448,6 +454,8 @@ class FakeSheets:
             )
         if status == 503:
             return ApiError(503, "The service is currently unavailable.")
+        if status == 403:
+            return ApiError(403, "Request had insufficient authentication scopes.")
         return ApiError(status, "Internal error encountered.")
 
     def _answer(
@@ -501,6 +509,7 @@ class FakeSheets:
             work = book.copy()
             result = action(work)
             work.modified = now()
+            work.version += 1
             self._books[sid] = work
             return result
 
@@ -791,4 +800,5 @@ def _drive_file(book: Book) -> dict[str, Any]:
         "name": book.title,
         "createdTime": book.created,
         "modifiedTime": book.modified,
+        "version": str(book.version),
     }

@@ -10,7 +10,7 @@ import pytest
 
 from addin.errors import SyncError
 from sheets_sync.merge import TAB
-from sheets_sync.state import RunStats, SyncState, state_path
+from sheets_sync.state import _SCHEMA, SCHEMA_VERSION, RunStats, Steady, SyncState, state_path
 
 KEY = "customer_id"
 COLUMNS = [KEY, "name", "notes"]
@@ -30,7 +30,7 @@ def test_new_state_has_an_empty_base_and_a_version(tmp_path: Path) -> None:
         assert state.base("sheet1", KEY, COLUMNS).columns.tolist() == [TAB, *COLUMNS]
         assert state.base("sheet1", KEY, COLUMNS).empty
     db = sqlite3.connect(tmp_path / "s.sqlite")
-    assert db.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+    assert db.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
 
 
 def test_commit_swaps_the_base_and_logs_the_run(tmp_path: Path) -> None:
@@ -100,3 +100,58 @@ def test_a_file_that_is_not_a_database_is_reported(tmp_path: Path) -> None:
     with pytest.raises(SyncError, match="cannot be used") as err:
         SyncState(path)
     assert "next sync rebuilds it" in str(err.value)
+
+
+def test_a_conflict_is_journaled_once_across_runs(tmp_path: Path) -> None:
+    """A run killed after journaling and its rerun plan the same conflict: one record."""
+    conflict = {"tab": "Hot", "key": "1", "column": "notes", "excel": "x", "sheets": "y",
+                "base": "", "resolution": "sheets"}
+    with SyncState(tmp_path / "s.sqlite") as state:
+        killed = state.start("s")
+        state.journal(killed, pd.DataFrame([conflict]))
+        rerun = state.start("s")
+        state.journal(rerun, pd.DataFrame([conflict, {**conflict, "tab": "Lost"},
+                                           {**conflict, "sheets": "z"}]))
+        kept = state.conflicts()
+    assert kept[["run_id", "tab", "sheets"]].values.tolist() == [[killed, "Hot", "y"],
+                                                                   [rerun, "Hot", "z"]]
+
+
+STEADY = Steady("42", "ab" * 32, 1000, 123, "cd" * 32, "2026-06-30", "2026-06-30")
+
+
+def test_the_steady_stamp_is_committed_with_the_base_and_replaced(tmp_path: Path) -> None:
+    with SyncState(tmp_path / "s.sqlite") as state:
+        assert state.steady("s") is None
+        state.commit(state.start("s"), "s", base_frame(), key=KEY, stats=RunStats(),
+                     steady=STEADY)
+        assert state.steady("s") == STEADY and state.steady("other") is None
+        state.commit(state.start("s"), "s", base_frame(), key=KEY, stats=RunStats())
+        assert state.steady("s") is None  # a run that cannot stamp: the next one reads all
+        run = state.start("s")
+        state.unchanged(run, RunStats(requests=1))
+        assert state.runs().loc[0, ["outcome", "requests"]].tolist() == ["ok", 1]
+
+
+def test_a_note_is_said_once(tmp_path: Path) -> None:
+    with SyncState(tmp_path / "s.sqlite") as state:
+        first = state.start("s")
+        assert not state.noted("grant the scope")
+        state.note(first, "grant the scope")
+        assert state.noted("grant the scope") and not state.noted("something else")
+        assert state.runs().loc[0, "note"] == "grant the scope"
+
+
+def test_a_schema_1_file_is_upgraded_keeping_its_base(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(_SCHEMA + "INSERT INTO schema_version VALUES (1);"
+                     "INSERT INTO base_rows VALUES ('s', 'Hot', '1', '{\"name\": \"Ann\"}');")
+    db.close()
+    with SyncState(path) as state:
+        assert state.base("s", KEY, [KEY, "name"]).values.tolist() == [["Hot", "1", "Ann"]]
+        assert state.steady("s") is None
+        state.commit(state.start("s"), "s", base_frame(), key=KEY, stats=RunStats(),
+                     steady=STEADY)
+    version = sqlite3.connect(path).execute("SELECT version FROM schema_version").fetchone()
+    assert version == (SCHEMA_VERSION,)
