@@ -24,7 +24,7 @@ from addin.core.prospects import qualify
 from addin.core.rules import evaluate, membership
 from addin.core.schema import SALES_COLUMNS, TARGET_SEGMENT_NAMES, column_kinds, fold
 from addin.core.segmentation import generations, income_bands, rfm
-from addin.core.settings import Settings
+from addin.core.settings import Settings, as_of_date
 from addin.core.validation import Validation
 
 IDENTITY_COLUMNS = ("customer_id", "name", "email", "company", "country", "region", "city",
@@ -109,9 +109,10 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
     if problems is not None:
         validation.extend(problems)
     config = _settings(settings, validation, names["settings"])
-    moment = pd.Timestamp(as_of or config.as_of or pd.Timestamp.today()).normalize()
+    day = as_of_date(as_of) if as_of is not None and as_of != "" else config.as_of
+    moment = pd.Timestamp(day or pd.Timestamp.today()).normalize()
     inputs = prepare(customers, orders, as_of=moment, validation=validation,
-                     sheet_names=names)
+                     sheet_names=names, language=config.stated_language)
     cust = _without_computed(inputs.customers, validation, names["customers"])
     # Steps that do not need each other's results run side by side (see in_parallel).
     # Prospect scores are computed for everyone beside the activity, and kept for prospects
@@ -123,13 +124,13 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
     types, money, seg = in_parallel(
         lambda: classify(pd.concat([cust, act], axis=1), config),
         lambda: profitability(act, tie, config),
-        lambda: rfm(act, tie))
+        lambda: rfm(act))
     prospects = scored.where(types["customer_type"] == "prospect", None)
     seg["generation"] = generation
     seg["income_band"] = income_band
 
     inputs_kept = cust.drop(columns=["_row", "_referrer", "income_band"], errors="ignore")
-    activity_kept = act.drop(columns=["revenue", "list_revenue", "cost"])
+    activity_kept = act.drop(columns=["revenue", "list_revenue", "cost", "priced_orders"])
     table = pd.concat([inputs_kept, activity_kept, types, prospects, money, seg], axis=1)
     for column in SALES_COLUMNS + IDENTITY_COLUMNS:
         if column not in table:
