@@ -8,7 +8,8 @@ modules never see text in a number column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -40,11 +41,30 @@ _PARALLEL_ROWS = 100_000  # rows of a sheet to parse
 
 @dataclass
 class Inputs:
-    """Clean inputs: customers (one row each, RangeIndex) and order lines keyed to them."""
+    """Clean inputs: customers (one row each, RangeIndex) and order lines keyed to them.
+
+    ``unknown`` holds, per sheet kind ('customers', 'orders'), the headers no canonical
+    column recognised (the caller decides which of them a user rule still reads).
+    """
 
     customers: pd.DataFrame
     orders: pd.DataFrame
     headers: dict[str, str]
+    unknown: dict[str, list[str]] = field(default_factory=dict)
+
+
+# The reader's name for a column without a header (reported there already).
+_NO_HEADER = re.compile(r"^column [A-Z]{1,3}$")
+
+
+def unrecognised(sheet: str, frame: pd.DataFrame | None) -> list[str]:
+    """Headers of a sheet that name no known column, in sheet order, once each."""
+    if frame is None:
+        return []
+    known = canonical_columns(sheet, frame.columns)
+    return list(dict.fromkeys(str(h) for h in frame.columns
+                              if h not in known and not _NO_HEADER.match(str(h))
+                              and str(h).strip()))
 
 
 def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
@@ -335,4 +355,6 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
                             headers["referred_by"], dangling.to_numpy(),
                             "referred_by names no known customer_id", severity="warning")
     lines["code"] = code
-    return Inputs(cust, lines.reset_index(drop=True), headers)
+    unknown = {"customers": unrecognised("customers", customers),
+               "orders": unrecognised("orders", orders)}
+    return Inputs(cust, lines.reset_index(drop=True), headers, unknown)

@@ -208,3 +208,34 @@ def test_values_are_shown_as_typed() -> None:
         ("Customers", 2, "Satisfaction", "-1", "error", "satisfaction must be between 1 and 5"),
         ("Orders", 2, "N° client", "B", "warning",
          "customer_id not in the Customers sheet: added as a customer")]
+
+
+# ---------------------------------------------------------------- 2. headers
+
+def test_headers_with_units_and_punctuation_are_recognised() -> None:
+    customers = pd.DataFrame({"N° client": ["A"], "Horizon d'achat (jours)": [30],
+                              "Budget (€)": ["2 000"], "DÉCIDEUR ?": ["oui"],
+                              "Besoin": ["oui"]})
+    result = run_analysis(customers, as_of=AS_OF)
+    assert result.table.loc[0, "bant"] == "BANT"
+    assert result.validation.empty
+
+
+def test_each_unknown_column_is_reported_once_with_the_name_it_likely_meant() -> None:
+    customers = pd.DataFrame({"Id client": ["A", "B"], "Horizn achat": [30, 60],
+                              "Telefoon": ["06", "07"], "Segment maison": ["x", "y"]})
+    orders = pd.DataFrame({"Id client": ["A"], "Date": ["01/06/2026"],
+                           "Prix unitaire HT": [5], "Remise": [0]})
+    rules = pd.DataFrame({"segment": ["Maison"], "field": ["Segment maison"],
+                          "operator": ["="], "value": ["x"]})
+    result = run_analysis(customers, orders, segments=rules, as_of=AS_OF)
+    found = [(sheet, column, message) for sheet, _, column, _, _, message in problems(result)]
+    assert found == [
+        ("Customers", "Horizn achat", "column not recognised: its values are not used "
+                                      "(did you mean purchase_horizon_days?)"),
+        ("Customers", "Telefoon", "column not recognised: its values are not used"),
+        ("Orders", "amount", "no 'amount' nor 'unit_price' column: revenue cannot be computed"),
+        ("Orders", "Prix unitaire HT", "column not recognised: its values are not used "
+                                       "(did you mean unit_price?)"),
+        ("Orders", "Remise", "column not recognised: its values are not used")]
+    assert len(result.segments["Maison"]) == 1
