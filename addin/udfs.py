@@ -189,6 +189,13 @@ class _Cells:
         self.report(name, "'" + _shown(values[bad]) + "' " + outside)
         return values.mask(bad)
 
+    def counts(self, name: str) -> pd.Series:
+        """Order counts of argument ``name``: whole and not negative; others reported, blank."""
+        values = self.numbers(name, low=0, outside="is negative")
+        whole = values.isna() | (values == np.floor(values))
+        self.report(name, "'" + _shown(values[~whole]) + "' is not a whole number of orders")
+        return values.where(whole)
+
     def bools(self, name: str) -> pd.Series:
         """Yes/no answers of argument ``name`` (nullable booleans)."""
         parsed = parse_bools(self.raw[name])
@@ -207,7 +214,14 @@ class _Cells:
         for name in names:
             raw[name] = self.raw[name]
         if birth_dates is not None:
-            is_date = self.raw[birth_dates].map(type).isin(_DATES)
+            given = self.raw[birth_dates]
+            # A date typed as text ('15/03/1975') is a date of birth too; '1975' is a year.
+            is_text = given.map(type).isin((str, np.str_))
+            text = given[is_text]
+            typed_date = (parse_numbers(text).values.isna()
+                          & parse_dates(text).values.notna()).reindex(given.index,
+                                                                       fill_value=False)
+            is_date = given.map(type).isin(_DATES) | typed_date
             raw["birth_date"] = self.raw[birth_dates].where(is_date, None)
             raw[birth_dates] = self.raw[birth_dates].where(~is_date, None)
         validation = Validation()
@@ -271,7 +285,7 @@ def CUSTOMER_TYPE(orders: Any, days_since_last_order: Any, tenure_days: Any,
                    satisfaction=satisfaction, nps=nps,
                    ordered_since_complaint=ordered_since_complaint)
     people = cells.customers("is_employee", "complaint", "satisfaction", "nps")
-    count = cells.numbers("orders", low=0, outside="is negative").fillna(0)
+    count = cells.counts("orders").fillna(0)
     people["orders"] = count
     people["days_since_last_order"] = cells.numbers("days_since_last_order", low=0,
                                                     outside="is negative")
@@ -371,8 +385,7 @@ def AVG_ORDER_VALUE(revenue: Any, orders: Any) -> Any:
     """Average order value = revenue / orders. Blank when there is no order or a value is
     blank."""
     cells = _Cells(revenue=revenue, orders=orders)
-    money = _money(cells, revenue=cells.numbers("revenue"),
-                   orders=cells.numbers("orders", low=0, outside="is negative"))
+    money = _money(cells, revenue=cells.numbers("revenue"), orders=cells.counts("orders"))
     return cells.result(money["avg_order_value"])
 
 
@@ -387,7 +400,7 @@ def CONTRIBUTION(revenue: Any, cost: Any, orders: Any, cost_per_order: Any = Non
     cells = _Cells(revenue=revenue, cost=cost, orders=orders, cost_per_order=cost_per_order)
     handling = cells.numbers("cost_per_order", low=0, outside="is negative")
     money = _money(cells, revenue=cells.numbers("revenue"), cost=cells.numbers("cost"),
-                   orders=cells.numbers("orders", low=0, outside="is negative"),
+                   orders=cells.counts("orders"),
                    cost_per_order=handling.fillna(Settings().cost_per_order))
     return cells.result(money["contribution"])
 
@@ -397,10 +410,13 @@ def CONTRIBUTION(revenue: Any, cost: Any, orders: Any, cost_per_order: Any = Non
 @_cells_arg("margin_rate")
 def BREAK_EVEN_ORDER_VALUE(cost_per_order: Any, margin_rate: Any) -> Any:
     """Smallest order whose margin pays its handling: cost_per_order / margin_rate. Blank
-    when the margin rate is not positive or a value is blank."""
+    when the margin rate is not positive or a value is blank; a margin rate above 1 (100 %)
+    cannot be, and the cell says so (25 is almost surely 25 %)."""
     cells = _Cells(cost_per_order=cost_per_order, margin_rate=margin_rate)
     handling = cells.numbers("cost_per_order", low=0, outside="is negative")
-    return cells.result(break_even_order_values(handling, cells.numbers("margin_rate")))
+    rate = cells.numbers("margin_rate", high=1,
+                         outside="is above 100 %: for 25 %, type 25 % or 0.25")
+    return cells.result(break_even_order_values(handling, rate))
 
 
 @xw.func(category=CATEGORY)
