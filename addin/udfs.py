@@ -132,6 +132,13 @@ def _shown(values: pd.Series) -> pd.Series:
     return values.map(lambda v: f"{v:g}" if isinstance(v, float) else str(v)).astype(str)
 
 
+def _ambiguous(shown: pd.Series, how: pd.Series) -> pd.Series:
+    """'3.000' read by a guess: a formula cell cannot carry a warning beside its value, so it
+    says what it would have read instead of computing on a guess."""
+    return ("'" + shown + "' is ambiguous (" + how.astype(str)
+            + "): type it without a thousands separator").astype(object)
+
+
 def _message(error: PotentielError) -> str:
     """A whole-formula problem (a missing column, a bad setting) as the text of one cell."""
     return f"#VALUE: {error.message}" + (f" ({error.hint})" if error.hint else "")
@@ -184,6 +191,8 @@ class _Cells:
         """Numbers of argument ``name``; cells outside [low, high] are reported and blank."""
         parsed = parse_numbers(self.raw[name])
         self.report(name, parsed.errors)
+        raw = self.raw[name][parsed.warnings.index].astype(str)
+        self.report(name, _ambiguous(raw, parsed.warnings))
         values = parsed.values
         bad = (values < low) | (values > high)
         self.report(name, "'" + _shown(values[bad]) + "' " + outside)
@@ -232,6 +241,8 @@ class _Cells:
             # "satisfaction must be between 1 and 5" -> "satisfaction '7' must be ..."
             text, column = found["message"].astype(str), str(column)
             shown = found["value"].astype(str).str.replace(r"\.0$", "", regex=True)
+            guessed = found["severity"] == "warning"
+            text = text.where(~guessed, _ambiguous(shown, text))
             valued = column + " '" + shown + "'" + text.str[len(column):]
             messages = text.where(~text.str.startswith(column), valued)
             messages.index = position[found.index].to_numpy()

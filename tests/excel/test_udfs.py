@@ -180,6 +180,11 @@ def test_a_bad_cell_gets_a_message_and_the_rest_is_computed() -> None:
     (AVG_ORDER_VALUE, (300, 2.5), "#VALUE: orders '2.5' is not a whole number of orders"),
     (CUSTOMER_TYPE, (1.5, 10, 10), "#VALUE: orders '1.5' is not a whole number of orders"),
     (CONTRIBUTION, (100, 60, 0.5), "#VALUE: orders '0.5' is not a whole number of orders"),
+    (MARGIN_RATE, ("1.500", 1), "#VALUE: revenue '1.500' is ambiguous (read as 1500 — "
+                                "thousands separator): type it without a thousands separator"),
+    (PROSPECT_SCORE, ("3.000", "oui", 3, 30, 10, True),
+     "#VALUE: budget '3.000' is ambiguous (read as 3000 — thousands separator): type it "
+     "without a thousands separator"),
     (BREAK_EVEN_ORDER_VALUE, (5, 25),
      "#VALUE: margin_rate '25' is above 100 %: for 25 %, type 25 % or 0.25"),
     (TEMPERATURE, (120,), "#VALUE: score '120' is not between 0 and 100"),
