@@ -13,12 +13,31 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import NoReturn
 
 from tqdm import tqdm
 
 from addin.errors import PotentielError
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line is one line on stderr (exit code 2), not a usage
+    block: the line names the argument, what is wrong and where to read more."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _as_of(text: str) -> str:
+    """An --as-of date, checked when the command line is read: day first, ISO accepted."""
+    from addin.core.settings import as_of_date
+
+    try:
+        return as_of_date(text).isoformat()
+    except PotentielError as err:
+        raise argparse.ArgumentTypeError(err.message) from err
 
 
 class _Bar:
@@ -90,7 +109,7 @@ def _template(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command, plugins included (also used to document them)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="potentiel",
         description="Classify customers, measure profitability and build prospect lists from "
                     "an Excel workbook.")
@@ -105,12 +124,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("workbook", type=Path, help="the .xlsx or .xlsm customer workbook")
     run.add_argument("-o", "--output", type=Path,
                      help="write to this file instead of updating the workbook")
-    run.add_argument("--as-of", help="analysis date, e.g. 2026-06-30 (default: Settings or today)")
+    run.add_argument("--as-of", type=_as_of,
+                     help="analysis date, day first (30/06/2026) or ISO (2026-06-30); "
+                          "default: Settings or today")
     run.set_defaults(handler=_run)
 
     validate = commands.add_parser("validate", help="check a workbook and list its problems")
     validate.add_argument("workbook", type=Path)
-    validate.add_argument("--as-of", help="analysis date (default: Settings or today)")
+    validate.add_argument("--as-of", type=_as_of,
+                          help="analysis date, day first (30/06/2026) or ISO (2026-06-30); "
+                               "default: Settings or today")
     validate.add_argument("--limit", type=int, default=50, help="problems to list (default 50)")
     validate.set_defaults(handler=_validate)
 

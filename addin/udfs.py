@@ -132,6 +132,13 @@ def _shown(values: pd.Series) -> pd.Series:
     return values.map(lambda v: f"{v:g}" if isinstance(v, float) else str(v)).astype(str)
 
 
+def _ambiguous(shown: pd.Series, how: pd.Series) -> pd.Series:
+    """'3.000' read by a guess: a formula cell cannot carry a warning beside its value, so it
+    says what it would have read instead of computing on a guess."""
+    return ("'" + shown + "' is ambiguous (" + how.astype(str)
+            + "): type it without a thousands separator").astype(object)
+
+
 def _message(error: PotentielError) -> str:
     """A whole-formula problem (a missing column, a bad setting) as the text of one cell."""
     return f"#VALUE: {error.message}" + (f" ({error.hint})" if error.hint else "")
@@ -184,10 +191,19 @@ class _Cells:
         """Numbers of argument ``name``; cells outside [low, high] are reported and blank."""
         parsed = parse_numbers(self.raw[name])
         self.report(name, parsed.errors)
+        raw = self.raw[name][parsed.warnings.index].astype(str)
+        self.report(name, _ambiguous(raw, parsed.warnings))
         values = parsed.values
         bad = (values < low) | (values > high)
         self.report(name, "'" + _shown(values[bad]) + "' " + outside)
         return values.mask(bad)
+
+    def counts(self, name: str) -> pd.Series:
+        """Order counts of argument ``name``: whole and not negative; others reported, blank."""
+        values = self.numbers(name, low=0, outside="is negative")
+        whole = values.isna() | (values == np.floor(values))
+        self.report(name, "'" + _shown(values[~whole]) + "' is not a whole number of orders")
+        return values.where(whole)
 
     def bools(self, name: str) -> pd.Series:
         """Yes/no answers of argument ``name`` (nullable booleans)."""
@@ -207,7 +223,14 @@ class _Cells:
         for name in names:
             raw[name] = self.raw[name]
         if birth_dates is not None:
-            is_date = self.raw[birth_dates].map(type).isin(_DATES)
+            given = self.raw[birth_dates]
+            # A date typed as text ('15/03/1975') is a date of birth too; '1975' is a year.
+            is_text = given.map(type).isin((str, np.str_))
+            text = given[is_text]
+            typed_date = (parse_numbers(text).values.isna()
+                          & parse_dates(text).values.notna()).reindex(given.index,
+                                                                       fill_value=False)
+            is_date = given.map(type).isin(_DATES) | typed_date
             raw["birth_date"] = self.raw[birth_dates].where(is_date, None)
             raw[birth_dates] = self.raw[birth_dates].where(~is_date, None)
         validation = Validation()
@@ -218,6 +241,8 @@ class _Cells:
             # "satisfaction must be between 1 and 5" -> "satisfaction '7' must be ..."
             text, column = found["message"].astype(str), str(column)
             shown = found["value"].astype(str).str.replace(r"\.0$", "", regex=True)
+            guessed = found["severity"] == "warning"
+            text = text.where(~guessed, _ambiguous(shown, text))
             valued = column + " '" + shown + "'" + text.str[len(column):]
             messages = text.where(~text.str.startswith(column), valued)
             messages.index = position[found.index].to_numpy()
@@ -271,7 +296,7 @@ def CUSTOMER_TYPE(orders: Any, days_since_last_order: Any, tenure_days: Any,
                    satisfaction=satisfaction, nps=nps,
                    ordered_since_complaint=ordered_since_complaint)
     people = cells.customers("is_employee", "complaint", "satisfaction", "nps")
-    count = cells.numbers("orders", low=0, outside="is negative").fillna(0)
+    count = cells.counts("orders").fillna(0)
     people["orders"] = count
     people["days_since_last_order"] = cells.numbers("days_since_last_order", low=0,
                                                     outside="is negative")
@@ -371,8 +396,7 @@ def AVG_ORDER_VALUE(revenue: Any, orders: Any) -> Any:
     """Average order value = revenue / orders. Blank when there is no order or a value is
     blank."""
     cells = _Cells(revenue=revenue, orders=orders)
-    money = _money(cells, revenue=cells.numbers("revenue"),
-                   orders=cells.numbers("orders", low=0, outside="is negative"))
+    money = _money(cells, revenue=cells.numbers("revenue"), orders=cells.counts("orders"))
     return cells.result(money["avg_order_value"])
 
 
@@ -387,7 +411,7 @@ def CONTRIBUTION(revenue: Any, cost: Any, orders: Any, cost_per_order: Any = Non
     cells = _Cells(revenue=revenue, cost=cost, orders=orders, cost_per_order=cost_per_order)
     handling = cells.numbers("cost_per_order", low=0, outside="is negative")
     money = _money(cells, revenue=cells.numbers("revenue"), cost=cells.numbers("cost"),
-                   orders=cells.numbers("orders", low=0, outside="is negative"),
+                   orders=cells.counts("orders"),
                    cost_per_order=handling.fillna(Settings().cost_per_order))
     return cells.result(money["contribution"])
 
@@ -397,10 +421,13 @@ def CONTRIBUTION(revenue: Any, cost: Any, orders: Any, cost_per_order: Any = Non
 @_cells_arg("margin_rate")
 def BREAK_EVEN_ORDER_VALUE(cost_per_order: Any, margin_rate: Any) -> Any:
     """Smallest order whose margin pays its handling: cost_per_order / margin_rate. Blank
-    when the margin rate is not positive or a value is blank."""
+    when the margin rate is not positive or a value is blank; a margin rate above 1 (100 %)
+    cannot be, and the cell says so (25 is almost surely 25 %)."""
     cells = _Cells(cost_per_order=cost_per_order, margin_rate=margin_rate)
     handling = cells.numbers("cost_per_order", low=0, outside="is negative")
-    return cells.result(break_even_order_values(handling, cells.numbers("margin_rate")))
+    rate = cells.numbers("margin_rate", high=1,
+                         outside="is above 100 %: for 25 %, type 25 % or 0.25")
+    return cells.result(break_even_order_values(handling, rate))
 
 
 @xw.func(category=CATEGORY)

@@ -17,6 +17,7 @@ import statistics
 import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,10 @@ _EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAM
 _NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f'€$£]|(?i:eur)")
 _COMMA_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3}){2,}")
 _DOT_THOUSANDS = re.compile(r"[+-]?\d{1,3}(\.\d{3}){2,}")
+# One separator then exactly three digits: its meaning is decided for the whole column.
+_ONE_SEPARATOR_THREE_DIGITS = re.compile(r"[+-]?[1-9]\d{0,2}([.,])\d{3}")
+_COMMA_DECIMAL = re.compile(r"[+-]?\d*,\d+")
+_DOT_DECIMAL = re.compile(r"[+-]?\d*\.\d+")
 _TEXT_DATES = (  # (pattern of the day part, order of year, month, day in it)
     (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), "ymd"),
     (re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})"), "ymd"),
@@ -102,8 +107,12 @@ def id_cell(value: object) -> str | None:
     return None if text == "" or _is_excel_error(text) else text
 
 
-def number_cell(value: object) -> float | None:
-    """A number: real numbers, '1 234,56 €', '1.234,56', '1,234.56', '12,5 %', '(12)'."""
+def number_cell(value: object, mark: str | None = None) -> float | None:
+    """A number: real numbers, '1 234,56 €', '1.234,56', '1,234.56', '12,5 %', '(12)'.
+
+    ``mark`` is the column's decimal mark (see :func:`column_mark`); None reads '3.000' as
+    3000.
+    """
     if blank(value):
         return None
     if _is_number(value):
@@ -113,24 +122,54 @@ def number_cell(value: object) -> float | None:
     text = value.strip()
     if text == "" or _is_excel_error(text):
         return None
-    return _number_from_text(text)
+    return _number_from_text(text, mark)
 
 
-def _number_from_text(text: str) -> float | None:
-    """Thousands and decimal separators told apart the way French, Dutch and English write."""
+def _bare(text: str) -> tuple[str, bool, bool]:
+    """A typed number without spaces, currency, '%' and accounting parentheses."""
     t = _NUMBER_NOISE.sub("", text)
     percent = t.endswith("%")
     t = t.rstrip("%")
     negative = len(t) >= 2 and t[0] == "(" and t[-1] == ")"  # accounting negative
-    t = t.strip("()")
+    return t.strip("()"), percent, negative
+
+
+def column_mark(values: object, language: str | None) -> str | None:
+    """The decimal mark of a column: the one its cells show, else the stated language's, else
+    None (no evidence, or cells that disagree without a language to decide)."""
+    seen = set()
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        t = _bare(value.strip())[0]
+        if _ONE_SEPARATOR_THREE_DIGITS.fullmatch(t):
+            continue
+        comma, dot = t.rfind(","), t.rfind(".")
+        if comma >= 0 and dot >= 0:
+            seen.add("," if comma > dot else ".")
+        elif _COMMA_THOUSANDS.fullmatch(t) or _DOT_DECIMAL.fullmatch(t):
+            seen.add(".")
+        elif _DOT_THOUSANDS.fullmatch(t) or _COMMA_DECIMAL.fullmatch(t):
+            seen.add(",")
+    if len(seen) == 1:
+        return seen.pop()
+    return {"en": ".", "fr": ",", "nl": ","}.get(language or "")
+
+
+def _number_from_text(text: str, mark: str | None) -> float | None:
+    """Thousands and decimal separators told apart the way French, Dutch and English write."""
+    t, percent, negative = _bare(text)
     comma, dot = t.rfind(","), t.rfind(".")
+    lone = _ONE_SEPARATOR_THREE_DIGITS.fullmatch(t)
     if comma >= 0 and dot >= 0:  # the last separator is the decimal one
         t = t.replace(".", "").replace(",", ".") if comma > dot else t.replace(",", "")
+    elif lone:  # 3.000, 12,500: the column's decimal mark decides
+        t = t.replace(lone.group(1), "." if lone.group(1) == mark else "")
     elif _COMMA_THOUSANDS.fullmatch(t):  # 1,234,567
         t = t.replace(",", "")
     elif _DOT_THOUSANDS.fullmatch(t):  # 1.234.567
         t = t.replace(".", "")
-    elif comma >= 0:  # a lone comma is a decimal comma: 12,5 and 1,234 = 1.234
+    elif comma >= 0:  # a lone comma is a decimal comma: 12,5 and 1234,567
         t = t.replace(",", ".")
     if not t.isascii() or "_" in t:
         return None
@@ -225,23 +264,28 @@ def yes_no_cell(value: object) -> bool | None:
     return True if word in YES else False if word in NO else None
 
 
-def _count_or_yes_no(value: object, yes: float, high: float) -> float | None:
+def _count_or_yes_no(value: object, yes: float, high: float,
+                     mark: str | None) -> float | None:
     """A number where the cell holds one, else a yes/no answer (yes -> ``yes``, no -> 0)."""
-    number = number_cell(value)
+    number = number_cell(value, mark)
     if number is None:
         answer = yes_no_cell(value)
         number = None if answer is None else yes if answer else 0.0
     return number if number is not None and 0 <= number <= high else None
 
 
-def count_cell(value: object) -> float | None:
+def count_cell(value: object, mark: str | None = None) -> float | None:
     """A count users may answer yes/no (complaints): yes -> 1."""
-    return _count_or_yes_no(value, 1.0, math.inf)
+    return _count_or_yes_no(value, 1.0, math.inf, mark)
 
 
-def need_cell(value: object) -> float | None:
+def need_cell(value: object, mark: str | None = None) -> float | None:
     """The BANT need, 0-3 or yes/no: yes -> 3."""
-    return _count_or_yes_no(value, 3.0, 3.0)
+    return _count_or_yes_no(value, 3.0, 3.0, mark)
+
+
+#: Cells read as numbers, whose column's decimal mark is decided first.
+_NUMBER_CELLS = (number_cell, count_cell, need_cell)
 
 
 # ---------------------------------------------------------------- sheets
@@ -285,12 +329,13 @@ def _columns(frame: pd.DataFrame, sheet: str, wanted: dict[str, object],
     return where
 
 
-def read_rows(frame: pd.DataFrame, sheet: str, cells: dict[str, Callable[[object], object]],
-              required: tuple[str, ...]) -> list[Row]:
+def read_rows(frame: pd.DataFrame, sheet: str, cells: dict[str, Callable[..., object]],
+              required: tuple[str, ...], language: str | None = None) -> list[Row]:
     """Each row of a sheet as canonical name -> parsed cell (None for absent columns)."""
     where = _columns(frame, sheet, cells, required)
     names = list(where)
-    parsers = [cells[name] for name in names]
+    parsers = [partial(cells[name], mark=column_mark(frame.iloc[:, where[name]], language))
+               if cells[name] in _NUMBER_CELLS else cells[name] for name in names]
     absent = dict.fromkeys(name for name in cells if name not in where)
     rows = []
     for values in frame.iloc[:, list(where.values())].itertuples(index=False, name=None):
@@ -301,10 +346,11 @@ def read_rows(frame: pd.DataFrame, sheet: str, cells: dict[str, Callable[[object
     return rows
 
 
-def read_customers(frame: pd.DataFrame, today: datetime) -> list[Row]:
+def read_customers(frame: pd.DataFrame, today: datetime,
+                   language: str | None = None) -> list[Row]:
     """Customers with an id, first row of each id kept, bounds checked, birth year completed."""
     people, seen = [], set()
-    for row in read_rows(frame, "customers", CUSTOMER_CELLS, ("customer_id",)):
+    for row in read_rows(frame, "customers", CUSTOMER_CELLS, ("customer_id",), language):
         key = row["customer_id"]
         if key is None or key in seen:
             continue
@@ -321,13 +367,15 @@ def read_customers(frame: pd.DataFrame, today: datetime) -> list[Row]:
     return people
 
 
-def read_orders(frame: pd.DataFrame | None, today: datetime) -> list[Row]:
+def read_orders(frame: pd.DataFrame | None, today: datetime,
+                language: str | None = None) -> list[Row]:
     """Usable order lines with their day number and net, list and cost amounts."""
     if frame is None or frame.shape[1] == 0:
         return []
     last_day = today.toordinal()
     lines = []
-    for row in read_rows(frame, "orders", ORDER_CELLS, ("customer_id", "order_date")):
+    for row in read_rows(frame, "orders", ORDER_CELLS, ("customer_id", "order_date"),
+                         language):
         when, quantity = row["order_date"], row["quantity"]
         if row["customer_id"] is None or when is None:
             continue
@@ -373,25 +421,30 @@ def _integer_ids(customers: pd.DataFrame, orders: pd.DataFrame | None) -> bool:
 def activity(lines: list[Row], today: int) -> Row:
     """Orders, dates and the lifetimes summary (daily periods) of one customer's lines."""
     if not lines:
-        return {"orders": 0, "first_order": None, "last_order": None,
+        return {"orders": 0, "priced_orders": 0, "first_order": None, "last_order": None,
                 "days_since_last_order": None, "tenure_days": None, "frequency": None,
                 "recency": None, "T": None, "monetary_value": None, "revenue": 0.0,
                 "list_revenue": None, "cost": None}
-    orders, per_day = set(), {}
+    orders, priced_orders, per_day, priced_days = set(), set(), {}, set()
     for line in lines:
-        orders.add(("id", line["order_id"]) if line["order_id"] is not None
-                   else ("day", line["day"]))
+        order = (("id", line["order_id"]) if line["order_id"] is not None
+                 else ("day", line["day"]))
+        orders.add(order)
         amount = line["amount"] if line["amount"] is not None else 0.0
         per_day[line["day"]] = per_day.get(line["day"], 0.0) + amount
+        if line["amount"] is not None:  # an unreadable amount counts for activity only
+            priced_orders.add(order)
+            priced_days.add(line["day"])
     days = sorted(per_day)
     first, last = days[0], days[-1]
-    repeats = [per_day[d] for d in days[1:]]
+    repeats = [per_day[d] for d in days[1:] if d in priced_days]
     return {
-        "orders": len(orders),
+        "orders": len(orders), "priced_orders": len(priced_orders),
         "first_order": datetime.fromordinal(first), "last_order": datetime.fromordinal(last),
         "days_since_last_order": today - last, "tenure_days": today - first,
         "frequency": len(days) - 1, "recency": last - first, "T": today - first,
-        "monetary_value": sum(repeats) / len(repeats) if repeats else 0.0,
+        "monetary_value": (sum(repeats) / len(repeats) if repeats
+                           else 0.0 if len(days) == 1 else None),
         "revenue": sum(line["amount"] for line in lines if line["amount"] is not None),
         "list_revenue": _total(line["list_amount"] for line in lines),
         "cost": _total(line["cost_amount"] for line in lines),
@@ -476,7 +529,8 @@ def money(act: Row, s: Settings) -> Row:
         "discount_rate": 1 - revenue / listed if listed is not None and listed > 0 else None,
         "cost": cost, "gross_margin": margin, "margin_rate": margin_rate,
         "markup_rate": margin / cost if margin is not None and cost > 0 else None,
-        "avg_order_value": revenue / orders if orders > 0 else None,
+        "avg_order_value": (revenue / act["priced_orders"] if act["priced_orders"] > 0
+                            else None),
         "cost_to_serve": float(cost_to_serve),
         "contribution": None if margin is None else margin - cost_to_serve,
         "break_even_order_value": (s.cost_per_order / margin_rate
@@ -591,23 +645,22 @@ _RFM_SEGMENTS = {
 _SEGMENT_OF = {code: name for name, codes in _RFM_SEGMENTS.items() for code in codes.split()}
 
 
-def quintiles(values: list[float], ids: list[object]) -> list[int]:
-    """Score 1-5 of each value by rank (higher is better), ties broken by customer_id."""
-    order = sorted(range(len(values)), key=lambda i: (values[i], ids[i]))
-    scores = [0] * len(values)
-    for rank, i in enumerate(order, start=1):
-        scores[i] = -(-rank * 5 // len(values))  # ceil(rank * 5 / n)
-    return scores
+def quintiles(values: list[float]) -> list[int]:
+    """Score 1-5 of each value: ceil(5 * rank / n), rank 1 the lowest value, and equal values
+    the rank of the first of them (so customers who behave alike score alike)."""
+    below = {}
+    for rank, value in enumerate(sorted(values), start=1):
+        below.setdefault(value, rank)
+    return [-(-below[value] * 5 // len(values)) for value in values]  # ceil(rank * 5 / n)
 
 
 def rfm(rows: list[Row]) -> None:
     """r, f, m quintiles of the buyers and their R x FM segment; 'Prospect' for the others."""
     buyers = [r for r in rows if r["orders"] > 0]
-    ids = [r["customer_id"] for r in buyers]
-    recency = quintiles([-r["days_since_last_order"] for r in buyers], ids)
-    frequency = quintiles([r["orders"] for r in buyers], ids)
-    monetary = quintiles([r["revenue"] for r in buyers], ids)
-    fm = quintiles([(f + m) / 2.0 for f, m in zip(frequency, monetary, strict=True)], ids)
+    recency = quintiles([-r["days_since_last_order"] for r in buyers])
+    frequency = quintiles([r["orders"] for r in buyers])
+    monetary = quintiles([r["revenue"] for r in buyers])
+    fm = quintiles([(f + m) / 2.0 for f, m in zip(frequency, monetary, strict=True)])
     for row, r, f, m, both in zip(buyers, recency, frequency, monetary, fm, strict=True):
         row.update(r_score=r, f_score=f, m_score=m, rfm_segment=_SEGMENT_OF[f"{r}{both}"])
     for row in rows:
@@ -645,10 +698,11 @@ def analyze_rows(customers: pd.DataFrame, orders: pd.DataFrame | None, as_of: pd
     segments, computed row by row from the same raw sheets."""
     s = settings or Settings()
     today = datetime(as_of.year, as_of.month, as_of.day)
-    people = read_customers(customers, today)
+    language = s.stated_language
+    people = read_customers(customers, today, language)
     position = {p["customer_id"]: i for i, p in enumerate(people)}
     lines_of: list[list[Row]] = [[] for _ in people]
-    for line in read_orders(orders, today):
+    for line in read_orders(orders, today, language):
         who = line["customer_id"]
         if who not in position:  # only in Orders: still a customer
             position[who] = len(people)

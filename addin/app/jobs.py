@@ -100,7 +100,9 @@ def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
         for rec in v.head(limit).itertuples(index=False):
             where = f"{rec.sheet}" + (f" row {rec.row}" if pd.notna(rec.row) else "")
             column = f", {header(str(rec.column), language)}" if rec.column else ""
-            shown = f" '{rec.value}'" if rec.value not in ("", None) else ""
+            quoted = f"'{rec.value}'"
+            shown = f" {quoted}" if rec.value not in ("", None) and quoted not in rec.message \
+                else ""
             lines.append(f"  {where}{column}:{shown} {rec.message}")
         if len(v) > limit:
             lines.append(f"  ... and {len(v) - limit} more (see the Validation sheet)")

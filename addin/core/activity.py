@@ -56,12 +56,15 @@ def activity(lines: pd.DataFrame, n_customers: int, as_of: pd.Timestamp) -> pd.D
 
     Returns one row per customer code 0..n-1 with orders, first_order, last_order,
     days_since_last_order, tenure_days, frequency, recency, T, monetary_value, revenue,
-    list_revenue, cost.
+    list_revenue, cost, and priced_orders: the orders with a known amount, which averages
+    divide by (a line whose amount could not be read counts for activity, not for money).
     """
     n = n_customers
     codes = lines["code"].to_numpy(np.int64)
     days = lines["order_date"].to_numpy("datetime64[ns]").astype(np.int64) // _DAY
-    amount = np.nan_to_num(lines["amount"].to_numpy(np.float64))
+    raw_amount = lines["amount"].to_numpy(np.float64)
+    priced = ~np.isnan(raw_amount)
+    amount = np.where(priced, raw_amount, 0.0)
     as_of_day = np.int64(as_of.normalize().value // _DAY)
     origin = days.min() if len(days) else as_of_day
 
@@ -90,7 +93,12 @@ def activity(lines: pd.DataFrame, n_customers: int, as_of: pd.Timestamp) -> pd.D
     revenue = _per_customer(codes, amount, n)
     on_first_day = days == first[codes]
     first_day_amount = _per_customer(codes[on_first_day], amount[on_first_day], n)
-    repeat_mean = (revenue - first_day_amount) / np.maximum(frequency, 1)
+    priced_orders, priced_repeats = orders, frequency
+    if not priced.all():
+        priced_orders, priced_repeats = _priced(lines[priced], codes[priced],
+                                                day_numbers[priced], first - origin, n)
+    repeat_mean = np.where(priced_repeats > 0, (revenue - first_day_amount)
+                           / np.maximum(priced_repeats, 1), np.nan)
 
     blank = np.where(has, 0.0, np.nan)
     out = pd.DataFrame({
@@ -106,9 +114,18 @@ def activity(lines: pd.DataFrame, n_customers: int, as_of: pd.Timestamp) -> pd.D
         "revenue": revenue,
         "list_revenue": list_revenue,
         "cost": cost,
+        "priced_orders": priced_orders,
     }, copy=False)
     out.loc[~has, ["list_revenue", "cost"]] = np.nan
     return out
+
+
+def _priced(lines: pd.DataFrame, codes: np.ndarray, day_numbers: np.ndarray,
+            first_day: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Orders and repeat purchase days (days after the first) among lines with an amount."""
+    buyer, day = _distinct_pairs(codes, day_numbers)
+    repeats = _per_customer(buyer[day != first_day[buyer]], None, n).astype(np.int64)
+    return _order_counts(lines, codes, day_numbers, n), repeats
 
 
 def _order_counts(lines: pd.DataFrame, codes: np.ndarray, day_numbers: np.ndarray,

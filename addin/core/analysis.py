@@ -22,9 +22,16 @@ from addin.core.parallel import in_parallel
 from addin.core.profitability import profitability
 from addin.core.prospects import qualify
 from addin.core.rules import evaluate, membership
-from addin.core.schema import SALES_COLUMNS, TARGET_SEGMENT_NAMES, column_kinds, fold
+from addin.core.schema import (
+    SALES_COLUMNS,
+    TARGET_SEGMENT_NAMES,
+    canonical_columns,
+    closest_column,
+    column_kinds,
+    fold,
+)
 from addin.core.segmentation import generations, income_bands, rfm
-from addin.core.settings import Settings
+from addin.core.settings import Settings, as_of_date
 from addin.core.validation import Validation
 
 IDENTITY_COLUMNS = ("customer_id", "name", "email", "company", "country", "region", "city",
@@ -91,6 +98,29 @@ def _without_computed(customers: pd.DataFrame, validation: Validation,
     return customers.drop(columns=clash) if clash else customers
 
 
+def _report_unknown(unknown: dict[str, list[str]], segments: pd.DataFrame | None,
+                    validation: Validation, names: Mapping[str, str]) -> None:
+    """Each input column the analysis does not read, once, with the name it likely meant.
+
+    A column a segment rule names is passed through (the rule reads it), and a re-imported
+    computed column is reported by :func:`_without_computed`.
+    """
+    fields: set[str] = set()
+    if segments is not None and not segments.empty:
+        field_header = {v: k for k, v in canonical_columns("segments", segments.columns).items()}
+        if "field" in field_header:
+            fields = {fold(f) for f in segments[field_header["field"]].dropna().astype(str)}
+    for kind, headers in unknown.items():
+        for header in headers:
+            if fold(header) in fields or canonical_column(header) in COMPUTED_COLUMNS:
+                continue
+            meant = closest_column(kind, header)
+            hint = f" (did you mean {meant}?)" if meant else ""
+            validation.add(names[kind], None, header, None,
+                           f"column not recognised: its values are not used{hint}",
+                           severity="warning")
+
+
 def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
                  segments: pd.DataFrame | None = None, as_of: date | str | None = None,
                  settings: SettingsLike = None,
@@ -109,10 +139,12 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
     if problems is not None:
         validation.extend(problems)
     config = _settings(settings, validation, names["settings"])
-    moment = pd.Timestamp(as_of or config.as_of or pd.Timestamp.today()).normalize()
+    day = as_of_date(as_of) if as_of is not None and as_of != "" else config.as_of
+    moment = pd.Timestamp(day or pd.Timestamp.today()).normalize()
     inputs = prepare(customers, orders, as_of=moment, validation=validation,
-                     sheet_names=names)
+                     sheet_names=names, language=config.stated_language)
     cust = _without_computed(inputs.customers, validation, names["customers"])
+    _report_unknown(inputs.unknown, segments, validation, names)
     # Steps that do not need each other's results run side by side (see in_parallel).
     # Prospect scores are computed for everyone beside the activity, and kept for prospects
     # once the types are known.
@@ -123,13 +155,13 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
     types, money, seg = in_parallel(
         lambda: classify(pd.concat([cust, act], axis=1), config),
         lambda: profitability(act, tie, config),
-        lambda: rfm(act, tie))
+        lambda: rfm(act))
     prospects = scored.where(types["customer_type"] == "prospect", None)
     seg["generation"] = generation
     seg["income_band"] = income_band
 
     inputs_kept = cust.drop(columns=["_row", "_referrer", "income_band"], errors="ignore")
-    activity_kept = act.drop(columns=["revenue", "list_revenue", "cost"])
+    activity_kept = act.drop(columns=["revenue", "list_revenue", "cost", "priced_orders"])
     table = pd.concat([inputs_kept, activity_kept, types, prospects, money, seg], axis=1)
     for column in SALES_COLUMNS + IDENTITY_COLUMNS:
         if column not in table:

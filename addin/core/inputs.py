@@ -8,7 +8,8 @@ modules never see text in a number column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -40,20 +41,42 @@ _PARALLEL_ROWS = 100_000  # rows of a sheet to parse
 
 @dataclass
 class Inputs:
-    """Clean inputs: customers (one row each, RangeIndex) and order lines keyed to them."""
+    """Clean inputs: customers (one row each, RangeIndex) and order lines keyed to them.
+
+    ``unknown`` holds, per sheet kind ('customers', 'orders'), the headers no canonical
+    column recognised (the caller decides which of them a user rule still reads).
+    """
 
     customers: pd.DataFrame
     orders: pd.DataFrame
     headers: dict[str, str]
+    unknown: dict[str, list[str]] = field(default_factory=dict)
+
+
+# The reader's name for a column without a header (reported there already).
+_NO_HEADER = re.compile(r"^column [A-Z]{1,3}$")
+
+
+def unrecognised(sheet: str, frame: pd.DataFrame | None) -> list[str]:
+    """Headers of a sheet that name no known column, in sheet order, once each."""
+    if frame is None:
+        return []
+    known = canonical_columns(sheet, frame.columns)
+    return list(dict.fromkeys(str(h) for h in frame.columns
+                              if h not in known and not _NO_HEADER.match(str(h))
+                              and str(h).strip()))
 
 
 def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
-           unused: tuple[str, ...] = ()) -> tuple[pd.DataFrame, dict[str, str]]:
+           unused: tuple[str, ...] = (), language: str | None = None,
+           ) -> tuple[pd.DataFrame, dict[str, str], dict[str, pd.Index]]:
     """Rename recognised headers to canonical names and parse those columns.
 
-    Returns the frame indexed by Excel row (unknown columns kept as they are) and
-    canonical name -> the user's header, so messages speak the user's words.  Columns in
-    ``unused`` are renamed but not parsed: the analysis never reads them.
+    Returns the frame indexed by Excel row (unknown columns kept as they are),
+    canonical name -> the user's header, so messages speak the user's words, and canonical
+    name -> the rows whose cell could not be read (already reported).  Columns in
+    ``unused`` are renamed but not parsed: the analysis never reads them.  ``language`` is
+    the workbook's stated language, which helps read ``3.000`` in number columns.
     """
     mapping = canonical_columns(sheet, frame.columns)
     missing = [c for c in REQUIRED[sheet] if c not in mapping.values()]
@@ -72,7 +95,7 @@ def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
     columns = {name: typed[name] for name in names}
 
     def parse_all(part: list[str]) -> list[Parsed]:
-        return [parse(columns[name], kinds[name]) for name in part]
+        return [parse(columns[name], kinds[name], language) for name in part]
 
     # Columns are independent: on a long sheet, every other one is parsed on the other core.
     if len(typed) >= _PARALLEL_ROWS:
@@ -85,13 +108,16 @@ def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
         typed[name] = parsed.values
         validation.add_many(label, parsed.errors.index.to_numpy(), header,
                             raw[parsed.errors.index].to_numpy(), parsed.errors.to_numpy())
+        validation.add_many(label, parsed.warnings.index.to_numpy(), header,
+                            raw[parsed.warnings.index].to_numpy(), parsed.warnings.to_numpy(),
+                            severity="warning")
     for name, (low, high, message) in _RANGES.items():
         if name in typed and ptypes.is_numeric_dtype(typed[name].dtype):
             out = typed[name][(typed[name] < low) | (typed[name] > high)]
-            validation.add_many(label, out.index.to_numpy(), headers[name], out.to_numpy(),
-                                message)
+            validation.add_many(label, out.index.to_numpy(), headers[name],
+                                columns[name][out.index].to_numpy(), message)
             typed.loc[out.index, name] = np.nan
-    return typed, headers
+    return typed, headers, {name: done[name].errors.index for name in names}
 
 
 def _drop(frame: pd.DataFrame, mask: pd.Series, validation: Validation, label: str,
@@ -128,9 +154,10 @@ def _repeated(ids: pd.Series) -> pd.Series:
 
 
 def prepare_customers(raw: pd.DataFrame, label: str, validation: Validation,
-                      as_of: pd.Timestamp) -> tuple[pd.DataFrame, dict[str, str]]:
+                      as_of: pd.Timestamp, language: str | None = None,
+                      ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Typed customers, one row per customer_id, Excel row kept in column ``_row``."""
-    customers, headers = _typed(raw, "customers", label, validation)
+    customers, headers, _ = _typed(raw, "customers", label, validation, language=language)
     id_header = headers["customer_id"]
     customers = _drop(customers, customers["customer_id"].isna(), validation, label,
                       "customer_id", id_header, "customer_id is empty: row skipped")
@@ -158,15 +185,21 @@ def prepare_customers(raw: pd.DataFrame, label: str, validation: Validation,
 
 
 def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
-                   as_of: pd.Timestamp) -> pd.DataFrame:
-    """Typed order lines with net, list and cost amounts; unusable lines reported and dropped."""
+                   as_of: pd.Timestamp, language: str | None = None,
+                   ) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Typed order lines with net, list and cost amounts; unusable lines reported and dropped.
+
+    Also returns canonical name -> the user's header.  A line whose net amount is unknown is
+    kept: the order happened (it counts for activity) but adds nothing to any money figure.
+    """
     money = ("amount", "list_amount", "cost_amount")
     if raw is None or raw.shape[1] == 0:
         return pd.DataFrame({"customer_id": pd.Series(dtype=object),
                              "order_id": pd.Series(dtype=object),
                              "order_date": pd.Series(dtype="datetime64[ns]"),
-                             **{c: pd.Series(dtype="float64") for c in money}})
-    orders, headers = _typed(raw, "orders", label, validation, unused=("product", "category"))
+                             **{c: pd.Series(dtype="float64") for c in money}}), {}
+    orders, headers, unread = _typed(raw, "orders", label, validation,
+                                     unused=("product", "category"), language=language)
     orders = _drop(orders, orders["customer_id"].isna(), validation, label, "customer_id",
                    headers["customer_id"], "order line without customer_id: line skipped")
     orders = _drop(orders, orders["order_date"].isna(), validation, label, "order_date",
@@ -188,13 +221,15 @@ def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
     net = quantity * optional(orders, "unit_price")
     if "amount" in orders:
         net = orders["amount"].fillna(net)
-    # A line whose net amount is unknown (already reported) adds nothing to any money figure,
-    # so revenue, list revenue and cost stay comparable.
+    # A line whose net amount is unknown adds nothing to any money figure, so revenue, list
+    # revenue and cost stay comparable.
     unknown = net.isna()
     list_amount = quantity * optional(orders, "list_price")
     cost_amount = quantity * optional(orders, "unit_cost")
     if unknown.any():
         list_amount, cost_amount = list_amount.mask(unknown, 0.0), cost_amount.mask(unknown, 0.0)
+        _report_unpriced(orders, unknown, unread, headers, validation, label)
+    _report_split_orders(orders, headers, validation, label)
     return pd.DataFrame({
         "customer_id": orders["customer_id"],
         "order_id": orders.get("order_id", pd.Series(None, index=orders.index, dtype=object)),
@@ -202,7 +237,37 @@ def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
         "amount": net,
         "list_amount": list_amount,
         "cost_amount": cost_amount,
-    }, copy=False)
+    }, copy=False), headers
+
+
+def _report_unpriced(orders: pd.DataFrame, unknown: pd.Series, unread: dict[str, pd.Index],
+                     headers: dict[str, str], validation: Validation, label: str) -> None:
+    """Lines with neither an amount nor a unit price, once each: those whose cell could not be
+    read were reported by the parser already."""
+    priced = [name for name in ("amount", "unit_price") if name in headers]
+    if not priced:
+        return  # the whole sheet was reported
+    reported = unknown.index.isin(np.concatenate([unread[n].to_numpy() for n in priced]))
+    blank = orders[unknown.to_numpy() & ~reported]
+    what = " nor ".join(f"'{headers[n]}'" for n in priced)
+    validation.add_many(label, blank.index.to_numpy(), headers[priced[-1]],
+                        np.full(len(blank), None),
+                        f"no {what}: the order counts, but adds nothing to revenue or margin",
+                        severity="warning")
+
+
+def _report_split_orders(orders: pd.DataFrame, headers: dict[str, str],
+                         validation: Validation, label: str) -> None:
+    """One warning per order_id whose lines carry two or more dates (counted as one order)."""
+    if "order_id" not in orders or not orders["order_id"].notna().any():
+        return
+    pairs = orders[["order_id", "order_date"]].dropna(subset=["order_id"]).drop_duplicates()
+    later = pairs[pairs["order_id"].duplicated(keep="first")]
+    later = later[~later["order_id"].duplicated(keep="first")]
+    validation.add_many(label, later.index.to_numpy(), headers["order_id"],
+                        later["order_id"].to_numpy(),
+                        "this order_id has lines on two or more dates: counted as one order",
+                        severity="warning")
 
 
 def link(customer_ids: pd.Series, *columns: pd.Series) -> list[np.ndarray]:
@@ -243,17 +308,22 @@ def _is_arrow_text(column: pd.Series) -> bool:
 
 
 def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.Timestamp,
-            validation: Validation, sheet_names: dict[str, str] | None = None) -> Inputs:
+            validation: Validation, sheet_names: dict[str, str] | None = None,
+            language: str | None = None) -> Inputs:
     """Clean customers and orders; customers found only in Orders are added (with a warning).
+
+    ``language`` is the workbook's stated language (None: not stated), evidence for reading
+    numbers such as ``3.000``.
 
     Adds ``_referrer`` (position of the customer named in referred_by, -1 if none) to the
     customers and ``code`` (position of the line's customer) to the order lines.
     """
     names = {"customers": "Customers", "orders": "Orders"} | (sheet_names or {})
     found = {"customers": Validation(), "orders": Validation()}
-    (cust, headers), lines = in_parallel(
-        lambda: prepare_customers(customers, names["customers"], found["customers"], as_of),
-        lambda: prepare_orders(orders, names["orders"], found["orders"], as_of))
+    (cust, headers), (lines, order_headers) = in_parallel(
+        lambda: prepare_customers(customers, names["customers"], found["customers"], as_of,
+                                  language),
+        lambda: prepare_orders(orders, names["orders"], found["orders"], as_of, language))
     validation.extend(found["customers"])
     validation.extend(found["orders"])
     referred = cust.get("referred_by", pd.Series(None, index=cust.index, dtype=object))
@@ -265,8 +335,8 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
                                        lambda: link(cust["customer_id"], named))
     if (code < 0).any():
         first = lines[code < 0].drop_duplicates("customer_id")
-        validation.add_many(names["orders"], first.index.to_numpy(), "customer_id",
-                            first["customer_id"].to_numpy(),
+        validation.add_many(names["orders"], first.index.to_numpy(),
+                            order_headers["customer_id"], first["customer_id"].to_numpy(),
                             "customer_id not in the Customers sheet: added as a customer",
                             severity="warning")
         extra = pd.DataFrame({"customer_id": first["customer_id"].to_numpy()})
@@ -285,4 +355,6 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
                             headers["referred_by"], dangling.to_numpy(),
                             "referred_by names no known customer_id", severity="warning")
     lines["code"] = code
-    return Inputs(cust, lines.reset_index(drop=True), headers)
+    unknown = {"customers": unrecognised("customers", customers),
+               "orders": unrecognised("orders", orders)}
+    return Inputs(cust, lines.reset_index(drop=True), headers, unknown)

@@ -9,7 +9,7 @@ records, so one bad cell never stops the column.  Columns that already have the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import numpy as np
@@ -36,12 +36,19 @@ class Parsed:
     """Typed values of a column plus the cells that could not be read.
 
     ``errors`` is indexed like the input and holds a message for each bad cell only; the value
-    of a bad cell is missing (NaN/NaT/NA) in ``values``.
+    of a bad cell is missing (NaN/NaT/NA) in ``values``.  ``warnings`` holds a message for each
+    cell that was read but could have meant something else (``3.000`` read as 3000).
     """
 
     values: pd.Series
     errors: pd.Series
+    warnings: pd.Series = field(default_factory=lambda: pd.Series([], dtype=object))
 
+
+#: The decimal mark each workbook language writes.
+DECIMAL_MARK = {"en": ".", "fr": ",", "nl": ","}
+# One separator followed by exactly three digits: 3.000 is 3000 in Dutch, 3 in English.
+_AMBIGUOUS = r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$"
 
 
 def _no_errors(index: pd.Index) -> pd.Series:
@@ -63,8 +70,12 @@ def _excel_errors(text: pd.Series) -> pd.Series:
     return ("Excel error value " + hit.str.upper()).astype(object)
 
 
-def parse_numbers(raw: pd.Series) -> Parsed:
-    """Numbers from a column: real numbers, '1 234,56 €', '1.234,56', '1,234.56', '12,5 %'."""
+def parse_numbers(raw: pd.Series, language: str | None = None) -> Parsed:
+    """Numbers from a column: real numbers, '1 234,56 €', '1.234,56', '1,234.56', '12,5 %'.
+
+    ``language`` is the workbook's stated language (None: not stated), one piece of evidence
+    for reading ``3.000`` (see :func:`_numbers_from_text`).
+    """
     if ptypes.is_numeric_dtype(raw.dtype) and not ptypes.is_bool_dtype(raw.dtype):
         return Parsed(raw.astype("float64"), _no_errors(raw.index))
     values = pd.Series(np.nan, index=raw.index, dtype="float64")
@@ -74,18 +85,26 @@ def parse_numbers(raw: pd.Series) -> Parsed:
     text, _ = _texts(obj)
     errors = [_excel_errors(text)]
     text = text[(text != "") & ~text.index.isin(errors[0].index)]
+    warnings = _no_errors(raw.index)
     if len(text):
-        values[text.index] = _numbers_from_text(text)
+        values[text.index], warnings = _numbers_from_text(text, language)
         unread = text[values[text.index].isna()]
         errors.append("'" + unread + "' is not a number")
     other = obj[~is_num & ~obj.index.isin(text.index) & obj.notna()]
     other = other[~other.index.isin(errors[0].index) & (other.astype(str).str.strip() != "")]
     errors.append("'" + other.astype(str) + "' is not a number")
-    return Parsed(values, pd.concat(errors))
+    return Parsed(values, pd.concat(errors), warnings)
 
 
-def _numbers_from_text(text: pd.Series) -> pd.Series:
-    """Read numbers typed as text in English, French or Dutch conventions."""
+def _numbers_from_text(text: pd.Series, language: str | None) -> tuple[pd.Series, pd.Series]:
+    """Read numbers typed as text in English, French or Dutch conventions; and the warnings.
+
+    A lone ``.`` or ``,`` followed by exactly three digits (``3.000``, ``12,500``) is decided
+    for the whole column: by the decimal mark its other cells show (``1.234,56``, ``12,5``),
+    else by the workbook's stated language.  Without that evidence, or when the column's cells
+    disagree, it is read as a thousands separator (the usual meaning in amounts) and each such
+    cell gets a warning: never a silent guess.
+    """
     t = text.str.replace(r"[\s\u00a0\u202f'€$£]|(?i:eur)", "", regex=True)
     percent = t.str.endswith("%")
     t = t.str.rstrip("%")
@@ -97,15 +116,45 @@ def _numbers_from_text(text: pd.Series) -> pd.Series:
     dot_decimal = both & (last_dot > last_comma)
     comma_thousands = ~both & t.str.match(r"^[+-]?\d{1,3}(,\d{3}){2,}$")
     dot_thousands = ~both & t.str.match(r"^[+-]?\d{1,3}(\.\d{3}){2,}$")
-    only_comma = ~both & (last_comma >= 0) & ~comma_thousands
+    ambiguous = ~both & t.str.match(_AMBIGUOUS)
+    says_comma = comma_decimal | dot_thousands | (~ambiguous & t.str.match(r"^[+-]?\d*,\d+$"))
+    says_dot = dot_decimal | comma_thousands | (~ambiguous & t.str.match(r"^[+-]?\d*\.\d+$"))
+    mark, sure = _decimal_mark(bool(says_comma.any()), bool(says_dot.any()), language)
+    has_comma = last_comma >= 0
+    comma_is_decimal = ~both & has_comma & ~comma_thousands & (~ambiguous | (mark == ","))
+    dot_is_thousands = ambiguous & ~has_comma & (mark != ".")
     t = t.mask(comma_decimal, t.str.replace(".", "", regex=False).str.replace(",", ".",
                                                                               regex=False))
-    t = t.mask(dot_decimal | comma_thousands, t.str.replace(",", "", regex=False))
-    t = t.mask(dot_thousands, t.str.replace(".", "", regex=False))
-    t = t.mask(only_comma, t.str.replace(",", ".", regex=False))
+    t = t.mask(dot_decimal | comma_thousands | (ambiguous & has_comma & ~comma_is_decimal),
+               t.str.replace(",", "", regex=False))
+    t = t.mask(dot_thousands | dot_is_thousands, t.str.replace(".", "", regex=False))
+    t = t.mask(comma_is_decimal, t.str.replace(",", ".", regex=False))
     numbers = pd.to_numeric(t, errors="coerce").astype("float64")
     numbers = numbers.where(~percent, numbers / 100)
-    return numbers.where(~negative, -numbers)
+    numbers = numbers.where(~negative, -numbers)
+    guessed = numbers[ambiguous] if not sure else numbers[:0]
+    as_decimal = comma_is_decimal[guessed.index] | (~has_comma[guessed.index] & (mark == "."))
+    why = pd.Series(np.where(as_decimal, " — decimal separator", " — thousands separator"),
+                    index=guessed.index, dtype=object)
+    warnings = ("read as " + guessed.map(number_text).astype(object) + why).astype(object)
+    return numbers, warnings
+
+
+def _decimal_mark(comma: bool, dot: bool, language: str | None) -> tuple[str | None, bool]:
+    """The column's decimal mark from what its cells show and the stated language, and
+    whether that is sure; None: no evidence, read a lone separator as thousands."""
+    if comma != dot:
+        return ("," if comma else "."), True
+    if language in DECIMAL_MARK:
+        return DECIMAL_MARK[language], not comma
+    return None, False
+
+
+def number_text(number: float) -> str:
+    """A number as a person would type it back: 3000, not 3000.0; 12.5 stays 12.5."""
+    if np.isfinite(number) and number == int(number) and abs(number) < 2**53:
+        return str(int(number))
+    return repr(float(number))
 
 
 def parse_dates(raw: pd.Series) -> Parsed:
@@ -133,7 +182,8 @@ def parse_dates(raw: pd.Series) -> Parsed:
         unread = text[values[text.index].isna()]
         errors.append("'" + unread + "' is not a date (use 31/12/2025 or 2025-12-31)")
     unread_dates = obj[is_date & values.isna()]
-    errors.append("'" + unread_dates.astype(str) + "' is not a date between 1900 and 2262")
+    shown = unread_dates.astype(str).str.removesuffix(" 00:00:00")
+    errors.append("'" + shown + "' is not a date between 1900 and 2262")
     return Parsed(values, pd.concat(errors))
 
 
@@ -173,7 +223,7 @@ def _serials(numbers: pd.Series) -> Parsed:
     values[ok] = _in_range(pd.Series(seconds.astype(np.int64).astype("datetime64[s]"),
                                      index=numbers.index[ok]))
     bad = numbers[numbers.notna() & values.isna()]
-    return Parsed(values, "'" + bad.astype(str) + "' is not a date")
+    return Parsed(values, "'" + bad.map(number_text).astype(object) + "' is not a date")
 
 
 def _dates_from_text(text: pd.Series) -> pd.Series:
@@ -235,20 +285,21 @@ def parse_bools(raw: pd.Series) -> Parsed:
     return Parsed(values, pd.concat([errors, "'" + unread + "' is not yes or no"]))
 
 
-def parse_counts(raw: pd.Series) -> Parsed:
+def parse_counts(raw: pd.Series, language: str | None = None) -> Parsed:
     """A count that users may also answer yes/no (complaints): yes -> 1, no -> 0."""
-    return _number_or_yes_no(raw, yes=1.0, low=0.0, high=np.inf, what="a count or yes/no")
+    return _number_or_yes_no(raw, language, yes=1.0, low=0.0, high=np.inf,
+                             what="a count or yes/no")
 
 
-def parse_need(raw: pd.Series) -> Parsed:
+def parse_need(raw: pd.Series, language: str | None = None) -> Parsed:
     """The BANT need, yes/no or a level 0-3: yes -> 3, no -> 0."""
-    return _number_or_yes_no(raw, yes=3.0, low=0.0, high=3.0, what="yes/no or 0 to 3")
+    return _number_or_yes_no(raw, language, yes=3.0, low=0.0, high=3.0, what="yes/no or 0 to 3")
 
 
-def _number_or_yes_no(raw: pd.Series, *, yes: float, low: float, high: float,
-                      what: str) -> Parsed:
+def _number_or_yes_no(raw: pd.Series, language: str | None, *, yes: float, low: float,
+                      high: float, what: str) -> Parsed:
     """Numbers where they are numbers, yes/no answers where they are words."""
-    numbers = parse_numbers(raw)
+    numbers = parse_numbers(raw, language)
     values = numbers.values.copy()
     answers = parse_bools(raw[numbers.errors.index]).values.dropna()
     values[answers.index] = np.where(answers.astype(bool), yes, 0.0)
@@ -257,7 +308,9 @@ def _number_or_yes_no(raw: pd.Series, *, yes: float, low: float, high: float,
                           "'" + raw[errors.index].astype(str) + f"' is not {what}")
     out_of_range = values[(values < low) | (values > high)]
     values[out_of_range.index] = np.nan
-    return Parsed(values, pd.concat([errors, "'" + out_of_range.astype(str) + f"' is not {what}"]))
+    shown = "'" + out_of_range.map(number_text).astype(object) + f"' is not {what}"
+    return Parsed(values, pd.concat([errors, shown]),
+                  numbers.warnings.drop(out_of_range.index, errors="ignore"))
 
 
 def parse_ids(raw: pd.Series) -> Parsed:
@@ -318,8 +371,14 @@ PARSERS = {
 }
 
 
-def parse(raw: pd.Series, kind: Kind) -> Parsed:
-    """Parse a column as the schema says it holds."""
+#: Kinds read as numbers, where the workbook's language helps read ``3.000``.
+NUMERIC_KINDS = frozenset({"number", "integer", "count", "need"})
+
+
+def parse(raw: pd.Series, kind: Kind, language: str | None = None) -> Parsed:
+    """Parse a column as the schema says it holds (``language``: the workbook's stated one)."""
+    if kind in NUMERIC_KINDS:
+        return PARSERS[kind](raw, language)
     return PARSERS[kind](raw)
 
 

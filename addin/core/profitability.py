@@ -24,12 +24,17 @@ def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
 
 
 def money_figures(orders: pd.Series, revenue: pd.Series, list_revenue: pd.Series,
-                  cost: pd.Series, cost_per_order: float | pd.Series) -> pd.DataFrame:
+                  cost: pd.Series, cost_per_order: float | pd.Series,
+                  priced_orders: pd.Series | None = None) -> pd.DataFrame:
     """Revenue to break-even order value for each row: the figures that need no other row.
 
     Public so that the Excel formulas (MARGIN_RATE, CONTRIBUTION, ...) compute exactly what
-    the analysis does; ``cost_per_order`` may differ per row there.
+    the analysis does; ``cost_per_order`` may differ per row there.  The average order value
+    divides by ``priced_orders`` (orders with a known amount; default: all orders), while the
+    cost of serving counts every order.
     """
+    if priced_orders is None:
+        priced_orders = orders
     revenue = revenue.astype(np.float64)
     gross_margin = revenue - cost
     margin_rate = _ratio(gross_margin, revenue)
@@ -42,7 +47,7 @@ def money_figures(orders: pd.Series, revenue: pd.Series, list_revenue: pd.Series
         "gross_margin": gross_margin,
         "margin_rate": margin_rate,
         "markup_rate": _ratio(gross_margin, cost),
-        "avg_order_value": _ratio(revenue, orders.astype(np.float64)),
+        "avg_order_value": _ratio(revenue, priced_orders.astype(np.float64)),
         "cost_to_serve": cost_to_serve,
         "contribution": gross_margin - cost_to_serve,
         "break_even_order_value": break_even_order_values(
@@ -60,7 +65,7 @@ def profitability(act: pd.DataFrame, tie: np.ndarray, settings: Settings) -> pd.
     s = settings
     has = act["orders"] > 0
     out = money_figures(act["orders"], act["revenue"], act["list_revenue"], act["cost"],
-                        s.cost_per_order)
+                        s.cost_per_order, act["priced_orders"])
     gross_margin, contribution = out["gross_margin"], out["contribution"]
     out["abc_class"] = abc_classes(contribution, tie, has, s.abc_a, s.abc_b)
     out["profitability"] = profile(out, has, s)

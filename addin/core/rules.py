@@ -12,6 +12,7 @@ takes ``low..high`` (or ``low;high``), both ends included.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 import numpy as np
@@ -46,11 +47,18 @@ class RuleError(InputError):
 
 
 def _operator(text: object) -> str:
-    key = re.sub(r"\s+", " ", str(text).strip().lower()).replace("-", "_")
+    """The operator a cell means.  A bare ``=`` typed in Excel becomes an empty formula, read
+    back as 0, so a zero is ``=``; ``'=`` (Excel's way to type text) is ``=`` too."""
+    if isinstance(text, int | float | np.number) and not isinstance(text, bool) and text == 0:
+        return "="
+    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    key = re.sub(r"\s+", " ", plain.strip().lower()).replace("-", "_").lstrip("'")
+    if key in ("0", "0.0"):
+        return "="
     op = OPERATORS.get(key) or OPERATORS.get(key.replace("_", " "))
     if op is None:
         raise RuleError(f"unknown operator '{text}' (use = != < <= > >= in not_in contains "
-                        "between is_empty not_empty)")
+                        "between is_empty not_empty; for =, type '= or the word equals)")
     return op
 
 

@@ -2,12 +2,15 @@
 
 Users type headers the way their colleagues do: ``Id client``, ``Klant ID``, ``customer_id``.
 Everything is matched on a *folded* form (lower case, no accents, no spaces or punctuation), so
-``Date de commande`` and ``date_commande`` are the same header.  Canonical names are what the
-code uses; the aliases below are the only place that knows other spellings.
+``Date de commande`` and ``date_commande`` are the same header; a unit in parentheses or
+brackets is ignored when the header with it is not known (``Horizon d'achat (jours)``).
+Canonical names are what the code uses; the aliases below are the only place that knows other
+spellings.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -170,6 +173,15 @@ def match_sheet(name: str) -> str | None:
     return _SHEETS.get(fold(name))
 
 
+_UNIT = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def _known_as(aliases: Mapping[str, str], header: object) -> str | None:
+    """The canonical name of a header, with its unit in parentheses if that is how it is known
+    (``Budget (€)``, ``Prix (HT)``), else without (``Horizon d'achat (jours)``)."""
+    return aliases.get(fold(header)) or aliases.get(fold(_UNIT.sub(" ", str(header))))
+
+
 def canonical_columns(sheet: str, headers: Iterable[object]) -> dict[object, str]:
     """Map each recognised header to its canonical column name; the first header wins a name.
 
@@ -180,11 +192,23 @@ def canonical_columns(sheet: str, headers: Iterable[object]) -> dict[object, str
     mapping: dict[object, str] = {}
     taken: set[str] = set()
     for header in headers:
-        name = aliases.get(fold(header))
+        name = _known_as(aliases, header)
         if name is not None and name not in taken:
             mapping[header] = name
             taken.add(name)
     return mapping
+
+
+def closest_column(sheet: str, header: object) -> str | None:
+    """The canonical column an unrecognised header most likely meant (a typo, a missing word),
+    or None when no known name is close."""
+    aliases = _ALIASES[sheet]
+    folded = fold(_UNIT.sub(" ", str(header)))
+    close = difflib.get_close_matches(folded, list(aliases), n=1, cutoff=0.75)
+    if not close:  # a longer header that holds a known name: "horizon d achat prevu"
+        close = [a for a in sorted(aliases, key=len, reverse=True)
+                 if len(a) >= 8 and 2 * len(a) >= len(folded) and a in folded][:1]
+    return aliases[close[0]] if close else None
 
 
 def column_kinds(sheet: str) -> Mapping[str, Kind]:

@@ -1,7 +1,9 @@
 """RFM scores and segments, generations and income bands.
 
-RFM quintiles are ranks, not value cut-offs: with ties broken by customer_id, every quintile
-holds a fifth of the buyers and the result never depends on row order.
+RFM quintiles are ranks, not value cut-offs: score = ceil(5 * rank / n) over the buyers, so
+distinct values fill a fifth each.  Customers who behave alike get the same score (a tie takes
+its lowest member's rank, pandas' ``method="min"``), so the result never depends on row order
+or on customer ids.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from addin.core.columns import ranking
 from addin.core.parallel import in_parallel
 from addin.core.settings import Settings
 
@@ -36,26 +37,34 @@ GENERATIONS: tuple[tuple[str, float], ...] = (
     ("Gen Z", 2012), ("Gen Alpha", np.inf))
 
 
-def quintiles(better: pd.Series, tie: np.ndarray) -> pd.Series:
-    """Scores 1-5 by rank of ``better`` (higher is better), ties broken by ``tie`` (id order)."""
-    order = ranking(better.to_numpy(np.float64), tie)
-    scores = np.empty(len(order), dtype=np.int64)
-    scores[order] = np.ceil(np.arange(1, len(order) + 1) * 5 / max(len(order), 1))
+def quintiles(better: pd.Series) -> pd.Series:
+    """Scores 1-5: ceil(5 * rank / n), rank 1 the worst, equal values the rank of the first.
+
+    Whole numbers in a short range (order counts, days, F + M) are counted, not sorted.
+    """
+    values = better.to_numpy(np.float64)
+    n = len(values)
+    if n == 0:
+        return pd.Series(np.zeros(0, dtype=np.int64), index=better.index)
+    low, high = values.min(), values.max()
+    if high - low < n and np.array_equal(values, np.floor(values)):
+        slot = (values - low).astype(np.int64)
+        counts = np.bincount(slot)
+    else:
+        _, slot, counts = np.unique(values, return_inverse=True, return_counts=True)
+    lowest_rank = np.cumsum(counts) - counts + 1
+    scores = np.ceil(lowest_rank[slot] * 5 / n).astype(np.int64)
     return pd.Series(scores, index=better.index)
 
 
-def rfm(act: pd.DataFrame, tie: np.ndarray) -> pd.DataFrame:
-    """r_score, f_score, m_score and rfm_segment; 'Prospect' for customers with no order.
-
-    ``tie`` is each customer's rank by customer_id (see :func:`addin.core.inputs.id_order`).
-    """
+def rfm(act: pd.DataFrame) -> pd.DataFrame:
+    """r_score, f_score, m_score and rfm_segment; 'Prospect' for customers with no order."""
     buyers = act["orders"] > 0
-    b_ids = tie[buyers.to_numpy()]
     r, f, m = in_parallel(
-        lambda: quintiles(-act.loc[buyers, "days_since_last_order"], b_ids),
-        lambda: quintiles(act.loc[buyers, "orders"].astype(np.float64), b_ids),
-        lambda: quintiles(act.loc[buyers, "revenue"], b_ids))
-    fm = quintiles((f + m).astype(np.float64), b_ids)  # the order of the mean of F and M
+        lambda: quintiles(-act.loc[buyers, "days_since_last_order"]),
+        lambda: quintiles(act.loc[buyers, "orders"].astype(np.float64)),
+        lambda: quintiles(act.loc[buyers, "revenue"]))
+    fm = quintiles((f + m).astype(np.float64))  # the order of the mean of F and M
     b_ids = act.index[buyers]
     segment = rfm_segments(r, fm)
     out = pd.DataFrame({"r_score": r, "f_score": f, "m_score": m, "rfm_segment": segment},

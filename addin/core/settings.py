@@ -7,10 +7,11 @@ TOML file; a bad key or value is reported, never silently ignored.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -55,6 +56,13 @@ class Settings:
         if problems:
             raise SettingsError("; ".join(problems), hint="Fix the value in the Settings sheet.")
 
+    @property
+    def stated_language(self) -> str | None:
+        """The language the user chose (None: left at the default), which is evidence for
+        reading ``3.000``; an English default says nothing about how numbers were typed."""
+        stated = self.language != "en" or "language" in getattr(self, "_stated", ())
+        return self.language if stated else None
+
     @classmethod
     def from_mapping(cls, values: Mapping[str, object], *, validation: Validation | None = None,
                      sheet: str = "Settings", rows: Mapping[str, int] | None = None) -> Settings:
@@ -65,19 +73,29 @@ class Settings:
         :class:`SettingsError`.
         """
         changes: dict[str, object] = {}
-        for key, raw in values.items():
+        # The language comes first: it tells how the other values' numbers were typed.
+        ordered = sorted(values.items(), key=lambda item: _KEY_ALIASES.get(fold(item[0]))
+                         != "language")
+        for key, raw in ordered:
             name = _KEY_ALIASES.get(fold(key))
             try:
                 if name is None:
                     raise SettingsError(f"unknown setting '{key}' (known: {', '.join(_NAMES)})")
-                changes[name] = _convert(name, raw)
+                changes[name], notes = _convert(name, raw, changes.get("language"))
                 cls(**changes)
             except SettingsError as err:
                 changes.pop(name or "", None)
                 if validation is None:
                     raise
                 validation.add(sheet, (rows or {}).get(key), "value", raw, err.message)
-        return cls(**changes)
+                continue
+            if validation is not None:
+                for note in notes:
+                    validation.add(sheet, (rows or {}).get(key), "value", raw,
+                                   f"{key}: {note}", severity="warning")
+        settings = cls(**changes)
+        object.__setattr__(settings, "_stated", frozenset(changes))
+        return settings
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, *, validation: Validation | None = None,
@@ -120,41 +138,61 @@ _KEY_ALIASES: dict[str, str] = {fold(name): name for name in _NAMES} | {
 }
 
 
-def _convert(name: str, raw: object) -> object:
-    """Turn one typed-in value into the setting's type, or raise SettingsError saying why."""
-    from addin.core.parsing import parse_dates, parse_numbers
+def _convert(name: str, raw: object, language: object = None) -> tuple[object, list[str]]:
+    """Turn one typed-in value into the setting's type, or raise SettingsError saying why.
+
+    Also returns warnings about how it was read (``30.000`` read as 30000 when nothing, not
+    even the ``language`` setting, tells whether the dot is a thousands separator).
+    """
+    from addin.core.parsing import parse_numbers
 
     kind = Settings.__dataclass_fields__[name].type
     if raw is None or (isinstance(raw, float) and pd.isna(raw)) or str(raw).strip() == "":
         if "None" in str(kind):
-            return None
+            return None, []
         raise SettingsError(f"setting '{name}' is empty")
     if name == "as_of":
-        parsed = parse_dates(pd.Series([raw], dtype=object))
-        if parsed.values.isna().iloc[0]:
-            raise SettingsError(f"as_of '{raw}' is not a date")
-        return parsed.values.iloc[0].date()
+        return as_of_date(raw), []
     if name == "language":
         text = fold(raw)[:2]
         if text not in LANGUAGES:
             raise SettingsError(f"language '{raw}' is not one of {', '.join(LANGUAGES)}")
-        return text
+        return text, []
+    stated = language if isinstance(language, str) else None
     if name == "income_bands":
-        parts = [p for p in str(raw).replace(";", "|").replace(",", "|").split("|") if p.strip()]
+        parts = [p for p in re.split(r"[;|]", str(raw)) if p.strip()]
+        if len(parts) == 1 and not isinstance(raw, int | float):
+            parts = [p for p in str(raw).split(",") if p.strip()]  # 30000, 60000
         if isinstance(raw, int | float):
             parts = [str(raw)]
-        numbers = parse_numbers(pd.Series(parts, dtype=object))
+        numbers = parse_numbers(pd.Series(parts, dtype=object), stated)
         if numbers.values.isna().any():
             raise SettingsError(f"income_bands '{raw}' must be numbers such as '30000; 60000'")
-        return tuple(float(v) for v in numbers.values)
-    number = parse_numbers(pd.Series([raw], dtype=object)).values.iloc[0]
+        return tuple(float(v) for v in numbers.values), list(numbers.warnings)
+    parsed = parse_numbers(pd.Series([raw], dtype=object), stated)
+    number = parsed.values.iloc[0]
     if pd.isna(number):
         raise SettingsError(f"setting '{name}' = '{raw}' is not a number")
     if "int" in str(kind):
         if float(number) != int(number):
             raise SettingsError(f"setting '{name}' = '{raw}' must be a whole number")
-        return int(number)
-    return float(number)
+        return int(number), list(parsed.warnings)
+    return float(number), list(parsed.warnings)
+
+
+def as_of_date(raw: object) -> date:
+    """An analysis date as typed anywhere (Settings, command line, API): day first
+    (``05/06/2025`` is 5 June), ISO always; raises SettingsError saying what is wrong."""
+    from addin.core.parsing import parse_dates
+
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    parsed = parse_dates(pd.Series([raw], dtype=object))
+    if parsed.values.isna().iloc[0]:
+        raise SettingsError(f"as_of '{raw}' is not a date (use 31/12/2025 or 2025-12-31)")
+    return parsed.values.iloc[0].date()
 
 
 def _check(s: Settings) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -78,8 +79,14 @@ class Validation:
 
 
 def _show(value: object) -> object:
-    """What to show of a bad value: short text, blanks as empty."""
+    """What to show of a bad value, as the user typed it: short text, blanks as empty, whole
+    numbers without '.0' (-1, not -1.0) and dates without a midnight time."""
     if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return ""
-    text = str(value)
+    if isinstance(value, float | np.floating) and np.isfinite(value) and value == int(value):
+        text = str(int(value))
+    elif isinstance(value, datetime | np.datetime64):
+        text = str(pd.Timestamp(value)).removesuffix(" 00:00:00")
+    else:
+        text = str(value)
     return text if len(text) <= 80 else text[:77] + "..."

@@ -59,7 +59,7 @@ def test_validate_lists_problems_and_exits_1(tmp_path: Path, capsys) -> None:
                                          ["A", "abc", 9], ["A", 3, None], ["B", None, "#N/A"]])
     assert main(["validate", str(path)]) == 1
     out = capsys.readouterr().out
-    assert "Clients row 2, Satisfaction: 'abc' 'abc' is not a number" in out
+    assert "Clients row 2, Satisfaction: 'abc' is not a number" in out
     assert "Clients row 3, Id client: 'A' duplicate customer_id (first on row 2)" in out
 
 
@@ -80,4 +80,22 @@ def test_bad_usage_exit_2() -> None:
     result = subprocess.run([sys.executable, "-m", "addin.cli", "run"], capture_output=True,
                             text=True, check=False)
     assert result.returncode == 2
-    assert "usage: potentiel run" in result.stderr
+    assert result.stderr == ("potentiel run: the following arguments are required: workbook "
+                             "(see potentiel run --help)\n")
+
+
+@pytest.mark.parametrize("value", ["2025-13-01", "31/02/2025", "tomorrow"])
+def test_a_bad_as_of_is_one_line_and_exit_2(tmp_path: Path, value: str) -> None:
+    path = _book(tmp_path / "ok.xlsx", [["Id client"], ["A"]])
+    result = subprocess.run([sys.executable, "-m", "addin.cli", "validate", str(path),
+                             "--as-of", value], capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert result.stderr == (f"potentiel validate: argument --as-of: as_of '{value}' is not a "
+                             "date (use 31/12/2025 or 2025-12-31) (see potentiel validate "
+                             "--help)\n")
+
+
+def test_as_of_on_the_command_line_is_day_first(tmp_path: Path, capsys) -> None:
+    path = _book(tmp_path / "ok.xlsx", [["Id client"], ["A"]])
+    assert main(["validate", str(path), "--as-of", "05/06/2025"]) == 0
+    assert "analysed as of 2025-06-05" in capsys.readouterr().out

@@ -82,7 +82,7 @@ def test_negative_quantity_skips_the_line_only() -> None:
               {"order_id": 2, "customer_id": "A", "order_date": AS_OF, "quantity": 1,
                "unit_price": 10}]
     result = analyse([{"customer_id": "A"}], orders)
-    assert problems(result) == [("Orders", 2, "quantity", "-2.0",
+    assert problems(result) == [("Orders", 2, "quantity", "-2",
                                  "negative quantity (a return?): line skipped")]
     assert result.table.iloc[0]["revenue"] == 10
 
@@ -177,9 +177,9 @@ def test_datetime_cells_outside_1900_to_2262_are_reported_like_text_ones() -> No
                                                   dtype="datetime64[ns]")})
     result = run_analysis(customers, orders, as_of=AS_OF)
     assert problems(result) == [
-        ("Customers", 2, "last_interaction", "3026-01-05 00:00:00",
+        ("Customers", 2, "last_interaction", "3026-01-05",
          "'3026-01-05' is not a date between 1900 and 2262"),
-        ("Orders", 2, "order_date", "1855-08-26 00:00:00",
+        ("Orders", 2, "order_date", "1855-08-26",
          "'1855-08-26' is not a date between 1900 and 2262"),
         ("Orders", 2, "order_date", "", "order line without a valid date: line skipped")]
     assert result.table["orders"].tolist() == [0, 1]
@@ -201,8 +201,8 @@ def test_excel_serials_past_2262_are_reported_beside_fractional_ones() -> None:
     result = analyse([{"customer_id": "A", "last_interaction": 45000.5},
                       {"customer_id": "B", "last_interaction": 120000},
                       {"customer_id": "C", "last_interaction": 132321}])
-    assert problems(result) == [("Customers", 4, "last_interaction", "132321.0",
-                                 "'132321.0' is not a date")]
+    assert problems(result) == [("Customers", 4, "last_interaction", "132321",
+                                 "'132321' is not a date")]
     assert result.table["prospect_score"].notna().all()
 
 

@@ -37,6 +37,13 @@ def members(rules: list[tuple], language: str = "en") -> dict[str, list[str]]:
     (("customer_type", "=", "prospect"), ["C"]),
     (("orders", ">=", 3), ["A"]),
     (("Type client", "=", "Perdu"), ["B"]),
+    # A bare = typed in Excel is an empty formula, read back as 0; '= is text.
+    (("income", 0.0, 60000), ["B"]),
+    (("income", 0, 60000), ["B"]),
+    (("income", "0.0", 60000), ["B"]),
+    (("country", "'=", "FR"), ["A"]),
+    (("country", "égal", "FR"), ["A"]),
+    (("country", "gelijk", "FR"), ["A"]),
 ])
 def test_operators(rule: tuple, expected: list[str]) -> None:
     assert members([("S", *rule)]) == {"S": expected}

@@ -86,6 +86,8 @@ def flat(result: Any) -> list[Any]:
     (GENERATION, (1946,), "Boomers"),
     (GENERATION, (" 1980 ",), "Gen X"),
     (GENERATION, (dt.datetime(1990, 5, 17),), "Millennials"),
+    (GENERATION, ("15/03/1975",), "Gen X"),  # a date of birth typed as text
+    (GENERATION, ("1996-12-31",), "Millennials"),
     (GENERATION, (2013,), "Gen Alpha"),
     (RFM_SEGMENT, (5, 5), "Champions"),
     (RFM_SEGMENT, (5, 1), "Recent"),
@@ -175,6 +177,16 @@ def test_a_bad_cell_gets_a_message_and_the_rest_is_computed() -> None:
     (MARGIN_RATE, ("abc", 1), "#VALUE: revenue 'abc' is not a number"),
     (MARGIN_RATE, (100, "#N/A"), "#N/A: cost is #N/A"),
     (AVG_ORDER_VALUE, (100, -1), "#VALUE: orders '-1' is negative"),
+    (AVG_ORDER_VALUE, (300, 2.5), "#VALUE: orders '2.5' is not a whole number of orders"),
+    (CUSTOMER_TYPE, (1.5, 10, 10), "#VALUE: orders '1.5' is not a whole number of orders"),
+    (CONTRIBUTION, (100, 60, 0.5), "#VALUE: orders '0.5' is not a whole number of orders"),
+    (MARGIN_RATE, ("1.500", 1), "#VALUE: revenue '1.500' is ambiguous (read as 1500 — "
+                                "thousands separator): type it without a thousands separator"),
+    (PROSPECT_SCORE, ("3.000", "oui", 3, 30, 10, True),
+     "#VALUE: budget '3.000' is ambiguous (read as 3000 — thousands separator): type it "
+     "without a thousands separator"),
+    (BREAK_EVEN_ORDER_VALUE, (5, 25),
+     "#VALUE: margin_rate '25' is above 100 %: for 25 %, type 25 % or 0.25"),
     (TEMPERATURE, (120,), "#VALUE: score '120' is not between 0 and 100"),
     (RFM_SEGMENT, (3.5, 2), "#VALUE: r_score '3.5' is not a score from 1 to 5"),
     (RFM_SEGMENT, (2, 6), "#VALUE: fm_score '6' is not a score from 1 to 5"),
