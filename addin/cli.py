@@ -92,7 +92,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _functions(args: argparse.Namespace) -> int:
-    from addin.udfs import functions
+    from addin.app.formulas import functions
 
     for name, signature, doc in functions():
         print(f"{name}{signature}\n    {doc}\n")
