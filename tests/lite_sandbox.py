@@ -6,9 +6,10 @@ In the child, as in xlwings Lite: starting a thread raises ``RuntimeError`` (Pyo
 ``Thread.start``), and the packages Pyodide lacks or potentiel must not need there
 (python_calamine, xlsxwriter, gspread, openpyxl) cannot be imported.  xlwings' ``func``,
 ``arg`` and ``script`` record what main.py registers, then every call of the request runs:
-formulas with their arguments, scripts on a :class:`recording_book.Book`.  The answer holds the
-results, what was registered, what each script wrote, and where every potentiel module came
-from.  The request and the answer are pickles: values keep their types (datetimes, None).
+formulas with their arguments, scripts in turn on a :class:`recording_book.Book`.  The answer
+holds the results, what was registered, what the scripts left in each workbook, and where
+every potentiel module came from.  The request and the answer are pickles: values keep their
+types (datetimes, None).
 """
 
 from __future__ import annotations
@@ -58,6 +59,13 @@ def _recorder(kind: str) -> Callable[..., Any]:
     return decorator
 
 
+def state(book: Any) -> dict[str, Any]:
+    """What a recorded workbook holds after the scripts: cells written, sheets, marks, alerts."""
+    return {"written": book.written(), "sheets": [sheet.name for sheet in book.sheets],
+            "names": [(name.name, name.refers_to) for name in book.names],
+            "alerts": book.alerts}
+
+
 def main() -> None:
     request = pickle.load(sys.stdin.buffer)
     sys.meta_path.insert(0, Blocker())
@@ -86,10 +94,11 @@ def main() -> None:
             answer["results"].append(getattr(lite, name)(*args))
         except Exception as error:  # a formula must never raise: the test shows which did
             answer["results"].append(("raised", repr(error)))
-    for script, sheets in request["scripts"]:
+    for label, scripts, sheets in request["scripts"]:
         book = Book(sheets, "C:/Users/me/customers.xlsx")
-        getattr(lite, script)(book)
-        answer["scripts"][script] = (book.written(), book.alerts)
+        for script in scripts:
+            getattr(lite, script)(book)
+        answer["scripts"][label] = state(book)
     answer["modules"] = {name: type(module.__spec__.loader).__name__
                          for name, module in sys.modules.items()
                          if name.partition(".")[0] == "addin"}

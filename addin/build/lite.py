@@ -7,7 +7,8 @@ Excel (Pyodide, WebAssembly) and keeps a workbook's code in the workbook: one ``
 - ``main.py`` registers the formulas of :mod:`addin.app.formulas` with Lite's ``func`` and
   ``arg`` decorators (same names, arguments, help and options as :mod:`addin.udfs`), and the
   Analyze, Build segment sheets and Validate buttons as Lite scripts that run
-  :func:`addin.macros.perform` on the open workbook through :class:`addin.macros.ExcelSide`;
+  :func:`addin.app.jobs.perform` (the macros' one code path) on the open workbook through
+  :class:`addin.app.side.ExcelSide`, which writes only sheets carrying potentiel's marks;
 - below them, potentiel's modules those need, copied as text and imported from there by
   :mod:`addin.build.bundle` (docs/decisions.md says why a copy and not a wheel);
 - ``requirements.txt`` names the packages those modules import, all in Pyodide's own set
@@ -36,7 +37,7 @@ from addin.build import bundle
 #: The packages of potentiel's own code that the bundle may hold.
 ROOTS = frozenset({"addin"})
 #: What main.py imports from potentiel; the bundle is everything these import, transitively.
-ENTRIES = ("addin.app.formulas", "addin.macros")
+ENTRIES = ("addin.app.formulas", "addin.app.jobs", "addin.app.side")
 #: The buttons, as macros.perform names them, with what each writes in Lite.
 SCRIPTS: dict[str, str] = {
     "analyze": "writes the Analysis sheet, one sheet per segment and the Validation sheet "
@@ -227,7 +228,8 @@ from xlwings import arg, func, script
         "})",
         "",
         "from addin.app import formulas",
-        "from addin.macros import ExcelSide, perform",
+        "from addin.app.jobs import perform",
+        "from addin.app.side import ExcelSide",
         "",
     ])
 

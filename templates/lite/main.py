@@ -955,14 +955,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pandas as pd
 
+from addin.app.side import Side
 from addin.core.analysis import Analysis, run_analysis
 from addin.core.labels import VALUES, header
+from addin.errors import PotentielError
 from addin.workbook.reader import WorkbookData, read_workbook
-from addin.workbook.results import write_results
+from addin.workbook.results import PARTS, write_results
 
 Progress = Callable[[str], None]
 
@@ -1051,6 +1054,236 @@ def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
     else:
         lines.append("No problems found in the input.")
     return Summary(lines)
+
+
+#: Which result sheets each macro writes.
+MACRO_PARTS: dict[str, frozenset[str]] = {
+    "analyze": PARTS,
+    "build_segments": frozenset({"segments", "validation"}),
+    "validate": frozenset({"validation"}),
+}
+
+
+def perform(macro: str, side: Side) -> Analysis | None:
+    """Run one macro on one side; returns the analysis (None for the sync)."""
+    try:
+        if macro == "sync_now":
+            side.tell(_sync(side))
+            return None
+        analysis = analyze_workbook(side.read())
+        side.write(analysis, MACRO_PARTS[macro])
+        side.tell(_message(macro, analysis))
+        return analysis
+    except PotentielError as err:
+        side.tell(f"Potentiel could not finish: {err}")
+        return None
+
+
+def _message(macro: str, analysis: Analysis) -> str:
+    v = analysis.validation
+    errors = int((v["severity"] == "error").sum())
+    problems = (f"{errors} problem(s) in the input: see the Validation sheet." if errors
+                else "No problems found in the input.")
+    if macro == "validate":
+        return problems
+    if macro == "build_segments":
+        sizes = ", ".join(f"{name}: {len(rows)}" for name, rows in analysis.segments.items())
+        return f"Segment sheets written ({sizes or 'no segments defined'}). {problems}"
+    return f"{len(analysis.table)} customers analysed. {problems}"
+
+
+def _sync(side: Side) -> str:
+    """Sync now: the Google Sheets sync plugs in through the ``potentiel.sync`` entry point."""
+    found = list(entry_points(group="potentiel.sync"))
+    if not found:
+        raise PotentielError("The Google Sheets sync is not installed.",
+                             hint="pip install potentiel (it ships sheets_sync).")
+    return found[0].load()(side)
+'''),
+    "addin.app.side": (False, r'''"""Where a job reads its inputs and writes its results: a workbook file, or the workbook open
+in Excel.
+
+One protocol, :class:`Side`, serves the macro buttons (:mod:`addin.macros`) and the Google
+Sheets sync (:mod:`sheets_sync.run`) alike.  :class:`FileSide` works on a file on disk
+(headless: servers, CI, Linux); :class:`ExcelSide` on the open workbook through the xlwings
+Book/Sheet/Range API only, which classic xlwings and xlwings Lite both offer.  Both find
+potentiel's sheets by their marks (:mod:`addin.workbook.marks`), never by tab name, so a user's
+sheet called like a result is never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from addin.app.cells import excel_rows, table_rows
+from addin.core.analysis import Analysis
+from addin.core.schema import canonical_columns
+from addin.workbook.edit import update_cells
+from addin.workbook.files import workbook_in_use
+from addin.workbook.marks import (
+    mark_name,
+    mark_reference,
+    own_role,
+    own_sheets,
+    place_sheets,
+    sheet_name,
+)
+from addin.workbook.reader import WorkbookData, data_from_grids, read_workbook
+from addin.workbook.results import ResultTable, part_of, replace_sheet, result_tables, write_results
+
+
+class Side(Protocol):
+    """Where a macro or a sync run reads its inputs and writes its results."""
+
+    @property
+    def path(self) -> Path:
+        """The workbook's file (a sync configuration is looked for beside it)."""
+        ...
+
+    def read(self) -> WorkbookData:
+        """The input sheets, as the analysis wants them."""
+        ...
+
+    def write(self, analysis: Analysis, parts: frozenset[str]) -> None:
+        """Write the result sheets of ``parts`` (see :data:`addin.workbook.results.PARTS`)."""
+        ...
+
+    def tell(self, message: str) -> None:
+        """Say one thing to the person who started the job."""
+        ...
+
+    def apply(self, sheet: str, updates: pd.DataFrame, append: pd.DataFrame | None) -> None:
+        """Set cells (row, column, value) of a user sheet and append rows."""
+        ...
+
+    def keep(self, name: str, frame: pd.DataFrame) -> None:
+        """Write a table as potentiel's own sheet ``name`` (e.g. the sync's Conflicts)."""
+        ...
+
+    def in_use(self) -> str | None:
+        """Why the workbook cannot be written now (open elsewhere), or None."""
+        ...
+
+
+@dataclass
+class FileSide:
+    """A workbook file on disk (headless: servers, CI, Linux)."""
+
+    path: Path
+    out: Path | None = None
+    say: Callable[[str], None] = print
+
+    def read(self) -> WorkbookData:
+        return read_workbook(self.path)
+
+    def write(self, analysis: Analysis, parts: frozenset[str]) -> None:
+        write_results(self.path, analysis, out=self.out, parts=parts)
+
+    def tell(self, message: str) -> None:
+        self.say(message)
+
+    def apply(self, sheet: str, updates: pd.DataFrame, append: pd.DataFrame | None) -> None:
+        update_cells(self.path, sheet, updates, append)
+
+    def keep(self, name: str, frame: pd.DataFrame) -> None:
+        replace_sheet(self.path, name, frame)
+
+    def in_use(self) -> str | None:
+        return workbook_in_use(self.path)
+
+
+@dataclass
+class ExcelSide:
+    """The open workbook in Excel, through xlwings (Book/Sheet/Range/Names only)."""
+
+    book: Any
+
+    @property
+    def path(self) -> Path:
+        return Path(self.book.fullname)
+
+    def read(self) -> WorkbookData:
+        grids: dict[str, list[list[object]]] = {}
+        for sheet in self.book.sheets:
+            used = sheet.used_range
+            values = used.options(ndim=2, err_to_str=True).value or []
+            top, left = used.row - 1, used.column - 1
+            width = left + (len(values[0]) if values else 0)
+            grids[sheet.name] = ([[None] * width for _ in range(top)]
+                                 + [[None] * left + list(row) for row in values])
+        return data_from_grids(self.path, grids)
+
+    def write(self, analysis: Analysis, parts: frozenset[str]) -> None:
+        self._install(result_tables(analysis, parts), lambda role: part_of(role) in parts)
+
+    def tell(self, message: str) -> None:
+        self.book.app.alert(message, title="Potentiel")
+
+    def in_use(self) -> str | None:
+        """The open workbook is ours to write through Excel itself: never in the way."""
+        return None
+
+    def apply(self, sheet: str, updates: pd.DataFrame, append: pd.DataFrame | None) -> None:
+        """Set cells and append rows in the open sheet, then save the workbook."""
+        target = self.book.sheets[sheet]
+        used = target.used_range
+        values = used.options(ndim=2).value or [[]]
+        header_at = next((i for i, row in enumerate(values[:30])
+                          if "customer_id" in canonical_columns("customers", row).values()), 0)
+        headers = [str(h) for h in values[header_at] if h is not None]
+        position = {h: i for i, h in enumerate(headers)}
+        position |= {c: i for h, c in canonical_columns("customers", headers).items()
+                     for i in [position[str(h)]]}
+        wanted = [*updates["column"].astype(str), *(append.columns if append is not None
+                                                    else [])]
+        for name in dict.fromkeys(wanted):
+            if name not in position:
+                position[name] = len(headers)
+                target.range((used.row + header_at, used.column + len(headers))).value = name
+                headers.append(name)
+        for row, column, value in updates[["row", "column", "value"]].itertuples(index=False):
+            target.range((int(row), used.column + position[str(column)])).value = \
+                excel_rows(pd.DataFrame([[value]]))[0][0]
+        if append is not None and len(append):
+            ordered = pd.DataFrame({i: append[name] for name, i in position.items()
+                                    if name in append.columns}).reindex(
+                columns=range(len(headers)))
+            target.range((used.row + len(values), used.column)).value = excel_rows(ordered)
+        self.book.save()
+
+    def keep(self, name: str, frame: pd.DataFrame) -> None:
+        """Write a table as potentiel's sheet of the open workbook (e.g. Conflicts), then save."""
+        self._install([ResultTable("own", own_role(name), sheet_name(name), frame)],
+                      lambda _: False)
+        self.book.save()
+
+    def _install(self, tables: list[ResultTable], drop: Callable[[str], bool]) -> None:
+        """Write tables as potentiel's sheets where :func:`place_sheets` says."""
+        sheets = {sheet.name: sheet for sheet in self.book.sheets}
+        marks = own_sheets(((n.name, n.refers_to or "") for n in self.book.names), sheets)
+        placement = place_sheets(list(sheets), marks, [(t.role, t.name) for t in tables], drop)
+        for tab in placement.delete:
+            sheets[tab].delete()
+        for table in tables:
+            name = placement.names[table.role]
+            current = placement.reuse.get(table.role)
+            if current is None:
+                sheet = self.book.sheets.add(name, after=self.book.sheets[-1])
+            else:
+                sheet = sheets[current]
+                sheet.clear_contents()
+                if sheet.name != name:
+                    sheet.name = name
+            sheet.range("A1").value = table_rows(table.frame)
+            self.book.names.add(mark_name(table.role), "=" + mark_reference(name))
+
+
+__all__ = ["ExcelSide", "FileSide", "Side"]
 '''),
     "addin.core": (True, r''''''),
     "addin.core.activity": (False, r'''"""What each customer bought and when: order counts, dates, amounts, and the lifetimes summary.
@@ -3294,218 +3527,72 @@ class SheetsApiError(SyncError):
 class SyncLockedError(SyncError):
     """Another sync of the same workbook is running."""
 '''),
-    "addin.macros": (False, r'''"""The four macro buttons: Analyze, Build segment sheets, Validate, Sync now.
+    "addin.workbook": (True, r''''''),
+    "addin.workbook.a1": (False, r'''"""A1 references: column letters, cell references and quoted sheet names.
 
-In Excel, the template's VBA calls ``RunPython "import addin.macros; addin.macros.analyze()"``
-and the macro works on the calling workbook (``xw.Book.caller()``).  Headless, the same macro
-runs on a file: ``analyze(path)``.  One code path decides what to write (:func:`perform`); a small
-side object reads the inputs and applies the result either through xlwings (:class:`ExcelSide`)
-or through the workbook writer of the headless job (:class:`FileSide`).  Errors reach the user
-as a message box in Excel and as one clear line headless; nothing is half-written.
+One module for the workbook files and the Google Sheets ranges alike.  It is plain Python (no
+XlsxWriter import) because the Excel adapters, xlwings Lite included, address cells with it too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from importlib.metadata import entry_points
-from pathlib import Path
-from typing import Any, Protocol
+import re
 
-import pandas as pd
+from addin.errors import WorkbookError
 
-from addin.app.cells import excel_rows, table_rows
-from addin.app.jobs import analyze_workbook
-from addin.core.analysis import Analysis
-from addin.core.schema import canonical_columns
-from addin.errors import PotentielError
-from addin.workbook.edit import update_cells
-from addin.workbook.reader import WorkbookData, data_from_grids, read_workbook
-from addin.workbook.results import PARTS, replace_sheet, result_tables, write_results
-
-#: Which result sheets each macro writes.
-MACRO_PARTS: dict[str, frozenset[str]] = {
-    "analyze": PARTS,
-    "build_segments": frozenset({"segments", "validation"}),
-    "validate": frozenset({"validation"}),
-}
+_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 
 
-class Side(Protocol):
-    """Where a macro reads its inputs and writes its results."""
-
-    def read(self) -> WorkbookData: ...
-
-    def write(self, analysis: Analysis, parts: frozenset[str]) -> None: ...
-
-    def tell(self, message: str) -> None: ...
-
-
-@dataclass
-class FileSide:
-    """A workbook file on disk (headless: servers, CI, Linux)."""
-
-    path: Path
-    out: Path | None = None
-    say: Callable[[str], None] = print
-
-    def read(self) -> WorkbookData:
-        return read_workbook(self.path)
-
-    def write(self, analysis: Analysis, parts: frozenset[str]) -> None:
-        write_results(self.path, analysis, out=self.out, parts=parts)
-
-    def tell(self, message: str) -> None:
-        self.say(message)
-
-    def apply(self, sheet: str, updates: pd.DataFrame, append: pd.DataFrame | None) -> None:
-        """Set cells (row, column, value) of a user sheet and append rows, in the file."""
-        update_cells(self.path, sheet, updates, append)
-
-    def keep(self, name: str, frame: pd.DataFrame) -> None:
-        """Write a table as potentiel's own sheet ``name`` (e.g. Conflicts)."""
-        replace_sheet(self.path, name, frame)
+def column_letter(index: int) -> str:
+    """Excel column letters of a 0-based column index: 0 -> A, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
-@dataclass
-class ExcelSide:
-    """The open workbook in Excel, through xlwings (Book/Sheet/Range only)."""
+def column_index(letters: str) -> int:
+    """0-based index of Excel column letters: A -> 0, AA -> 26."""
+    index = 0
+    for char in letters.upper():
+        index = index * 26 + ord(char) - 64
+    return index - 1
 
-    book: Any
 
-    def read(self) -> WorkbookData:
-        grids: dict[str, list[list[object]]] = {}
-        for sheet in self.book.sheets:
-            used = sheet.used_range
-            values = used.options(ndim=2, err_to_str=True).value or []
-            top, left = used.row - 1, used.column - 1
-            width = left + (len(values[0]) if values else 0)
-            grids[sheet.name] = ([[None] * width for _ in range(top)]
-                                 + [[None] * left + list(row) for row in values])
-        return data_from_grids(Path(self.book.fullname), grids)
+def split_ref(ref: str) -> tuple[int, int]:
+    """(0-based column, 1-based row) of a cell reference such as ``B7`` or ``$B$7``."""
+    match = _REF.fullmatch(ref)
+    if match is None:
+        raise WorkbookError(f"unreadable cell reference '{ref}'",
+                            hint="Open the workbook in Excel and save it again.")
+    return column_index(match.group(1)), int(match.group(2))
 
-    def write(self, analysis: Analysis, parts: frozenset[str]) -> None:
-        existing = {sheet.name: sheet for sheet in self.book.sheets}
-        for table in result_tables(analysis, parts):
-            sheet = existing.get(table.name)
-            if sheet is None:
-                sheet = self.book.sheets.add(table.name, after=self.book.sheets[-1])
-            sheet.clear_contents()
-            sheet.range("A1").value = table_rows(table.frame)
 
-    def tell(self, message: str) -> None:
-        self.book.app.alert(message, title="Potentiel")
+def cell_ref(row: int, column: int) -> str:
+    """``B7`` for the 1-based row 7 and the 0-based column 1."""
+    return f"{column_letter(column)}{row}"
 
-    def in_use(self) -> str | None:
-        """The open workbook is ours to write through Excel itself: never in the way."""
+
+def quote_sheet(name: str) -> str:
+    """A sheet name as formulas, defined names and Sheets ranges write it: ``'It''s'``.
+
+    Always quoted: Excel and the Sheets API accept quotes around any name, and a name that
+    looks like a cell (``A1``) or holds a space needs them.
+    """
+    return "'" + name.replace("'", "''") + "'"
+
+
+def sheet_of_reference(text: str) -> str | None:
+    """The sheet a reference such as ``'My sheet'!$A$1`` (or ``=Sheet!A1``) points at; None
+    for ``#REF!`` or a reference without a sheet."""
+    match = re.match(r"\s*=?\s*'((?:[^']|'')+)'!|\s*=?\s*([^'!=]+)!", text)
+    if match is None:
         return None
-
-    def apply(self, sheet: str, updates: pd.DataFrame, append: pd.DataFrame | None) -> None:
-        """Set cells and append rows in the open sheet, then save the workbook."""
-        target = self.book.sheets[sheet]
-        used = target.used_range
-        values = used.options(ndim=2).value or [[]]
-        header_at = next((i for i, row in enumerate(values[:30])
-                          if "customer_id" in canonical_columns("customers", row).values()), 0)
-        headers = [str(h) for h in values[header_at] if h is not None]
-        position = {h: i for i, h in enumerate(headers)}
-        position |= {c: i for h, c in canonical_columns("customers", headers).items()
-                     for i in [position[str(h)]]}
-        wanted = [*updates["column"].astype(str), *(append.columns if append is not None
-                                                    else [])]
-        for name in dict.fromkeys(wanted):
-            if name not in position:
-                position[name] = len(headers)
-                target.range((used.row + header_at, used.column + len(headers))).value = name
-                headers.append(name)
-        for row, column, value in updates[["row", "column", "value"]].itertuples(index=False):
-            target.range((int(row), used.column + position[str(column)])).value = \
-                excel_rows(pd.DataFrame([[value]]))[0][0]
-        if append is not None and len(append):
-            ordered = pd.DataFrame({i: append[name] for name, i in position.items()
-                                    if name in append.columns}).reindex(
-                columns=range(len(headers)))
-            target.range((used.row + len(values), used.column)).value = excel_rows(ordered)
-        self.book.save()
-
-    def keep(self, name: str, frame: pd.DataFrame) -> None:
-        """Write a table as a sheet of the open workbook (e.g. Conflicts), then save."""
-        existing = {sheet.name: sheet for sheet in self.book.sheets}
-        sheet = existing.get(name) or self.book.sheets.add(name, after=self.book.sheets[-1])
-        sheet.clear_contents()
-        sheet.range("A1").value = table_rows(frame)
-        self.book.save()
-
-
-def perform(macro: str, side: Side) -> Analysis | None:
-    """Run one macro on one side; returns the analysis (None for the sync)."""
-    try:
-        if macro == "sync_now":
-            side.tell(_sync(side))
-            return None
-        analysis = analyze_workbook(side.read())
-        side.write(analysis, MACRO_PARTS[macro])
-        side.tell(_message(macro, analysis))
-        return analysis
-    except PotentielError as err:
-        side.tell(f"Potentiel could not finish: {err}")
-        return None
-
-
-def _message(macro: str, analysis: Analysis) -> str:
-    v = analysis.validation
-    errors = int((v["severity"] == "error").sum())
-    problems = (f"{errors} problem(s) in the input: see the Validation sheet." if errors
-                else "No problems found in the input.")
-    if macro == "validate":
-        return problems
-    if macro == "build_segments":
-        sizes = ", ".join(f"{name}: {len(rows)}" for name, rows in analysis.segments.items())
-        return f"Segment sheets written ({sizes or 'no segments defined'}). {problems}"
-    return f"{len(analysis.table)} customers analysed. {problems}"
-
-
-def _sync(side: Side) -> str:
-    """Sync now: the Google Sheets sync plugs in through the ``potentiel.sync`` entry point."""
-    found = list(entry_points(group="potentiel.sync"))
-    if not found:
-        raise PotentielError("The Google Sheets sync is not installed.",
-                             hint="pip install potentiel (it ships sheets_sync).")
-    return found[0].load()(side)
-
-
-def _side(path: str | Path | None) -> Side:
-    if path is not None:
-        return FileSide(Path(path))
-    import xlwings as xw
-
-    return ExcelSide(xw.Book.caller())
-
-
-def analyze(path: str | Path | None = None) -> Analysis | None:
-    """Analyze: every result sheet (Analysis, segments, Validation, Dashboard)."""
-    return perform("analyze", _side(path))
-
-
-def build_segments(path: str | Path | None = None) -> Analysis | None:
-    """Build segment sheets: one sheet per user segment, and the Validation sheet."""
-    return perform("build_segments", _side(path))
-
-
-def validate(path: str | Path | None = None) -> Analysis | None:
-    """Validate: check the input and list its problems in the Validation sheet."""
-    return perform("validate", _side(path))
-
-
-def sync_now(path: str | Path | None = None) -> None:
-    """Sync now: run the Google Sheets sync configured beside the workbook."""
-    perform("sync_now", _side(path))
-
-
-__all__ = ["ExcelSide", "FileSide", "analyze", "build_segments", "perform", "sync_now",
-           "validate"]
+    name = match.group(1).replace("''", "'") if match.group(1) else match.group(2)
+    return None if name.startswith("#REF") else name
 '''),
-    "addin.workbook": (True, r''''''),
     "addin.workbook.charts": (False, r'''"""Native Excel charts (DrawingML) for the Dashboard sheet, written as the file format has them.
 
 A chart is a ``chartN.xml`` part whose series point at cell ranges of the Dashboard (``<c:f>``),
@@ -3523,8 +3610,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from addin.workbook.package import quote_sheet
-from addin.workbook.sheetxml import column_letter
+from addin.workbook.a1 import column_letter, quote_sheet
 
 C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -3699,9 +3785,10 @@ import pandas as pd
 
 from addin.core.schema import canonical_columns, fold, match_sheet
 from addin.errors import WorkbookError
+from addin.workbook.a1 import column_index, column_letter, split_ref
 from addin.workbook.package import REL_CALC_CHAIN, WORKBOOK_PART, Package, attribute
 from addin.workbook.reader import read_sheet_table
-from addin.workbook.sheetxml import MAX_TEXT, Styles, column_letter, ensure_styles
+from addin.workbook.sheetxml import MAX_TEXT, Styles, ensure_styles
 
 _ROW_START = re.compile(r"<(?:\w+:)?row[\s>/]")
 _CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
@@ -3709,22 +3796,6 @@ _R = re.compile(r"\sr=\"([A-Z]*)(\d+)\"")
 _S = re.compile(r"\ss=\"(\d+)\"")
 _FORMULA = re.compile(r"<(?:\w+:)?f[\s>/]")
 _EPOCH = pd.Timestamp("1899-12-30")
-
-
-def column_index(letters: str) -> int:
-    """0-based index of Excel column letters: A -> 0, AA -> 26."""
-    index = 0
-    for char in letters.upper():
-        index = index * 26 + ord(char) - 64
-    return index - 1
-
-
-def _split_ref(ref: str) -> tuple[int, int]:
-    match = re.fullmatch(r"([A-Za-z]+)(\d+)", ref)
-    if match is None:
-        raise WorkbookError(f"unreadable cell reference '{ref}'",
-                            hint="Open the workbook in Excel and save it again.")
-    return column_index(match.group(1)), int(match.group(2))
 
 
 def cell_xml(ref: str, value: object, style: str | None, styles: Styles | None) -> str:
@@ -3915,7 +3986,7 @@ def _grow_table(package: Package, part: str, last_row: int, new_columns: list[st
         return
     ref = attribute(start.group(0), "ref") or "A1:A1"
     first, _, last = ref.partition(":")
-    last_column, old_last = _split_ref(last or first)
+    last_column, old_last = split_ref(last or first)
     totals = int(attribute(start.group(0), "totalsRowCount") or 0)
     new_ref = f"{first}:{column_letter(last_column + len(new_columns))}" \
               f"{max(old_last, last_row + totals)}"
@@ -3937,6 +4008,241 @@ def _drop_calc_chain(package: Package) -> None:
         if rel.type == REL_CALC_CHAIN and rel.part:
             package.remove(rel.part)
             package.remove_relationship(WORKBOOK_PART, rel)
+'''),
+    "addin.workbook.files": (False, r'''"""Files on disk: atomic replacement, and the owner files office programs leave beside a
+workbook they have open.
+
+Every file potentiel writes (workbooks, the template, the OAuth token, the sync lock's holder
+note) goes through :func:`atomic_write`: a temporary file in the same folder, flushed to disk,
+then ``os.replace``, so the file on disk is always either the old or the new one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from addin.errors import WorkbookLockedError
+
+#: Prefix of potentiel's temporary files: a run killed mid-write leaves one behind.
+TEMP_PREFIX = ".~potentiel-"
+
+
+def atomic_write(target: Path, data: bytes | Callable[[BinaryIO], None], *,
+                 mode: int | None = None, before_replace: Callable[[], None] | None = None,
+                 ) -> Path:
+    """Write ``target`` whole or not at all.
+
+    ``data`` is the bytes, or a function that writes them to a binary stream (for large
+    files).  The new file takes ``mode`` if given, else the old file's mode, else the default
+    for new files.  ``before_replace`` runs last, just before the swap (e.g. to refuse when the
+    file changed meanwhile).  OSError is raised as it is: callers say what it means for them.
+    """
+    target = Path(target)
+    handle, temporary = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix,
+                                         dir=target.resolve().parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            if callable(data):
+                data(stream)
+            else:
+                stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        elif target.exists():
+            shutil.copymode(target, temporary)
+        else:
+            os.chmod(temporary, 0o666 & ~_umask())
+        if before_replace is not None:
+            before_replace()
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def owner_files(workbook: Path) -> list[Path]:
+    """The files an office program writes beside a workbook it has open: Excel's ``~$name``
+    and LibreOffice's ``.~lock.name#``."""
+    name = Path(workbook).name
+    return [Path(workbook).with_name(f"~${name}"), Path(workbook).with_name(f".~lock.{name}#")]
+
+
+def owner_of(owner_file: Path) -> str | None:
+    """The user named in an owner file, if it can be read.
+
+    Excel's starts with a length byte and the user name; LibreOffice's is a CSV line whose
+    first field is the user name.
+    """
+    try:
+        data = owner_file.read_bytes()[:256]
+    except OSError:
+        return None
+    if owner_file.name.startswith("~$") and data and 0 < data[0] < len(data):
+        name = data[1:1 + data[0]].decode("cp1252", errors="replace").strip()
+    else:
+        name = data.decode("utf-8", errors="replace").split(",", 1)[0].strip()
+    return name if name and name.isprintable() else None
+
+
+def workbook_in_use(path: Path) -> str | None:
+    """Why the workbook looks open in an office program, or None when it looks free.
+
+    The reason names the user and the date in the owner file, so a person can tell a stale
+    file (left by a crash) from a workbook a colleague really has open.
+    """
+    path = Path(path)
+    for owner_file in owner_files(path):
+        if owner_file.exists():
+            user = owner_of(owner_file)
+            by = f" by {user}" if user else ""
+            try:
+                since = datetime.fromtimestamp(owner_file.stat().st_mtime)
+                when = f" since {since:%Y-%m-%d %H:%M}"
+            except OSError:
+                when = ""
+            return (f"{path.name} is open{by}{when} (owner file {owner_file.name} is beside "
+                    "it); close it in Excel or LibreOffice, or, if nobody has it open (a "
+                    "crash leaves that file behind), delete that file")
+    if sys.platform == "win32" and path.exists():
+        try:
+            with path.open("ab"):
+                pass
+        except PermissionError:
+            return f"{path.name} is locked by another program (probably open in Excel)"
+    return None
+
+
+def check_not_open(path: Path) -> None:
+    """Refuse to replace a workbook another program holds open."""
+    reason = workbook_in_use(path)
+    if reason is not None:
+        raise WorkbookLockedError(reason + ".",
+                                  hint="Close the workbook, or write to another file with -o.")
+'''),
+    "addin.workbook.marks": (False, r'''"""Which sheets are potentiel's, and what tab names its sheets get.
+
+potentiel marks each sheet it writes with a hidden workbook name ``_potentiel.<role>`` that
+refers to the sheet (``analysis``, ``validation``, ``dashboard``, ``segment.<hash>``,
+``sheet.<hash>`` for the sync's Conflicts).  Marks follow a sheet when a user renames it, and a
+user's sheet never has one: so a result sheet is found by its mark, never by its tab name.
+:func:`place_sheets` is the one decision of where each result goes; the file writer
+(:class:`addin.workbook.package.Package`) and the Excel writer (:mod:`addin.app.side`) both
+follow it, so neither can overwrite a user's sheet that happens to be called like a result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from addin.workbook.a1 import quote_sheet, sheet_of_reference
+
+MARK = "_potentiel."
+#: Longest tab name Excel accepts.
+MAX_TAB = 31
+
+
+def mark_name(role: str) -> str:
+    """The hidden workbook name that marks the sheet of ``role``."""
+    return MARK + role
+
+
+def mark_reference(sheet: str) -> str:
+    """What a mark refers to: the sheet's first cell."""
+    return f"{quote_sheet(sheet)}!$A$1"
+
+
+def own_sheets(names: Iterable[tuple[str, str]], tabs: Iterable[str]) -> dict[str, str]:
+    """potentiel's sheets by role, from the workbook's (name, refers-to) pairs and its tabs.
+
+    A mark whose sheet no longer exists (deleted by hand) is ignored.
+    """
+    by_name = {tab.casefold(): tab for tab in tabs}
+    own = {}
+    for name, reference in names:
+        if name.startswith(MARK):
+            target = sheet_of_reference(reference)
+            if target is not None and target.casefold() in by_name:
+                own[name[len(MARK):]] = by_name[target.casefold()]
+    return own
+
+
+def sheet_name(text: str) -> str:
+    """A valid Excel tab name: no ``[]:*?/\\``, no apostrophe at either end, 31 characters."""
+    cleaned = re.sub(r"[\[\]:*?/\\]", " ", str(text)).strip().strip("'").strip()
+    return cleaned[:MAX_TAB].strip() or "Segment"
+
+
+def segment_role(name: str) -> str:
+    """Stable mark of a segment's sheet (defined names allow only letters, digits, _ and .)."""
+    return "segment." + hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
+
+
+def own_role(name: str) -> str:
+    """The role of potentiel's own named sheet (e.g. the sync's ``Conflicts``)."""
+    return "sheet." + hashlib.sha1(name.casefold().encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where each result sheet goes.
+
+    ``names``: role -> tab name to write, in the order asked; ``reuse``: role -> the tab of
+    potentiel's sheet that is replaced in place (same position, new content, maybe renamed);
+    ``delete``: tabs of potentiel's sheets that go away.
+    """
+
+    names: dict[str, str]
+    reuse: dict[str, str]
+    delete: list[str]
+
+
+def place_sheets(tabs: Sequence[str], own: Mapping[str, str], wanted: Sequence[tuple[str, str]],
+                 drop: Callable[[str], bool]) -> Placement:
+    """Decide the tab of each wanted ``(role, name)``.
+
+    ``tabs`` are all the workbook's tabs, ``own`` potentiel's by role.  A result replaces
+    potentiel's sheet of the same role; an own sheet whose role is not wanted is deleted when
+    ``drop(role)``.  A name already used by any other sheet (a user's ``Customers``, or another
+    own sheet) gets a number: ``Customers (2)``.
+    """
+    wanted_roles = {role for role, _ in wanted}
+    reuse = {role: own[role] for role, _ in wanted if role in own}
+    delete = [tab for role, tab in own.items() if role not in wanted_roles and drop(role)]
+    freed = {tab.casefold() for tab in [*reuse.values(), *delete]}
+    taken = {tab.casefold() for tab in tabs} - freed
+    names: dict[str, str] = {}
+    for role, name in wanted:
+        names[role] = unique_name(name, taken)
+        taken.add(names[role].casefold())
+    return Placement(names, reuse, delete)
+
+
+def unique_name(name: str, taken: set[str]) -> str:
+    """A tab name no other sheet has (case-insensitive), numbered if needed, 31 chars max."""
+    candidate, n = name[:MAX_TAB], 2
+    while candidate.casefold() in taken:
+        suffix = f" ({n})"
+        candidate, n = name[: MAX_TAB - len(suffix)] + suffix, n + 1
+    return candidate
 '''),
     "addin.workbook.package": (False, r'''"""An .xlsx/.xlsm workbook edited as its zip parts, never round-tripped through a library.
 
@@ -3961,12 +4267,9 @@ in the same folder, then ``os.replace``.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
-import shutil
 import struct
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -3974,6 +4277,9 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from addin.errors import WorkbookError, WorkbookLockedError
+from addin.workbook.a1 import sheet_of_reference
+from addin.workbook.files import atomic_write, check_not_open
+from addin.workbook.marks import MARK, mark_name, mark_reference, own_sheets, place_sheets
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_SHEET = REL_NS + "/worksheet"
@@ -3986,8 +4292,6 @@ CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 
-#: Prefix of the hidden defined names that mark potentiel's own sheets.
-MARK = "_potentiel."
 #: Timestamp of the parts potentiel writes: fixed, so two runs give the same package.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 WORKBOOK_PART = "xl/workbook.xml"
@@ -4092,20 +4396,6 @@ def prefix_of(xml: str, local: str) -> str:
     return (match.group(1) or "") if match else ""
 
 
-def quote_sheet(name: str) -> str:
-    """A sheet name as formulas and defined names write it: ``'It''s'``."""
-    return "'" + name.replace("'", "''") + "'"
-
-
-def sheet_of_reference(text: str) -> str | None:
-    """The sheet a reference such as ``'My sheet'!$A$1`` points at (None for #REF!)."""
-    match = re.match(r"\s*'((?:[^']|'')+)'!|\s*([^'!]+)!", text)
-    if match is None:
-        return None
-    name = match.group(1).replace("''", "'") if match.group(1) else match.group(2)
-    return None if name.startswith("#REF") else name
-
-
 def rels_part(part: str) -> str:
     """Name of the .rels part holding a part's relationships."""
     folder, name = posixpath.split(part)
@@ -4116,16 +4406,6 @@ def _resolve(source: str, target: str) -> str:
     if target.startswith("/"):
         return target[1:]
     return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
-
-
-def check_not_open(path: Path) -> None:
-    """Refuse a workbook another program holds: Excel's or LibreOffice's owner file beside it."""
-    owners = (path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#"))
-    for owner in owners:
-        if owner.exists():
-            raise WorkbookLockedError(
-                f"{path.name} is open in another program (found the owner file {owner.name}).",
-                hint="Close the workbook in Excel (or LibreOffice) and run again.")
 
 
 class Package:
@@ -4319,14 +4599,10 @@ class Package:
 
     def own_sheets(self) -> dict[str, Sheet]:
         """potentiel's sheets, by role, as marked by its hidden defined names."""
-        by_name = {s.name.casefold(): s for s in self.sheets()}
-        own = {}
-        for defined in self.defined_names():
-            if defined.name.startswith(MARK) and defined.local_sheet is None:
-                target = sheet_of_reference(defined.text)
-                if target is not None and target.casefold() in by_name:
-                    own[defined.name[len(MARK):]] = by_name[target.casefold()]
-        return own
+        by_name = {s.name: s for s in self.sheets()}
+        marks = own_sheets([(d.name, d.text) for d in self.defined_names()
+                            if d.local_sheet is None], by_name)
+        return {role: by_name[tab] for role, tab in marks.items()}
 
     def _edit_workbook(self, edit: Callable[[str], str]) -> None:
         self.set_text(WORKBOOK_PART, edit(self.text(WORKBOOK_PART)))
@@ -4335,10 +4611,10 @@ class Package:
         """Point the hidden name ``_potentiel.<role>`` at a sheet (creating it if needed)."""
         xml = self.text(WORKBOOK_PART)
         p = prefix_of(xml, "workbook")
-        ref = escape(f"{quote_sheet(sheet_name)}!$A$1")
-        element = f'<{p}definedName name="{MARK}{role}" hidden="1">{ref}</{p}definedName>'
+        ref = escape(mark_reference(sheet_name))
+        element = f'<{p}definedName name="{mark_name(role)}" hidden="1">{ref}</{p}definedName>'
         for defined in self.defined_names():
-            if defined.name == MARK + role:
+            if defined.name == mark_name(role):
                 xml = xml.replace(defined.element, "", 1)
         if re.search(r"<(?:\w+:)?definedNames\b[^>]*/>", xml):
             xml = re.sub(r"<(?:\w+:)?definedNames\b[^>]*/>",
@@ -4382,26 +4658,26 @@ class Package:
         Tab names that a user's sheet already has get a number. Returns the tab names used.
         """
         own = self.own_sheets()
-        wanted = {s.role for s in sheets}
+        placement = place_sheets([s.name for s in self.sheets()],
+                                 {role: sheet.name for role, sheet in own.items()},
+                                 [(s.role, s.name) for s in sheets], drop)
+        gone = {tab.casefold() for tab in placement.delete}
         for role, sheet in own.items():
-            if role in wanted or drop(role):
+            if role in placement.reuse or sheet.name.casefold() in gone:
                 self._remove_parts(sheet)
-        for role, sheet in sorted(own.items(), key=lambda kv: -kv[1].position):
-            if role not in wanted and drop(role):
+        for sheet in sorted(own.values(), key=lambda s: -s.position):
+            if sheet.name.casefold() in gone:
                 self.remove_relationship(WORKBOOK_PART, self._sheet_rel(sheet))
                 self._drop_sheet_element(sheet)
-        users = {s.name.casefold() for s in self.sheets()
-                 if s.name.casefold() not in {o.name.casefold() for r, o in own.items()
-                                              if r in wanted}}
         used: list[str] = []
         for spec in sheets:
-            name = _unique(spec.name, users | {u.casefold() for u in used})
+            name = placement.names[spec.role]
             used.append(name)
             part = self.free_name("xl/worksheets/sheet{}.xml")
             self.put(part, spec.worksheet, CT_SHEET)
             if spec.charts:
                 self._put_drawing(part, spec)
-            current = self.own_sheets().get(spec.role) if spec.role in own else None
+            current = self.own_sheets().get(spec.role) if spec.role in placement.reuse else None
             if current is not None:
                 rel = self._sheet_rel(current)
                 self.remove_relationship(WORKBOOK_PART, rel)
@@ -4470,40 +4746,27 @@ class Package:
     # -- saving ----------------------------------------------------------------------------
 
     def save(self, out: Path | None = None) -> Path:
-        """Write the package atomically to ``out`` (default: over the source file)."""
+        """Write the package atomically to ``out`` (default: over the source file).
+
+        Only the file written must be free: writing a copy beside a workbook open in Excel
+        or LibreOffice is allowed.
+        """
         target = Path(out) if out is not None else self.path
-        check_not_open(self.path)
-        if target != self.path:
-            check_not_open(target)
+        check_not_open(target)
+        check = self._check_unchanged if target == self.path else None
         folder = target.resolve().parent
+        if not folder.is_dir():
+            raise WorkbookError(f"Cannot write in the folder {folder}: it does not exist.",
+                                hint="Create it, or choose another output file with -o.")
         try:
-            handle, temporary = tempfile.mkstemp(prefix=".~potentiel-", suffix=target.suffix,
-                                                 dir=folder)
-        except OSError as err:
-            raise WorkbookError(f"Cannot write in the folder {folder}: {err.strerror}.",
-                                hint="Choose a folder you may write to (see -o).") from err
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                self._write_zip(stream)
-                stream.flush()
-                os.fsync(stream.fileno())
-            if target.exists():
-                shutil.copymode(target, temporary)
-            if target == self.path:
-                self._check_unchanged()
-            os.replace(temporary, target)
+            return atomic_write(target, self._write_zip, before_replace=check)
         except PermissionError as err:
-            Path(temporary).unlink(missing_ok=True)
             raise WorkbookLockedError(f"Cannot replace {target.name}: {err.strerror}.",
                                       hint="Close the workbook in Excel and run again.") from err
         except OSError as err:
-            Path(temporary).unlink(missing_ok=True)
             raise WorkbookError(f"Cannot write {target}: {err.strerror or err}.",
-                                hint="Check the free disk space and the folder.") from err
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return target
+                                hint="Check the free disk space, that the folder exists and "
+                                     "that you may write there (see -o).") from err
 
     def _check_unchanged(self) -> None:
         now = self.path.stat()
@@ -4600,15 +4863,6 @@ def _last_close(xml: str, p: str, locals_: Iterable[str]) -> int:
     return max(ends)
 
 
-def _unique(name: str, taken: set[str]) -> str:
-    """A tab name no other sheet has (case-insensitive), numbered if needed, 31 chars max."""
-    candidate, n = name[:31], 2
-    while candidate.casefold() in taken:
-        suffix = f" ({n})"
-        candidate, n = name[: 31 - len(suffix)] + suffix, n + 1
-    return candidate
-
-
 def iter_chunks(parts: Iterable[str | bytes]) -> Iterator[bytes]:
     """Encode text chunks as UTF-8 on the way to the zip."""
     for part in parts:
@@ -4642,8 +4896,8 @@ import pandas as pd
 from addin.core.schema import REQUIRED, SHEET_ALIASES, canonical_columns, match_sheet
 from addin.core.validation import ROW_INDEX, Validation
 from addin.errors import WorkbookError, WorkbookLockedError
+from addin.workbook.a1 import column_letter
 from addin.workbook.package import Package, Sheet, attribute
-from addin.workbook.sheetxml import column_letter
 
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
@@ -5018,8 +5272,6 @@ even one with the same name (potentiel's then gets a number).
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -5030,6 +5282,7 @@ import pandas as pd
 from addin.core.analysis import Analysis
 from addin.core.labels import VALUES, header, localize
 from addin.workbook.charts import Series, bar_chart, curve_chart, drawing
+from addin.workbook.marks import own_role, segment_role, sheet_name
 from addin.workbook.package import OwnSheet, Package
 from addin.workbook.sheetxml import Styles, ensure_styles, worksheet
 
@@ -5080,17 +5333,6 @@ def _quiet(_: str) -> None:
 def word(key: str, language: str) -> str:
     """A word of the result sheets in the workbook's language."""
     return _WORDS[key][_LANG[language]]
-
-
-def sheet_name(text: str) -> str:
-    """A valid Excel tab name: no ``[]:*?/\\``, no apostrophe at either end, 31 characters."""
-    cleaned = re.sub(r"[\[\]:*?/\\]", " ", str(text)).strip().strip("'").strip()
-    return cleaned[:31].strip() or "Segment"
-
-
-def segment_role(name: str) -> str:
-    """Stable mark of a segment's sheet (defined names allow only letters, digits, _ and .)."""
-    return "segment." + hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
 
 
 def part_of(role: str) -> str | None:
@@ -5260,8 +5502,7 @@ def replace_sheet(path: Path, name: str, frame: pd.DataFrame, *, out: Path | Non
     """
     with Package(Path(path)) as package:
         styles = ensure_styles(package)
-        role = "sheet." + hashlib.sha1(name.casefold().encode("utf-8")).hexdigest()[:12]
-        package.install([OwnSheet(role, sheet_name(name),
+        package.install([OwnSheet(own_role(name), sheet_name(name),
                                   worksheet(frame.reset_index(drop=True), styles))],
                         drop=lambda _: False)
         return package.save(out)
@@ -5290,6 +5531,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from addin.workbook.a1 import column_letter
 from addin.workbook.package import (
     CT_STYLES,
     REL_STYLES,
@@ -5319,16 +5561,6 @@ class Styles:
     percent: int
     number: int
     title: int
-
-
-def column_letter(index: int) -> str:
-    """Excel column letters of a 0-based column index: 0 -> A, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def ensure_styles(package: Package) -> Styles:
@@ -5626,4 +5858,5 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
 })
 
 from addin.app import formulas
-from addin.macros import ExcelSide, perform
+from addin.app.jobs import perform
+from addin.app.side import ExcelSide

@@ -20,13 +20,16 @@ from typing import Any
 import pandas as pd
 import pytest
 from builders import AS_OF
-from lite_sandbox import _recorder
+from lite_sandbox import _recorder, state
 from recording_book import Book
 
-from addin import macros, udfs
+from addin import udfs
 from addin.app import formulas
+from addin.app.jobs import perform
+from addin.app.side import ExcelSide
 from addin.build.lite import SCRIPTS
 from addin.demo.book import generate
+from addin.workbook.a1 import sheet_of_reference
 
 REPO = Path(__file__).resolve().parents[2]
 MAIN = REPO / "templates" / "lite" / "main.py"
@@ -138,11 +141,23 @@ def _workbook() -> dict[str, list[list[Any]]]:
     }
 
 
+def _users_analysis() -> dict[str, list[list[Any]]]:
+    """A workbook with the user's own sheet called Analysis (no mark: not potentiel's)."""
+    return {**_workbook(), "Analysis": [["my own notes"], ["keep me"]]}
+
+
+#: (label, buttons clicked in turn, workbook): each button alone, and re-runs.
+RUNS: list[tuple[str, list[str], dict[str, list[list[Any]]]]] = [
+    *((macro, [macro], _workbook()) for macro in SCRIPTS),
+    ("twice", ["analyze", "validate", "analyze"], _workbook()),
+    ("user's Analysis", ["analyze", "analyze"], _users_analysis()),
+]
+
+
 @pytest.fixture(scope="module")
 def lite() -> dict[str, Any]:
     """What the generated main.py registers, returns and writes under Pyodide's constraints."""
-    request = {"main": str(MAIN), "calls": CALLS,
-               "scripts": [(macro, _workbook()) for macro in SCRIPTS]}
+    request = {"main": str(MAIN), "calls": CALLS, "scripts": RUNS}
     done = subprocess.run([sys.executable, str(SANDBOX)], input=pickle.dumps(request),
                           capture_output=True, cwd=MAIN.parent, timeout=300, check=False)
     assert done.returncode == 0, done.stderr.decode()
@@ -179,28 +194,54 @@ def test_lite_runs_potentiel_from_the_bundle_without_threads_or_file_libraries(
         lite: dict[str, Any]) -> None:
     assert lite["imported"] == []
     assert set(lite["modules"].values()) == {"Bundle"}
-    assert {"addin.app.formulas", "addin.core.analysis", "addin.macros"} <= set(lite["modules"])
+    assert {"addin.app.formulas", "addin.core.analysis", "addin.app.side"} <= set(
+        lite["modules"])
 
 
-@pytest.mark.parametrize("macro", list(SCRIPTS))
-def test_a_button_writes_in_lite_what_the_desktop_macro_writes(lite: dict[str, Any],
-                                                               macro: str) -> None:
-    book = Book(_workbook(), "C:/Users/me/customers.xlsx")
-    macros.perform(macro, macros.ExcelSide(book))
-    written, alerts = lite["scripts"][macro]
-    assert written == book.written()
-    assert alerts == book.alerts
-    expected = {"analyze": {"Analysis", "Hot prospects", "Lost customers", "Validation"},
-                "build_segments": {"Hot prospects", "Lost customers", "Validation"},
-                "validate": {"Validation"}}[macro]
-    assert set(written) == expected
-    assert "1 problem(s) in the input" in alerts[0]
+@pytest.mark.parametrize("run", range(len(RUNS)), ids=[label for label, _, _ in RUNS])
+def test_buttons_write_in_lite_what_the_desktop_macros_write(lite: dict[str, Any],
+                                                              run: int) -> None:
+    label, macros, sheets = RUNS[run]
+    book = Book(sheets, "C:/Users/me/customers.xlsx")
+    for macro in macros:
+        perform(macro, ExcelSide(book))
+    assert lite["scripts"][label] == state(book)
+    assert "1 problem(s) in the input" in lite["scripts"][label]["alerts"][-1]
+
+
+@pytest.mark.parametrize(("label", "sheets"), [
+    ("analyze", {"Analysis", "Hot prospects", "Lost customers", "Validation"}),
+    ("build_segments", {"Hot prospects", "Lost customers", "Validation"}),
+    ("validate", {"Validation"}),
+])
+def test_each_button_writes_its_sheets_and_marks_them(lite: dict[str, Any], label: str,
+                                                      sheets: set[str]) -> None:
+    done = lite["scripts"][label]
+    assert set(done["written"]) == sheets
+    assert {"Start", "Customers", "Orders", "Segments", "Settings"} <= set(done["sheets"])
+    marked = {sheet_of_reference(ref) for _, ref in done["names"]}
+    assert marked == sheets
+
+
+def test_buttons_clicked_again_rewrite_their_own_sheets(lite: dict[str, Any]) -> None:
+    done = lite["scripts"]["twice"]
+    assert done["sheets"] == ["Start", "Customers", "Orders", "Segments", "Settings",
+                              "Analysis", "Hot prospects", "Lost customers", "Validation"]
+    assert len(done["names"]) == 4
+
+
+def test_a_users_sheet_named_like_a_result_is_left_alone(lite: dict[str, Any]) -> None:
+    done = lite["scripts"]["user's Analysis"]
+    assert "Analysis" not in done["written"]
+    assert done["sheets"].count("Analysis") == 1
+    ours = [sheet_of_reference(ref) for name, ref in done["names"]
+            if name.endswith(".analysis")]
+    assert ours != ["Analysis"] and len(ours) == 1 and ours[0] in done["written"]
 
 
 def test_the_analyze_button_writes_every_customer_and_keeps_text_as_text(
         lite: dict[str, Any]) -> None:
-    written, _ = lite["scripts"]["analyze"]
-    analysis = written["Analysis"]
+    analysis = lite["scripts"]["analyze"]["written"]["Analysis"]
     rows = max(row for row, _ in analysis)
     assert rows == 301  # header + 300 customers
     headers = {analysis[(1, c)]: c for r, c in analysis if r == 1}

@@ -43,9 +43,9 @@ def test_requirements_are_xlwings_as_pinned_and_pyodide_packages_unpinned() -> N
 def test_the_bundle_holds_the_core_and_not_the_file_writers_or_the_sync() -> None:
     names = set(lite.modules())
     assert {"addin", "addin.core.analysis", "addin.core.parallel", "addin.app.formulas",
-            "addin.macros"} <= names
+            "addin.app.jobs", "addin.app.side"} <= names
     assert not {n for n in names if n.startswith(("addin.demo", "addin.build", "addin.cli",
-                                                  "addin.udfs", "sheets_sync"))}
+                                                  "addin.udfs", "addin.macros", "sheets_sync"))}
     assert lite.third_party(lite.modules()) == ["numpy", "pandas", "pyarrow"]
 
 
