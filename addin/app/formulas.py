@@ -102,6 +102,8 @@ ARGUMENTS: dict[str, str] = {
 
 _EXCEL_ERROR = re.compile(r"^Excel error value (#\S+)$")
 _DATES = (datetime, date, pd.Timestamp, np.datetime64)
+#: Past the last birth year the Customers sheet accepts (2200): serial 2201 is 1906-01-10.
+_SERIALS_FROM = 2201
 #: An arbitrary day: CUSTOMER_TYPE is told durations, the core compares dates.
 _DAY = pd.Timestamp("2000-01-01")
 _NO_FADING_AFTER_DAYS = 36_500.0  # 0.5 ** (36500 / 30) is 0: more days change nothing
@@ -222,7 +224,8 @@ class _Cells:
         The arguments become a Customers table (one row per cell) that goes through the
         same parsing and range checks as the workbook (``satisfaction`` 1-5, ``nps`` 0-10,
         ...), so a formula and the Analysis sheet never disagree about a value.
-        ``birth_dates`` names an argument whose date cells are birth dates.
+        ``birth_dates`` names an argument whose date cells (or Excel serial numbers past any
+        year) are birth dates.
         """
         raw = pd.DataFrame({"customer_id": np.arange(len(self.index))}, index=self.index)
         for name in names:
@@ -235,9 +238,15 @@ class _Cells:
             typed_date = (parse_numbers(text).values.isna()
                           & parse_dates(text).values.notna()).reindex(given.index,
                                                                        fill_value=False)
-            is_date = given.map(type).isin(_DATES) | typed_date
-            raw["birth_date"] = self.raw[birth_dates].where(is_date, None)
-            raw[birth_dates] = self.raw[birth_dates].where(~is_date, None)
+            # Excel on the web and xlwings Lite hand a date cell over as its serial number: a
+            # number no birth year can be is read as one, as the Customers sheet reads serials
+            number = given.map(lambda v: isinstance(v, int | float | np.number)
+                               and not isinstance(v, bool | np.bool_))
+            serial = number & (pd.to_numeric(given.where(number), errors="coerce")
+                               >= _SERIALS_FROM)
+            is_date = given.map(type).isin(_DATES) | typed_date | serial
+            raw["birth_date"] = given.where(is_date, None)
+            raw[birth_dates] = given.where(~is_date, None)
         validation = Validation()
         typed, _ = prepare_customers(raw, "formula", validation, pd.Timestamp.today())
         problems = validation.to_frame()

@@ -480,6 +480,8 @@ ARGUMENTS: dict[str, str] = {
 
 _EXCEL_ERROR = re.compile(r"^Excel error value (#\S+)$")
 _DATES = (datetime, date, pd.Timestamp, np.datetime64)
+#: Past the last birth year the Customers sheet accepts (2200): serial 2201 is 1906-01-10.
+_SERIALS_FROM = 2201
 #: An arbitrary day: CUSTOMER_TYPE is told durations, the core compares dates.
 _DAY = pd.Timestamp("2000-01-01")
 _NO_FADING_AFTER_DAYS = 36_500.0  # 0.5 ** (36500 / 30) is 0: more days change nothing
@@ -584,15 +586,23 @@ class _Cells:
         The arguments become a Customers table (one row per cell) that goes through the
         same parsing and range checks as the workbook (``satisfaction`` 1-5, ``nps`` 0-10,
         ...), so a formula and the Analysis sheet never disagree about a value.
-        ``birth_dates`` names an argument whose date cells are birth dates.
+        ``birth_dates`` names an argument whose date cells (or Excel serial numbers past any
+        year) are birth dates.
         """
         raw = pd.DataFrame({"customer_id": np.arange(len(self.index))}, index=self.index)
         for name in names:
             raw[name] = self.raw[name]
         if birth_dates is not None:
-            is_date = self.raw[birth_dates].map(type).isin(_DATES)
-            raw["birth_date"] = self.raw[birth_dates].where(is_date, None)
-            raw[birth_dates] = self.raw[birth_dates].where(~is_date, None)
+            cells = self.raw[birth_dates]
+            number = cells.map(lambda v: isinstance(v, int | float | np.number)
+                               and not isinstance(v, bool | np.bool_))
+            # Excel on the web and xlwings Lite hand a date cell over as its serial number: a
+            # number no birth year can be is read as one, as the Customers sheet reads serials
+            serial = number & (pd.to_numeric(cells.where(number), errors="coerce")
+                               >= _SERIALS_FROM)
+            is_date = cells.map(type).isin(_DATES) | serial
+            raw["birth_date"] = cells.where(is_date, None)
+            raw[birth_dates] = cells.where(~is_date, None)
         validation = Validation()
         typed, _ = prepare_customers(raw, "formula", validation, pd.Timestamp.today())
         problems = validation.to_frame()

@@ -99,7 +99,7 @@ CALLS: list[tuple[str, tuple[Any, ...]]] = [
     ("RFM_SEGMENT", (column(1, 2.5, 6, "x", None, "5"), column(1, 3, 3, 3, 3, 4.0))),
     ("GENERATION", (1945,)),
     ("GENERATION", ([[1950, dt.datetime(1990, 5, 17)], [" 1980 ", "abc"], [None, "  "],
-                     [-5, 2013]],)),
+                     [-5, 2013], [serial("1990-05-17"), 2200.0]],)),
     ("POTENTIEL_ANALYZE", (CUSTOMERS, ORDERS, serial("2024-07-01"))),
     ("POTENTIEL_ANALYZE", (CUSTOMERS, ORDERS, "2024-07-01", SEGMENTS, [["language", "fr"]])),
     ("POTENTIEL_ANALYZE", (CUSTOMERS, None, dt.datetime(2024, 7, 1), None,
