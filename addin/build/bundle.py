@@ -1,6 +1,6 @@
 """Imports potentiel's modules from source text held in one file (xlwings Lite's main.py).
 
-xlwings Lite keeps a workbook's Python in the workbook itself, as one main.py; ``potentiel
+xlwings Lite keeps a workbook's Python in the workbook itself, in its main.py; ``potentiel
 lite`` copies the modules the formulas and buttons need into that file as text, and this
 finder (whose source is copied there too) lets ``import addin...`` find them there.  A module
 of potentiel that was not copied (file writers, the sync) is reported as missing rather than
