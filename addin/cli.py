@@ -108,7 +108,7 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _lite(args: argparse.Namespace) -> int:
-    from addin.build.lite import write
+    from addin.app.lite import write
 
     for path in write(args.directory):
         print(f"wrote {path}")

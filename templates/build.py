@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from addin.build import lite
+from addin.app import lite
 from addin.build.template import build
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from addin.build import bundle, lite
+from addin.app import lite
+from addin.build import bundle
 from addin.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -82,7 +83,7 @@ def test_installing_again_replaces_the_modules(sources: dict[str, tuple[bool, st
 
         assert fakepkg.WHO == "package"
         bundle.install({"fakepkg"}, {"fakepkg": (True, "WHO = 'edited'\n")})
-        import fakepkg  # type: ignore[import-not-found]  # noqa: F811
+        import fakepkg  # type: ignore[import-not-found]
 
         assert fakepkg.WHO == "edited"
         assert sum(getattr(f, "potentiel_bundle", False) for f in sys.meta_path) == 1

@@ -26,8 +26,8 @@ from recording_book import Book
 from addin import udfs
 from addin.app import formulas
 from addin.app.jobs import perform
+from addin.app.lite import SCRIPTS
 from addin.app.side import ExcelSide
-from addin.build.lite import SCRIPTS
 from addin.demo.book import generate
 from addin.workbook.a1 import sheet_of_reference
 
