@@ -40,8 +40,8 @@ ENTRIES = ("addin.app.formulas", "addin.app.jobs", "addin.app.side")
 #: The buttons, by the name :func:`addin.app.jobs.perform` knows them: (title, what it does).
 SCRIPTS: dict[str, tuple[str, str]] = {
     "analyze": ("Analyze", "writes the Analysis sheet, one sheet per segment and the "
-                "Validation sheet into this workbook (the Dashboard's charts are drawn by the "
-                "desktop add-in and the command line)."),
+                "Validation sheet into this workbook (the Dashboard's charts are drawn when "
+                "the command line writes the file: potentiel run)."),
     "build_segments": ("Build segment sheets", "writes one sheet per segment of the Segments "
                        "sheet, and the Validation sheet."),
     "validate": ("Validate", "checks the input sheets and lists every problem in the "

@@ -202,8 +202,8 @@ def POTENTIEL_SEGMENT(analysis, segment):
 @script(name="Analyze")
 def analyze(book: xw.Book):
     """Analyze: writes the Analysis sheet, one sheet per segment and the Validation sheet
-    into this workbook (the Dashboard's charts are drawn by the desktop add-in and the
-    command line)."""
+    into this workbook (the Dashboard's charts are drawn when the command line writes the
+    file: potentiel run)."""
     perform("analyze", ExcelSide(book))
 
 
