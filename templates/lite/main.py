@@ -139,7 +139,8 @@ def CONTRIBUTION(revenue, cost, orders, cost_per_order=None):
          "0,35.")
 def BREAK_EVEN_ORDER_VALUE(cost_per_order, margin_rate):
     """Smallest order whose margin pays its handling: cost_per_order / margin_rate. Blank
-    when the margin rate is not positive or a value is blank."""
+    when the margin rate is not positive or a value is blank; a margin rate above 1 (100 %)
+    cannot be, and the cell says so (25 is almost surely 25 %)."""
     return formulas.BREAK_EVEN_ORDER_VALUE(cost_per_order, margin_rate)
 
 
@@ -521,6 +522,13 @@ def _shown(values: pd.Series) -> pd.Series:
     return values.map(lambda v: f"{v:g}" if isinstance(v, float) else str(v)).astype(str)
 
 
+def _ambiguous(shown: pd.Series, how: pd.Series) -> pd.Series:
+    """'3.000' read by a guess: a formula cell cannot carry a warning beside its value, so it
+    says what it would have read instead of computing on a guess."""
+    return ("'" + shown + "' is ambiguous (" + how.astype(str)
+            + "): type it without a thousands separator").astype(object)
+
+
 def _message(error: PotentielError) -> str:
     """A whole-formula problem (a missing column, a bad setting) as the text of one cell."""
     return f"#VALUE: {error.message}" + (f" ({error.hint})" if error.hint else "")
@@ -573,10 +581,19 @@ class _Cells:
         """Numbers of argument ``name``; cells outside [low, high] are reported and blank."""
         parsed = parse_numbers(self.raw[name])
         self.report(name, parsed.errors)
+        raw = self.raw[name][parsed.warnings.index].astype(str)
+        self.report(name, _ambiguous(raw, parsed.warnings))
         values = parsed.values
         bad = (values < low) | (values > high)
         self.report(name, "'" + _shown(values[bad]) + "' " + outside)
         return values.mask(bad)
+
+    def counts(self, name: str) -> pd.Series:
+        """Order counts of argument ``name``: whole and not negative; others reported, blank."""
+        values = self.numbers(name, low=0, outside="is negative")
+        whole = values.isna() | (values == np.floor(values))
+        self.report(name, "'" + _shown(values[~whole]) + "' is not a whole number of orders")
+        return values.where(whole)
 
     def bools(self, name: str) -> pd.Series:
         """Yes/no answers of argument ``name`` (nullable booleans)."""
@@ -597,16 +614,22 @@ class _Cells:
         for name in names:
             raw[name] = self.raw[name]
         if birth_dates is not None:
-            cells = self.raw[birth_dates]
-            number = cells.map(lambda v: isinstance(v, int | float | np.number)
-                               and not isinstance(v, bool | np.bool_))
+            given = self.raw[birth_dates]
+            # A date typed as text ('15/03/1975') is a date of birth too; '1975' is a year.
+            is_text = given.map(type).isin((str, np.str_))
+            text = given[is_text]
+            typed_date = (parse_numbers(text).values.isna()
+                          & parse_dates(text).values.notna()).reindex(given.index,
+                                                                       fill_value=False)
             # Excel on the web and xlwings Lite hand a date cell over as its serial number: a
             # number no birth year can be is read as one, as the Customers sheet reads serials
-            serial = number & (pd.to_numeric(cells.where(number), errors="coerce")
+            number = given.map(lambda v: isinstance(v, int | float | np.number)
+                               and not isinstance(v, bool | np.bool_))
+            serial = number & (pd.to_numeric(given.where(number), errors="coerce")
                                >= _SERIALS_FROM)
-            is_date = cells.map(type).isin(_DATES) | serial
-            raw["birth_date"] = cells.where(is_date, None)
-            raw[birth_dates] = cells.where(~is_date, None)
+            is_date = given.map(type).isin(_DATES) | typed_date | serial
+            raw["birth_date"] = given.where(is_date, None)
+            raw[birth_dates] = given.where(~is_date, None)
         validation = Validation()
         typed, _ = prepare_customers(raw, "formula", validation, pd.Timestamp.today())
         problems = validation.to_frame()
@@ -615,6 +638,8 @@ class _Cells:
             # "satisfaction must be between 1 and 5" -> "satisfaction '7' must be ..."
             text, column = found["message"].astype(str), str(column)
             shown = found["value"].astype(str).str.replace(r"\.0$", "", regex=True)
+            guessed = found["severity"] == "warning"
+            text = text.where(~guessed, _ambiguous(shown, text))
             valued = column + " '" + shown + "'" + text.str[len(column):]
             messages = text.where(~text.str.startswith(column), valued)
             messages.index = position[found.index].to_numpy()
@@ -654,7 +679,7 @@ def CUSTOMER_TYPE(orders: Any, days_since_last_order: Any, tenure_days: Any,
                    satisfaction=satisfaction, nps=nps,
                    ordered_since_complaint=ordered_since_complaint)
     people = cells.customers("is_employee", "complaint", "satisfaction", "nps")
-    count = cells.numbers("orders", low=0, outside="is negative").fillna(0)
+    count = cells.counts("orders").fillna(0)
     people["orders"] = count
     people["days_since_last_order"] = cells.numbers("days_since_last_order", low=0,
                                                     outside="is negative")
@@ -732,8 +757,7 @@ def AVG_ORDER_VALUE(revenue: Any, orders: Any) -> Any:
     """Average order value = revenue / orders. Blank when there is no order or a value is
     blank."""
     cells = _Cells(revenue=revenue, orders=orders)
-    money = _money(cells, revenue=cells.numbers("revenue"),
-                   orders=cells.numbers("orders", low=0, outside="is negative"))
+    money = _money(cells, revenue=cells.numbers("revenue"), orders=cells.counts("orders"))
     return cells.result(money["avg_order_value"])
 
 
@@ -743,17 +767,20 @@ def CONTRIBUTION(revenue: Any, cost: Any, orders: Any, cost_per_order: Any = Non
     cells = _Cells(revenue=revenue, cost=cost, orders=orders, cost_per_order=cost_per_order)
     handling = cells.numbers("cost_per_order", low=0, outside="is negative")
     money = _money(cells, revenue=cells.numbers("revenue"), cost=cells.numbers("cost"),
-                   orders=cells.numbers("orders", low=0, outside="is negative"),
+                   orders=cells.counts("orders"),
                    cost_per_order=handling.fillna(Settings().cost_per_order))
     return cells.result(money["contribution"])
 
 
 def BREAK_EVEN_ORDER_VALUE(cost_per_order: Any, margin_rate: Any) -> Any:
     """Smallest order whose margin pays its handling: cost_per_order / margin_rate. Blank
-    when the margin rate is not positive or a value is blank."""
+    when the margin rate is not positive or a value is blank; a margin rate above 1 (100 %)
+    cannot be, and the cell says so (25 is almost surely 25 %)."""
     cells = _Cells(cost_per_order=cost_per_order, margin_rate=margin_rate)
     handling = cells.numbers("cost_per_order", low=0, outside="is negative")
-    return cells.result(break_even_order_values(handling, cells.numbers("margin_rate")))
+    rate = cells.numbers("margin_rate", high=1,
+                         outside="is above 100 %: for 25 %, type 25 % or 0.25")
+    return cells.result(break_even_order_values(handling, rate))
 
 
 def RFM_SEGMENT(r_score: Any, fm_score: Any) -> Any:
@@ -1010,7 +1037,9 @@ def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
         for rec in v.head(limit).itertuples(index=False):
             where = f"{rec.sheet}" + (f" row {rec.row}" if pd.notna(rec.row) else "")
             column = f", {header(str(rec.column), language)}" if rec.column else ""
-            shown = f" '{rec.value}'" if rec.value not in ("", None) else ""
+            quoted = f"'{rec.value}'"
+            shown = f" {quoted}" if rec.value not in ("", None) and quoted not in rec.message \
+                else ""
             lines.append(f"  {where}{column}:{shown} {rec.message}")
         if len(v) > limit:
             lines.append(f"  ... and {len(v) - limit} more (see the Validation sheet)")
@@ -1312,12 +1341,15 @@ def activity(lines: pd.DataFrame, n_customers: int, as_of: pd.Timestamp) -> pd.D
 
     Returns one row per customer code 0..n-1 with orders, first_order, last_order,
     days_since_last_order, tenure_days, frequency, recency, T, monetary_value, revenue,
-    list_revenue, cost.
+    list_revenue, cost, and priced_orders: the orders with a known amount, which averages
+    divide by (a line whose amount could not be read counts for activity, not for money).
     """
     n = n_customers
     codes = lines["code"].to_numpy(np.int64)
     days = lines["order_date"].to_numpy("datetime64[ns]").astype(np.int64) // _DAY
-    amount = np.nan_to_num(lines["amount"].to_numpy(np.float64))
+    raw_amount = lines["amount"].to_numpy(np.float64)
+    priced = ~np.isnan(raw_amount)
+    amount = np.where(priced, raw_amount, 0.0)
     as_of_day = np.int64(as_of.normalize().value // _DAY)
     origin = days.min() if len(days) else as_of_day
 
@@ -1346,7 +1378,12 @@ def activity(lines: pd.DataFrame, n_customers: int, as_of: pd.Timestamp) -> pd.D
     revenue = _per_customer(codes, amount, n)
     on_first_day = days == first[codes]
     first_day_amount = _per_customer(codes[on_first_day], amount[on_first_day], n)
-    repeat_mean = (revenue - first_day_amount) / np.maximum(frequency, 1)
+    priced_orders, priced_repeats = orders, frequency
+    if not priced.all():
+        priced_orders, priced_repeats = _priced(lines[priced], codes[priced],
+                                                day_numbers[priced], first - origin, n)
+    repeat_mean = np.where(priced_repeats > 0, (revenue - first_day_amount)
+                           / np.maximum(priced_repeats, 1), np.nan)
 
     blank = np.where(has, 0.0, np.nan)
     out = pd.DataFrame({
@@ -1362,9 +1399,18 @@ def activity(lines: pd.DataFrame, n_customers: int, as_of: pd.Timestamp) -> pd.D
         "revenue": revenue,
         "list_revenue": list_revenue,
         "cost": cost,
+        "priced_orders": priced_orders,
     }, copy=False)
     out.loc[~has, ["list_revenue", "cost"]] = np.nan
     return out
+
+
+def _priced(lines: pd.DataFrame, codes: np.ndarray, day_numbers: np.ndarray,
+            first_day: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Orders and repeat purchase days (days after the first) among lines with an amount."""
+    buyer, day = _distinct_pairs(codes, day_numbers)
+    repeats = _per_customer(buyer[day != first_day[buyer]], None, n).astype(np.int64)
+    return _order_counts(lines, codes, day_numbers, n), repeats
 
 
 def _order_counts(lines: pd.DataFrame, codes: np.ndarray, day_numbers: np.ndarray,
@@ -1421,9 +1467,16 @@ from addin.core.parallel import in_parallel
 from addin.core.profitability import profitability
 from addin.core.prospects import qualify
 from addin.core.rules import evaluate, membership
-from addin.core.schema import SALES_COLUMNS, TARGET_SEGMENT_NAMES, column_kinds, fold
+from addin.core.schema import (
+    SALES_COLUMNS,
+    TARGET_SEGMENT_NAMES,
+    canonical_columns,
+    closest_column,
+    column_kinds,
+    fold,
+)
 from addin.core.segmentation import generations, income_bands, rfm
-from addin.core.settings import Settings
+from addin.core.settings import Settings, as_of_date
 from addin.core.validation import Validation
 
 IDENTITY_COLUMNS = ("customer_id", "name", "email", "company", "country", "region", "city",
@@ -1490,6 +1543,29 @@ def _without_computed(customers: pd.DataFrame, validation: Validation,
     return customers.drop(columns=clash) if clash else customers
 
 
+def _report_unknown(unknown: dict[str, list[str]], segments: pd.DataFrame | None,
+                    validation: Validation, names: Mapping[str, str]) -> None:
+    """Each input column the analysis does not read, once, with the name it likely meant.
+
+    A column a segment rule names is passed through (the rule reads it), and a re-imported
+    computed column is reported by :func:`_without_computed`.
+    """
+    fields: set[str] = set()
+    if segments is not None and not segments.empty:
+        field_header = {v: k for k, v in canonical_columns("segments", segments.columns).items()}
+        if "field" in field_header:
+            fields = {fold(f) for f in segments[field_header["field"]].dropna().astype(str)}
+    for kind, headers in unknown.items():
+        for header in headers:
+            if fold(header) in fields or canonical_column(header) in COMPUTED_COLUMNS:
+                continue
+            meant = closest_column(kind, header)
+            hint = f" (did you mean {meant}?)" if meant else ""
+            validation.add(names[kind], None, header, None,
+                           f"column not recognised: its values are not used{hint}",
+                           severity="warning")
+
+
 def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
                  segments: pd.DataFrame | None = None, as_of: date | str | None = None,
                  settings: SettingsLike = None,
@@ -1508,10 +1584,12 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
     if problems is not None:
         validation.extend(problems)
     config = _settings(settings, validation, names["settings"])
-    moment = pd.Timestamp(as_of or config.as_of or pd.Timestamp.today()).normalize()
+    day = as_of_date(as_of) if as_of is not None and as_of != "" else config.as_of
+    moment = pd.Timestamp(day or pd.Timestamp.today()).normalize()
     inputs = prepare(customers, orders, as_of=moment, validation=validation,
-                     sheet_names=names)
+                     sheet_names=names, language=config.stated_language)
     cust = _without_computed(inputs.customers, validation, names["customers"])
+    _report_unknown(inputs.unknown, segments, validation, names)
     # Steps that do not need each other's results run side by side (see in_parallel).
     # Prospect scores are computed for everyone beside the activity, and kept for prospects
     # once the types are known.
@@ -1522,13 +1600,13 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
     types, money, seg = in_parallel(
         lambda: classify(pd.concat([cust, act], axis=1), config),
         lambda: profitability(act, tie, config),
-        lambda: rfm(act, tie))
+        lambda: rfm(act))
     prospects = scored.where(types["customer_type"] == "prospect", None)
     seg["generation"] = generation
     seg["income_band"] = income_band
 
     inputs_kept = cust.drop(columns=["_row", "_referrer", "income_band"], errors="ignore")
-    activity_kept = act.drop(columns=["revenue", "list_revenue", "cost"])
+    activity_kept = act.drop(columns=["revenue", "list_revenue", "cost", "priced_orders"])
     table = pd.concat([inputs_kept, activity_kept, types, prospects, money, seg], axis=1)
     for column in SALES_COLUMNS + IDENTITY_COLUMNS:
         if column not in table:
@@ -1685,7 +1763,8 @@ modules never see text in a number column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -1717,20 +1796,42 @@ _PARALLEL_ROWS = 100_000  # rows of a sheet to parse
 
 @dataclass
 class Inputs:
-    """Clean inputs: customers (one row each, RangeIndex) and order lines keyed to them."""
+    """Clean inputs: customers (one row each, RangeIndex) and order lines keyed to them.
+
+    ``unknown`` holds, per sheet kind ('customers', 'orders'), the headers no canonical
+    column recognised (the caller decides which of them a user rule still reads).
+    """
 
     customers: pd.DataFrame
     orders: pd.DataFrame
     headers: dict[str, str]
+    unknown: dict[str, list[str]] = field(default_factory=dict)
+
+
+# The reader's name for a column without a header (reported there already).
+_NO_HEADER = re.compile(r"^column [A-Z]{1,3}$")
+
+
+def unrecognised(sheet: str, frame: pd.DataFrame | None) -> list[str]:
+    """Headers of a sheet that name no known column, in sheet order, once each."""
+    if frame is None:
+        return []
+    known = canonical_columns(sheet, frame.columns)
+    return list(dict.fromkeys(str(h) for h in frame.columns
+                              if h not in known and not _NO_HEADER.match(str(h))
+                              and str(h).strip()))
 
 
 def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
-           unused: tuple[str, ...] = ()) -> tuple[pd.DataFrame, dict[str, str]]:
+           unused: tuple[str, ...] = (), language: str | None = None,
+           ) -> tuple[pd.DataFrame, dict[str, str], dict[str, pd.Index]]:
     """Rename recognised headers to canonical names and parse those columns.
 
-    Returns the frame indexed by Excel row (unknown columns kept as they are) and
-    canonical name -> the user's header, so messages speak the user's words.  Columns in
-    ``unused`` are renamed but not parsed: the analysis never reads them.
+    Returns the frame indexed by Excel row (unknown columns kept as they are),
+    canonical name -> the user's header, so messages speak the user's words, and canonical
+    name -> the rows whose cell could not be read (already reported).  Columns in
+    ``unused`` are renamed but not parsed: the analysis never reads them.  ``language`` is
+    the workbook's stated language, which helps read ``3.000`` in number columns.
     """
     mapping = canonical_columns(sheet, frame.columns)
     missing = [c for c in REQUIRED[sheet] if c not in mapping.values()]
@@ -1749,7 +1850,7 @@ def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
     columns = {name: typed[name] for name in names}
 
     def parse_all(part: list[str]) -> list[Parsed]:
-        return [parse(columns[name], kinds[name]) for name in part]
+        return [parse(columns[name], kinds[name], language) for name in part]
 
     # Columns are independent: on a long sheet, every other one is parsed on the other core.
     if len(typed) >= _PARALLEL_ROWS:
@@ -1762,13 +1863,16 @@ def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
         typed[name] = parsed.values
         validation.add_many(label, parsed.errors.index.to_numpy(), header,
                             raw[parsed.errors.index].to_numpy(), parsed.errors.to_numpy())
+        validation.add_many(label, parsed.warnings.index.to_numpy(), header,
+                            raw[parsed.warnings.index].to_numpy(), parsed.warnings.to_numpy(),
+                            severity="warning")
     for name, (low, high, message) in _RANGES.items():
         if name in typed and ptypes.is_numeric_dtype(typed[name].dtype):
             out = typed[name][(typed[name] < low) | (typed[name] > high)]
-            validation.add_many(label, out.index.to_numpy(), headers[name], out.to_numpy(),
-                                message)
+            validation.add_many(label, out.index.to_numpy(), headers[name],
+                                columns[name][out.index].to_numpy(), message)
             typed.loc[out.index, name] = np.nan
-    return typed, headers
+    return typed, headers, {name: done[name].errors.index for name in names}
 
 
 def _drop(frame: pd.DataFrame, mask: pd.Series, validation: Validation, label: str,
@@ -1805,9 +1909,10 @@ def _repeated(ids: pd.Series) -> pd.Series:
 
 
 def prepare_customers(raw: pd.DataFrame, label: str, validation: Validation,
-                      as_of: pd.Timestamp) -> tuple[pd.DataFrame, dict[str, str]]:
+                      as_of: pd.Timestamp, language: str | None = None,
+                      ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Typed customers, one row per customer_id, Excel row kept in column ``_row``."""
-    customers, headers = _typed(raw, "customers", label, validation)
+    customers, headers, _ = _typed(raw, "customers", label, validation, language=language)
     id_header = headers["customer_id"]
     customers = _drop(customers, customers["customer_id"].isna(), validation, label,
                       "customer_id", id_header, "customer_id is empty: row skipped")
@@ -1835,15 +1940,21 @@ def prepare_customers(raw: pd.DataFrame, label: str, validation: Validation,
 
 
 def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
-                   as_of: pd.Timestamp) -> pd.DataFrame:
-    """Typed order lines with net, list and cost amounts; unusable lines reported and dropped."""
+                   as_of: pd.Timestamp, language: str | None = None,
+                   ) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Typed order lines with net, list and cost amounts; unusable lines reported and dropped.
+
+    Also returns canonical name -> the user's header.  A line whose net amount is unknown is
+    kept: the order happened (it counts for activity) but adds nothing to any money figure.
+    """
     money = ("amount", "list_amount", "cost_amount")
     if raw is None or raw.shape[1] == 0:
         return pd.DataFrame({"customer_id": pd.Series(dtype=object),
                              "order_id": pd.Series(dtype=object),
                              "order_date": pd.Series(dtype="datetime64[ns]"),
-                             **{c: pd.Series(dtype="float64") for c in money}})
-    orders, headers = _typed(raw, "orders", label, validation, unused=("product", "category"))
+                             **{c: pd.Series(dtype="float64") for c in money}}), {}
+    orders, headers, unread = _typed(raw, "orders", label, validation,
+                                     unused=("product", "category"), language=language)
     orders = _drop(orders, orders["customer_id"].isna(), validation, label, "customer_id",
                    headers["customer_id"], "order line without customer_id: line skipped")
     orders = _drop(orders, orders["order_date"].isna(), validation, label, "order_date",
@@ -1865,13 +1976,15 @@ def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
     net = quantity * optional(orders, "unit_price")
     if "amount" in orders:
         net = orders["amount"].fillna(net)
-    # A line whose net amount is unknown (already reported) adds nothing to any money figure,
-    # so revenue, list revenue and cost stay comparable.
+    # A line whose net amount is unknown adds nothing to any money figure, so revenue, list
+    # revenue and cost stay comparable.
     unknown = net.isna()
     list_amount = quantity * optional(orders, "list_price")
     cost_amount = quantity * optional(orders, "unit_cost")
     if unknown.any():
         list_amount, cost_amount = list_amount.mask(unknown, 0.0), cost_amount.mask(unknown, 0.0)
+        _report_unpriced(orders, unknown, unread, headers, validation, label)
+    _report_split_orders(orders, headers, validation, label)
     return pd.DataFrame({
         "customer_id": orders["customer_id"],
         "order_id": orders.get("order_id", pd.Series(None, index=orders.index, dtype=object)),
@@ -1879,7 +1992,37 @@ def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
         "amount": net,
         "list_amount": list_amount,
         "cost_amount": cost_amount,
-    }, copy=False)
+    }, copy=False), headers
+
+
+def _report_unpriced(orders: pd.DataFrame, unknown: pd.Series, unread: dict[str, pd.Index],
+                     headers: dict[str, str], validation: Validation, label: str) -> None:
+    """Lines with neither an amount nor a unit price, once each: those whose cell could not be
+    read were reported by the parser already."""
+    priced = [name for name in ("amount", "unit_price") if name in headers]
+    if not priced:
+        return  # the whole sheet was reported
+    reported = unknown.index.isin(np.concatenate([unread[n].to_numpy() for n in priced]))
+    blank = orders[unknown.to_numpy() & ~reported]
+    what = " nor ".join(f"'{headers[n]}'" for n in priced)
+    validation.add_many(label, blank.index.to_numpy(), headers[priced[-1]],
+                        np.full(len(blank), None),
+                        f"no {what}: the order counts, but adds nothing to revenue or margin",
+                        severity="warning")
+
+
+def _report_split_orders(orders: pd.DataFrame, headers: dict[str, str],
+                         validation: Validation, label: str) -> None:
+    """One warning per order_id whose lines carry two or more dates (counted as one order)."""
+    if "order_id" not in orders or not orders["order_id"].notna().any():
+        return
+    pairs = orders[["order_id", "order_date"]].dropna(subset=["order_id"]).drop_duplicates()
+    later = pairs[pairs["order_id"].duplicated(keep="first")]
+    later = later[~later["order_id"].duplicated(keep="first")]
+    validation.add_many(label, later.index.to_numpy(), headers["order_id"],
+                        later["order_id"].to_numpy(),
+                        "this order_id has lines on two or more dates: counted as one order",
+                        severity="warning")
 
 
 def link(customer_ids: pd.Series, *columns: pd.Series) -> list[np.ndarray]:
@@ -1920,17 +2063,22 @@ def _is_arrow_text(column: pd.Series) -> bool:
 
 
 def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.Timestamp,
-            validation: Validation, sheet_names: dict[str, str] | None = None) -> Inputs:
+            validation: Validation, sheet_names: dict[str, str] | None = None,
+            language: str | None = None) -> Inputs:
     """Clean customers and orders; customers found only in Orders are added (with a warning).
+
+    ``language`` is the workbook's stated language (None: not stated), evidence for reading
+    numbers such as ``3.000``.
 
     Adds ``_referrer`` (position of the customer named in referred_by, -1 if none) to the
     customers and ``code`` (position of the line's customer) to the order lines.
     """
     names = {"customers": "Customers", "orders": "Orders"} | (sheet_names or {})
     found = {"customers": Validation(), "orders": Validation()}
-    (cust, headers), lines = in_parallel(
-        lambda: prepare_customers(customers, names["customers"], found["customers"], as_of),
-        lambda: prepare_orders(orders, names["orders"], found["orders"], as_of))
+    (cust, headers), (lines, order_headers) = in_parallel(
+        lambda: prepare_customers(customers, names["customers"], found["customers"], as_of,
+                                  language),
+        lambda: prepare_orders(orders, names["orders"], found["orders"], as_of, language))
     validation.extend(found["customers"])
     validation.extend(found["orders"])
     referred = cust.get("referred_by", pd.Series(None, index=cust.index, dtype=object))
@@ -1942,8 +2090,8 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
                                        lambda: link(cust["customer_id"], named))
     if (code < 0).any():
         first = lines[code < 0].drop_duplicates("customer_id")
-        validation.add_many(names["orders"], first.index.to_numpy(), "customer_id",
-                            first["customer_id"].to_numpy(),
+        validation.add_many(names["orders"], first.index.to_numpy(),
+                            order_headers["customer_id"], first["customer_id"].to_numpy(),
                             "customer_id not in the Customers sheet: added as a customer",
                             severity="warning")
         extra = pd.DataFrame({"customer_id": first["customer_id"].to_numpy()})
@@ -1962,7 +2110,9 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
                             headers["referred_by"], dangling.to_numpy(),
                             "referred_by names no known customer_id", severity="warning")
     lines["code"] = code
-    return Inputs(cust, lines.reset_index(drop=True), headers)
+    unknown = {"customers": unrecognised("customers", customers),
+               "orders": unrecognised("orders", orders)}
+    return Inputs(cust, lines.reset_index(drop=True), headers, unknown)
 '''),
     "addin.core.labels": (False, r'''"""Words shown to users in English, French and Dutch.
 
@@ -2237,7 +2387,7 @@ records, so one bad cell never stops the column.  Columns that already have the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import numpy as np
@@ -2264,12 +2414,19 @@ class Parsed:
     """Typed values of a column plus the cells that could not be read.
 
     ``errors`` is indexed like the input and holds a message for each bad cell only; the value
-    of a bad cell is missing (NaN/NaT/NA) in ``values``.
+    of a bad cell is missing (NaN/NaT/NA) in ``values``.  ``warnings`` holds a message for each
+    cell that was read but could have meant something else (``3.000`` read as 3000).
     """
 
     values: pd.Series
     errors: pd.Series
+    warnings: pd.Series = field(default_factory=lambda: pd.Series([], dtype=object))
 
+
+#: The decimal mark each workbook language writes.
+DECIMAL_MARK = {"en": ".", "fr": ",", "nl": ","}
+# One separator followed by exactly three digits: 3.000 is 3000 in Dutch, 3 in English.
+_AMBIGUOUS = r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$"
 
 
 def _no_errors(index: pd.Index) -> pd.Series:
@@ -2291,8 +2448,12 @@ def _excel_errors(text: pd.Series) -> pd.Series:
     return ("Excel error value " + hit.str.upper()).astype(object)
 
 
-def parse_numbers(raw: pd.Series) -> Parsed:
-    """Numbers from a column: real numbers, '1 234,56 €', '1.234,56', '1,234.56', '12,5 %'."""
+def parse_numbers(raw: pd.Series, language: str | None = None) -> Parsed:
+    """Numbers from a column: real numbers, '1 234,56 €', '1.234,56', '1,234.56', '12,5 %'.
+
+    ``language`` is the workbook's stated language (None: not stated), one piece of evidence
+    for reading ``3.000`` (see :func:`_numbers_from_text`).
+    """
     if ptypes.is_numeric_dtype(raw.dtype) and not ptypes.is_bool_dtype(raw.dtype):
         return Parsed(raw.astype("float64"), _no_errors(raw.index))
     values = pd.Series(np.nan, index=raw.index, dtype="float64")
@@ -2302,18 +2463,26 @@ def parse_numbers(raw: pd.Series) -> Parsed:
     text, _ = _texts(obj)
     errors = [_excel_errors(text)]
     text = text[(text != "") & ~text.index.isin(errors[0].index)]
+    warnings = _no_errors(raw.index)
     if len(text):
-        values[text.index] = _numbers_from_text(text)
+        values[text.index], warnings = _numbers_from_text(text, language)
         unread = text[values[text.index].isna()]
         errors.append("'" + unread + "' is not a number")
     other = obj[~is_num & ~obj.index.isin(text.index) & obj.notna()]
     other = other[~other.index.isin(errors[0].index) & (other.astype(str).str.strip() != "")]
     errors.append("'" + other.astype(str) + "' is not a number")
-    return Parsed(values, pd.concat(errors))
+    return Parsed(values, pd.concat(errors), warnings)
 
 
-def _numbers_from_text(text: pd.Series) -> pd.Series:
-    """Read numbers typed as text in English, French or Dutch conventions."""
+def _numbers_from_text(text: pd.Series, language: str | None) -> tuple[pd.Series, pd.Series]:
+    """Read numbers typed as text in English, French or Dutch conventions; and the warnings.
+
+    A lone ``.`` or ``,`` followed by exactly three digits (``3.000``, ``12,500``) is decided
+    for the whole column: by the decimal mark its other cells show (``1.234,56``, ``12,5``),
+    else by the workbook's stated language.  Without that evidence, or when the column's cells
+    disagree, it is read as a thousands separator (the usual meaning in amounts) and each such
+    cell gets a warning: never a silent guess.
+    """
     t = text.str.replace(r"[\s\u00a0\u202f'€$£]|(?i:eur)", "", regex=True)
     percent = t.str.endswith("%")
     t = t.str.rstrip("%")
@@ -2325,15 +2494,45 @@ def _numbers_from_text(text: pd.Series) -> pd.Series:
     dot_decimal = both & (last_dot > last_comma)
     comma_thousands = ~both & t.str.match(r"^[+-]?\d{1,3}(,\d{3}){2,}$")
     dot_thousands = ~both & t.str.match(r"^[+-]?\d{1,3}(\.\d{3}){2,}$")
-    only_comma = ~both & (last_comma >= 0) & ~comma_thousands
+    ambiguous = ~both & t.str.match(_AMBIGUOUS)
+    says_comma = comma_decimal | dot_thousands | (~ambiguous & t.str.match(r"^[+-]?\d*,\d+$"))
+    says_dot = dot_decimal | comma_thousands | (~ambiguous & t.str.match(r"^[+-]?\d*\.\d+$"))
+    mark, sure = _decimal_mark(bool(says_comma.any()), bool(says_dot.any()), language)
+    has_comma = last_comma >= 0
+    comma_is_decimal = ~both & has_comma & ~comma_thousands & (~ambiguous | (mark == ","))
+    dot_is_thousands = ambiguous & ~has_comma & (mark != ".")
     t = t.mask(comma_decimal, t.str.replace(".", "", regex=False).str.replace(",", ".",
                                                                               regex=False))
-    t = t.mask(dot_decimal | comma_thousands, t.str.replace(",", "", regex=False))
-    t = t.mask(dot_thousands, t.str.replace(".", "", regex=False))
-    t = t.mask(only_comma, t.str.replace(",", ".", regex=False))
+    t = t.mask(dot_decimal | comma_thousands | (ambiguous & has_comma & ~comma_is_decimal),
+               t.str.replace(",", "", regex=False))
+    t = t.mask(dot_thousands | dot_is_thousands, t.str.replace(".", "", regex=False))
+    t = t.mask(comma_is_decimal, t.str.replace(",", ".", regex=False))
     numbers = pd.to_numeric(t, errors="coerce").astype("float64")
     numbers = numbers.where(~percent, numbers / 100)
-    return numbers.where(~negative, -numbers)
+    numbers = numbers.where(~negative, -numbers)
+    guessed = numbers[ambiguous] if not sure else numbers[:0]
+    as_decimal = comma_is_decimal[guessed.index] | (~has_comma[guessed.index] & (mark == "."))
+    why = pd.Series(np.where(as_decimal, " — decimal separator", " — thousands separator"),
+                    index=guessed.index, dtype=object)
+    warnings = ("read as " + guessed.map(number_text).astype(object) + why).astype(object)
+    return numbers, warnings
+
+
+def _decimal_mark(comma: bool, dot: bool, language: str | None) -> tuple[str | None, bool]:
+    """The column's decimal mark from what its cells show and the stated language, and
+    whether that is sure; None: no evidence, read a lone separator as thousands."""
+    if comma != dot:
+        return ("," if comma else "."), True
+    if language in DECIMAL_MARK:
+        return DECIMAL_MARK[language], not comma
+    return None, False
+
+
+def number_text(number: float) -> str:
+    """A number as a person would type it back: 3000, not 3000.0; 12.5 stays 12.5."""
+    if np.isfinite(number) and number == int(number) and abs(number) < 2**53:
+        return str(int(number))
+    return repr(float(number))
 
 
 def parse_dates(raw: pd.Series) -> Parsed:
@@ -2361,7 +2560,8 @@ def parse_dates(raw: pd.Series) -> Parsed:
         unread = text[values[text.index].isna()]
         errors.append("'" + unread + "' is not a date (use 31/12/2025 or 2025-12-31)")
     unread_dates = obj[is_date & values.isna()]
-    errors.append("'" + unread_dates.astype(str) + "' is not a date between 1900 and 2262")
+    shown = unread_dates.astype(str).str.removesuffix(" 00:00:00")
+    errors.append("'" + shown + "' is not a date between 1900 and 2262")
     return Parsed(values, pd.concat(errors))
 
 
@@ -2401,7 +2601,7 @@ def _serials(numbers: pd.Series) -> Parsed:
     values[ok] = _in_range(pd.Series(seconds.astype(np.int64).astype("datetime64[s]"),
                                      index=numbers.index[ok]))
     bad = numbers[numbers.notna() & values.isna()]
-    return Parsed(values, "'" + bad.astype(str) + "' is not a date")
+    return Parsed(values, "'" + bad.map(number_text).astype(object) + "' is not a date")
 
 
 def _dates_from_text(text: pd.Series) -> pd.Series:
@@ -2463,20 +2663,21 @@ def parse_bools(raw: pd.Series) -> Parsed:
     return Parsed(values, pd.concat([errors, "'" + unread + "' is not yes or no"]))
 
 
-def parse_counts(raw: pd.Series) -> Parsed:
+def parse_counts(raw: pd.Series, language: str | None = None) -> Parsed:
     """A count that users may also answer yes/no (complaints): yes -> 1, no -> 0."""
-    return _number_or_yes_no(raw, yes=1.0, low=0.0, high=np.inf, what="a count or yes/no")
+    return _number_or_yes_no(raw, language, yes=1.0, low=0.0, high=np.inf,
+                             what="a count or yes/no")
 
 
-def parse_need(raw: pd.Series) -> Parsed:
+def parse_need(raw: pd.Series, language: str | None = None) -> Parsed:
     """The BANT need, yes/no or a level 0-3: yes -> 3, no -> 0."""
-    return _number_or_yes_no(raw, yes=3.0, low=0.0, high=3.0, what="yes/no or 0 to 3")
+    return _number_or_yes_no(raw, language, yes=3.0, low=0.0, high=3.0, what="yes/no or 0 to 3")
 
 
-def _number_or_yes_no(raw: pd.Series, *, yes: float, low: float, high: float,
-                      what: str) -> Parsed:
+def _number_or_yes_no(raw: pd.Series, language: str | None, *, yes: float, low: float,
+                      high: float, what: str) -> Parsed:
     """Numbers where they are numbers, yes/no answers where they are words."""
-    numbers = parse_numbers(raw)
+    numbers = parse_numbers(raw, language)
     values = numbers.values.copy()
     answers = parse_bools(raw[numbers.errors.index]).values.dropna()
     values[answers.index] = np.where(answers.astype(bool), yes, 0.0)
@@ -2485,7 +2686,9 @@ def _number_or_yes_no(raw: pd.Series, *, yes: float, low: float, high: float,
                           "'" + raw[errors.index].astype(str) + f"' is not {what}")
     out_of_range = values[(values < low) | (values > high)]
     values[out_of_range.index] = np.nan
-    return Parsed(values, pd.concat([errors, "'" + out_of_range.astype(str) + f"' is not {what}"]))
+    shown = "'" + out_of_range.map(number_text).astype(object) + f"' is not {what}"
+    return Parsed(values, pd.concat([errors, shown]),
+                  numbers.warnings.drop(out_of_range.index, errors="ignore"))
 
 
 def parse_ids(raw: pd.Series) -> Parsed:
@@ -2546,8 +2749,14 @@ PARSERS = {
 }
 
 
-def parse(raw: pd.Series, kind: Kind) -> Parsed:
-    """Parse a column as the schema says it holds."""
+#: Kinds read as numbers, where the workbook's language helps read ``3.000``.
+NUMERIC_KINDS = frozenset({"number", "integer", "count", "need"})
+
+
+def parse(raw: pd.Series, kind: Kind, language: str | None = None) -> Parsed:
+    """Parse a column as the schema says it holds (``language``: the workbook's stated one)."""
+    if kind in NUMERIC_KINDS:
+        return PARSERS[kind](raw, language)
     return PARSERS[kind](raw)
 
 
@@ -2588,12 +2797,17 @@ def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
 
 
 def money_figures(orders: pd.Series, revenue: pd.Series, list_revenue: pd.Series,
-                  cost: pd.Series, cost_per_order: float | pd.Series) -> pd.DataFrame:
+                  cost: pd.Series, cost_per_order: float | pd.Series,
+                  priced_orders: pd.Series | None = None) -> pd.DataFrame:
     """Revenue to break-even order value for each row: the figures that need no other row.
 
     Public so that the Excel formulas (MARGIN_RATE, CONTRIBUTION, ...) compute exactly what
-    the analysis does; ``cost_per_order`` may differ per row there.
+    the analysis does; ``cost_per_order`` may differ per row there.  The average order value
+    divides by ``priced_orders`` (orders with a known amount; default: all orders), while the
+    cost of serving counts every order.
     """
+    if priced_orders is None:
+        priced_orders = orders
     revenue = revenue.astype(np.float64)
     gross_margin = revenue - cost
     margin_rate = _ratio(gross_margin, revenue)
@@ -2606,7 +2820,7 @@ def money_figures(orders: pd.Series, revenue: pd.Series, list_revenue: pd.Series
         "gross_margin": gross_margin,
         "margin_rate": margin_rate,
         "markup_rate": _ratio(gross_margin, cost),
-        "avg_order_value": _ratio(revenue, orders.astype(np.float64)),
+        "avg_order_value": _ratio(revenue, priced_orders.astype(np.float64)),
         "cost_to_serve": cost_to_serve,
         "contribution": gross_margin - cost_to_serve,
         "break_even_order_value": break_even_order_values(
@@ -2624,7 +2838,7 @@ def profitability(act: pd.DataFrame, tie: np.ndarray, settings: Settings) -> pd.
     s = settings
     has = act["orders"] > 0
     out = money_figures(act["orders"], act["revenue"], act["list_revenue"], act["cost"],
-                        s.cost_per_order)
+                        s.cost_per_order, act["priced_orders"])
     gross_margin, contribution = out["gross_margin"], out["contribution"]
     out["abc_class"] = abc_classes(contribution, tie, has, s.abc_a, s.abc_b)
     out["profitability"] = profile(out, has, s)
@@ -2754,6 +2968,7 @@ takes ``low..high`` (or ``low;high``), both ends included.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 import numpy as np
@@ -2788,11 +3003,18 @@ class RuleError(InputError):
 
 
 def _operator(text: object) -> str:
-    key = re.sub(r"\s+", " ", str(text).strip().lower()).replace("-", "_")
+    """The operator a cell means.  A bare ``=`` typed in Excel becomes an empty formula, read
+    back as 0, so a zero is ``=``; ``'=`` (Excel's way to type text) is ``=`` too."""
+    if isinstance(text, int | float | np.number) and not isinstance(text, bool) and text == 0:
+        return "="
+    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    key = re.sub(r"\s+", " ", plain.strip().lower()).replace("-", "_").lstrip("'")
+    if key in ("0", "0.0"):
+        return "="
     op = OPERATORS.get(key) or OPERATORS.get(key.replace("_", " "))
     if op is None:
         raise RuleError(f"unknown operator '{text}' (use = != < <= > >= in not_in contains "
-                        "between is_empty not_empty)")
+                        "between is_empty not_empty; for =, type '= or the word equals)")
     return op
 
 
@@ -2951,12 +3173,15 @@ def segment_mask(table: pd.DataFrame, segment: str, language: str) -> pd.Series:
 
 Users type headers the way their colleagues do: ``Id client``, ``Klant ID``, ``customer_id``.
 Everything is matched on a *folded* form (lower case, no accents, no spaces or punctuation), so
-``Date de commande`` and ``date_commande`` are the same header.  Canonical names are what the
-code uses; the aliases below are the only place that knows other spellings.
+``Date de commande`` and ``date_commande`` are the same header; a unit in parentheses or
+brackets is ignored when the header with it is not known (``Horizon d'achat (jours)``).
+Canonical names are what the code uses; the aliases below are the only place that knows other
+spellings.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -3119,6 +3344,15 @@ def match_sheet(name: str) -> str | None:
     return _SHEETS.get(fold(name))
 
 
+_UNIT = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def _known_as(aliases: Mapping[str, str], header: object) -> str | None:
+    """The canonical name of a header, with its unit in parentheses if that is how it is known
+    (``Budget (€)``, ``Prix (HT)``), else without (``Horizon d'achat (jours)``)."""
+    return aliases.get(fold(header)) or aliases.get(fold(_UNIT.sub(" ", str(header))))
+
+
 def canonical_columns(sheet: str, headers: Iterable[object]) -> dict[object, str]:
     """Map each recognised header to its canonical column name; the first header wins a name.
 
@@ -3129,11 +3363,23 @@ def canonical_columns(sheet: str, headers: Iterable[object]) -> dict[object, str
     mapping: dict[object, str] = {}
     taken: set[str] = set()
     for header in headers:
-        name = aliases.get(fold(header))
+        name = _known_as(aliases, header)
         if name is not None and name not in taken:
             mapping[header] = name
             taken.add(name)
     return mapping
+
+
+def closest_column(sheet: str, header: object) -> str | None:
+    """The canonical column an unrecognised header most likely meant (a typo, a missing word),
+    or None when no known name is close."""
+    aliases = _ALIASES[sheet]
+    folded = fold(_UNIT.sub(" ", str(header)))
+    close = difflib.get_close_matches(folded, list(aliases), n=1, cutoff=0.75)
+    if not close:  # a longer header that holds a known name: "horizon d achat prevu"
+        close = [a for a in sorted(aliases, key=len, reverse=True)
+                 if len(a) >= 8 and 2 * len(a) >= len(folded) and a in folded][:1]
+    return aliases[close[0]] if close else None
 
 
 def column_kinds(sheet: str) -> Mapping[str, Kind]:
@@ -3142,8 +3388,10 @@ def column_kinds(sheet: str) -> Mapping[str, Kind]:
 '''),
     "addin.core.segmentation": (False, r'''"""RFM scores and segments, generations and income bands.
 
-RFM quintiles are ranks, not value cut-offs: with ties broken by customer_id, every quintile
-holds a fifth of the buyers and the result never depends on row order.
+RFM quintiles are ranks, not value cut-offs: score = ceil(5 * rank / n) over the buyers, so
+distinct values fill a fifth each.  Customers who behave alike get the same score (a tie takes
+its lowest member's rank, pandas' ``method="min"``), so the result never depends on row order
+or on customer ids.
 """
 
 from __future__ import annotations
@@ -3151,7 +3399,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from addin.core.columns import ranking
 from addin.core.parallel import in_parallel
 from addin.core.settings import Settings
 
@@ -3178,26 +3425,34 @@ GENERATIONS: tuple[tuple[str, float], ...] = (
     ("Gen Z", 2012), ("Gen Alpha", np.inf))
 
 
-def quintiles(better: pd.Series, tie: np.ndarray) -> pd.Series:
-    """Scores 1-5 by rank of ``better`` (higher is better), ties broken by ``tie`` (id order)."""
-    order = ranking(better.to_numpy(np.float64), tie)
-    scores = np.empty(len(order), dtype=np.int64)
-    scores[order] = np.ceil(np.arange(1, len(order) + 1) * 5 / max(len(order), 1))
+def quintiles(better: pd.Series) -> pd.Series:
+    """Scores 1-5: ceil(5 * rank / n), rank 1 the worst, equal values the rank of the first.
+
+    Whole numbers in a short range (order counts, days, F + M) are counted, not sorted.
+    """
+    values = better.to_numpy(np.float64)
+    n = len(values)
+    if n == 0:
+        return pd.Series(np.zeros(0, dtype=np.int64), index=better.index)
+    low, high = values.min(), values.max()
+    if high - low < n and np.array_equal(values, np.floor(values)):
+        slot = (values - low).astype(np.int64)
+        counts = np.bincount(slot)
+    else:
+        _, slot, counts = np.unique(values, return_inverse=True, return_counts=True)
+    lowest_rank = np.cumsum(counts) - counts + 1
+    scores = np.ceil(lowest_rank[slot] * 5 / n).astype(np.int64)
     return pd.Series(scores, index=better.index)
 
 
-def rfm(act: pd.DataFrame, tie: np.ndarray) -> pd.DataFrame:
-    """r_score, f_score, m_score and rfm_segment; 'Prospect' for customers with no order.
-
-    ``tie`` is each customer's rank by customer_id (see :func:`addin.core.inputs.id_order`).
-    """
+def rfm(act: pd.DataFrame) -> pd.DataFrame:
+    """r_score, f_score, m_score and rfm_segment; 'Prospect' for customers with no order."""
     buyers = act["orders"] > 0
-    b_ids = tie[buyers.to_numpy()]
     r, f, m = in_parallel(
-        lambda: quintiles(-act.loc[buyers, "days_since_last_order"], b_ids),
-        lambda: quintiles(act.loc[buyers, "orders"].astype(np.float64), b_ids),
-        lambda: quintiles(act.loc[buyers, "revenue"], b_ids))
-    fm = quintiles((f + m).astype(np.float64), b_ids)  # the order of the mean of F and M
+        lambda: quintiles(-act.loc[buyers, "days_since_last_order"]),
+        lambda: quintiles(act.loc[buyers, "orders"].astype(np.float64)),
+        lambda: quintiles(act.loc[buyers, "revenue"]))
+    fm = quintiles((f + m).astype(np.float64))  # the order of the mean of F and M
     b_ids = act.index[buyers]
     segment = rfm_segments(r, fm)
     out = pd.DataFrame({"r_score": r, "f_score": f, "m_score": m, "rfm_segment": segment},
@@ -3249,10 +3504,11 @@ TOML file; a bad key or value is reported, never silently ignored.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -3297,6 +3553,13 @@ class Settings:
         if problems:
             raise SettingsError("; ".join(problems), hint="Fix the value in the Settings sheet.")
 
+    @property
+    def stated_language(self) -> str | None:
+        """The language the user chose (None: left at the default), which is evidence for
+        reading ``3.000``; an English default says nothing about how numbers were typed."""
+        stated = self.language != "en" or "language" in getattr(self, "_stated", ())
+        return self.language if stated else None
+
     @classmethod
     def from_mapping(cls, values: Mapping[str, object], *, validation: Validation | None = None,
                      sheet: str = "Settings", rows: Mapping[str, int] | None = None) -> Settings:
@@ -3307,19 +3570,29 @@ class Settings:
         :class:`SettingsError`.
         """
         changes: dict[str, object] = {}
-        for key, raw in values.items():
+        # The language comes first: it tells how the other values' numbers were typed.
+        ordered = sorted(values.items(), key=lambda item: _KEY_ALIASES.get(fold(item[0]))
+                         != "language")
+        for key, raw in ordered:
             name = _KEY_ALIASES.get(fold(key))
             try:
                 if name is None:
                     raise SettingsError(f"unknown setting '{key}' (known: {', '.join(_NAMES)})")
-                changes[name] = _convert(name, raw)
+                changes[name], notes = _convert(name, raw, changes.get("language"))
                 cls(**changes)
             except SettingsError as err:
                 changes.pop(name or "", None)
                 if validation is None:
                     raise
                 validation.add(sheet, (rows or {}).get(key), "value", raw, err.message)
-        return cls(**changes)
+                continue
+            if validation is not None:
+                for note in notes:
+                    validation.add(sheet, (rows or {}).get(key), "value", raw,
+                                   f"{key}: {note}", severity="warning")
+        settings = cls(**changes)
+        object.__setattr__(settings, "_stated", frozenset(changes))
+        return settings
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, *, validation: Validation | None = None,
@@ -3362,41 +3635,61 @@ _KEY_ALIASES: dict[str, str] = {fold(name): name for name in _NAMES} | {
 }
 
 
-def _convert(name: str, raw: object) -> object:
-    """Turn one typed-in value into the setting's type, or raise SettingsError saying why."""
-    from addin.core.parsing import parse_dates, parse_numbers
+def _convert(name: str, raw: object, language: object = None) -> tuple[object, list[str]]:
+    """Turn one typed-in value into the setting's type, or raise SettingsError saying why.
+
+    Also returns warnings about how it was read (``30.000`` read as 30000 when nothing, not
+    even the ``language`` setting, tells whether the dot is a thousands separator).
+    """
+    from addin.core.parsing import parse_numbers
 
     kind = Settings.__dataclass_fields__[name].type
     if raw is None or (isinstance(raw, float) and pd.isna(raw)) or str(raw).strip() == "":
         if "None" in str(kind):
-            return None
+            return None, []
         raise SettingsError(f"setting '{name}' is empty")
     if name == "as_of":
-        parsed = parse_dates(pd.Series([raw], dtype=object))
-        if parsed.values.isna().iloc[0]:
-            raise SettingsError(f"as_of '{raw}' is not a date")
-        return parsed.values.iloc[0].date()
+        return as_of_date(raw), []
     if name == "language":
         text = fold(raw)[:2]
         if text not in LANGUAGES:
             raise SettingsError(f"language '{raw}' is not one of {', '.join(LANGUAGES)}")
-        return text
+        return text, []
+    stated = language if isinstance(language, str) else None
     if name == "income_bands":
-        parts = [p for p in str(raw).replace(";", "|").replace(",", "|").split("|") if p.strip()]
+        parts = [p for p in re.split(r"[;|]", str(raw)) if p.strip()]
+        if len(parts) == 1 and not isinstance(raw, int | float):
+            parts = [p for p in str(raw).split(",") if p.strip()]  # 30000, 60000
         if isinstance(raw, int | float):
             parts = [str(raw)]
-        numbers = parse_numbers(pd.Series(parts, dtype=object))
+        numbers = parse_numbers(pd.Series(parts, dtype=object), stated)
         if numbers.values.isna().any():
             raise SettingsError(f"income_bands '{raw}' must be numbers such as '30000; 60000'")
-        return tuple(float(v) for v in numbers.values)
-    number = parse_numbers(pd.Series([raw], dtype=object)).values.iloc[0]
+        return tuple(float(v) for v in numbers.values), list(numbers.warnings)
+    parsed = parse_numbers(pd.Series([raw], dtype=object), stated)
+    number = parsed.values.iloc[0]
     if pd.isna(number):
         raise SettingsError(f"setting '{name}' = '{raw}' is not a number")
     if "int" in str(kind):
         if float(number) != int(number):
             raise SettingsError(f"setting '{name}' = '{raw}' must be a whole number")
-        return int(number)
-    return float(number)
+        return int(number), list(parsed.warnings)
+    return float(number), list(parsed.warnings)
+
+
+def as_of_date(raw: object) -> date:
+    """An analysis date as typed anywhere (Settings, command line, API): day first
+    (``05/06/2025`` is 5 June), ISO always; raises SettingsError saying what is wrong."""
+    from addin.core.parsing import parse_dates
+
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    parsed = parse_dates(pd.Series([raw], dtype=object))
+    if parsed.values.isna().iloc[0]:
+        raise SettingsError(f"as_of '{raw}' is not a date (use 31/12/2025 or 2025-12-31)")
+    return parsed.values.iloc[0].date()
 
 
 def _check(s: Settings) -> list[str]:
@@ -3431,6 +3724,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -3500,10 +3794,16 @@ class Validation:
 
 
 def _show(value: object) -> object:
-    """What to show of a bad value: short text, blanks as empty."""
+    """What to show of a bad value, as the user typed it: short text, blanks as empty, whole
+    numbers without '.0' (-1, not -1.0) and dates without a midnight time."""
     if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return ""
-    text = str(value)
+    if isinstance(value, float | np.floating) and np.isfinite(value) and value == int(value):
+        text = str(int(value))
+    elif isinstance(value, datetime | np.datetime64):
+        text = str(pd.Timestamp(value)).removesuffix(" 00:00:00")
+    else:
+        text = str(value)
     return text if len(text) <= 80 else text[:77] + "..."
 '''),
     "addin.errors": (False, r'''"""One error hierarchy for the whole product.
@@ -4075,6 +4375,13 @@ from addin.errors import WorkbookLockedError
 TEMP_PREFIX = ".~potentiel-"
 
 
+def temporary_prefix(target: Path) -> str:
+    """How the temporary copy of ``target`` is named while it is written: potentiel's prefix
+    and the target's name, so a copy a killed write left can be told apart and removed (and
+    no other file's)."""
+    return f"{TEMP_PREFIX}{Path(target).name}~"
+
+
 def atomic_write(target: Path, data: bytes | Callable[[BinaryIO], None], *,
                  mode: int | None = None, before_replace: Callable[[], None] | None = None,
                  ) -> Path:
@@ -4086,7 +4393,7 @@ def atomic_write(target: Path, data: bytes | Callable[[BinaryIO], None], *,
     file changed meanwhile).  OSError is raised as it is: callers say what it means for them.
     """
     target = Path(target)
-    handle, temporary = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix,
+    handle, temporary = tempfile.mkstemp(prefix=temporary_prefix(target), suffix=target.suffix,
                                          dir=target.resolve().parent)
     try:
         with os.fdopen(handle, "wb") as stream:
