@@ -92,7 +92,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _functions(args: argparse.Namespace) -> int:
-    from addin.udfs import functions
+    from addin.app.formulas import functions
 
     for name, signature, doc in functions():
         print(f"{name}{signature}\n    {doc}\n")
@@ -104,6 +104,15 @@ def _template(args: argparse.Namespace) -> int:
 
     for path in build(args.directory):
         print(f"wrote {path}")
+    return 0
+
+
+def _lite(args: argparse.Namespace) -> int:
+    from addin.app.lite import write
+
+    for path in write(args.directory):
+        print(f"wrote {path}")
+    print("Paste requirements.txt and main.py into xlwings Lite's editor (steps in README.md).")
     return 0
 
 
@@ -144,6 +153,12 @@ def build_parser() -> argparse.ArgumentParser:
                                    help="write the macro-enabled template and the ribbon add-in")
     template.add_argument("directory", type=Path)
     template.set_defaults(handler=_template)
+
+    lite = commands.add_parser(
+        "lite", help="write main.py and requirements.txt for xlwings Lite (formulas and buttons "
+                     "in Excel on Mac and the web)")
+    lite.add_argument("directory", type=Path, help="where to write them (created if missing)")
+    lite.set_defaults(handler=_lite)
 
     for plugin in entry_points(group="potentiel.commands"):
         plugin.load()(commands)

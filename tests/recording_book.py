@@ -98,3 +98,7 @@ class Book:
 
     def save(self) -> None:
         self.saves += 1
+
+    def written(self) -> dict[str, dict[tuple[int, int], Any]]:
+        """Every cell written, by sheet: (row, column) -> value, for sheets written to."""
+        return {sheet.name: dict(sheet.cells) for sheet in self.sheets if sheet.cells}

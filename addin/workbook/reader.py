@@ -18,16 +18,19 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from python_calamine import CalamineWorkbook
 
 from addin.core.schema import REQUIRED, SHEET_ALIASES, canonical_columns, match_sheet
 from addin.core.validation import ROW_INDEX, Validation
 from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import column_letter
 from addin.workbook.package import Package, Sheet, attribute
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
 
 Progress = Callable[[str], None]
 
@@ -326,6 +329,14 @@ _RESULT_SHEET_NAMES = {"Dashboard", "Tableau de bord", "Analysis", "Analyse", "V
                        "Validatie"}
 
 
+def _calamine(path: Path) -> CalamineWorkbook:
+    """The file opened by python-calamine, imported here: the grids of a workbook open in Excel
+    (:func:`data_from_grids`, xlwings Lite in a browser) are read without it."""
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_path(str(path))
+
+
 def read_workbook(path: Path, *, progress: Progress | None = None) -> WorkbookData:
     """Read the input sheets of an .xlsx/.xlsm workbook (Customers required).
 
@@ -338,7 +349,7 @@ def read_workbook(path: Path, *, progress: Progress | None = None) -> WorkbookDa
     validation = Validation()
     with Package(path) as package:
         try:
-            book = CalamineWorkbook.from_path(str(path))
+            book = _calamine(path)
         except Exception as err:  # calamine's errors carry no common base
             raise WorkbookError(f"{path.name} cannot be read as a workbook: {err}",
                                 hint="Open it in Excel and save it again as .xlsx.") from err
@@ -372,7 +383,7 @@ def read_sheet_table(path: Path, sheet_name: str, kind: str | None = None) -> Sh
             names = ", ".join(s.name for s in package.sheets())
             raise WorkbookError(f"{path.name} has no sheet '{sheet_name}' (sheets: {names}).",
                                 hint="Check the sheet name in the configuration.")
-        book = CalamineWorkbook.from_path(str(path))
+        book = _calamine(path)
         try:
             return _read_sheet(book, package, sheet, kind, Validation())
         finally:

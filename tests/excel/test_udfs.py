@@ -88,6 +88,8 @@ def flat(result: Any) -> list[Any]:
     (GENERATION, (dt.datetime(1990, 5, 17),), "Millennials"),
     (GENERATION, ("15/03/1975",), "Gen X"),  # a date of birth typed as text
     (GENERATION, ("1996-12-31",), "Millennials"),
+    (GENERATION, (serial("1990-05-17"),), "Millennials"),  # a date as Excel on the web sends it
+    (GENERATION, (2201.0,), "Silent"),  # no birth year is past 2200: serial 2201 is 1906
     (GENERATION, (2013,), "Gen Alpha"),
     (RFM_SEGMENT, (5, 5), "Champions"),
     (RFM_SEGMENT, (5, 1), "Recent"),
@@ -190,7 +192,7 @@ def test_a_bad_cell_gets_a_message_and_the_rest_is_computed() -> None:
     (TEMPERATURE, (120,), "#VALUE: score '120' is not between 0 and 100"),
     (RFM_SEGMENT, (3.5, 2), "#VALUE: r_score '3.5' is not a score from 1 to 5"),
     (RFM_SEGMENT, (2, 6), "#VALUE: fm_score '6' is not a score from 1 to 5"),
-    (GENERATION, (29221.0,), "#VALUE: birth_year '29221' must be a year such as 1980"),
+    (GENERATION, (1849.0,), "#VALUE: birth_year '1849' must be a year such as 1980"),
     (PROSPECT_SCORE, (1, "maybe", 1, 1, 1, 1),
      "#VALUE: decision_maker 'maybe' is not yes or no"),
     (PROSPECT_SCORE, (1, 1, 5, 1, 1, 1), "#VALUE: need '5' is not yes/no or 0 to 3"),
