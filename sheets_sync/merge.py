@@ -541,10 +541,11 @@ class _Merge:
               unkeyed: pd.DataFrame, duplicates: pd.DataFrame) -> Plan:
         """Turn the decisions into change lists for both sides and the new base."""
         add = np.nonzero(keep & ~aligned.in_sheets)[0]
+        added_keys = aligned.key[add]
         adds = _frame({TAB: self.tab_names[aligned.tab[add]],
-                       self.key: known.typed_key[aligned.key[add]]})
+                       self.key: known.typed_key[added_keys]})
         for column in self.columns:
-            adds[column] = _column(final[column][aligned.key[add]])
+            adds[column] = _column(final[column][added_keys])
         updates = [self._updates(unkeyed[_TAB_CODE].to_numpy(), unkeyed[ROW].to_numpy(),
                                  self.key, unkeyed[_TYPED_KEY].to_numpy())]
         present = keep & aligned.in_sheets
@@ -569,10 +570,11 @@ class _Merge:
         for column in self.columns:
             new_customers[column] = _column(known.workbook[column][new])
         kept = np.nonzero(keep)[0]
+        kept_keys = aligned.key[kept]
         new_base = _frame({TAB: self.tab_names[aligned.tab[kept]],
-                           self.key: self.key_text[aligned.key[kept]]})
+                           self.key: self.key_text[kept_keys]})
         for column in self.columns:
-            new_base[column] = _column(final[column][aligned.key[kept]])
+            new_base[column] = _column(final[column][kept_keys])
         return Plan(
             remote_adds=adds,
             remote_updates=_concat(updates, ["tab", "row", "column", "value"]),
