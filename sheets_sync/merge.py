@@ -273,6 +273,7 @@ class _Merge:
         self.computed = computed
         self.key_text = np.array([], dtype=object)
         self._spread: dict[int, np.ndarray] = {}
+        self._from_sheets: dict[str, np.ndarray] = {}
 
     def _on_rows(self, per_customer: np.ndarray, aligned: _Aligned) -> np.ndarray:
         """Per-customer values spread over the aligned rows (each array once: an Excel
@@ -490,6 +491,7 @@ class _Merge:
             both = _differs(ours, edit, _differs(ours, known.base[column], edited))
             take_sheets = edited & ~(both & (self.sales_winner == "excel"))
             final[column] = np.where(take_sheets, edit, ours)
+            self._from_sheets[column] = take_sheets
             sel = np.nonzero(both)[0]
             conflicts.append(self._records(edit_tab[sel], sel, column, ours[sel], edit[sel],
                                            known.base[column][sel], self.sales_winner))
@@ -541,10 +543,11 @@ class _Merge:
               unkeyed: pd.DataFrame, duplicates: pd.DataFrame) -> Plan:
         """Turn the decisions into change lists for both sides and the new base."""
         add = np.nonzero(keep & ~aligned.in_sheets)[0]
+        added_keys = aligned.key[add]
         adds = _frame({TAB: self.tab_names[aligned.tab[add]],
-                       self.key: known.typed_key[aligned.key[add]]})
+                       self.key: known.typed_key[added_keys]})
         for column in self.columns:
-            adds[column] = _column(final[column][aligned.key[add]])
+            adds[column] = _column(final[column][added_keys])
         updates = [self._updates(unkeyed[_TAB_CODE].to_numpy(), unkeyed[ROW].to_numpy(),
                                  self.key, unkeyed[_TYPED_KEY].to_numpy())]
         present = keep & aligned.in_sheets
@@ -557,10 +560,10 @@ class _Merge:
             hit = np.nonzero(hit)[0]
             updates.append(self._updates(aligned.tab[hit], aligned.row[hit], column, target[hit]))
         clear = np.nonzero(aligned.in_sheets & ~keep)[0]
-        customer = np.nonzero(known.known & ~known.new)[0]
         local_updates = []
-        for column in self.sales:
-            hit = customer[_differs(final[column][customer], known.workbook[column][customer])]
+        for column in self.sales:  # only customers whose value comes from Sheets can change
+            taken = np.flatnonzero(self._from_sheets[column])
+            hit = taken[_differs(final[column][taken], known.workbook[column][taken])]
             local_updates.append(_frame({"key": known.typed_key[hit], "column": column,
                                          "value": final[column][hit]}))
         new = np.nonzero(known.new)[0]
@@ -569,10 +572,11 @@ class _Merge:
         for column in self.columns:
             new_customers[column] = _column(known.workbook[column][new])
         kept = np.nonzero(keep)[0]
+        kept_keys = aligned.key[kept]
         new_base = _frame({TAB: self.tab_names[aligned.tab[kept]],
-                           self.key: self.key_text[aligned.key[kept]]})
+                           self.key: self.key_text[kept_keys]})
         for column in self.columns:
-            new_base[column] = _column(final[column][aligned.key[kept]])
+            new_base[column] = _column(final[column][kept_keys])
         return Plan(
             remote_adds=adds,
             remote_updates=_concat(updates, ["tab", "row", "column", "value"]),
