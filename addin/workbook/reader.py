@@ -155,6 +155,7 @@ def _errors(package: Package, sheet: Sheet, grid: np.ndarray) -> None:
 
 #: Primary language of a Windows locale id (``[$€-413]`` is nl-NL, ``[$-40C]`` fr-FR).
 _LOCALE_LANGUAGES = {0x09: "en", 0x0C: "fr", 0x13: "nl"}
+_FORMAT_SAMPLE = 2_000_000
 
 
 def _format_languages(package: Package) -> dict[int, str]:
@@ -181,12 +182,16 @@ def _format_languages(package: Package) -> dict[int, str]:
 
 def _column_languages(package: Package, sheet: Sheet, styles: dict[int, str]) -> dict[int, str]:
     """0-based column -> the one language the locale-tagged formats of its number cells name
-    (a column whose cells name two languages says nothing)."""
+    (a column whose cells name two languages says nothing).
+
+    A column keeps one format from top to bottom, so the first rows (``_FORMAT_SAMPLE`` bytes
+    of the sheet) tell it: a long sheet costs no more than a short one.
+    """
     if not styles or sheet.part is None or not package.exists(sheet.part):
         return {}
     ids = "|".join(str(i) for i in styles)
     seen: dict[int, set[str]] = {}
-    data = package.read(sheet.part)
+    data = package.read(sheet.part)[:_FORMAT_SAMPLE]
     # Number cells only: a text cell (t="s", "str", "inlineStr") does not show its format.
     for letters, style in re.findall(rb'<(?:\w+:)?c\b(?![^>]*\bt="(?!n"))[^>]*?\br="([A-Z]+)'
                                      rb'\d+"[^>]*?\bs="(' + ids.encode() + rb')"', data):
