@@ -53,6 +53,10 @@ class Inputs:
     unknown: dict[str, list[str]] = field(default_factory=dict)
 
 
+#: Attribute a reader may set on an input frame: header -> the language named by the locale
+#: tag of its number cells' formats (``[$€-40C]``), the last evidence for reading ``3.000``.
+FORMAT_LANGUAGES = "number_format_languages"
+
 # The reader's name for a column without a header (reported there already).
 _NO_HEADER = re.compile(r"^column [A-Z]{1,3}$")
 
@@ -93,9 +97,11 @@ def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
     kinds = column_kinds(sheet)
     names = [name for name in headers if name not in unused]
     columns = {name: typed[name] for name in names}
+    formats = frame.attrs.get(FORMAT_LANGUAGES, {})
+    languages = {name: language or formats.get(headers[name]) for name in names}
 
     def parse_all(part: list[str]) -> list[Parsed]:
-        return [parse(columns[name], kinds[name], language) for name in part]
+        return [parse(columns[name], kinds[name], languages[name]) for name in part]
 
     # Columns are independent: on a long sheet, every other one is parsed on the other core.
     if len(typed) >= _PARALLEL_ROWS:

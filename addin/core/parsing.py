@@ -117,9 +117,13 @@ def _numbers_from_text(text: pd.Series, language: str | None) -> tuple[pd.Series
     comma_thousands = ~both & t.str.match(r"^[+-]?\d{1,3}(,\d{3}){2,}$")
     dot_thousands = ~both & t.str.match(r"^[+-]?\d{1,3}(\.\d{3}){2,}$")
     ambiguous = ~both & t.str.match(_AMBIGUOUS)
-    says_comma = comma_decimal | dot_thousands | (~ambiguous & t.str.match(r"^[+-]?\d*,\d+$"))
-    says_dot = dot_decimal | comma_thousands | (~ambiguous & t.str.match(r"^[+-]?\d*\.\d+$"))
-    mark, sure = _decimal_mark(bool(says_comma.any()), bool(says_dot.any()), language)
+    mark, sure = None, True
+    if ambiguous.any():  # only then does the column's evidence matter
+        says_comma = (comma_decimal | dot_thousands
+                      | (~ambiguous & t.str.match(r"^[+-]?\d*,\d+$")))
+        says_dot = (dot_decimal | comma_thousands
+                    | (~ambiguous & t.str.match(r"^[+-]?\d*\.\d+$")))
+        mark, sure = _decimal_mark(bool(says_comma.any()), bool(says_dot.any()), language)
     has_comma = last_comma >= 0
     comma_is_decimal = ~both & has_comma & ~comma_thousands & (~ambiguous | (mark == ","))
     dot_is_thousands = ambiguous & ~has_comma & (mark != ".")

@@ -91,9 +91,15 @@ def _typed_values(column: pd.Series, name: str, values: list[object],
     else:
         words = [fold(canonical_value(name, v, language)) for v in values]
         return fold_series(column), words
-    parsed = parser(raw)
+    # French and Dutch rules write 3.000 for 3000; an English (default) one says nothing.
+    parsed = (parse_numbers(raw, language if language != "en" else None)
+              if parser is parse_numbers else parser(raw))
     if parsed.values.isna().any():
         raise RuleError(f"value '{'; '.join(map(str, values))}' is not {kind} for '{name}'")
+    if len(parsed.warnings):
+        guessed = raw[parsed.warnings.index[0]]
+        raise RuleError(f"value '{guessed}' is ambiguous ({parsed.warnings.iloc[0]}): type it "
+                        "without a thousands separator")
     return column, list(parsed.values)
 
 

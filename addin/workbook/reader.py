@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from addin.core.inputs import FORMAT_LANGUAGES
 from addin.core.schema import REQUIRED, SHEET_ALIASES, canonical_columns, match_sheet
 from addin.core.validation import ROW_INDEX, Validation
 from addin.errors import WorkbookError, WorkbookLockedError
@@ -152,6 +153,55 @@ def _errors(package: Package, sheet: Sheet, grid: np.ndarray) -> None:
             grid[row, column - 1] = value.group(1).decode("utf-8")
 
 
+#: Primary language of a Windows locale id (``[$€-413]`` is nl-NL, ``[$-40C]`` fr-FR).
+_LOCALE_LANGUAGES = {0x09: "en", 0x0C: "fr", 0x13: "nl"}
+_FORMAT_SAMPLE = 2_000_000
+
+
+def _format_languages(package: Package) -> dict[int, str]:
+    """Cell style index -> the language of its number format's locale tag, for the styles
+    whose format names one (Excel writes ``[$€-40C] #,##0.00`` for a French euro amount)."""
+    if not package.exists("xl/styles.xml"):
+        return {}
+    xml = package.text("xl/styles.xml")
+    tagged = {}
+    for number, code in re.findall(r'<(?:\w+:)?numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?'
+                                   r'formatCode="([^"]*)"', xml):
+        locale = re.search(r"\[\$[^\]-]*-([0-9A-Fa-f]{3,8})\]", code)
+        language = _LOCALE_LANGUAGES.get(int(locale.group(1), 16) & 0x3FF) if locale else None
+        if language:
+            tagged[number] = language
+    cell_xfs = re.search(r"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", xml, re.DOTALL)
+    if not tagged or cell_xfs is None:
+        return {}
+    xfs = re.findall(r'<(?:\w+:)?xf\b([^>]*)', cell_xfs.group(0))
+    number_formats = [re.search(r'numFmtId="(\d+)"', xf) for xf in xfs]
+    return {i: tagged[f.group(1)] for i, f in enumerate(number_formats)
+            if f is not None and f.group(1) in tagged}
+
+
+def _column_languages(package: Package, sheet: Sheet, styles: dict[int, str]) -> dict[int, str]:
+    """0-based column -> the one language the locale-tagged formats of its number cells name
+    (a column whose cells name two languages says nothing).
+
+    A column keeps one format from top to bottom, so the first rows (``_FORMAT_SAMPLE`` bytes
+    of the sheet) tell it: a long sheet costs no more than a short one.
+    """
+    if not styles or sheet.part is None or not package.exists(sheet.part):
+        return {}
+    ids = "|".join(str(i) for i in styles)
+    seen: dict[int, set[str]] = {}
+    data = package.read(sheet.part)[:_FORMAT_SAMPLE]
+    # Number cells only: a text cell (t="s", "str", "inlineStr") does not show its format.
+    for letters, style in re.findall(rb'<(?:\w+:)?c\b(?![^>]*\bt="(?!n"))[^>]*?\br="([A-Z]+)'
+                                     rb'\d+"[^>]*?\bs="(' + ids.encode() + rb')"', data):
+        column = 0
+        for char in letters.decode("ascii"):
+            column = column * 26 + ord(char) - 64
+        seen.setdefault(column - 1, set()).add(styles[int(style)])
+    return {column: found.pop() for column, found in seen.items() if len(found) == 1}
+
+
 def _header_row(grid: np.ndarray, kind: str) -> int | None:
     """0-based index of the first top row holding a required header of this sheet kind."""
     for i in range(min(HEADER_SEARCH_ROWS, grid.shape[0])):
@@ -244,7 +294,14 @@ def _read_sheet(book: CalamineWorkbook, package: Package, sheet: Sheet, kind: st
     grid = _grid(rows)
     del rows
     _errors(package, sheet, grid)
-    return _locate(grid, kind, sheet.name, merged, _tables(package, sheet), validation)
+    table = _locate(grid, kind, sheet.name, merged, _tables(package, sheet), validation)
+    languages = _column_languages(package, sheet, _format_languages(package))
+    width = table.frame.shape[1]
+    table.frame.attrs[FORMAT_LANGUAGES] = {
+        str(table.frame.columns[column - table.first_column]): language
+        for column, language in languages.items()
+        if 0 <= column - table.first_column < width}
+    return table
 
 
 def _locate(grid: np.ndarray, kind: str, label: str,

@@ -1808,6 +1808,10 @@ class Inputs:
     unknown: dict[str, list[str]] = field(default_factory=dict)
 
 
+#: Attribute a reader may set on an input frame: header -> the language named by the locale
+#: tag of its number cells' formats (``[$€-40C]``), the last evidence for reading ``3.000``.
+FORMAT_LANGUAGES = "number_format_languages"
+
 # The reader's name for a column without a header (reported there already).
 _NO_HEADER = re.compile(r"^column [A-Z]{1,3}$")
 
@@ -1848,9 +1852,11 @@ def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
     kinds = column_kinds(sheet)
     names = [name for name in headers if name not in unused]
     columns = {name: typed[name] for name in names}
+    formats = frame.attrs.get(FORMAT_LANGUAGES, {})
+    languages = {name: language or formats.get(headers[name]) for name in names}
 
     def parse_all(part: list[str]) -> list[Parsed]:
-        return [parse(columns[name], kinds[name], language) for name in part]
+        return [parse(columns[name], kinds[name], languages[name]) for name in part]
 
     # Columns are independent: on a long sheet, every other one is parsed on the other core.
     if len(typed) >= _PARALLEL_ROWS:
@@ -2495,9 +2501,13 @@ def _numbers_from_text(text: pd.Series, language: str | None) -> tuple[pd.Series
     comma_thousands = ~both & t.str.match(r"^[+-]?\d{1,3}(,\d{3}){2,}$")
     dot_thousands = ~both & t.str.match(r"^[+-]?\d{1,3}(\.\d{3}){2,}$")
     ambiguous = ~both & t.str.match(_AMBIGUOUS)
-    says_comma = comma_decimal | dot_thousands | (~ambiguous & t.str.match(r"^[+-]?\d*,\d+$"))
-    says_dot = dot_decimal | comma_thousands | (~ambiguous & t.str.match(r"^[+-]?\d*\.\d+$"))
-    mark, sure = _decimal_mark(bool(says_comma.any()), bool(says_dot.any()), language)
+    mark, sure = None, True
+    if ambiguous.any():  # only then does the column's evidence matter
+        says_comma = (comma_decimal | dot_thousands
+                      | (~ambiguous & t.str.match(r"^[+-]?\d*,\d+$")))
+        says_dot = (dot_decimal | comma_thousands
+                    | (~ambiguous & t.str.match(r"^[+-]?\d*\.\d+$")))
+        mark, sure = _decimal_mark(bool(says_comma.any()), bool(says_dot.any()), language)
     has_comma = last_comma >= 0
     comma_is_decimal = ~both & has_comma & ~comma_thousands & (~ambiguous | (mark == ","))
     dot_is_thousands = ambiguous & ~has_comma & (mark != ".")
@@ -3047,9 +3057,15 @@ def _typed_values(column: pd.Series, name: str, values: list[object],
     else:
         words = [fold(canonical_value(name, v, language)) for v in values]
         return fold_series(column), words
-    parsed = parser(raw)
+    # French and Dutch rules write 3.000 for 3000; an English (default) one says nothing.
+    parsed = (parse_numbers(raw, language if language != "en" else None)
+              if parser is parse_numbers else parser(raw))
     if parsed.values.isna().any():
         raise RuleError(f"value '{'; '.join(map(str, values))}' is not {kind} for '{name}'")
+    if len(parsed.warnings):
+        guessed = raw[parsed.warnings.index[0]]
+        raise RuleError(f"value '{guessed}' is ambiguous ({parsed.warnings.iloc[0]}): type it "
+                        "without a thousands separator")
     return column, list(parsed.values)
 
 
@@ -5241,6 +5257,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from addin.core.inputs import FORMAT_LANGUAGES
 from addin.core.schema import REQUIRED, SHEET_ALIASES, canonical_columns, match_sheet
 from addin.core.validation import ROW_INDEX, Validation
 from addin.errors import WorkbookError, WorkbookLockedError
@@ -5370,6 +5387,55 @@ def _errors(package: Package, sheet: Sheet, grid: np.ndarray) -> None:
             grid[row, column - 1] = value.group(1).decode("utf-8")
 
 
+#: Primary language of a Windows locale id (``[$€-413]`` is nl-NL, ``[$-40C]`` fr-FR).
+_LOCALE_LANGUAGES = {0x09: "en", 0x0C: "fr", 0x13: "nl"}
+_FORMAT_SAMPLE = 2_000_000
+
+
+def _format_languages(package: Package) -> dict[int, str]:
+    """Cell style index -> the language of its number format's locale tag, for the styles
+    whose format names one (Excel writes ``[$€-40C] #,##0.00`` for a French euro amount)."""
+    if not package.exists("xl/styles.xml"):
+        return {}
+    xml = package.text("xl/styles.xml")
+    tagged = {}
+    for number, code in re.findall(r'<(?:\w+:)?numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?'
+                                   r'formatCode="([^"]*)"', xml):
+        locale = re.search(r"\[\$[^\]-]*-([0-9A-Fa-f]{3,8})\]", code)
+        language = _LOCALE_LANGUAGES.get(int(locale.group(1), 16) & 0x3FF) if locale else None
+        if language:
+            tagged[number] = language
+    cell_xfs = re.search(r"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", xml, re.DOTALL)
+    if not tagged or cell_xfs is None:
+        return {}
+    xfs = re.findall(r'<(?:\w+:)?xf\b([^>]*)', cell_xfs.group(0))
+    number_formats = [re.search(r'numFmtId="(\d+)"', xf) for xf in xfs]
+    return {i: tagged[f.group(1)] for i, f in enumerate(number_formats)
+            if f is not None and f.group(1) in tagged}
+
+
+def _column_languages(package: Package, sheet: Sheet, styles: dict[int, str]) -> dict[int, str]:
+    """0-based column -> the one language the locale-tagged formats of its number cells name
+    (a column whose cells name two languages says nothing).
+
+    A column keeps one format from top to bottom, so the first rows (``_FORMAT_SAMPLE`` bytes
+    of the sheet) tell it: a long sheet costs no more than a short one.
+    """
+    if not styles or sheet.part is None or not package.exists(sheet.part):
+        return {}
+    ids = "|".join(str(i) for i in styles)
+    seen: dict[int, set[str]] = {}
+    data = package.read(sheet.part)[:_FORMAT_SAMPLE]
+    # Number cells only: a text cell (t="s", "str", "inlineStr") does not show its format.
+    for letters, style in re.findall(rb'<(?:\w+:)?c\b(?![^>]*\bt="(?!n"))[^>]*?\br="([A-Z]+)'
+                                     rb'\d+"[^>]*?\bs="(' + ids.encode() + rb')"', data):
+        column = 0
+        for char in letters.decode("ascii"):
+            column = column * 26 + ord(char) - 64
+        seen.setdefault(column - 1, set()).add(styles[int(style)])
+    return {column: found.pop() for column, found in seen.items() if len(found) == 1}
+
+
 def _header_row(grid: np.ndarray, kind: str) -> int | None:
     """0-based index of the first top row holding a required header of this sheet kind."""
     for i in range(min(HEADER_SEARCH_ROWS, grid.shape[0])):
@@ -5462,7 +5528,14 @@ def _read_sheet(book: CalamineWorkbook, package: Package, sheet: Sheet, kind: st
     grid = _grid(rows)
     del rows
     _errors(package, sheet, grid)
-    return _locate(grid, kind, sheet.name, merged, _tables(package, sheet), validation)
+    table = _locate(grid, kind, sheet.name, merged, _tables(package, sheet), validation)
+    languages = _column_languages(package, sheet, _format_languages(package))
+    width = table.frame.shape[1]
+    table.frame.attrs[FORMAT_LANGUAGES] = {
+        str(table.frame.columns[column - table.first_column]): language
+        for column, language in languages.items()
+        if 0 <= column - table.first_column < width}
+    return table
 
 
 def _locate(grid: np.ndarray, kind: str, label: str,

@@ -86,7 +86,9 @@ def non_default_settings(draw: st.DrawFn) -> Settings:
         max_discount_rate=draw(st.sampled_from([0.0, 0.05, 0.2])),
         large_order_value=draw(st.none() | st.sampled_from([50.0, 400.0])),
         retention_rate=retention, discount_rate=draw(st.sampled_from([0.0, 0.1])),
-        income_bands=bands)
+        income_bands=bands,
+        # fr and nl are a stated language (evidence for reading '3.000'); en is the default
+        language=draw(st.sampled_from(["en", "fr", "nl"])))
 
 
 # ---------------------------------------------------------------- random books

@@ -44,6 +44,7 @@ def members(rules: list[tuple], language: str = "en") -> dict[str, list[str]]:
     (("country", "'=", "FR"), ["A"]),
     (("country", "égal", "FR"), ["A"]),
     (("country", "gelijk", "FR"), ["A"]),
+    (("income", ">=", "60 000"), ["B", "C"]),
 ])
 def test_operators(rule: tuple, expected: list[str]) -> None:
     assert members([("S", *rule)]) == {"S": expected}
@@ -52,6 +53,11 @@ def test_operators(rule: tuple, expected: list[str]) -> None:
 def test_conditions_of_a_segment_are_anded() -> None:
     rules = [("S", "income", ">=", 30000), ("S", "country", "=", "be")]
     assert members(rules) == {"S": ["B"]}
+
+
+def test_a_french_or_dutch_rule_reads_a_thousands_dot() -> None:
+    assert members([("S", "income", ">=", "60.000")], "nl") == {"S": ["B", "C"]}
+    assert members([("S", "income", ">=", "30.000,5")], "en") == {"S": ["B", "C"]}
 
 
 def test_values_in_the_workbook_language() -> None:
@@ -75,6 +81,8 @@ def test_target_segment_sets_is_target_and_segments_column() -> None:
     (("income", "between", "1"), "between needs 'low..high'"),
     (("country", ">", "FR"), "holds text"),
     (("income", "=", None), "needs a value"),
+    (("income", ">=", "60.000"), "value '60.000' is ambiguous (read as 60000 — thousands "
+                                 "separator): type it without a thousands separator"),
 ])
 def test_bad_rules_empty_their_segment_and_are_reported(rule: tuple, message: str) -> None:
     frame = pd.DataFrame([("Bad", *rule), ("Good", "income", ">", 0)],

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import xlsxwriter
 from handmade import BUILDERS, PLANTED
 
 from addin.app.jobs import analyze_file
@@ -119,3 +120,27 @@ def test_validate_lists_every_planted_problem_once(tmp_path: Path, name: str, ca
         where = f"{sheet} row {row}, {column}:" if row else f"{sheet}, {column}:"
         hits = [line for line in lines if line.startswith(where) and message in line]
         assert len(hits) == 1, (where, message, lines)
+
+
+@pytest.mark.parametrize(("number_format", "budget", "warned"), [
+    ("[$€-40C] #,##0", 3000.0, False),  # a French euro format: the comma is decimal
+    ("[$€-413] #,##0.00", 3000.0, False),  # Dutch
+    ("[$$-409]#,##0.00", 3.0, False),  # US English: the dot is decimal
+    ("#,##0 €", 3000.0, True),  # no locale: no evidence, read as thousands and reported
+])
+def test_the_locale_of_number_formats_is_the_last_evidence(tmp_path: Path, number_format: str,
+                                                          budget: float, warned: bool) -> None:
+    path = tmp_path / "formats.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    money = book.add_format({"num_format": number_format})
+    sheet = book.add_worksheet("Customers")
+    sheet.write_row(0, 0, ["customer_id", "budget"])
+    sheet.write_row(1, 0, ["A", "€ 3.000"])
+    sheet.write_string(2, 0, "B")
+    sheet.write_number(2, 1, 1500, money)
+    book.close()
+    analysis = analyze_file(path)
+    # The B of BANT: a budget of at least 1000.
+    assert analysis.table["bant"].str[0].tolist() == ["B" if budget >= 1000 else "-", "B"]
+    assert list(analysis.validation["message"]) == (
+        ["read as 3000 — thousands separator"] if warned else [])
