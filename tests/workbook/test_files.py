@@ -41,6 +41,13 @@ def test_libreoffice_lock_file_is_detected(tmp_path: Path) -> None:
     assert reason is not None and reason.startswith("customers.xlsx is open by Bob since ")
 
 
+def test_libreoffice_lock_file_without_a_full_name_names_the_login(tmp_path: Path) -> None:
+    (tmp_path / ".~lock.customers.xlsx#").write_text(
+        ",bob,host,23.11.2026 09:00,file:///home/bob/.config/libreoffice/4;")
+    reason = workbook_in_use(tmp_path / "customers.xlsx")
+    assert reason is not None and reason.startswith("customers.xlsx is open by bob since ")
+
+
 def test_owner_file_of_another_workbook_does_not_count(tmp_path: Path) -> None:
     (tmp_path / "~$other.xlsx").write_bytes(b"\x03Ann")
     assert workbook_in_use(tmp_path / "customers.xlsx") is None
