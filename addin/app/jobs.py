@@ -32,9 +32,11 @@ def _quiet(_: str) -> None:
 
 def analyze_workbook(data: WorkbookData, *, as_of: date | str | None = None) -> Analysis:
     """Run the analysis on what :func:`read_workbook` found, one validation report for both."""
-    return run_analysis(data.customers, data.orders, segments=data.segments, as_of=as_of,
-                        settings=data.settings, sheet_names=data.sheet_names,
-                        problems=data.validation)
+    analysis = run_analysis(data.customers, data.orders, segments=data.segments, as_of=as_of,
+                            settings=data.settings, sheet_names=data.sheet_names,
+                            problems=data.validation)
+    analysis.columns = data.columns
+    return analysis
 
 
 def analyze_file(path: Path, *, as_of: date | str | None = None,

@@ -53,7 +53,7 @@ def _rich(text: str, size: int = 1400) -> str:
             "</a:r></a:p></c:rich></c:tx>")
 
 
-def _title(text: str, size: int = 1400) -> str:
+def _title(text: str, size: int = 1200) -> str:
     return f'<c:title>{_rich(text, size)}<c:overlay val="0"/></c:title>'
 
 
@@ -107,8 +107,10 @@ def _space(title: str, plot: str) -> bytes:
             "</c:chartSpace>").encode()
 
 
-def bar_chart(title: str, series: Series, *, horizontal: bool = False, color: int = 0) -> bytes:
-    """A column chart (or horizontal bars, first category on top) of counts per category."""
+def bar_chart(title: str, series: Series, *, horizontal: bool = False, color: int = 0,
+              money: bool = False) -> bytes:
+    """A column chart (or horizontal bars, first category on top) of counts per category, or
+    of sums of money (thousands separated) with ``money``."""
     ser = (f"<c:ser>{_series_head(series, _COLORS[color])}"
            '<c:invertIfNegative val="0"/>'
            f"<c:cat><c:strRef><c:f>{escape(series.ref(series.category_column))}</c:f>"
@@ -121,7 +123,8 @@ def bar_chart(title: str, series: Series, *, horizontal: bool = False, color: in
             '<c:axId val="50010001"/><c:axId val="50010002"/></c:barChart>'
             + _axis("cat", 50010001, 50010002, "l" if horizontal else "b",
                     reverse=horizontal)
-            + _axis("val", 50010002, 50010001, "b" if horizontal else "l", gridlines=True)
+            + _axis("val", 50010002, 50010001, "b" if horizontal else "l", gridlines=True,
+                    code="#,##0" if money else "General")
             .replace('"midCat"', '"between"'))
     return _space(title, plot)
 
@@ -138,7 +141,8 @@ def curve_chart(title: str, series: Series, *, x_title: str, y_title: str,
     plot = ('<c:scatterChart><c:scatterStyle val="lineMarker"/><c:varyColors val="0"/>'
             f'{ser}<c:axId val="50020001"/><c:axId val="50020002"/></c:scatterChart>'
             + _axis("val", 50020001, 50020002, "b", code="0%", title=x_title, maximum=1)
-            + _axis("val", 50020002, 50020001, "l", code="0%", title=y_title, gridlines=True))
+            + _axis("val", 50020002, 50020001, "l", code="0%", title=y_title, gridlines=True,
+                    maximum=1))
     return _space(title, plot)
 
 
