@@ -215,22 +215,23 @@ def _validation_frame(analysis: Analysis, language: str) -> tuple[pd.DataFrame, 
         empty.loc[0, _VALIDATION_HEADERS["message"][i]] = word("no_problems", language)
         return empty, pa.array([None], type=pa.string())
     where = analysis.columns
-    sheets = frame["sheet"].astype(str)
-    columns = frame["column"].where(frame["column"].notna(), None)
+    sheets = frame["sheet"].astype(str).astype(object)
+    columns = frame["column"].astype(object).where(frame["column"].notna(), None)
     found = [where.get(s, {}).get(str(c)) if c is not None else None
              for s, c in zip(sheets, columns, strict=True)]
-    shown = [f[0] if f else (c if c is not None else None) for f, c in
-             zip(found, columns, strict=True)]
+    shown = [f[0] if f else c for f, c in zip(found, columns, strict=True)]
     letters = pd.Series([column_letter(f[1]) if f else None for f in found], dtype=object)
     rows = frame["row"].astype("Int64").astype(object).where(frame["row"].notna(), None)
-    text_rows = rows.map(lambda r: None if r is None else str(r))
+    text_rows = rows.map(lambda r: None if r is None else str(r)).astype(object)
     has_row, has_column = text_rows.notna(), letters.notna()
     reference = pd.Series("A1", index=frame.index, dtype=object)
-    reference[has_row & has_column] = letters + text_rows
-    reference[has_row & ~has_column] = text_rows + ":" + text_rows
-    reference[~has_row & has_column] = letters + ":" + letters
+    both, row_only, column_only = has_row & has_column, has_row & ~has_column, \
+        ~has_row & has_column
+    reference[both] = letters[both] + text_rows[both]
+    reference[row_only] = text_rows[row_only] + ":" + text_rows[row_only]
+    reference[column_only] = letters[column_only] + ":" + letters[column_only]
     cell = sheets + "!" + reference
-    cell[~has_row & ~has_column] = sheets
+    cell[~has_row & ~has_column] = sheets[~has_row & ~has_column]
     location = sheets.map(quote_sheet) + "!" + reference
     out = pd.DataFrame({
         "sheet": sheets, "row": rows, "column": pd.Series(shown, dtype=object), "cell": cell,
@@ -542,12 +543,14 @@ def write_results(path: Path, analysis: Analysis, *, out: Path | None = None,
     i = language_index(language)
     with Package(Path(path)) as package:
         styles = ensure_styles(package, currency_of(package))
-        sheets = []
+        sheets, helper = [], []
         if "dashboard" in parts:
-            sheets.extend(_dashboard(analysis, styles, language,
-                                     {k: v[i] for k, v in SHEET_NAMES.items()}))
+            dashboard, *helper = _dashboard(analysis, styles, language,
+                                            {k: v[i] for k, v in SHEET_NAMES.items()})
+            sheets.append(dashboard)
         for table in result_tables(analysis, parts):
             sheets.append(_table_sheet(table, styles, language))
+        sheets.extend(helper)  # hidden, last: the tabs a user sees keep their order
         package.install(sheets, drop=lambda role: part_of(role) in parts)
         if "dashboard" in parts:
             package.activate("dashboard")

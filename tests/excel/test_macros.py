@@ -52,7 +52,7 @@ def test_each_macro_writes_its_sheets_and_keeps_the_vba(filled: Path, capsys) ->
     out = capsys.readouterr().out
     assert "200 customers analysed." in out
     written = pd.read_excel(filled, sheet_name="Analysis", engine="openpyxl")
-    assert written["customer_id"].tolist() == analysis.table["customer_id"].tolist()
+    assert written["Customer ID"].tolist() == analysis.table["customer_id"].tolist()
     assert read_workbook(filled).customers.shape[0] == 200
 
 
