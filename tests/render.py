@@ -48,6 +48,7 @@ def render(book: Path, out_dir: Path, *, dpi: int = 60, pages: int = 40,
            results: bool = True) -> list[Path]:
     """The printed pages of ``book`` as PNGs (at most ``pages``), in order; with ``results``,
     only potentiel's sheets."""
+    out_dir.mkdir(parents=True, exist_ok=True)
     if results:
         book = results_only(book, out_dir / book.name)
     pdf = convert(book, out_dir, "pdf")

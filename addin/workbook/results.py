@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import xlsxwriter
 
 from addin.core.analysis import Analysis
 from addin.core.labels import VALUES, header, language_index, localize
@@ -530,19 +531,21 @@ def _dashboard(analysis: Analysis, styles: Styles, language: str, names: dict[st
 
 
 def write_results(path: Path, analysis: Analysis, *, out: Path | None = None,
-                  progress: Progress | None = None, parts: frozenset[str] = PARTS) -> Path:
+                  progress: Progress | None = None, parts: frozenset[str] = PARTS,
+                  currency: str | None = None) -> Path:
     """Write the result sheets into the workbook at ``path`` (or a copy at ``out``).
 
     ``parts`` chooses among dashboard, analysis, segments and validation; the result sheets of
-    other parts are left as they are.  Returns the path written.  Raises WorkbookLockedError
-    when the workbook is open in Excel, WorkbookError when it cannot be read or written; the
-    file on disk is then unchanged.
+    other parts are left as they are.  Money shows ``currency`` ('' for none), by default the
+    one the workbook's own formats show.  Returns the path written.  Raises
+    WorkbookLockedError when the workbook is open in Excel, WorkbookError when it cannot be
+    read or written; the file on disk is then unchanged.
     """
     say = progress or _quiet
     language = analysis.settings.language
     i = language_index(language)
     with Package(Path(path)) as package:
-        styles = ensure_styles(package, currency_of(package))
+        styles = ensure_styles(package, currency_of(package) if currency is None else currency)
         sheets, helper = [], []
         if "dashboard" in parts:
             dashboard, *helper = _dashboard(analysis, styles, language,
@@ -556,6 +559,17 @@ def write_results(path: Path, analysis: Analysis, *, out: Path | None = None,
             package.activate("dashboard")
         say(f"writing {len(sheets)} result sheets ({len(analysis.table)} customers)")
         return package.save(out)
+
+
+def render_results(folder: Path, analysis: Analysis, *, parts: frozenset[str] = PARTS,
+                   currency: str | None = None) -> Path:
+    """The result sheets alone, in a new workbook ``results.xlsx`` in ``folder``: what the
+    Excel side copies into the open workbook (one rendering for both paths)."""
+    path = Path(folder) / "results.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("potentiel")
+    book.close()
+    return write_results(path, analysis, parts=parts, currency=currency or "")
 
 
 def replace_sheet(path: Path, name: str, frame: pd.DataFrame, *, out: Path | None = None,

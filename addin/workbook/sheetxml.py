@@ -14,7 +14,7 @@ existing format indices never move, so every cell of the user's sheets keeps its
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import quoteattr
 
@@ -94,21 +94,25 @@ def money_format(symbol: str | None) -> str:
     return f"{quoted}#,##0.00" if symbol in ("$", "£") else f"#,##0.00 {quoted}"
 
 
-def currency_of(package: Package) -> str | None:
-    """The currency symbol the workbook's own number formats show (€, $, £), if any.
+def currency_in(codes: Iterable[str]) -> str | None:
+    """The first currency symbol (€, £, $) these number formats show, if any.
 
-    Money typed with a money format (``#,##0.00 €``, ``[$€-x]``) carries its currency in
-    styles.xml; the first symbol found there is the inputs' currency.
+    ``[$€-x]`` shows €; other bracketed parts (colours, conditions) show nothing.
     """
-    xml = package.text(_styles_part(package))
-    codes = [unescape(c) for c in re.findall(r'formatCode="([^"]*)"', xml)]
     for code in codes:
-        plain = re.sub(r'\[[^\]]*\]', lambda m: m.group(0)[2:3] if m.group(0).startswith("[$")
+        plain = re.sub(r"\[[^\]]*\]", lambda m: m.group(0)[2:3] if m.group(0).startswith("[$")
                        else "", code)
         for symbol in ("€", "£", "$"):
             if symbol in plain:
                 return symbol
     return None
+
+
+def currency_of(package: Package) -> str | None:
+    """The currency the workbook's own number formats show (money typed with a money format,
+    ``#,##0.00 €``, carries it in styles.xml), if any."""
+    xml = package.text(_styles_part(package))
+    return currency_in(unescape(c) for c in re.findall(r'formatCode="([^"]*)"', xml))
 
 
 def ensure_styles(package: Package, currency: str | None = None) -> Styles:
