@@ -191,6 +191,7 @@ class Book:
         self.links: set[str] = set()
         self.active: Sheet | None = None
         self.closed = False
+        self.styles = ""
         self.api = Api(self)
         self.app = App(self)
 
@@ -218,6 +219,7 @@ class Book:
                 return {m.group(1): posixpath.normpath(posixpath.join(folder, m.group(2)))
                         for m in re.finditer(r'Id="([^"]+)"[^>]*Target="([^"]+)"', xml)}
             workbook = package.read("xl/workbook.xml").decode()
+            book.styles = package.read("xl/styles.xml").decode()
             targets = rels("xl/workbook.xml")
             positions = []
             for element in re.findall(r"<sheet\b[^>]*>", workbook):

@@ -112,7 +112,8 @@ def currency_of(package: Package) -> str | None:
     """The currency the workbook's own number formats show (money typed with a money format,
     ``#,##0.00 €``, carries it in styles.xml), if any."""
     xml = package.text(_styles_part(package))
-    return currency_in(unescape(c) for c in re.findall(r'formatCode="([^"]*)"', xml))
+    codes = re.findall(r"formatCode\s*=\s*(\"[^\"]*\"|'[^']*')", xml)
+    return currency_in(unescape(code[1:-1]) for code in codes)
 
 
 def ensure_styles(package: Package, currency: str | None = None) -> Styles:
