@@ -125,6 +125,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "instelling '{name}' = '{value}' moet een geheel getal zijn"),
     "{name} must be greater than 0": ("{name} doit être supérieur à 0",
                                       "{name} moet groter zijn dan 0"),
+    "language must be one of {known}, not '{value}'": (
+        "la langue doit être l'une de {known}, pas '{value}'",
+        "taal moet een van {known} zijn, niet '{value}'"),
+    "abc_a and abc_b must satisfy 0 < abc_a < abc_b <= 1": (
+        "abc_a et abc_b doivent respecter 0 < abc_a < abc_b <= 1",
+        "abc_a en abc_b moeten voldoen aan 0 < abc_a < abc_b <= 1"),
+    "scores must satisfy 0 <= warm_score <= hot_score <= 100": (
+        "les scores doivent respecter 0 <= warm_score <= hot_score <= 100",
+        "de scores moeten voldoen aan 0 <= warm_score <= hot_score <= 100"),
+    "retention_rate must be >= 0 and below 1 + discount_rate": (
+        "retention_rate doit être >= 0 et inférieur à 1 + discount_rate",
+        "retention_rate moet >= 0 zijn en kleiner dan 1 + discount_rate"),
     # Sheets and headers (addin.workbook.reader)
     "the header cell is part of merged cells: unmerge them and give each column its own "
     "header": (
@@ -189,4 +201,4 @@ def translate_all(messages: pd.Series | Iterable[object], language: str) -> pd.S
         return series
     distinct = series.drop_duplicates()
     table = dict(zip(distinct, (translate(m, language) for m in distinct), strict=True))
-    return series.map(table)
+    return pd.Series([table.get(m, m) for m in series], index=series.index, dtype=object)
