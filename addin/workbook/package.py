@@ -484,10 +484,16 @@ class Package:
                                                  element + f"</{p}definedNames>", 1))
 
     def activate(self, role: str) -> None:
-        """Open the workbook on potentiel's sheet ``role``: it becomes the active tab."""
+        """Open the workbook on potentiel's sheet ``role``: it becomes the active tab, and the
+        only selected one (two selected tabs would open grouped, and typing would go into
+        both)."""
         sheet = self.own_sheets().get(role)
         if sheet is None:
             return
+        ours = {s.name for s in self.own_sheets().values()}
+        for other in self.sheets():
+            if other.name not in ours and other.part is not None:
+                self._deselect(other.part)
 
         def edit(xml: str) -> str:
             view = re.search(r"<(?:\w+:)?workbookView\b[^>]*>", xml)
@@ -499,6 +505,28 @@ class Package:
                 new = _set_attribute(new, "firstSheet", str(sheet.position))
             return xml.replace(view.group(0), new, 1)
         self._edit_workbook(edit)
+
+    def _deselect(self, part: str) -> None:
+        """Drop ``tabSelected`` from a sheet's view, streaming the rest of the part as it is.
+
+        The attribute sits in the first bytes of the part: only a sheet that has it is
+        rewritten, and a big one is never held in memory.
+        """
+        if part in self._text or part in self._bytes or part in self._streams \
+                or part not in self._infos:
+            return
+        selected = re.compile(rb'(<(?:\w+:)?sheetView\b[^>]*?)\s+tabSelected="(?:1|true)"')
+        info = self._infos[part]
+        with self._zip.open(info) as stream:
+            if not selected.search(stream.read(1 << 16)):
+                return
+
+        def chunks() -> Iterator[bytes]:
+            with self._zip.open(info) as stream:
+                yield selected.sub(rb"\1", stream.read(1 << 16), count=1)
+                while chunk := stream.read(1 << 20):
+                    yield chunk
+        self.put(part, Stream(chunks, size_hint=info.file_size))
 
     def _sheet_rel(self, sheet: Sheet) -> Relationship:
         return next(r for r in self.relationships(WORKBOOK_PART) if r.id == sheet.rid)

@@ -25,6 +25,7 @@ from python_calamine import CalamineWorkbook
 from workbooks import (
     EDITABLE,
     INJECTIONS,
+    SELECTED,
     changed_parts,
     customer_workbook,
     elements,
@@ -73,6 +74,17 @@ def test_every_part_potentiel_did_not_write_keeps_its_bytes(book: Path, tmp_path
         names = parts(out)
         assert "xl/vbaProject.bin" in names
         assert any(n.startswith("xl/drawings/vmlDrawing") for n in names)  # the button
+
+
+def test_the_selected_sheet_only_loses_its_selection(book: Path, tmp_path: Path) -> None:
+    out = write_results(book, analyse(book), out=tmp_path / f"out{book.suffix}")
+    before, after = parts(book)[SELECTED].decode(), parts(out)[SELECTED].decode()
+    assert 'tabSelected="1"' in before
+    assert after == before.replace(' tabSelected="1"', "", 1)
+    selected = [name for name, data in parts(out).items() if b'tabSelected="1"' in data]
+    assert selected == ["xl/worksheets/sheet5.xml"]  # the Dashboard, alone
+    again = write_results(out, analyse(book), out=tmp_path / f"again{book.suffix}")
+    assert parts(again)[SELECTED] == parts(out)[SELECTED]
 
 
 def test_edited_parts_only_gain_potentiel_entries(book: Path, tmp_path: Path) -> None:
