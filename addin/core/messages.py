@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 #: English template -> (French, Dutch).
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -153,52 +157,110 @@ _LANGUAGES = ("fr", "nl")
 _PART = re.compile(r"\{(\*?)(\w+)\}")
 
 
+@dataclass(frozen=True)
+class _Template:
+    """One template: its group in the combined pattern, its forms, its nested parts."""
+
+    group: str
+    parts: tuple[str, ...]
+    others: tuple[str, str]
+    nested: frozenset[str]
+
+
 @cache
-def _compiled() -> list[tuple[re.Pattern[str], tuple[str, str], frozenset[str]]]:
-    """Each template as an anchored pattern, the most literal first (so the more specific of
-    two matching templates wins)."""
+def _compiled() -> tuple[re.Pattern[str], dict[str, _Template]]:
+    """All templates as one anchored pattern, one alternative each, the most literal first (so
+    the more specific of two matching templates wins): a message is matched in one pass."""
     found = []
-    for english, others in MESSAGES.items():
-        pieces, nested, last = [], set(), 0
+    for n, (english, others) in enumerate(MESSAGES.items()):
+        pieces, parts, nested, last = [], [], set(), 0
         for match in _PART.finditer(english):
             pieces.append(re.escape(english[last: match.start()]))
-            pieces.append(f"(?P<{match.group(2)}>.+?)")
+            pieces.append(f"(?P<t{n}_{match.group(2)}>.+?)")
+            parts.append(match.group(2))
             if match.group(1):
                 nested.add(match.group(2))
             last = match.end()
         pieces.append(re.escape(english[last:]))
         literal = len(_PART.sub("", english))
-        found.append((literal, re.compile("^" + "".join(pieces) + "$", re.DOTALL), others,
-                      frozenset(nested)))
+        template = _Template(f"t{n}", tuple(parts), others, frozenset(nested))
+        found.append((literal, f"(?P<t{n}>{''.join(pieces)}$)", template))
     found.sort(key=lambda item: -item[0])
-    return [(pattern, others, nested) for _, pattern, others, nested in found]
+    pattern = re.compile("|".join(alternative for _, alternative, _ in found), re.DOTALL)
+    return pattern, {template.group: template for _, _, template in found}
+
+
+def _match(message: str) -> tuple[_Template, dict[str, str]] | None:
+    pattern, templates = _compiled()
+    match = pattern.match(message)
+    if match is None:
+        return None
+    template = templates[str(match.lastgroup)]  # the alternative's group closes last
+    return template, {part: match.group(f"{template.group}_{part}") for part in template.parts}
 
 
 def known(message: str) -> bool:
     """True when a template of the catalog matches ``message``."""
-    return any(pattern.match(message) for pattern, _, _ in _compiled())
+    return _match(message) is not None
 
 
 def translate(message: object, language: str) -> object:
     """One message in ``language`` (en, fr, nl); unknown messages stay as they are."""
     if language not in _LANGUAGES or not isinstance(message, str):
         return message
-    index = _LANGUAGES.index(language)
-    for pattern, others, nested in _compiled():
-        match = pattern.match(message)
-        if match is None:
-            continue
-        parts = {name: translate(text, language) if name in nested else text
-                 for name, text in match.groupdict().items()}
-        return _PART.sub(lambda m, found=parts: str(found[m.group(2)]), others[index])
-    return message
+    found = _match(message)
+    if found is None:
+        return message
+    template, parts = found
+    shown = {name: translate(text, language) if name in template.nested else text
+             for name, text in parts.items()}
+    return _PART.sub(lambda m: str(shown[m.group(2)]),
+                     template.others[_LANGUAGES.index(language)])
 
 
 def translate_all(messages: pd.Series | Iterable[object], language: str) -> pd.Series:
-    """Messages in ``language``, each distinct message translated once."""
+    """Messages in ``language``: each template applied to the whole column at once (Arrow's
+    regular expressions), so a report of many thousand cells stays quick."""
     series = pd.Series(messages, dtype=object)
     if language not in _LANGUAGES or series.empty:
         return series
-    distinct = series.drop_duplicates()
-    table = dict(zip(distinct, (translate(m, language) for m in distinct), strict=True))
-    return pd.Series([table.get(m, m) for m in series], index=series.index, dtype=object)
+    distinct = series[series.map(lambda m: isinstance(m, str))].drop_duplicates().to_numpy(
+        dtype=object)
+    if not len(distinct):
+        return series
+    text = pa.array(distinct, type=pa.string())
+    shown = distinct.copy()
+    left = np.ones(len(distinct), dtype=bool)
+    index = _LANGUAGES.index(language)
+    _, templates = _compiled()
+    for template in templates.values():  # the most literal first, as translate() does
+        regex, rewrite = _rewrite(template, index)
+        hit = np.asarray(pc.match_substring_regex(text, regex)) & left
+        if not hit.any():
+            continue
+        if template.nested:
+            shown[hit] = [translate(m, language) for m in distinct[hit]]
+        else:
+            shown[hit] = np.asarray(pc.replace_substring_regex(
+                text.filter(pa.array(hit)), regex, rewrite), dtype=object)
+        left &= ~hit
+    table = dict(zip(distinct, shown, strict=True))
+    return pd.Series([table.get(m, m) if isinstance(m, str) else m for m in series],
+                     index=series.index, dtype=object)
+
+
+@cache
+def _rewrite(template: _Template, index: int) -> tuple[str, str]:
+    """A template as an anchored RE2 pattern with numbered groups, and its translation as the
+    matching replacement (``\\1`` for the first part...)."""
+    english = next(e for n, e in enumerate(MESSAGES) if f"t{n}" == template.group)
+    pieces, last = [], 0
+    for match in _PART.finditer(english):
+        pieces.append(re.escape(english[last: match.start()]))
+        pieces.append("(.+?)")
+        last = match.end()
+    pieces.append(re.escape(english[last:]))
+    order = {name: n for n, name in enumerate(template.parts, start=1)}
+    rewrite = _PART.sub(lambda m: "\\" + str(order[m.group(2)]),
+                        template.others[index].replace("\\", "\\\\"))
+    return "(?s)^" + "".join(pieces) + "$", rewrite

@@ -50,6 +50,11 @@ def test_every_core_message_is_translated() -> None:
     assert len(messages) > 25
     missing = sorted(m for m in messages if not known(m))
     assert not missing, f"add these to addin.core.messages.MESSAGES: {missing}"
+    ordered = sorted(messages)
+    for language in ("fr", "nl"):  # the column-at-once translation is the one-by-one one
+        shown = translate_all(ordered, language).tolist()
+        assert shown == [translate(m, language) for m in ordered]
+        assert all(a != b for a, b in zip(shown, ordered, strict=True))
 
 
 def test_translations_keep_what_they_copy() -> None:
