@@ -176,17 +176,35 @@ def perform(macro: str, side: Side) -> Analysis | None:
         return None
 
 
+#: What a macro tells when done, (en, fr, nl).
+_DONE: dict[str, tuple[str, str, str]] = {
+    "problems": ("{n} problem(s) in the input: see the Validation sheet.",
+                 "{n} problème(s) dans les données : voir la feuille Validation.",
+                 "{n} probleem/problemen in de gegevens: zie het blad Validatie."),
+    "none": _SUMMARY["none"],
+    "segments": ("Segment sheets written ({sizes}). {problems}",
+                 "Feuilles de segments écrites ({sizes}). {problems}",
+                 "Segmentbladen geschreven ({sizes}). {problems}"),
+    "no_segments": ("no segments defined", "aucun segment défini", "geen segmenten bepaald"),
+    "analysed": ("{n} customers analysed. {problems}", "{n} clients analysés. {problems}",
+                 "{n} klanten geanalyseerd. {problems}"),
+}
+
+
 def _message(macro: str, analysis: Analysis) -> str:
+    """The macro's closing message, in the workbook's language."""
+    index = language_index(analysis.settings.language)
     v = analysis.validation
     errors = int((v["severity"] == "error").sum())
-    problems = (f"{errors} problem(s) in the input: see the Validation sheet." if errors
-                else "No problems found in the input.")
+    problems = (_DONE["problems"][index].format(n=errors) if errors
+                else _DONE["none"][index])
     if macro == "validate":
         return problems
     if macro == "build_segments":
         sizes = ", ".join(f"{name}: {len(rows)}" for name, rows in analysis.segments.items())
-        return f"Segment sheets written ({sizes or 'no segments defined'}). {problems}"
-    return f"{len(analysis.table)} customers analysed. {problems}"
+        return _DONE["segments"][index].format(sizes=sizes or _DONE["no_segments"][index],
+                                               problems=problems)
+    return _DONE["analysed"][index].format(n=len(analysis.table), problems=problems)
 
 
 def _sync(side: Side) -> str:

@@ -221,3 +221,15 @@ def test_segments_that_no_longer_exist_lose_their_sheet_in_excel_too() -> None:
     perform("build_segments", ExcelSide(book))
     tabs = [s.name for s in book.sheets]
     assert "Happy" not in tabs and "Glad" in tabs and tabs.count("Validation") == 1
+
+
+def test_the_macro_tells_in_the_workbooks_language() -> None:
+    book = Book({
+        "Clients": [["N° client", "Nom", "Satisfaction"], ["A", "Ann", 9]],
+        "Paramètres": [["clé", "valeur"], ["langue", "fr"], ["as_of", "2026-06-30"]],
+    }, "C:/Users/me/livre.xlsm")
+    assert perform("analyze", ExcelSide(book)) is not None
+    assert book.alerts == ["1 clients analysés. 1 problème(s) dans les données : voir la "
+                           "feuille Validation."]
+    assert [s.name for s in book.sheets][2:] == ["Tableau de bord", "Analyse", "Validation",
+                                                 "Données du tableau"]
