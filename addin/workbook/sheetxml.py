@@ -535,7 +535,7 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
         if table and len(frame.columns) and not table_part:
             yield f'<autoFilter ref="A{header_row}:{last}{last_row}"/>'
         yield conditional
-        if links is not None and len(links.locations):
+        if links is not None and links.locations.null_count < len(links.locations):
             yield "<hyperlinks>"
             yield _hyperlinks(links, header_row + 1)
             yield "</hyperlinks>"

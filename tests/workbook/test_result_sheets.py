@@ -361,6 +361,9 @@ def test_no_problems_says_so(written: dict[str, tuple[Path, Analysis]]) -> None:
     sheet = openpyxl.load_workbook(path)["Validation"]
     assert sheet.max_row == 2
     assert sheet["G2"].value == "Aucun problème trouvé dans les données."
+    with zipfile.ZipFile(path) as package:  # no empty <hyperlinks/>, which Excel would repair
+        xml = [package.read(n) for n in package.namelist() if n.startswith("xl/worksheets/")]
+    assert not any(b"<hyperlinks></hyperlinks>" in part for part in xml)
 
 
 def test_duplicate_problems_are_shown_once(sample: tuple[Path, Analysis], tmp_path: Path) -> None:
