@@ -42,6 +42,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "'{value}' is not an id": ("'{value}' n'est pas un identifiant",
                                "'{value}' is geen geldige id"),
     "Excel error value {value}": ("valeur d'erreur Excel {value}", "Excel-foutwaarde {value}"),
+    "read as {value} — thousands separator": ("lu comme {value} — séparateur de milliers",
+                                               "gelezen als {value} — scheidingsteken voor "
+                                               "duizendtallen"),
+    "read as {value} — decimal separator": ("lu comme {value} — séparateur décimal",
+                                             "gelezen als {value} — decimaalteken"),
     # Values out of range (addin.core.inputs)
     "{column} must be between {low} and {high}": ("{column} doit être entre {low} et {high}",
                                                   "{column} moet tussen {low} en {high} liggen"),
@@ -74,6 +79,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "customer_id not in the Customers sheet: added as a customer": (
         "customer_id absent de la feuille Clients : ajouté comme client",
         "customer_id staat niet in het blad Klanten: als klant toegevoegd"),
+    "no {what}: the order counts, but adds nothing to revenue or margin": (
+        "pas de {what} : la commande compte, mais n'ajoute rien au chiffre d'affaires ni à la "
+        "marge",
+        "geen {what}: de bestelling telt mee, maar voegt niets toe aan omzet of marge"),
+    "this order_id has lines on two or more dates: counted as one order": (
+        "ce order_id a des lignes à deux dates ou plus : compté comme une seule commande",
+        "deze order_id heeft regels op twee of meer datums: geteld als één bestelling"),
+    "column not recognised: its values are not used": (
+        "colonne non reconnue : ses valeurs ne sont pas utilisées",
+        "kolom niet herkend: de waarden worden niet gebruikt"),
+    "column not recognised: its values are not used (did you mean {name}?)": (
+        "colonne non reconnue : ses valeurs ne sont pas utilisées (vouliez-vous dire {name} ?)",
+        "kolom niet herkend: de waarden worden niet gebruikt (bedoelde u {name}?)"),
     "referred_by names no known customer_id": (
         "referred_by ne désigne aucun customer_id connu",
         "referred_by noemt geen bekende customer_id"),
@@ -85,11 +103,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "segment '{name}' : {*why} ; le segment reste vide",
         "segment '{name}': {*why}; het segment blijft leeg"),
     "unknown operator '{text}' (use = != < <= > >= in not_in contains between is_empty "
-    "not_empty)": (
+    "not_empty; for =, type '= or the word equals)": (
         "opérateur inconnu '{text}' (utiliser = != < <= > >= in not_in contains between "
-        "is_empty not_empty)",
+        "is_empty not_empty ; pour =, taper '= ou le mot égal)",
         "onbekende operator '{text}' (gebruik = != < <= > >= in not_in contains between "
-        "is_empty not_empty)"),
+        "is_empty not_empty; voor =, typ '= of het woord gelijk)"),
+    "no customer is in a segment named '{segment}'": (
+        "aucun client n'est dans un segment nommé '{segment}'",
+        "geen klant zit in een segment met de naam '{segment}'"),
     "unknown field '{text}'": ("champ inconnu '{text}'", "onbekend veld '{text}'"),
     "value '{value}' is not {*kind} for '{name}'": (
         "la valeur '{value}' n'est pas {*kind} pour '{name}'",
@@ -116,6 +137,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                   "instelling '{name}' is leeg"),
     "as_of '{value}' is not a date": ("as_of '{value}' n'est pas une date",
                                       "as_of '{value}' is geen datum"),
+    "as_of '{value}' is not a date (use 31/12/2025 or 2025-12-31)": (
+        "as_of '{value}' n'est pas une date (écrire 31/12/2025 ou 2025-12-31)",
+        "as_of '{value}' is geen datum (schrijf 31/12/2025 of 2025-12-31)"),
+    "{key}: read as {value} — thousands separator": (
+        "{key} : lu comme {value} — séparateur de milliers",
+        "{key}: gelezen als {value} — scheidingsteken voor duizendtallen"),
+    "{key}: read as {value} — decimal separator": (
+        "{key} : lu comme {value} — séparateur décimal",
+        "{key}: gelezen als {value} — decimaalteken"),
     "language '{value}' is not one of {known}": ("la langue '{value}' n'est pas l'une de {known}",
                                                  "taal '{value}' is niet een van {known}"),
     "income_bands '{value}' must be numbers such as '30000; 60000'": (

@@ -3,11 +3,16 @@ form, and a translation keeps the parts it copies (values, rows, names)."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from builders import AS_OF, analyse, order_rows
+from handmade import dutch_wholesaler, english_shop, french_shop
 
 from addin import run_analysis
+from addin.app.jobs import analyze_file
 from addin.core.messages import MESSAGES, known, translate, translate_all
 from addin.demo.book import generate
 
@@ -42,6 +47,10 @@ def _messages() -> set[str]:
     found |= set(run_analysis(pd.DataFrame({"customer_id": ["A"], "revenue": [1]}),
                               segments=pd.DataFrame({"segment": ["S"], "field": ["x"]}),
                               as_of=AS_OF).validation["message"])
+    for make in (french_shop, dutch_wholesaler, english_shop):  # issue 12's hand-made books
+        with tempfile.TemporaryDirectory() as folder:
+            path = make(Path(folder) / f"{make.__name__}.xlsx")
+            found |= set(analyze_file(path, as_of="2026-06-30").validation["message"])
     return found
 
 
