@@ -146,6 +146,7 @@ class Api:
 
     def __init__(self, book: Book) -> None:
         self.book = book
+        self.changed: list[tuple[str, str]] = []
 
     def LinkSources(self, kind: int = 1) -> tuple[str, ...] | None:
         return tuple(sorted(self.book.links)) or None
@@ -154,6 +155,7 @@ class Api:
         if Name not in self.book.links:
             raise RuntimeError(f"no link to {Name}")  # as Excel fails on an unknown link
         self.book.links.discard(Name)
+        self.changed.append((Name, NewName))
         prefix = f"[{Path(Name).name}]"
         own = NewName == self.book.fullname
         for sheet in self.book.sheets:

@@ -36,6 +36,7 @@ from addin.workbook.marks import (
 from addin.workbook.reader import WorkbookData, data_from_grids, read_workbook
 from addin.workbook.results import (
     ResultTable,
+    inputs_currency,
     part_of,
     render_results,
     replace_sheet,
@@ -130,8 +131,9 @@ class ExcelSide:
         charts, links): rendered once into a workbook of their own, opened in the same Excel
         and copied in with ``Sheet.copy``; only potentiel's sheets are replaced."""
         with tempfile.TemporaryDirectory(prefix="potentiel-") as folder:
+            currency = currency_in(self._number_formats()) or inputs_currency(analysis)
             rendered = render_results(Path(folder), analysis, parts=parts,
-                                      currency=currency_in(self._number_formats()) or "")
+                                      currency=currency or "")
             source = self.book.app.books.open(str(rendered))
             try:
                 self._copy_in(source, lambda role: part_of(role) in parts)

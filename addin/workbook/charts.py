@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
@@ -22,6 +22,8 @@ A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 _COLORS = ("4472C4", "ED7D31", "70AD47")
+#: Money on a small chart's axis: 12k, 3M (full figures would overlap).
+_SHORT_MONEY = '[>=1000000]#,##0,,"M";[>=1000]#,##0,"k";#,##0'
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def _axis(kind: Literal["cat", "val"], ax: int, cross: int, position: str, *,
     body = (f'<c:axId val="{ax}"/><c:scaling>{scaling}</c:scaling><c:delete val="0"/>'
             f'<c:axPos val="{position}"/>' + ("<c:majorGridlines/>" if gridlines else "")
             + (_title(title, 1000) if title else "")
-            + f'<c:numFmt formatCode="{escape(code)}" sourceLinked="0"/>'
+            + f'<c:numFmt formatCode={quoteattr(code)} sourceLinked="0"/>'
             '<c:majorTickMark val="out"/><c:minorTickMark val="none"/>'
             f'<c:tickLblPos val="nextTo"/><c:crossAx val="{cross}"/>'
             '<c:crosses val="autoZero"/>')
@@ -124,7 +126,7 @@ def bar_chart(title: str, series: Series, *, horizontal: bool = False, color: in
             + _axis("cat", 50010001, 50010002, "l" if horizontal else "b",
                     reverse=horizontal)
             + _axis("val", 50010002, 50010001, "b" if horizontal else "l", gridlines=True,
-                    code="#,##0" if money else "General")
+                    code=_SHORT_MONEY if money else "General")
             .replace('"midCat"', '"between"'))
     return _space(title, plot)
 

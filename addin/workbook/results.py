@@ -39,6 +39,7 @@ from addin.workbook.sheetxml import (
     Links,
     Styles,
     cells_sheet,
+    currency_in,
     currency_of,
     ensure_styles,
     worksheet,
@@ -69,10 +70,12 @@ _WORDS: dict[str, tuple[str, str, str]] = {
                "Klanten per RFM-segment"),
     "by_segment": ("{what} per RFM segment", "{what} par segment RFM", "{what} per RFM-segment"),
     "pareto": ("Top 20 % of customers = {share} of {what}",
-               "Les 20 % premiers clients = {share} de la {what}",
+               "Les 20 % premiers clients = {share} {what}",
                "Top 20 % van de klanten = {share} van de {what}"),
-    "pareto_empty": ("Pareto curve of {what}", "Courbe de Pareto de la {what}",
+    "pareto_empty": ("Pareto curve of {what}", "Courbe de Pareto {what}",
                      "Paretocurve van de {what}"),
+    "of_contribution": ("contribution", "de la contribution", "bijdrage"),
+    "of_revenue": ("revenue", "du chiffre d'affaires", "omzet"),
     "share_customers": ("share of customers", "part des clients", "aandeel klanten"),
     "share_value": ("cumulative share", "part cumulée", "cumulatief aandeel"),
     "no_problems": ("No problems found in the input.", "Aucun problème trouvé dans les données.",
@@ -415,7 +418,7 @@ class Headline:
 
     customers: int
     revenue: float
-    gross_margin: float
+    gross_margin: float  # NaN when no cost is known
     margin_rate: float | None
     hot: int
     at_risk: int
@@ -432,7 +435,7 @@ def headline(analysis: Analysis) -> Headline:
     risk = table["rfm_segment"].isin(AT_RISK)
     return Headline(
         customers=len(table), revenue=float(table["revenue"].sum()),
-        gross_margin=float(margin.sum()),
+        gross_margin=float(margin.sum(min_count=1)),  # blank when no cost is known
         margin_rate=float(margin.sum() / revenue_known) if revenue_known > 0 else None,
         hot=int((table["temperature"] == "hot").sum()), at_risk=int(risk.sum()),
         at_risk_revenue=float(table.loc[risk, "revenue"].sum()),
@@ -489,10 +492,10 @@ def _dashboard(analysis: Analysis, styles: Styles, language: str, names: dict[st
                   horizontal=True, color=1),
     ]
     share = top_share(table[measure])
-    lower = what.lower()
+    of_what = word(f"of_{measure}", language)
     title = (word("pareto", language).format(share=f"{share:.0%}".replace("%", " %"),
-                                             what=lower)
-             if share is not None else word("pareto_empty", language).format(what=lower))
+                                             what=of_what)
+             if share is not None else word("pareto_empty", language).format(what=of_what))
     charts.append(curve_chart(
         title, series(4, 5, what, shares.tolist(), cumulative.tolist()),
         x_title=word("share_customers", language), y_title=word("share_value", language)))
@@ -545,7 +548,9 @@ def write_results(path: Path, analysis: Analysis, *, out: Path | None = None,
     language = analysis.settings.language
     i = language_index(language)
     with Package(Path(path)) as package:
-        styles = ensure_styles(package, currency_of(package) if currency is None else currency)
+        if currency is None:
+            currency = currency_of(package) or inputs_currency(analysis) or ""
+        styles = ensure_styles(package, currency)
         sheets, helper = [], []
         if "dashboard" in parts:
             dashboard, *helper = _dashboard(analysis, styles, language,
@@ -559,6 +564,12 @@ def write_results(path: Path, analysis: Analysis, *, out: Path | None = None,
             package.activate("dashboard")
         say(f"writing {len(sheets)} result sheets ({len(analysis.table)} customers)")
         return package.save(out)
+
+
+def inputs_currency(analysis: Analysis) -> str | None:
+    """The currency the input headers name (``Montant (€)``), for amounts typed as text."""
+    return currency_in(header for columns in analysis.columns.values()
+                       for header, _ in columns.values())
 
 
 def render_results(folder: Path, analysis: Analysis, *, parts: frozenset[str] = PARTS,

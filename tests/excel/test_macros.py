@@ -146,7 +146,9 @@ def test_excel_gets_the_sheets_run_writes_and_no_link_to_the_rendering(tmp_path:
     charts = [xml for key, xml in book.sheets["Dashboard"].parts.items()
               if key.startswith("chart")]
     assert len(charts) == 4 and all("'Dashboard data'!" in c for c in charts)
-    assert not any("[" in re.sub(r"<c:v>.*?</c:v>", "", c) for c in charts)
+    formulas = [f for c in charts for f in re.findall(r"<c:f>(.*?)</c:f>", c)]
+    assert formulas and not any("[" in f for f in formulas)  # no external workbook
+    assert book.api.changed == [(rendered.fullname, book.fullname)]  # the copy had linked it
     assert book.api.LinkSources(1) is None
     assert rendered.closed and not Path(rendered.fullname).exists()
     assert all(rendered.fullname not in (n.refers_to or "") for n in book.names)

@@ -18,6 +18,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import xlsxwriter
+from handmade import french_shop
 from render import convert, render
 
 from addin.app.jobs import analyze_file, summarize
@@ -265,8 +266,8 @@ def test_dashboard_charts_fit_the_first_screen_and_read_their_own_workbook(
                                                     for _, right in CHART_COLUMNS]
     assert all(int(c) <= FIRST_SCREEN[0] and int(r) <= FIRST_SCREEN[1] for c, r in ends)
     dashboard = [c for c in charts if "'Dashboard data'!" in c]
-    assert len(dashboard) == 4 and not any("[" in re.sub(r"<c:v>.*?</c:v>", "", c)
-                                           for c in dashboard)
+    formulas = [f for c in dashboard for f in re.findall(r"<c:f>(.*?)</c:f>", c)]
+    assert len(dashboard) == 4 and formulas and not any("[" in f for f in formulas)
     share = top_share(analysis.table["contribution"])
     assert share is not None
     note = f"Top 20 % of customers = {round(share * 100)} % of contribution"
@@ -390,3 +391,16 @@ def test_libreoffice_shows_filter_buttons_and_renders_every_result_sheet(
     pages = render(path, tmp_path / "png")
     assert len(pages) >= len(analysis.segments) + 3  # and the Dashboard
     assert all(page.stat().st_size > 2000 for page in pages)
+
+
+def test_amounts_typed_as_text_take_the_currency_their_header_names(tmp_path: Path) -> None:
+    path = french_shop(tmp_path / "boutique.xlsx")  # "Montant (€)" holds text amounts
+    analysis = analyze_file(path, as_of="2026-06-30")
+    write_results(path, analysis)
+    book = openpyxl.load_workbook(path)
+    sheet = book["Analyse"]
+    revenue = _headers(sheet).index("Chiffre d'affaires") + 1
+    assert sheet.cell(2, revenue).number_format == '#,##0.00 "€"'
+    figures = _figures(book["Tableau de bord"])
+    assert figures["Marge brute"] is None  # no cost anywhere: unknown, not 0
+    assert figures["Chiffre d'affaires"] == pytest.approx(analysis.table["revenue"].sum())
