@@ -85,7 +85,7 @@ class Summary:
 
 
 #: The summary's sentences, (en, fr, nl).
-_SUMMARY: dict[str, tuple[str, str, str]] = {
+SUMMARY: dict[str, tuple[str, str, str]] = {
     "analysed": ("{n} customers analysed as of {date}", "{n} clients analysés au {date}",
                  "{n} klanten geanalyseerd op {date}"),
     "money": ("  hot prospects: {hot}; total revenue: {revenue}",
@@ -121,7 +121,7 @@ def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
     index = language_index(language)
 
     def say(key: str, **values: object) -> str:
-        return _SUMMARY[key][index].format(**values)
+        return SUMMARY[key][index].format(**values)
 
     lines = [say("analysed", n=len(table), date=analysis.as_of.date())]
     counts = table["customer_type"].value_counts()
@@ -181,7 +181,7 @@ _DONE: dict[str, tuple[str, str, str]] = {
     "problems": ("{n} problem(s) in the input: see the Validation sheet.",
                  "{n} problème(s) dans les données : voir la feuille Validation.",
                  "{n} probleem/problemen in de gegevens: zie het blad Validatie."),
-    "none": _SUMMARY["none"],
+    "none": SUMMARY["none"],
     "segments": ("Segment sheets written ({sizes}). {problems}",
                  "Feuilles de segments écrites ({sizes}). {problems}",
                  "Segmentbladen geschreven ({sizes}). {problems}"),
