@@ -516,9 +516,11 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
                + '<sheetFormatPr defaultRowHeight="15"'
                + (' outlineLevelCol="1"' if hidden else "") + "/>")
         if len(frame.columns):
+            # A folded group shows its + on the column left of it (summaryRight="0").
             yield "<cols>" + "".join(
                 f'<col min="{i}" max="{i}" width="{w}" customWidth="1"'
-                + (' hidden="1" outlineLevel="1"' if i - 1 in hidden else "") + "/>"
+                + (' hidden="1" outlineLevel="1"' if i - 1 in hidden else "")
+                + (' collapsed="1"' if i in hidden and i - 1 not in hidden else "") + "/>"
                 for i, w in enumerate(widths, start=1)) + "</cols>"
         yield "<sheetData>"
         for i, (text, style) in enumerate(top, start=1):

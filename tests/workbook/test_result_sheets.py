@@ -116,6 +116,9 @@ def test_segment_sheets_are_call_lists_sorted_by_what_matters(
     assert len(headers) == len(analysis.table.columns)
     assert len(grouped) == len(headers) - len(order)
     assert all(sheet.column_dimensions[g].outlineLevel == 1 for g in grouped)
+    summary = openpyxl.utils.get_column_letter(len(order))  # Notes: the group's + is there
+    assert sheet.column_dimensions[summary].collapsed and not sheet.column_dimensions[
+        summary].hidden
 
 
 def test_at_risk_segment_holds_rfm_at_risk_and_cant_lose(
