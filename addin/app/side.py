@@ -11,6 +11,7 @@ sheet called like a result is never touched.
 
 from __future__ import annotations
 
+import importlib.util
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from addin.workbook.results import (
     part_of,
     render_results,
     replace_sheet,
+    result_tables,
     write_results,
 )
 from addin.workbook.sheetxml import currency_in
@@ -107,9 +109,14 @@ class FileSide:
 
 @dataclass
 class ExcelSide:
-    """The open workbook in Excel, through xlwings (Book/Sheet/Range/Names only)."""
+    """The open workbook in Excel, through xlwings (Book/Sheet/Range/Names only).
+
+    ``render``: write the result sheets as ``potentiel run`` does (True) or as values (False);
+    by default, rendered wherever XlsxWriter is there (not in xlwings Lite).
+    """
 
     book: Any
+    render: bool | None = None
 
     @property
     def path(self) -> Path:
@@ -129,7 +136,14 @@ class ExcelSide:
     def write(self, analysis: Analysis, parts: frozenset[str]) -> None:
         """The result sheets as ``potentiel run`` writes them (formats, tables, colours,
         charts, links): rendered once into a workbook of their own, opened in the same Excel
-        and copied in with ``Sheet.copy``; only potentiel's sheets are replaced."""
+        and copied in with ``Sheet.copy``; only potentiel's sheets are replaced.
+
+        xlwings Lite runs in the browser, without XlsxWriter and without files Excel could
+        open: there the tables are written as values, in the same places.
+        """
+        if not (_renders() if self.render is None else self.render):
+            self._install(result_tables(analysis, parts), lambda role: part_of(role) in parts)
+            return
         with tempfile.TemporaryDirectory(prefix="potentiel-") as folder:
             currency = currency_in(self._number_formats()) or inputs_currency(analysis)
             rendered = render_results(Path(folder), analysis, parts=parts,
@@ -245,6 +259,14 @@ class ExcelSide:
                     sheet.name = name
             sheet.range("A1").value = table_rows(table.frame)
             self.book.names.add(mark_name(table.role), "=" + mark_reference(name))
+
+
+def _renders() -> bool:
+    """Whether result sheets can be rendered to a file here (not in xlwings Lite)."""
+    try:
+        return importlib.util.find_spec("xlsxwriter") is not None
+    except ImportError:  # an import hook that hides the package
+        return False
 
 
 __all__ = ["ExcelSide", "FileSide", "Side"]

@@ -25,7 +25,6 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import xlsxwriter
 
 from addin.core.analysis import Analysis
 from addin.core.labels import VALUES, header, language_index, localize
@@ -576,6 +575,8 @@ def render_results(folder: Path, analysis: Analysis, *, parts: frozenset[str] = 
                    currency: str | None = None) -> Path:
     """The result sheets alone, in a new workbook ``results.xlsx`` in ``folder``: what the
     Excel side copies into the open workbook (one rendering for both paths)."""
+    import xlsxwriter  # here: xlwings Lite has no XlsxWriter, and writes values instead
+
     path = Path(folder) / "results.xlsx"
     book = xlsxwriter.Workbook(str(path))
     book.add_worksheet("potentiel")
