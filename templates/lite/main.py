@@ -4928,7 +4928,7 @@ def owner_of(owner_file: Path) -> str | None:
     """The user named in an owner file, if it can be read.
 
     Excel's starts with a length byte and the user name; LibreOffice's is a CSV line whose
-    first field is the user name.
+    first field is the user's full name (often empty) and whose second is the login name.
     """
     try:
         data = owner_file.read_bytes()[:256]
@@ -4937,7 +4937,8 @@ def owner_of(owner_file: Path) -> str | None:
     if owner_file.name.startswith("~$") and data and 0 < data[0] < len(data):
         name = data[1:1 + data[0]].decode("cp1252", errors="replace").strip()
     else:
-        name = data.decode("utf-8", errors="replace").split(",", 1)[0].strip()
+        fields = data.decode("utf-8", errors="replace").split(",")[:2]
+        name = next((f.strip() for f in fields if f.strip()), "")
     return name if name and name.isprintable() else None
 
 
