@@ -17,9 +17,12 @@ from addin.build.vbaproject import standard_module as module
 INJECTIONS = ("=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)",
               "=cmd|' /C calc'!A0", "\tTAB", "01000")
 
+#: The sheet selected when the workbook was saved (XlsxWriter: the first): it loses its
+#: ``tabSelected`` so that the workbook opens on the Dashboard alone.
+SELECTED = "xl/worksheets/sheet1.xml"
 #: Parts write_results may change; every other part must keep its bytes.
 EDITABLE = frozenset({"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
-                      "xl/styles.xml"})
+                      "xl/styles.xml", SELECTED})
 
 
 def vba_project() -> bytes:

@@ -17,6 +17,7 @@ import pandas as pd
 from addin.app.side import Side
 from addin.core.analysis import Analysis, run_analysis
 from addin.core.labels import VALUES, header, language_index
+from addin.core.messages import translate_all
 from addin.errors import PotentielError
 from addin.workbook.reader import WorkbookData, read_workbook
 from addin.workbook.results import PARTS, write_results
@@ -32,9 +33,11 @@ def _quiet(_: str) -> None:
 
 def analyze_workbook(data: WorkbookData, *, as_of: date | str | None = None) -> Analysis:
     """Run the analysis on what :func:`read_workbook` found, one validation report for both."""
-    return run_analysis(data.customers, data.orders, segments=data.segments, as_of=as_of,
-                        settings=data.settings, sheet_names=data.sheet_names,
-                        problems=data.validation)
+    analysis = run_analysis(data.customers, data.orders, segments=data.segments, as_of=as_of,
+                            settings=data.settings, sheet_names=data.sheet_names,
+                            problems=data.validation)
+    analysis.columns = data.columns
+    return analysis
 
 
 def analyze_file(path: Path, *, as_of: date | str | None = None,
@@ -81,34 +84,72 @@ class Summary:
         return "\n".join(self.lines)
 
 
+#: The summary's sentences, (en, fr, nl).
+SUMMARY: dict[str, tuple[str, str, str]] = {
+    "analysed": ("{n} customers analysed as of {date}", "{n} clients analysés au {date}",
+                 "{n} klanten geanalyseerd op {date}"),
+    "money": ("  hot prospects: {hot}; total revenue: {revenue}",
+              "  prospects chauds : {hot} ; chiffre d'affaires total : {revenue}",
+              "  warme prospects: {hot}; totale omzet: {revenue}"),
+    "segment": ("  segment '{name}': {n} customers", "  segment '{name}' : {n} clients",
+                "  segment '{name}': {n} klanten"),
+    "problems": ("{errors} problem(s) and {warnings} warning(s) in the input:",
+                 "{errors} problème(s) et {warnings} avertissement(s) dans les données :",
+                 "{errors} probleem/problemen en {warnings} waarschuwing(en) in de gegevens:"),
+    "row": (" row {row}", " ligne {row}", " rij {row}"),
+    "more": ("  ... and {n} more (see the Validation sheet)",
+             "  ... et {n} de plus (voir la feuille Validation)",
+             "  ... en nog {n} (zie het blad Validatie)"),
+    "none": ("No problems found in the input.", "Aucun problème trouvé dans les données.",
+             "Geen problemen gevonden in de gegevens."),
+}
+
+
+def _money(value: float, language: str) -> str:
+    """An amount as the workbook's language writes it: 1,234.50 / 1 234,50 / 1.234,50."""
+    text = f"{value:,.2f}"
+    if language == "fr":
+        return text.replace(",", "\u202f").replace(".", ",")
+    if language == "nl":
+        return text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return text
+
+
 def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
     """Counts per customer type and segment, and the first problems, in the workbook language."""
     table, language = analysis.table, analysis.settings.language
     index = language_index(language)
-    lines = [f"{len(table)} customers analysed as of {analysis.as_of.date()}"]
+
+    def say(key: str, **values: object) -> str:
+        return SUMMARY[key][index].format(**values)
+
+    lines = [say("analysed", n=len(table), date=analysis.as_of.date())]
     counts = table["customer_type"].value_counts()
     words = VALUES["customer_type"]
     lines.append("  " + ", ".join(f"{words[k][index]}: {v}" for k, v in counts.items()))
     hot = int((table["temperature"] == "hot").sum())
-    revenue = table["revenue"].sum()
-    lines.append(f"  hot prospects: {hot}; total revenue: {revenue:,.2f}")
+    lines.append(say("money", hot=hot, revenue=_money(table["revenue"].sum(), language)))
     for name, rows in analysis.segments.items():
-        lines.append(f"  segment '{name}': {len(rows)} customers")
+        lines.append(say("segment", name=name, n=len(rows)))
     v = analysis.validation
     errors, warnings = int((v["severity"] == "error").sum()), int((v["severity"] != "error").sum())
     if len(v):
-        lines.append(f"{errors} problem(s) and {warnings} warning(s) in the input:")
-        for rec in v.head(limit).itertuples(index=False):
-            where = f"{rec.sheet}" + (f" row {rec.row}" if pd.notna(rec.row) else "")
-            column = f", {header(str(rec.column), language)}" if rec.column else ""
-            quoted = f"'{rec.value}'"
-            shown = f" {quoted}" if rec.value not in ("", None) and quoted not in rec.message \
+        lines.append(say("problems", errors=errors, warnings=warnings))
+        shown = v.head(limit)
+        messages = translate_all(shown["message"], language).tolist()
+        for rec, message in zip(shown.itertuples(index=False), messages, strict=True):
+            where = f"{rec.sheet}" + (say("row", row=rec.row) if pd.notna(rec.row) else "")
+            place = analysis.columns.get(str(rec.sheet), {}).get(str(rec.column))
+            named = place[0] if place else header(str(rec.column), language)
+            column = f", {named}" if rec.column else ""
+            quoted = f"'{rec.value}'"  # a message that quotes the value does not repeat it
+            value = f" {quoted}" if rec.value not in ("", None) and quoted not in rec.message \
                 else ""
-            lines.append(f"  {where}{column}:{shown} {rec.message}")
+            lines.append(f"  {where}{column}:{value} {message}")
         if len(v) > limit:
-            lines.append(f"  ... and {len(v) - limit} more (see the Validation sheet)")
+            lines.append(say("more", n=len(v) - limit))
     else:
-        lines.append("No problems found in the input.")
+        lines.append(say("none"))
     return Summary(lines)
 
 
@@ -135,17 +176,35 @@ def perform(macro: str, side: Side) -> Analysis | None:
         return None
 
 
+#: What a macro tells when done, (en, fr, nl).
+_DONE: dict[str, tuple[str, str, str]] = {
+    "problems": ("{n} problem(s) in the input: see the Validation sheet.",
+                 "{n} problème(s) dans les données : voir la feuille Validation.",
+                 "{n} probleem/problemen in de gegevens: zie het blad Validatie."),
+    "none": SUMMARY["none"],
+    "segments": ("Segment sheets written ({sizes}). {problems}",
+                 "Feuilles de segments écrites ({sizes}). {problems}",
+                 "Segmentbladen geschreven ({sizes}). {problems}"),
+    "no_segments": ("no segments defined", "aucun segment défini", "geen segmenten bepaald"),
+    "analysed": ("{n} customers analysed. {problems}", "{n} clients analysés. {problems}",
+                 "{n} klanten geanalyseerd. {problems}"),
+}
+
+
 def _message(macro: str, analysis: Analysis) -> str:
+    """The macro's closing message, in the workbook's language."""
+    index = language_index(analysis.settings.language)
     v = analysis.validation
     errors = int((v["severity"] == "error").sum())
-    problems = (f"{errors} problem(s) in the input: see the Validation sheet." if errors
-                else "No problems found in the input.")
+    problems = (_DONE["problems"][index].format(n=errors) if errors
+                else _DONE["none"][index])
     if macro == "validate":
         return problems
     if macro == "build_segments":
         sizes = ", ".join(f"{name}: {len(rows)}" for name, rows in analysis.segments.items())
-        return f"Segment sheets written ({sizes or 'no segments defined'}). {problems}"
-    return f"{len(analysis.table)} customers analysed. {problems}"
+        return _DONE["segments"][index].format(sizes=sizes or _DONE["no_segments"][index],
+                                               problems=problems)
+    return _DONE["analysed"][index].format(n=len(analysis.table), problems=problems)
 
 
 def _sync(side: Side) -> str:

@@ -11,6 +11,8 @@ sheet called like a result is never touched.
 
 from __future__ import annotations
 
+import importlib.util
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +22,11 @@ import pandas as pd
 
 from addin.app.cells import excel_rows, table_rows
 from addin.core.analysis import Analysis
-from addin.core.schema import canonical_columns
+from addin.core.schema import canonical_columns, match_sheet
 from addin.workbook.edit import update_cells
 from addin.workbook.files import workbook_in_use
 from addin.workbook.marks import (
+    MARK,
     mark_name,
     mark_reference,
     own_role,
@@ -32,7 +35,16 @@ from addin.workbook.marks import (
     sheet_name,
 )
 from addin.workbook.reader import WorkbookData, data_from_grids, read_workbook
-from addin.workbook.results import ResultTable, part_of, replace_sheet, result_tables, write_results
+from addin.workbook.results import (
+    ResultTable,
+    inputs_currency,
+    part_of,
+    render_results,
+    replace_sheet,
+    result_tables,
+    write_results,
+)
+from addin.workbook.sheetxml import currency_in
 
 
 class Side(Protocol):
@@ -97,9 +109,14 @@ class FileSide:
 
 @dataclass
 class ExcelSide:
-    """The open workbook in Excel, through xlwings (Book/Sheet/Range/Names only)."""
+    """The open workbook in Excel, through xlwings (Book/Sheet/Range/Names only).
+
+    ``render``: write the result sheets as ``potentiel run`` does (True) or as values (False);
+    by default, rendered wherever XlsxWriter is there (not in xlwings Lite).
+    """
 
     book: Any
+    render: bool | None = None
 
     @property
     def path(self) -> Path:
@@ -117,7 +134,70 @@ class ExcelSide:
         return data_from_grids(self.path, grids)
 
     def write(self, analysis: Analysis, parts: frozenset[str]) -> None:
-        self._install(result_tables(analysis, parts), lambda role: part_of(role) in parts)
+        """The result sheets as ``potentiel run`` writes them (formats, tables, colours,
+        charts, links): rendered once into a workbook of their own, opened in the same Excel
+        and copied in with ``Sheet.copy``; only potentiel's sheets are replaced.
+
+        xlwings Lite runs in the browser, without XlsxWriter and without files Excel could
+        open: there the tables are written as values, in the same places.
+        """
+        if not (_renders() if self.render is None else self.render):
+            self._install(result_tables(analysis, parts), lambda role: part_of(role) in parts)
+            return
+        with tempfile.TemporaryDirectory(prefix="potentiel-") as folder:
+            currency = currency_in(self._number_formats()) or inputs_currency(analysis)
+            rendered = render_results(Path(folder), analysis, parts=parts,
+                                      currency=currency or "")
+            source = self.book.app.books.open(str(rendered))
+            try:
+                self._copy_in(source, lambda role: part_of(role) in parts)
+            finally:
+                source.close()
+
+    def _number_formats(self) -> list[str]:
+        """The number formats of the input sheets' first data row (money shows its
+        currency there)."""
+        found = []
+        for sheet in self.book.sheets:
+            if match_sheet(sheet.name) in ("customers", "orders"):
+                used = sheet.used_range
+                width = len((used.options(ndim=2).value or [[]])[0])
+                found += [sheet.range((used.row + 1, used.column + i)).number_format or ""
+                          for i in range(width)]
+        return found
+
+    def _copy_in(self, source: Any, drop: Callable[[str], bool]) -> None:
+        """Copy the rendered workbook's marked sheets where :func:`place_sheets` says, then
+        point the charts' links back at this workbook (they read its hidden data sheet)."""
+        source_tabs = [sheet.name for sheet in source.sheets]
+        roles = own_sheets(((n.name, n.refers_to or "") for n in source.names), source_tabs)
+        for name in [n for n in source.names if n.name.startswith(MARK)]:
+            name.delete()  # copied along, a mark would clash with this workbook's own
+        wanted = sorted(roles.items(), key=lambda item: source_tabs.index(item[1]))
+        sheets = {sheet.name: sheet for sheet in self.book.sheets}
+        marks = own_sheets(((n.name, n.refers_to or "") for n in self.book.names), sheets)
+        placement = place_sheets(list(sheets), marks, wanted, drop)
+        for tab in placement.delete:
+            sheets[tab].delete()
+        for role, tab in wanted:
+            name = placement.names[role]
+            current = placement.reuse.get(role)
+            tabs = [sheet.name for sheet in self.book.sheets]
+            if current is not None and tabs.index(current) + 1 < len(tabs):
+                following = self.book.sheets[tabs[tabs.index(current) + 1]]
+                self.book.sheets[current].delete()
+                copied = source.sheets[tab].copy(before=following)
+            else:
+                if current is not None:
+                    self.book.sheets[current].delete()
+                copied = source.sheets[tab].copy(after=self.book.sheets[-1])
+            if copied.name != name:
+                copied.name = name
+            self.book.names.add(mark_name(role), "=" + mark_reference(name))
+        if source.fullname in (self.book.api.LinkSources(1) or ()):
+            self.book.api.ChangeLink(source.fullname, self.book.fullname, 1)
+        if "dashboard" in roles:
+            self.book.sheets[placement.names["dashboard"]].activate()
 
     def tell(self, message: str) -> None:
         self.book.app.alert(message, title="Potentiel")
@@ -179,6 +259,14 @@ class ExcelSide:
                     sheet.name = name
             sheet.range("A1").value = table_rows(table.frame)
             self.book.names.add(mark_name(table.role), "=" + mark_reference(name))
+
+
+def _renders() -> bool:
+    """Whether result sheets can be rendered to a file here (not in xlwings Lite)."""
+    try:
+        return importlib.util.find_spec("xlsxwriter") is not None
+    except ImportError:  # an import hook that hides the package
+        return False
 
 
 __all__ = ["ExcelSide", "FileSide", "Side"]

@@ -22,6 +22,7 @@ import importlib.util
 import io
 import tomllib
 import zipfile
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from addin.build.vbaproject import (
     document_module,
     standard_module,
 )
+from addin.core.settings import Settings
 from addin.errors import WorkbookError
 from addin.workbook.files import atomic_write
 
@@ -96,8 +98,8 @@ def template_bytes() -> bytes:
     workbook = _new_workbook(buffer, vba, "potentiel template")
     _write_start(workbook, layout)
     for sheet in layout["sheet"]:
-        _write_input_sheet(workbook, sheet)
-    _write_conf(workbook, "xlwings.conf", layout["xlwings_conf"])
+        _write_input_sheet(workbook, sheet, layout["descriptions"])
+    _write_conf(workbook, "xlwings.conf", layout["xlwings_conf"], hidden=True)
     workbook.close()
     return _repack(buffer.getvalue())
 
@@ -192,18 +194,27 @@ def _write_start(workbook: xlsxwriter.Workbook, layout: dict[str, Any]) -> None:
     sheet.activate()
 
 
-def _write_input_sheet(workbook: xlsxwriter.Workbook, spec: dict[str, Any]) -> None:
+def _write_input_sheet(workbook: xlsxwriter.Workbook, spec: dict[str, Any],
+                       descriptions: dict[str, str]) -> None:
     sheet = workbook.add_worksheet(spec["name"])
     header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    required = workbook.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1})
     date = workbook.add_format({"num_format": "yyyy-mm-dd"})
     columns: list[str] = spec["columns"]
     for col, name in enumerate(columns):
-        sheet.write_string(0, col, name, header)
+        needed = name in spec.get("required", ())
+        sheet.write_string(0, col, name, required if needed else header)
+        if needed:
+            sheet.write_comment(0, col, f"Required: every row needs a {name}.",
+                                {"author": "potentiel"})
         width = max(len(name) + 3, 12)
         sheet.set_column(col, col, width, date if name in spec.get("dates", ()) else None)
-    for row, values in enumerate(spec.get("rows", ()), start=1):
+    rows = _settings_rows(descriptions) if spec.get("settings") else spec.get("rows", ())
+    for row, values in enumerate(rows, start=1):
         for col, value in enumerate(values):
             sheet.write_string(row, col, value)  # text stays text: "=" must not become a formula
+    if spec.get("settings"):
+        sheet.set_column(2, 2, 80)
     for name, choices in spec.get("choices", {}).items():
         col = columns.index(name)
         sheet.data_validation(1, col, 1_048_575, col, {
@@ -216,9 +227,30 @@ def _write_input_sheet(workbook: xlsxwriter.Workbook, spec: dict[str, Any]) -> N
     sheet.autofilter(0, 0, 0, len(columns) - 1)
 
 
-def _write_conf(workbook: xlsxwriter.Workbook, name: str, settings: dict[str, str]) -> None:
-    """xlwings' config sheet: keys in column A from A1 down, values in column B."""
+def _settings_rows(descriptions: dict[str, str]) -> list[list[str]]:
+    """key | default value | description for every setting; blank where the default is
+    computed (from the data, or today's date)."""
+    defaults = Settings()
+    missing = [f.name for f in fields(Settings) if f.name not in descriptions]
+    if missing:
+        raise WorkbookError(f"settings without a description in layout.toml: {missing}",
+                            hint="Describe each setting under [descriptions].")
+    rows = []
+    for item in fields(Settings):
+        value = getattr(defaults, item.name)
+        shown = "" if value in (None, ()) else (f"{value:g}" if isinstance(value, float)
+                                                else str(value))
+        rows.append([item.name, shown, descriptions[item.name]])
+    return rows
+
+
+def _write_conf(workbook: xlsxwriter.Workbook, name: str, settings: dict[str, str],
+                hidden: bool = False) -> None:
+    """xlwings' config sheet: keys in column A from A1 down, values in column B.  Hidden in
+    the template (xlwings reads it all the same): users need not see it."""
     sheet = workbook.add_worksheet(name)
+    if hidden:
+        sheet.hide()
     sheet.set_column(0, 0, 20)
     sheet.set_column(1, 1, 40)
     for row, (key, value) in enumerate(settings.items()):

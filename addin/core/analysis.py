@@ -8,7 +8,7 @@ the user's segment rules on the finished table (so a rule may use any output col
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -67,6 +67,10 @@ class Analysis:
     segments: dict[str, pd.DataFrame]
     settings: Settings
     as_of: pd.Timestamp
+    #: Where the input columns are: sheet -> header (or canonical name) -> (the user's header,
+    #: 0-based column index).  Filled when the inputs come from a workbook, so problems can
+    #: name and link the cell the user typed; empty through the Python API.
+    columns: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:

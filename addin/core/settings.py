@@ -150,6 +150,8 @@ def _convert(name: str, raw: object, language: object = None) -> tuple[object, l
     if raw is None or (isinstance(raw, float) and pd.isna(raw)) or str(raw).strip() == "":
         if "None" in str(kind):
             return None, []
+        if name == "income_bands":  # blank: the customers' terciles, as by default
+            return (), []
         raise SettingsError(f"setting '{name}' is empty")
     if name == "as_of":
         return as_of_date(raw), []

@@ -46,6 +46,7 @@ SEGMENTS: tuple[tuple[str, str, str, object], ...] = (
     ("Key accounts", "abc_class", "=", "A"),
     ("Key accounts", "customer_type", "in", "loyal, occasional"),
     ("Key accounts", "margin_rate", "between", "0.3..0.9"),
+    ("At risk", "rfm_segment", "in", "At Risk, Can't Lose"),
 )
 
 #: key | value rows of the Settings sheet (the defaults spelled out, plus a cost per order).

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
@@ -22,6 +22,8 @@ A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 _COLORS = ("4472C4", "ED7D31", "70AD47")
+#: Money on a small chart's axis: 12k, 3M (full figures would overlap).
+_SHORT_MONEY = '[>=1000000]#,##0,,"M";[>=1000]#,##0,"k";#,##0'
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def _rich(text: str, size: int = 1400) -> str:
             "</a:r></a:p></c:rich></c:tx>")
 
 
-def _title(text: str, size: int = 1400) -> str:
+def _title(text: str, size: int = 1200) -> str:
     return f'<c:title>{_rich(text, size)}<c:overlay val="0"/></c:title>'
 
 
@@ -88,7 +90,7 @@ def _axis(kind: Literal["cat", "val"], ax: int, cross: int, position: str, *,
     body = (f'<c:axId val="{ax}"/><c:scaling>{scaling}</c:scaling><c:delete val="0"/>'
             f'<c:axPos val="{position}"/>' + ("<c:majorGridlines/>" if gridlines else "")
             + (_title(title, 1000) if title else "")
-            + f'<c:numFmt formatCode="{escape(code)}" sourceLinked="0"/>'
+            + f'<c:numFmt formatCode={quoteattr(code)} sourceLinked="0"/>'
             '<c:majorTickMark val="out"/><c:minorTickMark val="none"/>'
             f'<c:tickLblPos val="nextTo"/><c:crossAx val="{cross}"/>'
             '<c:crosses val="autoZero"/>')
@@ -107,8 +109,10 @@ def _space(title: str, plot: str) -> bytes:
             "</c:chartSpace>").encode()
 
 
-def bar_chart(title: str, series: Series, *, horizontal: bool = False, color: int = 0) -> bytes:
-    """A column chart (or horizontal bars, first category on top) of counts per category."""
+def bar_chart(title: str, series: Series, *, horizontal: bool = False, color: int = 0,
+              money: bool = False) -> bytes:
+    """A column chart (or horizontal bars, first category on top) of counts per category, or
+    of sums of money (thousands separated) with ``money``."""
     ser = (f"<c:ser>{_series_head(series, _COLORS[color])}"
            '<c:invertIfNegative val="0"/>'
            f"<c:cat><c:strRef><c:f>{escape(series.ref(series.category_column))}</c:f>"
@@ -121,7 +125,8 @@ def bar_chart(title: str, series: Series, *, horizontal: bool = False, color: in
             '<c:axId val="50010001"/><c:axId val="50010002"/></c:barChart>'
             + _axis("cat", 50010001, 50010002, "l" if horizontal else "b",
                     reverse=horizontal)
-            + _axis("val", 50010002, 50010001, "b" if horizontal else "l", gridlines=True)
+            + _axis("val", 50010002, 50010001, "b" if horizontal else "l", gridlines=True,
+                    code=_SHORT_MONEY if money else "General")
             .replace('"midCat"', '"between"'))
     return _space(title, plot)
 
@@ -138,7 +143,8 @@ def curve_chart(title: str, series: Series, *, x_title: str, y_title: str,
     plot = ('<c:scatterChart><c:scatterStyle val="lineMarker"/><c:varyColors val="0"/>'
             f'{ser}<c:axId val="50020001"/><c:axId val="50020002"/></c:scatterChart>'
             + _axis("val", 50020001, 50020002, "b", code="0%", title=x_title, maximum=1)
-            + _axis("val", 50020002, 50020001, "l", code="0%", title=y_title, gridlines=True))
+            + _axis("val", 50020002, 50020001, "l", code="0%", title=y_title, gridlines=True,
+                    maximum=1))
     return _space(title, plot)
 
 

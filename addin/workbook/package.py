@@ -31,7 +31,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from addin.errors import WorkbookError, WorkbookLockedError
-from addin.workbook.a1 import sheet_of_reference
+from addin.workbook.a1 import quote_sheet, sheet_of_reference
 from addin.workbook.files import atomic_write, check_not_open
 from addin.workbook.marks import MARK, mark_name, mark_reference, own_sheets, place_sheets
 
@@ -45,6 +45,8 @@ CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.workshee
 CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+REL_TABLE = REL_NS + "/table"
 
 #: Timestamp of the parts potentiel writes: fixed, so two runs give the same package.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -115,6 +117,13 @@ class OwnSheet:
     worksheet: Chunks
     drawing: bytes | None = None
     charts: list[bytes] = field(default_factory=list)
+    #: The sheet's Excel Table, made from the id the package gives it (related as
+    #: ``rIdTable1``: the worksheet must hold ``<tablePart r:id="rIdTable1"/>``).
+    table: Callable[[int], bytes] | None = None
+    #: Names scoped to the sheet (``_xlnm.Print_Titles``) -> their formula, '{sheet}' for the
+    #: quoted tab name.
+    local_names: dict[str, str] = field(default_factory=dict)
+    hidden: bool = False
 
 
 def attribute(element: str, name: str) -> str | None:
@@ -431,23 +440,98 @@ class Package:
             self.put(part, spec.worksheet, CT_SHEET)
             if spec.charts:
                 self._put_drawing(part, spec)
+            if spec.table is not None:
+                table = self.free_name("xl/tables/table{}.xml")
+                self.put(table, spec.table(self._free_table_id()), CT_TABLE)
+                self.add_relationship(part, REL_TABLE, table, rid="rIdTable1")
             current = self.own_sheets().get(spec.role) if spec.role in placement.reuse else None
             if current is not None:
                 rel = self._sheet_rel(current)
                 self.remove_relationship(WORKBOOK_PART, rel)
                 self.add_relationship(WORKBOOK_PART, REL_SHEET, part, rid=rel.id)
                 element = _set_attribute(current.element, "name", name)
+                if spec.hidden or attribute(element, "state") is not None:
+                    element = _set_attribute(element, "state",
+                                             "hidden" if spec.hidden else "visible")
                 self._edit_workbook(lambda xml, old=current.element, new=element:
                                     xml.replace(old, new, 1))
             else:
-                self._append_sheet(name, part)
+                self._append_sheet(name, part, hidden=spec.hidden)
             self._set_mark(spec.role, name)
+        for spec, name in zip(sheets, used, strict=True):
+            for defined, formula in spec.local_names.items():
+                self._set_local_name(defined, name, formula.format(sheet=quote_sheet(name)))
         return used
+
+    def _free_table_id(self) -> int:
+        """An Excel Table id no table of the workbook has (ids are workbook-wide)."""
+        ids = [int(i) for name in self.names() if name.startswith("xl/tables/")
+               and name.endswith(".xml") for i in re.findall(
+                   r"<(?:\w+:)?table\b[^>]*?\sid=\"(\d+)\"", self.text(name)[:2000])]
+        return max(ids, default=0) + 1
+
+    def _set_local_name(self, defined: str, sheet_name: str, formula: str) -> None:
+        """Point a name scoped to a sheet (``_xlnm.Print_Titles``) at ``formula``."""
+        position = next(s.position for s in self.sheets() if s.name == sheet_name)
+        for old in self.defined_names():
+            if old.name == defined and old.local_sheet == position:
+                self._edit_workbook(lambda xml, gone=old.element: xml.replace(gone, "", 1))
+        xml = self.text(WORKBOOK_PART)
+        p = prefix_of(xml, "workbook")
+        element = (f'<{p}definedName name="{defined}" localSheetId="{position}">'
+                   f"{escape(formula)}</{p}definedName>")
+        self.set_text(WORKBOOK_PART, xml.replace(f"</{p}definedNames>",
+                                                 element + f"</{p}definedNames>", 1))
+
+    def activate(self, role: str) -> None:
+        """Open the workbook on potentiel's sheet ``role``: it becomes the active tab, and the
+        only selected one (two selected tabs would open grouped, and typing would go into
+        both)."""
+        sheet = self.own_sheets().get(role)
+        if sheet is None:
+            return
+        ours = {s.name for s in self.own_sheets().values()}
+        for other in self.sheets():
+            if other.name not in ours and other.part is not None:
+                self._deselect(other.part)
+
+        def edit(xml: str) -> str:
+            view = re.search(r"<(?:\w+:)?workbookView\b[^>]*>", xml)
+            if view is None:
+                return xml
+            new = _set_attribute(view.group(0), "activeTab", str(sheet.position))
+            first = attribute(new, "firstSheet")
+            if first is not None and int(first) > sheet.position:
+                new = _set_attribute(new, "firstSheet", str(sheet.position))
+            return xml.replace(view.group(0), new, 1)
+        self._edit_workbook(edit)
+
+    def _deselect(self, part: str) -> None:
+        """Drop ``tabSelected`` from a sheet's view, streaming the rest of the part as it is.
+
+        The attribute sits in the first bytes of the part: only a sheet that has it is
+        rewritten, and a big one is never held in memory.
+        """
+        if part in self._text or part in self._bytes or part in self._streams \
+                or part not in self._infos:
+            return
+        selected = re.compile(rb'(<(?:\w+:)?sheetView\b[^>]*?)\s+tabSelected="(?:1|true)"')
+        info = self._infos[part]
+        with self._zip.open(info) as stream:
+            if not selected.search(stream.read(1 << 16)):
+                return
+
+        def chunks() -> Iterator[bytes]:
+            with self._zip.open(info) as stream:
+                yield selected.sub(rb"\1", stream.read(1 << 16), count=1)
+                while chunk := stream.read(1 << 20):
+                    yield chunk
+        self.put(part, Stream(chunks, size_hint=info.file_size))
 
     def _sheet_rel(self, sheet: Sheet) -> Relationship:
         return next(r for r in self.relationships(WORKBOOK_PART) if r.id == sheet.rid)
 
-    def _append_sheet(self, name: str, part: str) -> None:
+    def _append_sheet(self, name: str, part: str, hidden: bool = False) -> None:
         rid = self.add_relationship(WORKBOOK_PART, REL_SHEET, part)
         xml = self.text(WORKBOOK_PART)
         p = prefix_of(xml, "workbook")
@@ -455,7 +539,8 @@ class Package:
         rel_prefix = re.search(r"xmlns:(\w+)=\"" + re.escape(REL_NS) + "\"", xml)
         rid_attr = (f'{rel_prefix.group(1)}:id="{rid}"' if rel_prefix
                     else f'xmlns:r="{REL_NS}" r:id="{rid}"')
-        element = f'<{p}sheet name={quoteattr(name)} sheetId="{sheet_id}" {rid_attr}/>'
+        state = ' state="hidden"' if hidden else ""
+        element = f'<{p}sheet name={quoteattr(name)} sheetId="{sheet_id}"{state} {rid_attr}/>'
         xml = re.sub(r"<((?:\w+:)?)sheets\s*/>", r"<\1sheets></\1sheets>", xml, count=1)
         self.set_text(WORKBOOK_PART, xml.replace(f"</{p}sheets>", element + f"</{p}sheets>", 1))
 

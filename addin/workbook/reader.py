@@ -54,6 +54,9 @@ class WorkbookData:
     settings: pd.DataFrame | None
     sheet_names: dict[str, str]
     validation: Validation = field(default_factory=Validation)
+    #: Where each input column is: sheet -> header or canonical name -> (header, 0-based
+    #: column index), so a problem can link to the cell the user typed.
+    columns: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -333,6 +336,15 @@ def _locate(grid: np.ndarray, kind: str, label: str,
     return SheetTable(_frame(grid, None, kind, label, merged, validation), None, 0, None)
 
 
+def _where(table: SheetTable, kind: str) -> dict[str, tuple[str, int]]:
+    """A sheet's columns by header and by canonical name -> (header, 0-based column index)."""
+    labels = [str(label) for label in table.frame.columns]
+    found = {label: (label, table.first_column + i) for i, label in enumerate(labels)}
+    for label, name in canonical_columns(kind, labels).items():
+        found.setdefault(name, found[str(label)])
+    return found
+
+
 def _input_names(names: list[str], own: set[str], validation: Validation) -> dict[str, str]:
     """Canonical sheet -> the user's sheet name, potentiel's own sheets left out."""
     found: dict[str, str] = {}
@@ -373,12 +385,14 @@ def data_from_grids(path: Path, grids: Mapping[str, Sequence[Sequence[object]]],
     found = _input_names(names, _RESULT_SHEET_NAMES, validation)
     _require_customers(Path(path), names, found)
     frames: dict[str, pd.DataFrame | None] = dict.fromkeys(_LABELS)
+    columns = {}
     for kind, name in found.items():
         rows = [list(r) for r in grids[name]]
-        frames[kind] = _locate(_grid(rows), kind, name, [], [], validation).frame
+        table = _locate(_grid(rows), kind, name, [], [], validation)
+        frames[kind], columns[name] = table.frame, _where(table, kind)
     return WorkbookData(path=Path(path), customers=frames["customers"], orders=frames["orders"],
                         segments=frames["segments"], settings=frames["settings"],
-                        sheet_names=found, validation=validation)
+                        sheet_names=found, validation=validation, columns=columns)
 
 
 #: Tab names of potentiel's result sheets in every language: never input, even unmarked.
@@ -417,15 +431,16 @@ def read_workbook(path: Path, *, progress: Progress | None = None) -> WorkbookDa
             found = _input_names(names, own, validation)
             _require_customers(path, names, found)
             frames: dict[str, pd.DataFrame | None] = dict.fromkeys(_LABELS)
+            columns = {}
             for kind, name in found.items():
                 say(f"reading sheet '{name}'")
-                frames[kind] = _read_sheet(book, package, by_name[name], kind,
-                                           validation).frame
+                table = _read_sheet(book, package, by_name[name], kind, validation)
+                frames[kind], columns[name] = table.frame, _where(table, kind)
         finally:
             book.close()
     return WorkbookData(path=path, customers=frames["customers"], orders=frames["orders"],
                         segments=frames["segments"], settings=frames["settings"],
-                        sheet_names=found, validation=validation)
+                        sheet_names=found, validation=validation, columns=columns)
 
 
 def read_sheet_table(path: Path, sheet_name: str, kind: str | None = None) -> SheetTable:

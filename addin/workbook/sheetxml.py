@@ -14,8 +14,9 @@ existing format indices never move, so every cell of the user's sheets keeps its
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from xml.sax.saxutils import quoteattr
 
 import numpy as np
 import pandas as pd
@@ -30,8 +31,10 @@ from addin.workbook.package import (
     WORKBOOK_PART,
     Package,
     Stream,
+    attribute,
     iter_chunks,
     prefix_of,
+    unescape,
 )
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -46,39 +49,137 @@ _CONTROL_RE = "[" + "".join(re.escape(c) for c in _CONTROL) + "]"
 
 @dataclass(frozen=True)
 class Styles:
-    """Indices (in ``cellXfs``) of the cell formats potentiel's sheets use."""
+    """Indices (in ``cellXfs``) of the cell formats potentiel's sheets use, and (in ``dxfs``) of
+    the formats its conditional formats apply."""
 
     header: int
     date: int
     percent: int
     number: int
     title: int
+    integer: int = 0
+    score: int = 0
+    link: int = 0
+    figure: int = 0
+    figure_money: int = 0
+    figure_percent: int = 0
+    note: int = 0
+    #: Conditional formats by meaning: hot, warm, cold, bad, warn, good, neutral.
+    dxf: Mapping[str, int] = field(default_factory=dict)
 
 
-def ensure_styles(package: Package) -> Styles:
-    """Find or append potentiel's cell formats in styles.xml; existing indices are untouched."""
+#: Number formats (beside the currency's) of the result sheets: one date format for all.
+DATE_FORMAT = "yyyy-mm-dd"
+PERCENT_FORMAT = "0.0%"
+INTEGER_FORMAT = "#,##0"
+SCORE_FORMAT = "0.0"
+#: Fills (ARGB) of the header row and of the conditional formats.
+HEADER_FILL = "FFDDEBF7"
+_DXF_COLORS: dict[str, tuple[str, str]] = {   # meaning -> (font, fill)
+    "hot": ("FF9C0006", "FFFFC7CE"), "warm": ("FF9C5700", "FFFFEB9C"),
+    "cold": ("FF1F4E78", "FFDDEBF7"), "bad": ("FF9C0006", "FFFFC7CE"),
+    "warn": ("FF9C5700", "FFFFEB9C"), "good": ("FF006100", "FFC6EFCE"),
+    "neutral": ("FF595959", "FFEDEDED"),
+}
+#: Children of <styleSheet>, in the order the schema requires.
+_STYLE_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
+                "dxfs", "tableStyles", "colors", "extLst")
+
+
+def money_format(symbol: str | None) -> str:
+    """A money format with the inputs' currency: ``#,##0.00 "€"``; plain without one."""
+    if not symbol:
+        return "#,##0.00"
+    quoted = '"' + symbol.replace('"', "") + '"'
+    return f"{quoted}#,##0.00" if symbol in ("$", "£") else f"#,##0.00 {quoted}"
+
+
+def currency_in(codes: Iterable[str]) -> str | None:
+    """The first currency symbol (€, £, $) these number formats show, if any.
+
+    ``[$€-x]`` shows €; other bracketed parts (colours, conditions) show nothing.
+    """
+    for code in codes:
+        plain = re.sub(r"\[[^\]]*\]", lambda m: m.group(0)[2:3] if m.group(0).startswith("[$")
+                       else "", code)
+        for symbol in ("€", "£", "$"):
+            if symbol in plain:
+                return symbol
+    return None
+
+
+def currency_of(package: Package) -> str | None:
+    """The currency the workbook's own number formats show (money typed with a money format,
+    ``#,##0.00 €``, carries it in styles.xml), if any."""
+    xml = package.text(_styles_part(package))
+    codes = re.findall(r"formatCode\s*=\s*(\"[^\"]*\"|'[^']*')", xml)
+    return currency_in(unescape(code[1:-1]) for code in codes)
+
+
+def ensure_styles(package: Package, currency: str | None = None) -> Styles:
+    """Find or append potentiel's cell formats in styles.xml; existing indices are untouched.
+
+    Every format uses the workbook's first font (the one its own cells use), made bold,
+    larger or blue where needed: one typeface on every sheet.
+    """
     part = _styles_part(package)
     xml = package.text(part)
     p = prefix_of(xml, "styleSheet")
     fonts = _block(xml, p, "fonts")
     first_font = re.search(r"<(?:\w+:)?font\b.*?(?:</(?:\w+:)?font>|/>)", fonts, re.DOTALL)
     base = first_font.group(0) if first_font else f"<{p}font/>"
-    bold = _bolder(base, p, size=None)
-    big = _bolder(base, p, size="14")
-    xml, bold_id = _find_or_append(xml, p, "fonts", "font", bold)
-    xml, big_id = _find_or_append(xml, p, "fonts", "font", big)
+    font_ids = {}
+    for key, element in (("bold", _bolder(base, p, size=None)),
+                         ("big", _bolder(base, p, size="14")),
+                         ("figure", _bolder(base, p, size="16")),
+                         ("link", _colored(base, p, "FF0563C1", underline=True)),
+                         ("note", _colored(base, p, "FF595959"))):
+        xml, font_ids[key] = _find_or_append(xml, p, "fonts", "font", element)
+    xml, fill = _find_or_append(xml, p, "fills", "fill",
+                                f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor '
+                                f'rgb="{HEADER_FILL}"/><{p}bgColor indexed="64"/>'
+                                f"</{p}patternFill></{p}fill>")
+    xml, border = _find_or_append(xml, p, "borders", "border",
+                                  f'<{p}border><{p}left/><{p}right/><{p}top/><{p}bottom '
+                                  f'style="thin"><{p}color auto="1"/></{p}bottom><{p}diagonal/>'
+                                  f"</{p}border>")
+    formats = {}
+    for key, code in (("date", DATE_FORMAT), ("percent", PERCENT_FORMAT),
+                      ("integer", INTEGER_FORMAT), ("score", SCORE_FORMAT),
+                      ("money", money_format(currency))):
+        xml, formats[key] = _num_fmt(xml, p, code)
 
-    def xf(num_fmt: int, font: int) -> str:
-        flags = (' applyNumberFormat="1"' if num_fmt else "") + (' applyFont="1"' if font else "")
-        return (f'<{p}xf numFmtId="{num_fmt}" fontId="{font}" fillId="0" borderId="0" '
-                f'xfId="0"{flags}/>')
+    def xf(num_fmt: int, font: int, fill_id: int = 0, border_id: int = 0) -> str:
+        flags = ((' applyNumberFormat="1"' if num_fmt else "") + (' applyFont="1"' if font
+                 else "") + (' applyFill="1"' if fill_id else "")
+                 + (' applyBorder="1"' if border_id else ""))
+        return (f'<{p}xf numFmtId="{num_fmt}" fontId="{font}" fillId="{fill_id}" '
+                f'borderId="{border_id}" xfId="0"{flags}/>')
 
-    ids = []
-    for num_fmt, font in ((0, bold_id), (14, 0), (10, 0), (4, 0), (0, big_id)):
-        xml, index = _find_or_append(xml, p, "cellXfs", "xf", xf(num_fmt, font))
-        ids.append(index)
+    wanted = {
+        "header": xf(0, font_ids["bold"], fill, border).replace(
+            "/>", f' applyAlignment="1"><{p}alignment vertical="center" wrapText="1"/>'
+                  f"</{p}xf>"),
+        "date": xf(formats["date"], 0),
+        "percent": xf(formats["percent"], 0), "number": xf(formats["money"], 0),
+        "title": xf(0, font_ids["big"]), "integer": xf(formats["integer"], 0),
+        "score": xf(formats["score"], 0), "link": xf(0, font_ids["link"]),
+        "figure": xf(formats["integer"], font_ids["figure"]),
+        "figure_money": xf(formats["money"], font_ids["figure"]),
+        "figure_percent": xf(formats["percent"], font_ids["figure"]),
+        "note": xf(0, font_ids["note"]),
+    }
+    ids = {}
+    for key, element in wanted.items():
+        xml, ids[key] = _find_or_append(xml, p, "cellXfs", "xf", element)
+    dxf = {}
+    for key, (color, background) in _DXF_COLORS.items():
+        xml, dxf[key] = _find_or_append(
+            xml, p, "dxfs", "dxf", f'<{p}dxf><{p}font><{p}color rgb="{color}"/></{p}font>'
+            f'<{p}fill><{p}patternFill><{p}bgColor rgb="{background}"/></{p}patternFill>'
+            f"</{p}fill></{p}dxf>")
     package.set_text(part, xml)
-    return Styles(*ids)
+    return Styles(**ids, dxf=dxf)
 
 
 def _styles_part(package: Package) -> str:
@@ -118,6 +219,31 @@ def _bolder(font: str, p: str, size: str | None) -> str:
     return re.sub(rf"^<{p}font\b[^>]*>", lambda m: m.group(0) + f"<{p}b/>", body, count=1)
 
 
+def _colored(font: str, p: str, rgb: str, underline: bool = False) -> str:
+    """The workbook's default font in another colour (and underlined, for links)."""
+    body = re.sub(rf"<{p}(?:color|u)\b[^>]*/>", "", font)
+    extra = (f"<{p}u/>" if underline else "") + f'<{p}color rgb="{rgb}"/>'
+    if body.endswith("/>") and not body.endswith(f"</{p}font>"):
+        return f"<{p}font>{extra}</{p}font>"
+    sized = re.search(rf"<{p}sz\b[^>]*/>", body)
+    if sized:  # CT_Font order: b i strike ... u vertAlign sz color name ... keep sz before color
+        return body.replace(sized.group(0), (f"<{p}u/>" if underline else "") + sized.group(0)
+                            + f'<{p}color rgb="{rgb}"/>', 1)
+    return re.sub(rf"^<{p}font\b[^>]*>", lambda m: m.group(0) + extra, body, count=1)
+
+
+def _num_fmt(xml: str, p: str, code: str) -> tuple[str, int]:
+    """Id of a custom number format, appended (id 164 or more) when the workbook lacks it."""
+    block = _block(xml, p, "numFmts")
+    for element in re.findall(rf"<{p}numFmt\b[^>]*/>", block):
+        if unescape(attribute(element, "formatCode") or "") == code:
+            return xml, int(attribute(element, "numFmtId") or 0)
+    used = [int(i) for i in re.findall(r'numFmtId="(\d+)"', block)]
+    new_id = max([163, *used]) + 1
+    element = f'<{p}numFmt numFmtId="{new_id}" formatCode={quoteattr(code)}/>'
+    return _find_or_append(xml, p, "numFmts", "numFmt", element)[0], new_id
+
+
 def _find_or_append(xml: str, p: str, container: str, local: str, element: str,
                     ) -> tuple[str, int]:
     """Index of ``element`` in a styles list, appending it (and fixing count) when absent."""
@@ -127,15 +253,28 @@ def _find_or_append(xml: str, p: str, container: str, local: str, element: str,
         return xml, items.index(element)
     if not block:
         new = f"<{p}{container} count=\"1\">{element}</{p}{container}>"
-        anchor = re.search(rf"<{p}styleSheet\b[^>]*>", xml)
-        assert anchor is not None
-        return xml[: anchor.end()] + new + xml[anchor.end():], 0
+        at = _insert_at(xml, p, container)
+        return xml[:at] + new + xml[at:], 0
     if block.endswith("/>"):
         grown = re.sub(r"/>$", f">{element}</{p}{container}>", block)
     else:
         grown = block[: -len(f"</{p}{container}>")] + element + f"</{p}{container}>"
     grown = re.sub(r'\bcount="\d+"', f'count="{len(items) + 1}"', grown, count=1)
     return xml.replace(block, grown, 1), len(items)
+
+
+def _insert_at(xml: str, p: str, container: str) -> int:
+    """Where a missing styleSheet child goes: after the last sibling the schema puts first."""
+    at = None
+    for earlier in _STYLE_ORDER[: _STYLE_ORDER.index(container)]:
+        block = _block(xml, p, earlier)
+        if block:
+            at = xml.index(block) + len(block)
+    if at is None:
+        anchor = re.search(rf"<{p}styleSheet\b[^>]*>", xml)
+        assert anchor is not None
+        at = anchor.end()
+    return at
 
 
 def escape_text(text: pa.Array) -> pa.Array:
@@ -280,24 +419,63 @@ def header_cells(labels: Sequence[object], row: int, style: int | None,
 
 def column_widths(frame: pd.DataFrame, headers: Sequence[object], sample: int = 2000,
                   ) -> list[float]:
-    """Column widths from the header and the first rows' text length, between 8 and 60."""
+    """Column widths from the values as shown (numbers with their separators, dates as
+    yyyy-mm-dd) and the header, which may wrap on two lines: between 6 and 50."""
     head = frame.head(sample)
     widths = []
     for i, name in enumerate(headers):
-        lengths = head.iloc[:, i].dropna().astype(str).str.len()
-        longest = max(len(str(name or "")), int(lengths.max()) if len(lengths) else 0)
-        widths.append(float(min(60, max(8, longest + 2))))
+        column = head.iloc[:, i]
+        if pd.api.types.is_datetime64_any_dtype(column.dtype):
+            longest = 10
+        elif pd.api.types.is_numeric_dtype(column.dtype) and not \
+                pd.api.types.is_bool_dtype(column.dtype):
+            values = column.to_numpy(dtype="float64", na_value=np.nan)
+            finite = np.abs(values[np.isfinite(values)])
+            digits = len(f"{finite.max():,.0f}") if len(finite) else 1
+            longest = digits + 5  # decimals and a currency sign
+        else:
+            lengths = column.dropna().astype(str).str.len()
+            longest = int(lengths.max()) if len(lengths) else 0
+        label = str(name or "")
+        words = max((len(w) for w in label.split()), default=0)
+        header = len(label) if len(label) <= 14 else max(words, (len(label) + 1) // 2)
+        widths.append(float(min(50, max(6, longest, header) + 2)))
     return widths
+
+
+@dataclass(frozen=True)
+class Links:
+    """Hyperlinks to places in the workbook: one per row of a column (null: no link)."""
+
+    column: int
+    locations: pa.Array
+
+
+def _hyperlinks(links: Links, first_row: int) -> bytes:
+    rows = pa.array(np.arange(first_row, first_row + len(links.locations)).astype(str))
+    location = links.locations
+    for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
+        location = pc.replace_substring(location, old, new)
+    element = pc.binary_join_element_wise('<hyperlink ref="' + column_letter(links.column),
+                                          rows, '" location="', location, '"/>', "")
+    return _buffer(pc.fill_null(element, ""))
 
 
 def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int] | None = None,
               top: Sequence[tuple[str, int | None]] = (), table: bool = True,
               headers: Sequence[object] | None = None, drawing: bool = False,
-              one_page: bool = False, block: int = 20_000) -> Stream:
+              one_page: bool = False, table_part: bool = False, freeze_columns: int = 0,
+              hidden_columns: Sequence[int] = (), conditional: str = "",
+              links: Links | None = None, selected: bool = False,
+              block: int = 20_000) -> Stream:
     """A worksheet part for ``frame``: optional title lines, then a header row and the data.
 
     ``headers`` overrides the header labels (None leaves a header cell blank). With ``table``,
-    the header row is frozen and filterable; with ``drawing``, the sheet refers to drawing
+    the header row (and ``freeze_columns`` columns) are frozen, the sheet prints landscape one
+    page wide with its header on each page, and filters: through the Excel Table related as
+    ``rIdTable1`` with ``table_part``, else a sheet autofilter.  ``hidden_columns`` are grouped
+    and collapsed (one click shows them); ``conditional`` is ready-made conditional formatting
+    XML; ``links`` puts hyperlinks on a column; with ``drawing``, the sheet refers to drawing
     ``rId1`` (charts); ``one_page`` prints the sheet on one landscape page.
     """
     labels = list(frame.columns) if headers is None else list(headers)
@@ -309,40 +487,121 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
                             f"(at most {MAX_ROWS - header_row}).",
                             hint="Split the customers over several workbooks.")
     last = column_letter(max(len(frame.columns), 1) - 1)
+    widths = column_widths(frame, labels) if len(frame.columns) else []
+    hidden = set(hidden_columns)
+    wraps = any(len(str(label or "")) > 14 for label in labels)
+
+    def pane() -> str:
+        if not (table and len(frame.columns)):
+            return ""
+        if freeze_columns:
+            corner = f"{column_letter(freeze_columns)}{header_row + 1}"
+            return (f'<pane xSplit="{freeze_columns}" ySplit="{header_row}" '
+                    f'topLeftCell="{corner}" activePane="bottomRight" state="frozen"/>'
+                    '<selection pane="topRight"/><selection pane="bottomLeft"/>'
+                    f'<selection pane="bottomRight" activeCell="{corner}" sqref="{corner}"/>')
+        return (f'<pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" '
+                'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/>')
 
     def chunks() -> Iterator[str | bytes]:
+        fit = one_page or table
+        view = ' tabSelected="1"' if selected else ""
         yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-               + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if one_page else "")
+               + ('<sheetPr><outlinePr summaryRight="0"/><pageSetUpPr fitToPage="1"/>'
+                  "</sheetPr>" if fit else "")
                + f'<dimension ref="A1:{last}{last_row}"/>'
-               + '<sheetViews><sheetView workbookViewId="0">')
-        if table and len(frame.columns):
-            yield (f'<pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" '
-                   'activePane="bottomLeft" state="frozen"/>'
-                   '<selection pane="bottomLeft"/>')
-        yield '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+               + f'<sheetViews><sheetView{view} workbookViewId="0">' + pane()
+               + "</sheetView></sheetViews>"
+               + '<sheetFormatPr defaultRowHeight="15"'
+               + (' outlineLevelCol="1"' if hidden else "") + "/>")
         if len(frame.columns):
+            # A folded group shows its + on the column left of it (summaryRight="0").
             yield "<cols>" + "".join(
-                f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
-                for i, w in enumerate(column_widths(frame, labels), start=1)) + "</cols>"
+                f'<col min="{i}" max="{i}" width="{w}" customWidth="1"'
+                + (' hidden="1" outlineLevel="1"' if i - 1 in hidden else "")
+                + (' collapsed="1"' if i in hidden and i - 1 not in hidden else "") + "/>"
+                for i, w in enumerate(widths, start=1)) + "</cols>"
         yield "<sheetData>"
         for i, (text, style) in enumerate(top, start=1):
             yield header_cells([text], i, style)
-        yield header_cells(labels, header_row, styles.header)
+        head = header_cells(labels, header_row, styles.header)
+        if wraps:
+            head = head.replace(f'<row r="{header_row}">',
+                                f'<row r="{header_row}" ht="30" customHeight="1">', 1)
+        yield head
         for start in range(0, len(frame), block):
             yield rows_xml(frame.iloc[start: start + block], header_row + 1 + start, styles,
                            formats)
         yield "</sheetData>"
-        if table and len(frame.columns):
+        if table and len(frame.columns) and not table_part:
             yield f'<autoFilter ref="A{header_row}:{last}{last_row}"/>'
-        yield ('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
+        yield conditional
+        if links is not None and links.locations.null_count < len(links.locations):
+            yield "<hyperlinks>"
+            yield _hyperlinks(links, header_row + 1)
+            yield "</hyperlinks>"
+        yield ('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" '
                'footer="0.3"/>')
-        if one_page:
-            yield '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+        if fit:
+            yield ('<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="'
+                   + ("1" if one_page else "0") + '"/>')
         if drawing:
             yield '<drawing r:id="rId1"/>'
+        if table_part:
+            yield '<tableParts count="1"><tablePart r:id="rIdTable1"/></tableParts>'
         yield "</worksheet>"
 
     # About 40 bytes a cell at most in practice (1M x 51 analysis cells: 1.75 GB); 64 is safe.
     return Stream(lambda: iter_chunks(chunks()), size_hint=64 * (last_row + 1) * (
         len(frame.columns) + 1))
+
+
+def cells_sheet(cells: Sequence[tuple[int, int, object, int | None]], styles: Styles, *,
+                widths: Sequence[float], merges: Sequence[str] = (),
+                links: Sequence[tuple[str, str]] = (), drawing: bool = False,
+                selected: bool = False) -> Stream:
+    """A small sheet laid out cell by cell (the Dashboard): (row, column, value, style) cells,
+    merged ranges, links (cell, location), no gridlines, charts in drawing ``rId1``."""
+    by_row: dict[int, list[str]] = {}
+    for row, column, value, style in sorted(cells, key=lambda c: (c[0], c[1])):
+        ref = f"{column_letter(column)}{row}"
+        s = "" if style is None else f' s="{style}"'
+        if value is None or (isinstance(value, float) and not np.isfinite(value)):
+            cell = f'<c r="{ref}"{s}/>'
+        elif isinstance(value, bool | np.bool_):
+            cell = f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+        elif isinstance(value, int | float | np.integer | np.floating):
+            cell = f'<c r="{ref}"{s}><v>{float(value)!r}</v></c>'.replace(".0</v>", "</v>")
+        else:
+            text = escape_text(pa.array([str(value)])).to_pylist()[0]
+            cell = f'<c r="{ref}"{s} t="inlineStr"><is><t>{text}</t></is></c>'
+        by_row.setdefault(row, []).append(cell)
+    view = ' tabSelected="1"' if selected else ""
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
+        '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+        f'<sheetViews><sheetView showGridLines="0"{view} workbookViewId="0"/></sheetViews>'
+        '<sheetFormatPr defaultRowHeight="15"/><cols>',
+        "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                for i, w in enumerate(widths, start=1)),
+        "</cols><sheetData>",
+        "".join(f'<row r="{row}">{"".join(found)}</row>' for row, found in by_row.items()),
+        "</sheetData>",
+    ]
+    if merges:
+        parts.append(f'<mergeCells count="{len(merges)}">'
+                     + "".join(f'<mergeCell ref="{m}"/>' for m in merges) + "</mergeCells>")
+    if links:
+        parts.append("<hyperlinks>" + "".join(
+            f'<hyperlink ref="{ref}" location={quoteattr(location)}/>'
+            for ref, location in links) + "</hyperlinks>")
+    parts.append('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" '
+                 'footer="0.3"/><pageSetup orientation="landscape" fitToWidth="1" '
+                 'fitToHeight="1"/>')
+    if drawing:
+        parts.append('<drawing r:id="rId1"/>')
+    parts.append("</worksheet>")
+    data = "".join(parts).encode("utf-8")
+    return Stream(lambda: [data], size_hint=len(data))

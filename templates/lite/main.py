@@ -953,6 +953,7 @@ import pandas as pd
 from addin.app.side import Side
 from addin.core.analysis import Analysis, run_analysis
 from addin.core.labels import VALUES, header, language_index
+from addin.core.messages import translate_all
 from addin.errors import PotentielError
 from addin.workbook.reader import WorkbookData, read_workbook
 from addin.workbook.results import PARTS, write_results
@@ -968,9 +969,11 @@ def _quiet(_: str) -> None:
 
 def analyze_workbook(data: WorkbookData, *, as_of: date | str | None = None) -> Analysis:
     """Run the analysis on what :func:`read_workbook` found, one validation report for both."""
-    return run_analysis(data.customers, data.orders, segments=data.segments, as_of=as_of,
-                        settings=data.settings, sheet_names=data.sheet_names,
-                        problems=data.validation)
+    analysis = run_analysis(data.customers, data.orders, segments=data.segments, as_of=as_of,
+                            settings=data.settings, sheet_names=data.sheet_names,
+                            problems=data.validation)
+    analysis.columns = data.columns
+    return analysis
 
 
 def analyze_file(path: Path, *, as_of: date | str | None = None,
@@ -1017,34 +1020,72 @@ class Summary:
         return "\n".join(self.lines)
 
 
+#: The summary's sentences, (en, fr, nl).
+SUMMARY: dict[str, tuple[str, str, str]] = {
+    "analysed": ("{n} customers analysed as of {date}", "{n} clients analysés au {date}",
+                 "{n} klanten geanalyseerd op {date}"),
+    "money": ("  hot prospects: {hot}; total revenue: {revenue}",
+              "  prospects chauds : {hot} ; chiffre d'affaires total : {revenue}",
+              "  warme prospects: {hot}; totale omzet: {revenue}"),
+    "segment": ("  segment '{name}': {n} customers", "  segment '{name}' : {n} clients",
+                "  segment '{name}': {n} klanten"),
+    "problems": ("{errors} problem(s) and {warnings} warning(s) in the input:",
+                 "{errors} problème(s) et {warnings} avertissement(s) dans les données :",
+                 "{errors} probleem/problemen en {warnings} waarschuwing(en) in de gegevens:"),
+    "row": (" row {row}", " ligne {row}", " rij {row}"),
+    "more": ("  ... and {n} more (see the Validation sheet)",
+             "  ... et {n} de plus (voir la feuille Validation)",
+             "  ... en nog {n} (zie het blad Validatie)"),
+    "none": ("No problems found in the input.", "Aucun problème trouvé dans les données.",
+             "Geen problemen gevonden in de gegevens."),
+}
+
+
+def _money(value: float, language: str) -> str:
+    """An amount as the workbook's language writes it: 1,234.50 / 1 234,50 / 1.234,50."""
+    text = f"{value:,.2f}"
+    if language == "fr":
+        return text.replace(",", "\u202f").replace(".", ",")
+    if language == "nl":
+        return text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return text
+
+
 def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
     """Counts per customer type and segment, and the first problems, in the workbook language."""
     table, language = analysis.table, analysis.settings.language
     index = language_index(language)
-    lines = [f"{len(table)} customers analysed as of {analysis.as_of.date()}"]
+
+    def say(key: str, **values: object) -> str:
+        return SUMMARY[key][index].format(**values)
+
+    lines = [say("analysed", n=len(table), date=analysis.as_of.date())]
     counts = table["customer_type"].value_counts()
     words = VALUES["customer_type"]
     lines.append("  " + ", ".join(f"{words[k][index]}: {v}" for k, v in counts.items()))
     hot = int((table["temperature"] == "hot").sum())
-    revenue = table["revenue"].sum()
-    lines.append(f"  hot prospects: {hot}; total revenue: {revenue:,.2f}")
+    lines.append(say("money", hot=hot, revenue=_money(table["revenue"].sum(), language)))
     for name, rows in analysis.segments.items():
-        lines.append(f"  segment '{name}': {len(rows)} customers")
+        lines.append(say("segment", name=name, n=len(rows)))
     v = analysis.validation
     errors, warnings = int((v["severity"] == "error").sum()), int((v["severity"] != "error").sum())
     if len(v):
-        lines.append(f"{errors} problem(s) and {warnings} warning(s) in the input:")
-        for rec in v.head(limit).itertuples(index=False):
-            where = f"{rec.sheet}" + (f" row {rec.row}" if pd.notna(rec.row) else "")
-            column = f", {header(str(rec.column), language)}" if rec.column else ""
-            quoted = f"'{rec.value}'"
-            shown = f" {quoted}" if rec.value not in ("", None) and quoted not in rec.message \
+        lines.append(say("problems", errors=errors, warnings=warnings))
+        shown = v.head(limit)
+        messages = translate_all(shown["message"], language).tolist()
+        for rec, message in zip(shown.itertuples(index=False), messages, strict=True):
+            where = f"{rec.sheet}" + (say("row", row=rec.row) if pd.notna(rec.row) else "")
+            place = analysis.columns.get(str(rec.sheet), {}).get(str(rec.column))
+            named = place[0] if place else header(str(rec.column), language)
+            column = f", {named}" if rec.column else ""
+            quoted = f"'{rec.value}'"  # a message that quotes the value does not repeat it
+            value = f" {quoted}" if rec.value not in ("", None) and quoted not in rec.message \
                 else ""
-            lines.append(f"  {where}{column}:{shown} {rec.message}")
+            lines.append(f"  {where}{column}:{value} {message}")
         if len(v) > limit:
-            lines.append(f"  ... and {len(v) - limit} more (see the Validation sheet)")
+            lines.append(say("more", n=len(v) - limit))
     else:
-        lines.append("No problems found in the input.")
+        lines.append(say("none"))
     return Summary(lines)
 
 
@@ -1071,17 +1112,35 @@ def perform(macro: str, side: Side) -> Analysis | None:
         return None
 
 
+#: What a macro tells when done, (en, fr, nl).
+_DONE: dict[str, tuple[str, str, str]] = {
+    "problems": ("{n} problem(s) in the input: see the Validation sheet.",
+                 "{n} problème(s) dans les données : voir la feuille Validation.",
+                 "{n} probleem/problemen in de gegevens: zie het blad Validatie."),
+    "none": SUMMARY["none"],
+    "segments": ("Segment sheets written ({sizes}). {problems}",
+                 "Feuilles de segments écrites ({sizes}). {problems}",
+                 "Segmentbladen geschreven ({sizes}). {problems}"),
+    "no_segments": ("no segments defined", "aucun segment défini", "geen segmenten bepaald"),
+    "analysed": ("{n} customers analysed. {problems}", "{n} clients analysés. {problems}",
+                 "{n} klanten geanalyseerd. {problems}"),
+}
+
+
 def _message(macro: str, analysis: Analysis) -> str:
+    """The macro's closing message, in the workbook's language."""
+    index = language_index(analysis.settings.language)
     v = analysis.validation
     errors = int((v["severity"] == "error").sum())
-    problems = (f"{errors} problem(s) in the input: see the Validation sheet." if errors
-                else "No problems found in the input.")
+    problems = (_DONE["problems"][index].format(n=errors) if errors
+                else _DONE["none"][index])
     if macro == "validate":
         return problems
     if macro == "build_segments":
         sizes = ", ".join(f"{name}: {len(rows)}" for name, rows in analysis.segments.items())
-        return f"Segment sheets written ({sizes or 'no segments defined'}). {problems}"
-    return f"{len(analysis.table)} customers analysed. {problems}"
+        return _DONE["segments"][index].format(sizes=sizes or _DONE["no_segments"][index],
+                                               problems=problems)
+    return _DONE["analysed"][index].format(n=len(analysis.table), problems=problems)
 
 
 def _sync(side: Side) -> str:
@@ -1105,6 +1164,8 @@ sheet called like a result is never touched.
 
 from __future__ import annotations
 
+import importlib.util
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -1114,10 +1175,11 @@ import pandas as pd
 
 from addin.app.cells import excel_rows, table_rows
 from addin.core.analysis import Analysis
-from addin.core.schema import canonical_columns
+from addin.core.schema import canonical_columns, match_sheet
 from addin.workbook.edit import update_cells
 from addin.workbook.files import workbook_in_use
 from addin.workbook.marks import (
+    MARK,
     mark_name,
     mark_reference,
     own_role,
@@ -1126,7 +1188,16 @@ from addin.workbook.marks import (
     sheet_name,
 )
 from addin.workbook.reader import WorkbookData, data_from_grids, read_workbook
-from addin.workbook.results import ResultTable, part_of, replace_sheet, result_tables, write_results
+from addin.workbook.results import (
+    ResultTable,
+    inputs_currency,
+    part_of,
+    render_results,
+    replace_sheet,
+    result_tables,
+    write_results,
+)
+from addin.workbook.sheetxml import currency_in
 
 
 class Side(Protocol):
@@ -1191,9 +1262,14 @@ class FileSide:
 
 @dataclass
 class ExcelSide:
-    """The open workbook in Excel, through xlwings (Book/Sheet/Range/Names only)."""
+    """The open workbook in Excel, through xlwings (Book/Sheet/Range/Names only).
+
+    ``render``: write the result sheets as ``potentiel run`` does (True) or as values (False);
+    by default, rendered wherever XlsxWriter is there (not in xlwings Lite).
+    """
 
     book: Any
+    render: bool | None = None
 
     @property
     def path(self) -> Path:
@@ -1211,7 +1287,70 @@ class ExcelSide:
         return data_from_grids(self.path, grids)
 
     def write(self, analysis: Analysis, parts: frozenset[str]) -> None:
-        self._install(result_tables(analysis, parts), lambda role: part_of(role) in parts)
+        """The result sheets as ``potentiel run`` writes them (formats, tables, colours,
+        charts, links): rendered once into a workbook of their own, opened in the same Excel
+        and copied in with ``Sheet.copy``; only potentiel's sheets are replaced.
+
+        xlwings Lite runs in the browser, without XlsxWriter and without files Excel could
+        open: there the tables are written as values, in the same places.
+        """
+        if not (_renders() if self.render is None else self.render):
+            self._install(result_tables(analysis, parts), lambda role: part_of(role) in parts)
+            return
+        with tempfile.TemporaryDirectory(prefix="potentiel-") as folder:
+            currency = currency_in(self._number_formats()) or inputs_currency(analysis)
+            rendered = render_results(Path(folder), analysis, parts=parts,
+                                      currency=currency or "")
+            source = self.book.app.books.open(str(rendered))
+            try:
+                self._copy_in(source, lambda role: part_of(role) in parts)
+            finally:
+                source.close()
+
+    def _number_formats(self) -> list[str]:
+        """The number formats of the input sheets' first data row (money shows its
+        currency there)."""
+        found = []
+        for sheet in self.book.sheets:
+            if match_sheet(sheet.name) in ("customers", "orders"):
+                used = sheet.used_range
+                width = len((used.options(ndim=2).value or [[]])[0])
+                found += [sheet.range((used.row + 1, used.column + i)).number_format or ""
+                          for i in range(width)]
+        return found
+
+    def _copy_in(self, source: Any, drop: Callable[[str], bool]) -> None:
+        """Copy the rendered workbook's marked sheets where :func:`place_sheets` says, then
+        point the charts' links back at this workbook (they read its hidden data sheet)."""
+        source_tabs = [sheet.name for sheet in source.sheets]
+        roles = own_sheets(((n.name, n.refers_to or "") for n in source.names), source_tabs)
+        for name in [n for n in source.names if n.name.startswith(MARK)]:
+            name.delete()  # copied along, a mark would clash with this workbook's own
+        wanted = sorted(roles.items(), key=lambda item: source_tabs.index(item[1]))
+        sheets = {sheet.name: sheet for sheet in self.book.sheets}
+        marks = own_sheets(((n.name, n.refers_to or "") for n in self.book.names), sheets)
+        placement = place_sheets(list(sheets), marks, wanted, drop)
+        for tab in placement.delete:
+            sheets[tab].delete()
+        for role, tab in wanted:
+            name = placement.names[role]
+            current = placement.reuse.get(role)
+            tabs = [sheet.name for sheet in self.book.sheets]
+            if current is not None and tabs.index(current) + 1 < len(tabs):
+                following = self.book.sheets[tabs[tabs.index(current) + 1]]
+                self.book.sheets[current].delete()
+                copied = source.sheets[tab].copy(before=following)
+            else:
+                if current is not None:
+                    self.book.sheets[current].delete()
+                copied = source.sheets[tab].copy(after=self.book.sheets[-1])
+            if copied.name != name:
+                copied.name = name
+            self.book.names.add(mark_name(role), "=" + mark_reference(name))
+        if source.fullname in (self.book.api.LinkSources(1) or ()):
+            self.book.api.ChangeLink(source.fullname, self.book.fullname, 1)
+        if "dashboard" in roles:
+            self.book.sheets[placement.names["dashboard"]].activate()
 
     def tell(self, message: str) -> None:
         self.book.app.alert(message, title="Potentiel")
@@ -1273,6 +1412,14 @@ class ExcelSide:
                     sheet.name = name
             sheet.range("A1").value = table_rows(table.frame)
             self.book.names.add(mark_name(table.role), "=" + mark_reference(name))
+
+
+def _renders() -> bool:
+    """Whether result sheets can be rendered to a file here (not in xlwings Lite)."""
+    try:
+        return importlib.util.find_spec("xlsxwriter") is not None
+    except ImportError:  # an import hook that hides the package
+        return False
 
 
 __all__ = ["ExcelSide", "FileSide", "Side"]
@@ -1453,7 +1600,7 @@ the user's segment rules on the finished table (so a rule may use any output col
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -1512,6 +1659,10 @@ class Analysis:
     segments: dict[str, pd.DataFrame]
     settings: Settings
     as_of: pd.Timestamp
+    #: Where the input columns are: sheet -> header (or canonical name) -> (the user's header,
+    #: 0-based column index).  Filled when the inputs come from a workbook, so problems can
+    #: name and link the cell the user typed; empty through the Python API.
+    columns: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -2184,61 +2335,81 @@ VALUES: dict[str, dict[str, tuple[str, str, str]]] = {
     },
 }
 
-#: column -> (en, fr, nl) header
+#: column -> (en, fr, nl) header shown on the result sheets.  Code and the sync config use the
+#: canonical names (the keys); re-reading a sheet recognises the keys, these words and
+#: :data:`OLD_HEADERS`.
 HEADERS: dict[str, tuple[str, str, str]] = {
-    "customer_id": ("customer_id", "id client", "klant id"),
-    "name": ("name", "nom", "naam"),
-    "email": ("email", "e-mail", "e-mail"),
-    "company": ("company", "société", "bedrijf"),
-    "country": ("country", "pays", "land"),
-    "region": ("region", "région", "regio"),
-    "city": ("city", "ville", "stad"),
-    "postal_code": ("postal_code", "code postal", "postcode"),
-    "status": ("status", "statut", "status"),
-    "owner": ("owner", "responsable", "eigenaar"),
-    "notes": ("notes", "notes", "notities"),
-    "next_action": ("next_action", "prochaine action", "volgende actie"),
-    "orders": ("orders", "commandes", "bestellingen"),
-    "first_order": ("first_order", "première commande", "eerste bestelling"),
-    "last_order": ("last_order", "dernière commande", "laatste bestelling"),
-    "days_since_last_order": ("days_since_last_order", "jours depuis dernière commande",
-                              "dagen sinds laatste bestelling"),
-    "tenure_days": ("tenure_days", "ancienneté (jours)", "klantduur (dagen)"),
-    "frequency": ("frequency", "fréquence", "frequentie"),
-    "recency": ("recency", "récence", "recentheid"),
-    "T": ("T", "T", "T"),
-    "monetary_value": ("monetary_value", "valeur monétaire", "monetaire waarde"),
-    "customer_type": ("customer_type", "type client", "klanttype"),
-    "is_current": ("is_current", "client actuel", "huidige klant"),
-    "is_prescriber": ("is_prescriber", "prescripteur", "aanbrenger"),
-    "referrals": ("referrals", "recommandations", "doorverwijzingen"),
-    "is_referred": ("is_referred", "recommandé", "doorverwezen"),
-    "is_target": ("is_target", "cible", "doelgroep"),
-    "prospect_score": ("prospect_score", "score prospect", "prospectscore"),
-    "temperature": ("temperature", "température", "temperatuur"),
-    "bant": ("bant", "bant", "bant"),
-    "revenue": ("revenue", "chiffre d'affaires", "omzet"),
-    "list_revenue": ("list_revenue", "CA au prix catalogue", "omzet tegen lijstprijs"),
-    "discount_rate": ("discount_rate", "taux de remise", "kortingspercentage"),
-    "cost": ("cost", "coût", "kosten"),
-    "gross_margin": ("gross_margin", "marge brute", "brutomarge"),
-    "margin_rate": ("margin_rate", "taux de marque", "margepercentage"),
-    "markup_rate": ("markup_rate", "taux de marge", "opslagpercentage"),
-    "avg_order_value": ("avg_order_value", "panier moyen", "gemiddelde orderwaarde"),
-    "cost_to_serve": ("cost_to_serve", "coût de service", "bedieningskosten"),
-    "contribution": ("contribution", "contribution", "bijdrage"),
-    "break_even_order_value": ("break_even_order_value", "commande seuil de rentabilité",
-                               "break-even orderwaarde"),
-    "abc_class": ("abc_class", "classe ABC", "ABC-klasse"),
-    "profitability": ("profitability", "rentabilité", "winstgevendheid"),
-    "clv": ("clv", "valeur vie client", "klantwaarde"),
-    "r_score": ("r_score", "score R", "R-score"),
-    "f_score": ("f_score", "score F", "F-score"),
-    "m_score": ("m_score", "score M", "M-score"),
-    "rfm_segment": ("rfm_segment", "segment RFM", "RFM-segment"),
-    "generation": ("generation", "génération", "generatie"),
-    "income_band": ("income_band", "tranche de revenu", "inkomensklasse"),
-    "segments": ("segments", "segments", "segmenten"),
+    "customer_id": ("Customer ID", "N° client", "Klantnummer"),
+    "name": ("Name", "Nom", "Naam"),
+    "email": ("Email", "E-mail", "E-mail"),
+    "company": ("Company", "Société", "Bedrijf"),
+    "country": ("Country", "Pays", "Land"),
+    "region": ("Region", "Région", "Regio"),
+    "city": ("City", "Ville", "Stad"),
+    "postal_code": ("Postal code", "Code postal", "Postcode"),
+    "status": ("Status", "Statut", "Status"),
+    "owner": ("Owner", "Responsable", "Eigenaar"),
+    "notes": ("Notes", "Notes", "Notities"),
+    "next_action": ("Next action", "Prochaine action", "Volgende actie"),
+    "orders": ("Orders", "Commandes", "Bestellingen"),
+    "first_order": ("First order", "Première commande", "Eerste bestelling"),
+    "last_order": ("Last order", "Dernière commande", "Laatste bestelling"),
+    "days_since_last_order": ("Days since last order", "Jours depuis la dernière commande",
+                              "Dagen sinds laatste bestelling"),
+    "tenure_days": ("Customer for (days)", "Ancienneté (jours)", "Klant sinds (dagen)"),
+    "frequency": ("Repeat orders", "Commandes répétées", "Herhaalbestellingen"),
+    "recency": ("Days first to last order", "Jours première à dernière commande",
+                "Dagen eerste tot laatste bestelling"),
+    "T": ("Days since first order", "Jours depuis la première commande",
+          "Dagen sinds eerste bestelling"),
+    "monetary_value": ("Average repeat order", "Commande répétée moyenne",
+                       "Gemiddelde herhaalbestelling"),
+    "customer_type": ("Customer type", "Type de client", "Klanttype"),
+    "is_current": ("Current customer", "Client actuel", "Huidige klant"),
+    "is_prescriber": ("Refers others", "Prescripteur", "Aanbrenger"),
+    "referrals": ("Referrals", "Recommandations", "Doorverwijzingen"),
+    "is_referred": ("Was referred", "Recommandé", "Doorverwezen"),
+    "is_target": ("In target", "Cible", "Doelgroep"),
+    "prospect_score": ("Prospect score", "Score prospect", "Prospectscore"),
+    "temperature": ("Temperature", "Température", "Temperatuur"),
+    "bant": ("BANT", "BANT", "BANT"),
+    "revenue": ("Revenue", "Chiffre d'affaires", "Omzet"),
+    "list_revenue": ("Revenue at list price", "CA au prix catalogue", "Omzet tegen lijstprijs"),
+    "discount_rate": ("Discount rate", "Taux de remise", "Kortingspercentage"),
+    "cost": ("Cost", "Coût", "Kosten"),
+    "gross_margin": ("Gross margin", "Marge brute", "Brutomarge"),
+    "margin_rate": ("Margin rate", "Taux de marque", "Margepercentage"),
+    "markup_rate": ("Markup rate", "Taux de marge", "Opslagpercentage"),
+    "avg_order_value": ("Average order value", "Panier moyen", "Gemiddelde orderwaarde"),
+    "cost_to_serve": ("Cost to serve", "Coût de service", "Bedieningskosten"),
+    "contribution": ("Contribution", "Contribution", "Bijdrage"),
+    "break_even_order_value": ("Break-even order value", "Commande seuil de rentabilité",
+                               "Break-even orderwaarde"),
+    "abc_class": ("ABC class", "Classe ABC", "ABC-klasse"),
+    "profitability": ("Profitability", "Rentabilité", "Winstgevendheid"),
+    "clv": ("Customer lifetime value", "Valeur vie client", "Klantwaarde"),
+    "r_score": ("R score", "Score R", "R-score"),
+    "f_score": ("F score", "Score F", "F-score"),
+    "m_score": ("M score", "Score M", "M-score"),
+    "rfm_segment": ("RFM segment", "Segment RFM", "RFM-segment"),
+    "generation": ("Generation", "Génération", "Generatie"),
+    "income_band": ("Income band", "Tranche de revenu", "Inkomensklasse"),
+    "segments": ("Segments", "Segments", "Segmenten"),
+}
+
+#: Headers earlier versions wrote (a re-read sheet of theirs is still understood).
+OLD_HEADERS: dict[str, tuple[str, ...]] = {
+    "customer_id": ("id client", "klant id"),
+    "days_since_last_order": ("jours depuis dernière commande",),
+    "tenure_days": ("tenure_days", "klantduur (dagen)"),
+    "frequency": ("fréquence", "frequentie"),
+    "recency": ("récence", "recentheid"),
+    "monetary_value": ("valeur monétaire", "monetaire waarde"),
+    "customer_type": ("type client",),
+    "is_prescriber": ("is_prescriber",),
+    "is_referred": ("is_referred",),
+    "is_target": ("is_target",),
+    "clv": ("clv",),
 }
 
 #: Words for booleans shown in cells.
@@ -2300,7 +2471,8 @@ _REVERSE_BY_LANGUAGE: dict[str, dict[str, dict[str, str]]] = {
     for i, language in enumerate(LANGUAGES)
 }
 _REVERSE_HEADERS: dict[str, str] = {
-    fold(w): column for column, words in HEADERS.items() for w in (column, *words)
+    fold(w): column for column, words in HEADERS.items()
+    for w in (column, *words, *OLD_HEADERS.get(column, ()))
 }
 
 
@@ -2324,6 +2496,303 @@ def canonical_table(frame: pd.DataFrame, language: str) -> pd.DataFrame:
                              dtype=object)
             table[column] = pd.Series(known[codes], index=table.index, dtype=object)
     return table
+'''),
+    "addin.core.messages": (False, r'''"""Validation messages in the workbook's language.
+
+The core writes its messages in English (they are also what the Python API and the logs show);
+the result sheets and the CLI summary translate them when the workbook is French or Dutch.  One
+table, :data:`MESSAGES`, maps each English message template to its French and Dutch forms:
+
+* ``{name}`` is a part copied as it is (a value, a row, a header);
+* ``{*name}`` is a part that is itself a message, translated in turn (``segment 'X': {*why};
+  the segment is left empty``).
+
+To add a message, add one line to the table (the test ``test_every_core_message_is_translated``
+fails for a message the core emits that no template matches).  A message no template matches is
+shown in English: a missing line never hides a problem.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+#: English template -> (French, Dutch).
+MESSAGES: dict[str, tuple[str, str]] = {
+    # Cells that cannot be read (addin.core.parsing)
+    "'{value}' is not a number": ("'{value}' n'est pas un nombre", "'{value}' is geen getal"),
+    "'{value}' is not a date (use 31/12/2025 or 2025-12-31)": (
+        "'{value}' n'est pas une date (écrire 31/12/2025 ou 2025-12-31)",
+        "'{value}' is geen datum (schrijf 31/12/2025 of 2025-12-31)"),
+    "'{value}' is not a date between 1900 and 2262": (
+        "'{value}' n'est pas une date entre 1900 et 2262",
+        "'{value}' is geen datum tussen 1900 en 2262"),
+    "'{value}' is not a date": ("'{value}' n'est pas une date", "'{value}' is geen datum"),
+    "'{value}' is not yes or no": ("'{value}' n'est ni oui ni non", "'{value}' is geen ja of nee"),
+    "'{value}' is not yes/no or 0 to 3": ("'{value}' n'est ni oui/non ni de 0 à 3",
+                                          "'{value}' is geen ja/nee of 0 tot 3"),
+    "'{value}' is not an id": ("'{value}' n'est pas un identifiant",
+                               "'{value}' is geen geldige id"),
+    "Excel error value {value}": ("valeur d'erreur Excel {value}", "Excel-foutwaarde {value}"),
+    "read as {value} — thousands separator": ("lu comme {value} — séparateur de milliers",
+                                               "gelezen als {value} — scheidingsteken voor "
+                                               "duizendtallen"),
+    "read as {value} — decimal separator": ("lu comme {value} — séparateur décimal",
+                                             "gelezen als {value} — decimaalteken"),
+    # Values out of range (addin.core.inputs)
+    "{column} must be between {low} and {high}": ("{column} doit être entre {low} et {high}",
+                                                  "{column} moet tussen {low} en {high} liggen"),
+    "{column} must not be negative": ("{column} ne peut pas être négatif",
+                                      "{column} mag niet negatief zijn"),
+    "birth_year must be a year such as 1980": (
+        "birth_year doit être une année comme 1980", "birth_year moet een jaar zijn zoals 1980"),
+    # Rows set aside (addin.core.inputs)
+    "customer_id is empty: row skipped": ("customer_id est vide : ligne ignorée",
+                                          "customer_id is leeg: rij overgeslagen"),
+    "duplicate customer_id (first on row {row}): row skipped": (
+        "customer_id en double (d'abord à la ligne {row}) : ligne ignorée",
+        "dubbele customer_id (eerst op rij {row}): rij overgeslagen"),
+    "order line without customer_id: line skipped": (
+        "ligne de commande sans customer_id : ligne ignorée",
+        "orderregel zonder customer_id: regel overgeslagen"),
+    "order line without a valid date: line skipped": (
+        "ligne de commande sans date valide : ligne ignorée",
+        "orderregel zonder geldige datum: regel overgeslagen"),
+    "negative quantity (a return?): line skipped": (
+        "quantité négative (un retour ?) : ligne ignorée",
+        "negatieve hoeveelheid (een retour?): regel overgeslagen"),
+    "no 'amount' nor 'unit_price' column: revenue cannot be computed": (
+        "ni colonne 'amount' ni 'unit_price' : le chiffre d'affaires ne peut pas être calculé",
+        "geen kolom 'amount' of 'unit_price': de omzet kan niet berekend worden"),
+    "{count} order line(s) dated after the analysis date {date} are not counted": (
+        "{count} ligne(s) de commande datée(s) après la date d'analyse {date} ne sont pas "
+        "comptées",
+        "{count} orderregel(s) na de analysedatum {date} worden niet meegeteld"),
+    "customer_id not in the Customers sheet: added as a customer": (
+        "customer_id absent de la feuille Clients : ajouté comme client",
+        "customer_id staat niet in het blad Klanten: als klant toegevoegd"),
+    "no {what}: the order counts, but adds nothing to revenue or margin": (
+        "pas de {what} : la commande compte, mais n'ajoute rien au chiffre d'affaires ni à la "
+        "marge",
+        "geen {what}: de bestelling telt mee, maar voegt niets toe aan omzet of marge"),
+    "this order_id has lines on two or more dates: counted as one order": (
+        "ce order_id a des lignes à deux dates ou plus : compté comme une seule commande",
+        "deze order_id heeft regels op twee of meer datums: geteld als één bestelling"),
+    "column not recognised: its values are not used": (
+        "colonne non reconnue : ses valeurs ne sont pas utilisées",
+        "kolom niet herkend: de waarden worden niet gebruikt"),
+    "column not recognised: its values are not used (did you mean {name}?)": (
+        "colonne non reconnue : ses valeurs ne sont pas utilisées (vouliez-vous dire {name} ?)",
+        "kolom niet herkend: de waarden worden niet gebruikt (bedoelde u {name}?)"),
+    "referred_by names no known customer_id": (
+        "referred_by ne désigne aucun customer_id connu",
+        "referred_by noemt geen bekende customer_id"),
+    "'{name}' is computed by the analysis: the sheet's values are ignored": (
+        "'{name}' est calculé par l'analyse : les valeurs de la feuille sont ignorées",
+        "'{name}' wordt door de analyse berekend: de waarden van het blad worden genegeerd"),
+    # Segment rules (addin.core.rules)
+    "segment '{name}': {*why}; the segment is left empty": (
+        "segment '{name}' : {*why} ; le segment reste vide",
+        "segment '{name}': {*why}; het segment blijft leeg"),
+    "unknown operator '{text}' (use = != < <= > >= in not_in contains between is_empty "
+    "not_empty; for =, type '= or the word equals)": (
+        "opérateur inconnu '{text}' (utiliser = != < <= > >= in not_in contains between "
+        "is_empty not_empty ; pour =, taper '= ou le mot égal)",
+        "onbekende operator '{text}' (gebruik = != < <= > >= in not_in contains between "
+        "is_empty not_empty; voor =, typ '= of het woord gelijk)"),
+    "no customer is in a segment named '{segment}'": (
+        "aucun client n'est dans un segment nommé '{segment}'",
+        "geen klant zit in een segment met de naam '{segment}'"),
+    "unknown field '{text}'": ("champ inconnu '{text}'", "onbekend veld '{text}'"),
+    "value '{value}' is not {*kind} for '{name}'": (
+        "la valeur '{value}' n'est pas {*kind} pour '{name}'",
+        "waarde '{value}' is geen {*kind} voor '{name}'"),
+    "a number": ("un nombre", "getal"),
+    "a date": ("une date", "datum"),
+    "yes/no": ("oui/non", "ja/nee"),
+    "operator '{operator}' needs a value": ("l'opérateur '{operator}' demande une valeur",
+                                            "operator '{operator}' heeft een waarde nodig"),
+    "between needs 'low..high', not '{value}'": (
+        "between demande 'bas..haut', pas '{value}'", "between vraagt 'laag..hoog', niet "
+        "'{value}'"),
+    "'{name}' holds text: '{operator}' needs numbers or dates": (
+        "'{name}' contient du texte : '{operator}' demande des nombres ou des dates",
+        "'{name}' bevat tekst: '{operator}' vraagt getallen of datums"),
+    "the Segments sheet needs columns segment | field | operator | value": (
+        "la feuille Segments doit avoir les colonnes segment | field | operator | value",
+        "het blad Segmenten heeft de kolommen segment | field | operator | value nodig"),
+    # Settings (addin.core.settings)
+    "unknown setting '{key}' (known: {known})": ("paramètre inconnu '{key}' (connus : {known})",
+                                                 "onbekende instelling '{key}' (bekend: "
+                                                 "{known})"),
+    "setting '{name}' is empty": ("le paramètre '{name}' est vide",
+                                  "instelling '{name}' is leeg"),
+    "as_of '{value}' is not a date": ("as_of '{value}' n'est pas une date",
+                                      "as_of '{value}' is geen datum"),
+    "as_of '{value}' is not a date (use 31/12/2025 or 2025-12-31)": (
+        "as_of '{value}' n'est pas une date (écrire 31/12/2025 ou 2025-12-31)",
+        "as_of '{value}' is geen datum (schrijf 31/12/2025 of 2025-12-31)"),
+    "{key}: read as {value} — thousands separator": (
+        "{key} : lu comme {value} — séparateur de milliers",
+        "{key}: gelezen als {value} — scheidingsteken voor duizendtallen"),
+    "{key}: read as {value} — decimal separator": (
+        "{key} : lu comme {value} — séparateur décimal",
+        "{key}: gelezen als {value} — decimaalteken"),
+    "language '{value}' is not one of {known}": ("la langue '{value}' n'est pas l'une de {known}",
+                                                 "taal '{value}' is niet een van {known}"),
+    "income_bands '{value}' must be numbers such as '30000; 60000'": (
+        "income_bands '{value}' doit être des nombres comme '30000; 60000'",
+        "income_bands '{value}' moeten getallen zijn zoals '30000; 60000'"),
+    "setting '{name}' = '{value}' is not a number": (
+        "le paramètre '{name}' = '{value}' n'est pas un nombre",
+        "instelling '{name}' = '{value}' is geen getal"),
+    "setting '{name}' = '{value}' must be a whole number": (
+        "le paramètre '{name}' = '{value}' doit être un nombre entier",
+        "instelling '{name}' = '{value}' moet een geheel getal zijn"),
+    "{name} must be greater than 0": ("{name} doit être supérieur à 0",
+                                      "{name} moet groter zijn dan 0"),
+    "language must be one of {known}, not '{value}'": (
+        "la langue doit être l'une de {known}, pas '{value}'",
+        "taal moet een van {known} zijn, niet '{value}'"),
+    "abc_a and abc_b must satisfy 0 < abc_a < abc_b <= 1": (
+        "abc_a et abc_b doivent respecter 0 < abc_a < abc_b <= 1",
+        "abc_a en abc_b moeten voldoen aan 0 < abc_a < abc_b <= 1"),
+    "scores must satisfy 0 <= warm_score <= hot_score <= 100": (
+        "les scores doivent respecter 0 <= warm_score <= hot_score <= 100",
+        "de scores moeten voldoen aan 0 <= warm_score <= hot_score <= 100"),
+    "retention_rate must be >= 0 and below 1 + discount_rate": (
+        "retention_rate doit être >= 0 et inférieur à 1 + discount_rate",
+        "retention_rate moet >= 0 zijn en kleiner dan 1 + discount_rate"),
+    # Sheets and headers (addin.workbook.reader)
+    "the header cell is part of merged cells: unmerge them and give each column its own "
+    "header": (
+        "la cellule d'en-tête fait partie de cellules fusionnées : les séparer et donner un "
+        "en-tête à chaque colonne",
+        "de kopcel hoort bij samengevoegde cellen: maak ze los en geef elke kolom een eigen kop"),
+    "the column has no header": ("la colonne n'a pas d'en-tête", "de kolom heeft geen kop"),
+    "a second {kind} sheet: only '{name}' is read": (
+        "une deuxième feuille {kind} : seule '{name}' est lue",
+        "een tweede blad {kind}: alleen '{name}' wordt gelezen"),
+}
+
+_LANGUAGES = ("fr", "nl")
+_PART = re.compile(r"\{(\*?)(\w+)\}")
+
+
+@dataclass(frozen=True)
+class _Template:
+    """One template: its group in the combined pattern, its forms, its nested parts."""
+
+    group: str
+    parts: tuple[str, ...]
+    others: tuple[str, str]
+    nested: frozenset[str]
+
+
+@cache
+def _compiled() -> tuple[re.Pattern[str], dict[str, _Template]]:
+    """All templates as one anchored pattern, one alternative each, the most literal first (so
+    the more specific of two matching templates wins): a message is matched in one pass."""
+    found = []
+    for n, (english, others) in enumerate(MESSAGES.items()):
+        pieces, parts, nested, last = [], [], set(), 0
+        for match in _PART.finditer(english):
+            pieces.append(re.escape(english[last: match.start()]))
+            pieces.append(f"(?P<t{n}_{match.group(2)}>.+?)")
+            parts.append(match.group(2))
+            if match.group(1):
+                nested.add(match.group(2))
+            last = match.end()
+        pieces.append(re.escape(english[last:]))
+        literal = len(_PART.sub("", english))
+        template = _Template(f"t{n}", tuple(parts), others, frozenset(nested))
+        found.append((literal, f"(?P<t{n}>{''.join(pieces)}$)", template))
+    found.sort(key=lambda item: -item[0])
+    pattern = re.compile("|".join(alternative for _, alternative, _ in found), re.DOTALL)
+    return pattern, {template.group: template for _, _, template in found}
+
+
+def _match(message: str) -> tuple[_Template, dict[str, str]] | None:
+    pattern, templates = _compiled()
+    match = pattern.match(message)
+    if match is None:
+        return None
+    template = templates[str(match.lastgroup)]  # the alternative's group closes last
+    return template, {part: match.group(f"{template.group}_{part}") for part in template.parts}
+
+
+def known(message: str) -> bool:
+    """True when a template of the catalog matches ``message``."""
+    return _match(message) is not None
+
+
+def translate(message: object, language: str) -> object:
+    """One message in ``language`` (en, fr, nl); unknown messages stay as they are."""
+    if language not in _LANGUAGES or not isinstance(message, str):
+        return message
+    found = _match(message)
+    if found is None:
+        return message
+    template, parts = found
+    shown = {name: translate(text, language) if name in template.nested else text
+             for name, text in parts.items()}
+    return _PART.sub(lambda m: str(shown[m.group(2)]),
+                     template.others[_LANGUAGES.index(language)])
+
+
+def translate_all(messages: pd.Series | Iterable[object], language: str) -> pd.Series:
+    """Messages in ``language``: each template applied to the whole column at once (Arrow's
+    regular expressions), so a report of many thousand cells stays quick."""
+    series = pd.Series(messages, dtype=object)
+    if language not in _LANGUAGES or series.empty:
+        return series
+    distinct = series[series.map(lambda m: isinstance(m, str))].drop_duplicates().to_numpy(
+        dtype=object)
+    if not len(distinct):
+        return series
+    text = pa.array(distinct, type=pa.string())
+    shown = distinct.copy()
+    left = np.ones(len(distinct), dtype=bool)
+    index = _LANGUAGES.index(language)
+    _, templates = _compiled()
+    for template in templates.values():  # the most literal first, as translate() does
+        regex, rewrite = _rewrite(template, index)
+        hit = np.asarray(pc.match_substring_regex(text, regex)) & left
+        if not hit.any():
+            continue
+        if template.nested:
+            shown[hit] = [translate(m, language) for m in distinct[hit]]
+        else:
+            shown[hit] = np.asarray(pc.replace_substring_regex(
+                text.filter(pa.array(hit)), regex, rewrite), dtype=object)
+        left &= ~hit
+    table = dict(zip(distinct, shown, strict=True))
+    return pd.Series([table.get(m, m) if isinstance(m, str) else m for m in series],
+                     index=series.index, dtype=object)
+
+
+@cache
+def _rewrite(template: _Template, index: int) -> tuple[str, str]:
+    """A template as an anchored RE2 pattern with numbered groups, and its translation as the
+    matching replacement (``\\1`` for the first part...)."""
+    english = next(e for n, e in enumerate(MESSAGES) if f"t{n}" == template.group)
+    pieces, last = [], 0
+    for match in _PART.finditer(english):
+        pieces.append(re.escape(english[last: match.start()]))
+        pieces.append("(.+?)")
+        last = match.end()
+    pieces.append(re.escape(english[last:]))
+    order = {name: n for n, name in enumerate(template.parts, start=1)}
+    rewrite = _PART.sub(lambda m: "\\" + str(order[m.group(2)]),
+                        template.others[index].replace("\\", "\\\\"))
+    return "(?s)^" + "".join(pieces) + "$", rewrite
 '''),
     "addin.core.parallel": (False, r'''"""Independent steps of the analysis on two cores.
 
@@ -3663,6 +4132,8 @@ def _convert(name: str, raw: object, language: object = None) -> tuple[object, l
     if raw is None or (isinstance(raw, float) and pd.isna(raw)) or str(raw).strip() == "":
         if "None" in str(kind):
             return None, []
+        if name == "income_bands":  # blank: the customers' terciles, as by default
+            return (), []
         raise SettingsError(f"setting '{name}' is empty")
     if name == "as_of":
         return as_of_date(raw), []
@@ -3963,7 +4434,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
@@ -3974,6 +4445,8 @@ A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 _COLORS = ("4472C4", "ED7D31", "70AD47")
+#: Money on a small chart's axis: 12k, 3M (full figures would overlap).
+_SHORT_MONEY = '[>=1000000]#,##0,,"M";[>=1000]#,##0,"k";#,##0'
 
 
 @dataclass(frozen=True)
@@ -4005,7 +4478,7 @@ def _rich(text: str, size: int = 1400) -> str:
             "</a:r></a:p></c:rich></c:tx>")
 
 
-def _title(text: str, size: int = 1400) -> str:
+def _title(text: str, size: int = 1200) -> str:
     return f'<c:title>{_rich(text, size)}<c:overlay val="0"/></c:title>'
 
 
@@ -4040,7 +4513,7 @@ def _axis(kind: Literal["cat", "val"], ax: int, cross: int, position: str, *,
     body = (f'<c:axId val="{ax}"/><c:scaling>{scaling}</c:scaling><c:delete val="0"/>'
             f'<c:axPos val="{position}"/>' + ("<c:majorGridlines/>" if gridlines else "")
             + (_title(title, 1000) if title else "")
-            + f'<c:numFmt formatCode="{escape(code)}" sourceLinked="0"/>'
+            + f'<c:numFmt formatCode={quoteattr(code)} sourceLinked="0"/>'
             '<c:majorTickMark val="out"/><c:minorTickMark val="none"/>'
             f'<c:tickLblPos val="nextTo"/><c:crossAx val="{cross}"/>'
             '<c:crosses val="autoZero"/>')
@@ -4059,8 +4532,10 @@ def _space(title: str, plot: str) -> bytes:
             "</c:chartSpace>").encode()
 
 
-def bar_chart(title: str, series: Series, *, horizontal: bool = False, color: int = 0) -> bytes:
-    """A column chart (or horizontal bars, first category on top) of counts per category."""
+def bar_chart(title: str, series: Series, *, horizontal: bool = False, color: int = 0,
+              money: bool = False) -> bytes:
+    """A column chart (or horizontal bars, first category on top) of counts per category, or
+    of sums of money (thousands separated) with ``money``."""
     ser = (f"<c:ser>{_series_head(series, _COLORS[color])}"
            '<c:invertIfNegative val="0"/>'
            f"<c:cat><c:strRef><c:f>{escape(series.ref(series.category_column))}</c:f>"
@@ -4073,7 +4548,8 @@ def bar_chart(title: str, series: Series, *, horizontal: bool = False, color: in
             '<c:axId val="50010001"/><c:axId val="50010002"/></c:barChart>'
             + _axis("cat", 50010001, 50010002, "l" if horizontal else "b",
                     reverse=horizontal)
-            + _axis("val", 50010002, 50010001, "b" if horizontal else "l", gridlines=True)
+            + _axis("val", 50010002, 50010001, "b" if horizontal else "l", gridlines=True,
+                    code=_SHORT_MONEY if money else "General")
             .replace('"midCat"', '"between"'))
     return _space(title, plot)
 
@@ -4090,7 +4566,8 @@ def curve_chart(title: str, series: Series, *, x_title: str, y_title: str,
     plot = ('<c:scatterChart><c:scatterStyle val="lineMarker"/><c:varyColors val="0"/>'
             f'{ser}<c:axId val="50020001"/><c:axId val="50020002"/></c:scatterChart>'
             + _axis("val", 50020001, 50020002, "b", code="0%", title=x_title, maximum=1)
-            + _axis("val", 50020002, 50020001, "l", code="0%", title=y_title, gridlines=True))
+            + _axis("val", 50020002, 50020001, "l", code="0%", title=y_title, gridlines=True,
+                    maximum=1))
     return _space(title, plot)
 
 
@@ -4451,7 +4928,7 @@ def owner_of(owner_file: Path) -> str | None:
     """The user named in an owner file, if it can be read.
 
     Excel's starts with a length byte and the user name; LibreOffice's is a CSV line whose
-    first field is the user name.
+    first field is the user's full name (often empty) and whose second is the login name.
     """
     try:
         data = owner_file.read_bytes()[:256]
@@ -4460,7 +4937,8 @@ def owner_of(owner_file: Path) -> str | None:
     if owner_file.name.startswith("~$") and data and 0 < data[0] < len(data):
         name = data[1:1 + data[0]].decode("cp1252", errors="replace").strip()
     else:
-        name = data.decode("utf-8", errors="replace").split(",", 1)[0].strip()
+        fields = data.decode("utf-8", errors="replace").split(",")[:2]
+        name = next((f.strip() for f in fields if f.strip()), "")
     return name if name and name.isprintable() else None
 
 
@@ -4641,7 +5119,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from addin.errors import WorkbookError, WorkbookLockedError
-from addin.workbook.a1 import sheet_of_reference
+from addin.workbook.a1 import quote_sheet, sheet_of_reference
 from addin.workbook.files import atomic_write, check_not_open
 from addin.workbook.marks import MARK, mark_name, mark_reference, own_sheets, place_sheets
 
@@ -4655,6 +5133,8 @@ CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.workshee
 CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+REL_TABLE = REL_NS + "/table"
 
 #: Timestamp of the parts potentiel writes: fixed, so two runs give the same package.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -4725,6 +5205,13 @@ class OwnSheet:
     worksheet: Chunks
     drawing: bytes | None = None
     charts: list[bytes] = field(default_factory=list)
+    #: The sheet's Excel Table, made from the id the package gives it (related as
+    #: ``rIdTable1``: the worksheet must hold ``<tablePart r:id="rIdTable1"/>``).
+    table: Callable[[int], bytes] | None = None
+    #: Names scoped to the sheet (``_xlnm.Print_Titles``) -> their formula, '{sheet}' for the
+    #: quoted tab name.
+    local_names: dict[str, str] = field(default_factory=dict)
+    hidden: bool = False
 
 
 def attribute(element: str, name: str) -> str | None:
@@ -5041,23 +5528,98 @@ class Package:
             self.put(part, spec.worksheet, CT_SHEET)
             if spec.charts:
                 self._put_drawing(part, spec)
+            if spec.table is not None:
+                table = self.free_name("xl/tables/table{}.xml")
+                self.put(table, spec.table(self._free_table_id()), CT_TABLE)
+                self.add_relationship(part, REL_TABLE, table, rid="rIdTable1")
             current = self.own_sheets().get(spec.role) if spec.role in placement.reuse else None
             if current is not None:
                 rel = self._sheet_rel(current)
                 self.remove_relationship(WORKBOOK_PART, rel)
                 self.add_relationship(WORKBOOK_PART, REL_SHEET, part, rid=rel.id)
                 element = _set_attribute(current.element, "name", name)
+                if spec.hidden or attribute(element, "state") is not None:
+                    element = _set_attribute(element, "state",
+                                             "hidden" if spec.hidden else "visible")
                 self._edit_workbook(lambda xml, old=current.element, new=element:
                                     xml.replace(old, new, 1))
             else:
-                self._append_sheet(name, part)
+                self._append_sheet(name, part, hidden=spec.hidden)
             self._set_mark(spec.role, name)
+        for spec, name in zip(sheets, used, strict=True):
+            for defined, formula in spec.local_names.items():
+                self._set_local_name(defined, name, formula.format(sheet=quote_sheet(name)))
         return used
+
+    def _free_table_id(self) -> int:
+        """An Excel Table id no table of the workbook has (ids are workbook-wide)."""
+        ids = [int(i) for name in self.names() if name.startswith("xl/tables/")
+               and name.endswith(".xml") for i in re.findall(
+                   r"<(?:\w+:)?table\b[^>]*?\sid=\"(\d+)\"", self.text(name)[:2000])]
+        return max(ids, default=0) + 1
+
+    def _set_local_name(self, defined: str, sheet_name: str, formula: str) -> None:
+        """Point a name scoped to a sheet (``_xlnm.Print_Titles``) at ``formula``."""
+        position = next(s.position for s in self.sheets() if s.name == sheet_name)
+        for old in self.defined_names():
+            if old.name == defined and old.local_sheet == position:
+                self._edit_workbook(lambda xml, gone=old.element: xml.replace(gone, "", 1))
+        xml = self.text(WORKBOOK_PART)
+        p = prefix_of(xml, "workbook")
+        element = (f'<{p}definedName name="{defined}" localSheetId="{position}">'
+                   f"{escape(formula)}</{p}definedName>")
+        self.set_text(WORKBOOK_PART, xml.replace(f"</{p}definedNames>",
+                                                 element + f"</{p}definedNames>", 1))
+
+    def activate(self, role: str) -> None:
+        """Open the workbook on potentiel's sheet ``role``: it becomes the active tab, and the
+        only selected one (two selected tabs would open grouped, and typing would go into
+        both)."""
+        sheet = self.own_sheets().get(role)
+        if sheet is None:
+            return
+        ours = {s.name for s in self.own_sheets().values()}
+        for other in self.sheets():
+            if other.name not in ours and other.part is not None:
+                self._deselect(other.part)
+
+        def edit(xml: str) -> str:
+            view = re.search(r"<(?:\w+:)?workbookView\b[^>]*>", xml)
+            if view is None:
+                return xml
+            new = _set_attribute(view.group(0), "activeTab", str(sheet.position))
+            first = attribute(new, "firstSheet")
+            if first is not None and int(first) > sheet.position:
+                new = _set_attribute(new, "firstSheet", str(sheet.position))
+            return xml.replace(view.group(0), new, 1)
+        self._edit_workbook(edit)
+
+    def _deselect(self, part: str) -> None:
+        """Drop ``tabSelected`` from a sheet's view, streaming the rest of the part as it is.
+
+        The attribute sits in the first bytes of the part: only a sheet that has it is
+        rewritten, and a big one is never held in memory.
+        """
+        if part in self._text or part in self._bytes or part in self._streams \
+                or part not in self._infos:
+            return
+        selected = re.compile(rb'(<(?:\w+:)?sheetView\b[^>]*?)\s+tabSelected="(?:1|true)"')
+        info = self._infos[part]
+        with self._zip.open(info) as stream:
+            if not selected.search(stream.read(1 << 16)):
+                return
+
+        def chunks() -> Iterator[bytes]:
+            with self._zip.open(info) as stream:
+                yield selected.sub(rb"\1", stream.read(1 << 16), count=1)
+                while chunk := stream.read(1 << 20):
+                    yield chunk
+        self.put(part, Stream(chunks, size_hint=info.file_size))
 
     def _sheet_rel(self, sheet: Sheet) -> Relationship:
         return next(r for r in self.relationships(WORKBOOK_PART) if r.id == sheet.rid)
 
-    def _append_sheet(self, name: str, part: str) -> None:
+    def _append_sheet(self, name: str, part: str, hidden: bool = False) -> None:
         rid = self.add_relationship(WORKBOOK_PART, REL_SHEET, part)
         xml = self.text(WORKBOOK_PART)
         p = prefix_of(xml, "workbook")
@@ -5065,7 +5627,8 @@ class Package:
         rel_prefix = re.search(r"xmlns:(\w+)=\"" + re.escape(REL_NS) + "\"", xml)
         rid_attr = (f'{rel_prefix.group(1)}:id="{rid}"' if rel_prefix
                     else f'xmlns:r="{REL_NS}" r:id="{rid}"')
-        element = f'<{p}sheet name={quoteattr(name)} sheetId="{sheet_id}" {rid_attr}/>'
+        state = ' state="hidden"' if hidden else ""
+        element = f'<{p}sheet name={quoteattr(name)} sheetId="{sheet_id}"{state} {rid_attr}/>'
         xml = re.sub(r"<((?:\w+:)?)sheets\s*/>", r"<\1sheets></\1sheets>", xml, count=1)
         self.set_text(WORKBOOK_PART, xml.replace(f"</{p}sheets>", element + f"</{p}sheets>", 1))
 
@@ -5288,6 +5851,9 @@ class WorkbookData:
     settings: pd.DataFrame | None
     sheet_names: dict[str, str]
     validation: Validation = field(default_factory=Validation)
+    #: Where each input column is: sheet -> header or canonical name -> (header, 0-based
+    #: column index), so a problem can link to the cell the user typed.
+    columns: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -5567,6 +6133,15 @@ def _locate(grid: np.ndarray, kind: str, label: str,
     return SheetTable(_frame(grid, None, kind, label, merged, validation), None, 0, None)
 
 
+def _where(table: SheetTable, kind: str) -> dict[str, tuple[str, int]]:
+    """A sheet's columns by header and by canonical name -> (header, 0-based column index)."""
+    labels = [str(label) for label in table.frame.columns]
+    found = {label: (label, table.first_column + i) for i, label in enumerate(labels)}
+    for label, name in canonical_columns(kind, labels).items():
+        found.setdefault(name, found[str(label)])
+    return found
+
+
 def _input_names(names: list[str], own: set[str], validation: Validation) -> dict[str, str]:
     """Canonical sheet -> the user's sheet name, potentiel's own sheets left out."""
     found: dict[str, str] = {}
@@ -5607,12 +6182,14 @@ def data_from_grids(path: Path, grids: Mapping[str, Sequence[Sequence[object]]],
     found = _input_names(names, _RESULT_SHEET_NAMES, validation)
     _require_customers(Path(path), names, found)
     frames: dict[str, pd.DataFrame | None] = dict.fromkeys(_LABELS)
+    columns = {}
     for kind, name in found.items():
         rows = [list(r) for r in grids[name]]
-        frames[kind] = _locate(_grid(rows), kind, name, [], [], validation).frame
+        table = _locate(_grid(rows), kind, name, [], [], validation)
+        frames[kind], columns[name] = table.frame, _where(table, kind)
     return WorkbookData(path=Path(path), customers=frames["customers"], orders=frames["orders"],
                         segments=frames["segments"], settings=frames["settings"],
-                        sheet_names=found, validation=validation)
+                        sheet_names=found, validation=validation, columns=columns)
 
 
 #: Tab names of potentiel's result sheets in every language: never input, even unmarked.
@@ -5651,15 +6228,16 @@ def read_workbook(path: Path, *, progress: Progress | None = None) -> WorkbookDa
             found = _input_names(names, own, validation)
             _require_customers(path, names, found)
             frames: dict[str, pd.DataFrame | None] = dict.fromkeys(_LABELS)
+            columns = {}
             for kind, name in found.items():
                 say(f"reading sheet '{name}'")
-                frames[kind] = _read_sheet(book, package, by_name[name], kind,
-                                           validation).frame
+                table = _read_sheet(book, package, by_name[name], kind, validation)
+                frames[kind], columns[name] = table.frame, _where(table, kind)
         finally:
             book.close()
     return WorkbookData(path=path, customers=frames["customers"], orders=frames["orders"],
                         segments=frames["segments"], settings=frames["settings"],
-                        sheet_names=found, validation=validation)
+                        sheet_names=found, validation=validation, columns=columns)
 
 
 def read_sheet_table(path: Path, sheet_name: str, kind: str | None = None) -> SheetTable:
@@ -5680,58 +6258,102 @@ def read_sheet_table(path: Path, sheet_name: str, kind: str | None = None) -> Sh
         finally:
             book.close()
 '''),
-    "addin.workbook.results": (False, r'''"""potentiel's result sheets written into the user's workbook: Analysis, one sheet per user
-segment, Validation and a Dashboard with native charts.
+    "addin.workbook.results": (False, r'''"""potentiel's result sheets written into the user's workbook: a Dashboard with headline figures
+and native charts, Analysis, one call list per user segment, and Validation.
 
 The sheets are rendered as worksheet XML (:mod:`addin.workbook.sheetxml`) and installed into
 the package (:mod:`addin.workbook.package`): every other part of the workbook keeps its bytes.
 Each result sheet is marked with a hidden name ``_potentiel.<role>`` (``analysis``,
-``validation``, ``dashboard``, ``segment.<key>``), so a re-run replaces exactly these sheets, in
-place, and removes the sheets of segments that no longer exist; a user's sheet is never touched,
-even one with the same name (potentiel's then gets a number).
+``validation``, ``dashboard``, ``dashboard.data``, ``segment.<key>``), so a re-run replaces
+exactly these sheets, in place, and removes the sheets of segments that no longer exist; a
+user's sheet is never touched, even one with the same name (potentiel's then gets a number).
+
+What a salesperson sees is decided here: readable headers in the workbook's language, segment
+sheets as call lists (who, how to reach them, why they are on the list, the sales columns, the
+rest grouped out of the way) sorted by what matters for the list, colour as conditional formats,
+Excel Tables, frozen id and name columns, the inputs' currency on money.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from addin.core.analysis import Analysis
 from addin.core.labels import VALUES, header, language_index, localize
+from addin.core.messages import translate_all
+from addin.workbook.a1 import column_letter, quote_sheet
 from addin.workbook.charts import Series, bar_chart, curve_chart, drawing
 from addin.workbook.marks import own_role, segment_role, sheet_name
 from addin.workbook.package import OwnSheet, Package
-from addin.workbook.sheetxml import Styles, ensure_styles, worksheet
+from addin.workbook.sheetxml import (
+    MAIN_NS,
+    Links,
+    Styles,
+    cells_sheet,
+    currency_in,
+    currency_of,
+    ensure_styles,
+    worksheet,
+)
 
 Progress = Callable[[str], None]
 
 #: Fixed tab names of the result sheets, (en, fr, nl).
 SHEET_NAMES: dict[str, tuple[str, str, str]] = {
     "dashboard": ("Dashboard", "Tableau de bord", "Dashboard"),
+    "dashboard.data": ("Dashboard data", "Données du tableau", "Dashboardgegevens"),
     "analysis": ("Analysis", "Analyse", "Analyse"),
     "validation": ("Validation", "Validation", "Validatie"),
 }
 _WORDS: dict[str, tuple[str, str, str]] = {
     "title": ("Customer dashboard", "Tableau de bord clients", "Klantendashboard"),
-    "as_of": ("as of {date}: {n} customers", "au {date} : {n} clients",
-              "op {date}: {n} klanten"),
-    "customers": ("customers", "clients", "klanten"),
+    "as_of": ("As of {date}", "Au {date}", "Op {date}"),
+    "customers": ("Customers", "Clients", "Klanten"),
+    "revenue": ("Revenue", "Chiffre d'affaires", "Omzet"),
+    "gross_margin": ("Gross margin", "Marge brute", "Brutomarge"),
+    "margin_rate": ("Margin rate", "Taux de marque", "Margepercentage"),
+    "hot": ("Hot prospects", "Prospects chauds", "Warme prospects"),
+    "at_risk": ("Customers at risk", "Clients à risque", "Klanten met risico"),
+    "risk_revenue": ("Their revenue", "Leur chiffre d'affaires", "Hun omzet"),
+    "problems": ("Data problems", "Problèmes de données", "Gegevensproblemen"),
     "by_type": ("Customers per type", "Clients par type", "Klanten per type"),
     "by_rfm": ("Customers per RFM segment", "Clients par segment RFM",
                "Klanten per RFM-segment"),
-    "pareto": ("Pareto curve of {what}", "Courbe de Pareto de la {what}",
-               "Paretocurve van de {what}"),
+    "by_segment": ("{what} per RFM segment", "{what} par segment RFM", "{what} per RFM-segment"),
+    "pareto": ("Top 20 % of customers = {share} of {what}",
+               "Les 20 % premiers clients = {share} {what}",
+               "Top 20 % van de klanten = {share} van de {what}"),
+    "pareto_empty": ("Pareto curve of {what}", "Courbe de Pareto {what}",
+                     "Paretocurve van de {what}"),
+    "of_contribution": ("contribution", "de la contribution", "bijdrage"),
+    "of_revenue": ("revenue", "du chiffre d'affaires", "omzet"),
     "share_customers": ("share of customers", "part des clients", "aandeel klanten"),
     "share_value": ("cumulative share", "part cumulée", "cumulatief aandeel"),
+    "no_problems": ("No problems found in the input.", "Aucun problème trouvé dans les données.",
+                    "Geen problemen gevonden in de gegevens."),
+    "see_validation": ("see Validation", "voir Validation", "zie Validatie"),
+}
+_MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre"),
+    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december"),
 }
 _VALIDATION_HEADERS: dict[str, tuple[str, str, str]] = {
-    "sheet": ("sheet", "feuille", "blad"), "row": ("row", "ligne", "rij"),
-    "column": ("column", "colonne", "kolom"), "value": ("value", "valeur", "waarde"),
-    "severity": ("severity", "gravité", "ernst"), "message": ("message", "message", "bericht"),
+    "sheet": ("Sheet", "Feuille", "Blad"), "row": ("Row", "Ligne", "Rij"),
+    "column": ("Column", "Colonne", "Kolom"), "cell": ("Cell", "Cellule", "Cel"),
+    "value": ("Value", "Valeur", "Waarde"), "severity": ("Severity", "Gravité", "Ernst"),
+    "message": ("Message", "Message", "Bericht"),
 }
 _SEVERITY: dict[str, tuple[str, str, str]] = {
     "error": ("error", "erreur", "fout"), "warning": ("warning", "avertissement", "waarschuwing"),
@@ -5740,7 +6362,38 @@ PERCENT_COLUMNS = ("discount_rate", "margin_rate", "markup_rate")
 MONEY_COLUMNS = ("monetary_value", "revenue", "list_revenue", "cost", "gross_margin",
                  "avg_order_value", "cost_to_serve", "contribution", "break_even_order_value",
                  "clv")
-_RESULT_ROLES = frozenset(SHEET_NAMES)
+INTEGER_COLUMNS = ("orders", "days_since_last_order", "tenure_days", "frequency", "recency", "T",
+                   "referrals", "r_score", "f_score", "m_score")
+SCORE_COLUMNS = ("prospect_score",)
+#: RFM segments a salesperson must win back before they leave.
+AT_RISK = ("At Risk", "Can't Lose")
+
+#: The first columns of every segment sheet: who to call and how to reach them.
+CALL_COLUMNS = ("customer_id", "name", "company", "email", "city")
+#: The sales team's columns, after what the list is about.
+SALES = ("status", "owner", "next_action", "notes")
+#: What a segment is about -> the columns that say why a customer is on it, and its sort
+#: (highest first).
+FOCUS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "prospects": (("prospect_score", "temperature", "bant"), ("prospect_score",)),
+    "accounts": (("contribution", "margin_rate", "abc_class"), ("contribution",)),
+    "risk": (("days_since_last_order", "revenue", "rfm_segment"), ("revenue",)),
+    "other": (("contribution", "prospect_score", "customer_type"),
+              ("contribution", "prospect_score")),
+}
+#: Id and name stay in view when scrolling right.
+FROZEN_COLUMNS = 2
+#: Conditional formats: column -> canonical value -> meaning (a colour of sheetxml).
+COLOURS: dict[str, dict[str, str]] = {
+    "temperature": {"hot": "hot", "warm": "warm", "cold": "cold"},
+    "customer_type": {"lost": "bad", "disloyal": "warn", "loyal": "good"},
+    "abc_class": {"A": "good", "B": "warn", "C": "neutral"},
+    "rfm_segment": {"Can't Lose": "bad", "At Risk": "warn", "Champions": "good"},
+    "profitability": {"high": "good", "low": "bad"},
+}
+_DATA_BAR = ("contribution",)
+
+_RESULT_ROLES = frozenset({"dashboard", "analysis", "validation"})
 #: The result parts a run may write; macros write a subset (Validate: the Validation sheet).
 PARTS: frozenset[str] = frozenset({"dashboard", "analysis", "segments", "validation"})
 
@@ -5754,57 +6407,224 @@ def word(key: str, language: str) -> str:
     return _WORDS[key][language_index(language)]
 
 
+def long_date(day: pd.Timestamp, language: str) -> str:
+    """A date spelled out in the workbook's language: 30 June 2026, 30 juin 2026."""
+    return f"{day.day} {_MONTHS[language][day.month - 1]} {day.year}"
+
+
 def part_of(role: str) -> str | None:
     """Which result part a sheet's role belongs to; None for other own sheets (such as the
     sync's ``Conflicts``), which :func:`write_results` never deletes."""
     if role in _RESULT_ROLES:
         return role
+    if role == "dashboard.data":
+        return "dashboard"
     return "segments" if role.startswith("segment.") else None
 
 
 @dataclass(frozen=True)
 class ResultTable:
-    """One result sheet as a table: its role (the mark), tab name and frame as shown."""
+    """One result sheet as a table: its role (the mark), tab name and frame as shown.
+
+    ``columns`` are the canonical names of the frame's columns (the frame shows them in the
+    workbook's language); ``grouped`` those folded away at the right of a call list.
+    """
 
     part: str
     role: str
     name: str
     frame: pd.DataFrame
+    columns: tuple[str, ...] = ()
+    grouped: tuple[str, ...] = ()
+    links: pa.Array | None = field(default=None, compare=False)
 
 
-def _formats(styles: Styles, language: str) -> dict[str, int]:
-    formats = {header(c, language): styles.percent for c in PERCENT_COLUMNS}
-    return formats | {header(c, language): styles.number for c in MONEY_COLUMNS}
+def segment_kind(rows: pd.DataFrame) -> str:
+    """What a segment is about, from who is in it: prospects, key accounts, customers at risk
+    (lost, disloyal, RFM at risk) or other."""
+    if rows.empty:
+        return "other"
+    if rows["customer_type"].eq("prospect").all():
+        return "prospects"
+    leaving = rows["customer_type"].isin(("lost", "disloyal")) | rows["rfm_segment"].isin(
+        (*AT_RISK, "About to Sleep", "Hibernating", "Lost"))
+    if leaving.all():
+        return "risk"
+    if rows["abc_class"].eq("A").all():
+        return "accounts"
+    return "other"
 
 
-def _validation_frame(analysis: Analysis, language: str) -> pd.DataFrame:
+def call_list(rows: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """A segment's rows as a call list: columns in call order, sorted by what matters for the
+    segment (highest first, blanks last, ties in customer order); returns the grouped columns."""
+    about, order = FOCUS[segment_kind(rows)]
+    first = list(dict.fromkeys((*CALL_COLUMNS, *about, *SALES)))
+    rest = tuple(c for c in rows.columns if c not in first)
+    ranked = rows.reset_index(drop=True)
+    for column in reversed(order):
+        ranked = ranked.sort_values(column, ascending=False, na_position="last", kind="stable")
+    return ranked[[*first, *rest]].reset_index(drop=True), rest
+
+
+def _validation_frame(analysis: Analysis, language: str) -> tuple[pd.DataFrame, pa.Array]:
+    """The problems as shown (each once, in the workbook's language, columns named as the user
+    named them) and, for each, where the bad cell is (``'Customers'!N8``) for its link."""
     i = language_index(language)
-    frame = analysis.validation.reset_index(drop=True).copy()
-    frame["severity"] = frame["severity"].map(
-        {k: v[i] for k, v in _SEVERITY.items()}).fillna(frame["severity"])
-    frame["column"] = frame["column"].map(
-        lambda c: header(str(c), language) if isinstance(c, str) else c)
-    return frame.rename(columns={k: v[i] for k, v in _VALIDATION_HEADERS.items()})
+    frame = analysis.validation.drop_duplicates().reset_index(drop=True)
+    if frame.empty:
+        empty = pd.DataFrame({v[i]: pd.Series([], dtype=object)
+                              for v in _VALIDATION_HEADERS.values()})
+        empty.loc[0, _VALIDATION_HEADERS["message"][i]] = word("no_problems", language)
+        return empty, pa.array([None], type=pa.string())
+    where = analysis.columns
+    sheets = frame["sheet"].astype(str).astype(object)
+    columns = frame["column"].astype(object).where(frame["column"].notna(), None)
+    found = [where.get(s, {}).get(str(c)) if c is not None else None
+             for s, c in zip(sheets, columns, strict=True)]
+    shown = [f[0] if f else c for f, c in zip(found, columns, strict=True)]
+    letters = pd.Series([column_letter(f[1]) if f else None for f in found], dtype=object)
+    rows = frame["row"].astype("Int64").astype(object).where(frame["row"].notna(), None)
+    text_rows = rows.map(lambda r: None if r is None else str(r)).astype(object)
+    has_row, has_column = text_rows.notna(), letters.notna()
+    reference = pd.Series("A1", index=frame.index, dtype=object)
+    both, row_only, column_only = has_row & has_column, has_row & ~has_column, \
+        ~has_row & has_column
+    reference[both] = letters[both] + text_rows[both]
+    reference[row_only] = text_rows[row_only] + ":" + text_rows[row_only]
+    reference[column_only] = letters[column_only] + ":" + letters[column_only]
+    cell = sheets + "!" + reference
+    cell[~has_row & ~has_column] = sheets[~has_row & ~has_column]
+    location = sheets.map(quote_sheet) + "!" + reference
+    out = pd.DataFrame({
+        "sheet": sheets, "row": rows, "column": pd.Series(shown, dtype=object), "cell": cell,
+        "value": frame["value"],
+        "severity": frame["severity"].map({k: v[i] for k, v in _SEVERITY.items()}).fillna(
+            frame["severity"]),
+        "message": translate_all(frame["message"], language).to_numpy(dtype=object),
+    })
+    out = out.rename(columns={k: v[i] for k, v in _VALIDATION_HEADERS.items()})
+    return out, pa.array(location.to_numpy(dtype=object), type=pa.string())
 
 
 def result_tables(analysis: Analysis, parts: frozenset[str] = PARTS) -> list[ResultTable]:
     """The table sheets of ``parts`` (analysis, segments, validation) in the workbook's
-    language, in tab order: what :func:`write_results` writes, for writers that cannot draw
-    charts (xlwings in the open workbook).  The Dashboard is not a table: it is left out."""
+    language, in tab order, as :func:`write_results` shows them.  The Dashboard is not a
+    table: it is left out."""
     language = analysis.settings.language
     i = language_index(language)
     tables = []
     if "analysis" in parts:
+        table = analysis.table.reset_index(drop=True)
         tables.append(ResultTable("analysis", "analysis", SHEET_NAMES["analysis"][i],
-                                  localize(analysis.table.reset_index(drop=True), language)))
+                                  localize(table, language), tuple(table.columns)))
     if "segments" in parts:
         for segment, rows in analysis.segments.items():
+            ordered, rest = call_list(rows)
             tables.append(ResultTable("segments", segment_role(segment), sheet_name(segment),
-                                      localize(rows.reset_index(drop=True), language)))
+                                      localize(ordered, language), tuple(ordered.columns),
+                                      rest))
     if "validation" in parts:
+        frame, links = _validation_frame(analysis, language)
         tables.append(ResultTable("validation", "validation", SHEET_NAMES["validation"][i],
-                                  _validation_frame(analysis, language)))
+                                  frame, tuple(_VALIDATION_HEADERS), links=links))
     return tables
+
+
+def _column_styles(styles: Styles) -> dict[str, int]:
+    """Canonical column -> the cell format of its values."""
+    return (dict.fromkeys(PERCENT_COLUMNS, styles.percent)
+            | dict.fromkeys(MONEY_COLUMNS, styles.number)
+            | dict.fromkeys(INTEGER_COLUMNS, styles.integer)
+            | dict.fromkeys(SCORE_COLUMNS, styles.score))
+
+
+def conditional_formats(columns: Sequence[str], rows: int, styles: Styles, language: str,
+                        first_row: int = 2) -> str:
+    """Conditional formatting of a result table: colours by value and data bars, each on its
+    whole column, so they follow the data when the user sorts or filters."""
+    i = language_index(language)
+    last = first_row + max(rows, 1) - 1
+    out, priority = [], 1
+    for at, column in enumerate(columns):
+        span = f"{column_letter(at)}{first_row}:{column_letter(at)}{last}"
+        rules = []
+        if column in COLOURS:
+            for value, meaning in COLOURS[column].items():
+                shown = VALUES[column][value][i] if column in VALUES else value
+                formula = escape('"' + shown.replace('"', '""') + '"')
+                rules.append(f'<cfRule type="cellIs" dxfId="{styles.dxf[meaning]}" '
+                             f'priority="{priority}" operator="equal"><formula>{formula}'
+                             "</formula></cfRule>")
+                priority += 1
+        if column == "severity":
+            for value, meaning in (("error", "bad"), ("warning", "warn")):
+                formula = escape('"' + _SEVERITY[value][i] + '"')
+                rules.append(f'<cfRule type="cellIs" dxfId="{styles.dxf[meaning]}" '
+                             f'priority="{priority}" operator="equal"><formula>{formula}'
+                             "</formula></cfRule>")
+                priority += 1
+        if column in _DATA_BAR:
+            rules.append(f'<cfRule type="dataBar" priority="{priority}"><dataBar>'
+                         '<cfvo type="min"/><cfvo type="max"/><color rgb="FF638EC6"/>'
+                         "</dataBar></cfRule>")
+            priority += 1
+        if rules:
+            out.append(f'<conditionalFormatting sqref="{span}">{"".join(rules)}'
+                       "</conditionalFormatting>")
+    return "".join(out)
+
+
+def table_part(name: str, headers: Sequence[str], rows: int) -> Callable[[int], bytes]:
+    """An Excel Table over a result sheet (header row 1): banded rows, filter buttons."""
+    last = f"{column_letter(max(len(headers), 1) - 1)}{1 + max(rows, 1)}"
+    unique: list[str] = []
+    for label in headers:  # Excel repairs a table whose column names repeat
+        text, n = str(label), 2
+        while text.casefold() in {u.casefold() for u in unique}:
+            text, n = f"{label}{n}", n + 1
+        unique.append(text)
+    columns = "".join(f'<tableColumn id="{n}" name={quoteattr(_table_column(label))}/>'
+                      for n, label in enumerate(unique, start=1))
+
+    def xml(table_id: int) -> bytes:
+        return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                f'<table xmlns="{MAIN_NS}" id="{table_id}" name="{name}" displayName="{name}" '
+                f'ref="A1:{last}" totalsRowShown="0"><autoFilter ref="A1:{last}"/>'
+                f'<tableColumns count="{len(unique)}">{columns}</tableColumns>'
+                '<tableStyleInfo name="TableStyleLight9" showFirstColumn="0" '
+                'showLastColumn="0" showRowStripes="1" showColumnStripes="0"/></table>'
+                ).encode()
+    return xml
+
+
+def _table_column(label: str) -> str:
+    """A header as a table column name (line breaks become spaces, as Excel stores them)."""
+    return re.sub(r"[\r\n]+", " ", label)
+
+
+def table_name(role: str) -> str:
+    """The Excel Table name of a result sheet: letters, digits and _ only, unique per role."""
+    return "potentiel_" + re.sub(r"\W", "_", role)
+
+
+def _table_sheet(table: ResultTable, styles: Styles, language: str) -> OwnSheet:
+    """A result table as an Excel Table sheet: formats, colours, frozen id and name, links."""
+    by_column = _column_styles(styles)
+    formats = {label: by_column[c] for label, c in zip(table.frame.columns, table.columns,
+                                                        strict=True) if c in by_column}
+    grouped = [at for at, c in enumerate(table.columns) if c in table.grouped]
+    rows = len(table.frame)
+    links = None
+    if table.links is not None:
+        links = Links(table.columns.index("cell"), table.links)
+    sheet = worksheet(table.frame, styles, formats=formats, table_part=True,
+                      freeze_columns=FROZEN_COLUMNS if table.part != "validation" else 0,
+                      hidden_columns=grouped, links=links,
+                      conditional=conditional_formats(table.columns, rows, styles, language))
+    return OwnSheet(table.role, table.name, sheet,
+                    table=table_part(table_name(table.role), list(table.frame.columns), rows),
+                    local_names={"_xlnm.Print_Titles": "{sheet}!$1:$1"})
 
 
 def _counts(values: pd.Series, column: str, language: str) -> tuple[list[str], list[float]]:
@@ -5815,100 +6635,213 @@ def _counts(values: pd.Series, column: str, language: str) -> tuple[list[str], l
     return [VALUES[column][k][i] for k in keys], [float(counts[k]) for k in keys]
 
 
-def pareto_points(values: pd.Series, points: int = 51) -> tuple[np.ndarray, np.ndarray]:
-    """The whale curve: cumulative share of the total by share of customers, best first.
+def _sums(values: pd.Series, by: pd.Series, column: str, language: str,
+          ) -> tuple[list[str], list[float]]:
+    """Sum of ``values`` per canonical value of ``by``, in the labels' order."""
+    i = language_index(language)
+    sums = values.groupby(by).sum(min_count=1)
+    keys = [k for k in VALUES[column] if pd.notna(sums.get(k, np.nan))]
+    return [VALUES[column][k][i] for k in keys], [float(sums[k]) for k in keys]
 
-    Customers are sorted by value, highest first; the curve rises above 100 % and comes back
-    down when some customers destroy value.  At most ``points`` points, evenly spread.
+
+def pareto_points(values: pd.Series, points: int = 51) -> tuple[np.ndarray, np.ndarray]:
+    """The Pareto curve: cumulative share of the total by share of customers, best first.
+
+    Customers are sorted by value, highest first.  When some customers destroy value the
+    running sum passes the total before coming back down; the curve is clamped to 0-100 % so
+    the chart reads as a share.  At most ``points`` points, evenly spread.
     """
     sorted_values = np.sort(values.dropna().to_numpy(dtype="float64"))[::-1]
     total = sorted_values.sum()
     if len(sorted_values) == 0 or total <= 0:
         return np.array([]), np.array([])
-    cumulative = np.concatenate([[0.0], np.cumsum(sorted_values)]) / total
+    cumulative = np.clip(np.concatenate([[0.0], np.cumsum(sorted_values)]) / total, 0.0, 1.0)
     count = len(sorted_values)
     positions = np.unique(np.rint(np.linspace(0, count, min(points, count + 1))).astype(np.int64))
     return positions / count, cumulative[positions]
 
 
-def _dashboard(analysis: Analysis, styles: Styles, language: str, name: str) -> OwnSheet:
+def top_share(values: pd.Series, top: float = 0.2) -> float | None:
+    """Share of the total held by the best ``top`` of the customers (0-1), None without one."""
+    sorted_values = np.sort(values.dropna().to_numpy(dtype="float64"))[::-1]
+    total = sorted_values.sum()
+    if len(sorted_values) == 0 or total <= 0:
+        return None
+    best = int(np.ceil(top * len(sorted_values)))
+    return float(np.clip(sorted_values[:best].sum() / total, 0.0, 1.0))
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The figures on top of the Dashboard, as :func:`analyze` computes them."""
+
+    customers: int
+    revenue: float
+    gross_margin: float  # NaN when no cost is known
+    margin_rate: float | None
+    hot: int
+    at_risk: int
+    at_risk_revenue: float
+    problems: int
+
+
+def headline(analysis: Analysis) -> Headline:
+    """The Dashboard's headline figures from the analysis table."""
     table = analysis.table
+    margin = table["gross_margin"]
+    known = margin.notna()
+    revenue_known = table.loc[known, "revenue"].sum()
+    risk = table["rfm_segment"].isin(AT_RISK)
+    return Headline(
+        customers=len(table), revenue=float(table["revenue"].sum()),
+        gross_margin=float(margin.sum(min_count=1)),  # blank when no cost is known
+        margin_rate=float(margin.sum() / revenue_known) if revenue_known > 0 else None,
+        hot=int((table["temperature"] == "hot").sum()), at_risk=int(risk.sum()),
+        at_risk_revenue=float(table.loc[risk, "revenue"].sum()),
+        problems=len(analysis.validation.drop_duplicates()))
+
+
+#: Dashboard layout: figures on rows 4-5, two columns each; charts from row 7, four side by
+#: side, 4 columns wide: all within the first screen of a 1366x768 display at 100 %.
+DASHBOARD_COLUMN_WIDTH = 10.0
+CHART_ROWS = (6, 21)
+CHART_COLUMNS = ((0, 4), (4, 8), (8, 12), (12, 16))
+
+
+def _dashboard(analysis: Analysis, styles: Styles, language: str, names: dict[str, str],
+               ) -> list[OwnSheet]:
+    """The Dashboard (figures and charts) and its hidden helper sheet (the charts' data)."""
+    table = analysis.table
+    name, data_name = names["dashboard"], names["dashboard.data"]
     type_labels, type_counts = _counts(table["customer_type"], "customer_type", language)
     rfm_labels, rfm_counts = _counts(table["rfm_segment"], "rfm_segment", language)
     measure = "contribution" if table["contribution"].notna().any() else "revenue"
+    what = header(measure, language)
+    seg_labels, seg_sums = _sums(table[measure], table["rfm_segment"], "rfm_segment", language)
     shares, cumulative = pareto_points(table[measure])
-    length = max(len(type_labels), len(rfm_labels), len(shares), 1)
+    length = max(len(type_labels), len(rfm_labels), len(shares), len(seg_labels), 1)
 
-    def padded(values: list[object] | np.ndarray) -> list[object]:
-        return list(values) + [None] * (length - len(values))
+    def padded(values: Sequence[object] | np.ndarray, dtype: str) -> pd.Series:
+        return pd.Series(list(values) + [None] * (length - len(values)), dtype=dtype)
 
-    frame = pd.DataFrame({
-        0: pd.Series(padded(type_labels), dtype=object),
-        1: pd.Series(padded(type_counts), dtype="float64"),
-        2: pd.Series([None] * length, dtype=object),
-        3: pd.Series(padded(rfm_labels), dtype=object),
-        4: pd.Series(padded(rfm_counts), dtype="float64"),
-        5: pd.Series([None] * length, dtype=object),
-        6: pd.Series(padded(shares), dtype="float64"),
-        7: pd.Series(padded(cumulative), dtype="float64"),
+    customers = word("customers", language)
+    data = pd.DataFrame({
+        header("customer_type", language): padded(type_labels, "object"),
+        customers: padded(type_counts, "float64"),
+        header("rfm_segment", language): padded(rfm_labels, "object"),
+        customers + " ": padded(rfm_counts, "float64"),
+        word("share_customers", language): padded(shares, "float64"),
+        word("share_value", language): padded(cumulative, "float64"),
+        header("rfm_segment", language) + " ": padded(seg_labels, "object"),
+        what: padded(seg_sums, "float64"),
     })
-    customers, share = word("customers", language), header(measure, language)
-    headers = [header("customer_type", language), customers, None,
-               header("rfm_segment", language), customers, None,
-               word("share_customers", language), share]
-    top = [(word("title", language), styles.title),
-           (word("as_of", language).format(date=analysis.as_of.date(), n=len(table)), None)]
-    header_row = len(top) + 2
-    first = header_row + 1
+    helper = OwnSheet("dashboard.data", data_name, worksheet(
+        data, styles, formats={word("share_customers", language): styles.percent,
+                               word("share_value", language): styles.percent,
+                               what: styles.number}, table=False), hidden=True)
+
+    def series(category: int, value: int, label: str, categories: Sequence[object],
+               values: Sequence[float]) -> Series:
+        return Series(data_name, (1, value), 2, category, value, label, categories, values)
+
     charts = [
         bar_chart(word("by_type", language),
-                  Series(name, (header_row, 1), first, 0, 1, customers, type_labels,
-                         type_counts)),
-        bar_chart(word("by_rfm", language),
-                  Series(name, (header_row, 4), first, 3, 4, customers, rfm_labels, rfm_counts),
+                  series(0, 1, customers, type_labels, type_counts)),
+        bar_chart(word("by_rfm", language), series(2, 3, customers, rfm_labels, rfm_counts),
                   horizontal=True, color=1),
     ]
-    anchors = [(9, 1, 17, 18), (9, 19, 17, 40)]
-    if len(shares):
-        what = header(measure, language)
-        charts.append(curve_chart(
-            word("pareto", language).format(what=what),
-            Series(name, (header_row, 7), first, 6, 7, share, shares.tolist(),
-                   cumulative.tolist()),
-            x_title=word("share_customers", language), y_title=word("share_value", language)))
-        anchors.append((9, 41, 17, 60))
-    formats = {6: styles.percent, 7: styles.percent}
-    return OwnSheet("dashboard", name,
-                    worksheet(frame, styles, formats=formats, top=top, table=False,
-                              headers=headers, drawing=True, one_page=True),
-                    drawing=drawing(anchors), charts=charts)
+    share = top_share(table[measure])
+    of_what = word(f"of_{measure}", language)
+    title = (word("pareto", language).format(share=f"{share:.0%}".replace("%", " %"),
+                                             what=of_what)
+             if share is not None else word("pareto_empty", language).format(what=of_what))
+    charts.append(curve_chart(
+        title, series(4, 5, what, shares.tolist(), cumulative.tolist()),
+        x_title=word("share_customers", language), y_title=word("share_value", language)))
+    charts.append(bar_chart(word("by_segment", language).format(what=what),
+                            series(6, 7, what, seg_labels, seg_sums), horizontal=True,
+                            color=2, money=True))
+    top, bottom = CHART_ROWS
+    anchors = [(left, top, right, bottom) for left, right in CHART_COLUMNS]
+
+    figures = headline(analysis)
+    i = language_index(language)
+    validation = quote_sheet(SHEET_NAMES["validation"][i]) + "!A1"
+    cells: list[tuple[int, int, object, int | None]] = [
+        (1, 0, word("title", language), styles.title),
+        (2, 0, word("as_of", language).format(date=long_date(analysis.as_of, language)),
+         styles.note),
+    ]
+    shown = (("customers", figures.customers, styles.figure),
+             ("revenue", figures.revenue, styles.figure_money),
+             ("gross_margin", figures.gross_margin, styles.figure_money),
+             ("margin_rate", figures.margin_rate, styles.figure_percent),
+             ("hot", figures.hot, styles.figure),
+             ("at_risk", figures.at_risk, styles.figure),
+             ("risk_revenue", figures.at_risk_revenue, styles.figure_money),
+             ("problems", figures.problems, styles.figure))
+    for n, (key, value, style) in enumerate(shown):
+        cells.append((4, 2 * n, word(key, language), styles.note))
+        cells.append((5, 2 * n, value, style))
+    merges = [f"{column_letter(2 * n)}{r}:{column_letter(2 * n + 1)}{r}"
+              for n in range(len(shown)) for r in (4, 5)]
+    links = [(f"{column_letter(2 * (len(shown) - 1))}5", validation)]
+    sheet = cells_sheet(cells, styles, widths=[DASHBOARD_COLUMN_WIDTH] * 16, merges=merges,
+                        links=links, drawing=True, selected=True)
+    return [OwnSheet("dashboard", name, sheet, drawing=drawing(anchors), charts=charts),
+            helper]
 
 
 def write_results(path: Path, analysis: Analysis, *, out: Path | None = None,
-                  progress: Progress | None = None, parts: frozenset[str] = PARTS) -> Path:
+                  progress: Progress | None = None, parts: frozenset[str] = PARTS,
+                  currency: str | None = None) -> Path:
     """Write the result sheets into the workbook at ``path`` (or a copy at ``out``).
 
     ``parts`` chooses among dashboard, analysis, segments and validation; the result sheets of
-    other parts are left as they are.  Returns the path written.  Raises WorkbookLockedError
-    when the workbook is open in Excel, WorkbookError when it cannot be read or written; the
-    file on disk is then unchanged.
+    other parts are left as they are.  Money shows ``currency`` ('' for none), by default the
+    one the workbook's own formats show.  Returns the path written.  Raises
+    WorkbookLockedError when the workbook is open in Excel, WorkbookError when it cannot be
+    read or written; the file on disk is then unchanged.
     """
     say = progress or _quiet
     language = analysis.settings.language
+    i = language_index(language)
     with Package(Path(path)) as package:
-        styles = ensure_styles(package)
-        sheets = []
+        if currency is None:
+            currency = currency_of(package) or inputs_currency(analysis) or ""
+        styles = ensure_styles(package, currency)
+        sheets, helper = [], []
         if "dashboard" in parts:
-            sheets.append(_dashboard(analysis, styles, language,
-                                     SHEET_NAMES["dashboard"][language_index(language)]))
-        formats = _formats(styles, language)
+            dashboard, *helper = _dashboard(analysis, styles, language,
+                                            {k: v[i] for k, v in SHEET_NAMES.items()})
+            sheets.append(dashboard)
         for table in result_tables(analysis, parts):
-            shown = formats if table.part != "validation" else None
-            sheets.append(OwnSheet(table.role, table.name,
-                                   worksheet(table.frame, styles, formats=shown)))
+            sheets.append(_table_sheet(table, styles, language))
+        sheets.extend(helper)  # hidden, last: the tabs a user sees keep their order
         package.install(sheets, drop=lambda role: part_of(role) in parts)
+        if "dashboard" in parts:
+            package.activate("dashboard")
         say(f"writing {len(sheets)} result sheets ({len(analysis.table)} customers)")
         return package.save(out)
+
+
+def inputs_currency(analysis: Analysis) -> str | None:
+    """The currency the input headers name (``Montant (€)``), for amounts typed as text."""
+    return currency_in(header for columns in analysis.columns.values()
+                       for header, _ in columns.values())
+
+
+def render_results(folder: Path, analysis: Analysis, *, parts: frozenset[str] = PARTS,
+                   currency: str | None = None) -> Path:
+    """The result sheets alone, in a new workbook ``results.xlsx`` in ``folder``: what the
+    Excel side copies into the open workbook (one rendering for both paths)."""
+    import xlsxwriter  # here: xlwings Lite has no XlsxWriter, and writes values instead
+
+    path = Path(folder) / "results.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("potentiel")
+    book.close()
+    return write_results(path, analysis, parts=parts, currency=currency or "")
 
 
 def replace_sheet(path: Path, name: str, frame: pd.DataFrame, *, out: Path | None = None,
@@ -5942,8 +6875,9 @@ existing format indices never move, so every cell of the user's sheets keeps its
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from xml.sax.saxutils import quoteattr
 
 import numpy as np
 import pandas as pd
@@ -5958,8 +6892,10 @@ from addin.workbook.package import (
     WORKBOOK_PART,
     Package,
     Stream,
+    attribute,
     iter_chunks,
     prefix_of,
+    unescape,
 )
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -5974,39 +6910,137 @@ _CONTROL_RE = "[" + "".join(re.escape(c) for c in _CONTROL) + "]"
 
 @dataclass(frozen=True)
 class Styles:
-    """Indices (in ``cellXfs``) of the cell formats potentiel's sheets use."""
+    """Indices (in ``cellXfs``) of the cell formats potentiel's sheets use, and (in ``dxfs``) of
+    the formats its conditional formats apply."""
 
     header: int
     date: int
     percent: int
     number: int
     title: int
+    integer: int = 0
+    score: int = 0
+    link: int = 0
+    figure: int = 0
+    figure_money: int = 0
+    figure_percent: int = 0
+    note: int = 0
+    #: Conditional formats by meaning: hot, warm, cold, bad, warn, good, neutral.
+    dxf: Mapping[str, int] = field(default_factory=dict)
 
 
-def ensure_styles(package: Package) -> Styles:
-    """Find or append potentiel's cell formats in styles.xml; existing indices are untouched."""
+#: Number formats (beside the currency's) of the result sheets: one date format for all.
+DATE_FORMAT = "yyyy-mm-dd"
+PERCENT_FORMAT = "0.0%"
+INTEGER_FORMAT = "#,##0"
+SCORE_FORMAT = "0.0"
+#: Fills (ARGB) of the header row and of the conditional formats.
+HEADER_FILL = "FFDDEBF7"
+_DXF_COLORS: dict[str, tuple[str, str]] = {   # meaning -> (font, fill)
+    "hot": ("FF9C0006", "FFFFC7CE"), "warm": ("FF9C5700", "FFFFEB9C"),
+    "cold": ("FF1F4E78", "FFDDEBF7"), "bad": ("FF9C0006", "FFFFC7CE"),
+    "warn": ("FF9C5700", "FFFFEB9C"), "good": ("FF006100", "FFC6EFCE"),
+    "neutral": ("FF595959", "FFEDEDED"),
+}
+#: Children of <styleSheet>, in the order the schema requires.
+_STYLE_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
+                "dxfs", "tableStyles", "colors", "extLst")
+
+
+def money_format(symbol: str | None) -> str:
+    """A money format with the inputs' currency: ``#,##0.00 "€"``; plain without one."""
+    if not symbol:
+        return "#,##0.00"
+    quoted = '"' + symbol.replace('"', "") + '"'
+    return f"{quoted}#,##0.00" if symbol in ("$", "£") else f"#,##0.00 {quoted}"
+
+
+def currency_in(codes: Iterable[str]) -> str | None:
+    """The first currency symbol (€, £, $) these number formats show, if any.
+
+    ``[$€-x]`` shows €; other bracketed parts (colours, conditions) show nothing.
+    """
+    for code in codes:
+        plain = re.sub(r"\[[^\]]*\]", lambda m: m.group(0)[2:3] if m.group(0).startswith("[$")
+                       else "", code)
+        for symbol in ("€", "£", "$"):
+            if symbol in plain:
+                return symbol
+    return None
+
+
+def currency_of(package: Package) -> str | None:
+    """The currency the workbook's own number formats show (money typed with a money format,
+    ``#,##0.00 €``, carries it in styles.xml), if any."""
+    xml = package.text(_styles_part(package))
+    codes = re.findall(r"formatCode\s*=\s*(\"[^\"]*\"|'[^']*')", xml)
+    return currency_in(unescape(code[1:-1]) for code in codes)
+
+
+def ensure_styles(package: Package, currency: str | None = None) -> Styles:
+    """Find or append potentiel's cell formats in styles.xml; existing indices are untouched.
+
+    Every format uses the workbook's first font (the one its own cells use), made bold,
+    larger or blue where needed: one typeface on every sheet.
+    """
     part = _styles_part(package)
     xml = package.text(part)
     p = prefix_of(xml, "styleSheet")
     fonts = _block(xml, p, "fonts")
     first_font = re.search(r"<(?:\w+:)?font\b.*?(?:</(?:\w+:)?font>|/>)", fonts, re.DOTALL)
     base = first_font.group(0) if first_font else f"<{p}font/>"
-    bold = _bolder(base, p, size=None)
-    big = _bolder(base, p, size="14")
-    xml, bold_id = _find_or_append(xml, p, "fonts", "font", bold)
-    xml, big_id = _find_or_append(xml, p, "fonts", "font", big)
+    font_ids = {}
+    for key, element in (("bold", _bolder(base, p, size=None)),
+                         ("big", _bolder(base, p, size="14")),
+                         ("figure", _bolder(base, p, size="16")),
+                         ("link", _colored(base, p, "FF0563C1", underline=True)),
+                         ("note", _colored(base, p, "FF595959"))):
+        xml, font_ids[key] = _find_or_append(xml, p, "fonts", "font", element)
+    xml, fill = _find_or_append(xml, p, "fills", "fill",
+                                f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor '
+                                f'rgb="{HEADER_FILL}"/><{p}bgColor indexed="64"/>'
+                                f"</{p}patternFill></{p}fill>")
+    xml, border = _find_or_append(xml, p, "borders", "border",
+                                  f'<{p}border><{p}left/><{p}right/><{p}top/><{p}bottom '
+                                  f'style="thin"><{p}color auto="1"/></{p}bottom><{p}diagonal/>'
+                                  f"</{p}border>")
+    formats = {}
+    for key, code in (("date", DATE_FORMAT), ("percent", PERCENT_FORMAT),
+                      ("integer", INTEGER_FORMAT), ("score", SCORE_FORMAT),
+                      ("money", money_format(currency))):
+        xml, formats[key] = _num_fmt(xml, p, code)
 
-    def xf(num_fmt: int, font: int) -> str:
-        flags = (' applyNumberFormat="1"' if num_fmt else "") + (' applyFont="1"' if font else "")
-        return (f'<{p}xf numFmtId="{num_fmt}" fontId="{font}" fillId="0" borderId="0" '
-                f'xfId="0"{flags}/>')
+    def xf(num_fmt: int, font: int, fill_id: int = 0, border_id: int = 0) -> str:
+        flags = ((' applyNumberFormat="1"' if num_fmt else "") + (' applyFont="1"' if font
+                 else "") + (' applyFill="1"' if fill_id else "")
+                 + (' applyBorder="1"' if border_id else ""))
+        return (f'<{p}xf numFmtId="{num_fmt}" fontId="{font}" fillId="{fill_id}" '
+                f'borderId="{border_id}" xfId="0"{flags}/>')
 
-    ids = []
-    for num_fmt, font in ((0, bold_id), (14, 0), (10, 0), (4, 0), (0, big_id)):
-        xml, index = _find_or_append(xml, p, "cellXfs", "xf", xf(num_fmt, font))
-        ids.append(index)
+    wanted = {
+        "header": xf(0, font_ids["bold"], fill, border).replace(
+            "/>", f' applyAlignment="1"><{p}alignment vertical="center" wrapText="1"/>'
+                  f"</{p}xf>"),
+        "date": xf(formats["date"], 0),
+        "percent": xf(formats["percent"], 0), "number": xf(formats["money"], 0),
+        "title": xf(0, font_ids["big"]), "integer": xf(formats["integer"], 0),
+        "score": xf(formats["score"], 0), "link": xf(0, font_ids["link"]),
+        "figure": xf(formats["integer"], font_ids["figure"]),
+        "figure_money": xf(formats["money"], font_ids["figure"]),
+        "figure_percent": xf(formats["percent"], font_ids["figure"]),
+        "note": xf(0, font_ids["note"]),
+    }
+    ids = {}
+    for key, element in wanted.items():
+        xml, ids[key] = _find_or_append(xml, p, "cellXfs", "xf", element)
+    dxf = {}
+    for key, (color, background) in _DXF_COLORS.items():
+        xml, dxf[key] = _find_or_append(
+            xml, p, "dxfs", "dxf", f'<{p}dxf><{p}font><{p}color rgb="{color}"/></{p}font>'
+            f'<{p}fill><{p}patternFill><{p}bgColor rgb="{background}"/></{p}patternFill>'
+            f"</{p}fill></{p}dxf>")
     package.set_text(part, xml)
-    return Styles(*ids)
+    return Styles(**ids, dxf=dxf)
 
 
 def _styles_part(package: Package) -> str:
@@ -6046,6 +7080,31 @@ def _bolder(font: str, p: str, size: str | None) -> str:
     return re.sub(rf"^<{p}font\b[^>]*>", lambda m: m.group(0) + f"<{p}b/>", body, count=1)
 
 
+def _colored(font: str, p: str, rgb: str, underline: bool = False) -> str:
+    """The workbook's default font in another colour (and underlined, for links)."""
+    body = re.sub(rf"<{p}(?:color|u)\b[^>]*/>", "", font)
+    extra = (f"<{p}u/>" if underline else "") + f'<{p}color rgb="{rgb}"/>'
+    if body.endswith("/>") and not body.endswith(f"</{p}font>"):
+        return f"<{p}font>{extra}</{p}font>"
+    sized = re.search(rf"<{p}sz\b[^>]*/>", body)
+    if sized:  # CT_Font order: b i strike ... u vertAlign sz color name ... keep sz before color
+        return body.replace(sized.group(0), (f"<{p}u/>" if underline else "") + sized.group(0)
+                            + f'<{p}color rgb="{rgb}"/>', 1)
+    return re.sub(rf"^<{p}font\b[^>]*>", lambda m: m.group(0) + extra, body, count=1)
+
+
+def _num_fmt(xml: str, p: str, code: str) -> tuple[str, int]:
+    """Id of a custom number format, appended (id 164 or more) when the workbook lacks it."""
+    block = _block(xml, p, "numFmts")
+    for element in re.findall(rf"<{p}numFmt\b[^>]*/>", block):
+        if unescape(attribute(element, "formatCode") or "") == code:
+            return xml, int(attribute(element, "numFmtId") or 0)
+    used = [int(i) for i in re.findall(r'numFmtId="(\d+)"', block)]
+    new_id = max([163, *used]) + 1
+    element = f'<{p}numFmt numFmtId="{new_id}" formatCode={quoteattr(code)}/>'
+    return _find_or_append(xml, p, "numFmts", "numFmt", element)[0], new_id
+
+
 def _find_or_append(xml: str, p: str, container: str, local: str, element: str,
                     ) -> tuple[str, int]:
     """Index of ``element`` in a styles list, appending it (and fixing count) when absent."""
@@ -6055,15 +7114,28 @@ def _find_or_append(xml: str, p: str, container: str, local: str, element: str,
         return xml, items.index(element)
     if not block:
         new = f"<{p}{container} count=\"1\">{element}</{p}{container}>"
-        anchor = re.search(rf"<{p}styleSheet\b[^>]*>", xml)
-        assert anchor is not None
-        return xml[: anchor.end()] + new + xml[anchor.end():], 0
+        at = _insert_at(xml, p, container)
+        return xml[:at] + new + xml[at:], 0
     if block.endswith("/>"):
         grown = re.sub(r"/>$", f">{element}</{p}{container}>", block)
     else:
         grown = block[: -len(f"</{p}{container}>")] + element + f"</{p}{container}>"
     grown = re.sub(r'\bcount="\d+"', f'count="{len(items) + 1}"', grown, count=1)
     return xml.replace(block, grown, 1), len(items)
+
+
+def _insert_at(xml: str, p: str, container: str) -> int:
+    """Where a missing styleSheet child goes: after the last sibling the schema puts first."""
+    at = None
+    for earlier in _STYLE_ORDER[: _STYLE_ORDER.index(container)]:
+        block = _block(xml, p, earlier)
+        if block:
+            at = xml.index(block) + len(block)
+    if at is None:
+        anchor = re.search(rf"<{p}styleSheet\b[^>]*>", xml)
+        assert anchor is not None
+        at = anchor.end()
+    return at
 
 
 def escape_text(text: pa.Array) -> pa.Array:
@@ -6208,24 +7280,63 @@ def header_cells(labels: Sequence[object], row: int, style: int | None,
 
 def column_widths(frame: pd.DataFrame, headers: Sequence[object], sample: int = 2000,
                   ) -> list[float]:
-    """Column widths from the header and the first rows' text length, between 8 and 60."""
+    """Column widths from the values as shown (numbers with their separators, dates as
+    yyyy-mm-dd) and the header, which may wrap on two lines: between 6 and 50."""
     head = frame.head(sample)
     widths = []
     for i, name in enumerate(headers):
-        lengths = head.iloc[:, i].dropna().astype(str).str.len()
-        longest = max(len(str(name or "")), int(lengths.max()) if len(lengths) else 0)
-        widths.append(float(min(60, max(8, longest + 2))))
+        column = head.iloc[:, i]
+        if pd.api.types.is_datetime64_any_dtype(column.dtype):
+            longest = 10
+        elif pd.api.types.is_numeric_dtype(column.dtype) and not \
+                pd.api.types.is_bool_dtype(column.dtype):
+            values = column.to_numpy(dtype="float64", na_value=np.nan)
+            finite = np.abs(values[np.isfinite(values)])
+            digits = len(f"{finite.max():,.0f}") if len(finite) else 1
+            longest = digits + 5  # decimals and a currency sign
+        else:
+            lengths = column.dropna().astype(str).str.len()
+            longest = int(lengths.max()) if len(lengths) else 0
+        label = str(name or "")
+        words = max((len(w) for w in label.split()), default=0)
+        header = len(label) if len(label) <= 14 else max(words, (len(label) + 1) // 2)
+        widths.append(float(min(50, max(6, longest, header) + 2)))
     return widths
+
+
+@dataclass(frozen=True)
+class Links:
+    """Hyperlinks to places in the workbook: one per row of a column (null: no link)."""
+
+    column: int
+    locations: pa.Array
+
+
+def _hyperlinks(links: Links, first_row: int) -> bytes:
+    rows = pa.array(np.arange(first_row, first_row + len(links.locations)).astype(str))
+    location = links.locations
+    for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
+        location = pc.replace_substring(location, old, new)
+    element = pc.binary_join_element_wise('<hyperlink ref="' + column_letter(links.column),
+                                          rows, '" location="', location, '"/>', "")
+    return _buffer(pc.fill_null(element, ""))
 
 
 def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int] | None = None,
               top: Sequence[tuple[str, int | None]] = (), table: bool = True,
               headers: Sequence[object] | None = None, drawing: bool = False,
-              one_page: bool = False, block: int = 20_000) -> Stream:
+              one_page: bool = False, table_part: bool = False, freeze_columns: int = 0,
+              hidden_columns: Sequence[int] = (), conditional: str = "",
+              links: Links | None = None, selected: bool = False,
+              block: int = 20_000) -> Stream:
     """A worksheet part for ``frame``: optional title lines, then a header row and the data.
 
     ``headers`` overrides the header labels (None leaves a header cell blank). With ``table``,
-    the header row is frozen and filterable; with ``drawing``, the sheet refers to drawing
+    the header row (and ``freeze_columns`` columns) are frozen, the sheet prints landscape one
+    page wide with its header on each page, and filters: through the Excel Table related as
+    ``rIdTable1`` with ``table_part``, else a sheet autofilter.  ``hidden_columns`` are grouped
+    and collapsed (one click shows them); ``conditional`` is ready-made conditional formatting
+    XML; ``links`` puts hyperlinks on a column; with ``drawing``, the sheet refers to drawing
     ``rId1`` (charts); ``one_page`` prints the sheet on one landscape page.
     """
     labels = list(frame.columns) if headers is None else list(headers)
@@ -6237,43 +7348,124 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
                             f"(at most {MAX_ROWS - header_row}).",
                             hint="Split the customers over several workbooks.")
     last = column_letter(max(len(frame.columns), 1) - 1)
+    widths = column_widths(frame, labels) if len(frame.columns) else []
+    hidden = set(hidden_columns)
+    wraps = any(len(str(label or "")) > 14 for label in labels)
+
+    def pane() -> str:
+        if not (table and len(frame.columns)):
+            return ""
+        if freeze_columns:
+            corner = f"{column_letter(freeze_columns)}{header_row + 1}"
+            return (f'<pane xSplit="{freeze_columns}" ySplit="{header_row}" '
+                    f'topLeftCell="{corner}" activePane="bottomRight" state="frozen"/>'
+                    '<selection pane="topRight"/><selection pane="bottomLeft"/>'
+                    f'<selection pane="bottomRight" activeCell="{corner}" sqref="{corner}"/>')
+        return (f'<pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" '
+                'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/>')
 
     def chunks() -> Iterator[str | bytes]:
+        fit = one_page or table
+        view = ' tabSelected="1"' if selected else ""
         yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-               + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if one_page else "")
+               + ('<sheetPr><outlinePr summaryRight="0"/><pageSetUpPr fitToPage="1"/>'
+                  "</sheetPr>" if fit else "")
                + f'<dimension ref="A1:{last}{last_row}"/>'
-               + '<sheetViews><sheetView workbookViewId="0">')
-        if table and len(frame.columns):
-            yield (f'<pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" '
-                   'activePane="bottomLeft" state="frozen"/>'
-                   '<selection pane="bottomLeft"/>')
-        yield '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+               + f'<sheetViews><sheetView{view} workbookViewId="0">' + pane()
+               + "</sheetView></sheetViews>"
+               + '<sheetFormatPr defaultRowHeight="15"'
+               + (' outlineLevelCol="1"' if hidden else "") + "/>")
         if len(frame.columns):
+            # A folded group shows its + on the column left of it (summaryRight="0").
             yield "<cols>" + "".join(
-                f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
-                for i, w in enumerate(column_widths(frame, labels), start=1)) + "</cols>"
+                f'<col min="{i}" max="{i}" width="{w}" customWidth="1"'
+                + (' hidden="1" outlineLevel="1"' if i - 1 in hidden else "")
+                + (' collapsed="1"' if i in hidden and i - 1 not in hidden else "") + "/>"
+                for i, w in enumerate(widths, start=1)) + "</cols>"
         yield "<sheetData>"
         for i, (text, style) in enumerate(top, start=1):
             yield header_cells([text], i, style)
-        yield header_cells(labels, header_row, styles.header)
+        head = header_cells(labels, header_row, styles.header)
+        if wraps:
+            head = head.replace(f'<row r="{header_row}">',
+                                f'<row r="{header_row}" ht="30" customHeight="1">', 1)
+        yield head
         for start in range(0, len(frame), block):
             yield rows_xml(frame.iloc[start: start + block], header_row + 1 + start, styles,
                            formats)
         yield "</sheetData>"
-        if table and len(frame.columns):
+        if table and len(frame.columns) and not table_part:
             yield f'<autoFilter ref="A{header_row}:{last}{last_row}"/>'
-        yield ('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
+        yield conditional
+        if links is not None and links.locations.null_count < len(links.locations):
+            yield "<hyperlinks>"
+            yield _hyperlinks(links, header_row + 1)
+            yield "</hyperlinks>"
+        yield ('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" '
                'footer="0.3"/>')
-        if one_page:
-            yield '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+        if fit:
+            yield ('<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="'
+                   + ("1" if one_page else "0") + '"/>')
         if drawing:
             yield '<drawing r:id="rId1"/>'
+        if table_part:
+            yield '<tableParts count="1"><tablePart r:id="rIdTable1"/></tableParts>'
         yield "</worksheet>"
 
     # About 40 bytes a cell at most in practice (1M x 51 analysis cells: 1.75 GB); 64 is safe.
     return Stream(lambda: iter_chunks(chunks()), size_hint=64 * (last_row + 1) * (
         len(frame.columns) + 1))
+
+
+def cells_sheet(cells: Sequence[tuple[int, int, object, int | None]], styles: Styles, *,
+                widths: Sequence[float], merges: Sequence[str] = (),
+                links: Sequence[tuple[str, str]] = (), drawing: bool = False,
+                selected: bool = False) -> Stream:
+    """A small sheet laid out cell by cell (the Dashboard): (row, column, value, style) cells,
+    merged ranges, links (cell, location), no gridlines, charts in drawing ``rId1``."""
+    by_row: dict[int, list[str]] = {}
+    for row, column, value, style in sorted(cells, key=lambda c: (c[0], c[1])):
+        ref = f"{column_letter(column)}{row}"
+        s = "" if style is None else f' s="{style}"'
+        if value is None or (isinstance(value, float) and not np.isfinite(value)):
+            cell = f'<c r="{ref}"{s}/>'
+        elif isinstance(value, bool | np.bool_):
+            cell = f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+        elif isinstance(value, int | float | np.integer | np.floating):
+            cell = f'<c r="{ref}"{s}><v>{float(value)!r}</v></c>'.replace(".0</v>", "</v>")
+        else:
+            text = escape_text(pa.array([str(value)])).to_pylist()[0]
+            cell = f'<c r="{ref}"{s} t="inlineStr"><is><t>{text}</t></is></c>'
+        by_row.setdefault(row, []).append(cell)
+    view = ' tabSelected="1"' if selected else ""
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
+        '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+        f'<sheetViews><sheetView showGridLines="0"{view} workbookViewId="0"/></sheetViews>'
+        '<sheetFormatPr defaultRowHeight="15"/><cols>',
+        "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                for i, w in enumerate(widths, start=1)),
+        "</cols><sheetData>",
+        "".join(f'<row r="{row}">{"".join(found)}</row>' for row, found in by_row.items()),
+        "</sheetData>",
+    ]
+    if merges:
+        parts.append(f'<mergeCells count="{len(merges)}">'
+                     + "".join(f'<mergeCell ref="{m}"/>' for m in merges) + "</mergeCells>")
+    if links:
+        parts.append("<hyperlinks>" + "".join(
+            f'<hyperlink ref="{ref}" location={quoteattr(location)}/>'
+            for ref, location in links) + "</hyperlinks>")
+    parts.append('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" '
+                 'footer="0.3"/><pageSetup orientation="landscape" fitToWidth="1" '
+                 'fitToHeight="1"/>')
+    if drawing:
+        parts.append('<drawing r:id="rId1"/>')
+    parts.append("</worksheet>")
+    data = "".join(parts).encode("utf-8")
+    return Stream(lambda: [data], size_hint=len(data))
 ''')
 })
 

@@ -16,8 +16,10 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 import zipfile
+from dataclasses import fields
 from pathlib import Path
 
+import openpyxl
 import pytest
 from oletools.olevba import VBA_Parser
 from python_calamine import CalamineWorkbook
@@ -26,6 +28,7 @@ from addin.build.template import ADDIN_NAME, SOURCES, TEMPLATE_NAME, build, xlwi
 from addin.core.rules import OPERATORS
 from addin.core.schema import canonical_columns, match_sheet
 from addin.core.settings import Settings
+from addin.core.validation import Validation
 from addin.errors import WorkbookError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -199,11 +202,33 @@ def test_input_sheets_use_canonical_names(built: dict[str, Path]) -> None:
     for name in inputs:
         headers = book.get_sheet_by_name(name).to_python()[0]
         mapping = canonical_columns(match_sheet(name), headers)
-        assert mapping == {header: header for header in headers}, name
+        described = [h for h in headers if h != "description"]  # Settings explains its keys
+        assert mapping == {header: header for header in described}, name
     segments = _sheet(built[TEMPLATE_NAME], "Segments")[1:]
     assert all(OPERATORS[row[2]] == row[2] for row in segments)
-    settings = dict(_sheet(built[TEMPLATE_NAME], "Settings")[1:])
-    Settings.from_mapping(settings)
+    assert ["At risk", "rfm_segment", "in", "At Risk, Can't Lose"] in segments
+
+
+def test_settings_sheet_lists_and_describes_every_setting_at_its_default(
+        built: dict[str, Path]) -> None:
+    rows = _sheet(built[TEMPLATE_NAME], "Settings")
+    assert rows[0] == ["key", "value", "description"]
+    assert [row[0] for row in rows[1:]] == [f.name for f in fields(Settings)]
+    assert all(len(row[2]) > 10 for row in rows[1:])
+    problems = Validation()
+    read = Settings.from_mapping({row[0]: row[1] for row in rows[1:]}, validation=problems)
+    assert len(problems) == 0 and read == Settings()
+
+
+def test_config_sheet_is_hidden_and_required_columns_say_so(built: dict[str, Path]) -> None:
+    book = openpyxl.load_workbook(built[TEMPLATE_NAME])
+    assert book["xlwings.conf"].sheet_state == "hidden"
+    assert book["Start"].sheet_state == "visible"
+    customers = book["Customers"]
+    assert "Required" in customers["A1"].comment.text
+    orders = {c.value: c for c in book["Orders"][1]}
+    assert orders["customer_id"].comment and orders["order_date"].comment
+    assert orders["quantity"].comment is None
 
 
 def test_segment_operator_choices_are_the_canonical_operators(built: dict[str, Path]) -> None:

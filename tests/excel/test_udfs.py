@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 
 from addin import analyze, udfs
 from addin.app.cells import neutralize
-from addin.core.labels import localize
+from addin.core.labels import header, localize
 from addin.udfs import (
     AVG_ORDER_VALUE,
     BREAK_EVEN_ORDER_VALUE,
@@ -284,7 +284,7 @@ def shown(table: pd.DataFrame, language: str = "en") -> list[list[Any]]:
 def test_analyze_spills_a_header_and_one_row_per_customer() -> None:
     result = POTENTIEL_ANALYZE(CUSTOMERS, ORDERS, serial("2024-07-01"))
     expected = analyze(frame(CUSTOMERS[:-1]).iloc[:, :-1], frame(ORDERS), as_of="2024-07-01")
-    assert result[0] == list(expected.columns)
+    assert result[0] == [header(c, "en") for c in expected.columns]
     assert len(result) == 1 + 3
     rows = shown(expected)
     for row in rows:  # text that Excel could read as a formula comes back as text
@@ -299,10 +299,10 @@ def test_analyze_takes_segments_settings_and_a_text_date() -> None:
                                [["clé", "valeur"], ["langue", "fr"], ["churn_days", "100"]])
     expected = analyze(frame(CUSTOMERS[:-1]).iloc[:, :-1], None, as_of="2024-07-01",
                        segments=frame(SEGMENTS), settings={"language": "fr"})
-    assert result[0][:3] == ["id client", "nom", "e-mail"]
-    assert [row[result[0].index("segments")] for row in result[1:]] == [
+    assert result[0][:3] == ["N° client", "Nom", "E-mail"]
+    assert [row[result[0].index("Segments")] for row in result[1:]] == [
         "Hot leads", "Hot leads", "Hot leads"]
-    assert [row[result[0].index("type client")] for row in result[1:]] == ["prospect"] * 3
+    assert [row[result[0].index("Type de client")] for row in result[1:]] == ["prospect"] * 3
     assert len(result) == 1 + len(expected)
 
 
@@ -312,13 +312,13 @@ def test_ids_come_as_excel_numbers_and_still_link_orders() -> None:
               [1001.0, serial("2024-02-03"), 20.0]]
     result = POTENTIEL_ANALYZE(customers, orders, serial("2024-07-01"))
     header = result[0]
-    assert [(row[0], row[header.index("orders")], row[header.index("revenue")])
+    assert [(row[0], row[header.index("Orders")], row[header.index("Revenue")])
             for row in result[1:]] == [("1001", 2, 30.0), ("1002", 0, 0.0)]
 
 
 def test_settings_without_a_header_row_are_read_too() -> None:
     result = POTENTIEL_ANALYZE(CUSTOMERS, None, None, None, [["language", "nl"]])
-    assert result[0][0] == "klant id"
+    assert result[0][0] == "Klantnummer"
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -400,10 +400,10 @@ def test_formula_like_text_is_returned_as_text(text: str) -> None:
     result = POTENTIEL_ANALYZE(rows, None, "2024-07-01")
     header = result[0]
     row = result[1]
-    assert row[header.index("name")] == "'" + text
-    assert row[header.index("notes")] == "'" + text
+    assert row[header.index("Name")] == "'" + text
+    assert row[header.index("Notes")] == "'" + text
     again = POTENTIEL_SEGMENT(result, "customer_type = prospect")
-    assert again[1][header.index("name")] == "'" + text  # prefixed once, not twice
+    assert again[1][header.index("Name")] == "'" + text  # prefixed once, not twice
 
 
 def test_segment_makes_headers_safe_too() -> None:

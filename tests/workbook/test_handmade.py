@@ -13,8 +13,10 @@ import pytest
 import xlsxwriter
 from handmade import BUILDERS, PLANTED
 
-from addin.app.jobs import analyze_file
+from addin.app.jobs import SUMMARY, analyze_file
 from addin.cli import main
+from addin.core.labels import language_index
+from addin.core.messages import translate
 
 AS_OF = pd.Timestamp("2026-06-30")  # each workbook's Settings sheet says 30 June 2026
 
@@ -112,14 +114,23 @@ def test_validate_lists_every_planted_problem_once(tmp_path: Path, name: str, ca
     assert main(["validate", str(path), "--limit", "100"]) == (1 if errors else 0)
     out = capsys.readouterr().out
     warnings = len(PLANTED[name]) - errors
-    assert f"{errors} problem(s) and {warnings} warning(s) in the input:" in out
-    lines = out.split(" warning(s) in the input:\n")[1].splitlines()
-    lines = [line.strip() for line in lines]
+    analysis = analyze_file(path)  # the summary speaks the workbook's language
+    i = language_index(analysis.settings.language)
+    heading = SUMMARY["problems"][i].format(errors=errors, warnings=warnings)
+    assert heading in out
+    lines = [line.strip() for line in out.split(heading + "\n")[1].splitlines()]
     assert len(lines) == len(PLANTED[name]), lines
+    found = analysis.validation
     for sheet, row, column, _, message in PLANTED[name]:
-        where = f"{sheet} row {row}, {column}:" if row else f"{sheet}, {column}:"
-        hits = [line for line in lines if line.startswith(where) and message in line]
-        assert len(hits) == 1, (where, message, lines)
+        at = SUMMARY["row"][i].format(row=row) if row else ""
+        where = f"{sheet}{at}, {column}:"
+        full = found["message"][(found["sheet"] == sheet) & found["message"].str.contains(
+            message, regex=False) & (found["row"].fillna(0) == (row or 0))
+            & (found["column"] == column)].unique()
+        assert len(full) == 1, (where, message)
+        shown = translate(full[0], analysis.settings.language)
+        hits = [line for line in lines if line.startswith(where) and str(shown) in line]
+        assert len(hits) == 1, (where, shown, lines)
 
 
 @pytest.mark.parametrize(("number_format", "budget", "warned"), [

@@ -25,6 +25,7 @@ from python_calamine import CalamineWorkbook
 from workbooks import (
     EDITABLE,
     INJECTIONS,
+    SELECTED,
     changed_parts,
     customer_workbook,
     elements,
@@ -75,6 +76,17 @@ def test_every_part_potentiel_did_not_write_keeps_its_bytes(book: Path, tmp_path
         assert any(n.startswith("xl/drawings/vmlDrawing") for n in names)  # the button
 
 
+def test_the_selected_sheet_only_loses_its_selection(book: Path, tmp_path: Path) -> None:
+    out = write_results(book, analyse(book), out=tmp_path / f"out{book.suffix}")
+    before, after = parts(book)[SELECTED].decode(), parts(out)[SELECTED].decode()
+    assert 'tabSelected="1"' in before
+    assert after == before.replace(' tabSelected="1"', "", 1)
+    selected = [name for name, data in parts(out).items() if b'tabSelected="1"' in data]
+    assert selected == ["xl/worksheets/sheet5.xml"]  # the Dashboard, alone
+    again = write_results(out, analyse(book), out=tmp_path / f"again{book.suffix}")
+    assert parts(again)[SELECTED] == parts(out)[SELECTED]
+
+
 def test_edited_parts_only_gain_potentiel_entries(book: Path, tmp_path: Path) -> None:
     out = write_results(book, analyse(book), out=tmp_path / f"out{book.suffix}")
     old, new = parts(book), parts(out)
@@ -87,10 +99,13 @@ def test_edited_parts_only_gain_potentiel_entries(book: Path, tmp_path: Path) ->
                         ("xl/_rels/workbook.xml.rels", "Relationship")):
         assert set(elements(old[part], local)) <= set(elements(new[part], local))
     workbook = new["xl/workbook.xml"].decode()
-    stripped = re.sub(r'<sheet name="[^"]*" sheetId="(?:[5-9]|\d\d)" r:id="rId\d+"/>', "",
-                      workbook)
+    stripped = re.sub(r'<sheet name="[^"]*" sheetId="(?:[5-9]|\d\d)"(?: state="hidden")? '
+                      r'r:id="rId\d+"/>', "", workbook)
     stripped = re.sub(r'<definedName name="_potentiel\.[^"]*" hidden="1">[^<]*</definedName>', "",
                       stripped)
+    stripped = re.sub(r'<definedName name="_xlnm\.Print_Titles" localSheetId="\d+">[^<]*'
+                      r"</definedName>", "", stripped)
+    stripped = stripped.replace(' activeTab="4"', "")  # the workbook opens on the Dashboard
     assert stripped == old["xl/workbook.xml"].decode()
 
 
@@ -99,7 +114,9 @@ def test_values_read_back_by_an_independent_reader(book: Path, tmp_path: Path) -
     out = write_results(book, analysis, out=tmp_path / f"out{book.suffix}")
     sheets = openpyxl.load_workbook(out)
     assert sheets.sheetnames == ["Clients", "Commandes", "Segments", "My notes", "Dashboard",
-                                 "Analysis", "Hot", "Big spenders", "Validation"]
+                                 "Analysis", "Hot", "Big spenders", "Validation",
+                                 "Dashboard data"]
+    assert sheets["Dashboard data"].sheet_state == "hidden"
     table = analysis.table
     rows = list(sheets["Analysis"].iter_rows(values_only=True))
     assert list(rows[0]) == [header(c, "en") for c in table.columns]
@@ -117,8 +134,8 @@ def test_values_read_back_by_an_independent_reader(book: Path, tmp_path: Path) -
     hot = list(sheets["Hot"].iter_rows(values_only=True))
     assert len(hot) == len(analysis.segments["Hot"]) + 1
     validation = list(sheets["Validation"].iter_rows(values_only=True))
-    assert validation[0] == ("sheet", "row", "column", "value", "severity", "message")
-    assert len(validation) == len(analysis.validation) + 1
+    assert validation[0] == ("Sheet", "Row", "Column", "Cell", "Value", "Severity", "Message")
+    assert len(validation) == len(analysis.validation.drop_duplicates()) + 1
 
 
 def test_injection_payloads_stay_text(book: Path, tmp_path: Path) -> None:
@@ -146,12 +163,14 @@ def test_rerun_replaces_own_sheets_in_place_and_drops_vanished_segments(tmp_path
     write_results(book, analyse(fewer))
     sheets = openpyxl.load_workbook(book).sheetnames
     assert sheets == ["Clients", "Commandes", "Segments", "My notes", "Dashboard", "Analysis",
-                      "Hot", "Validation"]
+                      "Hot", "Validation", "Dashboard data"]
     names = parts(book)
     charts = [n for n in names if n.startswith("xl/charts/")]
-    assert len(charts) == 4  # the user's chart and the three of the Dashboard
+    assert len(charts) == 5  # the user's chart and the four of the Dashboard
     sheets_parts = [n for n in names if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]
-    assert len(sheets_parts) == 8
+    assert len(sheets_parts) == 9
+    tables = [n for n in names if re.fullmatch(r"xl/tables/table\d+\.xml", n)]
+    assert len(tables) == 3  # Analysis, Hot, Validation
 
 
 def test_a_users_sheet_with_a_result_name_is_never_touched(tmp_path: Path) -> None:
@@ -181,7 +200,7 @@ def test_french_workbook_gets_french_sheet_names(tmp_path: Path) -> None:
     write_results(book, french)
     sheets = openpyxl.load_workbook(book)
     assert {"Tableau de bord", "Analyse", "Validation"} <= set(sheets.sheetnames)
-    assert sheets["Analyse"]["A1"].value == "id client"
+    assert sheets["Analyse"]["A1"].value == "N° client"
     # Back to English: the French sheets are potentiel's, they are renamed, not duplicated.
     write_results(book, analysis)
     assert openpyxl.load_workbook(book).sheetnames[4:6] == ["Dashboard", "Analysis"]
@@ -192,13 +211,13 @@ def test_dashboard_has_native_charts_on_its_own_cells(tmp_path: Path) -> None:
     out = write_results(book, analyse(book), out=tmp_path / "out.xlsx")
     names = parts(out)
     dashboard = [n for n, d in names.items() if n.startswith("xl/charts/")
-                 and b"'Dashboard'!" in d]
-    assert len(dashboard) == 3
+                 and b"'Dashboard data'!" in d]
+    assert len(dashboard) == 4
     kinds = sorted(re.search(rb"<c:(\w+Chart)>", names[n]).group(1) for n in dashboard)
-    assert kinds == [b"barChart", b"barChart", b"scatterChart"]
+    assert kinds == [b"barChart", b"barChart", b"barChart", b"scatterChart"]
     sheet = openpyxl.load_workbook(out)["Dashboard"]
     assert sheet["A1"].value == "Customer dashboard"
-    assert sheet["A4"].value == "customer_type"
+    assert sheet["A4"].value == "Customers"
 
 
 def test_libreoffice_opens_the_result_and_finds_the_charts(tmp_path: Path) -> None:
@@ -214,7 +233,7 @@ def test_libreoffice_opens_the_result_and_finds_the_charts(tmp_path: Path) -> No
         objects = [n for n in ods.namelist() if re.fullmatch(r"Object \d+/content.xml", n)]
         charts = [ods.read(n).decode() for n in objects]
     assert 'table:name="Dashboard"' in content and 'table:name="Analysis"' in content
-    assert sum("chart:class=\"chart:bar\"" in c for c in charts) == 3  # 2 on Dashboard + user's
+    assert sum("chart:class=\"chart:bar\"" in c for c in charts) == 4  # 3 on Dashboard + user's
     assert sum("chart:class=\"chart:scatter\"" in c for c in charts) == 1
 
 
@@ -254,7 +273,7 @@ def test_text_dates_numbers_and_blanks_are_written_as_what_they_are(tmp_path: Pa
     assert [r[1] for r in rows] == [1.5, 0.1, 1e20, None, -3, 2**40, None]
     assert [r[2] for r in rows][:3] == [pd.Timestamp("2026-01-31"), None,
                                         pd.Timestamp("1999-12-31 12:00")]
-    assert sheet["C2"].number_format == "mm-dd-yy"  # built-in 14: the reader's short date
+    assert sheet["C2"].number_format == "yyyy-mm-dd"  # one unambiguous date format
     assert [r[3] for r in rows] == ["007", 7, pd.Timestamp("2026-02-03"), True, None, 2.5, "x"]
 
 
@@ -349,12 +368,14 @@ def test_dropping_a_sheet_keeps_sheet_scoped_names_and_active_tab_on_their_sheet
     write_results(book, analyse(book))
     with Package(book) as package:  # the user prints the Validation sheet (tab 8) and looks at it
         xml = package.text("xl/workbook.xml")
-        xml = xml.replace("<workbookView ", '<workbookView activeTab="8" ')
+        xml = re.sub(r' activeTab="\d+"', "", xml).replace("<workbookView ",
+                                                              '<workbookView activeTab="8" ')
         xml = xml.replace("</definedNames>", '<definedName name="_xlnm.Print_Area" '
                           "localSheetId=\"8\">'Validation'!$A$1:$F$9</definedName></definedNames>")
         package.set_text("xl/workbook.xml", xml)
         package.save()
-    write_results(book, analyse(customer_workbook(tmp_path / "one.xlsx", segments=("Hot",))))
+    write_results(book, analyse(customer_workbook(tmp_path / "one.xlsx", segments=("Hot",))),
+                  parts=frozenset({"segments", "validation"}))  # Build segment sheets
     workbook = parts(book)["xl/workbook.xml"].decode()
     assert "<definedName name=\"_xlnm.Print_Area\" localSheetId=\"7\">'Validation'!" in workbook
     assert 'activeTab="7"' in workbook
@@ -389,7 +410,8 @@ def test_writing_some_parts_leaves_the_other_result_sheets_alone(tmp_path: Path)
     write_results(book, fewer, parts=frozenset({"validation"}))
     after = parts(book)
     assert openpyxl.load_workbook(book).sheetnames[4:] == ["Dashboard", "Analysis", "Hot",
-                                                           "Big spenders", "Validation"]
+                                                           "Big spenders", "Validation",
+                                                           "Dashboard data"]
     kept = [n for n in before if n.startswith(("xl/worksheets/", "xl/charts/", "xl/drawings/"))
             and n != "xl/worksheets/sheet9.xml"]
     assert all(after[n] == before[n] for n in kept)
@@ -403,8 +425,8 @@ def test_result_tables_are_what_the_sheets_show() -> None:
     tables = result_tables(analysis)
     assert [(t.part, t.name) for t in tables] == [("analysis", "Analyse"), ("segments", "All"),
                                                   ("validation", "Validatie")]
-    assert tables[0].frame.columns[0] == "klant id"
-    assert tables[0].frame["klanttype"].tolist() == ["prospect", "prospect"]
+    assert tables[0].frame.columns[0] == "Klantnummer"
+    assert tables[0].frame["Klanttype"].tolist() == ["prospect", "prospect"]
     assert [t.part for t in result_tables(analysis, frozenset({"validation"}))] == ["validation"]
 
 
@@ -470,7 +492,7 @@ def test_parts_with_data_descriptors_are_copied_faithfully(tmp_path: Path) -> No
     assert set(changed_parts(streamed, out)) <= EDITABLE
     with zipfile.ZipFile(out) as package:
         assert package.testzip() is None
-    assert openpyxl.load_workbook(out, keep_vba=True).sheetnames[-1] == "Validation"
+    assert openpyxl.load_workbook(out, keep_vba=True).sheetnames[-2] == "Validation"
 
 
 def _xml_diff(expected: str, got: str) -> str:
