@@ -184,11 +184,18 @@ def _differs(left: np.ndarray, right: np.ndarray,
 
     Raw equality settles almost every cell at C speed (unchanged cells hold the very values
     written last time); only cells that differ raw are canonicalised, so the cost follows the
-    number of changes, not the size of the table.
+    number of changes, not the size of the table.  When ``where`` asks for few cells (edited
+    rows, leaving rows), only those are compared: a whole-column comparison of Python objects
+    is the costliest step of a plan.
     """
-    out = np.asarray(left != right, dtype=bool)
-    if where is not None:
-        out &= where
+    if where is None:
+        out = np.asarray(left != right, dtype=bool)
+    elif np.count_nonzero(where) * 4 < len(where):
+        out = np.zeros(len(where), dtype=bool)
+        asked = np.flatnonzero(where)
+        out[asked] = left[asked] != right[asked]
+    else:
+        out = np.asarray(left != right, dtype=bool) & where
     doubt = np.flatnonzero(out)
     if len(doubt):
         out[doubt] = (canonical(pd.Series(left[doubt], dtype=object)).to_numpy(dtype=object)
@@ -208,12 +215,12 @@ def _values(column: pd.Series) -> np.ndarray:
 
 
 def _take(values: np.ndarray, positions: np.ndarray, fill: object) -> np.ndarray:
-    """``values[positions]``, with ``fill`` where the position is -1 (no such row): one
-    gather from the values with the fill appended last."""
-    extended = np.empty(len(values) + 1, dtype=values.dtype)
-    extended[:-1] = values
-    extended[-1] = fill
-    return extended[positions]
+    """``values[positions]``, with ``fill`` where the position is -1 (no such row)."""
+    if not len(values):
+        return np.full(len(positions), fill, dtype=values.dtype)
+    out = values.take(positions)
+    out[positions < 0] = fill
+    return out
 
 
 def plan(base: pd.DataFrame, local: pd.DataFrame, remote: pd.DataFrame, *, key: str,
@@ -304,15 +311,14 @@ class _Merge:
         for column in self.columns:
             workbook.values[column] = (_values(local[column])
                                   if column in local.columns else np.full(len(local), "", object))
-        if SEGMENTS in local.columns:
-            members = pd.DataFrame({_KEY: _column(workbook.keys),
-                                    TAB: _column(local[SEGMENTS].to_numpy())})
-            members = members.explode(TAB)
-            members = members[members[TAB].isin(self.tabs)].drop_duplicates()
-        else:
-            members = pd.DataFrame({_KEY: pd.Series(dtype=object), TAB: pd.Series(dtype=object)})
-        members = _frame({_TAB_CODE: self._tab_codes(members[TAB]),
-                          _KEY: members[_KEY].to_numpy(dtype=object), _IN_WORKBOOK: True})
+        lists = local[SEGMENTS].to_numpy() if SEGMENTS in local.columns else []
+        segments = pd.Series(lists, dtype=object).explode()  # index: the customer's position
+        tab_codes = self._tab_codes(segments)
+        synced = tab_codes >= 0
+        tab_codes, at = tab_codes[synced], segments.index.to_numpy()[synced]
+        once = ~pd.Series(tab_codes * len(local) + at).duplicated().to_numpy()  # tab listed twice
+        members = _frame({_TAB_CODE: tab_codes[once], _KEY: workbook.keys[at[once]],
+                          _IN_WORKBOOK: True})
         return workbook, members
 
     def _base(self, base: pd.DataFrame) -> tuple[_Side, pd.DataFrame]:
