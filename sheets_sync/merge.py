@@ -197,9 +197,10 @@ def _differs(left: np.ndarray, right: np.ndarray,
     else:
         out = np.asarray(left != right, dtype=bool) & where
     doubt = np.flatnonzero(out)
-    if len(doubt):
-        out[doubt] = (canonical(pd.Series(left[doubt], dtype=object)).to_numpy(dtype=object)
-                      != canonical(pd.Series(right[doubt], dtype=object)).to_numpy(dtype=object))
+    if len(doubt):  # both sides in one call: canonical's cost is mostly per call
+        both = canonical(pd.Series(np.concatenate([left[doubt], right[doubt]]), dtype=object))
+        both = both.to_numpy(dtype=object)
+        out[doubt] = both[:len(doubt)] != both[len(doubt):]
     return out
 
 
@@ -281,6 +282,7 @@ class _Merge:
         self.key_text = np.array([], dtype=object)
         self._spread: dict[int, np.ndarray] = {}
         self._from_sheets: dict[str, np.ndarray] = {}
+        self._stale: dict[str, np.ndarray] = {}
 
     def _on_rows(self, per_customer: np.ndarray, aligned: _Aligned) -> np.ndarray:
         """Per-customer values spread over the aligned rows (each array once: an Excel
@@ -333,12 +335,12 @@ class _Merge:
                               else np.full(len(base), "", dtype=object))
         rows = _frame({_TAB_CODE: self._tab_codes(base[TAB]), _KEY: side.keys,
                        _AT_BASE: np.arange(len(base))})
-        return side, rows.drop_duplicates([_TAB_CODE, _KEY])
+        return side, rows
 
     def _remote(self, remote: pd.DataFrame, present: Mapping[str, Sequence[str]],
-                new_ids: NewIds) -> tuple[_Side, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        """Remote values; keyed rows (first of each (tab, key), then rows typed without an id,
-        which get one), those typed rows, and rows repeating an id in their tab."""
+                new_ids: NewIds) -> tuple[_Side, pd.DataFrame, pd.DataFrame]:
+        """Remote values; keyed rows (rows with an id, then rows typed without one, which get
+        one), and those typed rows."""
         remote = remote[remote[TAB].isin(self.tabs)] if TAB in remote else remote.iloc[0:0]
         n = len(remote)
         tabs = remote[TAB].to_numpy() if TAB in remote else np.array([], dtype=object)
@@ -361,15 +363,12 @@ class _Merge:
                        _KEY: keys, _TYPED_KEY: side.typed_key, _AT_SHEETS: np.arange(n)})
         unkeyed = rows.iloc[np.flatnonzero(blank_key)[filled]].copy()
         keyed = rows[~blank_key]
-        repeated = keyed.duplicated([_TAB_CODE, _KEY]).to_numpy()
-        duplicates = keyed[repeated]
-        keyed = keyed[~repeated]
         ids = np.array(list(new_ids(len(unkeyed))), dtype=object)
         unkeyed[_KEY] = _column(ids, unkeyed.index)
         unkeyed[_TYPED_KEY] = _column(ids, unkeyed.index)
         keyed = pd.concat([keyed.assign(_new_id=False), unkeyed.assign(_new_id=True)],
                           ignore_index=True)
-        return side, keyed, unkeyed, duplicates
+        return side, keyed, unkeyed
 
     def _encode(self, *frames: pd.DataFrame) -> None:
         """Replace the key text of every frame by one integer code per distinct key."""
@@ -381,6 +380,13 @@ class _Merge:
             frame[_KEY] = codes[start:start + len(frame)]
             start += len(frame)
 
+    def _repeated(self, rows: pd.DataFrame) -> np.ndarray:
+        """Rows whose (tab, key) an earlier row already holds; on the encoded keys, where the
+        pair is one integer (hashing the key text again would cost as much as encoding it)."""
+        pairs = (rows[_TAB_CODE].to_numpy(dtype=np.int64) * len(self.key_text)
+                 + rows[_KEY].to_numpy(dtype=np.int64))
+        return pd.Series(pairs).duplicated().to_numpy()
+
     # -- the merge -----------------------------------------------------------------------------
 
     def run(self, base: pd.DataFrame, local: pd.DataFrame, remote: pd.DataFrame,
@@ -388,11 +394,14 @@ class _Merge:
         """All steps in order: align, guard, decide cells, decide rows, emit changes."""
         workbook, members = self._local(local)
         base_side, base_rows = self._base(base)
-        sheets, sheets_rows, unkeyed, duplicates = self._remote(remote, present, new_ids)
+        sheets, sheets_rows, unkeyed = self._remote(remote, present, new_ids)
         if not force:
             self._guard(members, base_rows, sheets_rows)
         customers = _frame({_KEY: workbook.keys})
-        self._encode(customers, members, base_rows, sheets_rows, unkeyed, duplicates)
+        self._encode(customers, members, base_rows, sheets_rows, unkeyed)
+        base_rows = base_rows[~self._repeated(base_rows)]
+        repeated = self._repeated(sheets_rows) & ~sheets_rows[_NEW_ID].to_numpy(dtype=bool)
+        duplicates, sheets_rows = sheets_rows[repeated], sheets_rows[~repeated]
         rows = members.merge(base_rows, on=[_TAB_CODE, _KEY], how="outer").merge(
             sheets_rows, on=[_TAB_CODE, _KEY], how="outer")
         order = np.lexsort((rows[_KEY].to_numpy(), rows[ROW].fillna(np.inf).to_numpy(),
@@ -459,9 +468,12 @@ class _Merge:
         parts = []
         for column in self.excel:
             ours = self._on_rows(known.workbook[column], aligned)
-            edited = _differs(aligned.sheets[column], aligned.base[column],
-                              rows & ~aligned.missing[column])
-            hit = _differs(aligned.sheets[column], ours, edited)
+            # Cells that differ from the workbook's are the ones written back to Sheets too:
+            # one comparison over the whole column serves both steps.
+            stale = self._stale[column] = _differs(aligned.sheets[column], ours,
+                                                   aligned.in_sheets)
+            hit = _differs(aligned.sheets[column], aligned.base[column],
+                           stale & rows & ~aligned.missing[column])
             why = ("excel (computed by the workbook: recomputed, never pulled)"
                    if column in self.computed else "excel (column owned by the workbook)")
             parts.append(self._records(aligned.tab[hit], aligned.key[hit], column, ours[hit],
@@ -559,7 +571,9 @@ class _Merge:
         present = keep & aligned.in_sheets
         for column in self.columns:
             target = self._on_rows(final[column], aligned)
-            hit = _differs(aligned.sheets[column], target, present)
+            stale = self._stale.get(column)
+            hit = (stale & present if stale is not None
+                   else _differs(aligned.sheets[column], target, present))
             missing = aligned.missing[column] & hit
             if missing.any():  # a column absent from a tab's header is not written blank
                 hit[missing] = ~_blank(target[missing])
