@@ -303,7 +303,9 @@ class _Merge:
         return pd.Categorical(tabs, categories=self.tabs).codes.astype(np.int64)
 
     def _local(self, local: pd.DataFrame) -> tuple[_Side, pd.DataFrame]:
-        """Per-customer workbook values, and the (tab, key) memberships."""
+        """Per-customer workbook values, and the (tab, key) memberships, keyed by the
+        customer's position (which is its key code: :meth:`_encode` codes the workbook's
+        unique keys first)."""
         if self.key not in local.columns:
             raise SyncError(f"the workbook table has no '{self.key}' column",
                             hint="Check 'key' in the sync configuration.")
@@ -324,8 +326,7 @@ class _Merge:
         synced = tab_codes >= 0
         tab_codes, at = tab_codes[synced], segments.index.to_numpy()[synced]
         once = ~pd.Series(tab_codes * len(local) + at).duplicated().to_numpy()  # tab listed twice
-        members = _frame({_TAB_CODE: tab_codes[once], _KEY: workbook.keys[at[once]],
-                          _IN_WORKBOOK: True})
+        members = _frame({_TAB_CODE: tab_codes[once], _KEY: at[once], _IN_WORKBOOK: True})
         return workbook, members
 
     def _base(self, base: pd.DataFrame) -> tuple[_Side, pd.DataFrame]:
@@ -376,7 +377,8 @@ class _Merge:
         return side, keyed, unkeyed
 
     def _encode(self, *frames: pd.DataFrame) -> None:
-        """Replace the key text of every frame by one integer code per distinct key."""
+        """Replace the key text of every frame by one integer code per distinct key, codes
+        in order of first appearance (the first frame's unique keys get 0, 1, 2...)."""
         codes, uniques = pd.factorize(np.concatenate([frame[_KEY].to_numpy(dtype=object)
                                                       for frame in frames]))
         self.key_text = np.asarray(uniques, dtype=object)
@@ -403,7 +405,7 @@ class _Merge:
         if not force:
             self._guard(members, base_rows, sheets_rows)
         customers = _frame({_KEY: workbook.keys})
-        self._encode(customers, members, base_rows, sheets_rows, unkeyed)
+        self._encode(customers, base_rows, sheets_rows, unkeyed)
         base_rows = base_rows[~self._repeated(base_rows)]
         repeated = self._repeated(sheets_rows) & ~sheets_rows[_NEW_ID].to_numpy(dtype=bool)
         duplicates, sheets_rows = sheets_rows[repeated], sheets_rows[~repeated]
