@@ -402,13 +402,13 @@ class _Merge:
         workbook, members = self._local(local)
         base_side, base_rows = self._base(base)
         sheets, sheets_rows, unkeyed = self._remote(remote, present, new_ids)
-        if not force:
-            self._guard(members, base_rows, sheets_rows)
         customers = _frame({_KEY: workbook.keys})
         self._encode(customers, base_rows, sheets_rows, unkeyed)
         base_rows = base_rows[~self._repeated(base_rows)]
         repeated = self._repeated(sheets_rows) & ~sheets_rows[_NEW_ID].to_numpy(dtype=bool)
         duplicates, sheets_rows = sheets_rows[repeated], sheets_rows[~repeated]
+        if not force:
+            self._guard(members, base_rows, sheets_rows)
         rows = members.merge(base_rows, on=[_TAB_CODE, _KEY], how="outer").merge(
             sheets_rows, on=[_TAB_CODE, _KEY], how="outer")
         order = np.lexsort((rows[_KEY].to_numpy(), rows[ROW].fillna(np.inf).to_numpy(),
