@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pandas.api.types import (
+    infer_dtype,
     is_bool_dtype,
     is_datetime64_any_dtype,
     is_float_dtype,
@@ -184,15 +185,23 @@ def _differs(left: np.ndarray, right: np.ndarray,
 
     Raw equality settles almost every cell at C speed (unchanged cells hold the very values
     written last time); only cells that differ raw are canonicalised, so the cost follows the
-    number of changes, not the size of the table.
+    number of changes, not the size of the table.  When ``where`` asks for few cells (edited
+    rows, leaving rows), only those are compared: a whole-column comparison of Python objects
+    is the costliest step of a plan.
     """
-    out = np.asarray(left != right, dtype=bool)
-    if where is not None:
-        out &= where
+    if where is None:
+        out = np.asarray(left != right, dtype=bool)
+    elif np.count_nonzero(where) * 4 < len(where):
+        out = np.zeros(len(where), dtype=bool)
+        asked = np.flatnonzero(where)
+        out[asked] = left[asked] != right[asked]
+    else:
+        out = np.asarray(left != right, dtype=bool) & where
     doubt = np.flatnonzero(out)
-    if len(doubt):
-        out[doubt] = (canonical(pd.Series(left[doubt], dtype=object)).to_numpy(dtype=object)
-                      != canonical(pd.Series(right[doubt], dtype=object)).to_numpy(dtype=object))
+    if len(doubt):  # both sides in one call: canonical's cost is mostly per call
+        both = canonical(pd.Series(np.concatenate([left[doubt], right[doubt]]), dtype=object))
+        both = both.to_numpy(dtype=object)
+        out[doubt] = both[:len(doubt)] != both[len(doubt):]
     return out
 
 
@@ -200,20 +209,24 @@ def _values(column: pd.Series) -> np.ndarray:
     """A column as an object array where ``pd.NA`` (which cannot be compared) is None.
 
     Only object and nullable columns can hold ``pd.NA``; the others (text, numbers) keep NaN
-    for blanks, which :func:`canonical` reads as blank too: that spares a pass per column.
+    for blanks, which :func:`canonical` reads as blank too: that spares a pass per column.  An
+    object column of text only (as Sheets and the state give most columns) is taken as it is:
+    telling it holds only ``str`` costs a quarter of looking for ``pd.NA`` in it.
     """
+    if column.dtype == object and infer_dtype(column, skipna=False) == "string":
+        return column.to_numpy()
     if column.dtype == object or getattr(column.dtype, "na_value", None) is pd.NA:
         return column.to_numpy(dtype=object, na_value=None)
     return column.to_numpy(dtype=object)
 
 
 def _take(values: np.ndarray, positions: np.ndarray, fill: object) -> np.ndarray:
-    """``values[positions]``, with ``fill`` where the position is -1 (no such row): one
-    gather from the values with the fill appended last."""
-    extended = np.empty(len(values) + 1, dtype=values.dtype)
-    extended[:-1] = values
-    extended[-1] = fill
-    return extended[positions]
+    """``values[positions]``, with ``fill`` where the position is -1 (no such row)."""
+    if not len(values):
+        return np.full(len(positions), fill, dtype=values.dtype)
+    out = values.take(positions)
+    out[positions < 0] = fill
+    return out
 
 
 def plan(base: pd.DataFrame, local: pd.DataFrame, remote: pd.DataFrame, *, key: str,
@@ -274,6 +287,7 @@ class _Merge:
         self.key_text = np.array([], dtype=object)
         self._spread: dict[int, np.ndarray] = {}
         self._from_sheets: dict[str, np.ndarray] = {}
+        self._stale: dict[str, np.ndarray] = {}
 
     def _on_rows(self, per_customer: np.ndarray, aligned: _Aligned) -> np.ndarray:
         """Per-customer values spread over the aligned rows (each array once: an Excel
@@ -289,7 +303,9 @@ class _Merge:
         return pd.Categorical(tabs, categories=self.tabs).codes.astype(np.int64)
 
     def _local(self, local: pd.DataFrame) -> tuple[_Side, pd.DataFrame]:
-        """Per-customer workbook values, and the (tab, key) memberships."""
+        """Per-customer workbook values, and the (tab, key) memberships, keyed by the
+        customer's position (which is its key code: :meth:`_encode` codes the workbook's
+        unique keys first)."""
         if self.key not in local.columns:
             raise SyncError(f"the workbook table has no '{self.key}' column",
                             hint="Check 'key' in the sync configuration.")
@@ -304,15 +320,13 @@ class _Merge:
         for column in self.columns:
             workbook.values[column] = (_values(local[column])
                                   if column in local.columns else np.full(len(local), "", object))
-        if SEGMENTS in local.columns:
-            members = pd.DataFrame({_KEY: _column(workbook.keys),
-                                    TAB: _column(local[SEGMENTS].to_numpy())})
-            members = members.explode(TAB)
-            members = members[members[TAB].isin(self.tabs)].drop_duplicates()
-        else:
-            members = pd.DataFrame({_KEY: pd.Series(dtype=object), TAB: pd.Series(dtype=object)})
-        members = _frame({_TAB_CODE: self._tab_codes(members[TAB]),
-                          _KEY: members[_KEY].to_numpy(dtype=object), _IN_WORKBOOK: True})
+        lists = local[SEGMENTS].to_numpy() if SEGMENTS in local.columns else []
+        segments = pd.Series(lists, dtype=object).explode()  # index: the customer's position
+        tab_codes = self._tab_codes(segments)
+        synced = tab_codes >= 0
+        tab_codes, at = tab_codes[synced], segments.index.to_numpy()[synced]
+        once = ~pd.Series(tab_codes * len(local) + at).duplicated().to_numpy()  # tab listed twice
+        members = _frame({_TAB_CODE: tab_codes[once], _KEY: at[once], _IN_WORKBOOK: True})
         return workbook, members
 
     def _base(self, base: pd.DataFrame) -> tuple[_Side, pd.DataFrame]:
@@ -327,12 +341,12 @@ class _Merge:
                               else np.full(len(base), "", dtype=object))
         rows = _frame({_TAB_CODE: self._tab_codes(base[TAB]), _KEY: side.keys,
                        _AT_BASE: np.arange(len(base))})
-        return side, rows.drop_duplicates([_TAB_CODE, _KEY])
+        return side, rows
 
     def _remote(self, remote: pd.DataFrame, present: Mapping[str, Sequence[str]],
-                new_ids: NewIds) -> tuple[_Side, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        """Remote values; keyed rows (first of each (tab, key), then rows typed without an id,
-        which get one), those typed rows, and rows repeating an id in their tab."""
+                new_ids: NewIds) -> tuple[_Side, pd.DataFrame, pd.DataFrame]:
+        """Remote values; keyed rows (rows with an id, then rows typed without one, which get
+        one), and those typed rows."""
         remote = remote[remote[TAB].isin(self.tabs)] if TAB in remote else remote.iloc[0:0]
         n = len(remote)
         tabs = remote[TAB].to_numpy() if TAB in remote else np.array([], dtype=object)
@@ -355,18 +369,16 @@ class _Merge:
                        _KEY: keys, _TYPED_KEY: side.typed_key, _AT_SHEETS: np.arange(n)})
         unkeyed = rows.iloc[np.flatnonzero(blank_key)[filled]].copy()
         keyed = rows[~blank_key]
-        repeated = keyed.duplicated([_TAB_CODE, _KEY]).to_numpy()
-        duplicates = keyed[repeated]
-        keyed = keyed[~repeated]
         ids = np.array(list(new_ids(len(unkeyed))), dtype=object)
         unkeyed[_KEY] = _column(ids, unkeyed.index)
         unkeyed[_TYPED_KEY] = _column(ids, unkeyed.index)
         keyed = pd.concat([keyed.assign(_new_id=False), unkeyed.assign(_new_id=True)],
                           ignore_index=True)
-        return side, keyed, unkeyed, duplicates
+        return side, keyed, unkeyed
 
     def _encode(self, *frames: pd.DataFrame) -> None:
-        """Replace the key text of every frame by one integer code per distinct key."""
+        """Replace the key text of every frame by one integer code per distinct key, codes
+        in order of first appearance (the first frame's unique keys get 0, 1, 2...)."""
         codes, uniques = pd.factorize(np.concatenate([frame[_KEY].to_numpy(dtype=object)
                                                       for frame in frames]))
         self.key_text = np.asarray(uniques, dtype=object)
@@ -375,6 +387,13 @@ class _Merge:
             frame[_KEY] = codes[start:start + len(frame)]
             start += len(frame)
 
+    def _repeated(self, rows: pd.DataFrame) -> np.ndarray:
+        """Rows whose (tab, key) an earlier row already holds; on the encoded keys, where the
+        pair is one integer (hashing the key text again would cost as much as encoding it)."""
+        pairs = (rows[_TAB_CODE].to_numpy(dtype=np.int64) * len(self.key_text)
+                 + rows[_KEY].to_numpy(dtype=np.int64))
+        return pd.Series(pairs).duplicated().to_numpy()
+
     # -- the merge -----------------------------------------------------------------------------
 
     def run(self, base: pd.DataFrame, local: pd.DataFrame, remote: pd.DataFrame,
@@ -382,11 +401,14 @@ class _Merge:
         """All steps in order: align, guard, decide cells, decide rows, emit changes."""
         workbook, members = self._local(local)
         base_side, base_rows = self._base(base)
-        sheets, sheets_rows, unkeyed, duplicates = self._remote(remote, present, new_ids)
+        sheets, sheets_rows, unkeyed = self._remote(remote, present, new_ids)
+        customers = _frame({_KEY: workbook.keys})
+        self._encode(customers, base_rows, sheets_rows, unkeyed)
+        base_rows = base_rows[~self._repeated(base_rows)]
+        repeated = self._repeated(sheets_rows) & ~sheets_rows[_NEW_ID].to_numpy(dtype=bool)
+        duplicates, sheets_rows = sheets_rows[repeated], sheets_rows[~repeated]
         if not force:
             self._guard(members, base_rows, sheets_rows)
-        customers = _frame({_KEY: workbook.keys})
-        self._encode(customers, members, base_rows, sheets_rows, unkeyed, duplicates)
         rows = members.merge(base_rows, on=[_TAB_CODE, _KEY], how="outer").merge(
             sheets_rows, on=[_TAB_CODE, _KEY], how="outer")
         order = np.lexsort((rows[_KEY].to_numpy(), rows[ROW].fillna(np.inf).to_numpy(),
@@ -453,9 +475,12 @@ class _Merge:
         parts = []
         for column in self.excel:
             ours = self._on_rows(known.workbook[column], aligned)
-            edited = _differs(aligned.sheets[column], aligned.base[column],
-                              rows & ~aligned.missing[column])
-            hit = _differs(aligned.sheets[column], ours, edited)
+            # Cells that differ from the workbook's are the ones written back to Sheets too:
+            # one comparison over the whole column serves both steps.
+            stale = self._stale[column] = _differs(aligned.sheets[column], ours,
+                                                   aligned.in_sheets)
+            hit = _differs(aligned.sheets[column], aligned.base[column],
+                           stale & rows & ~aligned.missing[column])
             why = ("excel (computed by the workbook: recomputed, never pulled)"
                    if column in self.computed else "excel (column owned by the workbook)")
             parts.append(self._records(aligned.tab[hit], aligned.key[hit], column, ours[hit],
@@ -553,7 +578,9 @@ class _Merge:
         present = keep & aligned.in_sheets
         for column in self.columns:
             target = self._on_rows(final[column], aligned)
-            hit = _differs(aligned.sheets[column], target, present)
+            stale = self._stale.get(column)
+            hit = (stale & present if stale is not None
+                   else _differs(aligned.sheets[column], target, present))
             missing = aligned.missing[column] & hit
             if missing.any():  # a column absent from a tab's header is not written blank
                 hit[missing] = ~_blank(target[missing])

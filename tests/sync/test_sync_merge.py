@@ -6,6 +6,7 @@ rows, ``None`` for a blank row), applies a plan the way the run does, and keeps 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import pandas as pd
@@ -326,6 +327,32 @@ def test_nullable_workbook_columns_and_pd_na_are_blanks() -> None:
     p = world.sync()
     assert p.remote_updates[["row", "column", "value"]].values.tolist() == [[3, "notes", "y"]]
     assert world.plan().is_noop
+
+
+def test_text_columns_plan_alike_stored_as_str_or_object() -> None:
+    """How the columns hold text (Arrow strings from the workbook, Python objects from
+    Sheets and the state) changes nothing: the merge's fast paths keep every value as is."""
+    world = synced(customer(1, "Ann", 3, status="new"), customer(2, "Bob", 2.5, notes="x"),
+                   customer(3, "Cy", segments=("Hot", "Lost")))
+    world.edit_local(1, name="Anna")
+    world.row("Hot", 2).update(status="called", name="Robert")
+    world.tabs["Lost"].append({KEY: "", "name": "Dee", "score": "", "status": "new",
+                               "notes": ""})
+    text = ["name", "status", "notes"]
+
+    def plan_as(dtype: object) -> Plan:
+        return plan(world.base.astype({c: dtype for c in text}),
+                    world.local.astype({c: dtype for c in text}),
+                    world.remote().astype({c: dtype for c in text}), key=KEY,
+                    excel_columns=EXCEL, sales_columns=SALES, tabs=TABS,
+                    new_ids=lambda n: [f"N{i}" for i in range(n)])
+
+    as_str, as_object = plan_as("str"), plan_as(object)
+    for field in dataclasses.fields(Plan):
+        pd.testing.assert_frame_equal(getattr(as_str, field.name),
+                                      getattr(as_object, field.name))
+    assert len(as_object.remote_updates) and len(as_object.local_updates)
+    assert len(as_object.new_customers) and len(as_object.conflicts)
 
 
 def test_customer_deleted_from_the_workbook_leaves_and_its_edits_are_recorded() -> None:
