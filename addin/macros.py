@@ -12,6 +12,7 @@ template's VBA names.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from addin.app.jobs import perform
@@ -20,11 +21,17 @@ from addin.core.analysis import Analysis
 
 
 def _side(path: str | Path | None) -> Side:
+    """The file named, else the workbook that called the macro.
+
+    In Excel for Windows the result sheets are rendered and copied in as ``potentiel run``
+    writes them; elsewhere (Excel for Mac) as values: repointing the copied charts at the
+    open workbook uses Windows-only Excel calls.
+    """
     if path is not None:
         return FileSide(Path(path))
     import xlwings as xw
 
-    return ExcelSide(xw.Book.caller())
+    return ExcelSide(xw.Book.caller(), render=sys.platform == "win32")
 
 
 def analyze(path: str | Path | None = None) -> Analysis | None:
