@@ -56,7 +56,8 @@ class _Bar:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from addin.app.jobs import run_file, summarize
+    from addin.app.jobs import SUMMARY, run_file, summarize
+    from addin.core.labels import language_index
 
     bar = _Bar(3)
     try:
@@ -65,7 +66,7 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     print(summarize(analysis))
-    print(f"Results written to {written}")
+    print(SUMMARY["written"][language_index(analysis.settings.language)].format(path=written))
     return 1 if analysis.has_errors else 0
 
 

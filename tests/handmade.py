@@ -21,7 +21,7 @@ PLANTED: dict[str, list[tuple[str, int | None, str, str, str]]] = {
         ("Clients", None, "Fidélité (carte)", "warning", "column not recognised"),
         ("Clients", 7, "Revenu annuel (€)", "error", "'inconnu' is not a number"),
         ("Commandes", 5, "Montant (€)", "error", "Excel error value #N/A"),
-        ("Commandes", 6, "N° client", "warning", "customer_id not in the Customers sheet"),
+        ("Commandes", 6, "N° client", "warning", "this id is not in the Customers sheet"),
         ("Commandes", 7, "Montant (€)", "warning", "no 'Montant (€)': the order counts"),
     ],
     "groothandel.xlsx": [

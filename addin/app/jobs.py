@@ -102,6 +102,8 @@ SUMMARY: dict[str, tuple[str, str, str]] = {
              "  ... en nog {n} (zie het blad Validatie)"),
     "none": ("No problems found in the input.", "Aucun problème trouvé dans les données.",
              "Geen problemen gevonden in de gegevens."),
+    "written": ("Results written to {path}", "Résultats écrits dans {path}",
+                "Resultaten geschreven naar {path}"),
 }
 
 

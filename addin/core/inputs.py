@@ -343,7 +343,7 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
         first = lines[code < 0].drop_duplicates("customer_id")
         validation.add_many(names["orders"], first.index.to_numpy(),
                             order_headers["customer_id"], first["customer_id"].to_numpy(),
-                            "customer_id not in the Customers sheet: added as a customer",
+                            "this id is not in the Customers sheet: added as a customer",
                             severity="warning")
         extra = pd.DataFrame({"customer_id": first["customer_id"].to_numpy()})
         cust = pd.concat([cust, extra], ignore_index=True)

@@ -76,9 +76,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{count} ligne(s) de commande datée(s) après la date d'analyse {date} ne sont pas "
         "comptées",
         "{count} orderregel(s) na de analysedatum {date} worden niet meegeteld"),
-    "customer_id not in the Customers sheet: added as a customer": (
-        "customer_id absent de la feuille Clients : ajouté comme client",
-        "customer_id staat niet in het blad Klanten: als klant toegevoegd"),
+    "this id is not in the Customers sheet: added as a customer": (
+        "cet identifiant n'est pas dans la feuille Clients : ajouté comme client",
+        "deze id staat niet in het blad Klanten: als klant toegevoegd"),
     "no {what}: the order counts, but adds nothing to revenue or margin": (
         "pas de {what} : la commande compte, mais n'ajoute rien au chiffre d'affaires ni à la "
         "marge",

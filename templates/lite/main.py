@@ -1038,6 +1038,8 @@ SUMMARY: dict[str, tuple[str, str, str]] = {
              "  ... en nog {n} (zie het blad Validatie)"),
     "none": ("No problems found in the input.", "Aucun problème trouvé dans les données.",
              "Geen problemen gevonden in de gegevens."),
+    "written": ("Results written to {path}", "Résultats écrits dans {path}",
+                "Resultaten geschreven naar {path}"),
 }
 
 
@@ -2249,7 +2251,7 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
         first = lines[code < 0].drop_duplicates("customer_id")
         validation.add_many(names["orders"], first.index.to_numpy(),
                             order_headers["customer_id"], first["customer_id"].to_numpy(),
-                            "customer_id not in the Customers sheet: added as a customer",
+                            "this id is not in the Customers sheet: added as a customer",
                             severity="warning")
         extra = pd.DataFrame({"customer_id": first["customer_id"].to_numpy()})
         cust = pd.concat([cust, extra], ignore_index=True)
@@ -2575,9 +2577,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{count} ligne(s) de commande datée(s) après la date d'analyse {date} ne sont pas "
         "comptées",
         "{count} orderregel(s) na de analysedatum {date} worden niet meegeteld"),
-    "customer_id not in the Customers sheet: added as a customer": (
-        "customer_id absent de la feuille Clients : ajouté comme client",
-        "customer_id staat niet in het blad Klanten: als klant toegevoegd"),
+    "this id is not in the Customers sheet: added as a customer": (
+        "cet identifiant n'est pas dans la feuille Clients : ajouté comme client",
+        "deze id staat niet in het blad Klanten: als klant toegevoegd"),
     "no {what}: the order counts, but adds nothing to revenue or margin": (
         "pas de {what} : la commande compte, mais n'ajoute rien au chiffre d'affaires ni à la "
         "marge",

@@ -207,7 +207,7 @@ def test_values_are_shown_as_typed() -> None:
          "'2300-01-15' is not a date between 1900 and 2262"),
         ("Customers", 2, "Satisfaction", "-1", "error", "satisfaction must be between 1 and 5"),
         ("Orders", 2, "N° client", "B", "warning",
-         "customer_id not in the Customers sheet: added as a customer")]
+         "this id is not in the Customers sheet: added as a customer")]
 
 
 # ---------------------------------------------------------------- 2. headers
