@@ -7,18 +7,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 from fakesheets import FakeSheets
 
-from addin.demo.sample import build_sample
 from addin.workbook.files import atomic_write, temporary_prefix
 from sheets_sync.config import load_config
 from sheets_sync.run import remove_stale_saves, sync
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_sample(tmp_path_factory.mktemp("sample") / "customers.xlsx")
 
 
 def leftovers(folder: Path) -> dict[str, Path]:

@@ -7,7 +7,6 @@ customers, text staying text on both sides, and faults ending where a fault-free
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -16,48 +15,17 @@ import pandas as pd
 import pytest
 from fakesheets import FakeSheets, Fault
 from recording_book import Book
+from sync_books import COLUMNS, customers, run, setup, tab
 
-from addin import macros, read_workbook
+from addin import macros
 from addin.app.side import ExcelSide
-from addin.demo.sample import build_sample
 from addin.errors import PotentielError
 from addin.workbook.edit import update_cells
 from sheets_sync.config import load_config
-from sheets_sync.run import RunReport, sync, sync_now
+from sheets_sync.run import sync, sync_now
 from sheets_sync.state import SyncState
 
-COLUMNS = ["customer_id", "name", "email", "customer_type", "prospect_score", "temperature"]
 SALES = ["status", "owner", "notes", "next_action"]
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_sample(tmp_path_factory.mktemp("sample") / "customers.xlsx")
-
-
-def setup(tmp: Path, fake: FakeSheets, sample: Path, **extra: str) -> tuple[Path, str]:
-    """A workbook copy and a sync.toml pointing at a new spreadsheet of the fake."""
-    shutil.copyfile(sample, tmp / "customers.xlsx")
-    sid = fake.create_spreadsheet("Sales")
-    lines = ['workbook = "customers.xlsx"', f'spreadsheet = "{sid}"', 'credentials = "none"',
-             f'endpoint = "{fake.endpoint}"', 'segments = ["Hot prospects", "Lost customers"]',
-             f"columns = {COLUMNS!r}".replace("'", '"'),
-             *[f"{k} = {v}" for k, v in extra.items()]]
-    (tmp / "sync.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return tmp / "sync.toml", sid
-
-
-def run(config: Path) -> RunReport:
-    return sync(load_config(config))
-
-
-def tab(fake: FakeSheets, sid: str, title: str) -> pd.DataFrame:
-    rows = fake.sheet_values(sid, title)
-    return pd.DataFrame(rows[1:], columns=rows[0])
-
-
-def customers(path: Path) -> pd.DataFrame:
-    return read_workbook(path).customers.set_index("customer_id")
 
 
 def test_first_sync_sets_up_the_tabs(tmp_path: Path, fake_sheets: FakeSheets,
