@@ -101,7 +101,7 @@ def _functions(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from addin.build.template import build
+    from addin.template_maker.template import build
 
     for path in build(args.directory):
         print(f"wrote {path}")

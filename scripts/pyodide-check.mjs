@@ -16,7 +16,7 @@ const { loadPyodide } = await import(pathToFileURL(`${pyodideDir}/pyodide.mjs`).
 const py = await loadPyodide({ indexURL: `${pyodideDir}/` });
 const read = (path) => readFileSync(`${repo}/${path}`, "utf8");
 
-py.globals.set("bundle_source", read("addin/build/bundle.py"));
+py.globals.set("bundle_source", read("addin/template_maker/bundle.py"));
 py.globals.set("sources", JSON.stringify({
   "addin": [true, ""],
   "addin.core": [true, read("addin/core/__init__.py")],

@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from addin.app import lite
-from addin.build.template import build
+from addin.template_maker.template import build
 
 
 def main(argv: list[str]) -> int:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from addin.workbook.package import Package
+from addin.workbook.zip_parts import Package
 
 
 def soffice() -> str:

@@ -11,8 +11,13 @@ from pathlib import Path
 
 import xlsxwriter
 
-from addin.build.vbaproject import WORKBOOK_BASE, WORKSHEET_BASE, build_vba_project, document_module
-from addin.build.vbaproject import standard_module as module
+from addin.template_maker.vbaproject import (
+    WORKBOOK_BASE,
+    WORKSHEET_BASE,
+    build_vba_project,
+    document_module,
+)
+from addin.template_maker.vbaproject import standard_module as module
 
 INJECTIONS = ("=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)",
               "=cmd|' /C calc'!A0", "\tTAB", "01000")

@@ -10,7 +10,7 @@ Excel (Pyodide, WebAssembly) and keeps a workbook's code in the workbook: one ``
   :func:`addin.app.jobs.perform` (the macros' one code path) on the open workbook through
   :class:`addin.app.side.ExcelSide`, which writes only sheets carrying potentiel's marks;
 - below them, potentiel's modules those need, copied as text and imported from there by
-  :mod:`addin.build.bundle` (docs/decisions.md says why a copy and not a wheel);
+  :mod:`addin.template_maker.bundle` (docs/decisions.md says why a copy and not a wheel);
 - ``requirements.txt`` names the packages those modules import, all in Pyodide's own set
   (pandas, numpy, pyarrow) except xlwings, pure Python and pinned as potentiel pins it.
 
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from addin.app import formulas
-from addin.build import bundle
+from addin.template_maker import bundle
 
 #: The packages of potentiel's own code that the bundle may hold.
 ROOTS = frozenset({"addin"})
@@ -219,7 +219,7 @@ from xlwings import arg, func, script
         scripts_part,
         "",
         "",
-        "# --- potentiel's modules (addin/build/bundle.py, then the sources) " + "-" * 27,
+        "# --- potentiel's modules (addin/template_maker/bundle.py, then the sources) " + "-" * 27,
         "",
         loader,
         "",

@@ -5,8 +5,8 @@ One protocol, :class:`Side`, serves the macro buttons (:mod:`addin.macros`) and 
 Sheets sync (:mod:`sheets_sync.run`) alike.  :class:`FileSide` works on a file on disk
 (headless: servers, CI, Linux); :class:`ExcelSide` on the open workbook through the xlwings
 Book/Sheet/Range API only, which classic xlwings and xlwings Lite both offer.  Both find
-potentiel's sheets by their marks (:mod:`addin.workbook.marks`), never by tab name, so a user's
-sheet called like a result is never touched.
+potentiel's sheets by their marks (:mod:`addin.workbook.owned_sheets`), never by tab name,
+so a user's sheet called like a result is never touched.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from addin.core.analysis import Analysis
 from addin.core.schema import canonical_columns, match_sheet
 from addin.workbook.edit import update_cells
 from addin.workbook.files import workbook_in_use
-from addin.workbook.marks import (
+from addin.workbook.owned_sheets import (
     MARK,
     mark_name,
     mark_reference,

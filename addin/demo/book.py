@@ -10,7 +10,7 @@ order dates are then drawn to match the persona.  Everything is whole-column num
 work: a million customers with five million order lines take a few seconds.
 
 ``messy=True`` then types part of the cells the way people do in spreadsheets (see
-:func:`addin.demo.mess.mess`).
+:func:`addin.demo.messy.mess`).
 """
 
 from __future__ import annotations
@@ -162,7 +162,7 @@ def generate(n_customers: int, n_orders: int, *, seed: int = 0, as_of: date = AS
     orders = _orders(book, n_orders, pd.Timestamp(as_of), rng)
     customers = _customers(book, pd.Timestamp(as_of), rng)
     if messy:
-        from addin.demo.mess import mess
+        from addin.demo.messy import mess
 
         return mess(customers, orders, np.random.default_rng([seed, 1]))
     return customers, orders

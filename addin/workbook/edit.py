@@ -27,9 +27,9 @@ from addin.core.parsing import EXCEL_EPOCH
 from addin.core.schema import canonical_columns, fold, match_sheet
 from addin.errors import WorkbookError
 from addin.workbook.a1 import column_index, column_letter, split_ref
-from addin.workbook.package import REL_CALC_CHAIN, WORKBOOK_PART, Package, attribute
 from addin.workbook.reader import read_sheet_table
 from addin.workbook.sheetxml import MAX_TEXT, Styles, ensure_styles
+from addin.workbook.zip_parts import REL_CALC_CHAIN, WORKBOOK_PART, Package, attribute
 
 _ROW_START = re.compile(r"<(?:\w+:)?row[\s>/]")
 _CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)

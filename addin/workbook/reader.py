@@ -28,7 +28,7 @@ from addin.core.schema import REQUIRED, SHEET_ALIASES, canonical_columns, match_
 from addin.core.validation import ROW_INDEX, Validation
 from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import column_letter
-from addin.workbook.package import Package, Sheet, attribute
+from addin.workbook.zip_parts import Package, Sheet, attribute
 
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook

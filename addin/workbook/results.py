@@ -2,7 +2,7 @@
 and native charts, Analysis, one call list per user segment, and Validation.
 
 The sheets are rendered as worksheet XML (:mod:`addin.workbook.sheetxml`) and installed into
-the package (:mod:`addin.workbook.package`): every other part of the workbook keeps its bytes.
+the package (:mod:`addin.workbook.zip_parts`): every other part of the workbook keeps its bytes.
 Each result sheet is marked with a hidden name ``_potentiel.<role>`` (``analysis``,
 ``validation``, ``dashboard``, ``dashboard.data``, ``segment.<key>``), so a re-run replaces
 exactly these sheets, in place, and removes the sheets of segments that no longer exist; a
@@ -31,8 +31,7 @@ from addin.core.labels import VALUES, header, language_index, localize
 from addin.core.messages import translate_all
 from addin.workbook.a1 import column_letter, quote_sheet
 from addin.workbook.charts import Series, bar_chart, curve_chart, drawing
-from addin.workbook.marks import own_role, segment_role, sheet_name
-from addin.workbook.package import OwnSheet, Package
+from addin.workbook.owned_sheets import own_role, segment_role, sheet_name
 from addin.workbook.sheetxml import (
     MAIN_NS,
     Links,
@@ -43,6 +42,7 @@ from addin.workbook.sheetxml import (
     ensure_styles,
     worksheet,
 )
+from addin.workbook.zip_parts import OwnSheet, Package
 
 Progress = Callable[[str], None]
 

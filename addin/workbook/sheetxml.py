@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from addin.core.parsing import EXCEL_EPOCH
 from addin.workbook.a1 import column_letter
-from addin.workbook.package import (
+from addin.workbook.zip_parts import (
     CT_STYLES,
     REL_STYLES,
     WORKBOOK_PART,

@@ -221,7 +221,7 @@ def validate(book: xw.Book):
     perform("validate", ExcelSide(book))
 
 
-# --- potentiel's modules (addin/build/bundle.py, then the sources) ---------------------------
+# --- potentiel's modules (addin/template_maker/bundle.py, then the sources) ---------------------------
 
 """Imports potentiel's modules from source text held in one file (xlwings Lite's main.py).
 
@@ -1160,8 +1160,8 @@ One protocol, :class:`Side`, serves the macro buttons (:mod:`addin.macros`) and 
 Sheets sync (:mod:`sheets_sync.run`) alike.  :class:`FileSide` works on a file on disk
 (headless: servers, CI, Linux); :class:`ExcelSide` on the open workbook through the xlwings
 Book/Sheet/Range API only, which classic xlwings and xlwings Lite both offer.  Both find
-potentiel's sheets by their marks (:mod:`addin.workbook.marks`), never by tab name, so a user's
-sheet called like a result is never touched.
+potentiel's sheets by their marks (:mod:`addin.workbook.owned_sheets`), never by tab name,
+so a user's sheet called like a result is never touched.
 """
 
 from __future__ import annotations
@@ -1180,7 +1180,7 @@ from addin.core.analysis import Analysis
 from addin.core.schema import canonical_columns, match_sheet
 from addin.workbook.edit import update_cells
 from addin.workbook.files import workbook_in_use
-from addin.workbook.marks import (
+from addin.workbook.owned_sheets import (
     MARK,
     mark_name,
     mark_reference,
@@ -4623,9 +4623,9 @@ from addin.core.parsing import EXCEL_EPOCH
 from addin.core.schema import canonical_columns, fold, match_sheet
 from addin.errors import WorkbookError
 from addin.workbook.a1 import column_index, column_letter, split_ref
-from addin.workbook.package import REL_CALC_CHAIN, WORKBOOK_PART, Package, attribute
 from addin.workbook.reader import read_sheet_table
 from addin.workbook.sheetxml import MAX_TEXT, Styles, ensure_styles
+from addin.workbook.zip_parts import REL_CALC_CHAIN, WORKBOOK_PART, Package, attribute
 
 _ROW_START = re.compile(r"<(?:\w+:)?row[\s>/]")
 _CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
@@ -4979,14 +4979,14 @@ def check_not_open(path: Path) -> None:
         raise WorkbookLockedError(reason + ".",
                                   hint="Close the workbook, or write to another file with -o.")
 '''),
-    "addin.workbook.marks": (False, r'''"""Which sheets are potentiel's, and what tab names its sheets get.
+    "addin.workbook.owned_sheets": (False, r'''"""Which sheets are potentiel's, and what tab names its sheets get.
 
 potentiel marks each sheet it writes with a hidden workbook name ``_potentiel.<role>`` that
 refers to the sheet (``analysis``, ``validation``, ``dashboard``, ``segment.<hash>``,
 ``sheet.<hash>`` for the sync's Conflicts).  Marks follow a sheet when a user renames it, and a
 user's sheet never has one: so a result sheet is found by its mark, never by its tab name.
 :func:`place_sheets` is the one decision of where each result goes; the file writer
-(:class:`addin.workbook.package.Package`) and the Excel writer (:mod:`addin.app.side`) both
+(:class:`addin.workbook.zip_parts.Package`) and the Excel writer (:mod:`addin.app.side`) both
 follow it, so neither can overwrite a user's sheet that happens to be called like a result.
 """
 
@@ -5088,7 +5088,1679 @@ def unique_name(name: str, taken: set[str]) -> str:
         candidate, n = name[: MAX_TAB - len(suffix)] + suffix, n + 1
     return candidate
 '''),
-    "addin.workbook.package": (False, r'''"""An .xlsx/.xlsm workbook edited as its zip parts, never round-tripped through a library.
+    "addin.workbook.reader": (False, r'''"""Reading the customer workbook: find the input sheets and their tables, keep cell values exact.
+
+Cell values come from python-calamine (Rust; many times faster than openpyxl).  Values stay what
+the cells hold: dates as datetimes, text that looks like a number as text (``"01000"``), numbers
+as numbers, blanks as None.  Excel error values (``#N/A``, ``#REF!``), which calamine turns into
+blanks, are read back from the sheet XML as text, so the analysis reports them instead of taking
+them for empty cells.  Nothing is converted here: parsing is the core's job.
+
+A sheet's data is its Excel Table (ListObject) when it has one, else the range under its header
+row: the first of the top rows holding a recognised required header (so title rows above the
+table are fine).  Blank rows are skipped, trailing blank rows and columns dropped, and each row
+keeps its Excel row number as index, so every message names the row the user sees.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from addin.core.inputs import FORMAT_LANGUAGES
+from addin.core.schema import REQUIRED, SHEET_ALIASES, canonical_columns, match_sheet
+from addin.core.validation import ROW_INDEX, Validation
+from addin.errors import WorkbookError, WorkbookLockedError
+from addin.workbook.a1 import column_letter
+from addin.workbook.zip_parts import Package, Sheet, attribute
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
+
+Progress = Callable[[str], None]
+
+REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
+#: How many top rows may hold titles above the header row.
+HEADER_SEARCH_ROWS = 30
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_LABELS = {"customers": "Customers", "orders": "Orders", "segments": "Segments",
+           "settings": "Settings"}
+
+
+@dataclass
+class WorkbookData:
+    """The input sheets as raw cell values, original headers, indexed by Excel row number."""
+
+    path: Path
+    customers: pd.DataFrame | None
+    orders: pd.DataFrame | None
+    segments: pd.DataFrame | None
+    settings: pd.DataFrame | None
+    sheet_names: dict[str, str]
+    validation: Validation = field(default_factory=Validation)
+    #: Where each input column is: sheet -> header or canonical name -> (header, 0-based
+    #: column index), so a problem can link to the cell the user typed.
+    columns: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Region:
+    """Where a sheet's table is: header row and last row (1-based), first and last column."""
+
+    header_row: int | None
+    last_row: int | None
+    first_column: int
+    last_column: int | None
+
+
+def _sniff(path: Path) -> None:
+    """Tell apart the files that are not workbooks before a zip reader fails on them."""
+    if not path.exists():
+        raise WorkbookError(f"The workbook {path} does not exist.",
+                            hint="Check the file name and folder.")
+    if path.is_dir():
+        raise WorkbookError(f"{path} is a folder, not a workbook.",
+                            hint="Give the path of the .xlsx or .xlsm file.")
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(8)
+            if head == _OLE_MAGIC:
+                body = stream.read()
+    except PermissionError as err:
+        raise WorkbookLockedError(f"{path.name} cannot be read: {err.strerror}.",
+                                  hint="Close it in the program that holds it, or check the "
+                                       "file's permissions.") from err
+    if not head:
+        raise WorkbookError(f"{path.name} is an empty file, not a workbook.",
+                            hint="Open the workbook in Excel and save it again.")
+    if head == _OLE_MAGIC:
+        if "EncryptedPackage".encode("utf-16-le") in body:
+            raise WorkbookError(f"{path.name} is protected by a password.",
+                                hint="Open it in Excel, remove the password (File > Info > "
+                                     "Protect Workbook) and save it as .xlsx.")
+        raise WorkbookError(f"{path.name} is an old Excel 97-2003 file (.xls).",
+                            hint="Open it in Excel and save it as .xlsx (Excel Workbook).")
+    if not head.startswith(b"PK"):
+        raise WorkbookError(f"{path.name} is not an Excel workbook (.xlsx/.xlsm).",
+                            hint="Export the data from the program that made it as .xlsx.")
+
+
+def _tables(package: Package, sheet: Sheet) -> list[tuple[str, str, bool, int]]:
+    """The sheet's Excel Tables: (part, ref, has header row, totals rows)."""
+    if sheet.part is None:
+        return []
+    found = []
+    for rel in package.relationships(sheet.part):
+        if rel.type == REL_TABLE and rel.part and package.exists(rel.part):
+            start = re.search(r"<(?:\w+:)?table\b[^>]*>", package.text(rel.part))
+            if start is None:
+                continue
+            element = start.group(0)
+            found.append((rel.part, attribute(element, "ref") or "",
+                          (attribute(element, "headerRowCount") or "1") != "0",
+                          int(attribute(element, "totalsRowCount") or 0)))
+    return found
+
+
+def _parse_ref(ref: str) -> tuple[int, int, int, int]:
+    """``B3:F10`` -> (first row, first column, last row, last column), 1-based rows,
+    0-based columns."""
+    def one(cell: str) -> tuple[int, int]:
+        match = re.fullmatch(r"\$?([A-Za-z]+)\$?(\d+)", cell)
+        if match is None:
+            raise WorkbookError(f"unreadable cell reference '{cell}' in a table definition",
+                                hint="Open the workbook in Excel and save it again.")
+        column = 0
+        for char in match.group(1).upper():
+            column = column * 26 + ord(char) - 64
+        return int(match.group(2)), column - 1
+    first, _, last = ref.partition(":")
+    (r1, c1), (r2, c2) = one(first), one(last or first)
+    return r1, c1, r2, c2
+
+
+def _errors(package: Package, sheet: Sheet, grid: np.ndarray) -> None:
+    """Put Excel error values (calamine reads them as blanks) back into the grid as text."""
+    if sheet.part is None or not package.exists(sheet.part):
+        return
+    data = package.read(sheet.part)
+    if b't="e"' not in data:
+        return
+    for match in re.finditer(rb'<(?:\w+:)?c\b([^>]*?)\bt="e"([^>]*)>(.*?)</(?:\w+:)?c>', data,
+                             re.DOTALL):
+        where = re.search(rb'\br="([A-Z]+)(\d+)"', match.group(1) + match.group(2))
+        value = re.search(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>", match.group(3))
+        if where is None or value is None:
+            continue
+        row = int(where.group(2)) - 1
+        column = 0
+        for char in where.group(1).decode("ascii"):
+            column = column * 26 + ord(char) - 64
+        if row < grid.shape[0] and column - 1 < grid.shape[1]:
+            grid[row, column - 1] = value.group(1).decode("utf-8")
+
+
+#: Primary language of a Windows locale id (``[$€-413]`` is nl-NL, ``[$-40C]`` fr-FR).
+_LOCALE_LANGUAGES = {0x09: "en", 0x0C: "fr", 0x13: "nl"}
+_FORMAT_SAMPLE = 2_000_000
+
+
+def _format_languages(package: Package) -> dict[int, str]:
+    """Cell style index -> the language of its number format's locale tag, for the styles
+    whose format names one (Excel writes ``[$€-40C] #,##0.00`` for a French euro amount)."""
+    if not package.exists("xl/styles.xml"):
+        return {}
+    xml = package.text("xl/styles.xml")
+    tagged = {}
+    for number, code in re.findall(r'<(?:\w+:)?numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?'
+                                   r'formatCode="([^"]*)"', xml):
+        locale = re.search(r"\[\$[^\]-]*-([0-9A-Fa-f]{3,8})\]", code)
+        language = _LOCALE_LANGUAGES.get(int(locale.group(1), 16) & 0x3FF) if locale else None
+        if language:
+            tagged[number] = language
+    cell_xfs = re.search(r"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", xml, re.DOTALL)
+    if not tagged or cell_xfs is None:
+        return {}
+    xfs = re.findall(r'<(?:\w+:)?xf\b([^>]*)', cell_xfs.group(0))
+    number_formats = [re.search(r'numFmtId="(\d+)"', xf) for xf in xfs]
+    return {i: tagged[f.group(1)] for i, f in enumerate(number_formats)
+            if f is not None and f.group(1) in tagged}
+
+
+def _column_languages(package: Package, sheet: Sheet, styles: dict[int, str]) -> dict[int, str]:
+    """0-based column -> the one language the locale-tagged formats of its number cells name
+    (a column whose cells name two languages says nothing).
+
+    A column keeps one format from top to bottom, so the first rows (``_FORMAT_SAMPLE`` bytes
+    of the sheet) tell it: a long sheet costs no more than a short one.
+    """
+    if not styles or sheet.part is None or not package.exists(sheet.part):
+        return {}
+    ids = "|".join(str(i) for i in styles)
+    seen: dict[int, set[str]] = {}
+    data = package.read(sheet.part)[:_FORMAT_SAMPLE]
+    # Number cells only: a text cell (t="s", "str", "inlineStr") does not show its format.
+    for letters, style in re.findall(rb'<(?:\w+:)?c\b(?![^>]*\bt="(?!n"))[^>]*?\br="([A-Z]+)'
+                                     rb'\d+"[^>]*?\bs="(' + ids.encode() + rb')"', data):
+        column = 0
+        for char in letters.decode("ascii"):
+            column = column * 26 + ord(char) - 64
+        seen.setdefault(column - 1, set()).add(styles[int(style)])
+    return {column: found.pop() for column, found in seen.items() if len(found) == 1}
+
+
+def _header_row(grid: np.ndarray, kind: str) -> int | None:
+    """0-based index of the first top row holding a required header of this sheet kind."""
+    for i in range(min(HEADER_SEARCH_ROWS, grid.shape[0])):
+        labels = [v for v in grid[i] if v is not None]
+        if set(canonical_columns(kind, labels).values()) & set(REQUIRED[kind]):
+            return i
+    return None
+
+
+def _frame(grid: np.ndarray, header: int | None, kind: str, label: str,
+           merged: list[tuple[tuple[int, int], tuple[int, int]]], validation: Validation,
+           ) -> pd.DataFrame:
+    """The data under the header row: blank rows out, index = Excel row numbers."""
+    if header is None:
+        labels: list[object] = list(SCHEMAS_HEADLESS[kind])
+        body, first_row = np.full((grid.shape[0], len(labels)), None, dtype=object), 1
+        width = min(len(labels), grid.shape[1])
+        body[:, :width] = grid[:, :width]
+        empty = pd.isna(body)
+    else:
+        row = grid[header]
+        empty = pd.isna(grid[header + 1:])  # one pass over the cells, used twice
+        filled = np.flatnonzero(pd.notna(row) | ~empty.all(axis=0))
+        width = int(filled[-1]) + 1 if len(filled) else 0
+        labels = list(row[:width])
+        body, first_row = grid[header + 1:, :width], header + 2
+        empty = empty[:, :width]
+        for i, value in enumerate(labels):
+            if value is None:
+                labels[i] = f"column {column_letter(i)}"
+                in_merge = any(r1 <= header <= r2 and c1 <= i <= c2
+                               for (r1, c1), (r2, c2) in merged)
+                why = ("the header cell is part of merged cells: unmerge them and give each "
+                       "column its own header" if in_merge else "the column has no header")
+                if body.size and not empty[:, i].all():
+                    validation.add(label, header + 1, column_letter(i), None, why,
+                                   severity="warning")
+            else:
+                labels[i] = str(value) if not isinstance(value, str) else value.strip()
+    keep = ~empty.all(axis=1) if body.size else np.zeros(len(body), dtype=bool)
+    rows = np.flatnonzero(keep)
+    # Columns are views of the grid when no row is dropped: no copy of millions of cells.
+    picked = body if keep.all() else body[rows]
+    columns = {i: picked[:, i] for i in range(picked.shape[1] if picked.ndim == 2 else 0)}
+    frame = pd.DataFrame(columns, index=pd.Index(rows + first_row, name=ROW_INDEX),
+                         dtype=object, copy=False)
+    frame.columns = labels[: frame.shape[1]]
+    return frame
+
+
+#: Headers used when a Settings sheet holds key | value rows without a header row.
+SCHEMAS_HEADLESS: dict[str, tuple[str, ...]] = {"settings": ("key", "value")}
+
+
+def _grid(rows: list[list[object]]) -> np.ndarray:
+    """Calamine's rows as a 2-D object array, blanks ('' from calamine) as None."""
+    width = max((len(r) for r in rows), default=0)
+    grid = np.empty((len(rows), width), dtype=object)
+    if rows and width:
+        grid[:] = rows if all(len(r) == width for r in rows) else [
+            r + [""] * (width - len(r)) for r in rows]
+        blank = grid == ""
+        grid[blank] = None
+    return grid
+
+
+@dataclass
+class SheetTable:
+    """A sheet's data and where it sits: what :func:`addin.workbook.edit.update_cells` needs."""
+
+    frame: pd.DataFrame
+    header_row: int | None
+    first_column: int
+    table_part: str | None
+
+
+def _read_sheet(book: CalamineWorkbook, package: Package, sheet: Sheet, kind: str,
+                validation: Validation) -> SheetTable:
+    """One input sheet as raw values under its headers, and where they are."""
+    try:
+        calamine_sheet = book.get_sheet_by_name(sheet.name)
+        merged = [((a[0], a[1]), (b[0], b[1])) for a, b in
+                  (calamine_sheet.merged_cell_ranges or [])]
+        rows = calamine_sheet.to_python(skip_empty_area=False)
+    except Exception as err:  # calamine raises its own types for broken parts
+        raise WorkbookError(f"Sheet '{sheet.name}' cannot be read: {err}",
+                            hint="Open the workbook in Excel and save it again.") from err
+    # The grid holds the values from here: let calamine's sheet and the row lists go.
+    del calamine_sheet
+    grid = _grid(rows)
+    del rows
+    _errors(package, sheet, grid)
+    table = _locate(grid, kind, sheet.name, merged, _tables(package, sheet), validation)
+    languages = _column_languages(package, sheet, _format_languages(package))
+    width = table.frame.shape[1]
+    table.frame.attrs[FORMAT_LANGUAGES] = {
+        str(table.frame.columns[column - table.first_column]): language
+        for column, language in languages.items()
+        if 0 <= column - table.first_column < width}
+    return table
+
+
+def _locate(grid: np.ndarray, kind: str, label: str,
+            merged: list[tuple[tuple[int, int], tuple[int, int]]],
+            tables: list[tuple[str, str, bool, int]], validation: Validation) -> SheetTable:
+    """Find the table in a sheet's grid: its Excel Table, else the rows under its header."""
+    for table_part, ref, has_header, totals in tables:
+        r1, c1, r2, c2 = _parse_ref(ref)
+        part = grid[: r2 - totals, : c2 + 1]
+        if not has_header:
+            continue
+        labels = [v for v in grid[r1 - 1, c1: c2 + 1] if v is not None]
+        if set(canonical_columns(kind, labels).values()) & set(REQUIRED[kind]) or \
+                len(tables) == 1:
+            frame = _frame(part[:, c1:], r1 - 1, kind, label, merged, validation)
+            return SheetTable(frame, r1, c1, table_part)
+    header = _header_row(grid, kind)
+    if header is None and kind not in SCHEMAS_HEADLESS:
+        header = next((i for i in range(grid.shape[0]) if pd.notna(grid[i]).any()), None)
+    if header is None and kind not in SCHEMAS_HEADLESS:
+        raise WorkbookError(f"Sheet '{label}' is empty.",
+                            hint="Put the column headers on the first row and one "
+                                 f"{'customer' if kind == 'customers' else 'row'} per line.")
+    if header is not None:
+        columns = np.flatnonzero(pd.notna(grid[header]))
+        first = int(columns[0]) if len(columns) else 0
+        frame = _frame(grid[:, first:], header, kind, label, merged, validation)
+        return SheetTable(frame, header + 1, first, None)
+    return SheetTable(_frame(grid, None, kind, label, merged, validation), None, 0, None)
+
+
+def _where(table: SheetTable, kind: str) -> dict[str, tuple[str, int]]:
+    """A sheet's columns by header and by canonical name -> (header, 0-based column index)."""
+    labels = [str(label) for label in table.frame.columns]
+    found = {label: (label, table.first_column + i) for i, label in enumerate(labels)}
+    for label, name in canonical_columns(kind, labels).items():
+        found.setdefault(name, found[str(label)])
+    return found
+
+
+def _input_names(names: list[str], own: set[str], validation: Validation) -> dict[str, str]:
+    """Canonical sheet -> the user's sheet name, potentiel's own sheets left out."""
+    found: dict[str, str] = {}
+    for name in names:
+        kind = match_sheet(name)
+        if kind is None or name in own:
+            continue
+        if kind in found:
+            validation.add(name, None, None, None,
+                           f"a second {_LABELS[kind]} sheet: only '{found[kind]}' is read",
+                           severity="warning")
+            continue
+        found[kind] = name
+    return found
+
+
+def _require_customers(path: Path, names: list[str], found: dict[str, str]) -> None:
+    if not names:
+        raise WorkbookError(f"{path.name} has no sheets.",
+                            hint="Add a Customers sheet with one customer per row.")
+    if "customers" not in found:
+        accepted = ", ".join(a.title() for a in SHEET_ALIASES["customers"])
+        raise WorkbookError(
+            f"{path.name} has no Customers sheet (sheets found: {', '.join(names)}).",
+            hint=f"Name the sheet of customers one of: {accepted}.")
+
+
+def data_from_grids(path: Path, grids: Mapping[str, Sequence[Sequence[object]]],
+                    ) -> WorkbookData:
+    """Input sheets from cell grids read elsewhere (xlwings, from the workbook open in Excel).
+
+    ``grids`` maps each sheet name to its rows from A1 (None for blank cells, errors as text
+    such as ``#N/A``).  Sheets are matched, headers found and blank rows skipped exactly as
+    :func:`read_workbook` does; without the file, Excel Tables are found by their header row.
+    """
+    validation = Validation()
+    names = list(grids)
+    found = _input_names(names, _RESULT_SHEET_NAMES, validation)
+    _require_customers(Path(path), names, found)
+    frames: dict[str, pd.DataFrame | None] = dict.fromkeys(_LABELS)
+    columns = {}
+    for kind, name in found.items():
+        rows = [list(r) for r in grids[name]]
+        table = _locate(_grid(rows), kind, name, [], [], validation)
+        frames[kind], columns[name] = table.frame, _where(table, kind)
+    return WorkbookData(path=Path(path), customers=frames["customers"], orders=frames["orders"],
+                        segments=frames["segments"], settings=frames["settings"],
+                        sheet_names=found, validation=validation, columns=columns)
+
+
+#: Tab names of potentiel's result sheets in every language: never input, even unmarked.
+_RESULT_SHEET_NAMES = {"Dashboard", "Tableau de bord", "Analysis", "Analyse", "Validation",
+                       "Validatie"}
+
+
+def _calamine(path: Path) -> CalamineWorkbook:
+    """The file opened by python-calamine, imported here: the grids of a workbook open in Excel
+    (:func:`data_from_grids`, xlwings Lite in a browser) are read without it."""
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_path(str(path))
+
+
+def read_workbook(path: Path, *, progress: Progress | None = None) -> WorkbookData:
+    """Read the input sheets of an .xlsx/.xlsm workbook (Customers required).
+
+    Raises WorkbookError (with a hint) when the file is missing, not a workbook, protected by a
+    password, empty or without a Customers sheet; WorkbookLockedError when it cannot be opened.
+    """
+    path = Path(path)
+    _sniff(path)
+    say = progress or (lambda _: None)
+    validation = Validation()
+    with Package(path) as package:
+        try:
+            book = _calamine(path)
+        except Exception as err:  # calamine's errors carry no common base
+            raise WorkbookError(f"{path.name} cannot be read as a workbook: {err}",
+                                hint="Open it in Excel and save it again as .xlsx.") from err
+        try:
+            by_name = {s.name: s for s in package.sheets()}
+            names = [n for n in book.sheet_names if n in by_name]
+            own = {s.name for s in package.own_sheets().values()}
+            found = _input_names(names, own, validation)
+            _require_customers(path, names, found)
+            frames: dict[str, pd.DataFrame | None] = dict.fromkeys(_LABELS)
+            columns = {}
+            for kind, name in found.items():
+                say(f"reading sheet '{name}'")
+                table = _read_sheet(book, package, by_name[name], kind, validation)
+                frames[kind], columns[name] = table.frame, _where(table, kind)
+        finally:
+            book.close()
+    return WorkbookData(path=path, customers=frames["customers"], orders=frames["orders"],
+                        segments=frames["segments"], settings=frames["settings"],
+                        sheet_names=found, validation=validation, columns=columns)
+
+
+def read_sheet_table(path: Path, sheet_name: str, kind: str | None = None) -> SheetTable:
+    """One sheet's data (any sheet, by its tab name) and where its header and table are."""
+    path = Path(path)
+    _sniff(path)
+    kind = kind or match_sheet(sheet_name) or "customers"
+    with Package(path) as package:
+        sheet = next((s for s in package.sheets() if s.name.casefold() == sheet_name.casefold()),
+                     None)
+        if sheet is None:
+            names = ", ".join(s.name for s in package.sheets())
+            raise WorkbookError(f"{path.name} has no sheet '{sheet_name}' (sheets: {names}).",
+                                hint="Check the sheet name in the configuration.")
+        book = _calamine(path)
+        try:
+            return _read_sheet(book, package, sheet, kind, Validation())
+        finally:
+            book.close()
+'''),
+    "addin.workbook.results": (False, r'''"""potentiel's result sheets written into the user's workbook: a Dashboard with headline figures
+and native charts, Analysis, one call list per user segment, and Validation.
+
+The sheets are rendered as worksheet XML (:mod:`addin.workbook.sheetxml`) and installed into
+the package (:mod:`addin.workbook.zip_parts`): every other part of the workbook keeps its bytes.
+Each result sheet is marked with a hidden name ``_potentiel.<role>`` (``analysis``,
+``validation``, ``dashboard``, ``dashboard.data``, ``segment.<key>``), so a re-run replaces
+exactly these sheets, in place, and removes the sheets of segments that no longer exist; a
+user's sheet is never touched, even one with the same name (potentiel's then gets a number).
+
+What a salesperson sees is decided here: readable headers in the workbook's language, segment
+sheets as call lists (who, how to reach them, why they are on the list, the sales columns, the
+rest grouped out of the way) sorted by what matters for the list, colour as conditional formats,
+Excel Tables, frozen id and name columns, the inputs' currency on money.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from addin.core.analysis import Analysis
+from addin.core.labels import VALUES, header, language_index, localize
+from addin.core.messages import translate_all
+from addin.workbook.a1 import column_letter, quote_sheet
+from addin.workbook.charts import Series, bar_chart, curve_chart, drawing
+from addin.workbook.owned_sheets import own_role, segment_role, sheet_name
+from addin.workbook.sheetxml import (
+    MAIN_NS,
+    Links,
+    Styles,
+    cells_sheet,
+    currency_in,
+    currency_of,
+    ensure_styles,
+    worksheet,
+)
+from addin.workbook.zip_parts import OwnSheet, Package
+
+Progress = Callable[[str], None]
+
+#: Fixed tab names of the result sheets, (en, fr, nl).
+SHEET_NAMES: dict[str, tuple[str, str, str]] = {
+    "dashboard": ("Dashboard", "Tableau de bord", "Dashboard"),
+    "dashboard.data": ("Dashboard data", "Données du tableau", "Dashboardgegevens"),
+    "analysis": ("Analysis", "Analyse", "Analyse"),
+    "validation": ("Validation", "Validation", "Validatie"),
+}
+_WORDS: dict[str, tuple[str, str, str]] = {
+    "title": ("Customer dashboard", "Tableau de bord clients", "Klantendashboard"),
+    "as_of": ("As of {date}", "Au {date}", "Op {date}"),
+    "customers": ("Customers", "Clients", "Klanten"),
+    "revenue": ("Revenue", "Chiffre d'affaires", "Omzet"),
+    "gross_margin": ("Gross margin", "Marge brute", "Brutomarge"),
+    "margin_rate": ("Margin rate", "Taux de marque", "Margepercentage"),
+    "hot": ("Hot prospects", "Prospects chauds", "Warme prospects"),
+    "at_risk": ("Customers at risk", "Clients à risque", "Klanten met risico"),
+    "risk_revenue": ("Their revenue", "Leur chiffre d'affaires", "Hun omzet"),
+    "problems": ("Data problems", "Problèmes de données", "Gegevensproblemen"),
+    "by_type": ("Customers per type", "Clients par type", "Klanten per type"),
+    "by_rfm": ("Customers per RFM segment", "Clients par segment RFM",
+               "Klanten per RFM-segment"),
+    "by_segment": ("{what} per RFM segment", "{what} par segment RFM", "{what} per RFM-segment"),
+    "pareto": ("Top 20 % of customers = {share} of {what}",
+               "Les 20 % premiers clients = {share} {what}",
+               "Top 20 % van de klanten = {share} van de {what}"),
+    "pareto_empty": ("Pareto curve of {what}", "Courbe de Pareto {what}",
+                     "Paretocurve van de {what}"),
+    "of_contribution": ("contribution", "de la contribution", "bijdrage"),
+    "of_revenue": ("revenue", "du chiffre d'affaires", "omzet"),
+    "share_customers": ("share of customers", "part des clients", "aandeel klanten"),
+    "share_value": ("cumulative share", "part cumulée", "cumulatief aandeel"),
+    "no_problems": ("No problems found in the input.", "Aucun problème trouvé dans les données.",
+                    "Geen problemen gevonden in de gegevens."),
+    "see_validation": ("see Validation", "voir Validation", "zie Validatie"),
+}
+_MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre"),
+    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december"),
+}
+_VALIDATION_HEADERS: dict[str, tuple[str, str, str]] = {
+    "sheet": ("Sheet", "Feuille", "Blad"), "row": ("Row", "Ligne", "Rij"),
+    "column": ("Column", "Colonne", "Kolom"), "cell": ("Cell", "Cellule", "Cel"),
+    "value": ("Value", "Valeur", "Waarde"), "severity": ("Severity", "Gravité", "Ernst"),
+    "message": ("Message", "Message", "Bericht"),
+}
+_SEVERITY: dict[str, tuple[str, str, str]] = {
+    "error": ("error", "erreur", "fout"), "warning": ("warning", "avertissement", "waarschuwing"),
+}
+PERCENT_COLUMNS = ("discount_rate", "margin_rate", "markup_rate")
+MONEY_COLUMNS = ("monetary_value", "revenue", "list_revenue", "cost", "gross_margin",
+                 "avg_order_value", "cost_to_serve", "contribution", "break_even_order_value",
+                 "clv")
+INTEGER_COLUMNS = ("orders", "days_since_last_order", "tenure_days", "frequency", "recency", "T",
+                   "referrals", "r_score", "f_score", "m_score")
+SCORE_COLUMNS = ("prospect_score",)
+#: RFM segments a salesperson must win back before they leave.
+AT_RISK = ("At Risk", "Can't Lose")
+
+#: The first columns of every segment sheet: who to call and how to reach them.
+CALL_COLUMNS = ("customer_id", "name", "company", "email", "city")
+#: The sales team's columns, after what the list is about.
+SALES = ("status", "owner", "next_action", "notes")
+#: What a segment is about -> the columns that say why a customer is on it, and its sort
+#: (highest first).
+FOCUS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "prospects": (("prospect_score", "temperature", "bant"), ("prospect_score",)),
+    "accounts": (("contribution", "margin_rate", "abc_class"), ("contribution",)),
+    "risk": (("days_since_last_order", "revenue", "rfm_segment"), ("revenue",)),
+    "other": (("contribution", "prospect_score", "customer_type"),
+              ("contribution", "prospect_score")),
+}
+#: Id and name stay in view when scrolling right.
+FROZEN_COLUMNS = 2
+#: Conditional formats: column -> canonical value -> meaning (a colour of sheetxml).
+COLOURS: dict[str, dict[str, str]] = {
+    "temperature": {"hot": "hot", "warm": "warm", "cold": "cold"},
+    "customer_type": {"lost": "bad", "disloyal": "warn", "loyal": "good"},
+    "abc_class": {"A": "good", "B": "warn", "C": "neutral"},
+    "rfm_segment": {"Can't Lose": "bad", "At Risk": "warn", "Champions": "good"},
+    "profitability": {"high": "good", "low": "bad"},
+}
+_DATA_BAR = ("contribution",)
+
+_RESULT_ROLES = frozenset({"dashboard", "analysis", "validation"})
+#: The result parts a run may write; macros write a subset (Validate: the Validation sheet).
+PARTS: frozenset[str] = frozenset({"dashboard", "analysis", "segments", "validation"})
+
+
+def _quiet(_: str) -> None:
+    """Progress sink for callers that show nothing."""
+
+
+def word(key: str, language: str) -> str:
+    """A word of the result sheets in the workbook's language."""
+    return _WORDS[key][language_index(language)]
+
+
+def long_date(day: pd.Timestamp, language: str) -> str:
+    """A date spelled out in the workbook's language: 30 June 2026, 30 juin 2026."""
+    return f"{day.day} {_MONTHS[language][day.month - 1]} {day.year}"
+
+
+def part_of(role: str) -> str | None:
+    """Which result part a sheet's role belongs to; None for other own sheets (such as the
+    sync's ``Conflicts``), which :func:`write_results` never deletes."""
+    if role in _RESULT_ROLES:
+        return role
+    if role == "dashboard.data":
+        return "dashboard"
+    return "segments" if role.startswith("segment.") else None
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    """One result sheet as a table: its role (the mark), tab name and frame as shown.
+
+    ``columns`` are the canonical names of the frame's columns (the frame shows them in the
+    workbook's language); ``grouped`` those folded away at the right of a call list.
+    """
+
+    part: str
+    role: str
+    name: str
+    frame: pd.DataFrame
+    columns: tuple[str, ...] = ()
+    grouped: tuple[str, ...] = ()
+    links: pa.Array | None = field(default=None, compare=False)
+
+
+def segment_kind(rows: pd.DataFrame) -> str:
+    """What a segment is about, from who is in it: prospects, key accounts, customers at risk
+    (lost, disloyal, RFM at risk) or other."""
+    if rows.empty:
+        return "other"
+    if rows["customer_type"].eq("prospect").all():
+        return "prospects"
+    leaving = rows["customer_type"].isin(("lost", "disloyal")) | rows["rfm_segment"].isin(
+        (*AT_RISK, "About to Sleep", "Hibernating", "Lost"))
+    if leaving.all():
+        return "risk"
+    if rows["abc_class"].eq("A").all():
+        return "accounts"
+    return "other"
+
+
+def call_list(rows: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """A segment's rows as a call list: columns in call order, sorted by what matters for the
+    segment (highest first, blanks last, ties in customer order); returns the grouped columns."""
+    about, order = FOCUS[segment_kind(rows)]
+    first = list(dict.fromkeys((*CALL_COLUMNS, *about, *SALES)))
+    rest = tuple(c for c in rows.columns if c not in first)
+    ranked = rows.reset_index(drop=True)
+    for column in reversed(order):
+        ranked = ranked.sort_values(column, ascending=False, na_position="last", kind="stable")
+    return ranked[[*first, *rest]].reset_index(drop=True), rest
+
+
+def _validation_frame(analysis: Analysis, language: str) -> tuple[pd.DataFrame, pa.Array]:
+    """The problems as shown (each once, in the workbook's language, columns named as the user
+    named them) and, for each, where the bad cell is (``'Customers'!N8``) for its link."""
+    i = language_index(language)
+    frame = analysis.validation.drop_duplicates().reset_index(drop=True)
+    if frame.empty:
+        empty = pd.DataFrame({v[i]: pd.Series([], dtype=object)
+                              for v in _VALIDATION_HEADERS.values()})
+        empty.loc[0, _VALIDATION_HEADERS["message"][i]] = word("no_problems", language)
+        return empty, pa.array([None], type=pa.string())
+    where = analysis.columns
+    sheets = frame["sheet"].astype(str).astype(object)
+    columns = frame["column"].astype(object).where(frame["column"].notna(), None)
+    found = [where.get(s, {}).get(str(c)) if c is not None else None
+             for s, c in zip(sheets, columns, strict=True)]
+    shown = [f[0] if f else c for f, c in zip(found, columns, strict=True)]
+    letters = pd.Series([column_letter(f[1]) if f else None for f in found], dtype=object)
+    rows = frame["row"].astype("Int64").astype(object).where(frame["row"].notna(), None)
+    text_rows = rows.map(lambda r: None if r is None else str(r)).astype(object)
+    has_row, has_column = text_rows.notna(), letters.notna()
+    reference = pd.Series("A1", index=frame.index, dtype=object)
+    both, row_only, column_only = has_row & has_column, has_row & ~has_column, \
+        ~has_row & has_column
+    reference[both] = letters[both] + text_rows[both]
+    reference[row_only] = text_rows[row_only] + ":" + text_rows[row_only]
+    reference[column_only] = letters[column_only] + ":" + letters[column_only]
+    cell = sheets + "!" + reference
+    cell[~has_row & ~has_column] = sheets[~has_row & ~has_column]
+    location = sheets.map(quote_sheet) + "!" + reference
+    out = pd.DataFrame({
+        "sheet": sheets, "row": rows, "column": pd.Series(shown, dtype=object), "cell": cell,
+        "value": frame["value"],
+        "severity": frame["severity"].map({k: v[i] for k, v in _SEVERITY.items()}).fillna(
+            frame["severity"]),
+        "message": translate_all(frame["message"], language).to_numpy(dtype=object),
+    })
+    out = out.rename(columns={k: v[i] for k, v in _VALIDATION_HEADERS.items()})
+    return out, pa.array(location.to_numpy(dtype=object), type=pa.string())
+
+
+def result_tables(analysis: Analysis, parts: frozenset[str] = PARTS) -> list[ResultTable]:
+    """The table sheets of ``parts`` (analysis, segments, validation) in the workbook's
+    language, in tab order, as :func:`write_results` shows them.  The Dashboard is not a
+    table: it is left out."""
+    language = analysis.settings.language
+    i = language_index(language)
+    tables = []
+    if "analysis" in parts:
+        table = analysis.table.reset_index(drop=True)
+        tables.append(ResultTable("analysis", "analysis", SHEET_NAMES["analysis"][i],
+                                  localize(table, language), tuple(table.columns)))
+    if "segments" in parts:
+        for segment, rows in analysis.segments.items():
+            ordered, rest = call_list(rows)
+            tables.append(ResultTable("segments", segment_role(segment), sheet_name(segment),
+                                      localize(ordered, language), tuple(ordered.columns),
+                                      rest))
+    if "validation" in parts:
+        frame, links = _validation_frame(analysis, language)
+        tables.append(ResultTable("validation", "validation", SHEET_NAMES["validation"][i],
+                                  frame, tuple(_VALIDATION_HEADERS), links=links))
+    return tables
+
+
+def _column_styles(styles: Styles) -> dict[str, int]:
+    """Canonical column -> the cell format of its values."""
+    return (dict.fromkeys(PERCENT_COLUMNS, styles.percent)
+            | dict.fromkeys(MONEY_COLUMNS, styles.number)
+            | dict.fromkeys(INTEGER_COLUMNS, styles.integer)
+            | dict.fromkeys(SCORE_COLUMNS, styles.score))
+
+
+def conditional_formats(columns: Sequence[str], rows: int, styles: Styles, language: str,
+                        first_row: int = 2) -> str:
+    """Conditional formatting of a result table: colours by value and data bars, each on its
+    whole column, so they follow the data when the user sorts or filters."""
+    i = language_index(language)
+    last = first_row + max(rows, 1) - 1
+    out, priority = [], 1
+    for at, column in enumerate(columns):
+        span = f"{column_letter(at)}{first_row}:{column_letter(at)}{last}"
+        rules = []
+        if column in COLOURS:
+            for value, meaning in COLOURS[column].items():
+                shown = VALUES[column][value][i] if column in VALUES else value
+                formula = escape('"' + shown.replace('"', '""') + '"')
+                rules.append(f'<cfRule type="cellIs" dxfId="{styles.dxf[meaning]}" '
+                             f'priority="{priority}" operator="equal"><formula>{formula}'
+                             "</formula></cfRule>")
+                priority += 1
+        if column == "severity":
+            for value, meaning in (("error", "bad"), ("warning", "warn")):
+                formula = escape('"' + _SEVERITY[value][i] + '"')
+                rules.append(f'<cfRule type="cellIs" dxfId="{styles.dxf[meaning]}" '
+                             f'priority="{priority}" operator="equal"><formula>{formula}'
+                             "</formula></cfRule>")
+                priority += 1
+        if column in _DATA_BAR:
+            rules.append(f'<cfRule type="dataBar" priority="{priority}"><dataBar>'
+                         '<cfvo type="min"/><cfvo type="max"/><color rgb="FF638EC6"/>'
+                         "</dataBar></cfRule>")
+            priority += 1
+        if rules:
+            out.append(f'<conditionalFormatting sqref="{span}">{"".join(rules)}'
+                       "</conditionalFormatting>")
+    return "".join(out)
+
+
+def table_part(name: str, headers: Sequence[str], rows: int) -> Callable[[int], bytes]:
+    """An Excel Table over a result sheet (header row 1): banded rows, filter buttons."""
+    last = f"{column_letter(max(len(headers), 1) - 1)}{1 + max(rows, 1)}"
+    unique: list[str] = []
+    for label in headers:  # Excel repairs a table whose column names repeat
+        text, n = str(label), 2
+        while text.casefold() in {u.casefold() for u in unique}:
+            text, n = f"{label}{n}", n + 1
+        unique.append(text)
+    columns = "".join(f'<tableColumn id="{n}" name={quoteattr(_table_column(label))}/>'
+                      for n, label in enumerate(unique, start=1))
+
+    def xml(table_id: int) -> bytes:
+        return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                f'<table xmlns="{MAIN_NS}" id="{table_id}" name="{name}" displayName="{name}" '
+                f'ref="A1:{last}" totalsRowShown="0"><autoFilter ref="A1:{last}"/>'
+                f'<tableColumns count="{len(unique)}">{columns}</tableColumns>'
+                '<tableStyleInfo name="TableStyleLight9" showFirstColumn="0" '
+                'showLastColumn="0" showRowStripes="1" showColumnStripes="0"/></table>'
+                ).encode()
+    return xml
+
+
+def _table_column(label: str) -> str:
+    """A header as a table column name (line breaks become spaces, as Excel stores them)."""
+    return re.sub(r"[\r\n]+", " ", label)
+
+
+def table_name(role: str) -> str:
+    """The Excel Table name of a result sheet: letters, digits and _ only, unique per role."""
+    return "potentiel_" + re.sub(r"\W", "_", role)
+
+
+def _table_sheet(table: ResultTable, styles: Styles, language: str) -> OwnSheet:
+    """A result table as an Excel Table sheet: formats, colours, frozen id and name, links."""
+    by_column = _column_styles(styles)
+    formats = {label: by_column[c] for label, c in zip(table.frame.columns, table.columns,
+                                                        strict=True) if c in by_column}
+    grouped = [at for at, c in enumerate(table.columns) if c in table.grouped]
+    rows = len(table.frame)
+    links = None
+    if table.links is not None:
+        links = Links(table.columns.index("cell"), table.links)
+    sheet = worksheet(table.frame, styles, formats=formats, table_part=True,
+                      freeze_columns=FROZEN_COLUMNS if table.part != "validation" else 0,
+                      hidden_columns=grouped, links=links,
+                      conditional=conditional_formats(table.columns, rows, styles, language))
+    return OwnSheet(table.role, table.name, sheet,
+                    table=table_part(table_name(table.role), list(table.frame.columns), rows),
+                    local_names={"_xlnm.Print_Titles": "{sheet}!$1:$1"})
+
+
+def _counts(values: pd.Series, column: str, language: str) -> tuple[list[str], list[float]]:
+    """Count per canonical value, in the labels' order, shown in the workbook's language."""
+    i = language_index(language)
+    counts = values.value_counts()
+    keys = [k for k in VALUES[column] if counts.get(k, 0) > 0]
+    return [VALUES[column][k][i] for k in keys], [float(counts[k]) for k in keys]
+
+
+def _sums(values: pd.Series, by: pd.Series, column: str, language: str,
+          ) -> tuple[list[str], list[float]]:
+    """Sum of ``values`` per canonical value of ``by``, in the labels' order."""
+    i = language_index(language)
+    sums = values.groupby(by).sum(min_count=1)
+    keys = [k for k in VALUES[column] if pd.notna(sums.get(k, np.nan))]
+    return [VALUES[column][k][i] for k in keys], [float(sums[k]) for k in keys]
+
+
+def pareto_points(values: pd.Series, points: int = 51) -> tuple[np.ndarray, np.ndarray]:
+    """The Pareto curve: cumulative share of the total by share of customers, best first.
+
+    Customers are sorted by value, highest first.  When some customers destroy value the
+    running sum passes the total before coming back down; the curve is clamped to 0-100 % so
+    the chart reads as a share.  At most ``points`` points, evenly spread.
+    """
+    sorted_values = np.sort(values.dropna().to_numpy(dtype="float64"))[::-1]
+    total = sorted_values.sum()
+    if len(sorted_values) == 0 or total <= 0:
+        return np.array([]), np.array([])
+    cumulative = np.clip(np.concatenate([[0.0], np.cumsum(sorted_values)]) / total, 0.0, 1.0)
+    count = len(sorted_values)
+    positions = np.unique(np.rint(np.linspace(0, count, min(points, count + 1))).astype(np.int64))
+    return positions / count, cumulative[positions]
+
+
+def top_share(values: pd.Series, top: float = 0.2) -> float | None:
+    """Share of the total held by the best ``top`` of the customers (0-1), None without one."""
+    sorted_values = np.sort(values.dropna().to_numpy(dtype="float64"))[::-1]
+    total = sorted_values.sum()
+    if len(sorted_values) == 0 or total <= 0:
+        return None
+    best = int(np.ceil(top * len(sorted_values)))
+    return float(np.clip(sorted_values[:best].sum() / total, 0.0, 1.0))
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The figures on top of the Dashboard, as :func:`analyze` computes them."""
+
+    customers: int
+    revenue: float
+    gross_margin: float  # NaN when no cost is known
+    margin_rate: float | None
+    hot: int
+    at_risk: int
+    at_risk_revenue: float
+    problems: int
+
+
+def headline(analysis: Analysis) -> Headline:
+    """The Dashboard's headline figures from the analysis table."""
+    table = analysis.table
+    margin = table["gross_margin"]
+    known = margin.notna()
+    revenue_known = table.loc[known, "revenue"].sum()
+    risk = table["rfm_segment"].isin(AT_RISK)
+    return Headline(
+        customers=len(table), revenue=float(table["revenue"].sum()),
+        gross_margin=float(margin.sum(min_count=1)),  # blank when no cost is known
+        margin_rate=float(margin.sum() / revenue_known) if revenue_known > 0 else None,
+        hot=int((table["temperature"] == "hot").sum()), at_risk=int(risk.sum()),
+        at_risk_revenue=float(table.loc[risk, "revenue"].sum()),
+        problems=len(analysis.validation.drop_duplicates()))
+
+
+#: Dashboard layout: figures on rows 4-5, two columns each; charts from row 7, four side by
+#: side, 4 columns wide: all within the first screen of a 1366x768 display at 100 %.
+DASHBOARD_COLUMN_WIDTH = 10.0
+CHART_ROWS = (6, 21)
+CHART_COLUMNS = ((0, 4), (4, 8), (8, 12), (12, 16))
+
+
+def _dashboard(analysis: Analysis, styles: Styles, language: str, names: dict[str, str],
+               ) -> list[OwnSheet]:
+    """The Dashboard (figures and charts) and its hidden helper sheet (the charts' data)."""
+    table = analysis.table
+    name, data_name = names["dashboard"], names["dashboard.data"]
+    type_labels, type_counts = _counts(table["customer_type"], "customer_type", language)
+    rfm_labels, rfm_counts = _counts(table["rfm_segment"], "rfm_segment", language)
+    measure = "contribution" if table["contribution"].notna().any() else "revenue"
+    what = header(measure, language)
+    seg_labels, seg_sums = _sums(table[measure], table["rfm_segment"], "rfm_segment", language)
+    shares, cumulative = pareto_points(table[measure])
+    length = max(len(type_labels), len(rfm_labels), len(shares), len(seg_labels), 1)
+
+    def padded(values: Sequence[object] | np.ndarray, dtype: str) -> pd.Series:
+        return pd.Series(list(values) + [None] * (length - len(values)), dtype=dtype)
+
+    customers = word("customers", language)
+    data = pd.DataFrame({
+        header("customer_type", language): padded(type_labels, "object"),
+        customers: padded(type_counts, "float64"),
+        header("rfm_segment", language): padded(rfm_labels, "object"),
+        customers + " ": padded(rfm_counts, "float64"),
+        word("share_customers", language): padded(shares, "float64"),
+        word("share_value", language): padded(cumulative, "float64"),
+        header("rfm_segment", language) + " ": padded(seg_labels, "object"),
+        what: padded(seg_sums, "float64"),
+    })
+    helper = OwnSheet("dashboard.data", data_name, worksheet(
+        data, styles, formats={word("share_customers", language): styles.percent,
+                               word("share_value", language): styles.percent,
+                               what: styles.number}, table=False), hidden=True)
+
+    def series(category: int, value: int, label: str, categories: Sequence[object],
+               values: Sequence[float]) -> Series:
+        return Series(data_name, (1, value), 2, category, value, label, categories, values)
+
+    charts = [
+        bar_chart(word("by_type", language),
+                  series(0, 1, customers, type_labels, type_counts)),
+        bar_chart(word("by_rfm", language), series(2, 3, customers, rfm_labels, rfm_counts),
+                  horizontal=True, color=1),
+    ]
+    share = top_share(table[measure])
+    of_what = word(f"of_{measure}", language)
+    title = (word("pareto", language).format(share=f"{share:.0%}".replace("%", " %"),
+                                             what=of_what)
+             if share is not None else word("pareto_empty", language).format(what=of_what))
+    charts.append(curve_chart(
+        title, series(4, 5, what, shares.tolist(), cumulative.tolist()),
+        x_title=word("share_customers", language), y_title=word("share_value", language)))
+    charts.append(bar_chart(word("by_segment", language).format(what=what),
+                            series(6, 7, what, seg_labels, seg_sums), horizontal=True,
+                            color=2, money=True))
+    top, bottom = CHART_ROWS
+    anchors = [(left, top, right, bottom) for left, right in CHART_COLUMNS]
+
+    figures = headline(analysis)
+    i = language_index(language)
+    validation = quote_sheet(SHEET_NAMES["validation"][i]) + "!A1"
+    cells: list[tuple[int, int, object, int | None]] = [
+        (1, 0, word("title", language), styles.title),
+        (2, 0, word("as_of", language).format(date=long_date(analysis.as_of, language)),
+         styles.note),
+    ]
+    shown = (("customers", figures.customers, styles.figure),
+             ("revenue", figures.revenue, styles.figure_money),
+             ("gross_margin", figures.gross_margin, styles.figure_money),
+             ("margin_rate", figures.margin_rate, styles.figure_percent),
+             ("hot", figures.hot, styles.figure),
+             ("at_risk", figures.at_risk, styles.figure),
+             ("risk_revenue", figures.at_risk_revenue, styles.figure_money),
+             ("problems", figures.problems, styles.figure))
+    for n, (key, value, style) in enumerate(shown):
+        cells.append((4, 2 * n, word(key, language), styles.note))
+        cells.append((5, 2 * n, value, style))
+    merges = [f"{column_letter(2 * n)}{r}:{column_letter(2 * n + 1)}{r}"
+              for n in range(len(shown)) for r in (4, 5)]
+    links = [(f"{column_letter(2 * (len(shown) - 1))}5", validation)]
+    sheet = cells_sheet(cells, styles, widths=[DASHBOARD_COLUMN_WIDTH] * 16, merges=merges,
+                        links=links, drawing=True, selected=True)
+    return [OwnSheet("dashboard", name, sheet, drawing=drawing(anchors), charts=charts),
+            helper]
+
+
+def write_results(path: Path, analysis: Analysis, *, out: Path | None = None,
+                  progress: Progress | None = None, parts: frozenset[str] = PARTS,
+                  currency: str | None = None) -> Path:
+    """Write the result sheets into the workbook at ``path`` (or a copy at ``out``).
+
+    ``parts`` chooses among dashboard, analysis, segments and validation; the result sheets of
+    other parts are left as they are.  Money shows ``currency`` ('' for none), by default the
+    one the workbook's own formats show.  Returns the path written.  Raises
+    WorkbookLockedError when the workbook is open in Excel, WorkbookError when it cannot be
+    read or written; the file on disk is then unchanged.
+    """
+    say = progress or _quiet
+    language = analysis.settings.language
+    i = language_index(language)
+    with Package(Path(path)) as package:
+        if currency is None:
+            currency = currency_of(package) or inputs_currency(analysis) or ""
+        styles = ensure_styles(package, currency)
+        sheets, helper = [], []
+        if "dashboard" in parts:
+            dashboard, *helper = _dashboard(analysis, styles, language,
+                                            {k: v[i] for k, v in SHEET_NAMES.items()})
+            sheets.append(dashboard)
+        for table in result_tables(analysis, parts):
+            sheets.append(_table_sheet(table, styles, language))
+        sheets.extend(helper)  # hidden, last: the tabs a user sees keep their order
+        package.install(sheets, drop=lambda role: part_of(role) in parts)
+        if "dashboard" in parts:
+            package.activate("dashboard")
+        say(f"writing {len(sheets)} result sheets ({len(analysis.table)} customers)")
+        return package.save(out)
+
+
+def inputs_currency(analysis: Analysis) -> str | None:
+    """The currency the input headers name (``Montant (€)``), for amounts typed as text."""
+    return currency_in(header for columns in analysis.columns.values()
+                       for header, _ in columns.values())
+
+
+def render_results(folder: Path, analysis: Analysis, *, parts: frozenset[str] = PARTS,
+                   currency: str | None = None) -> Path:
+    """The result sheets alone, in a new workbook ``results.xlsx`` in ``folder``: what the
+    Excel side copies into the open workbook (one rendering for both paths)."""
+    import xlsxwriter  # here: xlwings Lite has no XlsxWriter, and writes values instead
+
+    path = Path(folder) / "results.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("potentiel")
+    book.close()
+    return write_results(path, analysis, parts=parts, currency=currency or "")
+
+
+def replace_sheet(path: Path, name: str, frame: pd.DataFrame, *, out: Path | None = None,
+                  ) -> Path:
+    """Write ``frame`` as potentiel's sheet ``name`` (e.g. the sync's ``Conflicts``).
+
+    The sheet is marked as potentiel's: a later call replaces it in place; a user's own sheet
+    of that name is left alone and this one gets a number.  Values are written as they are
+    (text always as text, never as a formula).
+    """
+    with Package(Path(path)) as package:
+        styles = ensure_styles(package)
+        package.install([OwnSheet(own_role(name), sheet_name(name),
+                                  worksheet(frame.reset_index(drop=True), styles))],
+                        drop=lambda _: False)
+        return package.save(out)
+'''),
+    "addin.workbook.sheetxml": (False, r'''"""Worksheet XML for potentiel's own sheets, built a whole column at a time.
+
+Cells are written as the file format stores them, never through a library that guesses: text is
+an inline string (``t="inlineStr"``, so a value starting with ``=`` stays text and no shared
+string table is touched), numbers are ``<v>`` numbers, dates are Excel serial numbers with a
+date format, blanks are no cell at all.  Each column's cells are made by Arrow string kernels
+over the whole column, rows are joined the same way, and the sheet is yielded in blocks of rows,
+so a million-row table costs seconds and a bounded amount of memory.
+
+Cell formats are appended to the workbook's ``styles.xml`` (or found there from a previous run):
+existing format indices never move, so every cell of the user's sheets keeps its look.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from xml.sax.saxutils import quoteattr
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from addin.core.parsing import EXCEL_EPOCH
+from addin.workbook.a1 import column_letter
+from addin.workbook.zip_parts import (
+    CT_STYLES,
+    REL_STYLES,
+    WORKBOOK_PART,
+    Package,
+    Stream,
+    attribute,
+    iter_chunks,
+    prefix_of,
+    unescape,
+)
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+#: Excel's cell text limit; longer text makes Excel refuse the file.
+MAX_TEXT = 32767
+MAX_ROWS = 1_048_576
+_EPOCH = EXCEL_EPOCH.to_datetime64().astype("datetime64[ns]")
+_CONTROL = [chr(c) for c in (*range(0, 9), 11, 12, *range(14, 32))]
+_CONTROL_RE = "[" + "".join(re.escape(c) for c in _CONTROL) + "]"
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Indices (in ``cellXfs``) of the cell formats potentiel's sheets use, and (in ``dxfs``) of
+    the formats its conditional formats apply."""
+
+    header: int
+    date: int
+    percent: int
+    number: int
+    title: int
+    integer: int = 0
+    score: int = 0
+    link: int = 0
+    figure: int = 0
+    figure_money: int = 0
+    figure_percent: int = 0
+    note: int = 0
+    #: Conditional formats by meaning: hot, warm, cold, bad, warn, good, neutral.
+    dxf: Mapping[str, int] = field(default_factory=dict)
+
+
+#: Number formats (beside the currency's) of the result sheets: one date format for all.
+DATE_FORMAT = "yyyy-mm-dd"
+PERCENT_FORMAT = "0.0%"
+INTEGER_FORMAT = "#,##0"
+SCORE_FORMAT = "0.0"
+#: Fills (ARGB) of the header row and of the conditional formats.
+HEADER_FILL = "FFDDEBF7"
+_DXF_COLORS: dict[str, tuple[str, str]] = {   # meaning -> (font, fill)
+    "hot": ("FF9C0006", "FFFFC7CE"), "warm": ("FF9C5700", "FFFFEB9C"),
+    "cold": ("FF1F4E78", "FFDDEBF7"), "bad": ("FF9C0006", "FFFFC7CE"),
+    "warn": ("FF9C5700", "FFFFEB9C"), "good": ("FF006100", "FFC6EFCE"),
+    "neutral": ("FF595959", "FFEDEDED"),
+}
+#: Children of <styleSheet>, in the order the schema requires.
+_STYLE_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
+                "dxfs", "tableStyles", "colors", "extLst")
+
+
+def money_format(symbol: str | None) -> str:
+    """A money format with the inputs' currency: ``#,##0.00 "€"``; plain without one."""
+    if not symbol:
+        return "#,##0.00"
+    quoted = '"' + symbol.replace('"', "") + '"'
+    return f"{quoted}#,##0.00" if symbol in ("$", "£") else f"#,##0.00 {quoted}"
+
+
+def currency_in(codes: Iterable[str]) -> str | None:
+    """The first currency symbol (€, £, $) these number formats show, if any.
+
+    ``[$€-x]`` shows €; other bracketed parts (colours, conditions) show nothing.
+    """
+    for code in codes:
+        plain = re.sub(r"\[[^\]]*\]", lambda m: m.group(0)[2:3] if m.group(0).startswith("[$")
+                       else "", code)
+        for symbol in ("€", "£", "$"):
+            if symbol in plain:
+                return symbol
+    return None
+
+
+def currency_of(package: Package) -> str | None:
+    """The currency the workbook's own number formats show (money typed with a money format,
+    ``#,##0.00 €``, carries it in styles.xml), if any."""
+    xml = package.text(_styles_part(package))
+    codes = re.findall(r"formatCode\s*=\s*(\"[^\"]*\"|'[^']*')", xml)
+    return currency_in(unescape(code[1:-1]) for code in codes)
+
+
+def ensure_styles(package: Package, currency: str | None = None) -> Styles:
+    """Find or append potentiel's cell formats in styles.xml; existing indices are untouched.
+
+    Every format uses the workbook's first font (the one its own cells use), made bold,
+    larger or blue where needed: one typeface on every sheet.
+    """
+    part = _styles_part(package)
+    xml = package.text(part)
+    p = prefix_of(xml, "styleSheet")
+    fonts = _block(xml, p, "fonts")
+    first_font = re.search(r"<(?:\w+:)?font\b.*?(?:</(?:\w+:)?font>|/>)", fonts, re.DOTALL)
+    base = first_font.group(0) if first_font else f"<{p}font/>"
+    font_ids = {}
+    for key, element in (("bold", _bolder(base, p, size=None)),
+                         ("big", _bolder(base, p, size="14")),
+                         ("figure", _bolder(base, p, size="16")),
+                         ("link", _colored(base, p, "FF0563C1", underline=True)),
+                         ("note", _colored(base, p, "FF595959"))):
+        xml, font_ids[key] = _find_or_append(xml, p, "fonts", "font", element)
+    xml, fill = _find_or_append(xml, p, "fills", "fill",
+                                f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor '
+                                f'rgb="{HEADER_FILL}"/><{p}bgColor indexed="64"/>'
+                                f"</{p}patternFill></{p}fill>")
+    xml, border = _find_or_append(xml, p, "borders", "border",
+                                  f'<{p}border><{p}left/><{p}right/><{p}top/><{p}bottom '
+                                  f'style="thin"><{p}color auto="1"/></{p}bottom><{p}diagonal/>'
+                                  f"</{p}border>")
+    formats = {}
+    for key, code in (("date", DATE_FORMAT), ("percent", PERCENT_FORMAT),
+                      ("integer", INTEGER_FORMAT), ("score", SCORE_FORMAT),
+                      ("money", money_format(currency))):
+        xml, formats[key] = _num_fmt(xml, p, code)
+
+    def xf(num_fmt: int, font: int, fill_id: int = 0, border_id: int = 0) -> str:
+        flags = ((' applyNumberFormat="1"' if num_fmt else "") + (' applyFont="1"' if font
+                 else "") + (' applyFill="1"' if fill_id else "")
+                 + (' applyBorder="1"' if border_id else ""))
+        return (f'<{p}xf numFmtId="{num_fmt}" fontId="{font}" fillId="{fill_id}" '
+                f'borderId="{border_id}" xfId="0"{flags}/>')
+
+    wanted = {
+        "header": xf(0, font_ids["bold"], fill, border).replace(
+            "/>", f' applyAlignment="1"><{p}alignment vertical="center" wrapText="1"/>'
+                  f"</{p}xf>"),
+        "date": xf(formats["date"], 0),
+        "percent": xf(formats["percent"], 0), "number": xf(formats["money"], 0),
+        "title": xf(0, font_ids["big"]), "integer": xf(formats["integer"], 0),
+        "score": xf(formats["score"], 0), "link": xf(0, font_ids["link"]),
+        "figure": xf(formats["integer"], font_ids["figure"]),
+        "figure_money": xf(formats["money"], font_ids["figure"]),
+        "figure_percent": xf(formats["percent"], font_ids["figure"]),
+        "note": xf(0, font_ids["note"]),
+    }
+    ids = {}
+    for key, element in wanted.items():
+        xml, ids[key] = _find_or_append(xml, p, "cellXfs", "xf", element)
+    dxf = {}
+    for key, (color, background) in _DXF_COLORS.items():
+        xml, dxf[key] = _find_or_append(
+            xml, p, "dxfs", "dxf", f'<{p}dxf><{p}font><{p}color rgb="{color}"/></{p}font>'
+            f'<{p}fill><{p}patternFill><{p}bgColor rgb="{background}"/></{p}patternFill>'
+            f"</{p}fill></{p}dxf>")
+    package.set_text(part, xml)
+    return Styles(**ids, dxf=dxf)
+
+
+def _styles_part(package: Package) -> str:
+    rel = next((r for r in package.relationships(WORKBOOK_PART) if r.type == REL_STYLES), None)
+    if rel is not None and rel.part and package.exists(rel.part):
+        return rel.part
+    # A workbook without styles (some generators omit them): give it the minimal stylesheet.
+    part = package.free_name("xl/styles{}.xml")
+    package.put(part, _MINIMAL_STYLES.encode("utf-8"), CT_STYLES)
+    package.add_relationship(WORKBOOK_PART, REL_STYLES, part)
+    return part
+
+
+_MINIMAL_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f'<styleSheet xmlns="{MAIN_NS}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/>'
+    '</font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill>'
+    '<patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/>'
+    '<right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf '
+    'numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="1"><xf '
+    'numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs><cellStyles count="1">'
+    '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
+
+
+def _block(xml: str, p: str, local: str) -> str:
+    match = re.search(rf"<{p}{local}\b[^>]*?(?:/>|>.*?</{p}{local}>)", xml, re.DOTALL)
+    return match.group(0) if match else ""
+
+
+def _bolder(font: str, p: str, size: str | None) -> str:
+    """The workbook's default font made bold (and resized): the user's theme is respected."""
+    body = re.sub(rf"<{p}b\s*/>|<{p}b\b[^>]*/>", "", font)
+    if size is not None:
+        body = re.sub(rf"<{p}sz\b[^>]*/>", f'<{p}sz val="{size}"/>', body)
+    if body.endswith("/>") and not body.endswith(f"</{p}font>"):
+        return f"<{p}font><{p}b/></{p}font>"
+    return re.sub(rf"^<{p}font\b[^>]*>", lambda m: m.group(0) + f"<{p}b/>", body, count=1)
+
+
+def _colored(font: str, p: str, rgb: str, underline: bool = False) -> str:
+    """The workbook's default font in another colour (and underlined, for links)."""
+    body = re.sub(rf"<{p}(?:color|u)\b[^>]*/>", "", font)
+    extra = (f"<{p}u/>" if underline else "") + f'<{p}color rgb="{rgb}"/>'
+    if body.endswith("/>") and not body.endswith(f"</{p}font>"):
+        return f"<{p}font>{extra}</{p}font>"
+    sized = re.search(rf"<{p}sz\b[^>]*/>", body)
+    if sized:  # CT_Font order: b i strike ... u vertAlign sz color name ... keep sz before color
+        return body.replace(sized.group(0), (f"<{p}u/>" if underline else "") + sized.group(0)
+                            + f'<{p}color rgb="{rgb}"/>', 1)
+    return re.sub(rf"^<{p}font\b[^>]*>", lambda m: m.group(0) + extra, body, count=1)
+
+
+def _num_fmt(xml: str, p: str, code: str) -> tuple[str, int]:
+    """Id of a custom number format, appended (id 164 or more) when the workbook lacks it."""
+    block = _block(xml, p, "numFmts")
+    for element in re.findall(rf"<{p}numFmt\b[^>]*/>", block):
+        if unescape(attribute(element, "formatCode") or "") == code:
+            return xml, int(attribute(element, "numFmtId") or 0)
+    used = [int(i) for i in re.findall(r'numFmtId="(\d+)"', block)]
+    new_id = max([163, *used]) + 1
+    element = f'<{p}numFmt numFmtId="{new_id}" formatCode={quoteattr(code)}/>'
+    return _find_or_append(xml, p, "numFmts", "numFmt", element)[0], new_id
+
+
+def _find_or_append(xml: str, p: str, container: str, local: str, element: str,
+                    ) -> tuple[str, int]:
+    """Index of ``element`` in a styles list, appending it (and fixing count) when absent."""
+    block = _block(xml, p, container)
+    items = re.findall(rf"<{p}{local}\b(?:[^>]*/>|.*?</{p}{local}>)", block, re.DOTALL)
+    if element in items:
+        return xml, items.index(element)
+    if not block:
+        new = f"<{p}{container} count=\"1\">{element}</{p}{container}>"
+        at = _insert_at(xml, p, container)
+        return xml[:at] + new + xml[at:], 0
+    if block.endswith("/>"):
+        grown = re.sub(r"/>$", f">{element}</{p}{container}>", block)
+    else:
+        grown = block[: -len(f"</{p}{container}>")] + element + f"</{p}{container}>"
+    grown = re.sub(r'\bcount="\d+"', f'count="{len(items) + 1}"', grown, count=1)
+    return xml.replace(block, grown, 1), len(items)
+
+
+def _insert_at(xml: str, p: str, container: str) -> int:
+    """Where a missing styleSheet child goes: after the last sibling the schema puts first."""
+    at = None
+    for earlier in _STYLE_ORDER[: _STYLE_ORDER.index(container)]:
+        block = _block(xml, p, earlier)
+        if block:
+            at = xml.index(block) + len(block)
+    if at is None:
+        anchor = re.search(rf"<{p}styleSheet\b[^>]*>", xml)
+        assert anchor is not None
+        at = anchor.end()
+    return at
+
+
+def escape_text(text: pa.Array) -> pa.Array:
+    """Text ready for ``<t>``: XML-escaped, Excel's ``_xHHHH_`` escapes for control characters,
+    literal ``_xHHHH_`` protected, cut at Excel's 32,767-character limit."""
+    # Each pass copies the column: run only those the column needs.
+    if (pc.max(pc.utf8_length(text)).as_py() or 0) > MAX_TEXT:
+        text = pc.utf8_slice_codeunits(text, 0, MAX_TEXT)
+    if pc.any(pc.match_substring(text, "_x")).as_py():
+        text = pc.replace_substring_regex(text, r"_(x[0-9A-Fa-f]{4}_)", r"_x005F_\1")
+    for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        if pc.any(pc.match_substring(text, old)).as_py():
+            text = pc.replace_substring(text, old, new)
+    if pc.any(pc.match_substring_regex(text, _CONTROL_RE)).as_py():
+        for char in _CONTROL:
+            text = pc.replace_substring(text, char, f"_x{ord(char):04X}_")
+    return text
+
+
+def _numbers(values: np.ndarray) -> pa.Array:
+    """Numbers as ``<v>`` text; NaN and infinities become null (no cell)."""
+    floats = values.astype("float64", copy=False)
+    return pc.cast(pa.array(floats, mask=~np.isfinite(floats)), pa.string())
+
+
+def _date_serials(values: pd.Series) -> np.ndarray:
+    stamps = pd.to_datetime(values, errors="coerce")
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_localize(None)
+    raw = stamps.to_numpy(dtype="datetime64[ns]")
+    serial = (raw - _EPOCH) / np.timedelta64(1, "D")
+    return np.where(np.isnat(raw), np.nan, serial)
+
+
+def column_cells(values: pd.Series, refs: pa.Array, style: int | None,
+                 styles: Styles) -> pa.Array:
+    """One column's cells as XML ('' where blank); ``refs`` holds each cell's reference."""
+    s = "" if style is None else f' s="{style}"'
+    dtype = values.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        known = values.notna().to_numpy()
+        truth = values.to_numpy(dtype=bool, na_value=False)
+        flags = pa.array(np.where(truth, "1", "0"), mask=~known)
+        return _join(refs, f'"{s} t="b"><v>', flags, "</v></c>")
+    if pd.api.types.is_numeric_dtype(dtype):
+        numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+        return _join(refs, f'"{s}><v>', _numbers(numbers), "</v></c>")
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        date = f' s="{styles.date}"' if style is None else s
+        return _join(refs, f'"{date}><v>', _numbers(_date_serials(values)), "</v></c>")
+    return _mixed_cells(values, refs, style, styles)
+
+
+def _mixed_cells(values: pd.Series, refs: pa.Array, style: int | None,
+                 styles: Styles) -> pa.Array:
+    """Text columns, and object columns mixing text, numbers and dates, element by kind."""
+    s = "" if style is None else f' s="{style}"'
+    inferred = pd.api.types.infer_dtype(values, skipna=True)
+    if inferred in ("string", "empty"):
+        text = pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.string())
+        return _text(refs, text, s)
+    obj = values.to_numpy(dtype=object, na_value=None)
+    kind = pd.Series(obj).map(_kind).to_numpy()
+    out = np.full(len(obj), "", dtype=object)
+    for name in ("number", "date", "bool", "text"):
+        mask = kind == name
+        if not mask.any():
+            continue
+        part = pd.Series(obj[mask])
+        refs_part = refs.filter(pa.array(mask))
+        if name == "number":
+            cells = column_cells(part.astype("float64"), refs_part, style, styles)
+        elif name == "date":
+            cells = column_cells(pd.to_datetime(part), refs_part, style, styles)
+        elif name == "bool":
+            cells = column_cells(part.astype(bool), refs_part, style, styles)
+        else:
+            cells = _text(refs_part, pa.array(part.map(str).to_numpy(dtype=object),
+                                               type=pa.string()), s)
+        out[mask] = np.asarray(cells.to_pylist(), dtype=object)
+    return pa.array(out, type=pa.string())
+
+
+def _kind(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return "blank"
+    if isinstance(value, bool | np.bool_):
+        return "bool"
+    if isinstance(value, int | float | np.integer | np.floating):
+        return "number"
+    if isinstance(value, pd.Timestamp | np.datetime64) or hasattr(value, "isoformat"):
+        return "date"
+    return "text"
+
+
+def _text(refs: pa.Array, text: pa.Array, s: str) -> pa.Array:
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    escaped = escape_text(text)
+    spaced = pc.match_substring_regex(escaped, r"^\s|\s$|\n")
+    open_t = pc.if_else(spaced, '<t xml:space="preserve">', "<t>")
+    return _join(refs, f'"{s} t="inlineStr"><is>', open_t, escaped, "</t></is></c>")
+
+
+def _join(refs: pa.Array, *pieces: str | pa.Array) -> pa.Array:
+    """``<c r="REF" ...>`` cells; null when the value is null, then '' (no cell)."""
+    joined = pc.binary_join_element_wise('<c r="', refs, *pieces, "")
+    return pc.fill_null(joined, "")
+
+
+def rows_xml(frame: pd.DataFrame, first_row: int, styles: Styles,
+             formats: Mapping[str, int] | None = None, first_column: int = 0) -> bytes:
+    """``<row>`` elements for a frame's values, Excel row ``first_row`` onwards."""
+    numbers = np.arange(first_row, first_row + len(frame))
+    row_text = pa.array(numbers.astype(str))
+    cells = []
+    for i, name in enumerate(frame.columns):
+        letter = column_letter(first_column + i)
+        refs = pc.binary_join_element_wise(letter, row_text, "")
+        cells.append(column_cells(frame.iloc[:, i], refs, (formats or {}).get(name), styles))
+    row = pc.binary_join_element_wise('<row r="', row_text, '">', *cells, "</row>", "")
+    return _buffer(row)
+
+
+def _buffer(strings: pa.Array) -> bytes:
+    """The concatenation of a string array, straight from its data buffer (no Python join)."""
+    strings = strings.cast(pa.large_string()) if strings.type != pa.large_string() else strings
+    if len(strings) == 0:
+        return b""
+    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int64,
+                            count=len(strings) + 1, offset=strings.offset * 8)
+    return bytes(memoryview(strings.buffers()[2])[offsets[0]: offsets[-1]])
+
+
+def header_cells(labels: Sequence[object], row: int, style: int | None,
+                 first_column: int = 0) -> str:
+    """One row of text cells (headers, titles)."""
+    frame = pd.DataFrame([[None if v is None else str(v) for v in labels]], dtype=object)
+    styles = Styles(0, 0, 0, 0, 0)
+    formats = dict.fromkeys(frame.columns, style) if style is not None else None
+    return rows_xml(frame, row, styles, formats, first_column).decode("utf-8")
+
+
+def column_widths(frame: pd.DataFrame, headers: Sequence[object], sample: int = 2000,
+                  ) -> list[float]:
+    """Column widths from the values as shown (numbers with their separators, dates as
+    yyyy-mm-dd) and the header, which may wrap on two lines: between 6 and 50."""
+    head = frame.head(sample)
+    widths = []
+    for i, name in enumerate(headers):
+        column = head.iloc[:, i]
+        if pd.api.types.is_datetime64_any_dtype(column.dtype):
+            longest = 10
+        elif pd.api.types.is_numeric_dtype(column.dtype) and not \
+                pd.api.types.is_bool_dtype(column.dtype):
+            values = column.to_numpy(dtype="float64", na_value=np.nan)
+            finite = np.abs(values[np.isfinite(values)])
+            digits = len(f"{finite.max():,.0f}") if len(finite) else 1
+            longest = digits + 5  # decimals and a currency sign
+        else:
+            lengths = column.dropna().astype(str).str.len()
+            longest = int(lengths.max()) if len(lengths) else 0
+        label = str(name or "")
+        words = max((len(w) for w in label.split()), default=0)
+        header = len(label) if len(label) <= 14 else max(words, (len(label) + 1) // 2)
+        widths.append(float(min(50, max(6, longest, header) + 2)))
+    return widths
+
+
+@dataclass(frozen=True)
+class Links:
+    """Hyperlinks to places in the workbook: one per row of a column (null: no link)."""
+
+    column: int
+    locations: pa.Array
+
+
+def _hyperlinks(links: Links, first_row: int) -> bytes:
+    rows = pa.array(np.arange(first_row, first_row + len(links.locations)).astype(str))
+    location = links.locations
+    for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
+        location = pc.replace_substring(location, old, new)
+    element = pc.binary_join_element_wise('<hyperlink ref="' + column_letter(links.column),
+                                          rows, '" location="', location, '"/>', "")
+    return _buffer(pc.fill_null(element, ""))
+
+
+def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int] | None = None,
+              top: Sequence[tuple[str, int | None]] = (), table: bool = True,
+              headers: Sequence[object] | None = None, drawing: bool = False,
+              one_page: bool = False, table_part: bool = False, freeze_columns: int = 0,
+              hidden_columns: Sequence[int] = (), conditional: str = "",
+              links: Links | None = None, selected: bool = False,
+              block: int = 20_000) -> Stream:
+    """A worksheet part for ``frame``: optional title lines, then a header row and the data.
+
+    ``headers`` overrides the header labels (None leaves a header cell blank). With ``table``,
+    the header row (and ``freeze_columns`` columns) are frozen, the sheet prints landscape one
+    page wide with its header on each page, and filters: through the Excel Table related as
+    ``rIdTable1`` with ``table_part``, else a sheet autofilter.  ``hidden_columns`` are grouped
+    and collapsed (one click shows them); ``conditional`` is ready-made conditional formatting
+    XML; ``links`` puts hyperlinks on a column; with ``drawing``, the sheet refers to drawing
+    ``rId1`` (charts); ``one_page`` prints the sheet on one landscape page.
+    """
+    labels = list(frame.columns) if headers is None else list(headers)
+    header_row = len(top) + 1 if not top else len(top) + 2
+    last_row = header_row + len(frame)
+    if last_row > MAX_ROWS:
+        from addin.errors import WorkbookError
+        raise WorkbookError(f"{len(frame)} rows do not fit in one Excel sheet "
+                            f"(at most {MAX_ROWS - header_row}).",
+                            hint="Split the customers over several workbooks.")
+    last = column_letter(max(len(frame.columns), 1) - 1)
+    widths = column_widths(frame, labels) if len(frame.columns) else []
+    hidden = set(hidden_columns)
+    wraps = any(len(str(label or "")) > 14 for label in labels)
+
+    def pane() -> str:
+        if not (table and len(frame.columns)):
+            return ""
+        if freeze_columns:
+            corner = f"{column_letter(freeze_columns)}{header_row + 1}"
+            return (f'<pane xSplit="{freeze_columns}" ySplit="{header_row}" '
+                    f'topLeftCell="{corner}" activePane="bottomRight" state="frozen"/>'
+                    '<selection pane="topRight"/><selection pane="bottomLeft"/>'
+                    f'<selection pane="bottomRight" activeCell="{corner}" sqref="{corner}"/>')
+        return (f'<pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" '
+                'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/>')
+
+    def chunks() -> Iterator[str | bytes]:
+        fit = one_page or table
+        view = ' tabSelected="1"' if selected else ""
+        yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+               f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
+               + ('<sheetPr><outlinePr summaryRight="0"/><pageSetUpPr fitToPage="1"/>'
+                  "</sheetPr>" if fit else "")
+               + f'<dimension ref="A1:{last}{last_row}"/>'
+               + f'<sheetViews><sheetView{view} workbookViewId="0">' + pane()
+               + "</sheetView></sheetViews>"
+               + '<sheetFormatPr defaultRowHeight="15"'
+               + (' outlineLevelCol="1"' if hidden else "") + "/>")
+        if len(frame.columns):
+            # A folded group shows its + on the column left of it (summaryRight="0").
+            yield "<cols>" + "".join(
+                f'<col min="{i}" max="{i}" width="{w}" customWidth="1"'
+                + (' hidden="1" outlineLevel="1"' if i - 1 in hidden else "")
+                + (' collapsed="1"' if i in hidden and i - 1 not in hidden else "") + "/>"
+                for i, w in enumerate(widths, start=1)) + "</cols>"
+        yield "<sheetData>"
+        for i, (text, style) in enumerate(top, start=1):
+            yield header_cells([text], i, style)
+        head = header_cells(labels, header_row, styles.header)
+        if wraps:
+            head = head.replace(f'<row r="{header_row}">',
+                                f'<row r="{header_row}" ht="30" customHeight="1">', 1)
+        yield head
+        for start in range(0, len(frame), block):
+            yield rows_xml(frame.iloc[start: start + block], header_row + 1 + start, styles,
+                           formats)
+        yield "</sheetData>"
+        if table and len(frame.columns) and not table_part:
+            yield f'<autoFilter ref="A{header_row}:{last}{last_row}"/>'
+        yield conditional
+        if links is not None and links.locations.null_count < len(links.locations):
+            yield "<hyperlinks>"
+            yield _hyperlinks(links, header_row + 1)
+            yield "</hyperlinks>"
+        yield ('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" '
+               'footer="0.3"/>')
+        if fit:
+            yield ('<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="'
+                   + ("1" if one_page else "0") + '"/>')
+        if drawing:
+            yield '<drawing r:id="rId1"/>'
+        if table_part:
+            yield '<tableParts count="1"><tablePart r:id="rIdTable1"/></tableParts>'
+        yield "</worksheet>"
+
+    # About 40 bytes a cell at most in practice (1M x 51 analysis cells: 1.75 GB); 64 is safe.
+    return Stream(lambda: iter_chunks(chunks()), size_hint=64 * (last_row + 1) * (
+        len(frame.columns) + 1))
+
+
+def cells_sheet(cells: Sequence[tuple[int, int, object, int | None]], styles: Styles, *,
+                widths: Sequence[float], merges: Sequence[str] = (),
+                links: Sequence[tuple[str, str]] = (), drawing: bool = False,
+                selected: bool = False) -> Stream:
+    """A small sheet laid out cell by cell (the Dashboard): (row, column, value, style) cells,
+    merged ranges, links (cell, location), no gridlines, charts in drawing ``rId1``."""
+    by_row: dict[int, list[str]] = {}
+    for row, column, value, style in sorted(cells, key=lambda c: (c[0], c[1])):
+        ref = f"{column_letter(column)}{row}"
+        s = "" if style is None else f' s="{style}"'
+        if value is None or (isinstance(value, float) and not np.isfinite(value)):
+            cell = f'<c r="{ref}"{s}/>'
+        elif isinstance(value, bool | np.bool_):
+            cell = f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+        elif isinstance(value, int | float | np.integer | np.floating):
+            cell = f'<c r="{ref}"{s}><v>{float(value)!r}</v></c>'.replace(".0</v>", "</v>")
+        else:
+            text = escape_text(pa.array([str(value)])).to_pylist()[0]
+            cell = f'<c r="{ref}"{s} t="inlineStr"><is><t>{text}</t></is></c>'
+        by_row.setdefault(row, []).append(cell)
+    view = ' tabSelected="1"' if selected else ""
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
+        '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+        f'<sheetViews><sheetView showGridLines="0"{view} workbookViewId="0"/></sheetViews>'
+        '<sheetFormatPr defaultRowHeight="15"/><cols>',
+        "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                for i, w in enumerate(widths, start=1)),
+        "</cols><sheetData>",
+        "".join(f'<row r="{row}">{"".join(found)}</row>' for row, found in by_row.items()),
+        "</sheetData>",
+    ]
+    if merges:
+        parts.append(f'<mergeCells count="{len(merges)}">'
+                     + "".join(f'<mergeCell ref="{m}"/>' for m in merges) + "</mergeCells>")
+    if links:
+        parts.append("<hyperlinks>" + "".join(
+            f'<hyperlink ref="{ref}" location={quoteattr(location)}/>'
+            for ref, location in links) + "</hyperlinks>")
+    parts.append('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" '
+                 'footer="0.3"/><pageSetup orientation="landscape" fitToWidth="1" '
+                 'fitToHeight="1"/>')
+    if drawing:
+        parts.append('<drawing r:id="rId1"/>')
+    parts.append("</worksheet>")
+    data = "".join(parts).encode("utf-8")
+    return Stream(lambda: [data], size_hint=len(data))
+'''),
+    "addin.workbook.zip_parts": (False, r'''"""An .xlsx/.xlsm workbook edited as its zip parts, never round-tripped through a library.
 
 A workbook is a zip package::
 
@@ -5123,7 +6795,7 @@ from xml.sax.saxutils import escape, quoteattr
 from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import quote_sheet, sheet_of_reference
 from addin.workbook.files import atomic_write, check_not_open
-from addin.workbook.marks import MARK, mark_name, mark_reference, own_sheets, place_sheets
+from addin.workbook.owned_sheets import MARK, mark_name, mark_reference, own_sheets, place_sheets
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_SHEET = REL_NS + "/worksheet"
@@ -5796,1678 +7468,6 @@ def iter_chunks(parts: Iterable[str | bytes]) -> Iterator[bytes]:
     """Encode text chunks as UTF-8 on the way to the zip."""
     for part in parts:
         yield part.encode("utf-8") if isinstance(part, str) else part
-'''),
-    "addin.workbook.reader": (False, r'''"""Reading the customer workbook: find the input sheets and their tables, keep cell values exact.
-
-Cell values come from python-calamine (Rust; many times faster than openpyxl).  Values stay what
-the cells hold: dates as datetimes, text that looks like a number as text (``"01000"``), numbers
-as numbers, blanks as None.  Excel error values (``#N/A``, ``#REF!``), which calamine turns into
-blanks, are read back from the sheet XML as text, so the analysis reports them instead of taking
-them for empty cells.  Nothing is converted here: parsing is the core's job.
-
-A sheet's data is its Excel Table (ListObject) when it has one, else the range under its header
-row: the first of the top rows holding a recognised required header (so title rows above the
-table are fine).  Blank rows are skipped, trailing blank rows and columns dropped, and each row
-keeps its Excel row number as index, so every message names the row the user sees.
-"""
-
-from __future__ import annotations
-
-import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING
-
-import numpy as np
-import pandas as pd
-
-from addin.core.inputs import FORMAT_LANGUAGES
-from addin.core.schema import REQUIRED, SHEET_ALIASES, canonical_columns, match_sheet
-from addin.core.validation import ROW_INDEX, Validation
-from addin.errors import WorkbookError, WorkbookLockedError
-from addin.workbook.a1 import column_letter
-from addin.workbook.package import Package, Sheet, attribute
-
-if TYPE_CHECKING:
-    from python_calamine import CalamineWorkbook
-
-Progress = Callable[[str], None]
-
-REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
-#: How many top rows may hold titles above the header row.
-HEADER_SEARCH_ROWS = 30
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_LABELS = {"customers": "Customers", "orders": "Orders", "segments": "Segments",
-           "settings": "Settings"}
-
-
-@dataclass
-class WorkbookData:
-    """The input sheets as raw cell values, original headers, indexed by Excel row number."""
-
-    path: Path
-    customers: pd.DataFrame | None
-    orders: pd.DataFrame | None
-    segments: pd.DataFrame | None
-    settings: pd.DataFrame | None
-    sheet_names: dict[str, str]
-    validation: Validation = field(default_factory=Validation)
-    #: Where each input column is: sheet -> header or canonical name -> (header, 0-based
-    #: column index), so a problem can link to the cell the user typed.
-    columns: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Region:
-    """Where a sheet's table is: header row and last row (1-based), first and last column."""
-
-    header_row: int | None
-    last_row: int | None
-    first_column: int
-    last_column: int | None
-
-
-def _sniff(path: Path) -> None:
-    """Tell apart the files that are not workbooks before a zip reader fails on them."""
-    if not path.exists():
-        raise WorkbookError(f"The workbook {path} does not exist.",
-                            hint="Check the file name and folder.")
-    if path.is_dir():
-        raise WorkbookError(f"{path} is a folder, not a workbook.",
-                            hint="Give the path of the .xlsx or .xlsm file.")
-    try:
-        with path.open("rb") as stream:
-            head = stream.read(8)
-            if head == _OLE_MAGIC:
-                body = stream.read()
-    except PermissionError as err:
-        raise WorkbookLockedError(f"{path.name} cannot be read: {err.strerror}.",
-                                  hint="Close it in the program that holds it, or check the "
-                                       "file's permissions.") from err
-    if not head:
-        raise WorkbookError(f"{path.name} is an empty file, not a workbook.",
-                            hint="Open the workbook in Excel and save it again.")
-    if head == _OLE_MAGIC:
-        if "EncryptedPackage".encode("utf-16-le") in body:
-            raise WorkbookError(f"{path.name} is protected by a password.",
-                                hint="Open it in Excel, remove the password (File > Info > "
-                                     "Protect Workbook) and save it as .xlsx.")
-        raise WorkbookError(f"{path.name} is an old Excel 97-2003 file (.xls).",
-                            hint="Open it in Excel and save it as .xlsx (Excel Workbook).")
-    if not head.startswith(b"PK"):
-        raise WorkbookError(f"{path.name} is not an Excel workbook (.xlsx/.xlsm).",
-                            hint="Export the data from the program that made it as .xlsx.")
-
-
-def _tables(package: Package, sheet: Sheet) -> list[tuple[str, str, bool, int]]:
-    """The sheet's Excel Tables: (part, ref, has header row, totals rows)."""
-    if sheet.part is None:
-        return []
-    found = []
-    for rel in package.relationships(sheet.part):
-        if rel.type == REL_TABLE and rel.part and package.exists(rel.part):
-            start = re.search(r"<(?:\w+:)?table\b[^>]*>", package.text(rel.part))
-            if start is None:
-                continue
-            element = start.group(0)
-            found.append((rel.part, attribute(element, "ref") or "",
-                          (attribute(element, "headerRowCount") or "1") != "0",
-                          int(attribute(element, "totalsRowCount") or 0)))
-    return found
-
-
-def _parse_ref(ref: str) -> tuple[int, int, int, int]:
-    """``B3:F10`` -> (first row, first column, last row, last column), 1-based rows,
-    0-based columns."""
-    def one(cell: str) -> tuple[int, int]:
-        match = re.fullmatch(r"\$?([A-Za-z]+)\$?(\d+)", cell)
-        if match is None:
-            raise WorkbookError(f"unreadable cell reference '{cell}' in a table definition",
-                                hint="Open the workbook in Excel and save it again.")
-        column = 0
-        for char in match.group(1).upper():
-            column = column * 26 + ord(char) - 64
-        return int(match.group(2)), column - 1
-    first, _, last = ref.partition(":")
-    (r1, c1), (r2, c2) = one(first), one(last or first)
-    return r1, c1, r2, c2
-
-
-def _errors(package: Package, sheet: Sheet, grid: np.ndarray) -> None:
-    """Put Excel error values (calamine reads them as blanks) back into the grid as text."""
-    if sheet.part is None or not package.exists(sheet.part):
-        return
-    data = package.read(sheet.part)
-    if b't="e"' not in data:
-        return
-    for match in re.finditer(rb'<(?:\w+:)?c\b([^>]*?)\bt="e"([^>]*)>(.*?)</(?:\w+:)?c>', data,
-                             re.DOTALL):
-        where = re.search(rb'\br="([A-Z]+)(\d+)"', match.group(1) + match.group(2))
-        value = re.search(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>", match.group(3))
-        if where is None or value is None:
-            continue
-        row = int(where.group(2)) - 1
-        column = 0
-        for char in where.group(1).decode("ascii"):
-            column = column * 26 + ord(char) - 64
-        if row < grid.shape[0] and column - 1 < grid.shape[1]:
-            grid[row, column - 1] = value.group(1).decode("utf-8")
-
-
-#: Primary language of a Windows locale id (``[$€-413]`` is nl-NL, ``[$-40C]`` fr-FR).
-_LOCALE_LANGUAGES = {0x09: "en", 0x0C: "fr", 0x13: "nl"}
-_FORMAT_SAMPLE = 2_000_000
-
-
-def _format_languages(package: Package) -> dict[int, str]:
-    """Cell style index -> the language of its number format's locale tag, for the styles
-    whose format names one (Excel writes ``[$€-40C] #,##0.00`` for a French euro amount)."""
-    if not package.exists("xl/styles.xml"):
-        return {}
-    xml = package.text("xl/styles.xml")
-    tagged = {}
-    for number, code in re.findall(r'<(?:\w+:)?numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?'
-                                   r'formatCode="([^"]*)"', xml):
-        locale = re.search(r"\[\$[^\]-]*-([0-9A-Fa-f]{3,8})\]", code)
-        language = _LOCALE_LANGUAGES.get(int(locale.group(1), 16) & 0x3FF) if locale else None
-        if language:
-            tagged[number] = language
-    cell_xfs = re.search(r"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", xml, re.DOTALL)
-    if not tagged or cell_xfs is None:
-        return {}
-    xfs = re.findall(r'<(?:\w+:)?xf\b([^>]*)', cell_xfs.group(0))
-    number_formats = [re.search(r'numFmtId="(\d+)"', xf) for xf in xfs]
-    return {i: tagged[f.group(1)] for i, f in enumerate(number_formats)
-            if f is not None and f.group(1) in tagged}
-
-
-def _column_languages(package: Package, sheet: Sheet, styles: dict[int, str]) -> dict[int, str]:
-    """0-based column -> the one language the locale-tagged formats of its number cells name
-    (a column whose cells name two languages says nothing).
-
-    A column keeps one format from top to bottom, so the first rows (``_FORMAT_SAMPLE`` bytes
-    of the sheet) tell it: a long sheet costs no more than a short one.
-    """
-    if not styles or sheet.part is None or not package.exists(sheet.part):
-        return {}
-    ids = "|".join(str(i) for i in styles)
-    seen: dict[int, set[str]] = {}
-    data = package.read(sheet.part)[:_FORMAT_SAMPLE]
-    # Number cells only: a text cell (t="s", "str", "inlineStr") does not show its format.
-    for letters, style in re.findall(rb'<(?:\w+:)?c\b(?![^>]*\bt="(?!n"))[^>]*?\br="([A-Z]+)'
-                                     rb'\d+"[^>]*?\bs="(' + ids.encode() + rb')"', data):
-        column = 0
-        for char in letters.decode("ascii"):
-            column = column * 26 + ord(char) - 64
-        seen.setdefault(column - 1, set()).add(styles[int(style)])
-    return {column: found.pop() for column, found in seen.items() if len(found) == 1}
-
-
-def _header_row(grid: np.ndarray, kind: str) -> int | None:
-    """0-based index of the first top row holding a required header of this sheet kind."""
-    for i in range(min(HEADER_SEARCH_ROWS, grid.shape[0])):
-        labels = [v for v in grid[i] if v is not None]
-        if set(canonical_columns(kind, labels).values()) & set(REQUIRED[kind]):
-            return i
-    return None
-
-
-def _frame(grid: np.ndarray, header: int | None, kind: str, label: str,
-           merged: list[tuple[tuple[int, int], tuple[int, int]]], validation: Validation,
-           ) -> pd.DataFrame:
-    """The data under the header row: blank rows out, index = Excel row numbers."""
-    if header is None:
-        labels: list[object] = list(SCHEMAS_HEADLESS[kind])
-        body, first_row = np.full((grid.shape[0], len(labels)), None, dtype=object), 1
-        width = min(len(labels), grid.shape[1])
-        body[:, :width] = grid[:, :width]
-        empty = pd.isna(body)
-    else:
-        row = grid[header]
-        empty = pd.isna(grid[header + 1:])  # one pass over the cells, used twice
-        filled = np.flatnonzero(pd.notna(row) | ~empty.all(axis=0))
-        width = int(filled[-1]) + 1 if len(filled) else 0
-        labels = list(row[:width])
-        body, first_row = grid[header + 1:, :width], header + 2
-        empty = empty[:, :width]
-        for i, value in enumerate(labels):
-            if value is None:
-                labels[i] = f"column {column_letter(i)}"
-                in_merge = any(r1 <= header <= r2 and c1 <= i <= c2
-                               for (r1, c1), (r2, c2) in merged)
-                why = ("the header cell is part of merged cells: unmerge them and give each "
-                       "column its own header" if in_merge else "the column has no header")
-                if body.size and not empty[:, i].all():
-                    validation.add(label, header + 1, column_letter(i), None, why,
-                                   severity="warning")
-            else:
-                labels[i] = str(value) if not isinstance(value, str) else value.strip()
-    keep = ~empty.all(axis=1) if body.size else np.zeros(len(body), dtype=bool)
-    rows = np.flatnonzero(keep)
-    # Columns are views of the grid when no row is dropped: no copy of millions of cells.
-    picked = body if keep.all() else body[rows]
-    columns = {i: picked[:, i] for i in range(picked.shape[1] if picked.ndim == 2 else 0)}
-    frame = pd.DataFrame(columns, index=pd.Index(rows + first_row, name=ROW_INDEX),
-                         dtype=object, copy=False)
-    frame.columns = labels[: frame.shape[1]]
-    return frame
-
-
-#: Headers used when a Settings sheet holds key | value rows without a header row.
-SCHEMAS_HEADLESS: dict[str, tuple[str, ...]] = {"settings": ("key", "value")}
-
-
-def _grid(rows: list[list[object]]) -> np.ndarray:
-    """Calamine's rows as a 2-D object array, blanks ('' from calamine) as None."""
-    width = max((len(r) for r in rows), default=0)
-    grid = np.empty((len(rows), width), dtype=object)
-    if rows and width:
-        grid[:] = rows if all(len(r) == width for r in rows) else [
-            r + [""] * (width - len(r)) for r in rows]
-        blank = grid == ""
-        grid[blank] = None
-    return grid
-
-
-@dataclass
-class SheetTable:
-    """A sheet's data and where it sits: what :func:`addin.workbook.edit.update_cells` needs."""
-
-    frame: pd.DataFrame
-    header_row: int | None
-    first_column: int
-    table_part: str | None
-
-
-def _read_sheet(book: CalamineWorkbook, package: Package, sheet: Sheet, kind: str,
-                validation: Validation) -> SheetTable:
-    """One input sheet as raw values under its headers, and where they are."""
-    try:
-        calamine_sheet = book.get_sheet_by_name(sheet.name)
-        merged = [((a[0], a[1]), (b[0], b[1])) for a, b in
-                  (calamine_sheet.merged_cell_ranges or [])]
-        rows = calamine_sheet.to_python(skip_empty_area=False)
-    except Exception as err:  # calamine raises its own types for broken parts
-        raise WorkbookError(f"Sheet '{sheet.name}' cannot be read: {err}",
-                            hint="Open the workbook in Excel and save it again.") from err
-    # The grid holds the values from here: let calamine's sheet and the row lists go.
-    del calamine_sheet
-    grid = _grid(rows)
-    del rows
-    _errors(package, sheet, grid)
-    table = _locate(grid, kind, sheet.name, merged, _tables(package, sheet), validation)
-    languages = _column_languages(package, sheet, _format_languages(package))
-    width = table.frame.shape[1]
-    table.frame.attrs[FORMAT_LANGUAGES] = {
-        str(table.frame.columns[column - table.first_column]): language
-        for column, language in languages.items()
-        if 0 <= column - table.first_column < width}
-    return table
-
-
-def _locate(grid: np.ndarray, kind: str, label: str,
-            merged: list[tuple[tuple[int, int], tuple[int, int]]],
-            tables: list[tuple[str, str, bool, int]], validation: Validation) -> SheetTable:
-    """Find the table in a sheet's grid: its Excel Table, else the rows under its header."""
-    for table_part, ref, has_header, totals in tables:
-        r1, c1, r2, c2 = _parse_ref(ref)
-        part = grid[: r2 - totals, : c2 + 1]
-        if not has_header:
-            continue
-        labels = [v for v in grid[r1 - 1, c1: c2 + 1] if v is not None]
-        if set(canonical_columns(kind, labels).values()) & set(REQUIRED[kind]) or \
-                len(tables) == 1:
-            frame = _frame(part[:, c1:], r1 - 1, kind, label, merged, validation)
-            return SheetTable(frame, r1, c1, table_part)
-    header = _header_row(grid, kind)
-    if header is None and kind not in SCHEMAS_HEADLESS:
-        header = next((i for i in range(grid.shape[0]) if pd.notna(grid[i]).any()), None)
-    if header is None and kind not in SCHEMAS_HEADLESS:
-        raise WorkbookError(f"Sheet '{label}' is empty.",
-                            hint="Put the column headers on the first row and one "
-                                 f"{'customer' if kind == 'customers' else 'row'} per line.")
-    if header is not None:
-        columns = np.flatnonzero(pd.notna(grid[header]))
-        first = int(columns[0]) if len(columns) else 0
-        frame = _frame(grid[:, first:], header, kind, label, merged, validation)
-        return SheetTable(frame, header + 1, first, None)
-    return SheetTable(_frame(grid, None, kind, label, merged, validation), None, 0, None)
-
-
-def _where(table: SheetTable, kind: str) -> dict[str, tuple[str, int]]:
-    """A sheet's columns by header and by canonical name -> (header, 0-based column index)."""
-    labels = [str(label) for label in table.frame.columns]
-    found = {label: (label, table.first_column + i) for i, label in enumerate(labels)}
-    for label, name in canonical_columns(kind, labels).items():
-        found.setdefault(name, found[str(label)])
-    return found
-
-
-def _input_names(names: list[str], own: set[str], validation: Validation) -> dict[str, str]:
-    """Canonical sheet -> the user's sheet name, potentiel's own sheets left out."""
-    found: dict[str, str] = {}
-    for name in names:
-        kind = match_sheet(name)
-        if kind is None or name in own:
-            continue
-        if kind in found:
-            validation.add(name, None, None, None,
-                           f"a second {_LABELS[kind]} sheet: only '{found[kind]}' is read",
-                           severity="warning")
-            continue
-        found[kind] = name
-    return found
-
-
-def _require_customers(path: Path, names: list[str], found: dict[str, str]) -> None:
-    if not names:
-        raise WorkbookError(f"{path.name} has no sheets.",
-                            hint="Add a Customers sheet with one customer per row.")
-    if "customers" not in found:
-        accepted = ", ".join(a.title() for a in SHEET_ALIASES["customers"])
-        raise WorkbookError(
-            f"{path.name} has no Customers sheet (sheets found: {', '.join(names)}).",
-            hint=f"Name the sheet of customers one of: {accepted}.")
-
-
-def data_from_grids(path: Path, grids: Mapping[str, Sequence[Sequence[object]]],
-                    ) -> WorkbookData:
-    """Input sheets from cell grids read elsewhere (xlwings, from the workbook open in Excel).
-
-    ``grids`` maps each sheet name to its rows from A1 (None for blank cells, errors as text
-    such as ``#N/A``).  Sheets are matched, headers found and blank rows skipped exactly as
-    :func:`read_workbook` does; without the file, Excel Tables are found by their header row.
-    """
-    validation = Validation()
-    names = list(grids)
-    found = _input_names(names, _RESULT_SHEET_NAMES, validation)
-    _require_customers(Path(path), names, found)
-    frames: dict[str, pd.DataFrame | None] = dict.fromkeys(_LABELS)
-    columns = {}
-    for kind, name in found.items():
-        rows = [list(r) for r in grids[name]]
-        table = _locate(_grid(rows), kind, name, [], [], validation)
-        frames[kind], columns[name] = table.frame, _where(table, kind)
-    return WorkbookData(path=Path(path), customers=frames["customers"], orders=frames["orders"],
-                        segments=frames["segments"], settings=frames["settings"],
-                        sheet_names=found, validation=validation, columns=columns)
-
-
-#: Tab names of potentiel's result sheets in every language: never input, even unmarked.
-_RESULT_SHEET_NAMES = {"Dashboard", "Tableau de bord", "Analysis", "Analyse", "Validation",
-                       "Validatie"}
-
-
-def _calamine(path: Path) -> CalamineWorkbook:
-    """The file opened by python-calamine, imported here: the grids of a workbook open in Excel
-    (:func:`data_from_grids`, xlwings Lite in a browser) are read without it."""
-    from python_calamine import CalamineWorkbook
-
-    return CalamineWorkbook.from_path(str(path))
-
-
-def read_workbook(path: Path, *, progress: Progress | None = None) -> WorkbookData:
-    """Read the input sheets of an .xlsx/.xlsm workbook (Customers required).
-
-    Raises WorkbookError (with a hint) when the file is missing, not a workbook, protected by a
-    password, empty or without a Customers sheet; WorkbookLockedError when it cannot be opened.
-    """
-    path = Path(path)
-    _sniff(path)
-    say = progress or (lambda _: None)
-    validation = Validation()
-    with Package(path) as package:
-        try:
-            book = _calamine(path)
-        except Exception as err:  # calamine's errors carry no common base
-            raise WorkbookError(f"{path.name} cannot be read as a workbook: {err}",
-                                hint="Open it in Excel and save it again as .xlsx.") from err
-        try:
-            by_name = {s.name: s for s in package.sheets()}
-            names = [n for n in book.sheet_names if n in by_name]
-            own = {s.name for s in package.own_sheets().values()}
-            found = _input_names(names, own, validation)
-            _require_customers(path, names, found)
-            frames: dict[str, pd.DataFrame | None] = dict.fromkeys(_LABELS)
-            columns = {}
-            for kind, name in found.items():
-                say(f"reading sheet '{name}'")
-                table = _read_sheet(book, package, by_name[name], kind, validation)
-                frames[kind], columns[name] = table.frame, _where(table, kind)
-        finally:
-            book.close()
-    return WorkbookData(path=path, customers=frames["customers"], orders=frames["orders"],
-                        segments=frames["segments"], settings=frames["settings"],
-                        sheet_names=found, validation=validation, columns=columns)
-
-
-def read_sheet_table(path: Path, sheet_name: str, kind: str | None = None) -> SheetTable:
-    """One sheet's data (any sheet, by its tab name) and where its header and table are."""
-    path = Path(path)
-    _sniff(path)
-    kind = kind or match_sheet(sheet_name) or "customers"
-    with Package(path) as package:
-        sheet = next((s for s in package.sheets() if s.name.casefold() == sheet_name.casefold()),
-                     None)
-        if sheet is None:
-            names = ", ".join(s.name for s in package.sheets())
-            raise WorkbookError(f"{path.name} has no sheet '{sheet_name}' (sheets: {names}).",
-                                hint="Check the sheet name in the configuration.")
-        book = _calamine(path)
-        try:
-            return _read_sheet(book, package, sheet, kind, Validation())
-        finally:
-            book.close()
-'''),
-    "addin.workbook.results": (False, r'''"""potentiel's result sheets written into the user's workbook: a Dashboard with headline figures
-and native charts, Analysis, one call list per user segment, and Validation.
-
-The sheets are rendered as worksheet XML (:mod:`addin.workbook.sheetxml`) and installed into
-the package (:mod:`addin.workbook.package`): every other part of the workbook keeps its bytes.
-Each result sheet is marked with a hidden name ``_potentiel.<role>`` (``analysis``,
-``validation``, ``dashboard``, ``dashboard.data``, ``segment.<key>``), so a re-run replaces
-exactly these sheets, in place, and removes the sheets of segments that no longer exist; a
-user's sheet is never touched, even one with the same name (potentiel's then gets a number).
-
-What a salesperson sees is decided here: readable headers in the workbook's language, segment
-sheets as call lists (who, how to reach them, why they are on the list, the sales columns, the
-rest grouped out of the way) sorted by what matters for the list, colour as conditional formats,
-Excel Tables, frozen id and name columns, the inputs' currency on money.
-"""
-
-from __future__ import annotations
-
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
-
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-
-from addin.core.analysis import Analysis
-from addin.core.labels import VALUES, header, language_index, localize
-from addin.core.messages import translate_all
-from addin.workbook.a1 import column_letter, quote_sheet
-from addin.workbook.charts import Series, bar_chart, curve_chart, drawing
-from addin.workbook.marks import own_role, segment_role, sheet_name
-from addin.workbook.package import OwnSheet, Package
-from addin.workbook.sheetxml import (
-    MAIN_NS,
-    Links,
-    Styles,
-    cells_sheet,
-    currency_in,
-    currency_of,
-    ensure_styles,
-    worksheet,
-)
-
-Progress = Callable[[str], None]
-
-#: Fixed tab names of the result sheets, (en, fr, nl).
-SHEET_NAMES: dict[str, tuple[str, str, str]] = {
-    "dashboard": ("Dashboard", "Tableau de bord", "Dashboard"),
-    "dashboard.data": ("Dashboard data", "Données du tableau", "Dashboardgegevens"),
-    "analysis": ("Analysis", "Analyse", "Analyse"),
-    "validation": ("Validation", "Validation", "Validatie"),
-}
-_WORDS: dict[str, tuple[str, str, str]] = {
-    "title": ("Customer dashboard", "Tableau de bord clients", "Klantendashboard"),
-    "as_of": ("As of {date}", "Au {date}", "Op {date}"),
-    "customers": ("Customers", "Clients", "Klanten"),
-    "revenue": ("Revenue", "Chiffre d'affaires", "Omzet"),
-    "gross_margin": ("Gross margin", "Marge brute", "Brutomarge"),
-    "margin_rate": ("Margin rate", "Taux de marque", "Margepercentage"),
-    "hot": ("Hot prospects", "Prospects chauds", "Warme prospects"),
-    "at_risk": ("Customers at risk", "Clients à risque", "Klanten met risico"),
-    "risk_revenue": ("Their revenue", "Leur chiffre d'affaires", "Hun omzet"),
-    "problems": ("Data problems", "Problèmes de données", "Gegevensproblemen"),
-    "by_type": ("Customers per type", "Clients par type", "Klanten per type"),
-    "by_rfm": ("Customers per RFM segment", "Clients par segment RFM",
-               "Klanten per RFM-segment"),
-    "by_segment": ("{what} per RFM segment", "{what} par segment RFM", "{what} per RFM-segment"),
-    "pareto": ("Top 20 % of customers = {share} of {what}",
-               "Les 20 % premiers clients = {share} {what}",
-               "Top 20 % van de klanten = {share} van de {what}"),
-    "pareto_empty": ("Pareto curve of {what}", "Courbe de Pareto {what}",
-                     "Paretocurve van de {what}"),
-    "of_contribution": ("contribution", "de la contribution", "bijdrage"),
-    "of_revenue": ("revenue", "du chiffre d'affaires", "omzet"),
-    "share_customers": ("share of customers", "part des clients", "aandeel klanten"),
-    "share_value": ("cumulative share", "part cumulée", "cumulatief aandeel"),
-    "no_problems": ("No problems found in the input.", "Aucun problème trouvé dans les données.",
-                    "Geen problemen gevonden in de gegevens."),
-    "see_validation": ("see Validation", "voir Validation", "zie Validatie"),
-}
-_MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre"),
-    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december"),
-}
-_VALIDATION_HEADERS: dict[str, tuple[str, str, str]] = {
-    "sheet": ("Sheet", "Feuille", "Blad"), "row": ("Row", "Ligne", "Rij"),
-    "column": ("Column", "Colonne", "Kolom"), "cell": ("Cell", "Cellule", "Cel"),
-    "value": ("Value", "Valeur", "Waarde"), "severity": ("Severity", "Gravité", "Ernst"),
-    "message": ("Message", "Message", "Bericht"),
-}
-_SEVERITY: dict[str, tuple[str, str, str]] = {
-    "error": ("error", "erreur", "fout"), "warning": ("warning", "avertissement", "waarschuwing"),
-}
-PERCENT_COLUMNS = ("discount_rate", "margin_rate", "markup_rate")
-MONEY_COLUMNS = ("monetary_value", "revenue", "list_revenue", "cost", "gross_margin",
-                 "avg_order_value", "cost_to_serve", "contribution", "break_even_order_value",
-                 "clv")
-INTEGER_COLUMNS = ("orders", "days_since_last_order", "tenure_days", "frequency", "recency", "T",
-                   "referrals", "r_score", "f_score", "m_score")
-SCORE_COLUMNS = ("prospect_score",)
-#: RFM segments a salesperson must win back before they leave.
-AT_RISK = ("At Risk", "Can't Lose")
-
-#: The first columns of every segment sheet: who to call and how to reach them.
-CALL_COLUMNS = ("customer_id", "name", "company", "email", "city")
-#: The sales team's columns, after what the list is about.
-SALES = ("status", "owner", "next_action", "notes")
-#: What a segment is about -> the columns that say why a customer is on it, and its sort
-#: (highest first).
-FOCUS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "prospects": (("prospect_score", "temperature", "bant"), ("prospect_score",)),
-    "accounts": (("contribution", "margin_rate", "abc_class"), ("contribution",)),
-    "risk": (("days_since_last_order", "revenue", "rfm_segment"), ("revenue",)),
-    "other": (("contribution", "prospect_score", "customer_type"),
-              ("contribution", "prospect_score")),
-}
-#: Id and name stay in view when scrolling right.
-FROZEN_COLUMNS = 2
-#: Conditional formats: column -> canonical value -> meaning (a colour of sheetxml).
-COLOURS: dict[str, dict[str, str]] = {
-    "temperature": {"hot": "hot", "warm": "warm", "cold": "cold"},
-    "customer_type": {"lost": "bad", "disloyal": "warn", "loyal": "good"},
-    "abc_class": {"A": "good", "B": "warn", "C": "neutral"},
-    "rfm_segment": {"Can't Lose": "bad", "At Risk": "warn", "Champions": "good"},
-    "profitability": {"high": "good", "low": "bad"},
-}
-_DATA_BAR = ("contribution",)
-
-_RESULT_ROLES = frozenset({"dashboard", "analysis", "validation"})
-#: The result parts a run may write; macros write a subset (Validate: the Validation sheet).
-PARTS: frozenset[str] = frozenset({"dashboard", "analysis", "segments", "validation"})
-
-
-def _quiet(_: str) -> None:
-    """Progress sink for callers that show nothing."""
-
-
-def word(key: str, language: str) -> str:
-    """A word of the result sheets in the workbook's language."""
-    return _WORDS[key][language_index(language)]
-
-
-def long_date(day: pd.Timestamp, language: str) -> str:
-    """A date spelled out in the workbook's language: 30 June 2026, 30 juin 2026."""
-    return f"{day.day} {_MONTHS[language][day.month - 1]} {day.year}"
-
-
-def part_of(role: str) -> str | None:
-    """Which result part a sheet's role belongs to; None for other own sheets (such as the
-    sync's ``Conflicts``), which :func:`write_results` never deletes."""
-    if role in _RESULT_ROLES:
-        return role
-    if role == "dashboard.data":
-        return "dashboard"
-    return "segments" if role.startswith("segment.") else None
-
-
-@dataclass(frozen=True)
-class ResultTable:
-    """One result sheet as a table: its role (the mark), tab name and frame as shown.
-
-    ``columns`` are the canonical names of the frame's columns (the frame shows them in the
-    workbook's language); ``grouped`` those folded away at the right of a call list.
-    """
-
-    part: str
-    role: str
-    name: str
-    frame: pd.DataFrame
-    columns: tuple[str, ...] = ()
-    grouped: tuple[str, ...] = ()
-    links: pa.Array | None = field(default=None, compare=False)
-
-
-def segment_kind(rows: pd.DataFrame) -> str:
-    """What a segment is about, from who is in it: prospects, key accounts, customers at risk
-    (lost, disloyal, RFM at risk) or other."""
-    if rows.empty:
-        return "other"
-    if rows["customer_type"].eq("prospect").all():
-        return "prospects"
-    leaving = rows["customer_type"].isin(("lost", "disloyal")) | rows["rfm_segment"].isin(
-        (*AT_RISK, "About to Sleep", "Hibernating", "Lost"))
-    if leaving.all():
-        return "risk"
-    if rows["abc_class"].eq("A").all():
-        return "accounts"
-    return "other"
-
-
-def call_list(rows: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """A segment's rows as a call list: columns in call order, sorted by what matters for the
-    segment (highest first, blanks last, ties in customer order); returns the grouped columns."""
-    about, order = FOCUS[segment_kind(rows)]
-    first = list(dict.fromkeys((*CALL_COLUMNS, *about, *SALES)))
-    rest = tuple(c for c in rows.columns if c not in first)
-    ranked = rows.reset_index(drop=True)
-    for column in reversed(order):
-        ranked = ranked.sort_values(column, ascending=False, na_position="last", kind="stable")
-    return ranked[[*first, *rest]].reset_index(drop=True), rest
-
-
-def _validation_frame(analysis: Analysis, language: str) -> tuple[pd.DataFrame, pa.Array]:
-    """The problems as shown (each once, in the workbook's language, columns named as the user
-    named them) and, for each, where the bad cell is (``'Customers'!N8``) for its link."""
-    i = language_index(language)
-    frame = analysis.validation.drop_duplicates().reset_index(drop=True)
-    if frame.empty:
-        empty = pd.DataFrame({v[i]: pd.Series([], dtype=object)
-                              for v in _VALIDATION_HEADERS.values()})
-        empty.loc[0, _VALIDATION_HEADERS["message"][i]] = word("no_problems", language)
-        return empty, pa.array([None], type=pa.string())
-    where = analysis.columns
-    sheets = frame["sheet"].astype(str).astype(object)
-    columns = frame["column"].astype(object).where(frame["column"].notna(), None)
-    found = [where.get(s, {}).get(str(c)) if c is not None else None
-             for s, c in zip(sheets, columns, strict=True)]
-    shown = [f[0] if f else c for f, c in zip(found, columns, strict=True)]
-    letters = pd.Series([column_letter(f[1]) if f else None for f in found], dtype=object)
-    rows = frame["row"].astype("Int64").astype(object).where(frame["row"].notna(), None)
-    text_rows = rows.map(lambda r: None if r is None else str(r)).astype(object)
-    has_row, has_column = text_rows.notna(), letters.notna()
-    reference = pd.Series("A1", index=frame.index, dtype=object)
-    both, row_only, column_only = has_row & has_column, has_row & ~has_column, \
-        ~has_row & has_column
-    reference[both] = letters[both] + text_rows[both]
-    reference[row_only] = text_rows[row_only] + ":" + text_rows[row_only]
-    reference[column_only] = letters[column_only] + ":" + letters[column_only]
-    cell = sheets + "!" + reference
-    cell[~has_row & ~has_column] = sheets[~has_row & ~has_column]
-    location = sheets.map(quote_sheet) + "!" + reference
-    out = pd.DataFrame({
-        "sheet": sheets, "row": rows, "column": pd.Series(shown, dtype=object), "cell": cell,
-        "value": frame["value"],
-        "severity": frame["severity"].map({k: v[i] for k, v in _SEVERITY.items()}).fillna(
-            frame["severity"]),
-        "message": translate_all(frame["message"], language).to_numpy(dtype=object),
-    })
-    out = out.rename(columns={k: v[i] for k, v in _VALIDATION_HEADERS.items()})
-    return out, pa.array(location.to_numpy(dtype=object), type=pa.string())
-
-
-def result_tables(analysis: Analysis, parts: frozenset[str] = PARTS) -> list[ResultTable]:
-    """The table sheets of ``parts`` (analysis, segments, validation) in the workbook's
-    language, in tab order, as :func:`write_results` shows them.  The Dashboard is not a
-    table: it is left out."""
-    language = analysis.settings.language
-    i = language_index(language)
-    tables = []
-    if "analysis" in parts:
-        table = analysis.table.reset_index(drop=True)
-        tables.append(ResultTable("analysis", "analysis", SHEET_NAMES["analysis"][i],
-                                  localize(table, language), tuple(table.columns)))
-    if "segments" in parts:
-        for segment, rows in analysis.segments.items():
-            ordered, rest = call_list(rows)
-            tables.append(ResultTable("segments", segment_role(segment), sheet_name(segment),
-                                      localize(ordered, language), tuple(ordered.columns),
-                                      rest))
-    if "validation" in parts:
-        frame, links = _validation_frame(analysis, language)
-        tables.append(ResultTable("validation", "validation", SHEET_NAMES["validation"][i],
-                                  frame, tuple(_VALIDATION_HEADERS), links=links))
-    return tables
-
-
-def _column_styles(styles: Styles) -> dict[str, int]:
-    """Canonical column -> the cell format of its values."""
-    return (dict.fromkeys(PERCENT_COLUMNS, styles.percent)
-            | dict.fromkeys(MONEY_COLUMNS, styles.number)
-            | dict.fromkeys(INTEGER_COLUMNS, styles.integer)
-            | dict.fromkeys(SCORE_COLUMNS, styles.score))
-
-
-def conditional_formats(columns: Sequence[str], rows: int, styles: Styles, language: str,
-                        first_row: int = 2) -> str:
-    """Conditional formatting of a result table: colours by value and data bars, each on its
-    whole column, so they follow the data when the user sorts or filters."""
-    i = language_index(language)
-    last = first_row + max(rows, 1) - 1
-    out, priority = [], 1
-    for at, column in enumerate(columns):
-        span = f"{column_letter(at)}{first_row}:{column_letter(at)}{last}"
-        rules = []
-        if column in COLOURS:
-            for value, meaning in COLOURS[column].items():
-                shown = VALUES[column][value][i] if column in VALUES else value
-                formula = escape('"' + shown.replace('"', '""') + '"')
-                rules.append(f'<cfRule type="cellIs" dxfId="{styles.dxf[meaning]}" '
-                             f'priority="{priority}" operator="equal"><formula>{formula}'
-                             "</formula></cfRule>")
-                priority += 1
-        if column == "severity":
-            for value, meaning in (("error", "bad"), ("warning", "warn")):
-                formula = escape('"' + _SEVERITY[value][i] + '"')
-                rules.append(f'<cfRule type="cellIs" dxfId="{styles.dxf[meaning]}" '
-                             f'priority="{priority}" operator="equal"><formula>{formula}'
-                             "</formula></cfRule>")
-                priority += 1
-        if column in _DATA_BAR:
-            rules.append(f'<cfRule type="dataBar" priority="{priority}"><dataBar>'
-                         '<cfvo type="min"/><cfvo type="max"/><color rgb="FF638EC6"/>'
-                         "</dataBar></cfRule>")
-            priority += 1
-        if rules:
-            out.append(f'<conditionalFormatting sqref="{span}">{"".join(rules)}'
-                       "</conditionalFormatting>")
-    return "".join(out)
-
-
-def table_part(name: str, headers: Sequence[str], rows: int) -> Callable[[int], bytes]:
-    """An Excel Table over a result sheet (header row 1): banded rows, filter buttons."""
-    last = f"{column_letter(max(len(headers), 1) - 1)}{1 + max(rows, 1)}"
-    unique: list[str] = []
-    for label in headers:  # Excel repairs a table whose column names repeat
-        text, n = str(label), 2
-        while text.casefold() in {u.casefold() for u in unique}:
-            text, n = f"{label}{n}", n + 1
-        unique.append(text)
-    columns = "".join(f'<tableColumn id="{n}" name={quoteattr(_table_column(label))}/>'
-                      for n, label in enumerate(unique, start=1))
-
-    def xml(table_id: int) -> bytes:
-        return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                f'<table xmlns="{MAIN_NS}" id="{table_id}" name="{name}" displayName="{name}" '
-                f'ref="A1:{last}" totalsRowShown="0"><autoFilter ref="A1:{last}"/>'
-                f'<tableColumns count="{len(unique)}">{columns}</tableColumns>'
-                '<tableStyleInfo name="TableStyleLight9" showFirstColumn="0" '
-                'showLastColumn="0" showRowStripes="1" showColumnStripes="0"/></table>'
-                ).encode()
-    return xml
-
-
-def _table_column(label: str) -> str:
-    """A header as a table column name (line breaks become spaces, as Excel stores them)."""
-    return re.sub(r"[\r\n]+", " ", label)
-
-
-def table_name(role: str) -> str:
-    """The Excel Table name of a result sheet: letters, digits and _ only, unique per role."""
-    return "potentiel_" + re.sub(r"\W", "_", role)
-
-
-def _table_sheet(table: ResultTable, styles: Styles, language: str) -> OwnSheet:
-    """A result table as an Excel Table sheet: formats, colours, frozen id and name, links."""
-    by_column = _column_styles(styles)
-    formats = {label: by_column[c] for label, c in zip(table.frame.columns, table.columns,
-                                                        strict=True) if c in by_column}
-    grouped = [at for at, c in enumerate(table.columns) if c in table.grouped]
-    rows = len(table.frame)
-    links = None
-    if table.links is not None:
-        links = Links(table.columns.index("cell"), table.links)
-    sheet = worksheet(table.frame, styles, formats=formats, table_part=True,
-                      freeze_columns=FROZEN_COLUMNS if table.part != "validation" else 0,
-                      hidden_columns=grouped, links=links,
-                      conditional=conditional_formats(table.columns, rows, styles, language))
-    return OwnSheet(table.role, table.name, sheet,
-                    table=table_part(table_name(table.role), list(table.frame.columns), rows),
-                    local_names={"_xlnm.Print_Titles": "{sheet}!$1:$1"})
-
-
-def _counts(values: pd.Series, column: str, language: str) -> tuple[list[str], list[float]]:
-    """Count per canonical value, in the labels' order, shown in the workbook's language."""
-    i = language_index(language)
-    counts = values.value_counts()
-    keys = [k for k in VALUES[column] if counts.get(k, 0) > 0]
-    return [VALUES[column][k][i] for k in keys], [float(counts[k]) for k in keys]
-
-
-def _sums(values: pd.Series, by: pd.Series, column: str, language: str,
-          ) -> tuple[list[str], list[float]]:
-    """Sum of ``values`` per canonical value of ``by``, in the labels' order."""
-    i = language_index(language)
-    sums = values.groupby(by).sum(min_count=1)
-    keys = [k for k in VALUES[column] if pd.notna(sums.get(k, np.nan))]
-    return [VALUES[column][k][i] for k in keys], [float(sums[k]) for k in keys]
-
-
-def pareto_points(values: pd.Series, points: int = 51) -> tuple[np.ndarray, np.ndarray]:
-    """The Pareto curve: cumulative share of the total by share of customers, best first.
-
-    Customers are sorted by value, highest first.  When some customers destroy value the
-    running sum passes the total before coming back down; the curve is clamped to 0-100 % so
-    the chart reads as a share.  At most ``points`` points, evenly spread.
-    """
-    sorted_values = np.sort(values.dropna().to_numpy(dtype="float64"))[::-1]
-    total = sorted_values.sum()
-    if len(sorted_values) == 0 or total <= 0:
-        return np.array([]), np.array([])
-    cumulative = np.clip(np.concatenate([[0.0], np.cumsum(sorted_values)]) / total, 0.0, 1.0)
-    count = len(sorted_values)
-    positions = np.unique(np.rint(np.linspace(0, count, min(points, count + 1))).astype(np.int64))
-    return positions / count, cumulative[positions]
-
-
-def top_share(values: pd.Series, top: float = 0.2) -> float | None:
-    """Share of the total held by the best ``top`` of the customers (0-1), None without one."""
-    sorted_values = np.sort(values.dropna().to_numpy(dtype="float64"))[::-1]
-    total = sorted_values.sum()
-    if len(sorted_values) == 0 or total <= 0:
-        return None
-    best = int(np.ceil(top * len(sorted_values)))
-    return float(np.clip(sorted_values[:best].sum() / total, 0.0, 1.0))
-
-
-@dataclass(frozen=True)
-class Headline:
-    """The figures on top of the Dashboard, as :func:`analyze` computes them."""
-
-    customers: int
-    revenue: float
-    gross_margin: float  # NaN when no cost is known
-    margin_rate: float | None
-    hot: int
-    at_risk: int
-    at_risk_revenue: float
-    problems: int
-
-
-def headline(analysis: Analysis) -> Headline:
-    """The Dashboard's headline figures from the analysis table."""
-    table = analysis.table
-    margin = table["gross_margin"]
-    known = margin.notna()
-    revenue_known = table.loc[known, "revenue"].sum()
-    risk = table["rfm_segment"].isin(AT_RISK)
-    return Headline(
-        customers=len(table), revenue=float(table["revenue"].sum()),
-        gross_margin=float(margin.sum(min_count=1)),  # blank when no cost is known
-        margin_rate=float(margin.sum() / revenue_known) if revenue_known > 0 else None,
-        hot=int((table["temperature"] == "hot").sum()), at_risk=int(risk.sum()),
-        at_risk_revenue=float(table.loc[risk, "revenue"].sum()),
-        problems=len(analysis.validation.drop_duplicates()))
-
-
-#: Dashboard layout: figures on rows 4-5, two columns each; charts from row 7, four side by
-#: side, 4 columns wide: all within the first screen of a 1366x768 display at 100 %.
-DASHBOARD_COLUMN_WIDTH = 10.0
-CHART_ROWS = (6, 21)
-CHART_COLUMNS = ((0, 4), (4, 8), (8, 12), (12, 16))
-
-
-def _dashboard(analysis: Analysis, styles: Styles, language: str, names: dict[str, str],
-               ) -> list[OwnSheet]:
-    """The Dashboard (figures and charts) and its hidden helper sheet (the charts' data)."""
-    table = analysis.table
-    name, data_name = names["dashboard"], names["dashboard.data"]
-    type_labels, type_counts = _counts(table["customer_type"], "customer_type", language)
-    rfm_labels, rfm_counts = _counts(table["rfm_segment"], "rfm_segment", language)
-    measure = "contribution" if table["contribution"].notna().any() else "revenue"
-    what = header(measure, language)
-    seg_labels, seg_sums = _sums(table[measure], table["rfm_segment"], "rfm_segment", language)
-    shares, cumulative = pareto_points(table[measure])
-    length = max(len(type_labels), len(rfm_labels), len(shares), len(seg_labels), 1)
-
-    def padded(values: Sequence[object] | np.ndarray, dtype: str) -> pd.Series:
-        return pd.Series(list(values) + [None] * (length - len(values)), dtype=dtype)
-
-    customers = word("customers", language)
-    data = pd.DataFrame({
-        header("customer_type", language): padded(type_labels, "object"),
-        customers: padded(type_counts, "float64"),
-        header("rfm_segment", language): padded(rfm_labels, "object"),
-        customers + " ": padded(rfm_counts, "float64"),
-        word("share_customers", language): padded(shares, "float64"),
-        word("share_value", language): padded(cumulative, "float64"),
-        header("rfm_segment", language) + " ": padded(seg_labels, "object"),
-        what: padded(seg_sums, "float64"),
-    })
-    helper = OwnSheet("dashboard.data", data_name, worksheet(
-        data, styles, formats={word("share_customers", language): styles.percent,
-                               word("share_value", language): styles.percent,
-                               what: styles.number}, table=False), hidden=True)
-
-    def series(category: int, value: int, label: str, categories: Sequence[object],
-               values: Sequence[float]) -> Series:
-        return Series(data_name, (1, value), 2, category, value, label, categories, values)
-
-    charts = [
-        bar_chart(word("by_type", language),
-                  series(0, 1, customers, type_labels, type_counts)),
-        bar_chart(word("by_rfm", language), series(2, 3, customers, rfm_labels, rfm_counts),
-                  horizontal=True, color=1),
-    ]
-    share = top_share(table[measure])
-    of_what = word(f"of_{measure}", language)
-    title = (word("pareto", language).format(share=f"{share:.0%}".replace("%", " %"),
-                                             what=of_what)
-             if share is not None else word("pareto_empty", language).format(what=of_what))
-    charts.append(curve_chart(
-        title, series(4, 5, what, shares.tolist(), cumulative.tolist()),
-        x_title=word("share_customers", language), y_title=word("share_value", language)))
-    charts.append(bar_chart(word("by_segment", language).format(what=what),
-                            series(6, 7, what, seg_labels, seg_sums), horizontal=True,
-                            color=2, money=True))
-    top, bottom = CHART_ROWS
-    anchors = [(left, top, right, bottom) for left, right in CHART_COLUMNS]
-
-    figures = headline(analysis)
-    i = language_index(language)
-    validation = quote_sheet(SHEET_NAMES["validation"][i]) + "!A1"
-    cells: list[tuple[int, int, object, int | None]] = [
-        (1, 0, word("title", language), styles.title),
-        (2, 0, word("as_of", language).format(date=long_date(analysis.as_of, language)),
-         styles.note),
-    ]
-    shown = (("customers", figures.customers, styles.figure),
-             ("revenue", figures.revenue, styles.figure_money),
-             ("gross_margin", figures.gross_margin, styles.figure_money),
-             ("margin_rate", figures.margin_rate, styles.figure_percent),
-             ("hot", figures.hot, styles.figure),
-             ("at_risk", figures.at_risk, styles.figure),
-             ("risk_revenue", figures.at_risk_revenue, styles.figure_money),
-             ("problems", figures.problems, styles.figure))
-    for n, (key, value, style) in enumerate(shown):
-        cells.append((4, 2 * n, word(key, language), styles.note))
-        cells.append((5, 2 * n, value, style))
-    merges = [f"{column_letter(2 * n)}{r}:{column_letter(2 * n + 1)}{r}"
-              for n in range(len(shown)) for r in (4, 5)]
-    links = [(f"{column_letter(2 * (len(shown) - 1))}5", validation)]
-    sheet = cells_sheet(cells, styles, widths=[DASHBOARD_COLUMN_WIDTH] * 16, merges=merges,
-                        links=links, drawing=True, selected=True)
-    return [OwnSheet("dashboard", name, sheet, drawing=drawing(anchors), charts=charts),
-            helper]
-
-
-def write_results(path: Path, analysis: Analysis, *, out: Path | None = None,
-                  progress: Progress | None = None, parts: frozenset[str] = PARTS,
-                  currency: str | None = None) -> Path:
-    """Write the result sheets into the workbook at ``path`` (or a copy at ``out``).
-
-    ``parts`` chooses among dashboard, analysis, segments and validation; the result sheets of
-    other parts are left as they are.  Money shows ``currency`` ('' for none), by default the
-    one the workbook's own formats show.  Returns the path written.  Raises
-    WorkbookLockedError when the workbook is open in Excel, WorkbookError when it cannot be
-    read or written; the file on disk is then unchanged.
-    """
-    say = progress or _quiet
-    language = analysis.settings.language
-    i = language_index(language)
-    with Package(Path(path)) as package:
-        if currency is None:
-            currency = currency_of(package) or inputs_currency(analysis) or ""
-        styles = ensure_styles(package, currency)
-        sheets, helper = [], []
-        if "dashboard" in parts:
-            dashboard, *helper = _dashboard(analysis, styles, language,
-                                            {k: v[i] for k, v in SHEET_NAMES.items()})
-            sheets.append(dashboard)
-        for table in result_tables(analysis, parts):
-            sheets.append(_table_sheet(table, styles, language))
-        sheets.extend(helper)  # hidden, last: the tabs a user sees keep their order
-        package.install(sheets, drop=lambda role: part_of(role) in parts)
-        if "dashboard" in parts:
-            package.activate("dashboard")
-        say(f"writing {len(sheets)} result sheets ({len(analysis.table)} customers)")
-        return package.save(out)
-
-
-def inputs_currency(analysis: Analysis) -> str | None:
-    """The currency the input headers name (``Montant (€)``), for amounts typed as text."""
-    return currency_in(header for columns in analysis.columns.values()
-                       for header, _ in columns.values())
-
-
-def render_results(folder: Path, analysis: Analysis, *, parts: frozenset[str] = PARTS,
-                   currency: str | None = None) -> Path:
-    """The result sheets alone, in a new workbook ``results.xlsx`` in ``folder``: what the
-    Excel side copies into the open workbook (one rendering for both paths)."""
-    import xlsxwriter  # here: xlwings Lite has no XlsxWriter, and writes values instead
-
-    path = Path(folder) / "results.xlsx"
-    book = xlsxwriter.Workbook(str(path))
-    book.add_worksheet("potentiel")
-    book.close()
-    return write_results(path, analysis, parts=parts, currency=currency or "")
-
-
-def replace_sheet(path: Path, name: str, frame: pd.DataFrame, *, out: Path | None = None,
-                  ) -> Path:
-    """Write ``frame`` as potentiel's sheet ``name`` (e.g. the sync's ``Conflicts``).
-
-    The sheet is marked as potentiel's: a later call replaces it in place; a user's own sheet
-    of that name is left alone and this one gets a number.  Values are written as they are
-    (text always as text, never as a formula).
-    """
-    with Package(Path(path)) as package:
-        styles = ensure_styles(package)
-        package.install([OwnSheet(own_role(name), sheet_name(name),
-                                  worksheet(frame.reset_index(drop=True), styles))],
-                        drop=lambda _: False)
-        return package.save(out)
-'''),
-    "addin.workbook.sheetxml": (False, r'''"""Worksheet XML for potentiel's own sheets, built a whole column at a time.
-
-Cells are written as the file format stores them, never through a library that guesses: text is
-an inline string (``t="inlineStr"``, so a value starting with ``=`` stays text and no shared
-string table is touched), numbers are ``<v>`` numbers, dates are Excel serial numbers with a
-date format, blanks are no cell at all.  Each column's cells are made by Arrow string kernels
-over the whole column, rows are joined the same way, and the sheet is yielded in blocks of rows,
-so a million-row table costs seconds and a bounded amount of memory.
-
-Cell formats are appended to the workbook's ``styles.xml`` (or found there from a previous run):
-existing format indices never move, so every cell of the user's sheets keeps its look.
-"""
-
-from __future__ import annotations
-
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from xml.sax.saxutils import quoteattr
-
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-
-from addin.core.parsing import EXCEL_EPOCH
-from addin.workbook.a1 import column_letter
-from addin.workbook.package import (
-    CT_STYLES,
-    REL_STYLES,
-    WORKBOOK_PART,
-    Package,
-    Stream,
-    attribute,
-    iter_chunks,
-    prefix_of,
-    unescape,
-)
-
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-#: Excel's cell text limit; longer text makes Excel refuse the file.
-MAX_TEXT = 32767
-MAX_ROWS = 1_048_576
-_EPOCH = EXCEL_EPOCH.to_datetime64().astype("datetime64[ns]")
-_CONTROL = [chr(c) for c in (*range(0, 9), 11, 12, *range(14, 32))]
-_CONTROL_RE = "[" + "".join(re.escape(c) for c in _CONTROL) + "]"
-
-
-@dataclass(frozen=True)
-class Styles:
-    """Indices (in ``cellXfs``) of the cell formats potentiel's sheets use, and (in ``dxfs``) of
-    the formats its conditional formats apply."""
-
-    header: int
-    date: int
-    percent: int
-    number: int
-    title: int
-    integer: int = 0
-    score: int = 0
-    link: int = 0
-    figure: int = 0
-    figure_money: int = 0
-    figure_percent: int = 0
-    note: int = 0
-    #: Conditional formats by meaning: hot, warm, cold, bad, warn, good, neutral.
-    dxf: Mapping[str, int] = field(default_factory=dict)
-
-
-#: Number formats (beside the currency's) of the result sheets: one date format for all.
-DATE_FORMAT = "yyyy-mm-dd"
-PERCENT_FORMAT = "0.0%"
-INTEGER_FORMAT = "#,##0"
-SCORE_FORMAT = "0.0"
-#: Fills (ARGB) of the header row and of the conditional formats.
-HEADER_FILL = "FFDDEBF7"
-_DXF_COLORS: dict[str, tuple[str, str]] = {   # meaning -> (font, fill)
-    "hot": ("FF9C0006", "FFFFC7CE"), "warm": ("FF9C5700", "FFFFEB9C"),
-    "cold": ("FF1F4E78", "FFDDEBF7"), "bad": ("FF9C0006", "FFFFC7CE"),
-    "warn": ("FF9C5700", "FFFFEB9C"), "good": ("FF006100", "FFC6EFCE"),
-    "neutral": ("FF595959", "FFEDEDED"),
-}
-#: Children of <styleSheet>, in the order the schema requires.
-_STYLE_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
-                "dxfs", "tableStyles", "colors", "extLst")
-
-
-def money_format(symbol: str | None) -> str:
-    """A money format with the inputs' currency: ``#,##0.00 "€"``; plain without one."""
-    if not symbol:
-        return "#,##0.00"
-    quoted = '"' + symbol.replace('"', "") + '"'
-    return f"{quoted}#,##0.00" if symbol in ("$", "£") else f"#,##0.00 {quoted}"
-
-
-def currency_in(codes: Iterable[str]) -> str | None:
-    """The first currency symbol (€, £, $) these number formats show, if any.
-
-    ``[$€-x]`` shows €; other bracketed parts (colours, conditions) show nothing.
-    """
-    for code in codes:
-        plain = re.sub(r"\[[^\]]*\]", lambda m: m.group(0)[2:3] if m.group(0).startswith("[$")
-                       else "", code)
-        for symbol in ("€", "£", "$"):
-            if symbol in plain:
-                return symbol
-    return None
-
-
-def currency_of(package: Package) -> str | None:
-    """The currency the workbook's own number formats show (money typed with a money format,
-    ``#,##0.00 €``, carries it in styles.xml), if any."""
-    xml = package.text(_styles_part(package))
-    codes = re.findall(r"formatCode\s*=\s*(\"[^\"]*\"|'[^']*')", xml)
-    return currency_in(unescape(code[1:-1]) for code in codes)
-
-
-def ensure_styles(package: Package, currency: str | None = None) -> Styles:
-    """Find or append potentiel's cell formats in styles.xml; existing indices are untouched.
-
-    Every format uses the workbook's first font (the one its own cells use), made bold,
-    larger or blue where needed: one typeface on every sheet.
-    """
-    part = _styles_part(package)
-    xml = package.text(part)
-    p = prefix_of(xml, "styleSheet")
-    fonts = _block(xml, p, "fonts")
-    first_font = re.search(r"<(?:\w+:)?font\b.*?(?:</(?:\w+:)?font>|/>)", fonts, re.DOTALL)
-    base = first_font.group(0) if first_font else f"<{p}font/>"
-    font_ids = {}
-    for key, element in (("bold", _bolder(base, p, size=None)),
-                         ("big", _bolder(base, p, size="14")),
-                         ("figure", _bolder(base, p, size="16")),
-                         ("link", _colored(base, p, "FF0563C1", underline=True)),
-                         ("note", _colored(base, p, "FF595959"))):
-        xml, font_ids[key] = _find_or_append(xml, p, "fonts", "font", element)
-    xml, fill = _find_or_append(xml, p, "fills", "fill",
-                                f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor '
-                                f'rgb="{HEADER_FILL}"/><{p}bgColor indexed="64"/>'
-                                f"</{p}patternFill></{p}fill>")
-    xml, border = _find_or_append(xml, p, "borders", "border",
-                                  f'<{p}border><{p}left/><{p}right/><{p}top/><{p}bottom '
-                                  f'style="thin"><{p}color auto="1"/></{p}bottom><{p}diagonal/>'
-                                  f"</{p}border>")
-    formats = {}
-    for key, code in (("date", DATE_FORMAT), ("percent", PERCENT_FORMAT),
-                      ("integer", INTEGER_FORMAT), ("score", SCORE_FORMAT),
-                      ("money", money_format(currency))):
-        xml, formats[key] = _num_fmt(xml, p, code)
-
-    def xf(num_fmt: int, font: int, fill_id: int = 0, border_id: int = 0) -> str:
-        flags = ((' applyNumberFormat="1"' if num_fmt else "") + (' applyFont="1"' if font
-                 else "") + (' applyFill="1"' if fill_id else "")
-                 + (' applyBorder="1"' if border_id else ""))
-        return (f'<{p}xf numFmtId="{num_fmt}" fontId="{font}" fillId="{fill_id}" '
-                f'borderId="{border_id}" xfId="0"{flags}/>')
-
-    wanted = {
-        "header": xf(0, font_ids["bold"], fill, border).replace(
-            "/>", f' applyAlignment="1"><{p}alignment vertical="center" wrapText="1"/>'
-                  f"</{p}xf>"),
-        "date": xf(formats["date"], 0),
-        "percent": xf(formats["percent"], 0), "number": xf(formats["money"], 0),
-        "title": xf(0, font_ids["big"]), "integer": xf(formats["integer"], 0),
-        "score": xf(formats["score"], 0), "link": xf(0, font_ids["link"]),
-        "figure": xf(formats["integer"], font_ids["figure"]),
-        "figure_money": xf(formats["money"], font_ids["figure"]),
-        "figure_percent": xf(formats["percent"], font_ids["figure"]),
-        "note": xf(0, font_ids["note"]),
-    }
-    ids = {}
-    for key, element in wanted.items():
-        xml, ids[key] = _find_or_append(xml, p, "cellXfs", "xf", element)
-    dxf = {}
-    for key, (color, background) in _DXF_COLORS.items():
-        xml, dxf[key] = _find_or_append(
-            xml, p, "dxfs", "dxf", f'<{p}dxf><{p}font><{p}color rgb="{color}"/></{p}font>'
-            f'<{p}fill><{p}patternFill><{p}bgColor rgb="{background}"/></{p}patternFill>'
-            f"</{p}fill></{p}dxf>")
-    package.set_text(part, xml)
-    return Styles(**ids, dxf=dxf)
-
-
-def _styles_part(package: Package) -> str:
-    rel = next((r for r in package.relationships(WORKBOOK_PART) if r.type == REL_STYLES), None)
-    if rel is not None and rel.part and package.exists(rel.part):
-        return rel.part
-    # A workbook without styles (some generators omit them): give it the minimal stylesheet.
-    part = package.free_name("xl/styles{}.xml")
-    package.put(part, _MINIMAL_STYLES.encode("utf-8"), CT_STYLES)
-    package.add_relationship(WORKBOOK_PART, REL_STYLES, part)
-    return part
-
-
-_MINIMAL_STYLES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    f'<styleSheet xmlns="{MAIN_NS}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/>'
-    '</font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill>'
-    '<patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/>'
-    '<right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf '
-    'numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="1"><xf '
-    'numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs><cellStyles count="1">'
-    '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
-
-
-def _block(xml: str, p: str, local: str) -> str:
-    match = re.search(rf"<{p}{local}\b[^>]*?(?:/>|>.*?</{p}{local}>)", xml, re.DOTALL)
-    return match.group(0) if match else ""
-
-
-def _bolder(font: str, p: str, size: str | None) -> str:
-    """The workbook's default font made bold (and resized): the user's theme is respected."""
-    body = re.sub(rf"<{p}b\s*/>|<{p}b\b[^>]*/>", "", font)
-    if size is not None:
-        body = re.sub(rf"<{p}sz\b[^>]*/>", f'<{p}sz val="{size}"/>', body)
-    if body.endswith("/>") and not body.endswith(f"</{p}font>"):
-        return f"<{p}font><{p}b/></{p}font>"
-    return re.sub(rf"^<{p}font\b[^>]*>", lambda m: m.group(0) + f"<{p}b/>", body, count=1)
-
-
-def _colored(font: str, p: str, rgb: str, underline: bool = False) -> str:
-    """The workbook's default font in another colour (and underlined, for links)."""
-    body = re.sub(rf"<{p}(?:color|u)\b[^>]*/>", "", font)
-    extra = (f"<{p}u/>" if underline else "") + f'<{p}color rgb="{rgb}"/>'
-    if body.endswith("/>") and not body.endswith(f"</{p}font>"):
-        return f"<{p}font>{extra}</{p}font>"
-    sized = re.search(rf"<{p}sz\b[^>]*/>", body)
-    if sized:  # CT_Font order: b i strike ... u vertAlign sz color name ... keep sz before color
-        return body.replace(sized.group(0), (f"<{p}u/>" if underline else "") + sized.group(0)
-                            + f'<{p}color rgb="{rgb}"/>', 1)
-    return re.sub(rf"^<{p}font\b[^>]*>", lambda m: m.group(0) + extra, body, count=1)
-
-
-def _num_fmt(xml: str, p: str, code: str) -> tuple[str, int]:
-    """Id of a custom number format, appended (id 164 or more) when the workbook lacks it."""
-    block = _block(xml, p, "numFmts")
-    for element in re.findall(rf"<{p}numFmt\b[^>]*/>", block):
-        if unescape(attribute(element, "formatCode") or "") == code:
-            return xml, int(attribute(element, "numFmtId") or 0)
-    used = [int(i) for i in re.findall(r'numFmtId="(\d+)"', block)]
-    new_id = max([163, *used]) + 1
-    element = f'<{p}numFmt numFmtId="{new_id}" formatCode={quoteattr(code)}/>'
-    return _find_or_append(xml, p, "numFmts", "numFmt", element)[0], new_id
-
-
-def _find_or_append(xml: str, p: str, container: str, local: str, element: str,
-                    ) -> tuple[str, int]:
-    """Index of ``element`` in a styles list, appending it (and fixing count) when absent."""
-    block = _block(xml, p, container)
-    items = re.findall(rf"<{p}{local}\b(?:[^>]*/>|.*?</{p}{local}>)", block, re.DOTALL)
-    if element in items:
-        return xml, items.index(element)
-    if not block:
-        new = f"<{p}{container} count=\"1\">{element}</{p}{container}>"
-        at = _insert_at(xml, p, container)
-        return xml[:at] + new + xml[at:], 0
-    if block.endswith("/>"):
-        grown = re.sub(r"/>$", f">{element}</{p}{container}>", block)
-    else:
-        grown = block[: -len(f"</{p}{container}>")] + element + f"</{p}{container}>"
-    grown = re.sub(r'\bcount="\d+"', f'count="{len(items) + 1}"', grown, count=1)
-    return xml.replace(block, grown, 1), len(items)
-
-
-def _insert_at(xml: str, p: str, container: str) -> int:
-    """Where a missing styleSheet child goes: after the last sibling the schema puts first."""
-    at = None
-    for earlier in _STYLE_ORDER[: _STYLE_ORDER.index(container)]:
-        block = _block(xml, p, earlier)
-        if block:
-            at = xml.index(block) + len(block)
-    if at is None:
-        anchor = re.search(rf"<{p}styleSheet\b[^>]*>", xml)
-        assert anchor is not None
-        at = anchor.end()
-    return at
-
-
-def escape_text(text: pa.Array) -> pa.Array:
-    """Text ready for ``<t>``: XML-escaped, Excel's ``_xHHHH_`` escapes for control characters,
-    literal ``_xHHHH_`` protected, cut at Excel's 32,767-character limit."""
-    # Each pass copies the column: run only those the column needs.
-    if (pc.max(pc.utf8_length(text)).as_py() or 0) > MAX_TEXT:
-        text = pc.utf8_slice_codeunits(text, 0, MAX_TEXT)
-    if pc.any(pc.match_substring(text, "_x")).as_py():
-        text = pc.replace_substring_regex(text, r"_(x[0-9A-Fa-f]{4}_)", r"_x005F_\1")
-    for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        if pc.any(pc.match_substring(text, old)).as_py():
-            text = pc.replace_substring(text, old, new)
-    if pc.any(pc.match_substring_regex(text, _CONTROL_RE)).as_py():
-        for char in _CONTROL:
-            text = pc.replace_substring(text, char, f"_x{ord(char):04X}_")
-    return text
-
-
-def _numbers(values: np.ndarray) -> pa.Array:
-    """Numbers as ``<v>`` text; NaN and infinities become null (no cell)."""
-    floats = values.astype("float64", copy=False)
-    return pc.cast(pa.array(floats, mask=~np.isfinite(floats)), pa.string())
-
-
-def _date_serials(values: pd.Series) -> np.ndarray:
-    stamps = pd.to_datetime(values, errors="coerce")
-    if getattr(stamps.dt, "tz", None) is not None:
-        stamps = stamps.dt.tz_localize(None)
-    raw = stamps.to_numpy(dtype="datetime64[ns]")
-    serial = (raw - _EPOCH) / np.timedelta64(1, "D")
-    return np.where(np.isnat(raw), np.nan, serial)
-
-
-def column_cells(values: pd.Series, refs: pa.Array, style: int | None,
-                 styles: Styles) -> pa.Array:
-    """One column's cells as XML ('' where blank); ``refs`` holds each cell's reference."""
-    s = "" if style is None else f' s="{style}"'
-    dtype = values.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        known = values.notna().to_numpy()
-        truth = values.to_numpy(dtype=bool, na_value=False)
-        flags = pa.array(np.where(truth, "1", "0"), mask=~known)
-        return _join(refs, f'"{s} t="b"><v>', flags, "</v></c>")
-    if pd.api.types.is_numeric_dtype(dtype):
-        numbers = values.to_numpy(dtype="float64", na_value=np.nan)
-        return _join(refs, f'"{s}><v>', _numbers(numbers), "</v></c>")
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        date = f' s="{styles.date}"' if style is None else s
-        return _join(refs, f'"{date}><v>', _numbers(_date_serials(values)), "</v></c>")
-    return _mixed_cells(values, refs, style, styles)
-
-
-def _mixed_cells(values: pd.Series, refs: pa.Array, style: int | None,
-                 styles: Styles) -> pa.Array:
-    """Text columns, and object columns mixing text, numbers and dates, element by kind."""
-    s = "" if style is None else f' s="{style}"'
-    inferred = pd.api.types.infer_dtype(values, skipna=True)
-    if inferred in ("string", "empty"):
-        text = pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.string())
-        return _text(refs, text, s)
-    obj = values.to_numpy(dtype=object, na_value=None)
-    kind = pd.Series(obj).map(_kind).to_numpy()
-    out = np.full(len(obj), "", dtype=object)
-    for name in ("number", "date", "bool", "text"):
-        mask = kind == name
-        if not mask.any():
-            continue
-        part = pd.Series(obj[mask])
-        refs_part = refs.filter(pa.array(mask))
-        if name == "number":
-            cells = column_cells(part.astype("float64"), refs_part, style, styles)
-        elif name == "date":
-            cells = column_cells(pd.to_datetime(part), refs_part, style, styles)
-        elif name == "bool":
-            cells = column_cells(part.astype(bool), refs_part, style, styles)
-        else:
-            cells = _text(refs_part, pa.array(part.map(str).to_numpy(dtype=object),
-                                               type=pa.string()), s)
-        out[mask] = np.asarray(cells.to_pylist(), dtype=object)
-    return pa.array(out, type=pa.string())
-
-
-def _kind(value: object) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
-        return "blank"
-    if isinstance(value, bool | np.bool_):
-        return "bool"
-    if isinstance(value, int | float | np.integer | np.floating):
-        return "number"
-    if isinstance(value, pd.Timestamp | np.datetime64) or hasattr(value, "isoformat"):
-        return "date"
-    return "text"
-
-
-def _text(refs: pa.Array, text: pa.Array, s: str) -> pa.Array:
-    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
-    escaped = escape_text(text)
-    spaced = pc.match_substring_regex(escaped, r"^\s|\s$|\n")
-    open_t = pc.if_else(spaced, '<t xml:space="preserve">', "<t>")
-    return _join(refs, f'"{s} t="inlineStr"><is>', open_t, escaped, "</t></is></c>")
-
-
-def _join(refs: pa.Array, *pieces: str | pa.Array) -> pa.Array:
-    """``<c r="REF" ...>`` cells; null when the value is null, then '' (no cell)."""
-    joined = pc.binary_join_element_wise('<c r="', refs, *pieces, "")
-    return pc.fill_null(joined, "")
-
-
-def rows_xml(frame: pd.DataFrame, first_row: int, styles: Styles,
-             formats: Mapping[str, int] | None = None, first_column: int = 0) -> bytes:
-    """``<row>`` elements for a frame's values, Excel row ``first_row`` onwards."""
-    numbers = np.arange(first_row, first_row + len(frame))
-    row_text = pa.array(numbers.astype(str))
-    cells = []
-    for i, name in enumerate(frame.columns):
-        letter = column_letter(first_column + i)
-        refs = pc.binary_join_element_wise(letter, row_text, "")
-        cells.append(column_cells(frame.iloc[:, i], refs, (formats or {}).get(name), styles))
-    row = pc.binary_join_element_wise('<row r="', row_text, '">', *cells, "</row>", "")
-    return _buffer(row)
-
-
-def _buffer(strings: pa.Array) -> bytes:
-    """The concatenation of a string array, straight from its data buffer (no Python join)."""
-    strings = strings.cast(pa.large_string()) if strings.type != pa.large_string() else strings
-    if len(strings) == 0:
-        return b""
-    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int64,
-                            count=len(strings) + 1, offset=strings.offset * 8)
-    return bytes(memoryview(strings.buffers()[2])[offsets[0]: offsets[-1]])
-
-
-def header_cells(labels: Sequence[object], row: int, style: int | None,
-                 first_column: int = 0) -> str:
-    """One row of text cells (headers, titles)."""
-    frame = pd.DataFrame([[None if v is None else str(v) for v in labels]], dtype=object)
-    styles = Styles(0, 0, 0, 0, 0)
-    formats = dict.fromkeys(frame.columns, style) if style is not None else None
-    return rows_xml(frame, row, styles, formats, first_column).decode("utf-8")
-
-
-def column_widths(frame: pd.DataFrame, headers: Sequence[object], sample: int = 2000,
-                  ) -> list[float]:
-    """Column widths from the values as shown (numbers with their separators, dates as
-    yyyy-mm-dd) and the header, which may wrap on two lines: between 6 and 50."""
-    head = frame.head(sample)
-    widths = []
-    for i, name in enumerate(headers):
-        column = head.iloc[:, i]
-        if pd.api.types.is_datetime64_any_dtype(column.dtype):
-            longest = 10
-        elif pd.api.types.is_numeric_dtype(column.dtype) and not \
-                pd.api.types.is_bool_dtype(column.dtype):
-            values = column.to_numpy(dtype="float64", na_value=np.nan)
-            finite = np.abs(values[np.isfinite(values)])
-            digits = len(f"{finite.max():,.0f}") if len(finite) else 1
-            longest = digits + 5  # decimals and a currency sign
-        else:
-            lengths = column.dropna().astype(str).str.len()
-            longest = int(lengths.max()) if len(lengths) else 0
-        label = str(name or "")
-        words = max((len(w) for w in label.split()), default=0)
-        header = len(label) if len(label) <= 14 else max(words, (len(label) + 1) // 2)
-        widths.append(float(min(50, max(6, longest, header) + 2)))
-    return widths
-
-
-@dataclass(frozen=True)
-class Links:
-    """Hyperlinks to places in the workbook: one per row of a column (null: no link)."""
-
-    column: int
-    locations: pa.Array
-
-
-def _hyperlinks(links: Links, first_row: int) -> bytes:
-    rows = pa.array(np.arange(first_row, first_row + len(links.locations)).astype(str))
-    location = links.locations
-    for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
-        location = pc.replace_substring(location, old, new)
-    element = pc.binary_join_element_wise('<hyperlink ref="' + column_letter(links.column),
-                                          rows, '" location="', location, '"/>', "")
-    return _buffer(pc.fill_null(element, ""))
-
-
-def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int] | None = None,
-              top: Sequence[tuple[str, int | None]] = (), table: bool = True,
-              headers: Sequence[object] | None = None, drawing: bool = False,
-              one_page: bool = False, table_part: bool = False, freeze_columns: int = 0,
-              hidden_columns: Sequence[int] = (), conditional: str = "",
-              links: Links | None = None, selected: bool = False,
-              block: int = 20_000) -> Stream:
-    """A worksheet part for ``frame``: optional title lines, then a header row and the data.
-
-    ``headers`` overrides the header labels (None leaves a header cell blank). With ``table``,
-    the header row (and ``freeze_columns`` columns) are frozen, the sheet prints landscape one
-    page wide with its header on each page, and filters: through the Excel Table related as
-    ``rIdTable1`` with ``table_part``, else a sheet autofilter.  ``hidden_columns`` are grouped
-    and collapsed (one click shows them); ``conditional`` is ready-made conditional formatting
-    XML; ``links`` puts hyperlinks on a column; with ``drawing``, the sheet refers to drawing
-    ``rId1`` (charts); ``one_page`` prints the sheet on one landscape page.
-    """
-    labels = list(frame.columns) if headers is None else list(headers)
-    header_row = len(top) + 1 if not top else len(top) + 2
-    last_row = header_row + len(frame)
-    if last_row > MAX_ROWS:
-        from addin.errors import WorkbookError
-        raise WorkbookError(f"{len(frame)} rows do not fit in one Excel sheet "
-                            f"(at most {MAX_ROWS - header_row}).",
-                            hint="Split the customers over several workbooks.")
-    last = column_letter(max(len(frame.columns), 1) - 1)
-    widths = column_widths(frame, labels) if len(frame.columns) else []
-    hidden = set(hidden_columns)
-    wraps = any(len(str(label or "")) > 14 for label in labels)
-
-    def pane() -> str:
-        if not (table and len(frame.columns)):
-            return ""
-        if freeze_columns:
-            corner = f"{column_letter(freeze_columns)}{header_row + 1}"
-            return (f'<pane xSplit="{freeze_columns}" ySplit="{header_row}" '
-                    f'topLeftCell="{corner}" activePane="bottomRight" state="frozen"/>'
-                    '<selection pane="topRight"/><selection pane="bottomLeft"/>'
-                    f'<selection pane="bottomRight" activeCell="{corner}" sqref="{corner}"/>')
-        return (f'<pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" '
-                'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/>')
-
-    def chunks() -> Iterator[str | bytes]:
-        fit = one_page or table
-        view = ' tabSelected="1"' if selected else ""
-        yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-               f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-               + ('<sheetPr><outlinePr summaryRight="0"/><pageSetUpPr fitToPage="1"/>'
-                  "</sheetPr>" if fit else "")
-               + f'<dimension ref="A1:{last}{last_row}"/>'
-               + f'<sheetViews><sheetView{view} workbookViewId="0">' + pane()
-               + "</sheetView></sheetViews>"
-               + '<sheetFormatPr defaultRowHeight="15"'
-               + (' outlineLevelCol="1"' if hidden else "") + "/>")
-        if len(frame.columns):
-            # A folded group shows its + on the column left of it (summaryRight="0").
-            yield "<cols>" + "".join(
-                f'<col min="{i}" max="{i}" width="{w}" customWidth="1"'
-                + (' hidden="1" outlineLevel="1"' if i - 1 in hidden else "")
-                + (' collapsed="1"' if i in hidden and i - 1 not in hidden else "") + "/>"
-                for i, w in enumerate(widths, start=1)) + "</cols>"
-        yield "<sheetData>"
-        for i, (text, style) in enumerate(top, start=1):
-            yield header_cells([text], i, style)
-        head = header_cells(labels, header_row, styles.header)
-        if wraps:
-            head = head.replace(f'<row r="{header_row}">',
-                                f'<row r="{header_row}" ht="30" customHeight="1">', 1)
-        yield head
-        for start in range(0, len(frame), block):
-            yield rows_xml(frame.iloc[start: start + block], header_row + 1 + start, styles,
-                           formats)
-        yield "</sheetData>"
-        if table and len(frame.columns) and not table_part:
-            yield f'<autoFilter ref="A{header_row}:{last}{last_row}"/>'
-        yield conditional
-        if links is not None and links.locations.null_count < len(links.locations):
-            yield "<hyperlinks>"
-            yield _hyperlinks(links, header_row + 1)
-            yield "</hyperlinks>"
-        yield ('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" '
-               'footer="0.3"/>')
-        if fit:
-            yield ('<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="'
-                   + ("1" if one_page else "0") + '"/>')
-        if drawing:
-            yield '<drawing r:id="rId1"/>'
-        if table_part:
-            yield '<tableParts count="1"><tablePart r:id="rIdTable1"/></tableParts>'
-        yield "</worksheet>"
-
-    # About 40 bytes a cell at most in practice (1M x 51 analysis cells: 1.75 GB); 64 is safe.
-    return Stream(lambda: iter_chunks(chunks()), size_hint=64 * (last_row + 1) * (
-        len(frame.columns) + 1))
-
-
-def cells_sheet(cells: Sequence[tuple[int, int, object, int | None]], styles: Styles, *,
-                widths: Sequence[float], merges: Sequence[str] = (),
-                links: Sequence[tuple[str, str]] = (), drawing: bool = False,
-                selected: bool = False) -> Stream:
-    """A small sheet laid out cell by cell (the Dashboard): (row, column, value, style) cells,
-    merged ranges, links (cell, location), no gridlines, charts in drawing ``rId1``."""
-    by_row: dict[int, list[str]] = {}
-    for row, column, value, style in sorted(cells, key=lambda c: (c[0], c[1])):
-        ref = f"{column_letter(column)}{row}"
-        s = "" if style is None else f' s="{style}"'
-        if value is None or (isinstance(value, float) and not np.isfinite(value)):
-            cell = f'<c r="{ref}"{s}/>'
-        elif isinstance(value, bool | np.bool_):
-            cell = f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
-        elif isinstance(value, int | float | np.integer | np.floating):
-            cell = f'<c r="{ref}"{s}><v>{float(value)!r}</v></c>'.replace(".0</v>", "</v>")
-        else:
-            text = escape_text(pa.array([str(value)])).to_pylist()[0]
-            cell = f'<c r="{ref}"{s} t="inlineStr"><is><t>{text}</t></is></c>'
-        by_row.setdefault(row, []).append(cell)
-    view = ' tabSelected="1"' if selected else ""
-    parts = [
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-        '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
-        f'<sheetViews><sheetView showGridLines="0"{view} workbookViewId="0"/></sheetViews>'
-        '<sheetFormatPr defaultRowHeight="15"/><cols>',
-        "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
-                for i, w in enumerate(widths, start=1)),
-        "</cols><sheetData>",
-        "".join(f'<row r="{row}">{"".join(found)}</row>' for row, found in by_row.items()),
-        "</sheetData>",
-    ]
-    if merges:
-        parts.append(f'<mergeCells count="{len(merges)}">'
-                     + "".join(f'<mergeCell ref="{m}"/>' for m in merges) + "</mergeCells>")
-    if links:
-        parts.append("<hyperlinks>" + "".join(
-            f'<hyperlink ref="{ref}" location={quoteattr(location)}/>'
-            for ref, location in links) + "</hyperlinks>")
-    parts.append('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" '
-                 'footer="0.3"/><pageSetup orientation="landscape" fitToWidth="1" '
-                 'fitToHeight="1"/>')
-    if drawing:
-        parts.append('<drawing r:id="rId1"/>')
-    parts.append("</worksheet>")
-    data = "".join(parts).encode("utf-8")
-    return Stream(lambda: [data], size_hint=len(data))
 ''')
 })
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from addin import run_analysis
 from addin.core.settings import Settings
 from addin.demo.book import generate
-from addin.demo.mess import dutch_number, excel_serial, french_money, mess
+from addin.demo.messy import dutch_number, excel_serial, french_money, mess
 from benchmarks.rowloop import analyze_rows
 
 some = settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -13,7 +13,7 @@ from addin.core.classify import TYPES
 from addin.core.parsing import parse
 from addin.core.schema import column_kinds
 from addin.demo.book import generate
-from addin.demo.mess import MESSES, dutch_number, excel_serial, french_money
+from addin.demo.messy import MESSES, dutch_number, excel_serial, french_money
 
 AS_OF = date(2026, 6, 30)
 

@@ -15,9 +15,9 @@ from workbooks import INJECTIONS, changed_parts, customer_workbook, entries, par
 
 from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.edit import cell_xml, update_cells
-from addin.workbook.package import REL_CALC_CHAIN, WORKBOOK_PART, Package
 from addin.workbook.reader import read_workbook
 from addin.workbook.sheetxml import Styles
+from addin.workbook.zip_parts import REL_CALC_CHAIN, WORKBOOK_PART, Package
 
 SHEET = "xl/worksheets/sheet1.xml"
 

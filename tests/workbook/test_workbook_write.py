@@ -36,7 +36,6 @@ from workbooks import (
 from addin.core.analysis import Analysis, run_analysis
 from addin.core.labels import header
 from addin.errors import WorkbookError, WorkbookLockedError
-from addin.workbook.package import OwnSheet, Package
 from addin.workbook.reader import read_workbook
 from addin.workbook.results import (
     pareto_points,
@@ -46,6 +45,7 @@ from addin.workbook.results import (
     write_results,
 )
 from addin.workbook.sheetxml import Styles, column_cells, ensure_styles, worksheet
+from addin.workbook.zip_parts import OwnSheet, Package
 
 AS_OF = "2026-06-30"
 FILES = Path(__file__).resolve().parents[1] / "files"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from addin.app import lite
-from addin.build import bundle
 from addin.cli import main
+from addin.template_maker import bundle
 
 REPO = Path(__file__).resolve().parents[2]
 COMMITTED = REPO / "templates" / "lite"
@@ -45,7 +45,7 @@ def test_the_bundle_holds_the_core_and_not_the_file_writers_or_the_sync() -> Non
     names = set(lite.modules())
     assert {"addin", "addin.core.analysis", "addin.core.parallel", "addin.app.formulas",
             "addin.app.jobs", "addin.app.side"} <= names
-    assert not {n for n in names if n.startswith(("addin.demo", "addin.build", "addin.cli",
+    assert not {n for n in names if n.startswith(("addin.demo", "addin.template_maker", "addin.cli",
                                                   "addin.udfs", "addin.macros", "sheets_sync"))}
     assert lite.third_party(lite.modules()) == ["numpy", "pandas", "pyarrow"]
 

@@ -5,7 +5,7 @@ refers to the sheet (``analysis``, ``validation``, ``dashboard``, ``segment.<has
 ``sheet.<hash>`` for the sync's Conflicts).  Marks follow a sheet when a user renames it, and a
 user's sheet never has one: so a result sheet is found by its mark, never by its tab name.
 :func:`place_sheets` is the one decision of where each result goes; the file writer
-(:class:`addin.workbook.package.Package`) and the Excel writer (:mod:`addin.app.side`) both
+(:class:`addin.workbook.zip_parts.Package`) and the Excel writer (:mod:`addin.app.side`) both
 follow it, so neither can overwrite a user's sheet that happens to be called like a result.
 """
 

@@ -1,8 +1,8 @@
 """Build a ``vbaProject.bin`` from VBA source text ([MS-OVBA]), without Excel.
 
-Excel keeps a workbook's macros in a compound file (see :mod:`addin.build.cfb`) with one compressed
-stream per module, a compressed ``dir`` stream describing the project, a ``PROJECT`` text
-stream and a ``_VBA_PROJECT`` stream.  We write the ``_VBA_PROJECT`` version as 0xFFFF and no
+Excel keeps a workbook's macros in a compound file (see :mod:`addin.template_maker.cfb`)
+with one compressed stream per module, a compressed ``dir`` stream describing the project, a
+``PROJECT`` text stream and a ``_VBA_PROJECT`` stream.  We write the ``_VBA_PROJECT`` version as 0xFFFF and no
 performance cache, which tells Excel to compile the project from the source text when it first
 opens the file (the same shape as the VBA projects xlwings ships in its quickstart files).
 
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from addin.build.cfb import write_compound_file
+from addin.template_maker.cfb import write_compound_file
 
 CODEPAGE = 1252
 ENCODING = "cp1252"

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from addin.build.cfb import MINI_CUTOFF, write_compound_file
-from addin.build.vbaproject import (
+from addin.template_maker.cfb import MINI_CUTOFF, write_compound_file
+from addin.template_maker.vbaproject import (
     WORKBOOK_BASE,
     WORKSHEET_BASE,
     build_vba_project,

@@ -33,7 +33,7 @@ from xml.sax.saxutils import escape, quoteattr
 from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import quote_sheet, sheet_of_reference
 from addin.workbook.files import atomic_write, check_not_open
-from addin.workbook.marks import MARK, mark_name, mark_reference, own_sheets, place_sheets
+from addin.workbook.owned_sheets import MARK, mark_name, mark_reference, own_sheets, place_sheets
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_SHEET = REL_NS + "/worksheet"

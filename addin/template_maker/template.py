@@ -28,7 +28,9 @@ from typing import Any
 
 import xlsxwriter
 
-from addin.build.vbaproject import (
+from addin.core.settings import Settings
+from addin.errors import WorkbookError
+from addin.template_maker.vbaproject import (
     WORKBOOK_BASE,
     WORKSHEET_BASE,
     Module,
@@ -37,8 +39,6 @@ from addin.build.vbaproject import (
     document_module,
     standard_module,
 )
-from addin.core.settings import Settings
-from addin.errors import WorkbookError
 from addin.workbook.files import atomic_write
 
 TEMPLATE_NAME = "potentiel_template.xlsm"

@@ -24,12 +24,12 @@ import pytest
 from oletools.olevba import VBA_Parser
 from python_calamine import CalamineWorkbook
 
-from addin.build.template import ADDIN_NAME, SOURCES, TEMPLATE_NAME, build, xlwings_vba_dir
 from addin.core.rules import OPERATORS
 from addin.core.schema import canonical_columns, match_sheet
 from addin.core.settings import Settings
 from addin.core.validation import Validation
 from addin.errors import WorkbookError
+from addin.template_maker.template import ADDIN_NAME, SOURCES, TEMPLATE_NAME, build, xlwings_vba_dir
 
 REPO = Path(__file__).resolve().parents[2]
 COMMITTED = REPO / "templates"
