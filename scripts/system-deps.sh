@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# System packages the test suite drives for real: LibreOffice (opens our workbooks headless)
-# and cron (crontab for `potentiel schedule`). Python packages come from pyproject extras;
+# System packages the test suite drives for real: LibreOffice (opens our workbooks headless),
+# pdftoppm (renders its PDFs to PNG), the metric-compatible fonts Carlito and Caladea (renders
+# show Calibri/Cambria widths) and cron (crontab for `potentiel schedule`). Python packages come from pyproject extras;
 # these two are Debian packages, so they are installed here, once, when missing.
 set -euo pipefail
 missing=()
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v crontab >/dev/null 2>&1 || missing+=(cron)
+fc-list 2>/dev/null | grep -qi carlito || missing+=(fonts-crosextra-carlito)
+fc-list 2>/dev/null | grep -qi caladea || missing+=(fonts-crosextra-caladea)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

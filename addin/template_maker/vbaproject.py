@@ -2,9 +2,10 @@
 
 Excel keeps a workbook's macros in a compound file (see :mod:`addin.template_maker.cfb`)
 with one compressed stream per module, a compressed ``dir`` stream describing the project, a
-``PROJECT`` text stream and a ``_VBA_PROJECT`` stream.  We write the ``_VBA_PROJECT`` version as 0xFFFF and no
-performance cache, which tells Excel to compile the project from the source text when it first
-opens the file (the same shape as the VBA projects xlwings ships in its quickstart files).
+``PROJECT`` text stream and a ``_VBA_PROJECT`` stream.  We write the ``_VBA_PROJECT`` version
+as 0xFFFF and no performance cache, which tells Excel to compile the project from the source
+text when it first opens the file (the same shape as the VBA projects xlwings ships in its
+quickstart files).
 
 Everything is deterministic: the project id is given by the caller and the "encrypted" fields
 of the PROJECT stream use a fixed seed, so the same sources always give the same bytes.

@@ -29,6 +29,7 @@ import pyarrow as pa
 from addin.core.analysis import Analysis
 from addin.core.labels import VALUES, header, language_index, localize
 from addin.core.messages import translate_all
+from addin.core.palette import COLOURED_VALUES
 from addin.workbook.a1 import column_letter, quote_sheet
 from addin.workbook.charts import Series, bar_chart, curve_chart, drawing
 from addin.workbook.owned_sheets import own_role, segment_role, sheet_name
@@ -123,14 +124,6 @@ FOCUS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 #: Id and name stay in view when scrolling right.
 FROZEN_COLUMNS = 2
-#: Conditional formats: column -> canonical value -> meaning (a colour of sheetxml).
-COLOURS: dict[str, dict[str, str]] = {
-    "temperature": {"hot": "hot", "warm": "warm", "cold": "cold"},
-    "customer_type": {"lost": "bad", "disloyal": "warn", "loyal": "good"},
-    "abc_class": {"A": "good", "B": "warn", "C": "neutral"},
-    "rfm_segment": {"Can't Lose": "bad", "At Risk": "warn", "Champions": "good"},
-    "profitability": {"high": "good", "low": "bad"},
-}
 _DATA_BAR = ("contribution",)
 
 _RESULT_ROLES = frozenset({"dashboard", "analysis", "validation"})
@@ -289,8 +282,8 @@ def conditional_formats(columns: Sequence[str], rows: int, styles: Styles, langu
     for at, column in enumerate(columns):
         span = f"{column_letter(at)}{first_row}:{column_letter(at)}{last}"
         rules = []
-        if column in COLOURS:
-            for value, meaning in COLOURS[column].items():
+        if column in COLOURED_VALUES:
+            for value, meaning in COLOURED_VALUES[column].items():
                 shown = VALUES[column][value][i] if column in VALUES else value
                 formula = escape('"' + shown.replace('"', '""') + '"')
                 rules.append(f'<cfRule type="cellIs" dxfId="{styles.dxf[meaning]}" '
@@ -298,7 +291,7 @@ def conditional_formats(columns: Sequence[str], rows: int, styles: Styles, langu
                              "</formula></cfRule>")
                 priority += 1
         if column == "severity":
-            for value, meaning in (("error", "bad"), ("warning", "warn")):
+            for value, meaning in (("error", "act"), ("warning", "watch")):
                 formula = escape('"' + _SEVERITY[value][i] + '"')
                 rules.append(f'<cfRule type="cellIs" dxfId="{styles.dxf[meaning]}" '
                              f'priority="{priority}" operator="equal"><formula>{formula}'

@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from addin.core.palette import MEANINGS
 from addin.core.parsing import EXCEL_EPOCH
 from addin.workbook.a1 import column_letter
 from addin.workbook.zip_parts import (
@@ -64,7 +65,7 @@ class Styles:
     figure_money: int = 0
     figure_percent: int = 0
     note: int = 0
-    #: Conditional formats by meaning: hot, warm, cold, bad, warn, good, neutral.
+    #: Conditional formats by meaning (:data:`addin.core.palette.MEANINGS`).
     dxf: Mapping[str, int] = field(default_factory=dict)
 
 
@@ -75,12 +76,6 @@ INTEGER_FORMAT = "#,##0"
 SCORE_FORMAT = "0.0"
 #: Fills (ARGB) of the header row and of the conditional formats.
 HEADER_FILL = "FFDDEBF7"
-_DXF_COLORS: dict[str, tuple[str, str]] = {   # meaning -> (font, fill)
-    "hot": ("FF9C0006", "FFFFC7CE"), "warm": ("FF9C5700", "FFFFEB9C"),
-    "cold": ("FF1F4E78", "FFDDEBF7"), "bad": ("FF9C0006", "FFFFC7CE"),
-    "warn": ("FF9C5700", "FFFFEB9C"), "good": ("FF006100", "FFC6EFCE"),
-    "neutral": ("FF595959", "FFEDEDED"),
-}
 #: Children of <styleSheet>, in the order the schema requires.
 _STYLE_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
                 "dxfs", "tableStyles", "colors", "extLst")
@@ -173,7 +168,7 @@ def ensure_styles(package: Package, currency: str | None = None) -> Styles:
     for key, element in wanted.items():
         xml, ids[key] = _find_or_append(xml, p, "cellXfs", "xf", element)
     dxf = {}
-    for key, (color, background) in _DXF_COLORS.items():
+    for key, (color, background) in MEANINGS.items():
         xml, dxf[key] = _find_or_append(
             xml, p, "dxfs", "dxf", f'<{p}dxf><{p}font><{p}color rgb="{color}"/></{p}font>'
             f'<{p}fill><{p}patternFill><{p}bgColor rgb="{background}"/></{p}patternFill>'
