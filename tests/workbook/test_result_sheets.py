@@ -26,15 +26,9 @@ from addin.core.analysis import Analysis
 from addin.core.labels import HEADERS, VALUES, canonical_column, header
 from addin.core.messages import translate
 from addin.demo.sample import build_sample
-from addin.workbook.results import (
-    CALL_COLUMNS,
-    CHART_COLUMNS,
-    CHART_ROWS,
-    SALES,
-    pareto_points,
-    top_share,
-    write_results,
-)
+from addin.workbook.call_lists import CALL_COLUMNS, SALES
+from addin.workbook.dashboard import CHART_COLUMNS, CHART_ROWS, pareto_points, top_share
+from addin.workbook.results import write_results
 
 LANGUAGES = ("en", "fr", "nl")
 #: The first screen of a 1366x768 display at 100 %: 16 columns of width 10 (75 px each) and

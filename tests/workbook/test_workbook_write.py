@@ -36,14 +36,10 @@ from workbooks import (
 from addin.core.analysis import Analysis, run_analysis
 from addin.core.labels import header
 from addin.errors import WorkbookError, WorkbookLockedError
+from addin.workbook.dashboard import pareto_points
+from addin.workbook.owned_sheets import sheet_name
 from addin.workbook.reader import read_workbook
-from addin.workbook.results import (
-    pareto_points,
-    replace_sheet,
-    result_tables,
-    sheet_name,
-    write_results,
-)
+from addin.workbook.results import replace_sheet, result_tables, write_results
 from addin.workbook.sheetxml import Styles, column_cells, ensure_styles, worksheet
 from addin.workbook.zip_parts import OwnSheet, Package
 
