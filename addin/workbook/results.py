@@ -95,7 +95,7 @@ def write_results(path: Path, analysis: Analysis, *, out: Path | None = None,
     with Package(Path(path)) as package:
         if currency is None:
             currency = currency_of(package) or inputs_currency(analysis) or ""
-        styles = ensure_styles(package, currency)
+        styles = ensure_styles(package, currency, language)
         sheets, helper = [], []
         if "dashboard" in parts:
             board, *helper = dashboard(analysis, styles, language,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from xml.sax.saxutils import escape, quoteattr
 
 import pandas as pd
@@ -15,6 +16,7 @@ import pyarrow as pa
 from addin.core.labels import VALUES, language_index
 from addin.core.palette import COLOURED_VALUES
 from addin.workbook.a1 import column_letter
+from addin.workbook.header_notes import comments_part, header_notes, notes_drawing
 from addin.workbook.result_words import SEVERITY
 from addin.workbook.sheetxml import MAIN_NS, Links, Styles, worksheet
 from addin.workbook.zip_parts import OwnSheet
@@ -135,10 +137,17 @@ def table_sheet(table: ResultTable, styles: Styles, language: str) -> OwnSheet:
     links = None
     if table.links is not None:
         links = Links(table.columns.index("cell"), table.links)
+    notes = header_notes(table.columns, language)
+    wide = table.part == "analysis"
     sheet = worksheet(table.frame, styles, formats=formats, table_part=True,
                       freeze_columns=FROZEN_COLUMNS if table.part != "validation" else 0,
-                      hidden_columns=grouped, links=links,
+                      hidden_columns=grouped, links=links, notes=bool(notes),
+                      page_header=True, fit_width=not wide,
                       conditional=conditional_formats(table.columns, rows, styles, language))
+    # Printed across pages, the Analysis repeats who each row is (id and name) on every page.
+    titles = "{sheet}!$A:$B,{sheet}!$1:$1" if wide else "{sheet}!$1:$1"
     return OwnSheet(table.role, table.name, sheet,
                     table=table_part(table_name(table.role), list(table.frame.columns), rows),
-                    local_names={"_xlnm.Print_Titles": "{sheet}!$1:$1"})
+                    local_names={"_xlnm.Print_Titles": titles},
+                    notes=(comments_part(notes), partial(notes_drawing, notes))
+                    if notes else None)

@@ -175,8 +175,14 @@ def test_result_sheets_are_tables_with_frozen_id_and_name(
         assert table.tableStyleInfo.showRowStripes
         assert sheet.freeze_panes == ("A2" if name == "Validation" else "C2")
         assert sheet.page_setup.orientation == "landscape"
-        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+        if name == "Analysis":  # 51 columns: across pages, who each row is on every page
+            assert sheet.page_setup.fitToWidth is None and sheet.page_setup.scale == 80
+            assert sheet.print_title_cols == "$A:$B"
+        else:
+            assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
         assert sheet.print_title_rows == "$1:$1"
+        # The tab name (the list's name) and the date on top of every printed page.
+        assert sheet.oddHeader.left.text == "&A" and sheet.oddHeader.right.text == "&D"
     names = {t for s in book.worksheets for t in s.tables if t.startswith("potentiel_")}
     assert len(names) == len(analysis.segments) + 2  # one table each, unique names
 
@@ -193,7 +199,10 @@ def test_number_formats_currency_percent_dates_scores(
     assert number_format("revenue") == '#,##0.00 "€"'  # the sample's prices show €
     assert number_format("contribution") == '#,##0.00 "€"'
     assert number_format("margin_rate") == "0.0%"
-    assert number_format("first_order") == "yyyy-mm-dd"
+    # Excel's built-in short date (format 14, openpyxl names it mm-dd-yy): it follows the
+    # reader's locale, so a British reader sees 04/01/2026 and an American one 1/4/2026.
+    assert number_format("first_order") == "mm-dd-yy"
+    assert sheet.cell(2, columns.index("first_order") + 1)._style.numFmtId == 14
     assert number_format("orders") == "#,##0"
     prospects = analysis.table["prospect_score"].notna().to_numpy().nonzero()[0]
     row = int(prospects[0]) + 2
@@ -201,6 +210,18 @@ def test_number_formats_currency_percent_dates_scores(
     widths = [sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width
               for i in range(1, len(columns) + 1)]
     assert all(6 <= w <= 52 for w in widths)
+
+
+@pytest.mark.parametrize("language", ("fr", "nl"))
+def test_dates_are_day_first_in_french_and_dutch(
+        written: dict[str, tuple[Path, Analysis]], language: str) -> None:
+    path, analysis = written[language]
+    sheet = openpyxl.load_workbook(path)[{"fr": "Analyse", "nl": "Analyse"}[language]]
+    columns = list(analysis.table.columns)
+    for column in ("first_order", "last_order"):
+        cell = sheet.cell(2, columns.index(column) + 1)
+        assert cell.number_format == "dd/mm/yyyy"
+        assert isinstance(cell.value, datetime)  # still a real date
 
 
 def test_dollar_inputs_give_dollar_money(tmp_path: Path) -> None:
