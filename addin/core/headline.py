@@ -23,6 +23,12 @@ class Headline:
     at_risk: int
     at_risk_revenue: float
     problems: int
+    #: Prospects (no order yet): left out of the RFM charts, shown as their own figure.
+    prospects: int = 0
+    #: Customers with orders, and those among them whose cost is known (the margin rate's
+    #: subset).
+    ordering: int = 0
+    priced: int = 0
 
 
 def headline(analysis: Analysis) -> Headline:
@@ -38,4 +44,7 @@ def headline(analysis: Analysis) -> Headline:
         margin_rate=float(margin.sum() / revenue_known) if revenue_known > 0 else None,
         hot=int((table["temperature"] == "hot").sum()), at_risk=int(risk.sum()),
         at_risk_revenue=float(table.loc[risk, "revenue"].sum()),
-        problems=len(analysis.validation.drop_duplicates()))
+        problems=len(analysis.validation.drop_duplicates()),
+        prospects=int((table["customer_type"] == "prospect").sum()),
+        ordering=int((table["orders"] > 0).sum()),
+        priced=int((known & (table["orders"] > 0)).sum()))

@@ -13,7 +13,8 @@ from addin.core.headline import headline
 from addin.core.labels import VALUES, header, language_index
 from addin.workbook.a1 import column_letter, quote_sheet
 from addin.workbook.charts import Series, bar_chart, curve_chart, drawing
-from addin.workbook.result_words import SHEET_NAMES, long_date, word
+from addin.workbook.header_notes import LEGEND
+from addin.workbook.result_words import long_date, word
 from addin.workbook.sheetxml import Styles, cells_sheet, worksheet
 from addin.workbook.zip_parts import OwnSheet
 
@@ -62,23 +63,31 @@ def top_share(values: pd.Series, top: float = 0.2) -> float | None:
     return float(np.clip(sorted_values[:best].sum() / total, 0.0, 1.0))
 
 
-#: Dashboard layout: figures on rows 4-5, two columns each; charts from row 7, four side by
-#: side, 4 columns wide: all within the first screen of a 1366x768 display at 100 %.
+#: Dashboard layout: the colour legend on row 3, figure tiles on rows 4-5 (label above a large
+#: number, two columns each), a footnote on row 6, charts from row 7, four side by side, 4
+#: columns wide: all within the first screen of a 1366x768 display at 100 %.
 DASHBOARD_COLUMN_WIDTH = 10.0
 CHART_ROWS = (6, 21)
 CHART_COLUMNS = ((0, 4), (4, 8), (8, 12), (12, 16))
+#: Row heights (points): the legend and the tiles' labels wrap on two lines.
+ROW_HEIGHTS = {3: 30.0, 4: 30.0, 5: 27.0, 6: 16.0}
 
 
 def dashboard(analysis: Analysis, styles: Styles, language: str, names: dict[str, str],
-               ) -> list[OwnSheet]:
-    """The Dashboard (figures and charts) and its hidden helper sheet (the charts' data)."""
+              ) -> list[OwnSheet]:
+    """The Dashboard (legend, figures and charts) and its hidden helper sheet (the charts'
+    data).  Prospects have no RFM segment: they are left out of the RFM charts and counted in
+    the chart's title."""
     table = analysis.table
+    figures = headline(analysis)
     name, data_name = names["dashboard"], names["dashboard.data"]
+    buyers = table[table["rfm_segment"] != "Prospect"]
     type_labels, type_counts = _counts(table["customer_type"], "customer_type", language)
-    rfm_labels, rfm_counts = _counts(table["rfm_segment"], "rfm_segment", language)
+    rfm_labels, rfm_counts = _counts(buyers["rfm_segment"], "rfm_segment", language)
     measure = "contribution" if table["contribution"].notna().any() else "revenue"
     what = header(measure, language)
-    seg_labels, seg_sums = _sums(table[measure], table["rfm_segment"], "rfm_segment", language)
+    seg_labels, seg_sums = _sums(buyers[measure], buyers["rfm_segment"], "rfm_segment",
+                                 language)
     shares, cumulative = pareto_points(table[measure])
     length = max(len(type_labels), len(rfm_labels), len(shares), len(seg_labels), 1)
 
@@ -105,10 +114,13 @@ def dashboard(analysis: Analysis, styles: Styles, language: str, names: dict[str
                values: Sequence[float]) -> Series:
         return Series(data_name, (1, value), 2, category, value, label, categories, values)
 
+    by_rfm = word("by_rfm", language)
+    if figures.prospects:
+        by_rfm += " " + word("without_prospects", language).format(n=figures.prospects)
     charts = [
         bar_chart(word("by_type", language),
                   series(0, 1, customers, type_labels, type_counts)),
-        bar_chart(word("by_rfm", language), series(2, 3, customers, rfm_labels, rfm_counts),
+        bar_chart(by_rfm, series(2, 3, customers, rfm_labels, rfm_counts),
                   horizontal=True, color=1),
     ]
     share = top_share(table[measure])
@@ -124,30 +136,54 @@ def dashboard(analysis: Analysis, styles: Styles, language: str, names: dict[str
                             color=2, money=True))
     top, bottom = CHART_ROWS
     anchors = [(left, top, right, bottom) for left, right in CHART_COLUMNS]
+    cells, merges, links = _figures(analysis, styles, language, names)
+    sheet = cells_sheet(cells, styles, widths=[DASHBOARD_COLUMN_WIDTH] * 16, merges=merges,
+                        links=links, drawing=True, selected=True, heights=ROW_HEIGHTS)
+    return [OwnSheet("dashboard", name, sheet, drawing=drawing(anchors), charts=charts),
+            helper]
 
+
+def _figures(analysis: Analysis, styles: Styles, language: str, names: dict[str, str],
+             ) -> tuple[list[tuple[int, int, object, int | None]], list[str],
+                        list[tuple[str, str]]]:
+    """The Dashboard's cells above the charts: title, date, legend, figure tiles, footnote;
+    with their merged ranges and the link to the Validation sheet."""
     figures = headline(analysis)
     i = language_index(language)
-    validation = quote_sheet(SHEET_NAMES["validation"][i]) + "!A1"
     cells: list[tuple[int, int, object, int | None]] = [
         (1, 0, word("title", language), styles.title),
         (2, 0, word("as_of", language).format(date=long_date(analysis.as_of, language)),
          styles.note),
     ]
-    shown = (("customers", figures.customers, styles.figure),
-             ("revenue", figures.revenue, styles.figure_money),
-             ("gross_margin", figures.gross_margin, styles.figure_money),
-             ("margin_rate", figures.margin_rate, styles.figure_percent),
-             ("hot", figures.hot, styles.figure),
-             ("at_risk", figures.at_risk, styles.figure),
-             ("risk_revenue", figures.at_risk_revenue, styles.figure_money),
-             ("problems", figures.problems, styles.figure))
+    merges = []
+    for n, (meaning, words) in enumerate(LEGEND.items()):
+        left, right = 3 * n + (1 if n else 0), 3 * n + 4  # 4 + 3 + 3 + 3 + 3 columns
+        cells += [(3, c, words[i] if c == left else None, styles.legend[meaning])
+                  for c in range(left, right)]
+        merges.append(f"{column_letter(left)}3:{column_letter(right - 1)}3")
+    rate_note = figures.priced < figures.ordering
+    shown = (("customers", figures.customers, styles.tile),
+             ("revenue", figures.revenue, styles.tile_money),
+             ("gross_margin", figures.gross_margin, styles.tile_money),
+             ("margin_rate", figures.margin_rate, styles.tile_percent),
+             ("hot", figures.hot, styles.tile),
+             ("at_risk", figures.at_risk, styles.tile),
+             ("risk_revenue", figures.at_risk_revenue, styles.tile_money),
+             ("problems", figures.problems, styles.tile_link))
     for n, (key, value, style) in enumerate(shown):
-        cells.append((4, 2 * n, word(key, language), styles.note))
-        cells.append((5, 2 * n, value, style))
-    merges = [f"{column_letter(2 * n)}{r}:{column_letter(2 * n + 1)}{r}"
-              for n in range(len(shown)) for r in (4, 5)]
-    links = [(f"{column_letter(2 * (len(shown) - 1))}5", validation)]
-    sheet = cells_sheet(cells, styles, widths=[DASHBOARD_COLUMN_WIDTH] * 16, merges=merges,
-                        links=links, drawing=True, selected=True)
-    return [OwnSheet("dashboard", name, sheet, drawing=drawing(anchors), charts=charts),
-            helper]
+        label = word(key, language) + (" *" if key == "margin_rate" and rate_note else "")
+        missing = value is None or (isinstance(value, float) and not np.isfinite(value))
+        if missing:
+            value, style = word("n/a", language), styles.tile_text
+        for c in (2 * n, 2 * n + 1):
+            cells.append((4, c, label if c == 2 * n else None, styles.tile_label))
+            cells.append((5, c, value if c == 2 * n else None, style))
+    merges += [f"{column_letter(2 * n)}{r}:{column_letter(2 * n + 1)}{r}"
+               for n in range(len(shown)) for r in (4, 5)]
+    if rate_note:
+        cells.append((6, 0, "* " + word("rate_subset", language).format(
+            n=figures.priced, of=figures.ordering), styles.note))
+    cells.append((6, 14, word("see_validation", language), styles.link))
+    validation = quote_sheet(names["validation"]) + "!A1"
+    links = [(f"{column_letter(2 * (len(shown) - 1))}5", validation), ("O6", validation)]
+    return cells, merges, links

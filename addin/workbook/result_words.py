@@ -25,7 +25,17 @@ WORDS: dict[str, tuple[str, str, str]] = {
     "margin_rate": ("Margin rate", "Taux de marque", "Margepercentage"),
     "hot": ("Hot prospects", "Prospects chauds", "Warme prospects"),
     "at_risk": ("Customers at risk", "Clients à risque", "Klanten met risico"),
-    "risk_revenue": ("Their revenue", "Leur chiffre d'affaires", "Hun omzet"),
+    "risk_revenue": ("Revenue of customers at risk", "CA des clients à risque",
+                     "Omzet van klanten met risico"),
+    "n/a": ("n/a", "n.d.", "n.b."),
+    "rate_subset": ("Margin rate: gross margin over the revenue of the {n} customers (of {of} "
+                    "with orders) whose cost is known.",
+                    "Taux de marque : marge brute sur le chiffre d'affaires des {n} clients "
+                    "(sur {of} ayant commandé) dont le coût est connu.",
+                    "Margepercentage: brutomarge op de omzet van de {n} klanten (van de {of} "
+                    "met bestellingen) waarvan de kosten bekend zijn."),
+    "without_prospects": ("({n} prospects not shown)", "({n} prospects non affichés)",
+                          "({n} prospects niet getoond)"),
     "problems": ("Data problems", "Problèmes de données", "Gegevensproblemen"),
     "by_type": ("Customers per type", "Clients par type", "Klanten per type"),
     "by_rfm": ("Customers per RFM segment", "Clients par segment RFM",
@@ -42,7 +52,7 @@ WORDS: dict[str, tuple[str, str, str]] = {
     "share_value": ("cumulative share", "part cumulée", "cumulatief aandeel"),
     "no_problems": ("No problems found in the input.", "Aucun problème trouvé dans les données.",
                     "Geen problemen gevonden in de gegevens."),
-    "see_validation": ("see Validation", "voir Validation", "zie Validatie"),
+    "see_validation": ("See the problems", "Voir les problèmes", "Zie de problemen"),
 }
 MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August",

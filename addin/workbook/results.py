@@ -24,7 +24,7 @@ import pandas as pd
 
 from addin.core.analysis import Analysis
 from addin.core.labels import language_index, localize
-from addin.workbook.call_lists import call_list
+from addin.workbook.call_lists import call_list, own_columns
 from addin.workbook.dashboard import dashboard
 from addin.workbook.owned_sheets import own_role, segment_role, sheet_name
 from addin.workbook.result_words import SHEET_NAMES, VALIDATION_HEADERS
@@ -62,12 +62,14 @@ def result_tables(analysis: Analysis, parts: frozenset[str] = PARTS) -> list[Res
     i = language_index(language)
     tables = []
     if "analysis" in parts:
-        table = analysis.table.reset_index(drop=True)
+        own = [c for c in own_columns(analysis.inputs) if c not in analysis.table]
+        table = analysis.table.join(analysis.inputs[own]) if own else analysis.table
+        table = table.reset_index(drop=True)
         tables.append(ResultTable("analysis", "analysis", SHEET_NAMES["analysis"][i],
                                   localize(table, language), tuple(table.columns)))
     if "segments" in parts:
         for segment, rows in analysis.segments.items():
-            ordered, rest = call_list(rows)
+            ordered, rest = call_list(rows, analysis.inputs, analysis.as_of)
             tables.append(ResultTable("segments", segment_role(segment), sheet_name(segment),
                                       localize(ordered, language), tuple(ordered.columns),
                                       rest))

@@ -71,6 +71,9 @@ class Styles:
     tile_money: int = 0
     tile_percent: int = 0
     tile_text: int = 0
+    tile_link: int = 0
+    #: Wrapped text in a meaning's colours and a small grey note that wraps.
+    wrapped_note: int = 0
     #: Conditional formats by meaning (:data:`addin.core.palette.MEANINGS`).
     dxf: Mapping[str, int] = field(default_factory=dict)
     #: Cells filled with a meaning's colours (the Dashboard's legend).
@@ -140,6 +143,8 @@ def ensure_styles(package: Package, currency: str | None = None,
     for key, element in (("bold", _bolder(base, p, size=None)),
                          ("big", _bolder(base, p, size="14")),
                          ("figure", _bolder(base, p, size="16")),
+                         ("figure_link", _colored(_bolder(base, p, size="16"), p, "FF0563C1",
+                                                  underline=True)),
                          ("link", _colored(base, p, "FF0563C1", underline=True)),
                          ("note", _colored(base, p, "FF595959"))):
         xml, font_ids[key] = _find_or_append(xml, p, "fonts", "font", element)
@@ -206,9 +211,11 @@ def ensure_styles(package: Package, currency: str | None = None,
         "tile_money": xf(formats["money"], font_ids["figure"], 0, bottom, centred),
         "tile_percent": xf(formats["percent"], font_ids["figure"], 0, bottom, centred),
         "tile_text": xf(0, font_ids["figure"], 0, bottom, centred),
+        "tile_link": xf(formats["integer"], font_ids["figure_link"], 0, bottom, centred),
+        "wrapped_note": xf(0, font_ids["note"], 0, 0, 'vertical="top" wrapText="1"'),
     }
     wanted |= {f"legend.{key}": xf(0, meaning_fonts[key], meaning_fills[key], 0,
-                                   'vertical="center"') for key in MEANINGS}
+                                   'vertical="center" wrapText="1"') for key in MEANINGS}
     ids = {}
     for key, element in wanted.items():
         xml, ids[key] = _find_or_append(xml, p, "cellXfs", "xf", element)

@@ -24,9 +24,10 @@ from addin.workbook.zip_parts import OwnSheet
 PERCENT_COLUMNS = ("discount_rate", "margin_rate", "markup_rate")
 MONEY_COLUMNS = ("monetary_value", "revenue", "list_revenue", "cost", "gross_margin",
                  "avg_order_value", "cost_to_serve", "contribution", "break_even_order_value",
-                 "clv")
+                 "clv", "budget")
 INTEGER_COLUMNS = ("orders", "days_since_last_order", "tenure_days", "frequency", "recency", "T",
-                   "referrals", "r_score", "f_score", "m_score")
+                   "referrals", "r_score", "f_score", "m_score", "days_since_contact",
+                   "purchase_horizon_days")
 SCORE_COLUMNS = ("prospect_score",)
 #: Id and name stay in view when scrolling right.
 FROZEN_COLUMNS = 2
