@@ -161,7 +161,7 @@ def _figures(analysis: Analysis, styles: Styles, language: str, names: dict[str,
         cells += [(3, c, words[i] if c == left else None, styles.legend[meaning])
                   for c in range(left, right)]
         merges.append(f"{column_letter(left)}3:{column_letter(right - 1)}3")
-    rate_note = figures.priced < figures.ordering
+    rate_note = 0 < figures.priced < figures.ordering
     shown = (("customers", figures.customers, styles.tile),
              ("revenue", figures.revenue, styles.tile_money),
              ("gross_margin", figures.gross_margin, styles.tile_money),

@@ -78,9 +78,12 @@ def test_headers_are_readable_in_the_workbooks_language(
     assert all(canonical_column(c) == c for c in HEADERS)
 
 
+#: What each list shows after who to call.  A column the list makes constant is folded away:
+#: Temperature on the hot list (all "hot"), ABC class on the key accounts (all "A").
 _SEGMENT_ORDER = {
-    "Hot prospects": (("prospect_score", "temperature", "bant"), "prospect_score"),
-    "Key accounts": (("contribution", "margin_rate", "abc_class"), "contribution"),
+    "Hot prospects": (("prospect_score", "last_interaction", "days_since_contact", "budget",
+                       "purchase_horizon_days", "bant"), "prospect_score"),
+    "Key accounts": (("contribution", "margin_rate"), "contribution"),
     "Lost customers": (("days_since_last_order", "revenue", "rfm_segment"), "revenue"),
     "At risk": (("days_since_last_order", "revenue", "rfm_segment"), "revenue"),
     "Target": (("contribution", "prospect_score", "customer_type"), "contribution"),
@@ -105,9 +108,11 @@ def test_segment_sheets_are_call_lists_sorted_by_what_matters(
     assert values[: len(known)] == known  # blanks last
     ids = [sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1)]
     assert sorted(ids) == sorted(rows["customer_id"])
-    # The rest of the analysis is there, grouped and folded away.
+    # The rest of the analysis is there, grouped and folded away; a prospect list adds the
+    # inputs a caller needs (last contact, days since, budget, horizon).
     grouped = [letter for letter, d in sheet.column_dimensions.items() if d.hidden]
-    assert len(headers) == len(analysis.table.columns)
+    added = 4 if segment == "Hot prospects" else 0
+    assert len(headers) == len(analysis.table.columns) + added
     assert len(grouped) == len(headers) - len(order)
     assert all(sheet.column_dimensions[g].outlineLevel == 1 for g in grouped)
     summary = openpyxl.utils.get_column_letter(len(order))  # Notes: the group's + is there
@@ -420,5 +425,6 @@ def test_amounts_typed_as_text_take_the_currency_their_header_names(tmp_path: Pa
     revenue = _headers(sheet).index("Chiffre d'affaires") + 1
     assert sheet.cell(2, revenue).number_format == '#,##0.00 "€"'
     figures = _figures(book["Tableau de bord"])
-    assert figures["Marge brute"] is None  # no cost anywhere: unknown, not 0
+    assert figures["Marge brute"] == "n.d."  # no cost anywhere: unknown, not 0
+    assert figures["Taux de marque"] == "n.d."
     assert figures["Chiffre d'affaires"] == pytest.approx(analysis.table["revenue"].sum())
