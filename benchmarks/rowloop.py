@@ -625,7 +625,7 @@ def profiles(rows: list[Row], s: Settings) -> None:
         met = (_at_least(r["margin_rate"], margin_bar)
                + _at_least(s.max_discount_rate, r["discount_rate"])
                + _at_least(r["avg_order_value"], order_bar))
-        r["profitability"] = "high" if met >= 2 else "medium" if met == 1 else "low"
+        r["profitability"] = "high" if met == 3 else "medium" if met == 2 else "low"
 
 
 def _median(values: object) -> float | None:

@@ -64,15 +64,15 @@ NOTES: dict[str, tuple[str, str, str]] = {
         "B = tot 95 % (oranje), C = de rest (grijs), D = nog geen bestelling. Leeg: kosten "
         "onbekend."),
     "profitability": (
-        "Compared with this workbook's customers: high = higher margin rate and larger orders "
-        "than most, and little discount (green); low = neither margin nor order size above "
-        "most (red); medium = the rest.",
-        "Par rapport aux clients de ce classeur : élevée = taux de marque et panier supérieurs "
-        "à la plupart, et peu de remise (vert) ; faible = ni la marge ni le panier au-dessus "
-        "de la plupart (rouge) ; moyenne = les autres.",
-        "Vergeleken met de klanten in deze werkmap: hoog = hoger margepercentage en grotere "
-        "bestellingen dan de meesten, en weinig korting (groen); laag = marge noch "
-        "bestelgrootte boven de meesten (rood); gemiddeld = de rest."),
+        "Three signs, against this workbook's median customer: margin rate at least the "
+        "median, average order at least the median, discount at most 5 %. High = all three "
+        "(green), medium = two, low = one or none (red).",
+        "Trois signes, par rapport au client médian de ce classeur : taux de marque au moins "
+        "égal à la médiane, panier moyen au moins égal à la médiane, remise d'au plus 5 %. "
+        "Élevée = les trois (vert), moyenne = deux, faible = un ou aucun (rouge).",
+        "Drie tekens, vergeleken met de mediane klant van deze werkmap: margepercentage minstens "
+        "de mediaan, gemiddelde bestelling minstens de mediaan, korting hoogstens 5 %. Hoog = "
+        "alle drie (groen), gemiddeld = twee, laag = een of geen (rood)."),
     "rfm_segment": (
         "From the R score (recency) and the FM score (frequency and money), 5 = best: "
         "Champions (green) buy often, recently and much; At Risk (amber) were good but have "
