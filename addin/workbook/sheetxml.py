@@ -137,7 +137,9 @@ def ensure_styles(package: Package, currency: str | None = None,
     xml = package.text(part)
     p = prefix_of(xml, "styleSheet")
     fonts = _block(xml, p, "fonts")
-    first_font = re.search(r"<(?:\w+:)?font\b.*?(?:</(?:\w+:)?font>|/>)", fonts, re.DOTALL)
+    # An empty <font/>, or a whole <font>...</font> (not up to its first child's "/>").
+    first_font = re.search(r"<(?:\w+:)?font\b(?:[^>]*/>|.*?</(?:\w+:)?font>)", fonts,
+                           re.DOTALL)
     base = first_font.group(0) if first_font else f"<{p}font/>"
     font_ids = {}
     for key, element in (("bold", _bolder(base, p, size=None)),

@@ -399,7 +399,7 @@ def test_duplicate_problems_are_shown_once(sample: tuple[Path, Analysis], tmp_pa
     out = write_results(book, replace(analysis, validation=twice), out=tmp_path / "twice.xlsx")
     sheet = openpyxl.load_workbook(out)["Validation"]
     assert sheet.max_row == 2
-    assert sheet["D2"].hyperlink.location == "'Customers'!J5"  # income is column J
+    assert sheet["D2"].hyperlink.location == "'Customers'!K5"  # income is column K
 
 
 def test_libreoffice_shows_filter_buttons_and_renders_every_result_sheet(
