@@ -472,8 +472,9 @@ def header_cells(labels: Sequence[object], row: int, style: int | None,
 _BOLD = 1.15
 #: The filter button takes the right of the header cell: about 2.5 character widths.
 _BUTTON = 2.5
-#: Most lines a header wraps on.
+#: Most lines a header wraps on, and the width up to which a column widens to keep it on two.
 HEADER_LINES = 3
+_TWO_LINES = 20.0
 
 
 def header_lines(label: str, width: float, button: bool = True) -> int:
@@ -495,6 +496,10 @@ def header_width(label: str, content: float, button: bool = True) -> float:
     no text under the filter button, on at most :data:`HEADER_LINES` lines."""
     words = max((len(w) for w in label.split()), default=0)
     width = max(content, words * _BOLD + 1 + (_BUTTON if button else 0))
+    # Two lines where a column up to _TWO_LINES wide holds them, so the header row of a
+    # sheet stays two lines high; three at most otherwise.
+    while header_lines(label, width, button) > 2 and width < _TWO_LINES:
+        width += 1
     while header_lines(label, width, button) > HEADER_LINES:
         width += 1
     return float(np.ceil(width))
