@@ -2871,7 +2871,7 @@ both places.  Four meanings, each a (font, fill) pair of ARGB colours:
 - ``good`` — healthy (loyal customers, Champions, ABC A, high profitability): green;
 - ``watch`` — keep an eye on it (warm prospects, At Risk, ABC B, disloyal): amber;
 - ``act`` — something is going wrong (lost customers, Can't Lose, low profitability): red;
-- ``neutral`` — shown but unremarkable (cold prospects, ABC C): grey.
+- ``neutral`` — shown but unremarkable (cold prospects, ABC C and D): grey.
 """
 
 from __future__ import annotations
@@ -2890,7 +2890,7 @@ MEANINGS: dict[str, tuple[str, str]] = {
 COLOURED_VALUES: dict[str, dict[str, str]] = {
     "temperature": {"hot": "opportunity", "warm": "watch", "cold": "neutral"},
     "customer_type": {"lost": "act", "disloyal": "watch", "loyal": "good"},
-    "abc_class": {"A": "good", "B": "watch", "C": "neutral"},
+    "abc_class": {"A": "good", "B": "watch", "C": "neutral", "D": "neutral"},
     "rfm_segment": {"Can't Lose": "act", "At Risk": "watch", "Champions": "good"},
     "profitability": {"high": "good", "low": "act"},
 }
@@ -6509,7 +6509,9 @@ def ensure_styles(package: Package, currency: str | None = None,
     xml = package.text(part)
     p = prefix_of(xml, "styleSheet")
     fonts = _block(xml, p, "fonts")
-    first_font = re.search(r"<(?:\w+:)?font\b.*?(?:</(?:\w+:)?font>|/>)", fonts, re.DOTALL)
+    # An empty <font/>, or a whole <font>...</font> (not up to its first child's "/>").
+    first_font = re.search(r"<(?:\w+:)?font\b(?:[^>]*/>|.*?</(?:\w+:)?font>)", fonts,
+                           re.DOTALL)
     base = first_font.group(0) if first_font else f"<{p}font/>"
     font_ids = {}
     for key, element in (("bold", _bolder(base, p, size=None)),
@@ -6842,8 +6844,9 @@ def header_cells(labels: Sequence[object], row: int, style: int | None,
 _BOLD = 1.15
 #: The filter button takes the right of the header cell: about 2.5 character widths.
 _BUTTON = 2.5
-#: Most lines a header wraps on.
+#: Most lines a header wraps on, and the width up to which a column widens to keep it on two.
 HEADER_LINES = 3
+_TWO_LINES = 20.0
 
 
 def header_lines(label: str, width: float, button: bool = True) -> int:
@@ -6865,6 +6868,10 @@ def header_width(label: str, content: float, button: bool = True) -> float:
     no text under the filter button, on at most :data:`HEADER_LINES` lines."""
     words = max((len(w) for w in label.split()), default=0)
     width = max(content, words * _BOLD + 1 + (_BUTTON if button else 0))
+    # Two lines where a column up to _TWO_LINES wide holds them, so the header row of a
+    # sheet stays two lines high; three at most otherwise.
+    while header_lines(label, width, button) > 2 and width < _TWO_LINES:
+        width += 1
     while header_lines(label, width, button) > HEADER_LINES:
         width += 1
     return float(np.ceil(width))
