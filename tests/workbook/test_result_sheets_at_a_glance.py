@@ -280,3 +280,27 @@ def test_dashboard_tiles_and_link(written: dict[str, tuple[Path, Analysis]]) -> 
     assert problems.font.u == "single" and problems.font.color.rgb == "FF0563C1"
     link = sheet["O6"]
     assert link.hyperlink.location == "'Validation'!A1" and link.font.u == "single"
+
+
+def test_notes_live_beside_the_users_own_notes_and_are_replaced_on_a_rerun(
+        tmp_path: Path) -> None:
+    path = tmp_path / "noted.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    customers = book.add_worksheet("Customers")
+    customers.write_row(0, 0, ["customer_id", "name"])
+    customers.write_row(1, 0, ["C1", "Ann"])
+    customers.write_comment("B2", "Ann prefers email")  # the user's own note, VML data="1"
+    orders = book.add_worksheet("Orders")
+    orders.write_row(0, 0, ["customer_id", "order_date", "amount"])
+    orders.write_row(1, 0, ["C1", "2026-01-05", 120])
+    book.close()
+    for _ in range(2):  # a re-run replaces potentiel's notes, leaves the user's
+        write_results(path, analyze_file(path, as_of="2026-06-30"))
+        parts = _parts(path)
+        vml = [n for n in parts if n.endswith(".vml")]
+        data_ids = [re.search(r'data="(\d+)"', parts[n]).group(1) for n in vml]
+        assert len(vml) == 2 and len(set(data_ids)) == 2  # Customers' and Analysis'
+        assert len([n for n in parts if re.fullmatch(r"xl/comments\d+\.xml", n)]) == 2
+    loaded = openpyxl.load_workbook(path)
+    assert loaded["Customers"]["B2"].comment.text.startswith("Ann prefers email")
+    assert any(c.comment for c in loaded["Analysis"][1])
