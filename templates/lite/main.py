@@ -7824,8 +7824,9 @@ class Package:
 
     def _free_vml_id(self) -> int:
         """A VML drawing id (``o:idmap data``) no drawing of the workbook uses."""
-        ids = [int(i) for name in self.names() if name.endswith(".vml")
-               for i in re.findall(r"\bdata=\"(\d+)", self.text(name)[:2000])]
+        ids = [int(i) for name in self.names() if name.endswith(".vml")  # any encoding
+               for listed in re.findall(rb"\bdata=\"([\d,\s]+)\"", self.read(name)[:2000])
+               for i in listed.replace(b",", b" ").split()]
         return max([0, *ids]) + 1
 
     def _free_table_id(self) -> int:
