@@ -22,6 +22,7 @@ from addin.core.analysis import Analysis
 from addin.core.labels import header, language_index
 from addin.core.palette import COLOURED_VALUES, MEANINGS
 from addin.demo.sample import build_sample
+from addin.workbook.dashboard import CHART_ROWS
 from addin.workbook.header_notes import LEGEND, NOTES
 from addin.workbook.results import write_results
 from addin.workbook.sheetxml import HEADER_LINES, header_lines
@@ -270,6 +271,11 @@ def test_charts_show_their_values_on_whole_number_axes(
 def test_dashboard_tiles_and_link(written: dict[str, tuple[Path, Analysis]]) -> None:
     path, _ = written["en"]
     sheet = openpyxl.load_workbook(path)["Dashboard"]
+    # The charts end within the first screen in pixels, taller rows counted: about 440 px of
+    # rows show under Excel's ribbon at 1366x768 (22 default rows of 20 px).
+    bottom = CHART_ROWS[1]
+    pixels = sum((sheet.row_dimensions[r].height or 15) * 4 / 3 for r in range(1, bottom + 1))
+    assert pixels <= 22 * 20
     labels = [sheet.cell(4, c).value for c in range(1, 17, 2)]
     assert "Revenue of customers at risk" in labels
     for c in range(1, 17, 2):  # a bordered box: label on top, a large number below
