@@ -4876,13 +4876,15 @@ def top_share(values: pd.Series, top: float = 0.2) -> float | None:
 
 
 #: Dashboard layout: the colour legend on row 3, figure tiles on rows 4-5 (label above a large
-#: number, two columns each), a footnote on row 6, charts from row 7, four side by side, 4
-#: columns wide: all within the first screen of a 1366x768 display at 100 %.
+#: number, two columns each), a footnote on row 6, charts on rows 7-19, four side by side, 4
+#: columns wide: all within the first screen of a 1366x768 display at 100 % (about 440 pixels
+#: of rows under Excel's ribbon: 6 rows of 20 px and 3 taller ones above 13 rows of charts).
 DASHBOARD_COLUMN_WIDTH = 10.0
-CHART_ROWS = (6, 21)
+CHART_ROWS = (6, 19)
 CHART_COLUMNS = ((0, 4), (4, 8), (8, 12), (12, 16))
-#: Row heights (points): the legend and the tiles' labels wrap on two lines.
-ROW_HEIGHTS = {3: 30.0, 4: 30.0, 5: 27.0, 6: 16.0}
+#: Row heights (points; 15 points = 20 pixels): the legend and the tiles' labels wrap on two
+#: lines, the tiles' numbers are large.
+ROW_HEIGHTS = {3: 30.0, 4: 30.0, 5: 24.0, 6: 15.0}
 
 
 def dashboard(analysis: Analysis, styles: Styles, language: str, names: dict[str, str],
