@@ -6237,7 +6237,8 @@ This module is the entry point: it puts the sheets together in tab order.  Each 
 rendered where it belongs: :mod:`~addin.workbook.dashboard`, :mod:`~addin.workbook.tables`
 (Analysis and call lists as Excel Tables), :mod:`~addin.workbook.call_lists` (which columns and
 order a segment sheet shows), :mod:`~addin.workbook.validation_sheet`; their words are in
-:mod:`~addin.workbook.result_words`.
+:mod:`~addin.workbook.result_words`, the notes on coded headers and the colour legend in
+:mod:`~addin.workbook.header_notes`.
 """
 
 from __future__ import annotations
