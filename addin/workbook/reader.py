@@ -28,9 +28,11 @@ from addin.core.schema import REQUIRED, SHEET_ALIASES, canonical_columns, match_
 from addin.core.validation import ROW_INDEX, Validation
 from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import column_letter
+from addin.workbook.typed_read import open_reader, read_typed
 from addin.workbook.zip_parts import Package, Sheet, attribute
 
 if TYPE_CHECKING:
+    from fastexcel import ExcelReader
     from python_calamine import CalamineWorkbook
 
 Progress = Callable[[str], None]
@@ -194,7 +196,7 @@ def _column_languages(package: Package, sheet: Sheet, styles: dict[int, str]) ->
         return {}
     ids = "|".join(str(i) for i in styles)
     seen: dict[int, set[str]] = {}
-    data = package.read(sheet.part)[:_FORMAT_SAMPLE]
+    data = package.head(sheet.part, _FORMAT_SAMPLE)
     # Number cells only: a text cell (t="s", "str", "inlineStr") does not show its format.
     for letters, style in re.findall(rb'<(?:\w+:)?c\b(?![^>]*\bt="(?!n"))[^>]*?\br="([A-Z]+)'
                                      rb'\d+"[^>]*?\bs="(' + ids.encode() + rb')"', data):
@@ -281,11 +283,53 @@ class SheetTable:
     table_part: str | None
 
 
-def _read_sheet(book: CalamineWorkbook, package: Package, sheet: Sheet, kind: str,
-                validation: Validation) -> SheetTable:
-    """One input sheet as raw values under its headers, and where they are."""
+def _read_sheet(book: Books, package: Package, sheet: Sheet, kind: str,
+                validation: Validation, typed: ExcelReader | None = None) -> SheetTable:
+    """One input sheet as raw values under its headers, and where they are: typed columns
+    where the layout allows (:mod:`addin.workbook.typed_read`), else cell by cell."""
+    table = None
+    if typed is not None and kind in _TYPED_KINDS:
+        table = _read_typed(typed, book, package, sheet, kind)
+    if table is None:
+        table = _read_cells(book, package, sheet, kind, validation)
+    languages = _column_languages(package, sheet, _format_languages(package))
+    width = table.frame.shape[1]
+    table.frame.attrs[FORMAT_LANGUAGES] = {
+        str(table.frame.columns[column - table.first_column]): language
+        for column, language in languages.items()
+        if 0 <= column - table.first_column < width}
+    return table
+
+
+#: Sheets long enough for the typed path to matter; Segments and Settings stay cell by cell.
+_TYPED_KINDS = ("customers", "orders")
+
+
+def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet,
+                kind: str) -> SheetTable | None:
+    """The typed path, for a plain sheet without an Excel Table; None: read it cell by cell."""
+    if sheet.part is None or not package.exists(sheet.part) or _tables(package, sheet):
+        return None
     try:
-        calamine_sheet = book.get_sheet_by_name(sheet.name)
+        found = read_typed(reader, sheet.name, kind, package.head(sheet.part, _FORMAT_SAMPLE),
+                           lambda: _cells(book, package, sheet)[0])
+    except WorkbookError:
+        raise
+    except Exception as err:  # fastexcel's errors carry no common base with calamine's
+        raise WorkbookError(f"Sheet '{sheet.name}' cannot be read: {err}",
+                            hint="Open the workbook in Excel and save it again.") from err
+    if found is None:
+        return None
+    frame, header, first = found
+    return SheetTable(frame, header, first, None)
+
+
+def _cells(book: Books, package: Package, sheet: Sheet,
+           ) -> tuple[np.ndarray, list[tuple[tuple[int, int], tuple[int, int]]]]:
+    """Every cell of a sheet as a Python object (a grid from A1, error values as text), and
+    its merged ranges."""
+    try:
+        calamine_sheet = book().get_sheet_by_name(sheet.name)
         merged = [((a[0], a[1]), (b[0], b[1])) for a, b in
                   (calamine_sheet.merged_cell_ranges or [])]
         rows = calamine_sheet.to_python(skip_empty_area=False)
@@ -297,14 +341,14 @@ def _read_sheet(book: CalamineWorkbook, package: Package, sheet: Sheet, kind: st
     grid = _grid(rows)
     del rows
     _errors(package, sheet, grid)
-    table = _locate(grid, kind, sheet.name, merged, _tables(package, sheet), validation)
-    languages = _column_languages(package, sheet, _format_languages(package))
-    width = table.frame.shape[1]
-    table.frame.attrs[FORMAT_LANGUAGES] = {
-        str(table.frame.columns[column - table.first_column]): language
-        for column, language in languages.items()
-        if 0 <= column - table.first_column < width}
-    return table
+    return grid, merged
+
+
+def _read_cells(book: Books, package: Package, sheet: Sheet, kind: str,
+                validation: Validation) -> SheetTable:
+    """The object path: every cell a Python object, then the table found in the grid."""
+    grid, merged = _cells(book, package, sheet)
+    return _locate(grid, kind, sheet.name, merged, _tables(package, sheet), validation)
 
 
 def _locate(grid: np.ndarray, kind: str, label: str,
@@ -400,6 +444,29 @@ _RESULT_SHEET_NAMES = {"Dashboard", "Tableau de bord", "Analysis", "Analyse", "V
                        "Validatie"}
 
 
+class Books:
+    """The workbook opened by python-calamine when first needed (opening it reads all the
+    shared strings: the typed path does without it), closed with :meth:`close`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._book: CalamineWorkbook | None = None
+
+    def __call__(self) -> CalamineWorkbook:
+        if self._book is None:
+            try:
+                self._book = _calamine(self.path)
+            except Exception as err:  # calamine's errors carry no common base
+                raise WorkbookError(f"{self.path.name} cannot be read as a workbook: {err}",
+                                    hint="Open it in Excel and save it again as .xlsx."
+                                    ) from err
+        return self._book
+
+    def close(self) -> None:
+        if self._book is not None:
+            self._book.close()
+
+
 def _calamine(path: Path) -> CalamineWorkbook:
     """The file opened by python-calamine, imported here: the grids of a workbook open in Excel
     (:func:`data_from_grids`, xlwings Lite in a browser) are read without it."""
@@ -408,8 +475,12 @@ def _calamine(path: Path) -> CalamineWorkbook:
     return CalamineWorkbook.from_path(str(path))
 
 
-def read_workbook(path: Path, *, progress: Progress | None = None) -> WorkbookData:
+def read_workbook(path: Path, *, progress: Progress | None = None, typed: bool = True,
+                  ) -> WorkbookData:
     """Read the input sheets of an .xlsx/.xlsm workbook (Customers required).
+
+    ``typed=False`` reads every cell as a Python object, as for a workbook open in Excel: the
+    same data, slower (the tests compare both paths).
 
     Raises WorkbookError (with a hint) when the file is missing, not a workbook, protected by a
     password, empty or without a Customers sheet; WorkbookLockedError when it cannot be opened.
@@ -419,14 +490,18 @@ def read_workbook(path: Path, *, progress: Progress | None = None) -> WorkbookDa
     say = progress or (lambda _: None)
     validation = Validation()
     with Package(path) as package:
+        book = Books(path)
         try:
-            book = _calamine(path)
-        except Exception as err:  # calamine's errors carry no common base
+            columns_reader = open_reader(path) if typed else None
+            readable = columns_reader.sheet_names if columns_reader else book().sheet_names
+        except WorkbookError:
+            raise
+        except Exception as err:  # fastexcel's errors carry no common base either
             raise WorkbookError(f"{path.name} cannot be read as a workbook: {err}",
                                 hint="Open it in Excel and save it again as .xlsx.") from err
         try:
             by_name = {s.name: s for s in package.sheets()}
-            names = [n for n in book.sheet_names if n in by_name]
+            names = [n for n in readable if n in by_name]
             own = {s.name for s in package.own_sheets().values()}
             found = _input_names(names, own, validation)
             _require_customers(path, names, found)
@@ -434,7 +509,8 @@ def read_workbook(path: Path, *, progress: Progress | None = None) -> WorkbookDa
             columns = {}
             for kind, name in found.items():
                 say(f"reading sheet '{name}'")
-                table = _read_sheet(book, package, by_name[name], kind, validation)
+                table = _read_sheet(book, package, by_name[name], kind, validation,
+                                    columns_reader)
                 frames[kind], columns[name] = table.frame, _where(table, kind)
         finally:
             book.close()
@@ -455,7 +531,7 @@ def read_sheet_table(path: Path, sheet_name: str, kind: str | None = None) -> Sh
             names = ", ".join(s.name for s in package.sheets())
             raise WorkbookError(f"{path.name} has no sheet '{sheet_name}' (sheets: {names}).",
                                 hint="Check the sheet name in the configuration.")
-        book = _calamine(path)
+        book = Books(path)
         try:
             return _read_sheet(book, package, sheet, kind, Validation())
         finally:
