@@ -37,9 +37,11 @@ ERROR_TEXT = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!
               "Num": "#NUM!", "Ref": "#REF!", "Value": "#VALUE!", "GettingData": "#GETTING_DATA"}
 _ERROR = re.compile(r"'Error\((\w+)\)'")
 _MIXED = re.compile(r"could not determine dtype for column (.*)$", re.MULTILINE)
-#: Each column found mixing kinds costs one more pass over the sheet; past this many, the
-#: object path is cheaper.
+#: Each column found mixing kinds costs one more pass over the sheet: on a long sheet, past
+#: this many the object path is cheaper (a short one costs little either way).
 _MIXED_AT_MOST = 6
+_SHORT = 20_000  # rows
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"[A-Z]*\d*:?[A-Z]+(\d+)\"")
 _ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?row>)",
                   re.DOTALL)
 _VALUE = re.compile(rb"<(?:\w+:)?(?:v|t)\b[^>]*>[^<]")
@@ -75,7 +77,9 @@ def read_typed(reader: ExcelReader, name: str, kind: str, head: bytes, cells: Ce
     header = first_value_row(head)
     if header is None:
         return None
-    sheet, mixed = _load(reader, name)
+    dimension = _DIMENSION.search(head)
+    short = dimension is not None and int(dimension.group(1)) <= _SHORT
+    sheet, mixed = _load(reader, name, None if short else _MIXED_AT_MOST)
     if sheet is None:
         return None
     infos = sheet.available_columns()
@@ -113,13 +117,14 @@ def read_typed(reader: ExcelReader, name: str, kind: str, head: bytes, cells: Ce
     return frame, header, first
 
 
-def _load(reader: ExcelReader, name: str) -> tuple[ExcelSheet | None, set[str]]:
+def _load(reader: ExcelReader, name: str, most: int | None,
+          ) -> tuple[ExcelSheet | None, set[str]]:
     """The sheet with each column's type proven over all its cells; the columns that mix
-    kinds read as text and named (each one found costs a pass)."""
+    kinds read as text and named (each one found costs a pass: at most ``most``)."""
     import fastexcel
 
     mixed: set[str] = set()
-    while len(mixed) <= _MIXED_AT_MOST:
+    while most is None or len(mixed) <= most:
         try:
             return reader.load_sheet(name, dtypes=dict.fromkeys(mixed, "string") or None,
                                      **_STRICT), mixed
@@ -145,9 +150,16 @@ def _error_texts(errors: object, height: int) -> dict[int, dict[int, str]] | Non
 
 
 def _valid(array: pa.Array) -> np.ndarray:
-    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
-        array = pc.if_else(pc.equal(array, ""), pa.scalar(None, array.type), array)
-    return np.asarray(array.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    """Where the column holds a value (an empty text is a blank cell, as calamine says)."""
+    return np.asarray(_no_empty_text(array).is_valid().to_numpy(zero_copy_only=False),
+                      dtype=bool)
+
+
+def _no_empty_text(array: pa.Array) -> pa.Array:
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)) or \
+            not pc.any(pc.equal(array, "")).as_py():
+        return array
+    return pc.if_else(pc.equal(array, ""), pa.scalar(None, array.type), array)
 
 
 def _column(array: pa.Array, errors: dict[int, str] | None) -> pd.Series | None:
@@ -162,8 +174,7 @@ def _column(array: pa.Array, errors: dict[int, str] | None) -> pd.Series | None:
     elif pa.types.is_boolean(kind):
         series = pd.Series(array.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get))
     elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        text = pc.if_else(pc.equal(array, ""), pa.scalar(None, kind), array)
-        series = pd.Series(pd.array(text, dtype=_TEXT))
+        series = pd.Series(pd.array(_no_empty_text(array), dtype=_TEXT))
     elif pa.types.is_null(kind):
         series = pd.Series(np.full(len(array), None, dtype=object))
     else:
