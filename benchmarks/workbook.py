@@ -78,7 +78,12 @@ def build(path: Path, customers: pd.DataFrame, orders: pd.DataFrame) -> Path:
     by the Rust writer: a million rows in seconds."""
     from rustpy_xlsxwriter import write_worksheets
 
-    write_worksheets([("Customers", customers), ("Orders", orders)], str(path),
+    def cells(frame: pd.DataFrame) -> pd.DataFrame:  # a blank yes/no is None to the writer
+        answers = [c for c in frame if isinstance(frame[c].dtype, pd.BooleanDtype)]
+        return frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), None)
+                               for c in answers})
+
+    write_worksheets([("Customers", cells(customers)), ("Orders", cells(orders))], str(path),
                      dedupe_strings={"Customers": True, "Orders": True},
                      datetime_format="yyyy-mm-dd")
     return path
