@@ -78,10 +78,11 @@ def build(path: Path, customers: pd.DataFrame, orders: pd.DataFrame) -> Path:
     by the Rust writer: a million rows in seconds."""
     from rustpy_xlsxwriter import write_worksheets
 
-    def cells(frame: pd.DataFrame) -> pd.DataFrame:  # a blank yes/no is None to the writer
-        answers = [c for c in frame if isinstance(frame[c].dtype, pd.BooleanDtype)]
+    def cells(frame: pd.DataFrame) -> pd.DataFrame:  # a blank yes/no or date is None to it
+        blanks = [c for c in frame if (frame[c].dtype.kind in "bM" and frame[c].isna().any())
+                  or isinstance(frame[c].dtype, pd.BooleanDtype)]
         return frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), None)
-                               for c in answers})
+                               for c in blanks})
 
     write_worksheets([("Customers", cells(customers)), ("Orders", cells(orders))], str(path),
                      dedupe_strings={"Customers": True, "Orders": True},
