@@ -1,10 +1,12 @@
 """Reading the customer workbook: find the input sheets and their tables, keep cell values exact.
 
-Cell values come from python-calamine (Rust; many times faster than openpyxl).  Values stay what
-the cells hold: dates as datetimes, text that looks like a number as text (``"01000"``), numbers
-as numbers, blanks as None.  Excel error values (``#N/A``, ``#REF!``), which calamine turns into
-blanks, are read back from the sheet XML as text, so the analysis reports them instead of taking
-them for empty cells.  Nothing is converted here: parsing is the core's job.
+Values stay what the cells hold: dates as dates, text that looks like a number as text
+(``"01000"``), numbers as numbers, blanks blank.  A plain Customers or Orders sheet is read as
+whole typed columns by fastexcel (:mod:`addin.workbook.typed_read`); other sheets, and the
+columns that mix kinds, cell by cell from python-calamine (Rust; many times faster than
+openpyxl), blanks as None.  Excel error values (``#N/A``, ``#REF!``) are kept as their text, so
+the analysis reports them instead of taking them for empty cells.  Nothing is converted here:
+parsing is the core's job.
 
 A sheet's data is its Excel Table (ListObject) when it has one, else the range under its header
 row: the first of the top rows holding a recognised required header (so title rows above the
@@ -138,7 +140,8 @@ def _parse_ref(ref: str) -> tuple[int, int, int, int]:
 
 
 def _errors(package: Package, sheet: Sheet, grid: np.ndarray) -> None:
-    """Put Excel error values (calamine reads them as blanks) back into the grid as text."""
+    """Put Excel error values (python-calamine reads them as blanks) back into the grid as
+    text.  The cell-by-cell path only: the typed path has them from fastexcel's pass."""
     if sheet.part is None or not package.exists(sheet.part):
         return
     data = package.read(sheet.part)
@@ -312,7 +315,7 @@ def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet
         return None
     try:
         found = read_typed(reader, sheet.name, kind, package.head(sheet.part, _FORMAT_SAMPLE),
-                           lambda: _cells(book, package, sheet)[0])
+                           lambda: _cells(book, package, sheet, errors=False)[0])
     except WorkbookError:
         raise
     except Exception as err:  # fastexcel's errors carry no common base with calamine's
@@ -324,10 +327,10 @@ def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet
     return SheetTable(frame, header, first, None)
 
 
-def _cells(book: Books, package: Package, sheet: Sheet,
+def _cells(book: Books, package: Package, sheet: Sheet, *, errors: bool = True,
            ) -> tuple[np.ndarray, list[tuple[tuple[int, int], tuple[int, int]]]]:
-    """Every cell of a sheet as a Python object (a grid from A1, error values as text), and
-    its merged ranges."""
+    """Every cell of a sheet as a Python object (a grid from A1, error values as text unless
+    the caller has them already), and its merged ranges."""
     try:
         calamine_sheet = book().get_sheet_by_name(sheet.name)
         merged = [((a[0], a[1]), (b[0], b[1])) for a, b in
@@ -340,7 +343,8 @@ def _cells(book: Books, package: Package, sheet: Sheet,
     del calamine_sheet
     grid = _grid(rows)
     del rows
-    _errors(package, sheet, grid)
+    if errors:
+        _errors(package, sheet, grid)
     return grid, merged
 
 
