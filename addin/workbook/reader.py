@@ -141,12 +141,36 @@ def _parse_ref(ref: str) -> tuple[int, int, int, int]:
 
 def _errors(package: Package, sheet: Sheet, grid: np.ndarray) -> None:
     """Put Excel error values (python-calamine reads them as blanks) back into the grid as
-    text.  The cell-by-cell path only: the typed path has them from fastexcel's pass."""
+    text.  The cell-by-cell path only: the typed path has them from fastexcel's pass.
+
+    The sheet's XML is read in pieces (each cut after its last whole cell), so it is never
+    whole in memory beside the grid.
+    """
     if sheet.part is None or not package.exists(sheet.part):
         return
-    data = package.read(sheet.part)
-    if b't="e"' not in data:
-        return
+    rest = b""
+    for chunk in package.chunks(sheet.part):
+        data, rest = _whole_cells(rest + chunk)
+        if b't="e"' in data:
+            _put_errors(data, grid)
+    _put_errors(rest, grid)
+
+
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+
+
+def _whole_cells(data: bytes) -> tuple[bytes, bytes]:
+    """``data`` cut just after its last closing ``</c>``: (whole cells, the rest)."""
+    end = data.rfind(b"c>")
+    while end >= 0:
+        start = data.rfind(b"</", 0, end)
+        if start >= 0 and _CELL_END.fullmatch(data, start, end + 2):
+            return data[: end + 2], data[end + 2:]
+        end = data.rfind(b"c>", 0, end)
+    return b"", data
+
+
+def _put_errors(data: bytes, grid: np.ndarray) -> None:
     for match in re.finditer(rb'<(?:\w+:)?c\b([^>]*?)\bt="e"([^>]*)>(.*?)</(?:\w+:)?c>', data,
                              re.DOTALL):
         where = re.search(rb'\br="([A-Z]+)(\d+)"', match.group(1) + match.group(2))

@@ -243,6 +243,16 @@ class Package:
         with self._zip.open(self._infos[part]) as stream:
             return stream.read(size)
 
+    def chunks(self, part: str, size: int = 1 << 22) -> Iterator[bytes]:
+        """A part's bytes in pieces of ``size``, inflated as they are read: a big sheet is
+        never whole in memory."""
+        if part in self._bytes or part in self._text or part not in self._infos:
+            yield self.read(part)
+            return
+        with self._zip.open(self._infos[part]) as stream:
+            while chunk := stream.read(size):
+                yield chunk
+
     def text(self, part: str) -> str:
         """A part as text (cached, so successive text edits build on each other)."""
         if part not in self._text:

@@ -16,7 +16,7 @@ from handmade import BUILDERS
 
 from addin.app.jobs import analyze_workbook
 from addin.demo.book import generate
-from addin.workbook.reader import read_workbook
+from addin.workbook.reader import _put_errors, _whole_cells, read_workbook
 from addin.workbook.typed_read import first_value_row
 
 AS_OF = "2026-06-30"
@@ -109,3 +109,15 @@ def test_the_first_row_with_a_value() -> None:
             b'<row r="3"><c r="B3" t="s"><v>0</v></c></row>')
     assert first_value_row(head) == 3
     assert first_value_row(b"<sheetData>") is None
+
+
+def test_error_cells_are_found_in_pieces_of_the_sheet() -> None:
+    grid = np.full((3, 3), None, dtype=object)
+    xml = (b'<row r="1"><c r="A1" t="e"><v>#N/A</v></c><c r="B1"><v>1</v></c></row>'
+           b'<row r="3"><x:c r="C3" t="e"><x:v>#REF!</x:v></x:c></row>')
+    cut = xml.index(b"<v>1")  # a piece ends inside a cell: it waits for the next piece
+    whole, rest = _whole_cells(xml[:cut])
+    assert whole.endswith(b"#N/A</v></c>") and rest == b'<c r="B1">'
+    _put_errors(whole, grid)
+    _put_errors(rest + xml[cut:], grid)
+    assert (grid[0, 0], grid[2, 2], grid[0, 1]) == ("#N/A", "#REF!", None)
