@@ -30,7 +30,7 @@ from addin.core.schema import REQUIRED, canonical_columns
 from addin.core.validation import ROW_INDEX
 
 if TYPE_CHECKING:
-    from fastexcel import ExcelReader, ExcelSheet
+    from fastexcel import ColumnInfo, ExcelReader, ExcelSheet
 
 #: calamine's error cells -> the text Excel shows.
 ERROR_TEXT = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!",
@@ -45,6 +45,8 @@ _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"[A-Z]*\d*:?[A-Z]+(
 _ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?row>)",
                   re.DOTALL)
 _VALUE = re.compile(rb"<(?:\w+:)?(?:v|t)\b[^>]*>[^<]")
+_REPEAT = re.compile(r"^(.*)_\d+$", re.DOTALL)
+_NOT_TEXT = re.compile(r"^\s*(?:-?\d+(?:\.\d+)?|\d{4}-\d{2}-\d{2}.*|true|false)\s*$", re.DOTALL)
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 _STRICT = {"header_row": 0, "schema_sample_rows": None, "dtype_coercion": "strict"}
 
@@ -84,9 +86,8 @@ def read_typed(reader: ExcelReader, name: str, kind: str, head: bytes, cells: Ce
         return None
     infos = sheet.available_columns()
     labels = [info.name.strip() for info in infos]
-    if (any(str(info.column_name_from) != "looked_up" for info in infos)
-            or len(set(labels)) < len(labels)
-            or not set(canonical_columns(kind, labels).values()) & set(REQUIRED[kind])):
+    if not _plain_headers(infos) or \
+            not set(canonical_columns(kind, labels).values()) & set(REQUIRED[kind]):
         return None
     batch, errors = sheet.to_arrow_with_errors()
     del sheet
@@ -115,6 +116,19 @@ def read_typed(reader: ExcelReader, name: str, kind: str, head: bytes, cells: Ce
                          index=pd.Index(rows + header + 1, name=ROW_INDEX), copy=False)
     frame.columns = labels
     return frame, header, first
+
+
+def _plain_headers(infos: list[ColumnInfo]) -> bool:
+    """Whether fastexcel's column names are the header cells' text as the object path shows
+    it: none made up for a blank cell, renamed as a repeat (``email_1`` beside ``email``), or
+    written from a number or a date (the object path decides how those read)."""
+    names = {info.name for info in infos}
+    for info in infos:
+        repeat = _REPEAT.match(info.name)
+        if str(info.column_name_from) != "looked_up" or _NOT_TEXT.match(info.name) or (
+                repeat is not None and repeat.group(1) in names):
+            return False
+    return True
 
 
 def _load(reader: ExcelReader, name: str, most: int | None,

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import xlsxwriter
 from handmade import BUILDERS
 
 from addin.app.jobs import analyze_workbook
@@ -121,3 +122,15 @@ def test_error_cells_are_found_in_pieces_of_the_sheet() -> None:
     _put_errors(whole, grid)
     _put_errors(rest + xml[cut:], grid)
     assert (grid[0, 0], grid[2, 2], grid[0, 1]) == ("#N/A", "#REF!", None)
+
+
+def test_headers_fastexcel_would_rename_take_the_cell_by_cell_path(tmp_path: Path) -> None:
+    path = tmp_path / "headers.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Customers")
+    sheet.write_row(0, 0, ["customer_id", "email", "email", 2024])
+    sheet.write_row(1, 0, ["C1", "a@x.be", "b@x.be", 5])
+    book.close()
+    typed, cells = read_workbook(path), read_workbook(path, typed=False)
+    assert list(typed.customers.columns) == list(cells.customers.columns)
+    assert list(typed.customers.columns)[:3] == ["customer_id", "email", "email"]
