@@ -5470,9 +5470,8 @@ def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet
                            lambda: _cells(book, package, sheet, errors=False)[0])
     except WorkbookError:
         raise
-    except Exception as err:  # fastexcel's errors carry no common base with calamine's
-        raise WorkbookError(f"Sheet '{sheet.name}' cannot be read: {err}",
-                            hint="Open the workbook in Excel and save it again.") from err
+    except Exception:  # fastexcel refused the sheet: the cell-by-cell path reads it or says why
+        return None
     if found is None:
         return None
     frame, header, first = found
@@ -5623,6 +5622,15 @@ class Books:
             self._book.close()
 
 
+def _columns_reader(path: Path) -> ExcelReader | None:
+    """The file opened by fastexcel for the typed path; None if it refuses it (python-calamine
+    then reads it cell by cell, or says why it cannot)."""
+    try:
+        return open_reader(path)
+    except Exception:  # fastexcel's errors carry no common base
+        return None
+
+
 def _calamine(path: Path) -> CalamineWorkbook:
     """The file opened by python-calamine, imported here: the grids of a workbook open in Excel
     (:func:`data_from_grids`, xlwings Lite in a browser) are read without it."""
@@ -5647,14 +5655,8 @@ def read_workbook(path: Path, *, progress: Progress | None = None, typed: bool =
     validation = Validation()
     with Package(path) as package:
         book = Books(path)
-        try:
-            columns_reader = open_reader(path) if typed else None
-            readable = columns_reader.sheet_names if columns_reader else book().sheet_names
-        except WorkbookError:
-            raise
-        except Exception as err:  # fastexcel's errors carry no common base either
-            raise WorkbookError(f"{path.name} cannot be read as a workbook: {err}",
-                                hint="Open it in Excel and save it again as .xlsx.") from err
+        columns_reader = _columns_reader(path) if typed else None
+        readable = columns_reader.sheet_names if columns_reader else book().sheet_names
         try:
             by_name = {s.name: s for s in package.sheets()}
             names = [n for n in readable if n in by_name]
