@@ -6929,7 +6929,7 @@ if TYPE_CHECKING:
 #: calamine's error cells -> the text Excel shows.
 ERROR_TEXT = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!",
               "Num": "#NUM!", "Ref": "#REF!", "Value": "#VALUE!", "GettingData": "#GETTING_DATA"}
-_ERROR = re.compile(r"'Error\((\w+)\)'")
+_ERROR = re.compile(r"\bError\((\w+)\)")
 _MIXED = re.compile(r"could not determine dtype for column (.*)$", re.MULTILINE)
 #: Each column found mixing kinds costs one more pass over the sheet: on a long sheet, past
 #: this many the object path is cheaper (a short one costs little either way).

@@ -102,11 +102,18 @@ def test_a_clean_sheet_is_read_as_typed_columns(tmp_path: Path) -> None:
                         engine_kwargs={"options": {"strings_to_formulas": False}}) as writer:
         customers.to_excel(writer, sheet_name="Customers", index=False)
         orders.to_excel(writer, sheet_name="Orders", index=False)
+        sheet, names = writer.sheets["Customers"], list(customers.columns)
+        # Error cells in a number, a date and a yes/no column, which stay typed otherwise.
+        sheet.write_formula(4, names.index("income"), "=NA()", None, "#N/A")
+        sheet.write_formula(5, names.index("first_contact"), "=1/0", None, "#DIV/0!")
+        sheet.write_formula(6, names.index("is_employee"), "=#REF!", None, "#REF!")
     data = read_workbook(path)
+    assert data.customers.loc[5, "income"] == "#N/A"
+    assert data.customers.loc[7, "is_employee"] == "#REF!"
     kinds = data.orders.dtypes.astype(str).to_dict()
     assert kinds["order_date"].startswith("datetime64")
     assert kinds["unit_price"] == "float64"
-    assert data.customers["income"].dtype == np.float64
+    assert data.customers["email"].dtype != object
     assert list(data.customers.index[:2]) == [2, 3]  # Excel rows, header on row 1
     _same(*_both(path))
 
