@@ -147,3 +147,24 @@ def test_headers_fastexcel_would_rename_take_the_cell_by_cell_path(tmp_path: Pat
     typed, cells = read_workbook(path), read_workbook(path, typed=False)
     assert list(typed.customers.columns) == list(cells.customers.columns)
     assert list(typed.customers.columns)[:3] == ["customer_id", "email", "email"]
+
+
+def test_a_table_away_from_a1_keeps_its_excel_rows(tmp_path: Path) -> None:
+    path = tmp_path / "offset.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Customers")
+    sheet.write_row(2, 1, ["customer_id", "income", "name"])  # B3: two empty rows above
+    sheet.write_row(3, 1, ["C1", 100, "Ann"])
+    sheet.write_row(5, 1, ["C2", 200, "  "])  # row 5 blank: skipped; "  " is not blank
+    sheet.write_row(6, 1, ["C3", 300])
+    sheet.write_formula(6, 3, "=NA()", None, "#N/A")
+    sheet.write_row(8, 1, ["C3", 400, "Dup"])
+    book.close()
+    typed, cells = read_workbook(path), read_workbook(path, typed=False)
+    assert typed.customers["income"].dtype == np.float64  # read typed
+    assert typed.customers.index.tolist() == cells.customers.index.tolist() == [4, 6, 7, 9]
+    for column in cells.customers:
+        assert [None if pd.isna(v) else v for v in typed.customers[column]] == \
+            [None if pd.isna(v) else v for v in cells.customers[column]]
+    assert typed.columns == cells.columns
+    _same(*_both(path))
