@@ -334,8 +334,10 @@ _TYPED_KINDS = ("customers", "orders")
 
 def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet,
                 kind: str) -> SheetTable | None:
-    """The typed path, for a plain sheet without an Excel Table; None: read it cell by cell."""
-    if sheet.part is None or not package.exists(sheet.part) or _tables(package, sheet):
+    """The typed path, for a plain sheet, or one whose only Excel Table is all its cells;
+    None: read it cell by cell."""
+    tables = _tables(package, sheet) if sheet.part is not None else []
+    if sheet.part is None or not package.exists(sheet.part) or len(tables) > 1:
         return None
     try:
         found = read_typed(reader, sheet.name, kind, package.head(sheet.part, _FORMAT_SAMPLE),
@@ -347,7 +349,13 @@ def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet
     if found is None:
         return None
     frame, header, first = found
-    return SheetTable(frame, header, first, None)
+    if not tables:
+        return SheetTable(frame, header, first, None)
+    part, ref, has_header, totals = tables[0]
+    r1, c1, r2, c2 = _parse_ref(ref)
+    whole = has_header and (r1, c1, c2) == (header, first, first + frame.shape[1] - 1) and \
+        (not len(frame) or frame.index[-1] <= r2 - totals)
+    return SheetTable(frame, header, first, part) if whole else None
 
 
 def _cells(book: Books, package: Package, sheet: Sheet, *, errors: bool = True,

@@ -1,14 +1,14 @@
 """The typed path of reading a sheet: whole columns from fastexcel, Arrow over calamine.
 
-A plain sheet — its header on the first row holding values, no Excel Table, a header over
-every column — is read in one pass into Arrow columns, each with one type proven over all its
+A plain sheet — its header on the first row holding values, a header over every column —
+is read in one pass into Arrow columns, each with one type proven over all its
 cells (``dtype_coercion="strict"``, every row sampled): numbers, dates, yes/no or text.  Those
 columns reach the parsers typed, with no Python object per cell.  A column that mixes kinds
 (numbers and text, as typed by hand) cannot be typed without losing what each cell was, so
 only that column is taken from python-calamine's exact cells.  Excel error values (``#N/A``)
 come from fastexcel's cell errors of the same pass, as text, so the parsers report them.
 
-Any other layout (title rows, an Excel Table, a column without a header) returns None and the
+Any other layout (title rows, a column without a header) returns None and the
 object path of :mod:`addin.workbook.reader` reads the sheet as before: same frame, same
 messages, only slower.
 """

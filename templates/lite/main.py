@@ -5462,8 +5462,10 @@ _TYPED_KINDS = ("customers", "orders")
 
 def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet,
                 kind: str) -> SheetTable | None:
-    """The typed path, for a plain sheet without an Excel Table; None: read it cell by cell."""
-    if sheet.part is None or not package.exists(sheet.part) or _tables(package, sheet):
+    """The typed path, for a plain sheet, or one whose only Excel Table is all its cells;
+    None: read it cell by cell."""
+    tables = _tables(package, sheet) if sheet.part is not None else []
+    if sheet.part is None or not package.exists(sheet.part) or len(tables) > 1:
         return None
     try:
         found = read_typed(reader, sheet.name, kind, package.head(sheet.part, _FORMAT_SAMPLE),
@@ -5475,7 +5477,13 @@ def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet
     if found is None:
         return None
     frame, header, first = found
-    return SheetTable(frame, header, first, None)
+    if not tables:
+        return SheetTable(frame, header, first, None)
+    part, ref, has_header, totals = tables[0]
+    r1, c1, r2, c2 = _parse_ref(ref)
+    whole = has_header and (r1, c1, c2) == (header, first, first + frame.shape[1] - 1) and \
+        (not len(frame) or frame.index[-1] <= r2 - totals)
+    return SheetTable(frame, header, first, part) if whole else None
 
 
 def _cells(book: Books, package: Package, sheet: Sheet, *, errors: bool = True,
@@ -6894,15 +6902,15 @@ def cells_sheet(cells: Sequence[tuple[int, int, object, int | None]], styles: St
 '''),
     "addin.workbook.typed_read": (False, r'''"""The typed path of reading a sheet: whole columns from fastexcel, Arrow over calamine.
 
-A plain sheet — its header on the first row holding values, no Excel Table, a header over
-every column — is read in one pass into Arrow columns, each with one type proven over all its
+A plain sheet — its header on the first row holding values, a header over every column —
+is read in one pass into Arrow columns, each with one type proven over all its
 cells (``dtype_coercion="strict"``, every row sampled): numbers, dates, yes/no or text.  Those
 columns reach the parsers typed, with no Python object per cell.  A column that mixes kinds
 (numbers and text, as typed by hand) cannot be typed without losing what each cell was, so
 only that column is taken from python-calamine's exact cells.  Excel error values (``#N/A``)
 come from fastexcel's cell errors of the same pass, as text, so the parsers report them.
 
-Any other layout (title rows, an Excel Table, a column without a header) returns None and the
+Any other layout (title rows, a column without a header) returns None and the
 object path of :mod:`addin.workbook.reader` reads the sheet as before: same frame, same
 messages, only slower.
 """

@@ -168,3 +168,18 @@ def test_a_table_away_from_a1_keeps_its_excel_rows(tmp_path: Path) -> None:
             [None if pd.isna(v) else v for v in cells.customers[column]]
     assert typed.columns == cells.columns
     _same(*_both(path))
+
+
+def test_an_excel_table_over_the_whole_sheet_is_read_typed(tmp_path: Path) -> None:
+    path = tmp_path / "table.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Customers")
+    sheet.add_table(0, 0, 3, 2, {"columns": [{"header": "customer_id"}, {"header": "income"},
+                                             {"header": "name"}],
+                                 "data": [["C1", 100, "Ann"], ["C2", "1 234,50 €", "Bob"],
+                                          ["C3", 300, None]]})
+    book.close()
+    typed = read_workbook(path)
+    assert isinstance(typed.customers["name"].dtype, pd.StringDtype)  # read typed
+    assert typed.customers["income"].tolist() == [100, "1 234,50 €", 300]  # mixed: exact cells
+    _same(*_both(path))
