@@ -272,6 +272,8 @@ def parse_bools(raw: pd.Series) -> Parsed:
     """Yes/no answers in English, French or Dutch, ticks ('x') and 0/1 -> nullable booleans."""
     if ptypes.is_bool_dtype(raw.dtype):
         return Parsed(raw.astype("boolean"), _no_errors(raw.index))
+    if ptypes.is_float_dtype(raw.dtype):  # 0/1 answers typed as numbers: 0 is no, else yes
+        return Parsed((raw != 0).astype("boolean").mask(raw.isna()), _no_errors(raw.index))
     values = pd.Series(pd.NA, index=raw.index, dtype="boolean")
     obj = raw.astype(object)
     blank = obj.isna() | (obj.astype(str).str.strip() == "")
@@ -328,7 +330,9 @@ def parse_ids(raw: pd.Series) -> Parsed:
         ids = raw.str.strip()
     else:
         obj = raw.astype(object)
-        is_num = obj.map(type).isin((int, float, np.int64, np.float64)) & obj.notna()
+        # A typed number column (the typed read's) needs no look at each cell's type.
+        is_num = raw.notna() if ptypes.is_float_dtype(raw.dtype) else (
+            obj.map(type).isin((int, float, np.int64, np.float64)) & obj.notna())
         numbers = obj[is_num].astype("float64")
         number_text = _whole_number_text(numbers)
         unread = ("'" + numbers[number_text == ""].astype(str) + "' is not an id").astype(object)

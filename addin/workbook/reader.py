@@ -1,10 +1,12 @@
 """Reading the customer workbook: find the input sheets and their tables, keep cell values exact.
 
-Cell values come from python-calamine (Rust; many times faster than openpyxl).  Values stay what
-the cells hold: dates as datetimes, text that looks like a number as text (``"01000"``), numbers
-as numbers, blanks as None.  Excel error values (``#N/A``, ``#REF!``), which calamine turns into
-blanks, are read back from the sheet XML as text, so the analysis reports them instead of taking
-them for empty cells.  Nothing is converted here: parsing is the core's job.
+Values stay what the cells hold: dates as dates, text that looks like a number as text
+(``"01000"``), numbers as numbers, blanks blank.  A plain Customers or Orders sheet is read as
+whole typed columns by fastexcel (:mod:`addin.workbook.typed_read`); other sheets, and the
+columns that mix kinds, cell by cell from python-calamine (Rust; many times faster than
+openpyxl), blanks as None.  Excel error values (``#N/A``, ``#REF!``) are kept as their text, so
+the analysis reports them instead of taking them for empty cells.  Nothing is converted here:
+parsing is the core's job.
 
 A sheet's data is its Excel Table (ListObject) when it has one, else the range under its header
 row: the first of the top rows holding a recognised required header (so title rows above the
@@ -29,9 +31,11 @@ from addin.core.validation import ROW_INDEX, Validation
 from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import column_letter
 from addin.workbook.result_words import RESULT_SHEET_NAMES
+from addin.workbook.typed_read import open_reader, read_typed
 from addin.workbook.zip_parts import Package, Sheet, attribute
 
 if TYPE_CHECKING:
+    from fastexcel import ExcelReader
     from python_calamine import CalamineWorkbook
 
 Progress = Callable[[str], None]
@@ -137,12 +141,37 @@ def _parse_ref(ref: str) -> tuple[int, int, int, int]:
 
 
 def _errors(package: Package, sheet: Sheet, grid: np.ndarray) -> None:
-    """Put Excel error values (calamine reads them as blanks) back into the grid as text."""
+    """Put Excel error values (python-calamine reads them as blanks) back into the grid as
+    text.  The cell-by-cell path only: the typed path has them from fastexcel's pass.
+
+    The sheet's XML is read in pieces (each cut after its last whole cell), so it is never
+    whole in memory beside the grid.
+    """
     if sheet.part is None or not package.exists(sheet.part):
         return
-    data = package.read(sheet.part)
-    if b't="e"' not in data:
-        return
+    rest = b""
+    for chunk in package.chunks(sheet.part):
+        data, rest = _whole_cells(rest + chunk)
+        if b't="e"' in data:
+            _put_errors(data, grid)
+    _put_errors(rest, grid)
+
+
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+
+
+def _whole_cells(data: bytes) -> tuple[bytes, bytes]:
+    """``data`` cut just after its last closing ``</c>``: (whole cells, the rest)."""
+    end = data.rfind(b"c>")
+    while end >= 0:
+        start = data.rfind(b"</", 0, end)
+        if start >= 0 and _CELL_END.fullmatch(data, start, end + 2):
+            return data[: end + 2], data[end + 2:]
+        end = data.rfind(b"c>", 0, end)
+    return b"", data
+
+
+def _put_errors(data: bytes, grid: np.ndarray) -> None:
     for match in re.finditer(rb'<(?:\w+:)?c\b([^>]*?)\bt="e"([^>]*)>(.*?)</(?:\w+:)?c>', data,
                              re.DOTALL):
         where = re.search(rb'\br="([A-Z]+)(\d+)"', match.group(1) + match.group(2))
@@ -195,7 +224,7 @@ def _column_languages(package: Package, sheet: Sheet, styles: dict[int, str]) ->
         return {}
     ids = "|".join(str(i) for i in styles)
     seen: dict[int, set[str]] = {}
-    data = package.read(sheet.part)[:_FORMAT_SAMPLE]
+    data = package.head(sheet.part, _FORMAT_SAMPLE)
     # Number cells only: a text cell (t="s", "str", "inlineStr") does not show its format.
     for letters, style in re.findall(rb'<(?:\w+:)?c\b(?![^>]*\bt="(?!n"))[^>]*?\br="([A-Z]+)'
                                      rb'\d+"[^>]*?\bs="(' + ids.encode() + rb')"', data):
@@ -282,11 +311,60 @@ class SheetTable:
     table_part: str | None
 
 
-def _read_sheet(book: CalamineWorkbook, package: Package, sheet: Sheet, kind: str,
-                validation: Validation) -> SheetTable:
-    """One input sheet as raw values under its headers, and where they are."""
+def _read_sheet(book: Books, package: Package, sheet: Sheet, kind: str,
+                validation: Validation, typed: ExcelReader | None = None) -> SheetTable:
+    """One input sheet as raw values under its headers, and where they are: typed columns
+    where the layout allows (:mod:`addin.workbook.typed_read`), else cell by cell."""
+    table = None
+    if typed is not None and kind in _TYPED_KINDS:
+        table = _read_typed(typed, book, package, sheet, kind)
+    if table is None:
+        table = _read_cells(book, package, sheet, kind, validation)
+    languages = _column_languages(package, sheet, _format_languages(package))
+    width = table.frame.shape[1]
+    table.frame.attrs[FORMAT_LANGUAGES] = {
+        str(table.frame.columns[column - table.first_column]): language
+        for column, language in languages.items()
+        if 0 <= column - table.first_column < width}
+    return table
+
+
+#: Sheets long enough for the typed path to matter; Segments and Settings stay cell by cell.
+_TYPED_KINDS = ("customers", "orders")
+
+
+def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet,
+                kind: str) -> SheetTable | None:
+    """The typed path, for a plain sheet, or one whose only Excel Table is all its cells;
+    None: read it cell by cell."""
+    tables = _tables(package, sheet) if sheet.part is not None else []
+    if sheet.part is None or not package.exists(sheet.part) or len(tables) > 1:
+        return None
     try:
-        calamine_sheet = book.get_sheet_by_name(sheet.name)
+        found = read_typed(reader, sheet.name, kind, package.head(sheet.part, _FORMAT_SAMPLE),
+                           lambda: _cells(book, package, sheet, errors=False)[0])
+    except WorkbookError:
+        raise
+    except Exception:  # fastexcel refused the sheet: the cell-by-cell path reads it or says why
+        return None
+    if found is None:
+        return None
+    frame, header, first = found
+    if not tables:
+        return SheetTable(frame, header, first, None)
+    part, ref, has_header, totals = tables[0]
+    r1, c1, r2, c2 = _parse_ref(ref)
+    whole = has_header and (r1, c1, c2) == (header, first, first + frame.shape[1] - 1) and \
+        (not len(frame) or frame.index[-1] <= r2 - totals)
+    return SheetTable(frame, header, first, part) if whole else None
+
+
+def _cells(book: Books, package: Package, sheet: Sheet, *, errors: bool = True,
+           ) -> tuple[np.ndarray, list[tuple[tuple[int, int], tuple[int, int]]]]:
+    """Every cell of a sheet as a Python object (a grid from A1, error values as text unless
+    the caller has them already), and its merged ranges."""
+    try:
+        calamine_sheet = book().get_sheet_by_name(sheet.name)
         merged = [((a[0], a[1]), (b[0], b[1])) for a, b in
                   (calamine_sheet.merged_cell_ranges or [])]
         rows = calamine_sheet.to_python(skip_empty_area=False)
@@ -297,15 +375,16 @@ def _read_sheet(book: CalamineWorkbook, package: Package, sheet: Sheet, kind: st
     del calamine_sheet
     grid = _grid(rows)
     del rows
-    _errors(package, sheet, grid)
-    table = _locate(grid, kind, sheet.name, merged, _tables(package, sheet), validation)
-    languages = _column_languages(package, sheet, _format_languages(package))
-    width = table.frame.shape[1]
-    table.frame.attrs[FORMAT_LANGUAGES] = {
-        str(table.frame.columns[column - table.first_column]): language
-        for column, language in languages.items()
-        if 0 <= column - table.first_column < width}
-    return table
+    if errors:
+        _errors(package, sheet, grid)
+    return grid, merged
+
+
+def _read_cells(book: Books, package: Package, sheet: Sheet, kind: str,
+                validation: Validation) -> SheetTable:
+    """The object path: every cell a Python object, then the table found in the grid."""
+    grid, merged = _cells(book, package, sheet)
+    return _locate(grid, kind, sheet.name, merged, _tables(package, sheet), validation)
 
 
 def _locate(grid: np.ndarray, kind: str, label: str,
@@ -396,6 +475,38 @@ def data_from_grids(path: Path, grids: Mapping[str, Sequence[Sequence[object]]],
                         sheet_names=found, validation=validation, columns=columns)
 
 
+class Books:
+    """The workbook opened by python-calamine when first needed (opening it reads all the
+    shared strings: the typed path does without it), closed with :meth:`close`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._book: CalamineWorkbook | None = None
+
+    def __call__(self) -> CalamineWorkbook:
+        if self._book is None:
+            try:
+                self._book = _calamine(self.path)
+            except Exception as err:  # calamine's errors carry no common base
+                raise WorkbookError(f"{self.path.name} cannot be read as a workbook: {err}",
+                                    hint="Open it in Excel and save it again as .xlsx."
+                                    ) from err
+        return self._book
+
+    def close(self) -> None:
+        if self._book is not None:
+            self._book.close()
+
+
+def _columns_reader(path: Path) -> ExcelReader | None:
+    """The file opened by fastexcel for the typed path; None if it refuses it (python-calamine
+    then reads it cell by cell, or says why it cannot)."""
+    try:
+        return open_reader(path)
+    except Exception:  # fastexcel's errors carry no common base
+        return None
+
+
 def _calamine(path: Path) -> CalamineWorkbook:
     """The file opened by python-calamine, imported here: the grids of a workbook open in Excel
     (:func:`data_from_grids`, xlwings Lite in a browser) are read without it."""
@@ -404,8 +515,12 @@ def _calamine(path: Path) -> CalamineWorkbook:
     return CalamineWorkbook.from_path(str(path))
 
 
-def read_workbook(path: Path, *, progress: Progress | None = None) -> WorkbookData:
+def read_workbook(path: Path, *, progress: Progress | None = None, typed: bool = True,
+                  ) -> WorkbookData:
     """Read the input sheets of an .xlsx/.xlsm workbook (Customers required).
+
+    ``typed=False`` reads every cell as a Python object, as for a workbook open in Excel: the
+    same data, slower (the tests compare both paths).
 
     Raises WorkbookError (with a hint) when the file is missing, not a workbook, protected by a
     password, empty or without a Customers sheet; WorkbookLockedError when it cannot be opened.
@@ -415,14 +530,12 @@ def read_workbook(path: Path, *, progress: Progress | None = None) -> WorkbookDa
     say = progress or (lambda _: None)
     validation = Validation()
     with Package(path) as package:
-        try:
-            book = _calamine(path)
-        except Exception as err:  # calamine's errors carry no common base
-            raise WorkbookError(f"{path.name} cannot be read as a workbook: {err}",
-                                hint="Open it in Excel and save it again as .xlsx.") from err
+        book = Books(path)
+        columns_reader = _columns_reader(path) if typed else None
+        readable = columns_reader.sheet_names if columns_reader else book().sheet_names
         try:
             by_name = {s.name: s for s in package.sheets()}
-            names = [n for n in book.sheet_names if n in by_name]
+            names = [n for n in readable if n in by_name]
             own = {s.name for s in package.own_sheets().values()}
             found = _input_names(names, own, validation)
             _require_customers(path, names, found)
@@ -430,7 +543,8 @@ def read_workbook(path: Path, *, progress: Progress | None = None) -> WorkbookDa
             columns = {}
             for kind, name in found.items():
                 say(f"reading sheet '{name}'")
-                table = _read_sheet(book, package, by_name[name], kind, validation)
+                table = _read_sheet(book, package, by_name[name], kind, validation,
+                                    columns_reader)
                 frames[kind], columns[name] = table.frame, _where(table, kind)
         finally:
             book.close()
@@ -451,7 +565,7 @@ def read_sheet_table(path: Path, sheet_name: str, kind: str | None = None) -> Sh
             names = ", ".join(s.name for s in package.sheets())
             raise WorkbookError(f"{path.name} has no sheet '{sheet_name}' (sheets: {names}).",
                                 hint="Check the sheet name in the configuration.")
-        book = _calamine(path)
+        book = Books(path)
         try:
             return _read_sheet(book, package, sheet, kind, Validation())
         finally:

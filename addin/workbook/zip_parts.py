@@ -22,8 +22,10 @@ in the same folder, then ``os.replace``.
 from __future__ import annotations
 
 import posixpath
+import queue
 import re
 import struct
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -241,6 +243,23 @@ class Package:
         if part in self._removed or part not in self._infos:
             raise KeyError(part)
         return self._zip.read(self._infos[part])
+
+    def head(self, part: str, size: int) -> bytes:
+        """The first ``size`` bytes of a part, inflating no more of it than that."""
+        if part in self._bytes or part in self._text or part not in self._infos:
+            return self.read(part)[:size]
+        with self._zip.open(self._infos[part]) as stream:
+            return stream.read(size)
+
+    def chunks(self, part: str, size: int = 1 << 22) -> Iterator[bytes]:
+        """A part's bytes in pieces of ``size``, inflated as they are read: a big sheet is
+        never whole in memory."""
+        if part in self._bytes or part in self._text or part not in self._infos:
+            yield self.read(part)
+            return
+        with self._zip.open(self._infos[part]) as stream:
+            while chunk := stream.read(size):
+                yield chunk
 
     def text(self, part: str) -> str:
         """A part as text (cached, so successive text edits build on each other)."""
@@ -644,7 +663,7 @@ class Package:
                     zinfo = _new_info(name, info, level=1)
                     size = getattr(self._streams[name], "size_hint", ZIP64_FROM)
                     with target.open(zinfo, "w", force_zip64=size >= ZIP64_FROM) as part:
-                        for chunk in self._streams[name]():
+                        for chunk in rendered_ahead(self._streams[name]()):
                             part.write(chunk)
                 elif name in self._text or name in self._bytes:
                     data = self.read(name)
@@ -722,6 +741,54 @@ def _last_close(xml: str, p: str, locals_: Iterable[str]) -> int:
     ends = [xml.find(f"</{p}{local}>") + len(f"</{p}{local}>") for local in locals_
             if f"</{p}{local}>" in xml]
     return max(ends)
+
+
+_DONE = object()
+
+
+def rendered_ahead(chunks: Iterable[bytes], depth: int = 1) -> Iterator[bytes]:
+    """The chunks of a part, the next one rendered in a second thread while this one is
+    deflated here: zlib and Arrow's string kernels release Python's lock, so both cores work.
+
+    At most ``depth`` chunks wait rendered (each one block of rows: memory stays flat).  Where
+    no thread can start (Python in WebAssembly), the chunks come one after the other.
+    """
+    ready: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def render() -> None:
+        try:
+            for chunk in chunks:
+                while not stop.is_set():
+                    try:
+                        ready.put(chunk, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put(_DONE)
+        except BaseException as error:  # raised again in the writing thread
+            ready.put(error)
+
+    thread = threading.Thread(target=render, name="potentiel-render", daemon=True)
+    try:
+        thread.start()
+    except RuntimeError:  # no threads here: render and deflate in turn
+        yield from chunks
+        return
+    try:
+        while (item := ready.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a renderer waiting on a full queue, then wait
+            try:
+                ready.get_nowait()
+            except queue.Empty:
+                thread.join(0.05)
 
 
 def iter_chunks(parts: Iterable[str | bytes]) -> Iterator[bytes]:

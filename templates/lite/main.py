@@ -3226,6 +3226,8 @@ def parse_bools(raw: pd.Series) -> Parsed:
     """Yes/no answers in English, French or Dutch, ticks ('x') and 0/1 -> nullable booleans."""
     if ptypes.is_bool_dtype(raw.dtype):
         return Parsed(raw.astype("boolean"), _no_errors(raw.index))
+    if ptypes.is_float_dtype(raw.dtype):  # 0/1 answers typed as numbers: 0 is no, else yes
+        return Parsed((raw != 0).astype("boolean").mask(raw.isna()), _no_errors(raw.index))
     values = pd.Series(pd.NA, index=raw.index, dtype="boolean")
     obj = raw.astype(object)
     blank = obj.isna() | (obj.astype(str).str.strip() == "")
@@ -3282,7 +3284,9 @@ def parse_ids(raw: pd.Series) -> Parsed:
         ids = raw.str.strip()
     else:
         obj = raw.astype(object)
-        is_num = obj.map(type).isin((int, float, np.int64, np.float64)) & obj.notna()
+        # A typed number column (the typed read's) needs no look at each cell's type.
+        is_num = raw.notna() if ptypes.is_float_dtype(raw.dtype) else (
+            obj.map(type).isin((int, float, np.int64, np.float64)) & obj.notna())
         numbers = obj[is_num].astype("float64")
         number_text = _whole_number_text(numbers)
         unread = ("'" + numbers[number_text == ""].astype(str) + "' is not an id").astype(object)
@@ -5677,11 +5681,13 @@ def unique_name(name: str, taken: set[str]) -> str:
 '''),
     "addin.workbook.reader": (False, r'''"""Reading the customer workbook: find the input sheets and their tables, keep cell values exact.
 
-Cell values come from python-calamine (Rust; many times faster than openpyxl).  Values stay what
-the cells hold: dates as datetimes, text that looks like a number as text (``"01000"``), numbers
-as numbers, blanks as None.  Excel error values (``#N/A``, ``#REF!``), which calamine turns into
-blanks, are read back from the sheet XML as text, so the analysis reports them instead of taking
-them for empty cells.  Nothing is converted here: parsing is the core's job.
+Values stay what the cells hold: dates as dates, text that looks like a number as text
+(``"01000"``), numbers as numbers, blanks blank.  A plain Customers or Orders sheet is read as
+whole typed columns by fastexcel (:mod:`addin.workbook.typed_read`); other sheets, and the
+columns that mix kinds, cell by cell from python-calamine (Rust; many times faster than
+openpyxl), blanks as None.  Excel error values (``#N/A``, ``#REF!``) are kept as their text, so
+the analysis reports them instead of taking them for empty cells.  Nothing is converted here:
+parsing is the core's job.
 
 A sheet's data is its Excel Table (ListObject) when it has one, else the range under its header
 row: the first of the top rows holding a recognised required header (so title rows above the
@@ -5706,9 +5712,11 @@ from addin.core.validation import ROW_INDEX, Validation
 from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import column_letter
 from addin.workbook.result_words import RESULT_SHEET_NAMES
+from addin.workbook.typed_read import open_reader, read_typed
 from addin.workbook.zip_parts import Package, Sheet, attribute
 
 if TYPE_CHECKING:
+    from fastexcel import ExcelReader
     from python_calamine import CalamineWorkbook
 
 Progress = Callable[[str], None]
@@ -5814,12 +5822,37 @@ def _parse_ref(ref: str) -> tuple[int, int, int, int]:
 
 
 def _errors(package: Package, sheet: Sheet, grid: np.ndarray) -> None:
-    """Put Excel error values (calamine reads them as blanks) back into the grid as text."""
+    """Put Excel error values (python-calamine reads them as blanks) back into the grid as
+    text.  The cell-by-cell path only: the typed path has them from fastexcel's pass.
+
+    The sheet's XML is read in pieces (each cut after its last whole cell), so it is never
+    whole in memory beside the grid.
+    """
     if sheet.part is None or not package.exists(sheet.part):
         return
-    data = package.read(sheet.part)
-    if b't="e"' not in data:
-        return
+    rest = b""
+    for chunk in package.chunks(sheet.part):
+        data, rest = _whole_cells(rest + chunk)
+        if b't="e"' in data:
+            _put_errors(data, grid)
+    _put_errors(rest, grid)
+
+
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+
+
+def _whole_cells(data: bytes) -> tuple[bytes, bytes]:
+    """``data`` cut just after its last closing ``</c>``: (whole cells, the rest)."""
+    end = data.rfind(b"c>")
+    while end >= 0:
+        start = data.rfind(b"</", 0, end)
+        if start >= 0 and _CELL_END.fullmatch(data, start, end + 2):
+            return data[: end + 2], data[end + 2:]
+        end = data.rfind(b"c>", 0, end)
+    return b"", data
+
+
+def _put_errors(data: bytes, grid: np.ndarray) -> None:
     for match in re.finditer(rb'<(?:\w+:)?c\b([^>]*?)\bt="e"([^>]*)>(.*?)</(?:\w+:)?c>', data,
                              re.DOTALL):
         where = re.search(rb'\br="([A-Z]+)(\d+)"', match.group(1) + match.group(2))
@@ -5872,7 +5905,7 @@ def _column_languages(package: Package, sheet: Sheet, styles: dict[int, str]) ->
         return {}
     ids = "|".join(str(i) for i in styles)
     seen: dict[int, set[str]] = {}
-    data = package.read(sheet.part)[:_FORMAT_SAMPLE]
+    data = package.head(sheet.part, _FORMAT_SAMPLE)
     # Number cells only: a text cell (t="s", "str", "inlineStr") does not show its format.
     for letters, style in re.findall(rb'<(?:\w+:)?c\b(?![^>]*\bt="(?!n"))[^>]*?\br="([A-Z]+)'
                                      rb'\d+"[^>]*?\bs="(' + ids.encode() + rb')"', data):
@@ -5959,11 +5992,60 @@ class SheetTable:
     table_part: str | None
 
 
-def _read_sheet(book: CalamineWorkbook, package: Package, sheet: Sheet, kind: str,
-                validation: Validation) -> SheetTable:
-    """One input sheet as raw values under its headers, and where they are."""
+def _read_sheet(book: Books, package: Package, sheet: Sheet, kind: str,
+                validation: Validation, typed: ExcelReader | None = None) -> SheetTable:
+    """One input sheet as raw values under its headers, and where they are: typed columns
+    where the layout allows (:mod:`addin.workbook.typed_read`), else cell by cell."""
+    table = None
+    if typed is not None and kind in _TYPED_KINDS:
+        table = _read_typed(typed, book, package, sheet, kind)
+    if table is None:
+        table = _read_cells(book, package, sheet, kind, validation)
+    languages = _column_languages(package, sheet, _format_languages(package))
+    width = table.frame.shape[1]
+    table.frame.attrs[FORMAT_LANGUAGES] = {
+        str(table.frame.columns[column - table.first_column]): language
+        for column, language in languages.items()
+        if 0 <= column - table.first_column < width}
+    return table
+
+
+#: Sheets long enough for the typed path to matter; Segments and Settings stay cell by cell.
+_TYPED_KINDS = ("customers", "orders")
+
+
+def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet,
+                kind: str) -> SheetTable | None:
+    """The typed path, for a plain sheet, or one whose only Excel Table is all its cells;
+    None: read it cell by cell."""
+    tables = _tables(package, sheet) if sheet.part is not None else []
+    if sheet.part is None or not package.exists(sheet.part) or len(tables) > 1:
+        return None
     try:
-        calamine_sheet = book.get_sheet_by_name(sheet.name)
+        found = read_typed(reader, sheet.name, kind, package.head(sheet.part, _FORMAT_SAMPLE),
+                           lambda: _cells(book, package, sheet, errors=False)[0])
+    except WorkbookError:
+        raise
+    except Exception:  # fastexcel refused the sheet: the cell-by-cell path reads it or says why
+        return None
+    if found is None:
+        return None
+    frame, header, first = found
+    if not tables:
+        return SheetTable(frame, header, first, None)
+    part, ref, has_header, totals = tables[0]
+    r1, c1, r2, c2 = _parse_ref(ref)
+    whole = has_header and (r1, c1, c2) == (header, first, first + frame.shape[1] - 1) and \
+        (not len(frame) or frame.index[-1] <= r2 - totals)
+    return SheetTable(frame, header, first, part) if whole else None
+
+
+def _cells(book: Books, package: Package, sheet: Sheet, *, errors: bool = True,
+           ) -> tuple[np.ndarray, list[tuple[tuple[int, int], tuple[int, int]]]]:
+    """Every cell of a sheet as a Python object (a grid from A1, error values as text unless
+    the caller has them already), and its merged ranges."""
+    try:
+        calamine_sheet = book().get_sheet_by_name(sheet.name)
         merged = [((a[0], a[1]), (b[0], b[1])) for a, b in
                   (calamine_sheet.merged_cell_ranges or [])]
         rows = calamine_sheet.to_python(skip_empty_area=False)
@@ -5974,15 +6056,16 @@ def _read_sheet(book: CalamineWorkbook, package: Package, sheet: Sheet, kind: st
     del calamine_sheet
     grid = _grid(rows)
     del rows
-    _errors(package, sheet, grid)
-    table = _locate(grid, kind, sheet.name, merged, _tables(package, sheet), validation)
-    languages = _column_languages(package, sheet, _format_languages(package))
-    width = table.frame.shape[1]
-    table.frame.attrs[FORMAT_LANGUAGES] = {
-        str(table.frame.columns[column - table.first_column]): language
-        for column, language in languages.items()
-        if 0 <= column - table.first_column < width}
-    return table
+    if errors:
+        _errors(package, sheet, grid)
+    return grid, merged
+
+
+def _read_cells(book: Books, package: Package, sheet: Sheet, kind: str,
+                validation: Validation) -> SheetTable:
+    """The object path: every cell a Python object, then the table found in the grid."""
+    grid, merged = _cells(book, package, sheet)
+    return _locate(grid, kind, sheet.name, merged, _tables(package, sheet), validation)
 
 
 def _locate(grid: np.ndarray, kind: str, label: str,
@@ -6073,6 +6156,38 @@ def data_from_grids(path: Path, grids: Mapping[str, Sequence[Sequence[object]]],
                         sheet_names=found, validation=validation, columns=columns)
 
 
+class Books:
+    """The workbook opened by python-calamine when first needed (opening it reads all the
+    shared strings: the typed path does without it), closed with :meth:`close`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._book: CalamineWorkbook | None = None
+
+    def __call__(self) -> CalamineWorkbook:
+        if self._book is None:
+            try:
+                self._book = _calamine(self.path)
+            except Exception as err:  # calamine's errors carry no common base
+                raise WorkbookError(f"{self.path.name} cannot be read as a workbook: {err}",
+                                    hint="Open it in Excel and save it again as .xlsx."
+                                    ) from err
+        return self._book
+
+    def close(self) -> None:
+        if self._book is not None:
+            self._book.close()
+
+
+def _columns_reader(path: Path) -> ExcelReader | None:
+    """The file opened by fastexcel for the typed path; None if it refuses it (python-calamine
+    then reads it cell by cell, or says why it cannot)."""
+    try:
+        return open_reader(path)
+    except Exception:  # fastexcel's errors carry no common base
+        return None
+
+
 def _calamine(path: Path) -> CalamineWorkbook:
     """The file opened by python-calamine, imported here: the grids of a workbook open in Excel
     (:func:`data_from_grids`, xlwings Lite in a browser) are read without it."""
@@ -6081,8 +6196,12 @@ def _calamine(path: Path) -> CalamineWorkbook:
     return CalamineWorkbook.from_path(str(path))
 
 
-def read_workbook(path: Path, *, progress: Progress | None = None) -> WorkbookData:
+def read_workbook(path: Path, *, progress: Progress | None = None, typed: bool = True,
+                  ) -> WorkbookData:
     """Read the input sheets of an .xlsx/.xlsm workbook (Customers required).
+
+    ``typed=False`` reads every cell as a Python object, as for a workbook open in Excel: the
+    same data, slower (the tests compare both paths).
 
     Raises WorkbookError (with a hint) when the file is missing, not a workbook, protected by a
     password, empty or without a Customers sheet; WorkbookLockedError when it cannot be opened.
@@ -6092,14 +6211,12 @@ def read_workbook(path: Path, *, progress: Progress | None = None) -> WorkbookDa
     say = progress or (lambda _: None)
     validation = Validation()
     with Package(path) as package:
-        try:
-            book = _calamine(path)
-        except Exception as err:  # calamine's errors carry no common base
-            raise WorkbookError(f"{path.name} cannot be read as a workbook: {err}",
-                                hint="Open it in Excel and save it again as .xlsx.") from err
+        book = Books(path)
+        columns_reader = _columns_reader(path) if typed else None
+        readable = columns_reader.sheet_names if columns_reader else book().sheet_names
         try:
             by_name = {s.name: s for s in package.sheets()}
-            names = [n for n in book.sheet_names if n in by_name]
+            names = [n for n in readable if n in by_name]
             own = {s.name for s in package.own_sheets().values()}
             found = _input_names(names, own, validation)
             _require_customers(path, names, found)
@@ -6107,7 +6224,8 @@ def read_workbook(path: Path, *, progress: Progress | None = None) -> WorkbookDa
             columns = {}
             for kind, name in found.items():
                 say(f"reading sheet '{name}'")
-                table = _read_sheet(book, package, by_name[name], kind, validation)
+                table = _read_sheet(book, package, by_name[name], kind, validation,
+                                    columns_reader)
                 frames[kind], columns[name] = table.frame, _where(table, kind)
         finally:
             book.close()
@@ -6128,7 +6246,7 @@ def read_sheet_table(path: Path, sheet_name: str, kind: str | None = None) -> Sh
             names = ", ".join(s.name for s in package.sheets())
             raise WorkbookError(f"{path.name} has no sheet '{sheet_name}' (sheets: {names}).",
                                 hint="Check the sheet name in the configuration.")
-        book = _calamine(path)
+        book = Books(path)
         try:
             return _read_sheet(book, package, sheet, kind, Validation())
         finally:
@@ -7240,6 +7358,225 @@ def table_sheet(table: ResultTable, styles: Styles, language: str) -> OwnSheet:
                     notes=(comments_part(notes), partial(notes_drawing, notes))
                     if notes else None)
 '''),
+    "addin.workbook.typed_read": (False, r'''"""The typed path of reading a sheet: whole columns from fastexcel, Arrow over calamine.
+
+A plain sheet — its header on the first row holding values, a header over every column —
+is read in one pass into Arrow columns, each with one type proven over all its
+cells (``dtype_coercion="strict"``, every row sampled): numbers, dates, yes/no or text.  Those
+columns reach the parsers typed, with no Python object per cell.  A column that mixes kinds
+(numbers and text, as typed by hand) cannot be typed without losing what each cell was, so
+only that column is taken from python-calamine's exact cells.  Excel error values (``#N/A``)
+come from fastexcel's cell errors of the same pass, as text, so the parsers report them.
+
+Any other layout (title rows, a column without a header) returns None and the
+object path of :mod:`addin.workbook.reader` reads the sheet as before: same frame, same
+messages, only slower.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from addin.core.schema import REQUIRED, canonical_columns
+from addin.core.validation import ROW_INDEX
+
+if TYPE_CHECKING:
+    from fastexcel import ColumnInfo, ExcelReader, ExcelSheet
+
+#: calamine's error cells -> the text Excel shows.
+ERROR_TEXT = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!",
+              "Num": "#NUM!", "Ref": "#REF!", "Value": "#VALUE!", "GettingData": "#GETTING_DATA"}
+_ERROR = re.compile(r"\bError\((\w+)\)")
+_MIXED = re.compile(r"could not determine dtype for column (.*)$", re.MULTILINE)
+#: Each column found mixing kinds costs one more pass over the sheet: on a long sheet, past
+#: this many the object path is cheaper (a short one costs little either way).
+_MIXED_AT_MOST = 6
+_SHORT = 20_000  # rows
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"[A-Z]*\d*:?[A-Z]+(\d+)\"")
+_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?row>)",
+                  re.DOTALL)
+_VALUE = re.compile(rb"<(?:\w+:)?(?:v|t)\b[^>]*>[^<]")
+_REPEAT = re.compile(r"^(.*)_\d+$", re.DOTALL)
+_NOT_TEXT = re.compile(r"^\s*(?:-?\d+(?:\.\d+)?|\d{4}-\d{2}-\d{2}.*|true|false)\s*$", re.DOTALL)
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+_STRICT = {"header_row": 0, "schema_sample_rows": None, "dtype_coercion": "strict"}
+
+Cells = Callable[[], np.ndarray]
+
+
+def open_reader(path: Path) -> ExcelReader:
+    """The file opened by fastexcel (imported here: xlwings Lite reads grids without it)."""
+    import fastexcel
+
+    # fastexcel warns on stderr for each empty column it types as text: nothing to tell a user.
+    logging.getLogger("fastexcel").addHandler(logging.NullHandler())
+    return fastexcel.read_excel(str(path))
+
+
+def first_value_row(head: bytes) -> int | None:
+    """Excel row of the first row holding a value, from the start of the sheet's XML (calamine
+    starts a sheet's cells there); None when the start given holds no such row."""
+    for row in _ROW.finditer(head):
+        if row.group(2) and _VALUE.search(row.group(2)):
+            return int(row.group(1))
+    return None
+
+
+def read_typed(reader: ExcelReader, name: str, kind: str, head: bytes, cells: Cells,
+               ) -> tuple[pd.DataFrame, int, int] | None:
+    """A plain sheet's data as typed columns: (frame indexed by Excel row, header row,
+    first column), or None for the object path.  ``cells`` gives the sheet's exact cells
+    (a grid from A1), called only when a column mixes kinds."""
+    header = first_value_row(head)
+    if header is None:
+        return None
+    dimension = _DIMENSION.search(head)
+    short = dimension is not None and int(dimension.group(1)) <= _SHORT
+    sheet, mixed = _load(reader, name, None if short else _MIXED_AT_MOST)
+    if sheet is None:
+        return None
+    infos = sheet.available_columns()
+    labels = [info.name.strip() for info in infos]
+    if not _plain_headers(infos) or \
+            not set(canonical_columns(kind, labels).values()) & set(REQUIRED[kind]):
+        return None
+    batch, errors = sheet.to_arrow_with_errors()
+    del sheet
+    texts = _error_texts(errors, batch.num_rows)
+    if texts is None:
+        return None
+    columns = [_column(batch.column(i), texts.get(i)) for i in range(batch.num_columns)]
+    if any(c is None for c in columns):  # durations, times: the object path knows them
+        return None
+    blank = np.ones(batch.num_rows, dtype=bool)
+    for array in batch.columns:
+        blank &= ~_valid(array)
+    for i in texts:
+        blank[list(texts[i])] = False
+    height = batch.num_rows
+    del batch
+    rows = np.flatnonzero(~blank)
+    first = infos[0].absolute_index
+    if mixed:
+        grid = cells()
+        for i, info in enumerate(infos):
+            if info.name in mixed:
+                columns[i] = _exact(grid, header, info.absolute_index, texts.get(i), height)
+        del grid
+    frame = pd.DataFrame({i: _rows(column, rows) for i, column in enumerate(columns)},
+                         index=pd.Index(rows + header + 1, name=ROW_INDEX), copy=False)
+    frame.columns = labels
+    return frame, header, first
+
+
+def _plain_headers(infos: list[ColumnInfo]) -> bool:
+    """Whether fastexcel's column names are the header cells' text as the object path shows
+    it: none made up for a blank cell, renamed as a repeat (``email_1`` beside ``email``), or
+    written from a number or a date (the object path decides how those read)."""
+    names = {info.name for info in infos}
+    for info in infos:
+        repeat = _REPEAT.match(info.name)
+        if str(info.column_name_from) != "looked_up" or _NOT_TEXT.match(info.name) or (
+                repeat is not None and repeat.group(1) in names):
+            return False
+    return True
+
+
+def _load(reader: ExcelReader, name: str, most: int | None,
+          ) -> tuple[ExcelSheet | None, set[str]]:
+    """The sheet with each column's type proven over all its cells; the columns that mix
+    kinds read as text and named (each one found costs a pass: at most ``most``)."""
+    import fastexcel
+
+    mixed: set[str] = set()
+    while most is None or len(mixed) <= most:
+        try:
+            return reader.load_sheet(name, dtypes=dict.fromkeys(mixed, "string") or None,
+                                     **_STRICT), mixed
+        except fastexcel.UnsupportedColumnTypeCombinationError as err:
+            found = _MIXED.search(str(err))
+            if found is None or found.group(1) in mixed:
+                return None, mixed
+            mixed.add(found.group(1))
+    return None, mixed
+
+
+def _error_texts(errors: object, height: int) -> dict[int, dict[int, str]] | None:
+    """Column -> row -> the text of each Excel error cell; None if a cell failed otherwise
+    (which strict typing rules out: then the object path decides)."""
+    found: dict[int, dict[int, str]] = {}
+    for error in getattr(errors, "errors", ()):
+        kind = _ERROR.search(error.detail)
+        row, column = error.offset_position
+        if kind is None or kind.group(1) not in ERROR_TEXT or row >= height:
+            return None
+        found.setdefault(column, {})[row] = ERROR_TEXT[kind.group(1)]
+    return found
+
+
+def _valid(array: pa.Array) -> np.ndarray:
+    """Where the column holds a value (an empty text is a blank cell, as calamine says)."""
+    return np.asarray(_no_empty_text(array).is_valid().to_numpy(zero_copy_only=False),
+                      dtype=bool)
+
+
+def _no_empty_text(array: pa.Array) -> pa.Array:
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)) or \
+            not pc.any(pc.equal(array, "")).as_py():
+        return array
+    return pc.if_else(pc.equal(array, ""), pa.scalar(None, array.type), array)
+
+
+def _column(array: pa.Array, errors: dict[int, str] | None) -> pd.Series | None:
+    """One Arrow column as the pandas column the parsers read fastest; error cells as text
+    (the column then holds objects)."""
+    kind = array.type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        series = pd.Series(array.cast(pa.float64()).to_numpy(zero_copy_only=False))
+    elif pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+        stamps = array.cast(pa.timestamp("ms")) if pa.types.is_date(kind) else array
+        series = pd.Series(stamps.to_pandas(), dtype=f"datetime64[{stamps.type.unit}]")
+    elif pa.types.is_boolean(kind):
+        series = pd.Series(array.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get))
+    elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        series = pd.Series(pd.array(_no_empty_text(array), dtype=_TEXT))
+    elif pa.types.is_null(kind):
+        series = pd.Series(np.full(len(array), None, dtype=object))
+    else:
+        return None
+    if errors:
+        series = series.astype(object)
+        series.iloc[list(errors)] = list(errors.values())
+    return series
+
+
+def _exact(grid: np.ndarray, header: int, column: int, errors: dict[int, str] | None,
+           height: int) -> pd.Series:
+    """A mixed column's exact cells for the ``height`` rows under the header (Excel row
+    ``header``), error cells as text."""
+    values = np.full(height, None, dtype=object)
+    cells = grid[header: header + height, column] if column < grid.shape[1] else values[:0]
+    values[: len(cells)] = cells
+    for row, text in (errors or {}).items():
+        values[row] = text
+    return pd.Series(values, dtype=object)
+
+
+def _rows(column: pd.Series, rows: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """The kept rows of a column (all of them: the column itself, no copy)."""
+    if len(rows) == len(column):
+        return column.array
+    return column.array.take(rows) if len(rows) else column.array[:0]
+'''),
     "addin.workbook.validation_sheet": (False, r'''"""The Validation sheet: each problem of the input once, in the workbook's language, with the
 column named as the user named it and a link to the bad cell."""
 
@@ -7369,8 +7706,10 @@ in the same folder, then ``os.replace``.
 from __future__ import annotations
 
 import posixpath
+import queue
 import re
 import struct
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -7588,6 +7927,23 @@ class Package:
         if part in self._removed or part not in self._infos:
             raise KeyError(part)
         return self._zip.read(self._infos[part])
+
+    def head(self, part: str, size: int) -> bytes:
+        """The first ``size`` bytes of a part, inflating no more of it than that."""
+        if part in self._bytes or part in self._text or part not in self._infos:
+            return self.read(part)[:size]
+        with self._zip.open(self._infos[part]) as stream:
+            return stream.read(size)
+
+    def chunks(self, part: str, size: int = 1 << 22) -> Iterator[bytes]:
+        """A part's bytes in pieces of ``size``, inflated as they are read: a big sheet is
+        never whole in memory."""
+        if part in self._bytes or part in self._text or part not in self._infos:
+            yield self.read(part)
+            return
+        with self._zip.open(self._infos[part]) as stream:
+            while chunk := stream.read(size):
+                yield chunk
 
     def text(self, part: str) -> str:
         """A part as text (cached, so successive text edits build on each other)."""
@@ -7991,7 +8347,7 @@ class Package:
                     zinfo = _new_info(name, info, level=1)
                     size = getattr(self._streams[name], "size_hint", ZIP64_FROM)
                     with target.open(zinfo, "w", force_zip64=size >= ZIP64_FROM) as part:
-                        for chunk in self._streams[name]():
+                        for chunk in rendered_ahead(self._streams[name]()):
                             part.write(chunk)
                 elif name in self._text or name in self._bytes:
                     data = self.read(name)
@@ -8069,6 +8425,54 @@ def _last_close(xml: str, p: str, locals_: Iterable[str]) -> int:
     ends = [xml.find(f"</{p}{local}>") + len(f"</{p}{local}>") for local in locals_
             if f"</{p}{local}>" in xml]
     return max(ends)
+
+
+_DONE = object()
+
+
+def rendered_ahead(chunks: Iterable[bytes], depth: int = 1) -> Iterator[bytes]:
+    """The chunks of a part, the next one rendered in a second thread while this one is
+    deflated here: zlib and Arrow's string kernels release Python's lock, so both cores work.
+
+    At most ``depth`` chunks wait rendered (each one block of rows: memory stays flat).  Where
+    no thread can start (Python in WebAssembly), the chunks come one after the other.
+    """
+    ready: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def render() -> None:
+        try:
+            for chunk in chunks:
+                while not stop.is_set():
+                    try:
+                        ready.put(chunk, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put(_DONE)
+        except BaseException as error:  # raised again in the writing thread
+            ready.put(error)
+
+    thread = threading.Thread(target=render, name="potentiel-render", daemon=True)
+    try:
+        thread.start()
+    except RuntimeError:  # no threads here: render and deflate in turn
+        yield from chunks
+        return
+    try:
+        while (item := ready.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a renderer waiting on a full queue, then wait
+            try:
+                ready.get_nowait()
+            except queue.Empty:
+                thread.join(0.05)
 
 
 def iter_chunks(parts: Iterable[str | bytes]) -> Iterator[bytes]:

@@ -1,0 +1,185 @@
+"""The typed read (whole Arrow columns from fastexcel) gives the same results as reading every
+cell as a Python object: the same Analysis sheet and the same Validation, cell for cell.
+
+Both paths stay callable (``read_workbook(path, typed=False)`` is the path a workbook open in
+Excel takes), so each book here is read both ways and analysed, and every output compared.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xlsxwriter
+from handmade import BUILDERS
+
+from addin.app.jobs import analyze_workbook
+from addin.demo.book import generate
+from addin.workbook.reader import _put_errors, _whole_cells, read_workbook
+from addin.workbook.typed_read import first_value_row
+
+AS_OF = "2026-06-30"
+
+
+def messy_book(path: Path) -> Path:
+    """The demo's messy book (text numbers, French and Dutch amounts, text dates, yes/no in
+    three languages...) as a file, plus real error cells and a column that mixes a number
+    into text, the way a hand-typed sheet does."""
+    customers, orders = generate(400, 1500, seed=11, messy=True)
+    with pd.ExcelWriter(path, engine="xlsxwriter", datetime_format="yyyy-mm-dd") as writer:
+        customers.to_excel(writer, sheet_name="Customers", index=False)
+        orders.to_excel(writer, sheet_name="Orders", index=False)
+        sheet = writer.sheets["Customers"]
+        income = list(customers.columns).index("income")
+        city = list(customers.columns).index("city")
+        for row in (3, 40, 41):
+            sheet.write_formula(row, income, "=NA()", None, "#N/A")
+        sheet.write_formula(7, city, "=1/0", None, "#DIV/0!")
+        sheet.write_number(9, city, 75001)  # a postal code typed into the city column
+        prices = writer.sheets["Orders"]
+        price = list(orders.columns).index("unit_price")
+        prices.write_formula(5, price, "=1+\"a\"", None, "#VALUE!")
+    return path
+
+
+def _both(path: Path, as_of: str | None = AS_OF) -> tuple:
+    typed = analyze_workbook(read_workbook(path), as_of=as_of)
+    cells = analyze_workbook(read_workbook(path, typed=False), as_of=as_of)
+    return typed, cells
+
+
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The cells as written: text held by Arrow or as objects alike, every blank one blank."""
+    text = [c for c in frame if frame[c].dtype == object or isinstance(frame[c].dtype,
+                                                                       pd.StringDtype)]
+    shown = frame.copy()
+    for column in text:
+        values = frame[column].astype(object)
+        shown[column] = values.where(values.notna(), None)
+    return shown
+
+
+def _same(typed, cells) -> None:
+    """Every output of the two runs equal: the Analysis table, the Validation (values shown,
+    messages, rows), each segment's rows, the settings and where each input column is.
+    Text columns may be held as Arrow text on one side and objects on the other: the cells
+    written are the same, so values are compared, not how pandas holds them."""
+    pd.testing.assert_frame_equal(_shown(typed.table), _shown(cells.table))
+    pd.testing.assert_frame_equal(typed.validation, cells.validation)
+    assert list(typed.segments) == list(cells.segments)
+    for name, rows in typed.segments.items():
+        pd.testing.assert_frame_equal(_shown(rows), _shown(cells.segments[name]))
+    assert (typed.settings, typed.as_of, typed.columns) == \
+        (cells.settings, cells.as_of, cells.columns)
+
+
+def test_the_messy_book_reads_the_same_typed(tmp_path: Path) -> None:
+    path = messy_book(tmp_path / "messy.xlsx")
+    data = read_workbook(path)
+    # The clean columns were read typed, the mixed ones cell by cell.
+    assert isinstance(data.customers["email"].dtype, pd.StringDtype)
+    assert data.orders["customer_id"].dtype != object
+    assert data.customers["income"].dtype == object
+    typed, cells = _both(path)
+    _same(typed, cells)
+    found = typed.validation
+    assert (found["message"] == "Excel error value #N/A").sum() >= 3
+    assert found["message"].str.contains("#VALUE!", regex=False).any()
+    assert len(typed.table) > 300
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_the_handmade_books_read_the_same_typed(tmp_path: Path, name: str) -> None:
+    _same(*_both(BUILDERS[name](tmp_path / name), as_of=None))
+
+
+def test_a_clean_sheet_is_read_as_typed_columns(tmp_path: Path) -> None:
+    customers, orders = generate(200, 600, seed=2)
+    path = tmp_path / "clean.xlsx"
+    with pd.ExcelWriter(path, engine="xlsxwriter", datetime_format="yyyy-mm-dd",
+                        engine_kwargs={"options": {"strings_to_formulas": False}}) as writer:
+        customers.to_excel(writer, sheet_name="Customers", index=False)
+        orders.to_excel(writer, sheet_name="Orders", index=False)
+        sheet, names = writer.sheets["Customers"], list(customers.columns)
+        # Error cells in a number, a date and a yes/no column, which stay typed otherwise.
+        sheet.write_formula(4, names.index("income"), "=NA()", None, "#N/A")
+        sheet.write_formula(5, names.index("first_contact"), "=1/0", None, "#DIV/0!")
+        sheet.write_formula(6, names.index("is_employee"), "=#REF!", None, "#REF!")
+    data = read_workbook(path)
+    assert data.customers.loc[5, "income"] == "#N/A"
+    assert data.customers.loc[7, "is_employee"] == "#REF!"
+    kinds = data.orders.dtypes.astype(str).to_dict()
+    assert kinds["order_date"].startswith("datetime64")
+    assert kinds["unit_price"] == "float64"
+    assert data.customers["email"].dtype != object
+    assert list(data.customers.index[:2]) == [2, 3]  # Excel rows, header on row 1
+    _same(*_both(path))
+
+
+def test_the_first_row_with_a_value() -> None:
+    head = (b'<sheetData><row r="1" spans="1:2"/><row r="2"><c r="A2" s="3"/></row>'
+            b'<row r="3"><c r="B3" t="s"><v>0</v></c></row>')
+    assert first_value_row(head) == 3
+    assert first_value_row(b"<sheetData>") is None
+
+
+def test_error_cells_are_found_in_pieces_of_the_sheet() -> None:
+    grid = np.full((3, 3), None, dtype=object)
+    xml = (b'<row r="1"><c r="A1" t="e"><v>#N/A</v></c><c r="B1"><v>1</v></c></row>'
+           b'<row r="3"><x:c r="C3" t="e"><x:v>#REF!</x:v></x:c></row>')
+    cut = xml.index(b"<v>1")  # a piece ends inside a cell: it waits for the next piece
+    whole, rest = _whole_cells(xml[:cut])
+    assert whole.endswith(b"#N/A</v></c>") and rest == b'<c r="B1">'
+    _put_errors(whole, grid)
+    _put_errors(rest + xml[cut:], grid)
+    assert (grid[0, 0], grid[2, 2], grid[0, 1]) == ("#N/A", "#REF!", None)
+
+
+def test_headers_fastexcel_would_rename_take_the_cell_by_cell_path(tmp_path: Path) -> None:
+    path = tmp_path / "headers.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Customers")
+    sheet.write_row(0, 0, ["customer_id", "email", "email", 2024])
+    sheet.write_row(1, 0, ["C1", "a@x.be", "b@x.be", 5])
+    book.close()
+    typed, cells = read_workbook(path), read_workbook(path, typed=False)
+    assert list(typed.customers.columns) == list(cells.customers.columns)
+    assert list(typed.customers.columns)[:3] == ["customer_id", "email", "email"]
+
+
+def test_a_table_away_from_a1_keeps_its_excel_rows(tmp_path: Path) -> None:
+    path = tmp_path / "offset.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Customers")
+    sheet.write_row(2, 1, ["customer_id", "income", "name"])  # B3: two empty rows above
+    sheet.write_row(3, 1, ["C1", 100, "Ann"])
+    sheet.write_row(5, 1, ["C2", 200, "  "])  # row 5 blank: skipped; "  " is not blank
+    sheet.write_row(6, 1, ["C3", 300])
+    sheet.write_formula(6, 3, "=NA()", None, "#N/A")
+    sheet.write_row(8, 1, ["C3", 400, "Dup"])
+    book.close()
+    typed, cells = read_workbook(path), read_workbook(path, typed=False)
+    assert typed.customers["income"].dtype == np.float64  # read typed
+    assert typed.customers.index.tolist() == cells.customers.index.tolist() == [4, 6, 7, 9]
+    for column in cells.customers:
+        assert [None if pd.isna(v) else v for v in typed.customers[column]] == \
+            [None if pd.isna(v) else v for v in cells.customers[column]]
+    assert typed.columns == cells.columns
+    _same(*_both(path))
+
+
+def test_an_excel_table_over_the_whole_sheet_is_read_typed(tmp_path: Path) -> None:
+    path = tmp_path / "table.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Customers")
+    sheet.add_table(0, 0, 3, 2, {"columns": [{"header": "customer_id"}, {"header": "income"},
+                                             {"header": "name"}],
+                                 "data": [["C1", 100, "Ann"], ["C2", "1 234,50 €", "Bob"],
+                                          ["C3", 300, None]]})
+    book.close()
+    typed = read_workbook(path)
+    assert isinstance(typed.customers["name"].dtype, pd.StringDtype)  # read typed
+    assert typed.customers["income"].tolist() == [100, "1 234,50 €", 300]  # mixed: exact cells
+    _same(*_both(path))
