@@ -114,7 +114,7 @@ def _scalar(value: Any, spec: Mapping[str, Any], where: str, query: bool = False
     """A string, number, integer or boolean, typed as JSON (or as query text)."""
     kind, fmt = spec.get("type"), spec.get("format")
     if query:  # query parameters arrive as text
-        if kind == "boolean" and value not in ("true", "false"):
+        if kind == "boolean" and value.lower() not in ("true", "false"):  # Google: any case
             return [f"{where}: {value!r} is not true or false"]
         if kind == "integer" and not value.lstrip("-").isdigit():
             return [f"{where}: {value!r} is not an integer"]

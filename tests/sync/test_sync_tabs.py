@@ -1,0 +1,193 @@
+"""The synced tabs as a sales team sees them: call lists in the book's language, typed values,
+a status dropdown, a date picker, filter, frozen id + name, colours, an About tab; edits typed
+there come back; spreadsheets written by earlier versions are upgraded in place.
+
+Every request of every test here is checked against Google's discovery documents by the fake
+(:mod:`fakesheets.discovery`); the fixture fails a test that sent one Google would refuse.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+import requests
+from fakesheets import FakeSheets
+from fakesheets.seen import seen, to_xlsx
+from render import render
+from sync_books import COLUMNS, customers, run, setup
+
+from addin.core.labels import header
+from addin.core.palette import MEANINGS
+from addin.workbook.sheetxml import HEADER_FILL
+from sheets_sync.config import load_config
+from sheets_sync.google.about import TITLES
+from sheets_sync.google.layout import STATUS_CHOICES
+from sheets_sync.run import AGREE, sync
+
+HOT = "Hot prospects"
+SALES = ["status", "owner", "notes", "next_action"]
+HOT_WORD = {"en": "hot", "fr": "chaud"}
+
+
+@pytest.fixture(scope="module")
+def books(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The sample in English and in French (Settings: language = fr)."""
+    folder = tmp_path_factory.mktemp("books")
+    out = {"en": sample}
+    french = folder / "customers.xlsx"
+    shutil.copyfile(sample, french)
+    book = openpyxl.load_workbook(french)
+    settings = book["Settings"]
+    row = next(r for r in settings.iter_rows() if r[0].value == "language")
+    row[1].value = "fr"
+    book.save(french)
+    out["fr"] = french
+    return out
+
+
+def published(tmp: Path, fake: FakeSheets, books: dict[str, Path],
+              language: str) -> tuple[Path, str]:
+    config, sid = setup(tmp, fake, books[language])
+    assert run(config).outcome == "ok"
+    return config, sid
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_published_tab_is_a_call_list_in_the_books_language(
+        tmp_path: Path, fake_sheets: FakeSheets, books: dict[str, Path], language: str) -> None:
+    config, sid = published(tmp_path, fake_sheets, books, language)
+    tab = seen(fake_sheets, sid, HOT)
+    assert tab.header == [header(c, language) for c in COLUMNS + SALES]
+    rows = tab.rows()[1:]
+    score, temperature = tab.column(header("prospect_score", language)), tab.column(
+        header("temperature", language))
+    # numbers stay numbers at full precision, shown with one decimal; rows by score, highest
+    raw = [tab.cell(r, score).value for r in range(1, tab.height)]
+    assert all(isinstance(v, float) for v in raw) and raw == sorted(raw, reverse=True)
+    assert [row[score] for row in rows] == [f"{v:.1f}" for v in raw]
+    assert {row[temperature] for row in rows} == {HOT_WORD[language]}
+    # colours with the palette's meaning: hot prospects are an opportunity
+    assert tab.fill(1, temperature) == MEANINGS["opportunity"][1][2:]
+    assert tab.fill(0, 0) == MEANINGS["neutral"][1][2:]  # the sync's column: grey header
+    assert tab.fill(0, tab.column(header("status", language))) == HEADER_FILL[2:]
+    assert tab.frozen == (1, 2) and tab.filtered is not None
+    status = tab.column(header("status", language))
+    assert tab.choices(1, status) == list(STATUS_CHOICES[language])
+    assert tab.validation(1, status)["strict"] is False
+    assert tab.validation(1, tab.column(header("next_action", language)))["condition"] == {
+        "type": "DATE_IS_VALID"}
+    protected = fake_sheets.protected_ranges(sid, HOT)
+    assert sorted(p["range"]["startColumnIndex"] for p in protected) == list(range(6))
+    assert all(p["warningOnly"] for p in protected)
+    about = seen(fake_sheets, sid, TITLES[["en", "fr", "nl"].index(language)])
+    assert header("temperature", language) + " = " + HOT_WORD[language] in [
+        r[0] for r in about.rows()]
+    assert "UTC" in about.shown(1, 1)
+    # the next unchanged run is one small request
+    fake_sheets.reset_counters()
+    assert run(config).requests == 1
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_typed_date_a_picked_status_and_a_moved_row_come_back(
+        tmp_path: Path, fake_sheets: FakeSheets, books: dict[str, Path], language: str) -> None:
+    config, sid = published(tmp_path, fake_sheets, books, language)
+    tab = seen(fake_sheets, sid, HOT)
+    status, action = tab.column(header("status", language)), tab.column(
+        header("next_action", language))
+    first, second = tab.cell(1, 0).value, tab.cell(2, 0).value
+    picked = STATUS_CHOICES[language][1]
+    # a person moves row 2 below row 3 (the rows swap), then works on the moved customer
+    rows = fake_sheets.sheet_values(sid, HOT, "UNFORMATTED_VALUE")
+    fake_sheets.set_values(sid, HOT, [rows[2], rows[1]], start="A2")
+    edit = [None] * (len(COLUMNS) + len(SALES))
+    edit[status], edit[action] = picked, "2026-03-05"
+    fake_sheets.set_values(sid, HOT, [edit], start="A3")  # row 3 now holds ``first``
+    report = run(config)
+    assert report.tabs[HOT]["pulled"] == 1 and report.tabs[HOT]["conflicts"] == 0
+    book = customers(tmp_path / "customers.xlsx")
+    assert book.loc[first, "status"] == picked
+    assert pd.Timestamp(book.loc[first, "next_action"]) == pd.Timestamp("2026-03-05")
+    assert pd.isna(book.loc[second, "status"]) or book.loc[second, "status"] in ("", None)
+    after = seen(fake_sheets, sid, HOT)
+    assert after.cell(2, 0).value == first and after.cell(1, 0).value == second  # not moved
+    assert isinstance(after.cell(2, action).value, float)  # a real date cell
+    assert run(config).message == AGREE  # the pulled values read back as agreeing
+    fake_sheets.reset_counters()
+    assert run(config).requests == 1
+
+
+def test_a_tab_of_an_earlier_version_is_upgraded_in_place(
+        tmp_path: Path, fake_sheets: FakeSheets, books: dict[str, Path]) -> None:
+    config, sid = published(tmp_path, fake_sheets, books, "fr")
+    tab = seen(fake_sheets, sid, HOT)
+    temperature, action = tab.column("Température"), tab.column("Prochaine action")
+    height = tab.height
+    # what earlier versions wrote: snake_case headers, the code's words, dates as text
+    fake_sheets.set_values(sid, HOT, [["'" + c for c in COLUMNS + SALES]], start="A1")
+    fake_sheets.set_values(sid, HOT, [["'hot"]] * (height - 1),
+                           start=f"{chr(65 + temperature)}2")
+    fake_sheets.set_values(sid, HOT, [["'2026-04-01"]], start=f"{chr(65 + action)}2")
+    fake_sheets.set_values(sid, HOT, [["appelé"]], start="G3")  # a status typed meanwhile
+    upgraded_id = tab.cell(1, 0).value
+    called_id = tab.cell(2, 0).value
+    assert run(config).outcome == "ok"
+    after = seen(fake_sheets, sid, HOT)
+    assert after.header == [header(c, "fr") for c in COLUMNS + SALES]
+    assert after.height == height  # nothing duplicated
+    assert {after.shown(r, temperature) for r in range(1, height)} == {"chaud"}
+    assert isinstance(after.cell(1, action).value, float)
+    assert after.cell(1, action).number_format == {"type": "DATE"}
+    book = customers(tmp_path / "customers.xlsx")
+    assert book.loc[called_id, "status"] == "appelé"  # nothing typed is lost
+    assert pd.Timestamp(book.loc[upgraded_id, "next_action"]) == pd.Timestamp("2026-04-01")
+    assert after.frozen == (1, 2) and after.choices(1, 6) == list(STATUS_CHOICES["fr"])
+    assert run(config).message == AGREE
+
+
+def test_reformat_dresses_the_tabs_again(tmp_path: Path, fake_sheets: FakeSheets,
+                                         books: dict[str, Path]) -> None:
+    config, sid = published(tmp_path, fake_sheets, books, "en")
+    rules = len(seen(fake_sheets, sid, HOT).sheet.rules)
+    fake_sheets.batch_requests.clear()
+    assert sync(load_config(config), reformat=True).outcome == "ok"
+    assert any("setDataValidation" in r for r in fake_sheets.batch_requests)
+    again = seen(fake_sheets, sid, HOT)
+    assert len(again.sheet.rules) == rules  # replaced, not stacked
+    assert len(fake_sheets.protected_ranges(sid, HOT)) == len(COLUMNS)
+
+
+def test_a_misspelled_field_or_enum_is_refused(fake_sheets: FakeSheets) -> None:
+    sid = fake_sheets.create_spreadsheet("Check")
+    url = f"{fake_sheets.endpoint}/v4/spreadsheets/{sid}:batchUpdate"
+    frozen = {"updateSheetProperties": {"properties": {"sheetId": 0, "gridProperties": {
+        "frozenRowCont": 1}}, "fields": "gridProperties.frozenRowCount"}}
+    dates = {"repeatCell": {"range": {"sheetId": 0}, "cell": {"userEnteredFormat": {
+        "numberFormat": {"type": "DATES"}}}, "fields": "userEnteredFormat"}}
+    wrong = [[frozen], [dates]]
+    for body in wrong:
+        answer = requests.post(url, json={"requests": body}, timeout=10)
+        assert answer.status_code == 400
+    assert "unknown field 'frozenRowCont'" in fake_sheets.invalid[0]
+    assert "'DATES' is not one of" in fake_sheets.invalid[1]
+    fake_sheets.invalid.clear()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_published_tab_renders(tmp_path: Path, fake_sheets: FakeSheets,
+                                 books: dict[str, Path], language: str) -> None:
+    """The tab and its About tab exported with their look, rendered to PNG for a person to
+    look at (set POTENTIEL_RENDER_DIR to keep the pictures)."""
+    _, sid = published(tmp_path, fake_sheets, books, language)
+    tabs = [seen(fake_sheets, sid, HOT), seen(fake_sheets, sid, TITLES[
+        ["en", "fr", "nl"].index(language)])]
+    path = to_xlsx(tabs, tmp_path / f"tab-{language}.xlsx")
+    assert openpyxl.load_workbook(path)[HOT]["A1"].value == header("customer_id", language)
+    keep = Path(os.environ.get("POTENTIEL_RENDER_DIR", tmp_path / "png"))
+    pages = render(path, keep / language, results=False, dpi=70)
+    assert pages and all(p.stat().st_size > 1000 for p in pages)
