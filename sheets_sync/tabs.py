@@ -18,6 +18,9 @@ from addin.workbook.results import call_list, inputs_currency
 from sheets_sync.config import SyncConfig
 from sheets_sync.google.layout import DATE_COLUMNS, Look, status_choices
 
+#: The most choices a default status dropdown offers (the defaults and the words in use).
+MAX_CHOICES = 30
+
 
 def date_columns(local: pd.DataFrame, columns: Sequence[str]) -> frozenset[str]:
     """The known date columns and every synced column the workbook holds dates in."""
@@ -35,6 +38,19 @@ def look_for(config: SyncConfig, analysis: Analysis, local: pd.DataFrame,
     language = analysis.settings.language
     order = {t: call_list(analysis.segments[t])[0][config.key].astype(str).tolist()
              for t in tabs if t in analysis.segments}
+    choices = status_choices(language, config.status_choices)
+    if config.status_choices is None and "status" in local:
+        choices = in_use(choices, local["status"])
     return Look(columns=columns, key=config.key, owned=frozenset(owned), language=language,
                 currency=inputs_currency(analysis), dates=date_columns(local, columns),
-                choices=status_choices(language, config.status_choices), order=order)
+                choices=choices, order=order)
+
+
+def in_use(choices: tuple[str, ...], statuses: pd.Series, most: int = MAX_CHOICES,
+           ) -> tuple[str, ...]:
+    """The default choices and then the statuses the workbook already uses (most used first),
+    so the dropdown offers the team's own words and their rows carry no warning mark."""
+    used = statuses[statuses.map(lambda v: isinstance(v, str) and bool(v.strip()))]
+    known = {c.casefold() for c in choices}
+    extra = [s for s in used.str.strip().value_counts().index if s.casefold() not in known]
+    return (*choices, *extra)[:max(most, len(choices))]

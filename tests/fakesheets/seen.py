@@ -46,8 +46,8 @@ class Seen:
 
     @property
     def width(self) -> int:
-        row = self.sheet.grid.get(0, {})
-        return max((c + 1 for c, cell in row.items() if not cell.blank), default=0)
+        return max((c + 1 for row in self.sheet.grid.values() for c, cell in row.items()
+                    if not cell.blank), default=0)
 
     @property
     def height(self) -> int:
@@ -135,6 +135,10 @@ def to_xlsx(tabs: list[Seen], path: Path) -> Path:
         for c in range(tab.width):
             ws.column_dimensions[get_column_letter(c + 1)].width = max(
                 12, min(40, max((len(str(row[c])) for row in tab.rows()), default=8) + 2))
+        ws.page_setup.orientation = "landscape"
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.print_options.gridLines = True
         rows, cols = tab.frozen
         if rows or cols:
             ws.freeze_panes = ws.cell(rows + 1, cols + 1)

@@ -32,6 +32,8 @@ from sheets_sync.run import AGREE, sync
 HOT = "Hot prospects"
 SALES = ["status", "owner", "notes", "next_action"]
 HOT_WORD = {"en": "hot", "fr": "chaud"}
+WIDE = ["customer_id", "name", "customer_type", "revenue", "margin_rate", "last_order",
+        "rfm_segment", "prospect_score", "temperature"]
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +79,8 @@ def test_a_published_tab_is_a_call_list_in_the_books_language(
     assert tab.fill(0, tab.column(header("status", language))) == HEADER_FILL[2:]
     assert tab.frozen == (1, 2) and tab.filtered is not None
     status = tab.column(header("status", language))
-    assert tab.choices(1, status) == list(STATUS_CHOICES[language])
+    choices = tab.choices(1, status)  # the defaults, then the words the workbook uses
+    assert choices[:6] == list(STATUS_CHOICES[language]) and "qualified" in choices
     assert tab.validation(1, status)["strict"] is False
     assert tab.validation(1, tab.column(header("next_action", language)))["condition"] == {
         "type": "DATE_IS_VALID"}
@@ -147,7 +150,7 @@ def test_a_tab_of_an_earlier_version_is_upgraded_in_place(
     book = customers(tmp_path / "customers.xlsx")
     assert book.loc[called_id, "status"] == "appelé"  # nothing typed is lost
     assert pd.Timestamp(book.loc[upgraded_id, "next_action"]) == pd.Timestamp("2026-04-01")
-    assert after.frozen == (1, 2) and after.choices(1, 6) == list(STATUS_CHOICES["fr"])
+    assert after.frozen == (1, 2) and after.choices(1, 6)[:6] == list(STATUS_CHOICES["fr"])
     assert run(config).message == AGREE
 
 
@@ -182,11 +185,20 @@ def test_a_misspelled_field_or_enum_is_refused(fake_sheets: FakeSheets) -> None:
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_a_published_tab_renders(tmp_path: Path, fake_sheets: FakeSheets,
                                  books: dict[str, Path], language: str) -> None:
-    """The tab and its About tab exported with their look, rendered to PNG for a person to
-    look at (set POTENTIEL_RENDER_DIR to keep the pictures)."""
-    _, sid = published(tmp_path, fake_sheets, books, language)
-    tabs = [seen(fake_sheets, sid, HOT), seen(fake_sheets, sid, TITLES[
-        ["en", "fr", "nl"].index(language)])]
+    """Both tabs, with money, %, dates and coloured words, and the About tab, exported with
+    their look and rendered to PNG for a person to look at (POTENTIEL_RENDER_DIR keeps them)."""
+    config, sid = setup(tmp_path, fake_sheets, books[language])
+    text = config.read_text(encoding="utf-8").replace(
+        f"columns = {COLUMNS!r}".replace("'", '"'), f"columns = {WIDE!r}".replace("'", '"'))
+    config.write_text(text, encoding="utf-8")
+    assert run(config).outcome == "ok"
+    about = TITLES[["en", "fr", "nl"].index(language)]
+    tabs = [seen(fake_sheets, sid, t) for t in (HOT, "Lost customers", about)]
+    lost = tabs[1]
+    last_order = lost.column(header("last_order", language))
+    assert lost.cell(1, last_order).number_format == {"type": "DATE"}
+    assert isinstance(lost.cell(1, last_order).value, float)
+    assert lost.shown(1, lost.column(header("margin_rate", language))).endswith("%")
     path = to_xlsx(tabs, tmp_path / f"tab-{language}.xlsx")
     assert openpyxl.load_workbook(path)[HOT]["A1"].value == header("customer_id", language)
     keep = Path(os.environ.get("POTENTIEL_RENDER_DIR", tmp_path / "png"))
