@@ -14,11 +14,11 @@ what comes back is what was written, whatever the spreadsheet's locale.  Only ch
 sent; a payload above ``max_payload`` bytes (Google accepts about 2 MB) is split into several
 requests.
 
-Row removal: the row's synced cells are blanked in place; rows never move.  Deleting rows
-(``deleteDimension``) would shift every row below while sales may be typing in it, would cost
-a second write request, and would destroy what sales keep in their own extra columns.  Blank
-rows are ignored when reading and new rows are appended below the last used row, so the price
-is some blank rows left in a tab (a person can delete them at any time).
+Rows a person works on never move because of the sync, except to close a gap: a customer
+leaving a tab has its row deleted (``deleteDimension``, in the same ``spreadsheets:batchUpdate``
+as any growth or dressing, before the cells are written, so the cells' row numbers are those
+after the deletion); new rows are appended below the last used row, in call-list order.
+Google moves a person's pending edit with its row, as for any collaborator's deletion.
 """
 
 from __future__ import annotations
@@ -302,14 +302,14 @@ class SheetsBook:
                       "values": [[look.label(c)]]} for c in relabel]
             if tab not in remote.created and (reformat or relabel):
                 dressed.append(tab)
-        data += self._updates(remote.stale, layout, look)
-        data += self._updates(plan.remote_updates, layout, look)
-        data += self._clears(plan.remote_clears, layout)
-        adds, grow = self._adds(plan.remote_adds, remote, layout, look)
+        deletes, gone = _deletions(plan.remote_clears, remote)
+        data += self._updates(_shifted(remote.stale, gone), layout, look)
+        data += self._updates(_shifted(plan.remote_updates, gone), layout, look)
+        adds, grow = self._adds(plan.remote_adds, remote, layout, look, gone)
         data += adds
-        requests = [g for g in grow if g]
-        rows = {t: remote.tabs[t].rows for t in tabs}
-        for request in requests:
+        requests = deletes + [g for g in grow if g]
+        rows = {t: remote.tabs[t].rows - len(gone.get(t, ())) for t in tabs}
+        for request in requests[len(deletes):]:
             body = request["appendDimension"]
             tab = next(t for t in tabs if remote.tabs[t].sheet_id == body["sheetId"])
             if body["dimension"] == "ROWS":
@@ -370,23 +370,9 @@ class SheetsBook:
         values = values.map(json_cell)
         return [{"range": r, "values": [[v]]} for r, v in zip(ranges, values, strict=True)]
 
-    @staticmethod
-    def _clears(clears: pd.DataFrame,
-                layout: Mapping[str, tuple[dict[str, int], list[str]]]) -> list[dict[str, Any]]:
-        """Blank the synced cells of removed rows; other cells of the row stay as they are."""
-        data = []
-        for tab, rows in clears.groupby("tab", sort=False)["row"]:
-            where = layout[tab][0]
-            first, last = min(where.values()), max(where.values())
-            template = [None] * (last - first + 1)
-            for index in where.values():
-                template[index - first] = ""
-            span = f"{quote_sheet(tab)}!{column_letter(first)}{{0}}:{column_letter(last)}{{0}}"
-            data += [{"range": span.format(r), "values": [template]} for r in rows]
-        return data
-
     def _adds(self, adds: pd.DataFrame, remote: RemoteTabs,
               layout: Mapping[str, tuple[dict[str, int], list[str]]], look: Look,
+              gone: Mapping[str, np.ndarray],
               ) -> tuple[list[dict[str, Any]], list[dict[str, Any] | None]]:
         """New rows as blocks below each tab's last used row, in call-list order
         (``look.order``), and the grid growth they need."""
@@ -401,9 +387,10 @@ class SheetsBook:
                 rank = np.where(rank < 0, len(look.order[tab]), rank)
                 rows = rows.iloc[np.argsort(rank, kind="stable")]
             width = max(where.values()) + 1
-            start = max(remote.last_row.get(tab, 0), 1) + 1
+            deleted = len(gone.get(tab, ()))
+            start = max(remote.last_row.get(tab, 0) - deleted, 1) + 1
             end = start + len(rows) - 1
-            grid = remote.tabs[tab]
+            grid = replace(remote.tabs[tab], rows=remote.tabs[tab].rows - deleted)
             grow.append(_grow(grid, "ROWS", end - grid.rows))
             grow.append(_grow(grid, "COLUMNS", width - grid.cols))
             if rows.empty:
@@ -434,6 +421,38 @@ class SheetsBook:
             chunks[-1].append(item)
             size += cost
         return chunks
+
+
+def _deletions(clears: pd.DataFrame, remote: RemoteTabs,
+               ) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
+    """``deleteDimension`` requests for the rows of customers leaving their tabs (bottom
+    first, each run of adjacent rows in one request), and each tab's deleted rows (sorted)."""
+    requests, gone = [], {}
+    for tab, rows in clears.groupby("tab", sort=True)["row"]:
+        ordered = np.unique(rows.to_numpy(dtype=np.int64))
+        gone[tab] = ordered
+        breaks = np.flatnonzero(np.diff(ordered) != 1) + 1
+        for block in reversed(np.split(ordered, breaks)):
+            requests.append({"deleteDimension": {"range": {
+                "sheetId": remote.tabs[tab].sheet_id, "dimension": "ROWS",
+                "startIndex": int(block[0]) - 1, "endIndex": int(block[-1])}}})
+    return requests, gone
+
+
+def _shifted(cells: pd.DataFrame, gone: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """Cell writes with their rows as they are once the ``gone`` rows are deleted (writes to a
+    deleted row are dropped)."""
+    if cells.empty or not gone:
+        return cells
+    rows = cells["row"].to_numpy(dtype=np.int64).copy()
+    keep = np.ones(len(cells), dtype=bool)
+    tabs = cells["tab"].to_numpy()
+    for tab, deleted in gone.items():
+        mine = tabs == tab
+        at = rows[mine]
+        keep[mine] = ~np.isin(at, deleted)
+        rows[mine] = at - np.searchsorted(deleted, at)
+    return cells.assign(row=rows)[keep]
 
 
 def _grow(tab: Tab, dimension: str, lacking: int) -> dict[str, Any] | None:

@@ -161,22 +161,22 @@ def test_numbers_are_numbers_and_text_is_text(fake_sheets: FakeSheets, sid: str,
     assert fake_sheets.cell(sid, "Lost", "E2") == ("007", False)
 
 
-def test_removed_rows_are_blanked_in_place_and_extra_columns_survive(
+def test_removed_rows_are_deleted_and_the_rows_below_keep_their_extra_columns(
         fake_sheets: FakeSheets, sid: str, book: SheetsBook) -> None:
     syncer = Syncer(book)
     local = customers(4)
     syncer.sync(local)
     fake_sheets.set_values(sid, "Hot prospects", [["sales only"], ["keep me"]], start="G2")
     local.at[1, "segments"] = []
+    local.at[2, "notes"] = "still here"  # a write below the deleted row lands on its row
     p = syncer.sync(local)
     assert p.remote_clears.values.tolist() == [["Hot prospects", 2]]
     assert fake_sheets.sheet_values(sid, "Hot prospects", "UNFORMATTED_VALUE") == [
-        [*SHOWN, "", ""], ["", "", "", "", "", "", "sales only"],
-        ["C00002", "Customer 2", 2, "", "", "", "keep me"]]
+        [*SHOWN, "", ""], ["C00002", "Customer 2", 2, "", "still here", "", "keep me"]]
     local.at[1, "segments"] = ["Hot prospects"]
     syncer.sync(local)
     rows = fake_sheets.sheet_values(sid, "Hot prospects", "UNFORMATTED_VALUE")
-    assert rows[3][:3] == ["C00001", "Customer 1", 1]
+    assert rows[2][:3] == ["C00001", "Customer 1", 1]  # back, appended at the end
 
 
 def test_columns_are_found_by_header_name_wherever_sales_moved_them(
