@@ -281,7 +281,8 @@ def config_hash(config: SyncConfig) -> str:
     except metadata.PackageNotFoundError:
         version = ""
     fields = [str(config.workbook), config.spreadsheet, config.key, config.segments,
-              config.columns, config.sales_columns, config.conflict, version]
+              config.columns, config.sales_columns, config.conflict, version,
+              config.status_choices]
     return hashlib.sha256(json.dumps(fields, default=list).encode()).hexdigest()
 
 

@@ -42,6 +42,7 @@ _WORDS: dict[str, tuple[str, str, str]] = {
               "{when}: {cells} wijziging(en) hier geschreven, {conflicts} conflict(en) bewaard "
               "in het blad Conflicts van de werkmap"),
 }
+SIGNATURE_CELL = "E1"
 LEGEND_TOP = 4
 """1-based row of the legend's column table (rows 1-3: heading, stamp, blank)."""
 
@@ -80,6 +81,12 @@ def legend_ranges(look: Look) -> list[dict[str, Any]]:
     width = max(len(r) for r in rows)
     body = [r + [""] * (width - len(r)) for r in rows[2:]]
     return [*top, {"range": f"{name}!A3:B{len(rows)}", "values": body}]
+
+
+def signature_range(look: Look) -> str:
+    """The cell that keeps what the tabs were dressed for (:meth:`Look.signature`): a change
+    of status choices, currency or date columns dresses them again, found in the run's read."""
+    return f"{quote_sheet(title(look))}!{SIGNATURE_CELL}"
 
 
 def stamp_range(look: Look, cells: int, conflicts: int,

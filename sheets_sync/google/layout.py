@@ -20,6 +20,8 @@ state); this module is the only place that turns them into what a salesperson se
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -82,6 +84,8 @@ OLD_PROTECTION_NOTES = ("Computed by the workbook: an edit here is undone at the
                         "(and kept in the Conflicts sheet).",)
 OWN_NOTES = frozenset({*OWNED_NOTE, *OLD_PROTECTION_NOTES})
 HEADER_ROW_PIXELS = 36
+#: Bumped when the way tabs are dressed changes, so existing tabs are dressed again.
+LOOK_VERSION = 1
 _FILL_OWNED = MEANINGS["neutral"][1]
 _ISO_DATE = r"\d{4}-\d\d-\d\d(?:[ T]00:00:00(?:\.0+)?)?"
 
@@ -105,6 +109,12 @@ class Look:
     def label(self, column: str) -> str:
         """The header a column shows in the book's language (its own name when unknown)."""
         return header(column, self.language)
+
+    def signature(self) -> str:
+        """A short fingerprint of everything dressing a tab depends on (not the rows)."""
+        what = [self.columns, self.key, sorted(self.owned), self.language, self.currency,
+                sorted(self.dates), self.choices, self.status, LOOK_VERSION]
+        return "look:" + hashlib.sha256(json.dumps(what).encode()).hexdigest()[:12]
 
     def word(self, words: tuple[str, str, str]) -> str:
         return words[language_index(self.language)]

@@ -40,7 +40,12 @@ from gspread.urls import DRIVE_FILES_API_V3_URL
 from addin.errors import SheetsApiError
 from addin.workbook.a1 import column_letter, quote_sheet
 from sheets_sync.config import SyncConfig
-from sheets_sync.google.about import about_requests, legend_ranges, stamp_range
+from sheets_sync.google.about import (
+    about_requests,
+    legend_ranges,
+    signature_range,
+    stamp_range,
+)
 from sheets_sync.google.about import title as about_title
 from sheets_sync.google.auth import authorized_session
 from sheets_sync.google.layout import (
@@ -60,7 +65,7 @@ from sheets_sync.merge import ROW, TAB, Plan
 MAX_PAYLOAD = 1_800_000
 """Bytes per write request, under Google's recommended 2 MB."""
 NEW_TAB_ROWS = 1000
-ABOUT_ROWS, ABOUT_COLUMNS = 100, 4
+ABOUT_ROWS, ABOUT_COLUMNS = 100, 5
 GROW_MARGIN = 500
 READ_OPTIONS = {"valueRenderOption": "UNFORMATTED_VALUE",
                 "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"}
@@ -99,6 +104,8 @@ class RemoteTabs:
     stale: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         {"tab": [], "row": [], "column": [], "value": []}))
     created: frozenset[str] = frozenset()
+    #: The signature of the look the tabs were last dressed for (read from the About tab).
+    dressed_as: str = ""
 
     @property
     def present(self) -> dict[str, list[str]]:
@@ -198,10 +205,18 @@ class SheetsBook:
         meta = self.metadata()
         present = [t for t in tabs if t in meta]
         value_ranges: list[dict[str, Any]] = []
+        dressed_as = ""
         if present:
+            about = about_title(look)
+            ranges = [quote_sheet(t) for t in present]
+            if about in meta:  # what the tabs were dressed for rides along in the same read
+                ranges.append(signature_range(look))
             answer = self._call("read the tabs", lambda h: h.values_batch_get(
-                self.spreadsheet_id, [quote_sheet(t) for t in present], params=dict(READ_OPTIONS)))
+                self.spreadsheet_id, ranges, params=dict(READ_OPTIONS)))
             value_ranges = answer.get("valueRanges", [])
+            if about in meta and len(value_ranges) > len(present):
+                cells = value_ranges.pop().get("values") or [[""]]
+                dressed_as = str(cells[0][0]) if cells[0] else ""
         frames, positions, width, last_row, headers, stale = [], {}, {}, {}, {}, []
         for tab, value_range in zip(present, value_ranges, strict=True):
             values = value_range.get("values", [])
@@ -224,7 +239,8 @@ class SheetsBook:
             frames.append(frame)
         frame = (pd.concat(frames, ignore_index=True) if frames
                  else pd.DataFrame({TAB: pd.Series(dtype="str"), ROW: pd.Series(dtype=int)}))
-        remote = RemoteTabs(frame, meta, positions, width, last_row, headers)
+        remote = RemoteTabs(frame, meta, positions, width, last_row, headers,
+                            dressed_as=dressed_as)
         return replace(remote, stale=pd.concat(stale, ignore_index=True)) if stale else remote
 
     def decor(self) -> dict[str, Decor]:
@@ -300,7 +316,8 @@ class SheetsBook:
                        if where[c] >= len(shown) or shown[where[c]] != look.label(c)]
             data += [{"range": f"{quote_sheet(tab)}!{column_letter(where[c])}1",
                       "values": [[look.label(c)]]} for c in relabel]
-            if tab not in remote.created and (reformat or relabel):
+            restyle = reformat or remote.dressed_as != look.signature()
+            if tab not in remote.created and (restyle or relabel):
                 dressed.append(tab)
         deletes, gone = _deletions(plan.remote_clears, remote)
         data += self._updates(_shifted(remote.stale, gone), layout, look)
@@ -318,8 +335,10 @@ class SheetsBook:
                                               rows[tab], rows[tab] + body["length"])
                 rows[tab] += body["length"]
         about = about_title(look)
-        if about in remote.tabs and (reformat or dressed or about in remote.created):
+        if about in remote.tabs and (reformat or dressed or about in remote.created
+                                     or remote.dressed_as != look.signature()):
             data += legend_ranges(look)
+            data.append({"range": signature_range(look), "values": [[look.signature()]]})
             if reformat and about not in remote.created:
                 requests += about_requests(remote.tabs[about].sheet_id, look)
         if dressed:

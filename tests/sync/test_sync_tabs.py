@@ -166,6 +166,19 @@ def test_reformat_dresses_the_tabs_again(tmp_path: Path, fake_sheets: FakeSheets
     assert len(fake_sheets.protected_ranges(sid, HOT)) == len(COLUMNS)
 
 
+def test_new_status_choices_dress_the_tabs_again(tmp_path: Path, fake_sheets: FakeSheets,
+                                                 books: dict[str, Path]) -> None:
+    config, sid = published(tmp_path, fake_sheets, books, "en")
+    with config.open("a", encoding="utf-8") as stream:
+        stream.write('status_choices = ["new", "call back", "won"]\n')
+    fake_sheets.batch_requests.clear()
+    assert run(config).outcome == "ok"
+    tab = seen(fake_sheets, sid, HOT)
+    assert tab.choices(1, tab.column("Status")) == ["new", "call back", "won"]
+    fake_sheets.reset_counters()
+    assert run(config).message == AGREE and fake_sheets.request_count("write") == 0
+
+
 def test_a_misspelled_field_or_enum_is_refused(fake_sheets: FakeSheets) -> None:
     sid = fake_sheets.create_spreadsheet("Check")
     url = f"{fake_sheets.endpoint}/v4/spreadsheets/{sid}:batchUpdate"
