@@ -115,6 +115,13 @@ def about_requests(sheet_id: int, look: Look) -> list[dict[str, Any]]:
                 "backgroundColorStyle": {"rgbColor": rgb(fill)},
                 "textFormat": {"foregroundColorStyle": {"rgbColor": rgb(font)}}}},
             "fields": "userEnteredFormat(backgroundColorStyle,textFormat.foregroundColorStyle)"}})
+    out.append({"repeatCell": {  # the fingerprint: for the sync, not for reading
+        "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1,
+                  "startColumnIndex": 4, "endColumnIndex": 5},
+        "cell": {"userEnteredFormat": {"textFormat": {
+            "foregroundColorStyle": {"rgbColor": rgb(MEANINGS["neutral"][1])},
+            "fontSize": 6}}},
+        "fields": "userEnteredFormat.textFormat(foregroundColorStyle,fontSize)"}})
     out += [{"updateDimensionProperties": {
         "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": c,
                   "endIndex": c + 1},

@@ -12,6 +12,7 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -23,10 +24,18 @@ from sync_books import COLUMNS, customers, run, setup
 
 from addin.core.labels import header
 from addin.core.palette import MEANINGS
+from addin.errors import SyncConfigError
 from addin.workbook.sheetxml import HEADER_FILL
-from sheets_sync.config import load_config
+from sheets_sync.config import load_config, parse_config
 from sheets_sync.google.about import TITLES
-from sheets_sync.google.layout import STATUS_CHOICES
+from sheets_sync.google.layout import (
+    STATUS_CHOICES,
+    Look,
+    column_of,
+    frozen_columns,
+    read_cells,
+    shown_cells,
+)
 from sheets_sync.run import AGREE, sync
 
 HOT = "Hot prospects"
@@ -217,3 +226,46 @@ def test_a_published_tab_renders(tmp_path: Path, fake_sheets: FakeSheets,
     keep = Path(os.environ.get("POTENTIEL_RENDER_DIR", tmp_path / "png"))
     pages = render(path, keep / language, results=False, dpi=70)
     assert pages and all(p.stat().st_size > 1000 for p in pages)
+
+
+def test_cells_read_back_as_the_canonical_values_they_show() -> None:
+    look = Look(columns=("customer_type", "temperature", "next_action"), key="customer_id",
+                owned=frozenset({"customer_type", "temperature"}), language="fr")
+    words = pd.Series(["one_time", "hot", None, "free text"], dtype=object)
+    shown = shown_cells("customer_type", words, look)
+    assert shown[[0, 1, 3]].tolist() == ["unique", "hot", "free text"]  # hot: no such type
+    assert pd.isna(shown[2])
+    back, stale = read_cells("customer_type", np.array(["unique", "one-time", "", "x"],
+                                                       dtype=object), look)
+    assert back.tolist() == ["one_time", "one_time", "", "x"]
+    assert stale.tolist() == [False, True, False, False]  # the English word is rewritten
+    # 2026-03-05 is serial 46086: 46082 = 2026-03-01 (see the fake's EPOCH, 1899-12-30)
+    dates = shown_cells("next_action", pd.Series([pd.Timestamp("2026-03-05"), "2026-03-01",
+                                                  "Book a demo"], dtype=object), look)
+    assert dates.tolist() == [46086.0, 46082.0, "Book a demo"]
+    back, stale = read_cells("next_action", np.array([46086, "2026-03-01", "Book a demo"],
+                                                     dtype=object), look)
+    assert back[0] == pd.Timestamp("2026-03-05") and back[2] == "Book a demo"
+    assert stale.tolist() == [False, True, False]
+
+
+def test_headers_are_recognised_in_any_language_and_earlier_forms() -> None:
+    columns = ("customer_id", "prospect_score", "customer_type", "Territory")
+    assert [column_of(h, columns) for h in ("N° client", "prospect_score", "Score prospect",
+                                            "Prospectscore", "type client", "territory",
+                                            "Other")] == [
+        "customer_id", "prospect_score", "prospect_score", "prospect_score", "customer_type",
+        "Territory", None]
+    assert frozen_columns(["customer_id", "name", "email"], "customer_id") == 2
+    assert frozen_columns(["name", "customer_id"], "customer_id") == 2
+    assert frozen_columns(["email", "customer_id"], "customer_id") == 0
+
+
+def test_status_choices_in_the_configuration(tmp_path: Path) -> None:
+    table = {"workbook": "c.xlsx", "spreadsheet": "x" * 20, "credentials": "none",
+             "endpoint": "http://127.0.0.1:1"}
+    assert parse_config(table, tmp_path / "s.toml").status_choices is None
+    config = parse_config({**table, "status_choices": ["new", "won"]}, tmp_path / "s.toml")
+    assert config.status_choices == ("new", "won")
+    with pytest.raises(SyncConfigError, match="status_choices"):
+        parse_config({**table, "status_choices": "new"}, tmp_path / "s.toml")
