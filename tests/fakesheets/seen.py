@@ -130,8 +130,11 @@ def to_xlsx(tabs: list[Seen], path: Path) -> Path:
                 fill = _hex((fmt.get("backgroundColorStyle") or {}).get("rgbColor"))
                 if fill:
                     cell.fill = PatternFill("solid", fgColor=fill)
-                if (fmt.get("textFormat") or {}).get("bold"):
-                    cell.font = Font(bold=True)
+                text = fmt.get("textFormat") or {}
+                colour = _hex((text.get("foregroundColorStyle") or {}).get("rgbColor"))
+                if text:
+                    cell.font = Font(bold=text.get("bold"), color=colour,
+                                     size=text.get("fontSize"))
         for c in range(tab.width):
             ws.column_dimensions[get_column_letter(c + 1)].width = max(
                 12, min(40, max((len(str(row[c])) for row in tab.rows()), default=8) + 2))
