@@ -147,6 +147,18 @@ def test_a_tab_of_an_earlier_version_is_upgraded_in_place(
                            start=f"{chr(65 + temperature)}2")
     fake_sheets.set_values(sid, HOT, [["'2026-04-01"]], start=f"{chr(65 + action)}2")
     fake_sheets.set_values(sid, HOT, [["appelé"]], start="G3")  # a status typed meanwhile
+    # ... and none of today's dressing: no About tab, no filter, dropdown, colours, frozen id
+    about = seen(fake_sheets, sid, "À propos").sheet.sheet_id
+    sheet_id, rules = tab.sheet.sheet_id, len(tab.sheet.rules)
+    undress = [{"deleteSheet": {"sheetId": about}}, {"clearBasicFilter": {"sheetId": sheet_id}},
+               {"setDataValidation": {"range": {"sheetId": sheet_id}}},
+               {"updateSheetProperties": {"properties": {"sheetId": sheet_id, "gridProperties": {
+                   "frozenColumnCount": 0}}, "fields": "gridProperties.frozenColumnCount"}}]
+    undress += [{"deleteConditionalFormatRule": {"sheetId": sheet_id, "index": 0}}] * rules
+    answer = requests.post(f"{fake_sheets.endpoint}/v4/spreadsheets/{sid}:batchUpdate",
+                           json={"requests": undress}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    assert seen(fake_sheets, sid, HOT).frozen == (1, 0)
     upgraded_id = tab.cell(1, 0).value
     called_id = tab.cell(2, 0).value
     assert run(config).outcome == "ok"
@@ -160,6 +172,9 @@ def test_a_tab_of_an_earlier_version_is_upgraded_in_place(
     assert book.loc[called_id, "status"] == "appelé"  # nothing typed is lost
     assert pd.Timestamp(book.loc[upgraded_id, "next_action"]) == pd.Timestamp("2026-04-01")
     assert after.frozen == (1, 2) and after.choices(1, 6)[:6] == list(STATUS_CHOICES["fr"])
+    assert after.filtered is not None and len(after.sheet.rules) == rules
+    assert after.fill(1, temperature) == MEANINGS["opportunity"][1][2:]
+    assert "À propos" in fake_sheets.sheet_titles(sid)
     assert run(config).message == AGREE
 
 
