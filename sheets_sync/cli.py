@@ -87,7 +87,8 @@ def _sync(args: argparse.Namespace) -> int:
             if args.every is None:
                 from sheets_sync.run import sync
 
-                report = sync(config, dry_run=args.dry_run, force=args.force)
+                report = sync(config, dry_run=args.dry_run, force=args.force,
+                              reformat=args.reformat)
                 print(summary(report), file=out)
                 return exit_code(report)
             return _loop(config, args, out)
@@ -112,7 +113,8 @@ def _loop(config: SyncConfig, args: argparse.Namespace, out: TextIO) -> int:
     def failed(err: Exception) -> None:
         print(f"{_stamp()} failed: {err}", file=out, flush=True)
 
-    runs = run_until_signalled(lambda: sync(config, dry_run=args.dry_run, force=args.force),
+    runs = run_until_signalled(lambda: sync(config, dry_run=args.dry_run, force=args.force,
+                                            reformat=args.reformat),
                                interval, on_report=lambda r: print(one_line(r), file=out,
                                                                    flush=True),
                                on_error=failed)
@@ -226,6 +228,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     sync.add_argument("--force", action="store_true",
                       help="do the full run even when nothing changed since the last sync, and "
                            "allow a run that would empty a side (the guard refuses otherwise)")
+    sync.add_argument("--reformat", action="store_true",
+                      help="dress every tab again: headers, number formats, status dropdown, "
+                           "filter, frozen columns, colours (undoing formatting changed by hand)")
     sync.add_argument("--every", metavar="INTERVAL",
                       help="keep running: every 90s, 15m, 1h, 1d... until Ctrl-C")
     sync.add_argument("--log", type=Path, metavar="FILE",

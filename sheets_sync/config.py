@@ -32,7 +32,8 @@ DEFAULT_COLUMNS = ("customer_id", "name", "email", "customer_type", "prospect_sc
 _URL_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
 _ID = re.compile(r"[A-Za-z0-9_-]{10,}")
 _KEYS = ("workbook", "spreadsheet", "credentials", "key", "segments", "columns",
-         "sales_columns", "conflict", "endpoint", "state", "oauth_client", "retry")
+         "sales_columns", "conflict", "endpoint", "state", "oauth_client", "retry",
+         "status_choices")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class SyncConfig:
     state: Path = field(default=Path())
     oauth_client: Path | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    #: The status dropdown's choices; None: a default list in the workbook's language.
+    status_choices: tuple[str, ...] | None = None
 
     @property
     def excel_columns(self) -> tuple[str, ...]:
@@ -174,6 +177,8 @@ def parse_config(table: Mapping[str, Any], path: Path,
         else state_path(workbook),
         oauth_client=check.file(str(oauth_client)) if oauth_client else None,
         retry=_retry(check, table.get("retry", {})),
+        status_choices=check.names("status_choices", ()) if "status_choices" in table
+        else None,
     )
 
 
@@ -223,6 +228,10 @@ columns = ["customer_id", "name", "email", "customer_type", "prospect_score", "t
 
 # Columns the sales team fills in; their edits come back into the workbook.
 sales_columns = ["status", "owner", "notes", "next_action"]
+
+# The choices of the status column's dropdown (other text is still accepted, with a
+# warning mark).  Without this line: a default list in the workbook's language.
+# status_choices = ["to call", "called", "call back", "meeting booked", "won", "not interested"]
 
 # When both sides changed the same cell: "owner-wins" (the column's owner), "excel-wins"
 # or "sheets-wins".  Every conflict is recorded with both values.

@@ -88,7 +88,7 @@ class Plan:
 
     ``remote_adds`` — rows to append: ``_tab`` and every synced column (typed values).
     ``remote_updates`` — cells to write: ``tab, row, column, value``.
-    ``remote_clears`` — rows to blank: ``tab, row``.
+    ``remote_clears`` — rows to remove (customers leaving a tab): ``tab, row``.
     ``local_updates`` — workbook cells: ``key, column, value`` (sales columns only).
     ``new_customers`` — customers to create in the workbook: ``_tab, _row`` and the columns.
     ``conflicts`` — ``tab, key, column, excel, sheets, base, resolution``.

@@ -44,6 +44,7 @@ from sheets_sync.google.sheets import RemoteTabs, SheetsBook, open_book
 from sheets_sync.lock import sync_lock
 from sheets_sync.merge import SEGMENTS, TAB, Plan, plan
 from sheets_sync.state import RunStats, Steady, SyncState
+from sheets_sync.tabs import look_for
 
 log = logging.getLogger(__name__)
 
@@ -194,13 +195,15 @@ class _Run:
         self.local = local_table(self.analysis, config, self.tabs, data)
         self.header = list(dict.fromkeys([*config.excel_columns, *config.sales_columns]))
         self.excel, self.sales, self.computed = owned_columns(config, data)
+        self.look = look_for(config, self.analysis, self.local, self.tabs, self.excel)
+        self.reformat = False
         self.writes = 0
         self.doubt = False
 
     def plan(self, force: bool) -> tuple[Plan, RemoteTabs]:
         """Read the spreadsheet (metadata + one batchGet) and decide every change."""
         c = self.config
-        remote = self.book.read(self.tabs, self.header)
+        remote = self.book.read(self.tabs, self.look)
         base = self.state.base(c.spreadsheet, c.key, self.header)
         decided = plan(base, self.local, remote.frame, key=c.key,
                        excel_columns=self.excel, sales_columns=self.sales,
@@ -210,10 +213,9 @@ class _Run:
 
     def write_remote(self, decided: Plan, remote: RemoteTabs) -> None:
         """Create missing tabs and write the changes, counting the write requests made."""
-        if remote.missing(self.tabs):
-            self.writes += 1
-        remote = self.book.setup(remote, self.tabs, self.header, self.excel)
-        self.writes += self.book.write(decided, remote, self.header)
+        remote, made = self.book.setup(remote, self.tabs, self.look)
+        self.writes += made
+        self.writes += self.book.write(decided, remote, self.look, reformat=self.reformat)
 
     def write_local(self, decided: Plan) -> bool:
         """Sales edits and new customers into the Customers sheet; the Conflicts sheet.
@@ -279,7 +281,8 @@ def config_hash(config: SyncConfig) -> str:
     except metadata.PackageNotFoundError:
         version = ""
     fields = [str(config.workbook), config.spreadsheet, config.key, config.segments,
-              config.columns, config.sales_columns, config.conflict, version]
+              config.columns, config.sales_columns, config.conflict, version,
+              config.status_choices]
     return hashlib.sha256(json.dumps(fields, default=list).encode()).hexdigest()
 
 
@@ -358,12 +361,13 @@ def remove_stale_saves(workbook: Path) -> list[Path]:
 
 
 def sync(config: SyncConfig, *, dry_run: bool = False, force: bool = False,
-         local: Side | None = None) -> RunReport:
+         local: Side | None = None, reformat: bool = False) -> RunReport:
     """One sync run of ``config`` (the lock is taken here: one run at a time per workbook).
 
     ``local`` is the workbook side: by default the file itself; the Sync now macro passes the
     workbook open in Excel, so sales edits are written through Excel.  ``force`` does the full
     run even when nothing changed, and lets a side emptied since the last sync propagate.
+    ``reformat`` dresses every tab again (formats, dropdowns, colours) in a full run.
     """
     side = local or FileSide(config.workbook)
     with sync_lock(config.workbook):
@@ -372,7 +376,7 @@ def sync(config: SyncConfig, *, dry_run: bool = False, force: bool = False,
         if busy:
             return _skipped(config, busy)
         with SyncState(config.state) as state:
-            return _locked_run(config, state, side, dry_run, force)
+            return _locked_run(config, state, side, dry_run, force, reformat)
 
 
 def _skipped(config: SyncConfig, reason: str) -> RunReport:
@@ -384,7 +388,7 @@ def _skipped(config: SyncConfig, reason: str) -> RunReport:
 
 
 def _locked_run(config: SyncConfig, state: SyncState, local: Side, dry_run: bool,
-                force: bool) -> RunReport:
+                force: bool, reformat: bool = False) -> RunReport:
     run_id = None if dry_run else state.start(config.spreadsheet)
     book = None
     try:
@@ -400,12 +404,13 @@ def _locked_run(config: SyncConfig, state: SyncState, local: Side, dry_run: bool
         on_disk = isinstance(local, FileSide)  # not the workbook open in Excel (unsaved edits)
         stamp = file_stamp(config.workbook, previous) if on_disk else None
         version = ask_version(book, state, run_id)
-        if not force and unchanged(previous, version, stamp, config):
+        if not (force or reformat) and unchanged(previous, version, stamp, config):
             state.unchanged(run_id, RunStats(book.requests))
             tabs = config.segments or state.tabs(config.spreadsheet)
             return RunReport("ok", {t: dict.fromkeys(COUNTS, 0) for t in tabs}, book.requests,
                              AGREE)
         run = _Run(config, state, local, book)
+        run.reformat = reformat
         decided, remote = run.apply_remote(run_id, force)
         wrote_workbook = run.write_local(decided)
         steady = None if decided.local_changes else _steady(run, config, version, stamp,

@@ -5,16 +5,20 @@ unchanged since the last run, and the workbook too, the run ends there.  Otherwi
 costs three requests more whatever the size: the metadata (``spreadsheets.get``), every tab in
 one ``values:batchGet``, every change in one ``values:batchUpdate`` (and the version once more
 after writing, to recognise the run's own changes).  A ``spreadsheets:batchUpdate`` is added
-only to create missing tabs or to grow a grid.  Writes use ``valueInputOption=RAW``: cell
-text is stored as text, so ``=``, ``+``, ``-``, ``@`` and DDE payloads never become formulas;
-numbers are sent as JSON numbers and stay numbers.  Only changed cells are sent; a payload
-above ``max_payload`` bytes (Google accepts about 2 MB) is split into several requests.
+only to create missing tabs, to grow a grid, or to dress a tab (:mod:`.layout`: when it is
+created, when its header changes, on ``--reformat``).  Writes use ``valueInputOption=RAW``:
+cell text is stored as text, so ``=``, ``+``, ``-``, ``@`` and DDE payloads never become
+formulas; numbers are sent as JSON numbers and stay numbers, dates as serial numbers that the
+date columns' format shows as dates.  Reads ask for unformatted values and serial dates, so
+what comes back is what was written, whatever the spreadsheet's locale.  Only changed cells are
+sent; a payload above ``max_payload`` bytes (Google accepts about 2 MB) is split into several
+requests.
 
-Row removal: the row's synced cells are blanked in place; rows never move.  Deleting rows
-(``deleteDimension``) would shift every row below while sales may be typing in it, would cost
-a second write request, and would destroy what sales keep in their own extra columns.  Blank
-rows are ignored when reading and new rows are appended below the last used row, so the price
-is some blank rows left in a tab (a person can delete them at any time).
+Rows a person works on never move because of the sync, except to close a gap: a customer
+leaving a tab has its row deleted (``deleteDimension``, in the same ``spreadsheets:batchUpdate``
+as any growth or dressing, before the cells are written, so the cells' row numbers are those
+after the deletion); new rows are appended below the last used row, in call-list order.
+Google moves a person's pending edit with its row, as for any collaborator's deletion.
 """
 
 from __future__ import annotations
@@ -36,7 +40,24 @@ from gspread.urls import DRIVE_FILES_API_V3_URL
 from addin.errors import SheetsApiError
 from addin.workbook.a1 import column_letter, quote_sheet
 from sheets_sync.config import SyncConfig
+from sheets_sync.google.about import (
+    about_requests,
+    legend_ranges,
+    signature_range,
+    stamp_range,
+)
+from sheets_sync.google.about import title as about_title
 from sheets_sync.google.auth import authorized_session
+from sheets_sync.google.layout import (
+    Decor,
+    Look,
+    cell_requests,
+    column_of,
+    decor_of,
+    format_requests,
+    read_cells,
+    shown_cells,
+)
 from sheets_sync.google.retry import RetrySession
 from sheets_sync.google.transport import open_client
 from sheets_sync.merge import ROW, TAB, Plan
@@ -44,11 +65,12 @@ from sheets_sync.merge import ROW, TAB, Plan
 MAX_PAYLOAD = 1_800_000
 """Bytes per write request, under Google's recommended 2 MB."""
 NEW_TAB_ROWS = 1000
+ABOUT_ROWS, ABOUT_COLUMNS = 100, 5
 GROW_MARGIN = 500
 READ_OPTIONS = {"valueRenderOption": "UNFORMATTED_VALUE",
-                "dateTimeRenderOption": "FORMATTED_STRING", "majorDimension": "ROWS"}
-PROTECTION_NOTE = "Computed by the workbook: an edit here is undone at the next sync " \
-                  "(and kept in the Conflicts sheet)."
+                "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"}
+DECOR_FIELDS = ("sheets(properties(sheetId,title),protectedRanges(protectedRangeId,description),"
+                "conditionalFormats)")
 
 
 @dataclass(frozen=True)
@@ -66,8 +88,11 @@ class RemoteTabs:
     """What one read found: the synced tabs' rows and where each column sits.
 
     ``frame`` has ``_tab``, ``_row`` (1-based) and every synced column found in a tab's header
-    (raw values); ``positions[tab][column]`` is a 0-based column index; ``width[tab]`` the
-    header's length; ``last_row[tab]`` the last row holding anything (1 = header only).
+    (canonical values); ``positions[tab][column]`` is a 0-based column index; ``width[tab]``
+    the header's length; ``last_row[tab]`` the last row holding anything (1 = header only);
+    ``headers[tab]`` the header row as it reads; ``stale`` the cells (``tab, row, column,
+    value``) that still show an earlier form of their value and are rewritten as it is shown
+    now; ``created`` the tabs this run made (already dressed).
     """
 
     frame: pd.DataFrame
@@ -75,6 +100,12 @@ class RemoteTabs:
     positions: Mapping[str, Mapping[str, int]]
     width: Mapping[str, int]
     last_row: Mapping[str, int]
+    headers: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+    stale: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        {"tab": [], "row": [], "column": [], "value": []}))
+    created: frozenset[str] = frozenset()
+    #: The signature of the look the tabs were last dressed for (read from the About tab).
+    dressed_as: str = ""
 
     @property
     def present(self) -> dict[str, list[str]]:
@@ -84,10 +115,6 @@ class RemoteTabs:
     def missing(self, tabs: Sequence[str]) -> list[str]:
         """The synced tabs the spreadsheet does not have yet."""
         return [t for t in tabs if t not in self.tabs]
-
-
-def _fold(name: object) -> str:
-    return " ".join(str(name).split()).casefold()
 
 
 def json_cell(value: Any) -> Any:
@@ -172,93 +199,160 @@ class SheetsBook:
                                        int(grid.get("columnCount", 0)))
         return tabs
 
-    def read(self, tabs: Sequence[str], columns: Sequence[str]) -> RemoteTabs:
-        """The synced tabs' content: metadata, then all tabs in one ``values:batchGet``."""
+    def read(self, tabs: Sequence[str], look: Look) -> RemoteTabs:
+        """The synced tabs' content: metadata, then all tabs in one ``values:batchGet``.
+        Headers are recognised in any language or earlier form, values read back canonical."""
         meta = self.metadata()
         present = [t for t in tabs if t in meta]
         value_ranges: list[dict[str, Any]] = []
+        dressed_as = ""
         if present:
+            about = about_title(look)
+            ranges = [quote_sheet(t) for t in present]
+            if about in meta:  # what the tabs were dressed for rides along in the same read
+                ranges.append(signature_range(look))
             answer = self._call("read the tabs", lambda h: h.values_batch_get(
-                self.spreadsheet_id, [quote_sheet(t) for t in present], params=dict(READ_OPTIONS)))
+                self.spreadsheet_id, ranges, params=dict(READ_OPTIONS)))
             value_ranges = answer.get("valueRanges", [])
-        wanted = {_fold(c): c for c in columns}
-        frames, positions, width, last_row = [], {}, {}, {}
+            if about in meta and len(value_ranges) > len(present):
+                cells = value_ranges.pop().get("values") or [[""]]
+                dressed_as = str(cells[0][0]) if cells[0] else ""
+        frames, positions, width, last_row, headers, stale = [], {}, {}, {}, {}, []
         for tab, value_range in zip(present, value_ranges, strict=True):
             values = value_range.get("values", [])
             header = values[0] if values else []
             where: dict[str, int] = {}
             for index, name in enumerate(header):
-                column = wanted.get(_fold(name))
+                column = column_of(name, look.columns)
                 if column is not None and column not in where:
                     where[column] = index
             positions[tab], width[tab], last_row[tab] = where, len(header), len(values)
+            headers[tab] = list(header)
             body = list(zip_longest(*values[1:], fillvalue=None))  # columns, padded
             frame = pd.DataFrame({TAB: tab, ROW: np.arange(2, len(values) + 1)})
             for column, index in where.items():
                 cells = body[index] if index < len(body) else (None,) * len(frame)
-                frame[column] = np.array(cells, dtype=object)
+                frame[column], old = read_cells(column, np.array(cells, dtype=object), look)
+                if old.any():
+                    stale.append(pd.DataFrame({"tab": tab, "row": frame[ROW][old],
+                                               "column": column, "value": frame[column][old]}))
             frames.append(frame)
         frame = (pd.concat(frames, ignore_index=True) if frames
                  else pd.DataFrame({TAB: pd.Series(dtype="str"), ROW: pd.Series(dtype=int)}))
-        return RemoteTabs(frame, meta, positions, width, last_row)
+        remote = RemoteTabs(frame, meta, positions, width, last_row, headers,
+                            dressed_as=dressed_as)
+        return replace(remote, stale=pd.concat(stale, ignore_index=True)) if stale else remote
+
+    def decor(self) -> dict[str, Decor]:
+        """The sync's own protections and colour rules of every tab (before dressing tabs
+        again): one ``spreadsheets.get``, only on the rare runs that dress an existing tab."""
+        answer = self._call("read the tabs' formats", lambda h: h.fetch_sheet_metadata(
+            self.spreadsheet_id, params={"fields": DECOR_FIELDS}))
+        return {sheet["properties"]["title"]: decor_of(sheet)
+                for sheet in answer.get("sheets", [])}
 
     # -- writing ------------------------------------------------------------------------------
 
-    def setup(self, remote: RemoteTabs, tabs: Sequence[str], header: Sequence[str],
-              excel_columns: Sequence[str]) -> RemoteTabs:
-        """Create the missing tabs in one ``spreadsheets:batchUpdate``: tab, frozen header row,
-        warning-only protection of the Excel-owned columns.  The header text itself is written
-        by :meth:`write` with the rows."""
+    def setup(self, remote: RemoteTabs, tabs: Sequence[str],
+              look: Look) -> tuple[RemoteTabs, int]:
+        """Create the missing tabs and the About tab, dressed (:func:`.layout.format_requests`,
+        :func:`.about.about_requests`), in one ``spreadsheets:batchUpdate``; the header and
+        legend text are written by :meth:`write` with the rows.  Returns the tabs and the
+        number of write requests made (0 or 1)."""
         missing = remote.missing(tabs)
-        if not missing:
-            return remote
+        about = about_title(look)
+        if not missing and about in remote.tabs:
+            return remote, 0
         taken = {t.sheet_id for t in remote.tabs.values()}
         requests: list[dict[str, Any]] = []
         created = dict(remote.tabs)
+        where = {c: i for i, c in enumerate(look.columns)}
         for title in missing:
             sheet_id = self.new_sheet_id()
             while sheet_id in taken:
                 sheet_id = self.new_sheet_id()
             taken.add(sheet_id)
-            tab = Tab(title, sheet_id, NEW_TAB_ROWS, max(26, len(header)))
+            tab = Tab(title, sheet_id, NEW_TAB_ROWS, max(26, len(look.columns)))
             created[title] = tab
             requests.append({"addSheet": {"properties": {
                 "sheetId": sheet_id, "title": title,
                 "gridProperties": {"rowCount": tab.rows, "columnCount": tab.cols,
                                    "frozenRowCount": 1}}}})
-            requests += [{"addProtectedRange": {"protectedRange": {
-                "range": {"sheetId": sheet_id, "startColumnIndex": i, "endColumnIndex": i + 1},
-                "description": PROTECTION_NOTE, "warningOnly": True}}}
-                for i, name in enumerate(header) if name in excel_columns]
+            requests += format_requests(sheet_id, where, tab.rows, look)
+        if about not in remote.tabs:
+            sheet_id = self.new_sheet_id()
+            while sheet_id in taken:
+                sheet_id = self.new_sheet_id()
+            created[about] = Tab(about, sheet_id, ABOUT_ROWS, ABOUT_COLUMNS)
+            requests.append({"addSheet": {"properties": {
+                "sheetId": sheet_id, "title": about,
+                "gridProperties": {"rowCount": ABOUT_ROWS, "columnCount": ABOUT_COLUMNS}}}})
+            requests += about_requests(sheet_id, look)
+            missing.append(about)
         self._call("create the tabs " + ", ".join(missing),
                    lambda h: h.batch_update(self.spreadsheet_id, {"requests": requests}))
         return replace(remote, tabs=created,
                        positions={**remote.positions, **{t: {} for t in missing}},
                        width={**remote.width, **{t: 0 for t in missing}},
-                       last_row={**remote.last_row, **{t: 0 for t in missing}})
+                       last_row={**remote.last_row, **{t: 0 for t in missing}},
+                       headers={**remote.headers, **{t: [] for t in missing}},
+                       created=remote.created | set(missing)), 1
 
-    def write(self, plan: Plan, remote: RemoteTabs, header: Sequence[str]) -> int:
-        """Apply the plan's Sheets side: grow grids if needed (one ``spreadsheets:batchUpdate``),
-        then every cell in ``values:batchUpdate`` requests (one unless above ``max_payload``).
+    def write(self, plan: Plan, remote: RemoteTabs, look: Look, *,
+              reformat: bool = False) -> int:
+        """Apply the plan's Sheets side: grow grids and dress the tabs whose header changed
+        (or all with ``reformat``) in one ``spreadsheets:batchUpdate``, then every cell in
+        ``values:batchUpdate`` requests (one unless above ``max_payload``).  The About tab's
+        stamp rides along when anything else is written, its legend when tabs were dressed.
         Returns the number of write requests made."""
-        tabs = sorted(set(plan.remote_adds[TAB]) | set(plan.remote_updates["tab"])
-                      | set(plan.remote_clears["tab"]), key=str)
-        layout = {t: self._layout(remote, t, header) for t in tabs}
+        tabs = [t for t in remote.positions if t != about_title(look)]
+        layout = {t: self._layout(remote, t, look.columns) for t in tabs}
         data: list[dict[str, Any]] = []
+        dressed = []
         for tab in tabs:
-            where, new_columns = layout[tab]
-            data += [{"range": f"{quote_sheet(tab)}!{column_letter(where[c])}1", "values": [[c]]}
-                     for c in new_columns]
-        data += self._updates(plan.remote_updates, layout)
-        data += self._clears(plan.remote_clears, layout)
-        adds, grow = self._adds(plan.remote_adds, remote, layout)
+            where, _ = layout[tab]
+            shown = remote.headers.get(tab, [])
+            relabel = [c for c in look.columns
+                       if where[c] >= len(shown) or shown[where[c]] != look.label(c)]
+            data += [{"range": f"{quote_sheet(tab)}!{column_letter(where[c])}1",
+                      "values": [[look.label(c)]]} for c in relabel]
+            restyle = reformat or remote.dressed_as != look.signature()
+            if tab not in remote.created and (restyle or relabel):
+                dressed.append(tab)
+        deletes, gone = _deletions(plan.remote_clears, remote)
+        data += self._updates(_shifted(remote.stale, gone), layout, look)
+        data += self._updates(_shifted(plan.remote_updates, gone), layout, look)
+        adds, grow = self._adds(plan.remote_adds, remote, layout, look, gone)
         data += adds
+        requests = deletes + [g for g in grow if g]
+        rows = {t: remote.tabs[t].rows - len(gone.get(t, ())) for t in tabs}
+        for request in requests[len(deletes):]:
+            body = request["appendDimension"]
+            tab = next(t for t in tabs if remote.tabs[t].sheet_id == body["sheetId"])
+            if body["dimension"] == "ROWS":
+                if tab not in dressed:  # new rows get the formats and validations of the old
+                    requests += cell_requests(body["sheetId"], layout[tab][0], look,
+                                              rows[tab], rows[tab] + body["length"])
+                rows[tab] += body["length"]
+        about = about_title(look)
+        if about in remote.tabs and (reformat or dressed or about in remote.created
+                                     or remote.dressed_as != look.signature()):
+            data += legend_ranges(look)
+            data.append({"range": signature_range(look), "values": [[look.signature()]]})
+            if reformat and about not in remote.created:
+                requests += about_requests(remote.tabs[about].sheet_id, look)
+        if dressed:
+            decor = self.decor()
+            for tab in dressed:
+                requests += format_requests(remote.tabs[tab].sheet_id, layout[tab][0],
+                                            rows[tab], look, decor.get(tab, Decor()))
         made = 0
-        grow = [g for g in grow if g]
-        if grow:
-            self._call("grow the tabs", lambda h: h.batch_update(
-                self.spreadsheet_id, {"requests": grow}))
+        if requests:
+            self._call("format the tabs", lambda h: h.batch_update(
+                self.spreadsheet_id, {"requests": requests}))
             made += 1
+        if data and about in remote.tabs:
+            data.append(stamp_range(look, plan.remote_changes, len(plan.conflicts)))
         for chunk in self._chunks(data):
             body = {"valueInputOption": "RAW", "data": chunk}
             self._call("write the changes", lambda h, b=body: h.values_batch_update(
@@ -278,46 +372,44 @@ class SheetsBook:
         return where, new
 
     @staticmethod
-    def _updates(updates: pd.DataFrame,
-                 layout: Mapping[str, tuple[dict[str, int], list[str]]]) -> list[dict[str, Any]]:
-        """One single-cell range per changed cell (adjacent cells are rare and small)."""
+    def _updates(updates: pd.DataFrame, layout: Mapping[str, tuple[dict[str, int], list[str]]],
+                 look: Look) -> list[dict[str, Any]]:
+        """One single-cell range per changed cell (adjacent cells are rare and small), each
+        value as the tab shows it."""
         if updates.empty:
             return []
         letters = [column_letter(layout[t][0][c]) for t, c in
                    zip(updates["tab"], updates["column"], strict=True)]
         ranges = (updates["tab"].map(quote_sheet) + "!" + pd.Series(letters, index=updates.index)
                   + updates["row"].astype("str"))
-        values = updates["value"].map(json_cell)
+        values = updates["value"].astype(object)
+        for column in updates["column"].unique():
+            mask = updates["column"] == column
+            values[mask] = shown_cells(column, values[mask], look)
+        values = values.map(json_cell)
         return [{"range": r, "values": [[v]]} for r, v in zip(ranges, values, strict=True)]
 
-    @staticmethod
-    def _clears(clears: pd.DataFrame,
-                layout: Mapping[str, tuple[dict[str, int], list[str]]]) -> list[dict[str, Any]]:
-        """Blank the synced cells of removed rows; other cells of the row stay as they are."""
-        data = []
-        for tab, rows in clears.groupby("tab", sort=False)["row"]:
-            where = layout[tab][0]
-            first, last = min(where.values()), max(where.values())
-            template = [None] * (last - first + 1)
-            for index in where.values():
-                template[index - first] = ""
-            span = f"{quote_sheet(tab)}!{column_letter(first)}{{0}}:{column_letter(last)}{{0}}"
-            data += [{"range": span.format(r), "values": [template]} for r in rows]
-        return data
-
     def _adds(self, adds: pd.DataFrame, remote: RemoteTabs,
-              layout: Mapping[str, tuple[dict[str, int], list[str]]],
+              layout: Mapping[str, tuple[dict[str, int], list[str]]], look: Look,
+              gone: Mapping[str, np.ndarray],
               ) -> tuple[list[dict[str, Any]], list[dict[str, Any] | None]]:
-        """New rows as blocks below each tab's last used row, and the grid growth they need."""
+        """New rows as blocks below each tab's last used row, in call-list order
+        (``look.order``), and the grid growth they need."""
         data: list[dict[str, Any]] = []
         grow: list[dict[str, Any] | None] = []
         for tab in layout:
             where = layout[tab][0]
             rows = adds[adds[TAB] == tab]
+            if len(rows) > 1 and tab in look.order:
+                rank = pd.Index(list(map(str, look.order[tab]))).get_indexer(
+                    rows[look.key].astype(str))
+                rank = np.where(rank < 0, len(look.order[tab]), rank)
+                rows = rows.iloc[np.argsort(rank, kind="stable")]
             width = max(where.values()) + 1
-            start = max(remote.last_row.get(tab, 0), 1) + 1
+            deleted = len(gone.get(tab, ()))
+            start = max(remote.last_row.get(tab, 0) - deleted, 1) + 1
             end = start + len(rows) - 1
-            grid = remote.tabs[tab]
+            grid = replace(remote.tabs[tab], rows=remote.tabs[tab].rows - deleted)
             grow.append(_grow(grid, "ROWS", end - grid.rows))
             grow.append(_grow(grid, "COLUMNS", width - grid.cols))
             if rows.empty:
@@ -325,7 +417,8 @@ class SheetsBook:
             block = np.full((len(rows), width), None, dtype=object)
             for column, index in where.items():
                 if column in rows:
-                    block[:, index] = rows[column].map(json_cell).to_numpy()
+                    block[:, index] = shown_cells(column, rows[column], look).map(
+                        json_cell).to_numpy()
             per_row = max(1, len(json.dumps(block[:50].tolist())) // min(len(rows), 50))
             step = max(1, self.max_payload // (2 * per_row))
             for first in range(0, len(rows), step):
@@ -347,6 +440,38 @@ class SheetsBook:
             chunks[-1].append(item)
             size += cost
         return chunks
+
+
+def _deletions(clears: pd.DataFrame, remote: RemoteTabs,
+               ) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
+    """``deleteDimension`` requests for the rows of customers leaving their tabs (bottom
+    first, each run of adjacent rows in one request), and each tab's deleted rows (sorted)."""
+    requests, gone = [], {}
+    for tab, rows in clears.groupby("tab", sort=True)["row"]:
+        ordered = np.unique(rows.to_numpy(dtype=np.int64))
+        gone[tab] = ordered
+        breaks = np.flatnonzero(np.diff(ordered) != 1) + 1
+        for block in reversed(np.split(ordered, breaks)):
+            requests.append({"deleteDimension": {"range": {
+                "sheetId": remote.tabs[tab].sheet_id, "dimension": "ROWS",
+                "startIndex": int(block[0]) - 1, "endIndex": int(block[-1])}}})
+    return requests, gone
+
+
+def _shifted(cells: pd.DataFrame, gone: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """Cell writes with their rows as they are once the ``gone`` rows are deleted (writes to a
+    deleted row are dropped)."""
+    if cells.empty or not gone:
+        return cells
+    rows = cells["row"].to_numpy(dtype=np.int64).copy()
+    keep = np.ones(len(cells), dtype=bool)
+    tabs = cells["tab"].to_numpy()
+    for tab, deleted in gone.items():
+        mine = tabs == tab
+        at = rows[mine]
+        keep[mine] = ~np.isin(at, deleted)
+        rows[mine] = at - np.searchsorted(deleted, at)
+    return cells.assign(row=rows)[keep]
 
 
 def _grow(tab: Tab, dimension: str, lacking: int) -> dict[str, Any] | None:

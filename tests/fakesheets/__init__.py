@@ -13,7 +13,10 @@ Where Google's behaviour is known, the fake copies it rather than what would be 
   a formula (shown ``#NAME?``/``#ERROR!`` unless it is plain arithmetic); ``@`` text stays text;
 - JSON ``null`` fields are "unset"; ``null`` cells in ``values`` leave the cell alone.
 
-What the fake does not implement answers ``501 UNIMPLEMENTED`` and is recorded in
+Every request is checked against Google's discovery documents (:mod:`fakesheets.discovery`):
+an unknown field, a wrong type or enum is answered ``400`` and recorded in
+``FakeSheets.invalid``, which fails the test through the fixture.  What the fake does not
+implement answers ``501 UNIMPLEMENTED`` and is recorded in
 ``FakeSheets.crashes``, which fails the test through the fixture.
 """
 
@@ -34,3 +37,5 @@ def fake_sheets() -> Iterator[FakeSheets]:
     with FakeSheets() as fake:
         yield fake
         assert not fake.crashes, "the fake Sheets server crashed:\n" + "\n".join(fake.crashes)
+        assert not fake.invalid, ("requests Google's discovery documents refuse:\n"
+                                  + "\n".join(fake.invalid))

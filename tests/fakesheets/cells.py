@@ -32,6 +32,7 @@ class Cell:
     formula: str | None = None
     fmt: Mapping[str, Any] | None = None  # userEnteredFormat, numberFormat included
     note: str | None = None
+    validation: Mapping[str, Any] | None = None  # dataValidation: a DataValidationRule
 
     @property
     def blank(self) -> bool:
@@ -309,6 +310,8 @@ def cell_data(cell: Cell | None) -> dict[str, Any]:
         data["userEnteredFormat"] = dict(cell.fmt)
     if cell.note:
         data["note"] = cell.note
+    if cell.validation:
+        data["dataValidation"] = dict(cell.validation)
     return data
 
 

@@ -64,6 +64,9 @@ class Sheet:
     props: dict[str, Any]
     protected: list[dict[str, Any]] = field(default_factory=list)
     grid: dict[int, dict[int, Cell]] = field(default_factory=dict)
+    #: Conditional format rules (ConditionalFormatRule JSON) and the basic filter, if any.
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    basic_filter: dict[str, Any] | None = None
 
     @property
     def title(self) -> str:
@@ -96,6 +99,8 @@ class Sheet:
             copy.deepcopy(self.props),
             copy.deepcopy(self.protected),
             {r: dict(row) for r, row in self.grid.items()},
+            copy.deepcopy(self.rules),
+            copy.deepcopy(self.basic_filter),
         )
 
     def properties(self, index: int) -> dict[str, Any]:
@@ -111,7 +116,8 @@ class Sheet:
         return self.grid.get(row, {}).get(col)
 
     def put(self, row: int, col: int, cell: Cell | None) -> None:
-        if cell is None or (cell.blank and not cell.fmt and not cell.note):
+        if cell is None or (cell.blank and not cell.fmt and not cell.note
+                            and not cell.validation):
             self.grid.get(row, {}).pop(col, None)
             if not self.grid.get(row, True):
                 del self.grid[row]
@@ -219,6 +225,10 @@ class Book:
             entry: dict[str, Any] = {"properties": sheet.properties(index)}
             if sheet.protected:
                 entry["protectedRanges"] = copy.deepcopy(sheet.protected)
+            if sheet.rules:
+                entry["conditionalFormats"] = copy.deepcopy(sheet.rules)
+            if sheet.basic_filter is not None:
+                entry["basicFilter"] = copy.deepcopy(sheet.basic_filter)
             if include_grid:
                 boxes = wanted.get(sheet.sheet_id) or [Box(0, 0, sheet.rows, sheet.cols)]
                 entry["data"] = [grid_data(sheet, box) for box in boxes]

@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-from . import a1, batch, model
+from . import a1, batch, decor, discovery, model  # noqa: F401 (decor registers handlers)
 from .cells import Cell, render, user_entered
 from .model import ApiError, Book, Sheet
 
@@ -231,6 +231,10 @@ class FakeSheets:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.crashes: list[str] = []  # tracebacks of bugs in the fake itself
+        #: Requests Google's discovery documents do not allow (answered 400, as Google does).
+        self.invalid: list[str] = []
+        #: Every ``spreadsheets:batchUpdate`` request received, in order.
+        self.batch_requests: list[dict[str, Any]] = []
         if fault_rate is not None:
             self.set_fault_rate(*fault_rate, faults=random_faults)
 
@@ -474,6 +478,11 @@ class FakeSheets:
             payload = _drop_nulls(json.loads(body)) if body.strip() else {}
         except ValueError:
             return 400, ApiError(400, "Invalid JSON payload received.").body(), {}
+        wrong = discovery.problems(kind, args, payload)
+        if wrong:
+            self.invalid += wrong
+            return 400, ApiError(400, "Invalid JSON payload received. " + "; ".join(wrong)
+                                 ).body(), {}
         try:
             handler = getattr(self, "_" + kind.replace(".", "_"), None)
             if handler is None:
@@ -532,6 +541,8 @@ class FakeSheets:
         requests = body.get("requests") or []
         if not requests:
             raise model.bad("Must specify at least one request.")
+        with self._lock:
+            self.batch_requests += requests
 
         def apply(book: Book) -> dict[str, Any]:
             result = {"spreadsheetId": book.id, "replies": batch.run(book, requests, self._rng)}
@@ -674,6 +685,10 @@ class FakeSheets:
         }
         replies = self._write(sid, lambda book: batch.run(book, [request], self._rng))
         return replies[0]["addSheet"]["properties"]["sheetId"]
+
+    def snapshot(self, sid: str) -> Book:
+        """A copy of a spreadsheet as it is now (for helpers that show it as a person sees)."""
+        return self._read(sid, lambda book: book.copy())
 
     def sheet_titles(self, sid: str) -> list[str]:
         return self._read(sid, lambda book: [s.title for s in book.sheets])

@@ -13,8 +13,8 @@ from fakesheets import FakeSheets, Logged
 from addin.errors import SheetsApiError
 from addin.workbook.a1 import column_letter, quote_sheet
 from sheets_sync.config import parse_config
+from sheets_sync.google.layout import OWNED_NOTE, Look
 from sheets_sync.google.sheets import (
-    PROTECTION_NOTE,
     RemoteTabs,
     SheetsBook,
     json_cell,
@@ -27,6 +27,9 @@ EXCEL = [KEY, "name", "score"]
 SALES = ["status", "notes"]
 HEADER = EXCEL + SALES
 TABS = ["Hot prospects", "Lost"]
+LOOK = Look(columns=tuple(HEADER), key=KEY, owned=frozenset(EXCEL))
+SHOWN = [LOOK.label(c) for c in HEADER]  # Customer ID, Name, score, Status, Notes
+PROTECTION_NOTE = OWNED_NOTE[0]
 PAYLOADS = ['=HYPERLINK("http://evil.example","click")', "+1", "-1", "@SUM(A1:A2)",
             "\t=1+1", "=cmd|' /C calc'!A0", "'=quoted"]
 
@@ -49,13 +52,13 @@ class Syncer:
         self.base = pd.DataFrame(columns=["_tab", *HEADER])
 
     def read(self) -> RemoteTabs:
-        return self.book.read(TABS, HEADER)
+        return self.book.read(TABS, LOOK)
 
     def sync(self, local: pd.DataFrame) -> Plan:
-        remote = self.book.setup(self.read(), TABS, HEADER, EXCEL)
+        remote, _ = self.book.setup(self.read(), TABS, LOOK)
         p = plan(self.base, local, remote.frame, key=KEY, excel_columns=EXCEL,
                  sales_columns=SALES, tabs=TABS, remote_columns=remote.present)
-        self.book.write(p, remote, HEADER)
+        self.book.write(p, remote, LOOK)
         self.base = p.new_base
         return p
 
@@ -82,7 +85,7 @@ def test_a1_helpers() -> None:
 def test_first_sync_creates_tabs_with_frozen_header_and_soft_protection(
         fake_sheets: FakeSheets, sid: str, book: SheetsBook) -> None:
     Syncer(book).sync(customers(6))
-    assert fake_sheets.sheet_titles(sid) == ["Notes", *TABS]
+    assert fake_sheets.sheet_titles(sid) == ["Notes", *TABS, "About"]
     props = fake_sheets.sheet_properties(sid, "Lost")
     assert props["gridProperties"]["frozenRowCount"] == 1
     protected = fake_sheets.protected_ranges(sid, "Lost")
@@ -90,7 +93,7 @@ def test_first_sync_creates_tabs_with_frozen_header_and_soft_protection(
             for p in protected] == [(0, True, PROTECTION_NOTE), (1, True, PROTECTION_NOTE),
                                     (2, True, PROTECTION_NOTE)]
     assert fake_sheets.sheet_values(sid, "Lost", "UNFORMATTED_VALUE") == [
-        HEADER, ["C00000", "Customer 0", 0, "", ""], ["C00003", "Customer 3", 3, "", ""]]
+        SHOWN, ["C00000", "Customer 0", 0, "", ""], ["C00003", "Customer 3", 3, "", ""]]
     assert fake_sheets.request_count("spreadsheets.batchUpdate") == 1
     assert fake_sheets.request_count("values.batchUpdate") == 1
 
@@ -158,22 +161,22 @@ def test_numbers_are_numbers_and_text_is_text(fake_sheets: FakeSheets, sid: str,
     assert fake_sheets.cell(sid, "Lost", "E2") == ("007", False)
 
 
-def test_removed_rows_are_blanked_in_place_and_extra_columns_survive(
+def test_removed_rows_are_deleted_and_the_rows_below_keep_their_extra_columns(
         fake_sheets: FakeSheets, sid: str, book: SheetsBook) -> None:
     syncer = Syncer(book)
     local = customers(4)
     syncer.sync(local)
     fake_sheets.set_values(sid, "Hot prospects", [["sales only"], ["keep me"]], start="G2")
     local.at[1, "segments"] = []
+    local.at[2, "notes"] = "still here"  # a write below the deleted row lands on its row
     p = syncer.sync(local)
     assert p.remote_clears.values.tolist() == [["Hot prospects", 2]]
     assert fake_sheets.sheet_values(sid, "Hot prospects", "UNFORMATTED_VALUE") == [
-        [*HEADER, "", ""], ["", "", "", "", "", "", "sales only"],
-        ["C00002", "Customer 2", 2, "", "", "", "keep me"]]
+        [*SHOWN, "", ""], ["C00002", "Customer 2", 2, "", "still here", "", "keep me"]]
     local.at[1, "segments"] = ["Hot prospects"]
     syncer.sync(local)
     rows = fake_sheets.sheet_values(sid, "Hot prospects", "UNFORMATTED_VALUE")
-    assert rows[3][:3] == ["C00001", "Customer 1", 1]
+    assert rows[2][:3] == ["C00001", "Customer 1", 1]  # back, appended at the end
 
 
 def test_columns_are_found_by_header_name_wherever_sales_moved_them(
@@ -202,7 +205,7 @@ def test_a_column_header_sales_deleted_is_written_back(fake_sheets: FakeSheets, 
     p = syncer.sync(local)
     assert p.local_updates.empty
     assert fake_sheets.sheet_values(sid, "Hot prospects", "UNFORMATTED_VALUE") == [
-        HEADER, ["C00001", "Customer 1", 1, "", "keep"]]
+        SHOWN, ["C00001", "Customer 1", 1, "", "keep"]]
 
 
 def test_large_writes_are_split_under_the_payload_limit(fake_sheets: FakeSheets,
@@ -230,5 +233,5 @@ def test_an_unknown_spreadsheet_is_explained(fake_sheets: FakeSheets, book: Shee
     book.spreadsheet_id = "no-such-spreadsheet-id"
     with pytest.raises(SheetsApiError, match=r"refused to read the spreadsheet \(HTTP 404\)") \
             as err:
-        book.read(TABS, HEADER)
+        book.read(TABS, LOOK)
     assert err.value.status == 404 and "spreadsheet id" in str(err.value)

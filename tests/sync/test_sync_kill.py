@@ -52,6 +52,7 @@ import pytest
 from fakesheets import FakeSheets
 
 from addin import read_workbook
+from addin.core.labels import canonical_column
 from addin.demo.sample import build_sample
 from addin.workbook.edit import update_cells
 from sheets_sync.config import load_config
@@ -226,7 +227,8 @@ class Snapshot:
 def _cell(header: list[Any], rows: list[list[Any]], cid: str, column: str) -> str:
     """The A1 reference of a customer's cell in a tab."""
     row = [r[0] for r in rows].index(cid) + 1
-    return f"{chr(65 + header.index(column))}{row}"
+    names = [canonical_column(h) or h for h in header]  # the tab shows labels
+    return f"{chr(65 + names.index(column))}{row}"
 
 
 @pytest.fixture(scope="module")

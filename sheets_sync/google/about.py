@@ -1,0 +1,130 @@
+"""The About tab: a legend of the synced tabs and the stamp of the last sync that wrote.
+
+It says, in the book's language, which columns the sync overwrites and which are the sales
+team's, what each colour means (the palette of :mod:`addin.core.palette`), and when the sync
+last changed the spreadsheet.  The legend is written when the tab is created and whenever the
+segment tabs are dressed again; the stamp rides in the run's single ``values:batchUpdate`` when
+the run writes anything else.  A run that changes nothing writes no stamp: stamping it would
+cost a write request and bump the spreadsheet's version, so the next run could no longer tell
+"unchanged" in one small request (see docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from addin.core.labels import VALUES, language_index
+from addin.core.palette import COLOURED_VALUES, MEANINGS
+from addin.workbook.a1 import quote_sheet
+from sheets_sync.google.layout import MEANING_WORDS, Look, rgb
+
+TITLES = ("About", "À propos", "Over")
+_WORDS: dict[str, tuple[str, str, str]] = {
+    "heading": ("Google Sheets sync of the workbook: what the tabs show",
+                "Synchronisation du classeur avec Google Sheets : ce que montrent les onglets",
+                "Synchronisatie van de werkmap met Google Sheets: wat de tabbladen tonen"),
+    "last": ("Last sync that changed this spreadsheet", "Dernière synchronisation qui a modifié "
+             "ce classeur", "Laatste synchronisatie die deze spreadsheet wijzigde"),
+    "column": ("Column", "Colonne", "Kolom"),
+    "filled": ("Filled by", "Rempli par", "Ingevuld door"),
+    "workbook": ("the workbook: overwritten at every sync (grey header)",
+                 "le classeur : réécrit à chaque synchronisation (en-tête gris)",
+                 "de werkmap: bij elke synchronisatie overschreven (grijze kop)"),
+    "you": ("you: brought back into the workbook", "vous : revient dans le classeur",
+            "u: gaat terug naar de werkmap"),
+    "colour": ("Colour", "Couleur", "Kleur"),
+    "meaning": ("Meaning", "Signification", "Betekenis"),
+    "stamp": ("{when}: {cells} change(s) written here, {conflicts} conflict(s) kept in the "
+              "workbook's Conflicts sheet",
+              "{when} : {cells} modification(s) écrite(s) ici, {conflicts} conflit(s) gardé(s) "
+              "dans la feuille Conflicts du classeur",
+              "{when}: {cells} wijziging(en) hier geschreven, {conflicts} conflict(en) bewaard "
+              "in het blad Conflicts van de werkmap"),
+}
+SIGNATURE_CELL = "E1"
+LEGEND_TOP = 4
+"""1-based row of the legend's column table (rows 1-3: heading, stamp, blank)."""
+
+
+def title(look: Look) -> str:
+    """The About tab's title in the book's language."""
+    return look.word(TITLES)
+
+
+def _word(key: str, look: Look) -> str:
+    return _WORDS[key][language_index(look.language)]
+
+
+def legend(look: Look) -> tuple[list[list[str]], list[tuple[int, str]]]:
+    """The legend's rows (from row 1) and the (0-based row, meaning) of its colour swatches."""
+    rows = [[_word("heading", look)], [_word("last", look)], [],
+            [_word("column", look), _word("filled", look)]]
+    rows += [[look.label(c), _word("workbook" if c in look.owned else "you", look)]
+             for c in look.columns]
+    rows += [[], [_word("colour", look), _word("meaning", look)]]
+    swatches = []
+    i = language_index(look.language)
+    for column in look.columns:
+        for value, meaning in COLOURED_VALUES.get(column, {}).items():
+            shown = VALUES[column][value][i] if column in VALUES else value
+            swatches.append((len(rows), meaning))
+            rows.append([f"{look.label(column)} = {shown}", look.word(MEANING_WORDS[meaning])])
+    return rows, swatches
+
+
+def legend_ranges(look: Look) -> list[dict[str, Any]]:
+    """The legend as ``values:batchUpdate`` ranges (the stamp cell left alone)."""
+    rows, _ = legend(look)
+    name = quote_sheet(title(look))
+    top = [{"range": f"{name}!A1:A2", "values": [rows[0], rows[1]]}]
+    width = max(len(r) for r in rows)
+    body = [r + [""] * (width - len(r)) for r in rows[2:]]
+    return [*top, {"range": f"{name}!A3:B{len(rows)}", "values": body}]
+
+
+def signature_range(look: Look) -> str:
+    """The cell that keeps what the tabs were dressed for (:meth:`Look.signature`): a change
+    of status choices, currency or date columns dresses them again, found in the run's read."""
+    return f"{quote_sheet(title(look))}!{SIGNATURE_CELL}"
+
+
+def stamp_range(look: Look, cells: int, conflicts: int,
+                now: datetime | None = None) -> dict[str, Any]:
+    """The last-sync stamp (cell B2), in UTC."""
+    when = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    text = _word("stamp", look).format(when=when, cells=cells, conflicts=conflicts)
+    return {"range": f"{quote_sheet(title(look))}!B2", "values": [[text]]}
+
+
+def about_requests(sheet_id: int, look: Look) -> list[dict[str, Any]]:
+    """The About tab's look: a bold heading, bold table headers, the colour swatches."""
+    _rows, swatches = legend(look)
+    heads = [0, LEGEND_TOP - 1, LEGEND_TOP + len(look.columns) + 1]
+    out: list[dict[str, Any]] = [{"repeatCell": {
+        "range": {"sheetId": sheet_id, "startRowIndex": r, "endRowIndex": r + 1,
+                  "startColumnIndex": 0, "endColumnIndex": 2},
+        "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+        "fields": "userEnteredFormat.textFormat.bold"}} for r in heads]
+    for row, meaning in swatches:
+        font, fill = MEANINGS[meaning]
+        out.append({"repeatCell": {
+            "range": {"sheetId": sheet_id, "startRowIndex": row, "endRowIndex": row + 1,
+                      "startColumnIndex": 0, "endColumnIndex": 1},
+            "cell": {"userEnteredFormat": {
+                "backgroundColorStyle": {"rgbColor": rgb(fill)},
+                "textFormat": {"foregroundColorStyle": {"rgbColor": rgb(font)}}}},
+            "fields": "userEnteredFormat(backgroundColorStyle,textFormat.foregroundColorStyle)"}})
+    out.append({"repeatCell": {  # the fingerprint: for the sync, not for reading
+        "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1,
+                  "startColumnIndex": 4, "endColumnIndex": 5},
+        "cell": {"userEnteredFormat": {"textFormat": {
+            "foregroundColorStyle": {"rgbColor": rgb(MEANINGS["neutral"][1])},
+            "fontSize": 6}}},
+        "fields": "userEnteredFormat.textFormat(foregroundColorStyle,fontSize)"}})
+    out += [{"updateDimensionProperties": {
+        "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": c,
+                  "endIndex": c + 1},
+        "properties": {"pixelSize": size}, "fields": "pixelSize"}}
+        for c, size in ((0, 260), (1, 480))]
+    return out

@@ -1,0 +1,175 @@
+"""A tab of the fake as a person sees it in Google Sheets, and the same tab as an .xlsx file.
+
+:func:`seen` gives what the eye meets: header texts, values as displayed by their number
+format, the dropdown's choices, the colour a value gets, frozen rows and columns, the filter.
+:func:`to_xlsx` writes a tab with its formats (number formats, header fills, frozen panes,
+filter, conditional colours, dropdowns) so that it can be rendered and looked at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .cells import Cell, formatted
+from .model import Book, Sheet
+from .server import FakeSheets
+
+#: How a DATE format without a pattern shows in a spreadsheet of this locale.
+LOCALE_DATES = {"en_US": "M/d/yyyy", "en_GB": "dd/MM/yyyy", "fr_FR": "dd/MM/yyyy",
+                "nl_NL": "d-M-yyyy"}
+
+
+def _hex(color: dict[str, float] | None) -> str | None:
+    if not color:
+        return None
+    return "".join(f"{round(color.get(c, 0) * 255):02X}" for c in ("red", "green", "blue"))
+
+
+@dataclass
+class Seen:
+    """One tab as displayed."""
+
+    sheet: Sheet
+    locale: str
+
+    @property
+    def header(self) -> list[str]:
+        return [str(self.cell(0, c).value or "") for c in range(self.width)]
+
+    @property
+    def width(self) -> int:
+        return max((c + 1 for row in self.sheet.grid.values() for c, cell in row.items()
+                    if not cell.blank), default=0)
+
+    @property
+    def height(self) -> int:
+        return max((r + 1 for r, row in self.sheet.grid.items()
+                    if any(not cell.blank for cell in row.values())), default=0)
+
+    def cell(self, row: int, col: int) -> Cell:
+        return self.sheet.get(row, col) or Cell()
+
+    def column(self, label: str) -> int:
+        return self.header.index(label)
+
+    def shown(self, row: int, col: int) -> str:
+        """The text a cell displays."""
+        cell = self.cell(row, col)
+        if cell.value is None or isinstance(cell.value, str):
+            return cell.value or ""
+        if isinstance(cell.value, bool):
+            return "TRUE" if cell.value else "FALSE"
+        fmt = dict(cell.number_format)
+        if fmt.get("type") == "DATE" and not fmt.get("pattern"):
+            fmt["pattern"] = LOCALE_DATES.get(self.locale, "M/d/yyyy")
+        return formatted(float(cell.value), fmt)
+
+    def rows(self) -> list[list[str]]:
+        return [[self.shown(r, c) for c in range(self.width)] for r in range(self.height)]
+
+    def choices(self, row: int, col: int) -> list[str]:
+        rule = self.cell(row, col).validation or {}
+        condition = rule.get("condition") or {}
+        return [v["userEnteredValue"] for v in condition.get("values", [])]
+
+    def validation(self, row: int, col: int) -> dict[str, Any]:
+        return dict(self.cell(row, col).validation or {})
+
+    def fill(self, row: int, col: int) -> str | None:
+        """The background a cell shows: a matching colour rule's, else its own."""
+        cell = self.cell(row, col)
+        for rule in self.sheet.rules:
+            boolean = rule.get("booleanRule") or {}
+            condition = boolean.get("condition") or {}
+            inside = any(r.get("startColumnIndex", 0) <= col < r.get("endColumnIndex", 10**6)
+                         and r.get("startRowIndex", 0) <= row < r.get("endRowIndex", 10**7)
+                         for r in rule["ranges"])
+            if inside and condition.get("type") == "TEXT_EQ" and cell.value == condition[
+                    "values"][0]["userEnteredValue"]:
+                return _hex(boolean["format"]["backgroundColorStyle"]["rgbColor"])
+        style = (cell.fmt or {}).get("backgroundColorStyle") or {}
+        return _hex(style.get("rgbColor"))
+
+    @property
+    def frozen(self) -> tuple[int, int]:
+        grid = self.sheet.props["gridProperties"]
+        return grid.get("frozenRowCount", 0), grid.get("frozenColumnCount", 0)
+
+    @property
+    def filtered(self) -> dict[str, Any] | None:
+        return (self.sheet.basic_filter or {}).get("range")
+
+
+def seen(fake: FakeSheets, sid: str, title: str) -> Seen:
+    """A tab of the fake as displayed in a spreadsheet of its locale."""
+    book: Book = fake.snapshot(sid)
+    sheet = book.find(title)
+    assert sheet is not None, f"no tab {title!r}"
+    return Seen(sheet, book.props.get("locale", "en_US"))
+
+
+def to_xlsx(tabs: list[Seen], path: Path) -> Path:
+    """The tabs as an .xlsx with their look: values as displayed, fills, frozen panes,
+    filter, colour rules and dropdowns."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for tab in tabs:
+        ws = book.create_sheet(tab.sheet.title[:31])
+        for r, row in enumerate(tab.rows()):
+            for c, text in enumerate(row):
+                cell = ws.cell(r + 1, c + 1, text)
+                fmt = tab.cell(r, c).fmt or {}
+                fill = _hex((fmt.get("backgroundColorStyle") or {}).get("rgbColor"))
+                if fill:
+                    cell.fill = PatternFill("solid", fgColor=fill)
+                text = fmt.get("textFormat") or {}
+                colour = _hex((text.get("foregroundColorStyle") or {}).get("rgbColor"))
+                if text:
+                    cell.font = Font(bold=text.get("bold"), color=colour,
+                                     size=text.get("fontSize"))
+        for c in range(tab.width):
+            ws.column_dimensions[get_column_letter(c + 1)].width = max(
+                12, min(40, max((len(str(row[c])) for row in tab.rows()), default=8) + 2))
+        ws.page_setup.orientation = "landscape"
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.print_options.gridLines = True
+        rows, cols = tab.frozen
+        if rows or cols:
+            ws.freeze_panes = ws.cell(rows + 1, cols + 1)
+        if tab.filtered is not None:
+            ws.auto_filter.ref = f"A1:{get_column_letter(max(tab.width, 1))}{max(tab.height, 1)}"
+        for rule in tab.sheet.rules:
+            boolean = rule.get("booleanRule") or {}
+            value = boolean["condition"]["values"][0]["userEnteredValue"]
+            fmt = boolean.get("format") or {}
+            fill = _hex(fmt["backgroundColorStyle"]["rgbColor"])
+            font = _hex(((fmt.get("textFormat") or {}).get("foregroundColorStyle") or {}).get(
+                "rgbColor"))
+            for r in rule["ranges"]:
+                letter = get_column_letter(r["startColumnIndex"] + 1)
+                ws.conditional_formatting.add(
+                    f"{letter}2:{letter}{max(tab.height, 2)}",
+                    CellIsRule(operator="equal", formula=[f'"{value}"'],
+                               fill=PatternFill("solid", bgColor=fill),
+                               font=Font(color=font, bold=fmt["textFormat"].get("bold"))))
+        for c in range(tab.width):
+            choices = tab.choices(1, c)
+            if choices:
+                letter = get_column_letter(c + 1)
+                check = DataValidation(type="list", formula1='"' + ",".join(choices) + '"')
+                check.add(f"{letter}2:{letter}{max(tab.height, 2)}")
+                ws.add_data_validation(check)
+    book.save(path)
+    return path
+
+
+__all__ = ["LOCALE_DATES", "Seen", "seen", "to_xlsx"]

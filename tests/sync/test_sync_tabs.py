@@ -1,0 +1,286 @@
+"""The synced tabs as a sales team sees them: call lists in the book's language, typed values,
+a status dropdown, a date picker, filter, frozen id + name, colours, an About tab; edits typed
+there come back; spreadsheets written by earlier versions are upgraded in place.
+
+Every request of every test here is checked against Google's discovery documents by the fake
+(:mod:`fakesheets.discovery`); the fixture fails a test that sent one Google would refuse.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+import requests
+from fakesheets import FakeSheets
+from fakesheets.seen import seen, to_xlsx
+from render import render
+from sync_books import COLUMNS, customers, run, setup
+
+from addin.core.labels import header
+from addin.core.palette import MEANINGS
+from addin.errors import SyncConfigError
+from addin.workbook.sheetxml import HEADER_FILL
+from sheets_sync.config import load_config, parse_config
+from sheets_sync.google.about import TITLES
+from sheets_sync.google.layout import (
+    STATUS_CHOICES,
+    Look,
+    column_of,
+    frozen_columns,
+    read_cells,
+    shown_cells,
+)
+from sheets_sync.run import AGREE, sync
+
+HOT = "Hot prospects"
+SALES = ["status", "owner", "notes", "next_action"]
+HOT_WORD = {"en": "hot", "fr": "chaud"}
+WIDE = ["customer_id", "name", "customer_type", "revenue", "margin_rate", "last_order",
+        "rfm_segment", "prospect_score", "temperature"]
+
+
+@pytest.fixture(scope="module")
+def books(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The sample in English and in French (Settings: language = fr)."""
+    folder = tmp_path_factory.mktemp("books")
+    out = {"en": sample}
+    french = folder / "customers.xlsx"
+    shutil.copyfile(sample, french)
+    book = openpyxl.load_workbook(french)
+    settings = book["Settings"]
+    row = next(r for r in settings.iter_rows() if r[0].value == "language")
+    row[1].value = "fr"
+    book.save(french)
+    out["fr"] = french
+    return out
+
+
+def published(tmp: Path, fake: FakeSheets, books: dict[str, Path],
+              language: str) -> tuple[Path, str]:
+    config, sid = setup(tmp, fake, books[language])
+    assert run(config).outcome == "ok"
+    return config, sid
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_published_tab_is_a_call_list_in_the_books_language(
+        tmp_path: Path, fake_sheets: FakeSheets, books: dict[str, Path], language: str) -> None:
+    config, sid = published(tmp_path, fake_sheets, books, language)
+    tab = seen(fake_sheets, sid, HOT)
+    assert tab.header == [header(c, language) for c in COLUMNS + SALES]
+    rows = tab.rows()[1:]
+    score, temperature = tab.column(header("prospect_score", language)), tab.column(
+        header("temperature", language))
+    # numbers stay numbers at full precision, shown with one decimal; rows by score, highest
+    raw = [tab.cell(r, score).value for r in range(1, tab.height)]
+    assert all(isinstance(v, float) for v in raw) and raw == sorted(raw, reverse=True)
+    assert [row[score] for row in rows] == [f"{v:.1f}" for v in raw]
+    assert {row[temperature] for row in rows} == {HOT_WORD[language]}
+    # colours with the palette's meaning: hot prospects are an opportunity
+    assert tab.fill(1, temperature) == MEANINGS["opportunity"][1][2:]
+    assert tab.fill(0, 0) == MEANINGS["neutral"][1][2:]  # the sync's column: grey header
+    assert tab.fill(0, tab.column(header("status", language))) == HEADER_FILL[2:]
+    assert tab.frozen == (1, 2) and tab.filtered is not None
+    status = tab.column(header("status", language))
+    choices = tab.choices(1, status)  # the defaults, then the words the workbook uses
+    assert choices[:6] == list(STATUS_CHOICES[language]) and "qualified" in choices
+    assert tab.validation(1, status)["strict"] is False
+    assert tab.validation(1, tab.column(header("next_action", language)))["condition"] == {
+        "type": "DATE_IS_VALID"}
+    protected = fake_sheets.protected_ranges(sid, HOT)
+    assert sorted(p["range"]["startColumnIndex"] for p in protected) == list(range(6))
+    assert all(p["warningOnly"] for p in protected)
+    about = seen(fake_sheets, sid, TITLES[["en", "fr", "nl"].index(language)])
+    assert header("temperature", language) + " = " + HOT_WORD[language] in [
+        r[0] for r in about.rows()]
+    assert "UTC" in about.shown(1, 1)
+    # the next unchanged run is one small request
+    fake_sheets.reset_counters()
+    assert run(config).requests == 1
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_typed_date_a_picked_status_and_a_moved_row_come_back(
+        tmp_path: Path, fake_sheets: FakeSheets, books: dict[str, Path], language: str) -> None:
+    config, sid = published(tmp_path, fake_sheets, books, language)
+    tab = seen(fake_sheets, sid, HOT)
+    status, action = tab.column(header("status", language)), tab.column(
+        header("next_action", language))
+    first, second = tab.cell(1, 0).value, tab.cell(2, 0).value
+    picked = STATUS_CHOICES[language][1]
+    # a person moves row 2 below row 3 (the rows swap), then works on the moved customer
+    rows = fake_sheets.sheet_values(sid, HOT, "UNFORMATTED_VALUE")
+    fake_sheets.set_values(sid, HOT, [rows[2], rows[1]], start="A2")
+    edit = [None] * (len(COLUMNS) + len(SALES))
+    edit[status], edit[action] = picked, "2026-03-05"
+    fake_sheets.set_values(sid, HOT, [edit], start="A3")  # row 3 now holds ``first``
+    before = customers(tmp_path / "customers.xlsx").loc[second, "status"]
+    report = run(config)
+    assert report.tabs[HOT]["pulled"] == 1 and report.tabs[HOT]["conflicts"] == 0
+    book = customers(tmp_path / "customers.xlsx")
+    assert book.loc[first, "status"] == picked
+    assert pd.Timestamp(book.loc[first, "next_action"]) == pd.Timestamp("2026-03-05")
+    assert book.loc[second, "status"] == before  # the row moved onto it changed nothing
+    after = seen(fake_sheets, sid, HOT)
+    assert after.cell(2, 0).value == first and after.cell(1, 0).value == second  # not moved
+    assert isinstance(after.cell(2, action).value, float)  # a real date cell
+    assert run(config).message == AGREE  # the pulled values read back as agreeing
+    fake_sheets.reset_counters()
+    assert run(config).requests == 1
+
+
+def test_a_tab_of_an_earlier_version_is_upgraded_in_place(
+        tmp_path: Path, fake_sheets: FakeSheets, books: dict[str, Path]) -> None:
+    config, sid = published(tmp_path, fake_sheets, books, "fr")
+    tab = seen(fake_sheets, sid, HOT)
+    temperature, action = tab.column("Température"), tab.column("Prochaine action")
+    height = tab.height
+    # what earlier versions wrote: snake_case headers, the code's words, dates as text
+    fake_sheets.set_values(sid, HOT, [["'" + c for c in COLUMNS + SALES]], start="A1")
+    fake_sheets.set_values(sid, HOT, [["'hot"]] * (height - 1),
+                           start=f"{chr(65 + temperature)}2")
+    fake_sheets.set_values(sid, HOT, [["'2026-04-01"]], start=f"{chr(65 + action)}2")
+    fake_sheets.set_values(sid, HOT, [["appelé"]], start="G3")  # a status typed meanwhile
+    # ... and none of today's dressing: no About tab, no filter, dropdown, colours, frozen id
+    about = seen(fake_sheets, sid, "À propos").sheet.sheet_id
+    sheet_id, rules = tab.sheet.sheet_id, len(tab.sheet.rules)
+    undress = [{"deleteSheet": {"sheetId": about}}, {"clearBasicFilter": {"sheetId": sheet_id}},
+               {"setDataValidation": {"range": {"sheetId": sheet_id}}},
+               {"updateSheetProperties": {"properties": {"sheetId": sheet_id, "gridProperties": {
+                   "frozenColumnCount": 0}}, "fields": "gridProperties.frozenColumnCount"}}]
+    undress += [{"deleteConditionalFormatRule": {"sheetId": sheet_id, "index": 0}}] * rules
+    answer = requests.post(f"{fake_sheets.endpoint}/v4/spreadsheets/{sid}:batchUpdate",
+                           json={"requests": undress}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    assert seen(fake_sheets, sid, HOT).frozen == (1, 0)
+    upgraded_id = tab.cell(1, 0).value
+    called_id = tab.cell(2, 0).value
+    assert run(config).outcome == "ok"
+    after = seen(fake_sheets, sid, HOT)
+    assert after.header == [header(c, "fr") for c in COLUMNS + SALES]
+    assert after.height == height  # nothing duplicated
+    assert {after.shown(r, temperature) for r in range(1, height)} == {"chaud"}
+    assert isinstance(after.cell(1, action).value, float)
+    assert after.cell(1, action).number_format == {"type": "DATE"}
+    book = customers(tmp_path / "customers.xlsx")
+    assert book.loc[called_id, "status"] == "appelé"  # nothing typed is lost
+    assert pd.Timestamp(book.loc[upgraded_id, "next_action"]) == pd.Timestamp("2026-04-01")
+    assert after.frozen == (1, 2) and after.choices(1, 6)[:6] == list(STATUS_CHOICES["fr"])
+    assert after.filtered is not None and len(after.sheet.rules) == rules
+    assert after.fill(1, temperature) == MEANINGS["opportunity"][1][2:]
+    assert "À propos" in fake_sheets.sheet_titles(sid)
+    assert run(config).message == AGREE
+
+
+def test_reformat_dresses_the_tabs_again(tmp_path: Path, fake_sheets: FakeSheets,
+                                         books: dict[str, Path]) -> None:
+    config, sid = published(tmp_path, fake_sheets, books, "en")
+    rules = len(seen(fake_sheets, sid, HOT).sheet.rules)
+    fake_sheets.batch_requests.clear()
+    assert sync(load_config(config), reformat=True).outcome == "ok"
+    assert any("setDataValidation" in r for r in fake_sheets.batch_requests)
+    again = seen(fake_sheets, sid, HOT)
+    assert len(again.sheet.rules) == rules  # replaced, not stacked
+    assert len(fake_sheets.protected_ranges(sid, HOT)) == len(COLUMNS)
+
+
+def test_new_status_choices_dress_the_tabs_again(tmp_path: Path, fake_sheets: FakeSheets,
+                                                 books: dict[str, Path]) -> None:
+    config, sid = published(tmp_path, fake_sheets, books, "en")
+    with config.open("a", encoding="utf-8") as stream:
+        stream.write('status_choices = ["new", "call back", "won"]\n')
+    fake_sheets.batch_requests.clear()
+    assert run(config).outcome == "ok"
+    tab = seen(fake_sheets, sid, HOT)
+    assert tab.choices(1, tab.column("Status")) == ["new", "call back", "won"]
+    fake_sheets.reset_counters()
+    assert run(config).message == AGREE and fake_sheets.request_count("write") == 0
+
+
+def test_a_misspelled_field_or_enum_is_refused(fake_sheets: FakeSheets) -> None:
+    sid = fake_sheets.create_spreadsheet("Check")
+    url = f"{fake_sheets.endpoint}/v4/spreadsheets/{sid}:batchUpdate"
+    frozen = {"updateSheetProperties": {"properties": {"sheetId": 0, "gridProperties": {
+        "frozenRowCont": 1}}, "fields": "gridProperties.frozenRowCount"}}
+    dates = {"repeatCell": {"range": {"sheetId": 0}, "cell": {"userEnteredFormat": {
+        "numberFormat": {"type": "DATES"}}}, "fields": "userEnteredFormat"}}
+    wrong = [[frozen], [dates]]
+    for body in wrong:
+        answer = requests.post(url, json={"requests": body}, timeout=10)
+        assert answer.status_code == 400
+    assert "unknown field 'frozenRowCont'" in fake_sheets.invalid[0]
+    assert "'DATES' is not one of" in fake_sheets.invalid[1]
+    fake_sheets.invalid.clear()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_published_tab_renders(tmp_path: Path, fake_sheets: FakeSheets,
+                                 books: dict[str, Path], language: str) -> None:
+    """Both tabs, with money, %, dates and coloured words, and the About tab, exported with
+    their look and rendered to PNG for a person to look at (POTENTIEL_RENDER_DIR keeps them)."""
+    config, sid = setup(tmp_path, fake_sheets, books[language])
+    text = config.read_text(encoding="utf-8").replace(
+        f"columns = {COLUMNS!r}".replace("'", '"'), f"columns = {WIDE!r}".replace("'", '"'))
+    config.write_text(text, encoding="utf-8")
+    assert run(config).outcome == "ok"
+    about = TITLES[["en", "fr", "nl"].index(language)]
+    tabs = [seen(fake_sheets, sid, t) for t in (HOT, "Lost customers", about)]
+    lost = tabs[1]
+    last_order = lost.column(header("last_order", language))
+    assert lost.cell(1, last_order).number_format == {"type": "DATE"}
+    assert isinstance(lost.cell(1, last_order).value, float)
+    assert lost.shown(1, lost.column(header("margin_rate", language))).endswith("%")
+    path = to_xlsx(tabs, tmp_path / f"tab-{language}.xlsx")
+    assert openpyxl.load_workbook(path)[HOT]["A1"].value == header("customer_id", language)
+    keep = Path(os.environ.get("POTENTIEL_RENDER_DIR", tmp_path / "png"))
+    pages = render(path, keep / language, results=False, dpi=70)
+    assert pages and all(p.stat().st_size > 1000 for p in pages)
+
+
+def test_cells_read_back_as_the_canonical_values_they_show() -> None:
+    look = Look(columns=("customer_type", "temperature", "next_action"), key="customer_id",
+                owned=frozenset({"customer_type", "temperature"}), language="fr")
+    words = pd.Series(["one_time", "hot", None, "free text"], dtype=object)
+    shown = shown_cells("customer_type", words, look)
+    assert shown[[0, 1, 3]].tolist() == ["unique", "hot", "free text"]  # hot: no such type
+    assert pd.isna(shown[2])
+    back, stale = read_cells("customer_type", np.array(["unique", "one-time", "", "x"],
+                                                       dtype=object), look)
+    assert back.tolist() == ["one_time", "one_time", "", "x"]
+    assert stale.tolist() == [False, True, False, False]  # the English word is rewritten
+    # 2026-03-05 is serial 46086: 46082 = 2026-03-01 (see the fake's EPOCH, 1899-12-30)
+    dates = shown_cells("next_action", pd.Series([pd.Timestamp("2026-03-05"), "2026-03-01",
+                                                  "Book a demo"], dtype=object), look)
+    assert dates.tolist() == [46086.0, 46082.0, "Book a demo"]
+    back, stale = read_cells("next_action", np.array([46086, "2026-03-01", "Book a demo"],
+                                                     dtype=object), look)
+    assert back[0] == pd.Timestamp("2026-03-05") and back[2] == "Book a demo"
+    assert stale.tolist() == [False, True, False]
+
+
+def test_headers_are_recognised_in_any_language_and_earlier_forms() -> None:
+    columns = ("customer_id", "prospect_score", "customer_type", "Territory")
+    assert [column_of(h, columns) for h in ("N° client", "prospect_score", "Score prospect",
+                                            "Prospectscore", "type client", "territory",
+                                            "Other")] == [
+        "customer_id", "prospect_score", "prospect_score", "prospect_score", "customer_type",
+        "Territory", None]
+    assert frozen_columns(["customer_id", "name", "email"], "customer_id") == 2
+    assert frozen_columns(["name", "customer_id"], "customer_id") == 2
+    assert frozen_columns(["email", "customer_id"], "customer_id") == 0
+
+
+def test_status_choices_in_the_configuration(tmp_path: Path) -> None:
+    table = {"workbook": "c.xlsx", "spreadsheet": "x" * 20, "credentials": "none",
+             "endpoint": "http://127.0.0.1:1"}
+    assert parse_config(table, tmp_path / "s.toml").status_choices is None
+    config = parse_config({**table, "status_choices": ["new", "won"]}, tmp_path / "s.toml")
+    assert config.status_choices == ("new", "won")
+    with pytest.raises(SyncConfigError, match="status_choices"):
+        parse_config({**table, "status_choices": "new"}, tmp_path / "s.toml")
