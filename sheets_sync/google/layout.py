@@ -33,18 +33,18 @@ import pandas as pd
 from addin.core.labels import VALUES, canonical_column, canonical_value, header, language_index
 from addin.core.palette import COLOURED_VALUES, MEANINGS
 from addin.core.schema import SALES_COLUMNS, fold
-from addin.workbook.tables import (
-    INTEGER_COLUMNS,
-    MONEY_COLUMNS,
-    PERCENT_COLUMNS,
-    SCORE_COLUMNS,
-)
 from addin.workbook.sheetxml import (
     HEADER_FILL,
     INTEGER_FORMAT,
     PERCENT_FORMAT,
     SCORE_FORMAT,
     money_format,
+)
+from addin.workbook.tables import (
+    INTEGER_COLUMNS,
+    MONEY_COLUMNS,
+    PERCENT_COLUMNS,
+    SCORE_COLUMNS,
 )
 
 #: Columns holding dates whatever the workbook (others are dates when the workbook's are).
