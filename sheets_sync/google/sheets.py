@@ -37,6 +37,7 @@ from addin.errors import SheetsApiError
 from addin.workbook.a1 import column_letter, quote_sheet
 from sheets_sync.config import SyncConfig
 from sheets_sync.google.auth import authorized_session
+from sheets_sync.google.errors import api_error
 from sheets_sync.google.retry import RetrySession
 from sheets_sync.google.transport import open_client
 from sheets_sync.merge import ROW, TAB, Plan
@@ -85,6 +86,12 @@ class RemoteTabs:
         """The synced tabs the spreadsheet does not have yet."""
         return [t for t in tabs if t not in self.tabs]
 
+    def title(self, tab: str) -> str:
+        """A synced tab's title as the spreadsheet spells it (a person may have changed its
+        case: Google matches titles case-insensitively, and so do we)."""
+        found = self.tabs.get(tab)
+        return found.title if found is not None else tab
+
 
 def _fold(name: object) -> str:
     return " ".join(str(name).split()).casefold()
@@ -119,6 +126,7 @@ class SheetsBook:
     session: RetrySession | None = None
     max_payload: int = MAX_PAYLOAD
     new_sheet_id: Callable[[], int] = field(default=lambda: random.randrange(1, 2**31 - 1))
+    account: str = ""
 
     @property
     def requests(self) -> int:
@@ -129,16 +137,11 @@ class SheetsBook:
         try:
             return action(self.client.http_client)
         except gspread.exceptions.APIError as err:
-            code = err.code if isinstance(err.code, int) and err.code > 0 \
-                else err.response.status_code
-            message = str(err.error.get("message", "")).strip()
-            hints = {
-                404: "Check the spreadsheet id in the configuration.",
-                403: "Share the spreadsheet (as editor) with the account the sync signs in as.",
-                401: "Sign in again: the credentials were refused.",
-            }
-            raise SheetsApiError(f"Google Sheets refused to {what} (HTTP {code}): {message}",
-                                 status=code, hint=hints.get(code)) from None
+            raise api_error(err.response, what, self.account) from None
+        except ValueError:  # a 200 answer that is not JSON: a proxy's or portal's page
+            raise SheetsApiError(f"Google's answer to '{what}' was not an API answer",
+                                 hint="A proxy or captive portal may be in the way; check the "
+                                      "network, then sync again.") from None
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -175,11 +178,14 @@ class SheetsBook:
     def read(self, tabs: Sequence[str], columns: Sequence[str]) -> RemoteTabs:
         """The synced tabs' content: metadata, then all tabs in one ``values:batchGet``."""
         meta = self.metadata()
+        by_case = {title.casefold(): tab for title, tab in meta.items()}
+        meta = {**meta, **{t: by_case[t.casefold()] for t in tabs if t.casefold() in by_case}}
         present = [t for t in tabs if t in meta]
         value_ranges: list[dict[str, Any]] = []
         if present:
             answer = self._call("read the tabs", lambda h: h.values_batch_get(
-                self.spreadsheet_id, [quote_sheet(t) for t in present], params=dict(READ_OPTIONS)))
+                self.spreadsheet_id, [quote_sheet(meta[t].title) for t in present],
+                params=dict(READ_OPTIONS)))
             value_ranges = answer.get("valueRanges", [])
         wanted = {_fold(c): c for c in columns}
         frames, positions, width, last_row = [], {}, {}, {}
@@ -360,6 +366,7 @@ def _grow(tab: Tab, dimension: str, lacking: int) -> dict[str, Any] | None:
 def open_book(config: SyncConfig, credentials: Any = None) -> SheetsBook:
     """The configured spreadsheet, signed in with ``credentials``, through our retry policy
     and (when configured) the emulator endpoint."""
-    session = RetrySession(authorized_session(credentials), config.retry)
+    session = RetrySession(authorized_session(credentials, config.retry), config.retry)
     client = open_client(config.endpoint, session)
-    return SheetsBook(client, config.spreadsheet, session)
+    account = str(getattr(credentials, "service_account_email", "") or "")
+    return SheetsBook(client, config.spreadsheet, session, account=account)
