@@ -56,12 +56,13 @@ def parse_error(response: requests.Response) -> GoogleError:
         return GoogleError(response.status_code, "", "", frozenset(), (), "", False)
     reasons: set[str] = set()
     links: list[str] = []
+    extended: list[str] = []
     service = ""
     for item in error.get("errors") or []:
         if isinstance(item, Mapping):
             reasons.add(str(item.get("reason", "")))
             if item.get("extendedHelp"):
-                links.append(str(item["extendedHelp"]))
+                extended.append(str(item["extendedHelp"]))
     for detail in error.get("details") or []:
         if not isinstance(detail, Mapping):
             continue
@@ -76,7 +77,8 @@ def parse_error(response: requests.Response) -> GoogleError:
     message = " ".join(str(error.get("message", "")).split())
     return GoogleError(code if isinstance(code, int) else response.status_code,
                        str(error.get("status", "")), message,
-                       frozenset(reasons - {""}), tuple(dict.fromkeys(links)), service, True)
+                       frozenset(reasons - {""}), tuple(dict.fromkeys(links + extended)),
+                       service, True)
 
 
 def api_error(response: requests.Response, what: str, account: str = "") -> SheetsApiError:
