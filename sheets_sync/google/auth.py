@@ -39,6 +39,7 @@ from addin.workbook.files import atomic_write
 from sheets_sync.config import OAUTH_CLIENT_ENV, SyncConfig
 from sheets_sync.google.errors import token_error, unreachable
 from sheets_sync.google.retry import RetryPolicy, RetrySession
+from sheets_sync.google.transport import TOKEN_HOSTS, EndpointSession
 
 DRIVE_METADATA_SCOPE = "https://www.googleapis.com/auth/drive.metadata.readonly"
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets", DRIVE_METADATA_SCOPE)
@@ -47,6 +48,7 @@ whether the spreadsheet changed since the last sync, one tiny request instead of
 
 TOKEN_FILE = "google-token.json"
 SIGN_IN_SERVICE = "Google's sign-in service"
+TOKEN_ENDPOINT_ENV = "POTENTIEL_TOKEN_ENDPOINT"
 #: Environment variables that mark a run nobody watches (CI services set one of them).
 UNATTENDED_ENV = ("CI", "POTENTIEL_UNATTENDED")
 
@@ -62,9 +64,20 @@ def can_ask(env: Mapping[str, str] | None = None) -> bool:
         return False
 
 
-def token_request(policy: RetryPolicy | None = None) -> Request:
-    """google-auth's transport for token requests, with our retry policy."""
-    session = RetrySession(requests.Session(), policy, service=SIGN_IN_SERVICE, idempotent=True)
+def token_request(policy: RetryPolicy | None = None,
+                  env: Mapping[str, str] | None = None) -> Request:
+    """google-auth's transport for token requests, with our retry policy.
+
+    ``POTENTIEL_TOKEN_ENDPOINT`` sends what goes to Google's token host to an emulator, as
+    ``endpoint`` does for the Sheets API: google-auth always refreshes a cached user sign-in at
+    ``oauth2.googleapis.com`` (it ignores the file's ``token_uri``, rightly), so this is the one
+    way to exercise a refresh without Google.
+    """
+    env = os.environ if env is None else env
+    sender = requests.Session()
+    if env.get(TOKEN_ENDPOINT_ENV):
+        sender = EndpointSession(env[TOKEN_ENDPOINT_ENV], sender, hosts=TOKEN_HOSTS)
+    session = RetrySession(sender, policy, service=SIGN_IN_SERVICE, idempotent=True)
     return Request(session)
 
 

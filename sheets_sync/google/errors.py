@@ -160,7 +160,7 @@ def token_error(data: Any, mode: str, where: str) -> SignInError:
     code = str(data.get("error", "")) or "refused"
     said = " ".join(str(data.get("error_description") or "").split())
     detail = f"{code}: {said}" if said else code
-    clock = any(word in said for word in ("iat", "exp", "timeframe", "clock"))
+    clock = any(words in said for words in ("iat and exp", "timeframe", "clock"))
     if clock:
         return SignInError(f"Google refused the sign-in because this computer's clock is off "
                            f"({detail})", hint="Set the clock right (automatic time), then "
