@@ -2796,6 +2796,40 @@ def _rewrite(template: _Template, index: int) -> tuple[str, str]:
                         template.others[index].replace("\\", "\\\\"))
     return "(?s)^" + "".join(pieces) + "$", rewrite
 '''),
+    "addin.core.palette": (False, r'''"""One palette with one meaning everywhere: what a colour on a result says to the reader.
+
+The Excel result sheets (conditional formats) and the Google Sheets tabs (conditional format
+rules) colour the same values the same way, so a salesperson reads a colour once and knows it in
+both places.  Four meanings, each a (font, fill) pair of ARGB colours:
+
+- ``opportunity`` — worth a call now (hot prospects): blue, never the red of a loss;
+- ``good`` — healthy (loyal customers, Champions, ABC A, high profitability): green;
+- ``watch`` — keep an eye on it (warm prospects, At Risk, ABC B, disloyal): amber;
+- ``act`` — something is going wrong (lost customers, Can't Lose, low profitability): red;
+- ``neutral`` — shown but unremarkable (cold prospects, ABC C): grey.
+"""
+
+from __future__ import annotations
+
+#: meaning -> (font ARGB, fill ARGB)
+MEANINGS: dict[str, tuple[str, str]] = {
+    "opportunity": ("FF1F4E78", "FFBDD7EE"),
+    "good": ("FF006100", "FFC6EFCE"),
+    "watch": ("FF9C5700", "FFFFEB9C"),
+    "act": ("FF9C0006", "FFFFC7CE"),
+    "neutral": ("FF595959", "FFEDEDED"),
+}
+
+#: column -> canonical value -> meaning.  The values are canonical (the code's words); each
+#: surface shows them in the workbook's language.
+COLOURED_VALUES: dict[str, dict[str, str]] = {
+    "temperature": {"hot": "opportunity", "warm": "watch", "cold": "neutral"},
+    "customer_type": {"lost": "act", "disloyal": "watch", "loyal": "good"},
+    "abc_class": {"A": "good", "B": "watch", "C": "neutral"},
+    "rfm_segment": {"Can't Lose": "act", "At Risk": "watch", "Champions": "good"},
+    "profitability": {"high": "good", "low": "act"},
+}
+'''),
     "addin.core.parallel": (False, r'''"""Independent steps of the analysis on two cores.
 
 The heavy parts of the analysis (Arrow hashing and string kernels, numpy sorts and counts)
@@ -4336,19 +4370,39 @@ class WorkbookLockedError(WorkbookError):
 
 
 class SyncError(PotentielError):
-    """The Google Sheets sync could not complete; nothing was committed."""
+    """The Google Sheets sync could not complete; nothing was committed.
+
+    Exit code 1: the setup may be fine and the next run may go through (Google busy, network
+    down, workbook open); only :class:`SyncConfigError` is bad usage (2).
+    """
+
+    exit_code = 1
+
+    def line(self) -> str:
+        """The error and what to do, on one line (for a run log and a schedule's stderr)."""
+        hint = f" {self.hint}" if self.hint else ""
+        return " ".join(f"{self.message.rstrip('.')}.{hint}".split())
 
 
 class SyncConfigError(SyncError):
     """The sync configuration file is missing, malformed or inconsistent."""
 
+    exit_code = 2
+
+
+class SignInError(SyncError):
+    """Google refused or could not give the sign-in (token endpoint): a new key, a new sign-in
+    or the clock is needed, or Google was unreachable."""
+
 
 class SheetsApiError(SyncError):
     """Google Sheets answered with an error we could not recover from."""
 
-    def __init__(self, message: str, *, status: int | None = None, hint: str | None = None):
+    def __init__(self, message: str, *, status: int | None = None, hint: str | None = None,
+                 reason: str = ""):
         super().__init__(message, hint=hint)
         self.status = status
+        self.reason = reason
 
 
 class SyncLockedError(SyncError):
@@ -5582,6 +5636,7 @@ import pyarrow as pa
 from addin.core.analysis import Analysis
 from addin.core.labels import VALUES, header, language_index, localize
 from addin.core.messages import translate_all
+from addin.core.palette import COLOURED_VALUES
 from addin.workbook.a1 import column_letter, quote_sheet
 from addin.workbook.charts import Series, bar_chart, curve_chart, drawing
 from addin.workbook.owned_sheets import own_role, segment_role, sheet_name
@@ -5676,14 +5731,6 @@ FOCUS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 #: Id and name stay in view when scrolling right.
 FROZEN_COLUMNS = 2
-#: Conditional formats: column -> canonical value -> meaning (a colour of sheetxml).
-COLOURS: dict[str, dict[str, str]] = {
-    "temperature": {"hot": "hot", "warm": "warm", "cold": "cold"},
-    "customer_type": {"lost": "bad", "disloyal": "warn", "loyal": "good"},
-    "abc_class": {"A": "good", "B": "warn", "C": "neutral"},
-    "rfm_segment": {"Can't Lose": "bad", "At Risk": "warn", "Champions": "good"},
-    "profitability": {"high": "good", "low": "bad"},
-}
 _DATA_BAR = ("contribution",)
 
 _RESULT_ROLES = frozenset({"dashboard", "analysis", "validation"})
@@ -5842,8 +5889,8 @@ def conditional_formats(columns: Sequence[str], rows: int, styles: Styles, langu
     for at, column in enumerate(columns):
         span = f"{column_letter(at)}{first_row}:{column_letter(at)}{last}"
         rules = []
-        if column in COLOURS:
-            for value, meaning in COLOURS[column].items():
+        if column in COLOURED_VALUES:
+            for value, meaning in COLOURED_VALUES[column].items():
                 shown = VALUES[column][value][i] if column in VALUES else value
                 formula = escape('"' + shown.replace('"', '""') + '"')
                 rules.append(f'<cfRule type="cellIs" dxfId="{styles.dxf[meaning]}" '
@@ -5851,7 +5898,7 @@ def conditional_formats(columns: Sequence[str], rows: int, styles: Styles, langu
                              "</formula></cfRule>")
                 priority += 1
         if column == "severity":
-            for value, meaning in (("error", "bad"), ("warning", "warn")):
+            for value, meaning in (("error", "act"), ("warning", "watch")):
                 formula = escape('"' + _SEVERITY[value][i] + '"')
                 rules.append(f'<cfRule type="cellIs" dxfId="{styles.dxf[meaning]}" '
                              f'priority="{priority}" operator="equal"><formula>{formula}'
@@ -6177,6 +6224,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from addin.core.palette import MEANINGS
 from addin.core.parsing import EXCEL_EPOCH
 from addin.workbook.a1 import column_letter
 from addin.workbook.zip_parts import (
@@ -6218,7 +6266,7 @@ class Styles:
     figure_money: int = 0
     figure_percent: int = 0
     note: int = 0
-    #: Conditional formats by meaning: hot, warm, cold, bad, warn, good, neutral.
+    #: Conditional formats by meaning (:data:`addin.core.palette.MEANINGS`).
     dxf: Mapping[str, int] = field(default_factory=dict)
 
 
@@ -6229,12 +6277,6 @@ INTEGER_FORMAT = "#,##0"
 SCORE_FORMAT = "0.0"
 #: Fills (ARGB) of the header row and of the conditional formats.
 HEADER_FILL = "FFDDEBF7"
-_DXF_COLORS: dict[str, tuple[str, str]] = {   # meaning -> (font, fill)
-    "hot": ("FF9C0006", "FFFFC7CE"), "warm": ("FF9C5700", "FFFFEB9C"),
-    "cold": ("FF1F4E78", "FFDDEBF7"), "bad": ("FF9C0006", "FFFFC7CE"),
-    "warn": ("FF9C5700", "FFFFEB9C"), "good": ("FF006100", "FFC6EFCE"),
-    "neutral": ("FF595959", "FFEDEDED"),
-}
 #: Children of <styleSheet>, in the order the schema requires.
 _STYLE_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
                 "dxfs", "tableStyles", "colors", "extLst")
@@ -6327,7 +6369,7 @@ def ensure_styles(package: Package, currency: str | None = None) -> Styles:
     for key, element in wanted.items():
         xml, ids[key] = _find_or_append(xml, p, "cellXfs", "xf", element)
     dxf = {}
-    for key, (color, background) in _DXF_COLORS.items():
+    for key, (color, background) in MEANINGS.items():
         xml, dxf[key] = _find_or_append(
             xml, p, "dxfs", "dxf", f'<{p}dxf><{p}font><{p}color rgb="{color}"/></{p}font>'
             f'<{p}fill><{p}patternFill><{p}bgColor rgb="{background}"/></{p}patternFill>'
