@@ -195,7 +195,7 @@ class RetrySession(requests.Session):
                         if window else 0)
             if (attempt >= self.policy.attempts and not window) or elapsed + wait > limit:
                 raise self._gave_up(what, attempt, elapsed, response, error, quota) from error
-            log.info("Sheets %s %s: %s, retry %d in %.1f s", what, method,
+            log.info("%s %s %s: %s, retry %d in %.1f s", self.service, what, method,
                      _describe(response, error), attempt, wait)
             if response is not None:
                 response.close()
@@ -208,8 +208,8 @@ class RetrySession(requests.Session):
         tries = f"after {attempt} tries over {elapsed:.0f} s"
         if quota:
             return SheetsApiError(
-                f"{self.service}'s per-minute request quota stayed used up {tries} (last "
-                f"answer: {_describe(response, error)})", status=status,
+                f"the per-minute request quota of {self.service} stayed used up {tries} "
+                f"(last answer: {_describe(response, error)})", status=status, reason="quota",
                 hint="The quota (about 60 requests a minute per user) is shared with every "
                      "other script of the account; the sync stopped safely and the next run "
                      "catches up. Space the runs out if it happens often.")

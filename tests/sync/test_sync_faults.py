@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fakesheets import FakeSheets, Fault
@@ -30,6 +31,7 @@ from sync_books import setup, tab
 from addin.cli import main
 from sheets_sync.config import load_config
 from sheets_sync.google import retry
+from sheets_sync.google.transport import open_client
 from sheets_sync.state import SyncState
 
 
@@ -287,7 +289,8 @@ def test_a_quota_without_retry_after_waits_a_full_window_then_says_quota(
         world: World, capsys: pytest.CaptureFixture[str]) -> None:
     world.synced_with_an_edit(capsys)
     world.fake.inject(Fault.quota(), kind="values.batchGet", times=None)
-    message = one_failure(world, capsys, 1, "per-minute request quota stayed used up")
+    message = one_failure(world, capsys, 1,
+                          "per-minute request quota of Google Sheets stayed used up")
     assert world.clock.now >= 70, world.clock.slept
     assert "over 7" in message or "over 8" in message or "over 9" in message, message
     world.fake.clear_faults()
@@ -314,3 +317,12 @@ def test_a_refused_version_means_a_full_run_and_the_scope_note_only_for_scopes(
     assert code == 0, err
     assert ("Drive" in world.last_run()[2]) is noted
     world.converged()
+
+
+def test_a_drive_style_403_rate_limit_is_retried_like_a_429(fake_sheets: FakeSheets,
+                                                           clock: Clock) -> None:
+    sid = fake_sheets.create_spreadsheet("Sales")
+    fake_sheets.inject(Fault.answer(403, g.DRIVE_RATE_LIMIT), kind="spreadsheets.get", times=2)
+    client = open_client(fake_sheets.endpoint, retry.RetrySession(requests.Session()))
+    assert client.http_client.fetch_sheet_metadata(sid)["spreadsheetId"] == sid
+    assert len(clock.slept) == 2
