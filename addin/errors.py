@@ -21,6 +21,11 @@ class PotentielError(Exception):
     def __str__(self) -> str:
         return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
 
+    def line(self) -> str:
+        """The error and what to do, on one line (for a run log and a schedule's stderr)."""
+        hint = f" {self.hint}" if self.hint else ""
+        return " ".join(f"{self.message.rstrip('.')}.{hint}".split())
+
 
 class InputError(PotentielError):
     """The data or settings given to potentiel cannot be used as they are."""
@@ -46,11 +51,6 @@ class SyncError(PotentielError):
     """
 
     exit_code = 1
-
-    def line(self) -> str:
-        """The error and what to do, on one line (for a run log and a schedule's stderr)."""
-        hint = f" {self.hint}" if self.hint else ""
-        return " ".join(f"{self.message.rstrip('.')}.{hint}".split())
 
 
 class SyncConfigError(SyncError):

@@ -27,6 +27,7 @@ from addin.errors import (
     SyncConfigError,
     SyncError,
     SyncLockedError,
+    WorkbookError,
 )
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def _config(args: argparse.Namespace) -> SyncConfig:
 
 def failure_line(err: PotentielError) -> str:
     """A failed run on one line: what happened and what to do."""
-    return err.line() if isinstance(err, SyncError) else " ".join(str(err).split())
+    return err.line()
 
 
 def _sync(args: argparse.Namespace) -> int:
@@ -107,14 +108,14 @@ def _sync(args: argparse.Namespace) -> int:
         except SyncLockedError as err:
             print(f"{_stamp()} sync not run: {failure_line(err)}", file=out)
             return 1
-        except SyncError as err:
+        except (SyncError, WorkbookError) as err:  # the run failed: one line, exit 1
             if isinstance(err, SyncConfigError):
                 raise _usage(err, args, out) from None
             line = f"{_stamp()} sync failed: {failure_line(err)}"
             if args.log is not None:
                 print(line, file=out)
             print(f"potentiel: {line}", file=sys.stderr)
-            return err.exit_code
+            return 1
         except PotentielError as err:
             raise _usage(err, args, out) from None
 

@@ -411,8 +411,7 @@ def _locked_run(config: SyncConfig, state: SyncState, local: Side, dry_run: bool
             state.fail(run_id, f"stopped by {type(err).__name__}: {err}", RunStats())
         raise
     if run_id is not None:
-        line = failure.line() if isinstance(failure, SyncError) else str(failure)
-        state.fail(run_id, line, RunStats(books[0].requests if books else 0))
+        state.fail(run_id, failure.line(), RunStats(books[0].requests if books else 0))
     raise failure from None
 
 

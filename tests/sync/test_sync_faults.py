@@ -167,6 +167,9 @@ def one_failure(world: World, capsys: pytest.CaptureFixture[str], code: int,
     assert logged.strip() == line
     outcome, error, _note = world.last_run()
     assert (outcome, error) == ("failed", message)
+    assert potentiel("sync", "status", "--config", str(world.config), "--limit", "1") == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert " failed " in shown[1] and shown[2].strip() == message
     return message
 
 
