@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -172,8 +172,7 @@ def oauth_credentials(client_secrets: Path | None, token_path: Path, *,
         except TransportError as err:
             raise unreachable("renew the sign-in", err) from None
         else:
-            save_token(cached, token_path)
-            return cached
+            return _save(_as_granted(cached), token_path)
     if not (interactive and can_ask()):
         if refused is not None:
             raise refused
@@ -215,13 +214,25 @@ def granted_credentials(flow: Any) -> user_credentials.Credentials:
     granted = flow.oauth2session.token.get("scope")
     if isinstance(granted, str):
         granted = granted.split()
-    if not granted:
+    return _with_scopes(credentials, granted) if granted else credentials
+
+
+def _as_granted(credentials: user_credentials.Credentials) -> user_credentials.Credentials:
+    """A refreshed sign-in, with the scopes Google says it granted when they are fewer than
+    those asked (a consent narrowed since): the next runs then know not to ask Drive."""
+    granted = credentials.granted_scopes
+    if not granted or set(granted) >= set(credentials.scopes or ()):
         return credentials
+    return _with_scopes(credentials, granted)
+
+
+def _with_scopes(credentials: user_credentials.Credentials,
+                 scopes: Sequence[str]) -> user_credentials.Credentials:
     return user_credentials.Credentials(
         credentials.token, refresh_token=credentials.refresh_token,
         id_token=credentials.id_token, token_uri=credentials.token_uri,
         client_id=credentials.client_id, client_secret=credentials.client_secret,
-        scopes=list(granted), expiry=credentials.expiry)
+        scopes=list(scopes), expiry=credentials.expiry)
 
 
 def has_drive_scope(credentials: Credentials | None) -> bool:

@@ -220,3 +220,15 @@ def test_a_tab_renamed_only_in_case_keeps_syncing_under_its_new_name(
     hot = tab(fake_sheets, sid, "hot prospects")
     assert len(hot) == 12 and hot["customer_id"].is_unique
     assert (hot["notes"] == "Called back").sum() == 1
+
+
+def test_a_refresh_answering_fewer_scopes_is_kept_narrow_and_drive_never_asked(
+        oauth: tuple[Path, str], tokens: FakeTokens, fake_sheets: FakeSheets,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    config, _ = oauth
+    cached(config, tokens.token_uri, expires_in=timedelta(hours=-1))
+    tokens.granted = (SHEETS_SCOPE,)  # Drive access withdrawn in the Google account since
+    assert potentiel("sync", "--config", str(config)) == 0, capsys.readouterr().err
+    assert '"scopes": ["https://www.googleapis.com/auth/spreadsheets"]' in \
+        token_path(config).read_text()
+    assert fake_sheets.request_count("drive.get") == 0
