@@ -341,6 +341,13 @@ def ask_version(book: SheetsBook, state: SyncState, run_id: int) -> str | None:
         return None
 
 
+def without_drive(state: SyncState, run_id: int) -> None:
+    """No version for a sign-in granted without the Drive scope (granular consent): the run
+    reads in full, and the run log says once how to grant the scope."""
+    if not state.noted(SCOPE_NOTE):
+        state.note(run_id, SCOPE_NOTE)
+
+
 # -- leftovers -----------------------------------------------------------------------------
 
 
@@ -395,9 +402,38 @@ def _skipped(config: SyncConfig, reason: str) -> RunReport:
 def _locked_run(config: SyncConfig, state: SyncState, local: Side, dry_run: bool,
                 force: bool) -> RunReport:
     run_id = None if dry_run else state.start(config.spreadsheet)
-    books: list[SheetsBook] = []
+    book = None
     try:
-        return _steps(config, state, local, dry_run, force, run_id, books)
+        credentials = credentials_for(config, interactive=not dry_run)
+        book = open_book(config, credentials)
+        if run_id is None:
+            run = _Run(config, state, local, book)
+            decided, remote = run.plan(force)
+            return RunReport("dry-run", report_of(decided, remote, run.tabs, config.key),
+                             book.requests, _describe(decided, "would change"))
+        # The file side is stamped before it is read, the version asked before the tabs are:
+        # whatever changes after these moments differs from what the state records.
+        previous = state.steady(config.spreadsheet)
+        on_disk = isinstance(local, FileSide)  # not the workbook open in Excel (unsaved edits)
+        stamp = file_stamp(config.workbook, previous) if on_disk else None
+        version = ask_version(book, state, run_id) if has_drive_scope(credentials) \
+            else without_drive(state, run_id)
+        if not force and unchanged(previous, version, stamp, config):
+            state.unchanged(run_id, RunStats(book.requests))
+            tabs = config.segments or state.tabs(config.spreadsheet)
+            return RunReport("ok", {t: dict.fromkeys(COUNTS, 0) for t in tabs}, book.requests,
+                             AGREE)
+        run = _Run(config, state, local, book)
+        decided, remote = run.apply_remote(run_id, force)
+        wrote_workbook = run.write_local(decided)
+        steady = None if decided.local_changes else _steady(run, config, version, stamp,
+                                                             wrote_workbook)
+        stats = RunStats(book.requests, decided.remote_changes, decided.local_changes,
+                         len(decided.conflicts))
+        state.commit(run_id, config.spreadsheet, decided.new_base, key=config.key, stats=stats,
+                     steady=steady)
+        return RunReport("ok", report_of(decided, remote, run.tabs, config.key),
+                         book.requests, _describe(decided, "changed"))
     except (RefreshError, TransportError) as err:  # google-auth, signing a request
         failure: PotentielError = refusal(err, config)
     except RequestException as err:  # what the retry layer does not take (a bad URL...)
@@ -410,49 +446,9 @@ def _locked_run(config: SyncConfig, state: SyncState, local: Side, dry_run: bool
         if run_id is not None:
             state.fail(run_id, f"stopped by {type(err).__name__}: {err}", RunStats())
         raise
-    if run_id is not None:
-        state.fail(run_id, failure.line(), RunStats(books[0].requests if books else 0))
+    if run_id is not None:  # every failure ends the same way: the run's row says why
+        state.fail(run_id, failure.line(), RunStats(book.requests if book else 0))
     raise failure from None
-
-
-def _steps(config: SyncConfig, state: SyncState, local: Side, dry_run: bool, force: bool,
-           run_id: int | None, books: list[SheetsBook]) -> RunReport:
-    """The run itself (``books`` receives the book, for the request count of a failed run)."""
-    credentials = credentials_for(config, interactive=not dry_run)
-    book = open_book(config, credentials)
-    books.append(book)
-    if run_id is None:
-        run = _Run(config, state, local, book)
-        decided, remote = run.plan(force)
-        return RunReport("dry-run", report_of(decided, remote, run.tabs, config.key),
-                         book.requests, _describe(decided, "would change"))
-    # The file side is stamped before it is read, the version asked before the tabs are:
-    # whatever changes after these moments differs from what the state records.
-    previous = state.steady(config.spreadsheet)
-    on_disk = isinstance(local, FileSide)  # not the workbook open in Excel (unsaved edits)
-    stamp = file_stamp(config.workbook, previous) if on_disk else None
-    if has_drive_scope(credentials):
-        version = ask_version(book, state, run_id)
-    else:  # a sign-in granted without Drive (granular consent): read in full, say so once
-        version = None
-        if not state.noted(SCOPE_NOTE):
-            state.note(run_id, SCOPE_NOTE)
-    if not force and unchanged(previous, version, stamp, config):
-        state.unchanged(run_id, RunStats(book.requests))
-        tabs = config.segments or state.tabs(config.spreadsheet)
-        return RunReport("ok", {t: dict.fromkeys(COUNTS, 0) for t in tabs}, book.requests,
-                         AGREE)
-    run = _Run(config, state, local, book)
-    decided, remote = run.apply_remote(run_id, force)
-    wrote_workbook = run.write_local(decided)
-    steady = None if decided.local_changes else _steady(run, config, version, stamp,
-                                                         wrote_workbook)
-    stats = RunStats(book.requests, decided.remote_changes, decided.local_changes,
-                     len(decided.conflicts))
-    state.commit(run_id, config.spreadsheet, decided.new_base, key=config.key, stats=stats,
-                 steady=steady)
-    return RunReport("ok", report_of(decided, remote, run.tabs, config.key),
-                     book.requests, _describe(decided, "changed"))
 
 
 def _steady(run: _Run, config: SyncConfig, version: str | None, stamp: FileStamp | None,

@@ -260,7 +260,7 @@ def _browser_sign_in(client_secrets: Path | None) -> user_credentials.Credential
     try:
         with relaxed_scope():
             flow.run_local_server(port=0, open_browser=True)
-    except (RefreshError, TransportError, OSError, ValueError) as err:
+    except (RefreshError, TransportError, requests.RequestException, OSError, ValueError) as err:
         raise SignInError(f"the browser sign-in did not complete ({type(err).__name__})",
                           hint="Run `potentiel sync login` again and accept the access in the "
                                "browser.") from None
