@@ -335,6 +335,8 @@ def ask_version(book: SheetsBook, state: SyncState, run_id: int) -> str | None:
     try:
         return book.version()
     except SheetsApiError as err:
+        if err.reason == "sign-in":  # no token: the full run could not sign in either
+            raise
         log.info("no version of the spreadsheet (%s): full run", err)
         if err.reason in ("scope", "disabled") and not state.noted(SCOPE_NOTE):
             state.note(run_id, SCOPE_NOTE)

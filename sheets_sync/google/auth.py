@@ -77,7 +77,8 @@ def token_request(policy: RetryPolicy | None = None,
     sender = requests.Session()
     if env.get(TOKEN_ENDPOINT_ENV):
         sender = EndpointSession(env[TOKEN_ENDPOINT_ENV], sender, hosts=TOKEN_HOSTS)
-    session = RetrySession(sender, policy, service=SIGN_IN_SERVICE, idempotent=True)
+    session = RetrySession(sender, policy, service=SIGN_IN_SERVICE, idempotent=True,
+                           reason="sign-in")
     return Request(session)
 
 

@@ -125,7 +125,9 @@ class RetrySession(requests.Session):
 
     ``sleep``, ``rand`` and ``clock`` are injectable so tests run without waiting.  ``sent``
     counts the HTTP requests really sent (for the run log).  ``service`` names who answers in
-    messages; ``idempotent`` retries every method like a read (token requests).
+    messages; ``idempotent`` retries every method like a read (token requests); ``reason``
+    tags the errors it gives up with (``"sign-in"`` for token requests: a run does not try to
+    sign in again after its sign-in failed).
     """
 
     def __init__(self, base: requests.Session | None = None,
@@ -133,7 +135,8 @@ class RetrySession(requests.Session):
                  sleep: Callable[[float], None] | None = None,
                  rand: Callable[[], float] = random.random,
                  clock: Callable[[], float] | None = None,
-                 service: str = "Google Sheets", idempotent: bool = False) -> None:
+                 service: str = "Google Sheets", idempotent: bool = False,
+                 reason: str = "") -> None:
         super().__init__()
         self.base = base
         self.policy = policy or RetryPolicy()
@@ -142,6 +145,7 @@ class RetrySession(requests.Session):
         self._clock = clock or CLOCK
         self.service = service
         self.idempotent = idempotent
+        self.reason = reason
         self.sent = 0
 
     def _send(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
@@ -209,18 +213,20 @@ class RetrySession(requests.Session):
         if quota:
             return SheetsApiError(
                 f"the per-minute request quota of {self.service} stayed used up {tries} "
-                f"(last answer: {_describe(response, error)})", status=status, reason="quota",
+                f"(last answer: {_describe(response, error)})", status=status,
+                reason=self.reason or "quota",
                 hint="The quota (about 60 requests a minute per user) is shared with every "
                      "other script of the account; the sync stopped safely and the next run "
                      "catches up. Space the runs out if it happens often.")
         if response is None:
             return SheetsApiError(
                 f"{self.service} could not be reached {tries} (last: {_describe(None, error)})",
+                reason=self.reason,
                 hint="Check the internet connection (and any proxy); the sync stopped safely "
                      "and the next run catches up.")
         return SheetsApiError(
             f"{self.service} did not accept a {what} {tries} (last answer: "
-            f"{_describe(response, error)})", status=status,
+            f"{_describe(response, error)})", status=status, reason=self.reason,
             hint="Google is having trouble; the sync stopped safely, try again in a few "
                  "minutes.")
 

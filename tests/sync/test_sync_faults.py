@@ -195,18 +195,19 @@ def test_an_unresolvable_token_host_is_a_network_failure(
     assert world.fake.request_count() == 0  # nothing reached the spreadsheet
 
 
-@pytest.mark.parametrize(("fault", "words"), [
-    (Fault.timeout(1.0), ["sign-in service could not be reached", "Timeout"]),
-    (Fault.answer(503, g.HTML_PAGE), ["sign-in service did not accept", "HTTP 503"]),
-    (Fault.answer(400, g.BAD_KEY), ["refused the service account key", "Invalid JWT Signature",
-                                    "create a new JSON key"]),
-    (Fault.answer(400, g.CLOCK_SKEW), ["clock is off", "Set the clock right"]),
+@pytest.mark.parametrize(("fault", "tries", "words"), [
+    (Fault.timeout(1.0), 6, ["sign-in service could not be reached", "Timeout"]),
+    (Fault.answer(503, g.HTML_PAGE), 6, ["sign-in service did not accept", "HTTP 503"]),
+    (Fault.answer(400, g.BAD_KEY), 1, ["refused the service account key",
+                                       "Invalid JWT Signature", "create a new JSON key"]),
+    (Fault.answer(400, g.CLOCK_SKEW), 1, ["clock is off", "Set the clock right"]),
 ], ids=["timeout", "503-html", "invalid-grant-key", "invalid-grant-clock"])
 def test_the_token_endpoint_failing_for_good(world: World, capsys: pytest.CaptureFixture[str],
-                                            fault: Fault, words: list[str]) -> None:
+                                            fault: Fault, tries: int, words: list[str]) -> None:
     world.tokens.inject(fault, times=None)
     before = world.snapshot()
     one_failure(world, capsys, 1, *words)
+    assert len(world.tokens.grants) == tries  # one budget per run, not one per step
     assert world.snapshot() == before
     world.tokens.clear_faults()
     assert world.sync(capsys)[0] == 0
