@@ -25,6 +25,9 @@ DRIVE_SCOPE_HINT = "grant the Drive metadata scope"
 RATE_REASONS = frozenset({"userRateLimitExceeded", "rateLimitExceeded", "RATE_LIMIT_EXCEEDED"})
 SCOPE_REASONS = frozenset({"ACCESS_TOKEN_SCOPE_INSUFFICIENT", "insufficientPermissions"})
 DISABLED_REASONS = frozenset({"accessNotConfigured", "SERVICE_DISABLED"})
+#: Token endpoint errors that say "try later" (RFC 6749 4.1.2.1; google-auth retries them).
+TEMPORARY_TOKEN_ERRORS = frozenset({"server_error", "temporarily_unavailable",
+                                    "internal_failure"})
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,9 @@ def token_error(data: Any, mode: str, where: str) -> SignInError:
     code = str(data.get("error", "")) or "refused"
     said = " ".join(str(data.get("error_description") or "").split())
     detail = f"{code}: {said}" if said else code
+    if code in TEMPORARY_TOKEN_ERRORS:
+        return SignInError(f"Google's sign-in service had a temporary problem ({detail})",
+                           hint="Nothing to do: the next run signs in again.")
     clock = any(words in said for words in ("iat and exp", "timeframe", "clock"))
     if clock:
         return SignInError(f"Google refused the sign-in because this computer's clock is off "

@@ -3,8 +3,8 @@
 gspread's own ``BackOffHTTPClient`` retries forever and repeats writes; a sync cannot afford
 either.  :class:`RetrySession` wraps the session that really sends (auth, endpoint) and:
 
-* retries reads (GET) on 429, 500, 502, 503, 504, timeouts and broken connections, with capped,
-  jittered exponential backoff that waits at least what ``Retry-After`` asks;
+* retries reads (GET) on 408, 429, 500, 502, 503, 504, timeouts and broken connections, with
+  capped, jittered exponential backoff that waits at least what ``Retry-After`` asks;
 * retries a write only when Google certainly did not apply it: a 429 (quota: refused before
   doing anything) or a connection that could not even be opened;
 * never repeats a write whose outcome is unknown (a timeout, a reset or a 5xx after the request
@@ -44,7 +44,7 @@ from sheets_sync.google.errors import parse_error
 
 log = logging.getLogger(__name__)
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _TRANSPORT_ERRORS = (requests.ConnectionError, requests.Timeout,
                      requests.exceptions.ChunkedEncodingError,

@@ -31,6 +31,7 @@ from sync_books import setup, tab
 from addin.cli import main
 from sheets_sync.config import load_config
 from sheets_sync.google import retry
+from sheets_sync.google.errors import token_error
 from sheets_sync.google.transport import open_client
 from sheets_sync.state import SyncState
 
@@ -330,3 +331,28 @@ def test_a_drive_style_403_rate_limit_is_retried_like_a_429(fake_sheets: FakeShe
     client = open_client(fake_sheets.endpoint, retry.RetrySession(requests.Session()))
     assert client.http_client.fetch_sheet_metadata(sid)["spreadsheetId"] == sid
     assert len(clock.slept) == 2
+
+
+def test_an_unresolvable_sheets_host_is_a_network_failure(
+        tmp_path: Path, fake_sheets: FakeSheets, sample: Path, clock: Clock,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    config, _ = setup(tmp_path, fake_sheets, sample)
+    config.write_text(config.read_text().replace(fake_sheets.endpoint,
+                                                 "http://sheets.potentiel-test.invalid"))
+    assert potentiel("sync", "--config", str(config)) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1
+    assert "Google Sheets could not be reached after 6 tries" in err
+
+
+@pytest.mark.parametrize(("data", "mode", "words"), [
+    (g.BAD_KEY, "file", "create a new JSON key"),
+    (g.CLOCK_SKEW, "file", "clock is off"),
+    (g.REVOKED, "oauth", "potentiel sync login --config sync.toml"),
+    (g.REVOKED, "default", "gcloud auth application-default login"),
+    ({"error": "temporarily_unavailable"}, "oauth", "temporary problem"),
+    ('{"error": "invalid_grant", "error_description": "Bad Request"}', "file", "new JSON key"),
+    ("<html>502</html>", "file", "(refused)"),
+], ids=["key", "clock", "revoked", "adc", "temporary", "as-text", "html"])
+def test_each_token_refusal_says_what_to_do(data: object, mode: str, words: str) -> None:
+    assert words in token_error(data, mode, "sync.toml" if mode == "oauth" else "k.json").line()
