@@ -86,12 +86,6 @@ class RemoteTabs:
         """The synced tabs the spreadsheet does not have yet."""
         return [t for t in tabs if t not in self.tabs]
 
-    def title(self, tab: str) -> str:
-        """A synced tab's title as the spreadsheet spells it (a person may have changed its
-        case: Google matches titles case-insensitively, and so do we)."""
-        found = self.tabs.get(tab)
-        return found.title if found is not None else tab
-
 
 def _fold(name: object) -> str:
     return " ".join(str(name).split()).casefold()
@@ -177,9 +171,11 @@ class SheetsBook:
 
     def read(self, tabs: Sequence[str], columns: Sequence[str]) -> RemoteTabs:
         """The synced tabs' content: metadata, then all tabs in one ``values:batchGet``."""
-        meta = self.metadata()
-        by_case = {title.casefold(): tab for title, tab in meta.items()}
-        meta = {**meta, **{t: by_case[t.casefold()] for t in tabs if t.casefold() in by_case}}
+        # A synced tab renamed only in case is still that tab (Google's titles are unique
+        # case-insensitively): it is keyed by its configured name, and keeps its own title.
+        configured = {t.casefold(): t for t in tabs}
+        meta = {configured.get(title.casefold(), title): tab
+                for title, tab in self.metadata().items()}
         present = [t for t in tabs if t in meta]
         value_ranges: list[dict[str, Any]] = []
         if present:
