@@ -5,8 +5,10 @@ Thin on purpose: each handler loads the configuration, calls one function of
 :mod:`sheets_sync.run`, :mod:`sheets_sync.schedule` or :mod:`sheets_sync.install`, and prints
 what a person needs.  Exit codes of ``potentiel sync``: 0 the run went through with no conflict
 (or a dry run found none); 1 it needs a look: conflicts were recorded, or the run was skipped
-(workbook open in Excel), failed, or another sync held the lock; 2 bad usage or configuration.
-With ``--every`` it prints one line per run and exits 0 when stopped by Ctrl-C or SIGTERM.
+(workbook open in Excel), failed (Google, network, sign-in), or another sync held the lock;
+2 bad usage or configuration.  A failed run is one line on stderr (and in ``--log``), never a
+traceback.  With ``--every`` it prints one line per run and exits 0 when stopped by Ctrl-C or
+SIGTERM.
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from addin.errors import InputError, PotentielError, SyncLockedError
+from addin.errors import (
+    InputError,
+    PotentielError,
+    SyncConfigError,
+    SyncError,
+    SyncLockedError,
+    WorkbookError,
+)
 
 if TYPE_CHECKING:
     from sheets_sync.config import SyncConfig
@@ -80,6 +89,11 @@ def _config(args: argparse.Namespace) -> SyncConfig:
     return load_config(args.config)
 
 
+def failure_line(err: PotentielError) -> str:
+    """A failed run on one line: what happened and what to do."""
+    return err.line()
+
+
 def _sync(args: argparse.Namespace) -> int:
     with _output(args.log) as out:
         try:
@@ -93,12 +107,25 @@ def _sync(args: argparse.Namespace) -> int:
                 return exit_code(report)
             return _loop(config, args, out)
         except SyncLockedError as err:
-            print(f"{_stamp()} sync not run: {err}", file=out)
+            print(f"{_stamp()} sync not run: {failure_line(err)}", file=out)
+            return 1
+        except (SyncError, WorkbookError) as err:  # the run failed: one line, exit 1
+            if isinstance(err, SyncConfigError):
+                raise _usage(err, args, out) from None
+            line = f"{_stamp()} sync failed: {failure_line(err)}"
+            if args.log is not None:
+                print(line, file=out)
+            print(f"potentiel: {line}", file=sys.stderr)
             return 1
         except PotentielError as err:
-            if args.log is not None:
-                print(f"{_stamp()} sync failed: {err}", file=out)
-            raise
+            raise _usage(err, args, out) from None
+
+
+def _usage(err: PotentielError, args: argparse.Namespace, out: TextIO) -> PotentielError:
+    """Bad usage or configuration: logged, then shown as usual (exit 2)."""
+    if args.log is not None:
+        print(f"{_stamp()} sync failed: {failure_line(err)}", file=out)
+    return err
 
 
 def _loop(config: SyncConfig, args: argparse.Namespace, out: TextIO) -> int:
@@ -111,7 +138,8 @@ def _loop(config: SyncConfig, args: argparse.Namespace, out: TextIO) -> int:
           "current run", file=out, flush=True)
 
     def failed(err: Exception) -> None:
-        print(f"{_stamp()} failed: {err}", file=out, flush=True)
+        text = failure_line(err) if isinstance(err, PotentielError) else str(err)
+        print(f"{_stamp()} failed: {text}", file=out, flush=True)
 
     runs = run_until_signalled(lambda: sync(config, dry_run=args.dry_run, force=args.force,
                                             reformat=args.reformat),
@@ -162,6 +190,28 @@ def recent_runs(config: SyncConfig, limit: int) -> str:
         if isinstance(run.note, str) and run.note:
             lines.append(f"      note: {run.note}")
     return "\n".join(lines)
+
+
+def _login(args: argparse.Namespace) -> int:
+    from sheets_sync.google.auth import login
+
+    path = login(_config(args))
+    print(f"signed in; the sign-in is kept in {path} (readable by you only)")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from sheets_sync.checks import problems
+
+    config = _config(args)
+    found = problems(config)
+    if not found:
+        print(f"{config.path.name}: no problem found (the network was not tried)")
+        return 0
+    print(f"{config.path.name}: {len(found)} problem(s)")
+    for problem in found:
+        print(f"  - {problem}")
+    return 2
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -221,7 +271,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "sync", help="sync segment lists with Google Sheets (one run, or --every)",
         description="One two-way sync between the workbook and Google Sheets, or a run every "
                     "interval with --every. Exit 0: done, no conflict; 1: conflicts recorded, "
-                    "or the run was skipped (workbook open), failed or locked; 2: bad usage.")
+                    "or the run was skipped (workbook open), failed (Google, network, sign-in) "
+                    "or locked; 2: bad usage or configuration.")
     sync.add_argument("--config", type=Path, help="the sync configuration (TOML)")
     sync.add_argument("--dry-run", action="store_true",
                       help="show what would change, change nothing")
@@ -244,6 +295,23 @@ def register(commands: argparse._SubParsersAction) -> None:
     init.add_argument("path", nargs="?", type=Path, default=Path("sync.toml"),
                       help="where to write it (default: sync.toml)")
     init.set_defaults(handler=_init)
+
+    login = actions.add_parser("login", help="sign in to Google in the browser (credentials = "
+                                             "\"oauth\")",
+                               description="Open Google's sign-in page and keep the sign-in for "
+                                           "the next runs (also after it was revoked or has "
+                                           "expired). Untick Google Drive to allow Sheets only: "
+                                           "runs then read the whole spreadsheet each time.")
+    login.add_argument("--config", type=Path, required=True)
+    login.set_defaults(handler=_login)
+
+    check = actions.add_parser("check", help="report every configuration problem at once",
+                               description="Check the configuration without touching the "
+                                           "network: the workbook, the spreadsheet id, the key "
+                                           "file or OAuth client and sign-in. Exit 0: nothing "
+                                           "found; 2: problems, all listed.")
+    check.add_argument("--config", type=Path, required=True)
+    check.set_defaults(handler=_check)
 
     status = actions.add_parser("status", help="the last runs from the run log",
                                 description="The last sync runs: time, outcome, requests, rows "

@@ -183,7 +183,8 @@ def parse_config(table: Mapping[str, Any], path: Path,
 
 
 def _retry(check: _Checker, table: Any) -> RetryPolicy:
-    """The ``[retry]`` table: attempts, base_delay, max_delay, max_total, timeout (seconds)."""
+    """The ``[retry]`` table: attempts, base_delay, max_delay, max_total, timeout,
+    quota_window (seconds)."""
     names = [f.name for f in fields(RetryPolicy)]
     if not isinstance(table, dict) or set(table) - set(names):
         raise check.fail("retry", f"a table with some of {', '.join(names)}")
@@ -244,4 +245,5 @@ conflict = "owner-wins"
 # attempts = 6        # tries per request
 # max_total = 120     # seconds of waiting before giving up
 # timeout = 60        # seconds per request
+# quota_window = 70   # seconds a quota refusal without Retry-After is waited out
 '''

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from google.auth.exceptions import RefreshError, TransportError
+from requests import RequestException
 
 from addin.app.jobs import analyze_workbook
 from addin.app.side import FileSide, Side
@@ -37,8 +39,14 @@ from addin.core.schema import CUSTOMER_COLUMNS, canonical_columns, fold
 from addin.errors import PotentielError, SheetsApiError, SyncError
 from addin.workbook.files import temporary_prefix
 from addin.workbook.reader import WorkbookData
+from sheets_sync.checks import check
 from sheets_sync.config import SyncConfig, load_config
-from sheets_sync.google.auth import DRIVE_METADATA_SCOPE, credentials_for
+from sheets_sync.google.auth import (
+    DRIVE_METADATA_SCOPE,
+    credentials_for,
+    has_drive_scope,
+    refusal,
+)
 from sheets_sync.google.retry import WriteOutcomeUnknown
 from sheets_sync.google.sheets import RemoteTabs, SheetsBook, open_book
 from sheets_sync.lock import sync_lock
@@ -58,8 +66,8 @@ SCOPE_NOTE = (
     "Google refused the quick check for changes (Drive files.get), so every run reads the "
     "whole spreadsheet. To make unchanged runs one small request, grant the scope "
     f"{DRIVE_METADATA_SCOPE}: with a service account, enable the Google Drive API in its "
-    "Cloud project; with credentials = \"oauth\", delete google-token.json in the potentiel "
-    "configuration folder and run `potentiel sync` once by hand to sign in again; with gcloud, "
+    "Cloud project; with credentials = \"oauth\", run `potentiel sync login --config "
+    "sync.toml` and leave the Google Drive box ticked on Google's consent page; with gcloud, "
     "run `gcloud auth application-default login --scopes=https://www.googleapis.com/auth/"
     f"spreadsheets,{DRIVE_METADATA_SCOPE}`.")
 
@@ -330,10 +338,19 @@ def ask_version(book: SheetsBook, state: SyncState, run_id: int) -> str | None:
     try:
         return book.version()
     except SheetsApiError as err:
+        if err.reason == "sign-in":  # no token: the full run could not sign in either
+            raise
         log.info("no version of the spreadsheet (%s): full run", err)
-        if err.status == 403 and not state.noted(SCOPE_NOTE):
+        if err.reason in ("scope", "disabled") and not state.noted(SCOPE_NOTE):
             state.note(run_id, SCOPE_NOTE)
         return None
+
+
+def without_drive(state: SyncState, run_id: int) -> None:
+    """No version for a sign-in granted without the Drive scope (granular consent): the run
+    reads in full, and the run log says once how to grant the scope."""
+    if not state.noted(SCOPE_NOTE):
+        state.note(run_id, SCOPE_NOTE)
 
 
 # -- leftovers -----------------------------------------------------------------------------
@@ -369,6 +386,7 @@ def sync(config: SyncConfig, *, dry_run: bool = False, force: bool = False,
     run even when nothing changed, and lets a side emptied since the last sync propagate.
     ``reformat`` dresses every tab again (formats, dropdowns, colours) in a full run.
     """
+    check(config)
     side = local or FileSide(config.workbook)
     with sync_lock(config.workbook):
         remove_stale_saves(config.workbook)
@@ -383,7 +401,7 @@ def _skipped(config: SyncConfig, reason: str) -> RunReport:
     """Log a run that did nothing because the workbook is open; the next run catches up."""
     message = f"{reason}: nothing pulled or written; the next run catches up"
     with SyncState(config.state) as state:
-        state.fail(state.start(config.spreadsheet), message, RunStats())
+        state.skip(state.start(config.spreadsheet), message)
     return RunReport("skipped", message=message)
 
 
@@ -392,7 +410,8 @@ def _locked_run(config: SyncConfig, state: SyncState, local: Side, dry_run: bool
     run_id = None if dry_run else state.start(config.spreadsheet)
     book = None
     try:
-        book = open_book(config, credentials_for(config, interactive=not dry_run))
+        credentials = credentials_for(config, interactive=not dry_run)
+        book = open_book(config, credentials)
         if run_id is None:
             run = _Run(config, state, local, book)
             decided, remote = run.plan(force)
@@ -403,7 +422,8 @@ def _locked_run(config: SyncConfig, state: SyncState, local: Side, dry_run: bool
         previous = state.steady(config.spreadsheet)
         on_disk = isinstance(local, FileSide)  # not the workbook open in Excel (unsaved edits)
         stamp = file_stamp(config.workbook, previous) if on_disk else None
-        version = ask_version(book, state, run_id)
+        version = ask_version(book, state, run_id) if has_drive_scope(credentials) \
+            else without_drive(state, run_id)
         if not (force or reformat) and unchanged(previous, version, stamp, config):
             state.unchanged(run_id, RunStats(book.requests))
             tabs = config.segments or state.tabs(config.spreadsheet)
@@ -421,10 +441,21 @@ def _locked_run(config: SyncConfig, state: SyncState, local: Side, dry_run: bool
                      steady=steady)
         return RunReport("ok", report_of(decided, remote, run.tabs, config.key),
                          book.requests, _describe(decided, "changed"))
+    except (RefreshError, TransportError) as err:  # google-auth, signing a request
+        failure: PotentielError = refusal(err, config)
+    except RequestException as err:  # what the retry layer does not take (a bad URL...)
+        failure = SheetsApiError(f"Google could not be reached ({type(err).__name__})",
+                                 hint="Check the internet connection and any proxy, then "
+                                      "sync again.")
     except PotentielError as err:
+        failure = err
+    except BaseException as err:  # a bug or Ctrl-C: the run log still says how it ended
         if run_id is not None:
-            state.fail(run_id, str(err), RunStats(book.requests if book else 0))
+            state.fail(run_id, f"stopped by {type(err).__name__}: {err}", RunStats())
         raise
+    if run_id is not None:  # every failure ends the same way: the run's row says why
+        state.fail(run_id, failure.line(), RunStats(book.requests if book else 0))
+    raise failure from None
 
 
 def _steady(run: _Run, config: SyncConfig, version: str | None, stamp: FileStamp | None,

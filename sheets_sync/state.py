@@ -272,6 +272,11 @@ class SyncState:
         with self._transaction() as db:
             self._finish(db, run_id, "failed", stats, error)
 
+    def skip(self, run_id: int, reason: str) -> None:
+        """Mark a run skipped (the workbook was open): nothing was read or written."""
+        with self._transaction() as db:
+            self._finish(db, run_id, "skipped", RunStats(), reason)
+
     @staticmethod
     def _finish(db: sqlite3.Connection, run_id: int, outcome: str, stats: RunStats,
                 error: str | None) -> None:

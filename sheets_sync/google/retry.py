@@ -3,15 +3,22 @@
 gspread's own ``BackOffHTTPClient`` retries forever and repeats writes; a sync cannot afford
 either.  :class:`RetrySession` wraps the session that really sends (auth, endpoint) and:
 
-* retries reads (GET) on 429, 500, 502, 503, 504, timeouts and broken connections, with capped,
-  jittered exponential backoff that waits at least what ``Retry-After`` asks;
+* retries reads (GET) on 408, 429, 500, 502, 503, 504, timeouts and broken connections, with
+  capped, jittered exponential backoff that waits at least what ``Retry-After`` asks;
 * retries a write only when Google certainly did not apply it: a 429 (quota: refused before
   doing anything) or a connection that could not even be opened;
 * never repeats a write whose outcome is unknown (a timeout, a reset or a 5xx after the request
   was sent): it raises :class:`WriteOutcomeUnknown`, and the run re-reads both sides and plans
   again, so nothing is applied twice;
 * gives up with :class:`~addin.errors.SheetsApiError` after ``attempts`` tries or once the next
-  wait would pass ``max_total`` seconds.
+  wait would pass ``max_total`` seconds; except that a quota refusal (429, or Drive's 403
+  ``userRateLimitExceeded``) without ``Retry-After`` is waited out for at least
+  ``quota_window`` seconds, Google's per-minute quota window, and the message then says quota.
+
+The same class carries the token requests of google-auth (``idempotent=True``: asking for a
+token twice is harmless, so every method is retried like a read).  The clock and the sleep
+default to :data:`CLOCK` and :data:`SLEEP`, read when a session is made, so a test can run a
+long wait in no time.
 
 gspread stays unmodified: it is handed this session
 (see :func:`sheets_sync.google.transport.open_client`).
@@ -33,14 +40,20 @@ import requests
 from urllib3.exceptions import NewConnectionError
 
 from addin.errors import SheetsApiError, SyncError
+from sheets_sync.google.errors import parse_error
 
 log = logging.getLogger(__name__)
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _TRANSPORT_ERRORS = (requests.ConnectionError, requests.Timeout,
                      requests.exceptions.ChunkedEncodingError,
                      requests.exceptions.ContentDecodingError)
+
+
+#: The clock and sleep of new sessions (module attributes, so tests can swap them).
+CLOCK: Callable[[], float] = time.monotonic
+SLEEP: Callable[[float], None] = time.sleep
 
 
 class WriteOutcomeUnknown(SyncError):
@@ -56,10 +69,11 @@ class RetryPolicy:
     max_delay: float = 32.0
     max_total: float = 120.0
     timeout: float = 60.0
+    quota_window: float = 70.0
 
     def __post_init__(self) -> None:
-        if self.attempts < 1 or min(self.base_delay, self.max_delay, self.max_total) < 0 \
-                or self.timeout <= 0:
+        if self.attempts < 1 or min(self.base_delay, self.max_delay, self.max_total,
+                                    self.quota_window) < 0 or self.timeout <= 0:
             raise ValueError(f"invalid retry policy {self}")
 
     def backoff(self, attempt: int, rand: float) -> float:
@@ -94,6 +108,12 @@ def _not_sent(err: Exception) -> bool:
     return isinstance(getattr(reason, "reason", reason), NewConnectionError)
 
 
+def _rate_limited(response: requests.Response) -> bool:
+    """A quota refusal: 429, or a 403 whose reason is a rate limit (Drive answers so)."""
+    return response.status_code == 429 or (
+        response.status_code == 403 and parse_error(response).rate_limited)
+
+
 def _describe(response: requests.Response | None, err: Exception | None) -> str:
     if response is not None:
         return f"HTTP {response.status_code} {response.reason or ''}".rstrip()
@@ -104,20 +124,28 @@ class RetrySession(requests.Session):
     """A session applying :class:`RetryPolicy` to every request sent through ``base``.
 
     ``sleep``, ``rand`` and ``clock`` are injectable so tests run without waiting.  ``sent``
-    counts the HTTP requests really sent (for the run log).
+    counts the HTTP requests really sent (for the run log).  ``service`` names who answers in
+    messages; ``idempotent`` retries every method like a read (token requests); ``reason``
+    tags the errors it gives up with (``"sign-in"`` for token requests: a run does not try to
+    sign in again after its sign-in failed).
     """
 
     def __init__(self, base: requests.Session | None = None,
                  policy: RetryPolicy | None = None, *,
-                 sleep: Callable[[float], None] = time.sleep,
+                 sleep: Callable[[float], None] | None = None,
                  rand: Callable[[], float] = random.random,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] | None = None,
+                 service: str = "Google Sheets", idempotent: bool = False,
+                 reason: str = "") -> None:
         super().__init__()
         self.base = base
         self.policy = policy or RetryPolicy()
-        self._sleep = sleep
+        self._sleep = sleep or SLEEP
         self._rand = rand
-        self._clock = clock
+        self._clock = clock or CLOCK
+        self.service = service
+        self.idempotent = idempotent
+        self.reason = reason
         self.sent = 0
 
     def _send(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
@@ -132,8 +160,8 @@ class RetrySession(requests.Session):
         url = url.decode() if isinstance(url, bytes) else url
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.policy.timeout
-        read = method in IDEMPOTENT_METHODS
-        what = "read" if read else "write"
+        read = self.idempotent or method in IDEMPOTENT_METHODS
+        what = "read" if method in IDEMPOTENT_METHODS else "write"
         started = self._clock()
         attempt = 0
         while True:
@@ -144,17 +172,18 @@ class RetrySession(requests.Session):
             except _TRANSPORT_ERRORS as err:
                 if not (read or _not_sent(err)):
                     raise WriteOutcomeUnknown(
-                        f"a write to Google Sheets got no answer ({type(err).__name__}); it "
+                        f"a write to {self.service} got no answer ({type(err).__name__}); it "
                         "may or may not have been applied",
                         hint="Nothing is repeated blindly: sync again, it re-reads both sides "
                              "and applies only what is still missing.") from err
                 error = err
+            quota = response is not None and _rate_limited(response)
             if response is not None:
-                if response.status_code not in RETRY_STATUSES:
+                if response.status_code not in RETRY_STATUSES and not quota:
                     return response
-                if not read and response.status_code != 429:
+                if not read and not quota:
                     raise WriteOutcomeUnknown(
-                        f"Google Sheets answered {_describe(response, None)} to a write; it "
+                        f"{self.service} answered {_describe(response, None)} to a write; it "
                         "may or may not have been applied",
                         hint="Nothing is repeated blindly: sync again, it re-reads both sides "
                              "and applies only what is still missing.")
@@ -164,25 +193,49 @@ class RetrySession(requests.Session):
                 wait = max(wait, asked)
             attempt += 1
             elapsed = self._clock() - started
-            if attempt >= self.policy.attempts or elapsed + wait > self.policy.max_total:
-                raise SheetsApiError(
-                    f"Google Sheets did not accept a {what} after {attempt} tries over "
-                    f"{elapsed:.0f} s (last answer: {_describe(response, error)})",
-                    status=response.status_code if response is not None else None,
-                    hint="Google may be busy or the quota (60 writes a minute) used up; the "
-                         "sync stopped safely, try again in a few minutes.") from error
-            log.info("Sheets %s %s: %s, retry %d in %.1f s", what, method,
+            # Without Retry-After, a quota refusal is waited out for a whole quota window.
+            window = quota and asked is None and elapsed < self.policy.quota_window
+            limit = max(self.policy.max_total, self.policy.quota_window + self.policy.max_delay
+                        if window else 0)
+            if (attempt >= self.policy.attempts and not window) or elapsed + wait > limit:
+                raise self._gave_up(what, attempt, elapsed, response, error, quota) from error
+            log.info("%s %s %s: %s, retry %d in %.1f s", self.service, what, method,
                      _describe(response, error), attempt, wait)
             if response is not None:
                 response.close()
             self._sleep(wait)
+
+    def _gave_up(self, what: str, attempt: int, elapsed: float,
+                 response: requests.Response | None, error: Exception | None,
+                 quota: bool) -> SheetsApiError:
+        status = response.status_code if response is not None else None
+        tries = f"after {attempt} tries over {elapsed:.0f} s"
+        if quota:
+            return SheetsApiError(
+                f"the per-minute request quota of {self.service} stayed used up {tries} "
+                f"(last answer: {_describe(response, error)})", status=status,
+                reason=self.reason or "quota",
+                hint="The quota (about 60 requests a minute per user) is shared with every "
+                     "other script of the account; the sync stopped safely and the next run "
+                     "catches up. Space the runs out if it happens often.")
+        if response is None:
+            return SheetsApiError(
+                f"{self.service} could not be reached {tries} (last: {_describe(None, error)})",
+                reason=self.reason,
+                hint="Check the internet connection (and any proxy); the sync stopped safely "
+                     "and the next run catches up.")
+        return SheetsApiError(
+            f"{self.service} did not accept a {what} {tries} (last answer: "
+            f"{_describe(response, error)})", status=status, reason=self.reason,
+            hint="Google is having trouble; the sync stopped safely, try again in a few "
+                 "minutes.")
 
     @contextmanager
     def trying_once(self) -> Iterator[None]:
         """Requests inside the block get one try: for a question whose failure has a cheap
         fallback, where waiting out a backoff would cost more than the fallback."""
         kept = self.policy
-        self.policy = replace(kept, attempts=1)
+        self.policy = replace(kept, attempts=1, quota_window=0)
         try:
             yield
         finally:

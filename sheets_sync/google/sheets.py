@@ -48,6 +48,7 @@ from sheets_sync.google.about import (
 )
 from sheets_sync.google.about import title as about_title
 from sheets_sync.google.auth import authorized_session
+from sheets_sync.google.errors import api_error
 from sheets_sync.google.layout import (
     Decor,
     Look,
@@ -146,6 +147,7 @@ class SheetsBook:
     session: RetrySession | None = None
     max_payload: int = MAX_PAYLOAD
     new_sheet_id: Callable[[], int] = field(default=lambda: random.randrange(1, 2**31 - 1))
+    account: str = ""
 
     @property
     def requests(self) -> int:
@@ -156,16 +158,11 @@ class SheetsBook:
         try:
             return action(self.client.http_client)
         except gspread.exceptions.APIError as err:
-            code = err.code if isinstance(err.code, int) and err.code > 0 \
-                else err.response.status_code
-            message = str(err.error.get("message", "")).strip()
-            hints = {
-                404: "Check the spreadsheet id in the configuration.",
-                403: "Share the spreadsheet (as editor) with the account the sync signs in as.",
-                401: "Sign in again: the credentials were refused.",
-            }
-            raise SheetsApiError(f"Google Sheets refused to {what} (HTTP {code}): {message}",
-                                 status=code, hint=hints.get(code)) from None
+            raise api_error(err.response, what, self.account) from None
+        except ValueError:  # a 200 answer that is not JSON: a proxy's or portal's page
+            raise SheetsApiError(f"Google's answer to '{what}' was not an API answer",
+                                 hint="A proxy or captive portal may be in the way; check the "
+                                      "network, then sync again.") from None
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -202,13 +199,17 @@ class SheetsBook:
     def read(self, tabs: Sequence[str], look: Look) -> RemoteTabs:
         """The synced tabs' content: metadata, then all tabs in one ``values:batchGet``.
         Headers are recognised in any language or earlier form, values read back canonical."""
-        meta = self.metadata()
+        # A synced tab renamed only in case is still that tab (Google's titles are unique
+        # case-insensitively): it is keyed by its configured name, and keeps its own title.
+        configured = {t.casefold(): t for t in tabs}
+        meta = {configured.get(title.casefold(), title): tab
+                for title, tab in self.metadata().items()}
         present = [t for t in tabs if t in meta]
         value_ranges: list[dict[str, Any]] = []
         dressed_as = ""
         if present:
             about = about_title(look)
-            ranges = [quote_sheet(t) for t in present]
+            ranges = [quote_sheet(meta[t].title) for t in present]
             if about in meta:  # what the tabs were dressed for rides along in the same read
                 ranges.append(signature_range(look))
             answer = self._call("read the tabs", lambda h: h.values_batch_get(
@@ -485,6 +486,7 @@ def _grow(tab: Tab, dimension: str, lacking: int) -> dict[str, Any] | None:
 def open_book(config: SyncConfig, credentials: Any = None) -> SheetsBook:
     """The configured spreadsheet, signed in with ``credentials``, through our retry policy
     and (when configured) the emulator endpoint."""
-    session = RetrySession(authorized_session(credentials), config.retry)
+    session = RetrySession(authorized_session(credentials, config.retry), config.retry)
     client = open_client(config.endpoint, session)
-    return SheetsBook(client, config.spreadsheet, session)
+    account = str(getattr(credentials, "service_account_email", "") or "")
+    return SheetsBook(client, config.spreadsheet, session, account=account)

@@ -18,6 +18,8 @@ from addin.errors import SyncConfigError
 
 #: Hosts gspread talks to: the Sheets API, and Drive for create/list/delete of files.
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
+#: Google's OAuth 2.0 token endpoint host (user sign-ins always refresh there).
+TOKEN_HOSTS = ("https://oauth2.googleapis.com",)
 
 
 def check_endpoint(endpoint: str) -> str:
@@ -38,14 +40,16 @@ class EndpointSession(requests.Session):
     ``AuthorizedSession``); without one this session sends itself.
     """
 
-    def __init__(self, endpoint: str, base: requests.Session | None = None) -> None:
+    def __init__(self, endpoint: str, base: requests.Session | None = None,
+                 hosts: tuple[str, ...] = GOOGLE_HOSTS) -> None:
         super().__init__()
         self.endpoint = check_endpoint(endpoint)
         self.base = base
+        self.hosts = hosts
 
     def redirect(self, url: str) -> str:
         """The URL the request really goes to; URLs of other hosts are left alone."""
-        for host in GOOGLE_HOSTS:
+        for host in self.hosts:
             if url == host or url.startswith(host + "/"):
                 return self.endpoint + url[len(host) :]
         return url

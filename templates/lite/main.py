@@ -4427,6 +4427,11 @@ class PotentielError(Exception):
     def __str__(self) -> str:
         return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
 
+    def line(self) -> str:
+        """The error and what to do, on one line (for a run log and a schedule's stderr)."""
+        hint = f" {self.hint}" if self.hint else ""
+        return " ".join(f"{self.message.rstrip('.')}.{hint}".split())
+
 
 class InputError(PotentielError):
     """The data or settings given to potentiel cannot be used as they are."""
@@ -4445,19 +4450,34 @@ class WorkbookLockedError(WorkbookError):
 
 
 class SyncError(PotentielError):
-    """The Google Sheets sync could not complete; nothing was committed."""
+    """The Google Sheets sync could not complete; nothing was committed.
+
+    Exit code 1: the setup may be fine and the next run may go through (Google busy, network
+    down, workbook open); only :class:`SyncConfigError` is bad usage (2).
+    """
+
+    exit_code = 1
 
 
 class SyncConfigError(SyncError):
     """The sync configuration file is missing, malformed or inconsistent."""
 
+    exit_code = 2
+
+
+class SignInError(SyncError):
+    """Google refused or could not give the sign-in (token endpoint): a new key, a new sign-in
+    or the clock is needed, or Google was unreachable."""
+
 
 class SheetsApiError(SyncError):
     """Google Sheets answered with an error we could not recover from."""
 
-    def __init__(self, message: str, *, status: int | None = None, hint: str | None = None):
+    def __init__(self, message: str, *, status: int | None = None, hint: str | None = None,
+                 reason: str = ""):
         super().__init__(message, hint=hint)
         self.status = status
+        self.reason = reason
 
 
 class SyncLockedError(SyncError):

@@ -38,7 +38,8 @@ class Fault:
     ``kind`` is ``"http"`` (answer ``status``, with ``Retry-After`` when ``retry_after`` is
     set), ``"timeout"`` (wait ``delay`` seconds, then close without answering) or ``"reset"``
     (close the connection at once).  ``applied`` serves the request first, so the change is made
-    but its answer never arrives.
+    but its answer never arrives.  ``body`` replaces the error answer: a JSON object, or bytes
+    sent as an HTML page (what a proxy or Google's front end answers at times).
     """
 
     kind: str
@@ -46,6 +47,12 @@ class Fault:
     retry_after: float | None = None
     delay: float = 5.0
     applied: bool = False
+    body: Any = None
+
+    @classmethod
+    def answer(cls, status: int, body: Any, retry_after: float | None = None) -> Fault:
+        """Answer ``status`` with ``body`` (Google's JSON error, or an HTML page as bytes)."""
+        return cls("http", status, retry_after, body=body)
 
     @classmethod
     def quota(cls, retry_after: float | None = None, *, applied: bool = False) -> Fault:
@@ -394,7 +401,11 @@ class FakeSheets:
             status, payload, headers = self._fault_answer(fault, kind, method)
         elif answer is not None:
             status, payload, headers = answer
-        data = b"" if payload is None else json.dumps(payload, indent=2).encode()
+        if isinstance(payload, bytes):  # an HTML error page
+            data = payload
+            headers = {**headers, "Content-Type": "text/html; charset=UTF-8"}
+        else:
+            data = b"" if payload is None else json.dumps(payload, indent=2).encode()
         log(status, len(data))
         self._respond(handler, status, data, headers)
 
@@ -405,8 +416,10 @@ class FakeSheets:
     def _respond(self, handler: _Handler, status: int, data: bytes,
                  headers: dict[str, str]) -> None:
         handler.send_response(status)
+        headers = dict(headers)
+        kind = headers.pop("Content-Type", "application/json; charset=UTF-8")
         if data:
-            handler.send_header("Content-Type", "application/json; charset=UTF-8")
+            handler.send_header("Content-Type", kind)
         handler.send_header("Content-Length", str(len(data)))
         for name, value in headers.items():
             handler.send_header(name, value)
@@ -419,6 +432,8 @@ class FakeSheets:
         if fault.retry_after is not None:
             seconds = fault.retry_after
             headers["Retry-After"] = str(int(seconds) if seconds == int(seconds) else seconds)
+        if fault.body is not None:
+            return fault.status, fault.body, headers
         return fault.status, self._fault_error(fault.status, category(kind, method)).body(), \
             headers
 

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from google.oauth2 import credentials as user_credentials
 
-from addin.errors import SheetsApiError, SyncConfigError
+from addin.errors import SheetsApiError, SignInError, SyncConfigError
 from sheets_sync.config import parse_config
 from sheets_sync.google.auth import (
     SCOPES,
@@ -22,10 +22,12 @@ from sheets_sync.google.auth import (
     authorized_session,
     config_dir,
     credentials_for,
+    login,
     oauth_credentials,
     save_token,
     service_account_credentials,
 )
+from sheets_sync.google.retry import RetryPolicy
 
 EMAIL = "sync-bot@potentiel-test.iam.gserviceaccount.com"
 
@@ -123,15 +125,21 @@ def test_an_expired_token_is_renewed_or_the_failure_explained(tmp_path: Path) ->
         probe.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{probe.getsockname()[1]}/token"
     save_token(user_token(timedelta(hours=-1), token_uri=closed), path)
-    with pytest.raises(SheetsApiError, match="renew the sign-in"):
-        oauth_credentials(None, path, interactive=False)
+    fast = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
+    with pytest.raises(SheetsApiError, match="sign-in service could not be reached after 3"):
+        oauth_credentials(None, path, interactive=False, policy=fast)
 
 
 def test_without_a_usable_token_a_person_must_sign_in(tmp_path: Path) -> None:
     path = tmp_path / TOKEN_FILE
     path.write_text("{}")
-    with pytest.raises(SyncConfigError, match="no valid Google sign-in") as err:
+    with pytest.raises(SignInError, match="no Google sign-in is cached") as err:
         oauth_credentials(None, path, interactive=False)
-    assert "sign in again" in str(err.value)
-    with pytest.raises(SyncConfigError, match=r"OAuth client file \(not set\)"):
+    assert "potentiel sync login" in str(err.value)
+    # No terminal (a schedule, CI, pytest): never a browser that nobody will answer.
+    with pytest.raises(SignInError, match="cannot open a browser"):
         oauth_credentials(None, path, interactive=True)
+    config = parse_config({"workbook": "c.xlsx", "spreadsheet": "x" * 20,
+                           "credentials": "oauth"}, tmp_path / "sync.toml", {})
+    with pytest.raises(SyncConfigError, match=r"OAuth client file \(not set\)"):
+        login(config, {"XDG_CONFIG_HOME": str(tmp_path)})

@@ -292,6 +292,6 @@ def test_a_sync_that_finds_the_lock_taken_exits_1(live_config: Path,
         assert potentiel("sync", "--config", str(live_config)) == 1
     out = capsys.readouterr().out
     assert re.fullmatch(r"\S+ \S+ sync not run: another sync of customers\.xlsx is running "
-                        rf"\(process {os.getpid()} on this computer, since \S+\); waited 10 s\n"
-                        r"  hint: Let it finish and try again; scheduled runs simply retry at "
+                        rf"\(process {os.getpid()} on this computer, since \S+\); waited 10 s\. "
+                        r"Let it finish and try again; scheduled runs simply retry at "
                         r"the next tick\.\n", out), out

@@ -231,7 +231,7 @@ def test_a_small_grid_grows_before_rows_are_written(fake_sheets: FakeSheets,
 
 def test_an_unknown_spreadsheet_is_explained(fake_sheets: FakeSheets, book: SheetsBook) -> None:
     book.spreadsheet_id = "no-such-spreadsheet-id"
-    with pytest.raises(SheetsApiError, match=r"refused to read the spreadsheet \(HTTP 404\)") \
-            as err:
+    with pytest.raises(SheetsApiError,
+                       match=r"refused to read the spreadsheet \(HTTP 404 NOT_FOUND\)") as err:
         book.read(TABS, LOOK)
     assert err.value.status == 404 and "spreadsheet id" in str(err.value)

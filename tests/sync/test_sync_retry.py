@@ -119,7 +119,8 @@ def test_a_write_that_could_not_connect_is_retried_then_reported(clock) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     client = open_client(f"http://127.0.0.1:{port}", session(clock, attempts=3))
-    with pytest.raises(SheetsApiError, match=r"write after 3 tries .*ConnectionError"):
+    with pytest.raises(SheetsApiError,
+                       match=r"could not be reached after 3 tries .*ConnectionError"):
         client.http_client.values_batch_update("x", WRITE)
     assert clock.sleeps == [0.75, 1.5]
 
