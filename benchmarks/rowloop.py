@@ -16,11 +16,12 @@ import re
 import statistics
 import unicodedata
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
 import numpy as np
 import pandas as pd
+from dateutil.tz import tzlocal
 from pandas.api.types import is_integer_dtype
 
 from addin.core.analysis import OUTPUT_COLUMNS
@@ -52,7 +53,7 @@ _TEXT_DATES = (  # (pattern of the day part, order of year, month, day in it)
 _SERIAL_TEXT = re.compile(r"\d+(\.\d+)?")
 _HAS_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}[ T]\d")
 _TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}[ T](\d{1,2})(?::(\d{1,2})(?::(\d{1,2})(?:\.(\d+))?)?)?"
-                   r"(?:Z|[+-]\d{2}:?\d{2})?")
+                   r"(?: ?(Z|[+-]\d{2}:?\d{2}))?")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 # Outside these, a date is an input error: before Excel's first day, or after pandas' last one.
 _FIRST_DAY, _LAST_DAY = datetime(1900, 1, 1), datetime(2262, 4, 11)
@@ -184,13 +185,19 @@ def _number_from_text(text: str, mark: str | None) -> float | None:
 
 
 def date_cell(value: object) -> datetime | None:
-    """A date: real dates, Excel serials, ISO text, '31/12/2025', '31.12.25'."""
+    """A calendar date: real dates, Excel serials, ISO text, '31/12/2025', '31.12.25'; a time
+    of day dropped, after a zone's time is moved to the machine's zone."""
+    stamp = _stamp_cell(value)
+    return None if stamp is None else datetime(stamp.year, stamp.month, stamp.day)
+
+
+def _stamp_cell(value: object) -> datetime | None:
     if blank(value):
         return None
     if isinstance(value, np.datetime64):
         value = value.astype("datetime64[us]").item()
     if isinstance(value, datetime):
-        stamp = value if value.tzinfo is None else value.replace(tzinfo=None)
+        stamp = value if value.tzinfo is None else _local(value)
     elif isinstance(value, date):
         stamp = datetime(value.year, value.month, value.day)
     elif _is_number(value):
@@ -243,13 +250,25 @@ def _with_time(day: datetime, text: str) -> datetime | None:
     hit = _TIME.fullmatch(text)
     if hit is None:
         return None
-    hour, minute, second, fraction = hit.groups()
+    hour, minute, second, fraction, zone = hit.groups()
     try:
         stamp = day.replace(hour=int(hour), minute=int(minute or 0), second=int(second or 0),
                             microsecond=int((fraction or "0")[:6].ljust(6, "0")))
     except ValueError:
         return None
-    return stamp if stamp <= _LAST_DAY else None
+    if stamp > _LAST_DAY:
+        return None
+    if zone:
+        digits = zone.replace(":", "")
+        offset = 0 if zone == "Z" else (int(digits[1:3]) * 60 + int(digits[3:5])) * (
+            -1 if digits[0] == "-" else 1)
+        stamp = _local((stamp - timedelta(minutes=offset)).replace(tzinfo=UTC))
+    return stamp if _FIRST_DAY <= stamp <= _LAST_DAY else None
+
+
+def _local(stamp: datetime) -> datetime:
+    """A zone-aware time as the machine's wall time (the default book time zone)."""
+    return stamp.astimezone(tzlocal()).replace(tzinfo=None)
 
 
 def yes_no_cell(value: object) -> bool | None:

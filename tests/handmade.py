@@ -36,7 +36,6 @@ PLANTED: dict[str, list[tuple[str, int | None, str, str, str]]] = {
         ("Bestellingen", 6, "Bedrag", "error", "Excel error value #VALUE!"),
     ],
     "shop.xlsm": [
-        ("Customers", None, "Phone", "warning", "column not recognised"),
         ("Customers", 2, "Income", "warning", "read as 52000 — thousands separator"),
         ("Orders", 4, "Unit price ($)", "warning", "no 'Unit price ($)': the order counts"),
     ],
