@@ -75,6 +75,8 @@ class Analysis:
     #: likely field of each header nothing placed: what the Columns sheet shows.
     fields: dict[str, dict[str, str]] = field(default_factory=dict)
     guesses: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Sheet kind -> the user's tab name ('customers' -> 'Klanten').
+    sheet_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -195,6 +197,7 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
         as_of=moment,
         fields=inputs.fields,
         guesses=inputs.guesses,
+        sheet_names=dict(names),
     )
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from addin.core.parsing import parse_dates, parse_numbers
+from addin.core.parsing import NO, YES, parse_dates, parse_numbers
 from addin.core.schema import (
     IGNORE_WORDS,
     KINDS,
@@ -147,7 +147,8 @@ def mapping_from_table(table: Mapping[str, object]) -> dict[str, dict[str, str]]
 
 
 def _looks(values: pd.Series) -> str | None:
-    """What most non-blank cells of a column are: 'email', 'phone', 'date', 'number' or None."""
+    """What most non-blank cells of a column are: 'email', 'phone', 'yes/no', 'date',
+    'number' or 'text'; None for an empty column."""
     present = values[values.notna()]
     present = present[present.astype(str).str.strip() != ""].head(_SAMPLE)
     if present.empty:
@@ -156,12 +157,14 @@ def _looks(values: pd.Series) -> str | None:
     for kind, pattern in (("email", _EMAIL), ("phone", _PHONE)):
         if text.str.match(pattern).mean() >= _MOSTLY:
             return kind
-    if parse_dates(present).values.notna().mean() >= _MOSTLY and not \
-            present.map(type).isin((int, float, np.int64, np.float64)).any():
+    numeric = present.map(type).isin((int, float, np.int64, np.float64))
+    if not numeric.any() and text.map(fold).isin(YES | NO).mean() >= _MOSTLY:
+        return "yes/no"
+    if not numeric.any() and parse_dates(present).values.notna().mean() >= _MOSTLY:
         return "date"
     if parse_numbers(present).values.notna().mean() >= _MOSTLY:
         return "number"
-    return None
+    return "text"
 
 
 #: What a column's content suggests on its own, when the sheet still lacks the field.
@@ -175,6 +178,7 @@ _FITS: dict[str, frozenset[str]] = {
     "email": frozenset({"text", "id"}), "phone": frozenset({"text", "id"}),
     "date": frozenset({"date"}), "number": frozenset({"number", "integer", "count", "need",
                                                       "id", "text"}),
+    "yes/no": frozenset({"bool", "count", "need", "text"}), "text": frozenset({"text", "id"}),
 }
 
 

@@ -426,6 +426,14 @@ def _link_by_text(cust: pd.DataFrame, lines: pd.DataFrame, code: np.ndarray,
     return lines, code
 
 
+def _fields(sheet: str, frame: pd.DataFrame, mapping: ColumnMap | None) -> dict[str, str]:
+    """Each header of a sheet (those the reader named for a blank header left out) -> the
+    field it is read as, '' for none."""
+    known = canonical_columns(sheet, frame.columns, mapping)
+    return {str(h): known.get(h, "") for h in frame.columns
+            if not _NO_HEADER.match(str(h)) and str(h).strip()}
+
+
 def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.Timestamp,
             validation: Validation, sheet_names: dict[str, str] | None = None,
             language: str | None = None, mapping: ColumnMap | None = None,
@@ -482,8 +490,8 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
     lines["code"] = code
     raw = {"customers": customers, "orders": orders}
     unknown = {kind: unrecognised(kind, frame, mapping) for kind, frame in raw.items()}
-    fields = {kind: {str(h): f for h, f in canonical_columns(kind, frame.columns, mapping)
-                     .items()} for kind, frame in raw.items() if frame is not None}
-    guesses = {kind: guess_fields(kind, frame, unknown[kind], set(fields[kind].values()))
+    fields = {kind: _fields(kind, frame, mapping) for kind, frame in raw.items()
+              if frame is not None}
+    guesses = {kind: guess_fields(kind, frame, unknown[kind], set(fields[kind].values()) - {""})
                for kind, frame in raw.items() if frame is not None}
     return Inputs(cust, lines.reset_index(drop=True), headers, unknown, fields, guesses)

@@ -250,7 +250,7 @@ def closest_column(sheet: str, header: object) -> str | None:
     close = difflib.get_close_matches(folded, list(aliases), n=1, cutoff=0.75)
     if not close:  # a longer header that holds a known name: "horizon d achat prevu"
         close = [a for a in sorted(aliases, key=len, reverse=True)
-                 if len(a) >= 5 and 2 * len(a) >= len(folded) and a in folded][:1]
+                 if len(a) >= 8 and 2 * len(a) >= len(folded) and a in folded][:1]
     return aliases[close[0]] if close else None
 
 
