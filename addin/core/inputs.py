@@ -273,6 +273,7 @@ def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
     if "quantity" in orders:
         orders = _drop(orders, orders["quantity"] < 0, validation, label, "quantity",
                        headers["quantity"], "negative quantity (a return?): line skipped")
+    orders = _without_order_totals(orders, headers, validation, label)
     if "amount" not in orders and "unit_price" not in orders:
         validation.add(label, None, "amount", None,
                        "no 'amount' nor 'unit_price' column: revenue cannot be computed")
@@ -304,6 +305,30 @@ def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
         "list_amount": list_amount,
         "cost_amount": cost_amount,
     }, copy=False), headers
+
+
+def _without_order_totals(orders: pd.DataFrame, headers: dict[str, str],
+                          validation: Validation, label: str) -> pd.DataFrame:
+    """Leave out an amount column that holds one figure per order, not per line.
+
+    A shop's export (Shopify's ``Total``) writes the order's total, with tax and shipping, on
+    its first line only and a unit price on every line: an amount blank on every later line
+    of the orders with several lines, where the unit price is filled, is such a column, and
+    the revenue is the unit prices times the quantities.
+    """
+    if not {"amount", "unit_price", "order_id"} <= set(orders.columns):
+        return orders
+    ids = orders["order_id"]
+    later = ids.notna() & ids.duplicated(keep="first")
+    if not later.any() or orders["amount"][later].notna().any() or \
+            orders["unit_price"][later].isna().all():
+        return orders
+    validation.add(label, None, headers["amount"], None,
+                   f"'{headers['amount']}' holds one figure per order (on its first line), "
+                   f"not line amounts: the revenue is '{headers['unit_price']}' times the "
+                   "quantity", severity="warning")
+    headers.pop("amount")
+    return orders.drop(columns="amount")
 
 
 def _report_unpriced(orders: pd.DataFrame, unknown: pd.Series, unread: dict[str, pd.Index],
