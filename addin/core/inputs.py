@@ -214,12 +214,13 @@ def prepare_customers(raw: pd.DataFrame, label: str, validation: Validation,
     """
     customers, headers, _ = _typed(raw, "customers", label, validation, language=language,
                                    mapping=mapping, timezone=timezone)
+    shown = "customer_id"  # the column whose cell a message shows
     if "customer_id" not in customers:
         customers["customer_id"] = key_text(customers["email"])
-        headers["customer_id"] = headers["email"]
+        headers["customer_id"], shown = headers["email"], "email"
     id_header = headers["customer_id"]
     customers = _drop(customers, customers["customer_id"].isna(), validation, label,
-                      "customer_id", id_header, "customer_id is empty: row skipped")
+                      shown, id_header, "customer_id is empty: row skipped")
     duplicate = _repeated(customers["customer_id"])
     if duplicate.any():
         repeated = customers["customer_id"].isin(customers["customer_id"][duplicate])
@@ -229,8 +230,7 @@ def prepare_customers(raw: pd.DataFrame, label: str, validation: Validation,
         message = ("duplicate customer_id (first on row "
                    + customers["customer_id"][duplicate].map(first_rows).astype(str)
                    + "): row skipped").reindex(customers.index)
-        customers = _drop(customers, duplicate, validation, label, "customer_id", id_header,
-                          message)
+        customers = _drop(customers, duplicate, validation, label, shown, id_header, message)
     year = customers.get("birth_year", pd.Series(np.nan, index=customers.index))
     if "birth_date" in customers:
         year = year.fillna(customers["birth_date"].dt.year)
