@@ -66,7 +66,9 @@ def read_mapping(frame: pd.DataFrame, label: str, found: Mapping[str, str],
 
     ``found`` maps sheet kinds to the workbook's tab names.  A row naming an unknown sheet or
     field, or a field another row of the same sheet already took, is reported and left out;
-    a row with a blank field leaves its header to automatic recognition.
+    a row with a blank field, or the field the alias table gives its header anyway, leaves
+    the header to automatic recognition (so a field moved to another header is given away by
+    changing that one row).
     """
     named = canonical_columns("columns", frame.columns)
     by_field = {v: k for k, v in named.items()}
@@ -100,6 +102,8 @@ def read_mapping(frame: pd.DataFrame, label: str, found: Mapping[str, str],
                                f"'{wanted}' is not a field of {found.get(kind, kind)}: row "
                                "not used")
                 continue
+        if name and canonical_columns(kind, [header]).get(header) == name:
+            continue  # says what the alias table says: the row binds nothing
         taken = {f: h for h, f in out.fields[kind].items() if f}
         if name and name in taken:
             first = out.rows[(kind, taken[name])]
