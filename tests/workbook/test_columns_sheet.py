@@ -136,8 +136,8 @@ def test_the_analyze_formula_takes_the_same_rows() -> None:
     table = POTENTIEL_ANALYZE(customers, orders, "2026-06-30", None, None, columns)
     revenue = table[0].index("Revenue")
     assert table[1][revenue] == 25.0  # 2 x 12.50
-    wrong = POTENTIEL_ANALYZE(customers, orders, "2026-06-30", None, None,
-                              [["sheet", "header", "field"], ["orders", "Prijs/st", "prijs per kilo"]])
+    bad = [["sheet", "header", "field"], ["orders", "Prijs/st", "prijs per kilo"]]
+    wrong = POTENTIEL_ANALYZE(customers, orders, "2026-06-30", None, None, bad)
     assert wrong.startswith("#VALUE: columns row 2: 'prijs per kilo' is not a field of "
                             "orders")
 
