@@ -490,8 +490,7 @@ def POTENTIEL_ANALYZE(customers: Any, orders: Any = None, as_of: Any = None,
                       segments: Any = None, settings: Any = None, columns: Any = None) -> Any:
     """The whole analysis as a spilled table: a header row, then one row per customer
     (type, prospect score, profitability, RFM, segments), in the Settings language.
-    Give as_of for results that do not change with the date, and your Columns sheet's
-    rows for headers of your own."""
+    Give as_of for results that do not change with the date."""
     try:
         config = _settings(settings)
         table = run_analysis(
