@@ -117,3 +117,34 @@ def hubspot_wholesaler(path: Path) -> Path:
     _settings(book)
     book.close()
     return path
+
+
+def teamleader_odoo(path: Path) -> Path:
+    """A French book: Teamleader contacts (Prénom + Nom, no id) and Odoo order lines naming
+    the customer by company or by name, amounts typed the French way."""
+    book = xlsxwriter.Workbook(str(path))
+    contacts = book.add_worksheet("Contacts")
+    contacts.write_row(0, 0, ["Prénom", "Nom", "E-mail", "Téléphone", "Société", "Ajouté le"])
+    contacts.write_row(1, 0, ["Claire", "Martin", "claire@boulangerie-martin.fr",
+                              "+33 1 23 45 67 89", "Boulangerie Martin", "12/01/2026"])
+    contacts.write_row(2, 0, ["Hugo", "Bernard", "hugo@bernard.fr", "06 12 34 56 78", None,
+                              "03/03/2026"])
+    lines = book.add_worksheet("Commandes")
+    lines.write_row(0, 0, ["Référence de la commande", "Client", "Date de commande", "Produit",
+                           "Quantité", "Prix unitaire", "Sous-total"])
+    rows = [["S00012", "Boulangerie Martin", "2026-02-03 09:30:00", "Farine", 5, "18,00",
+             "90,00"],
+            ["S00012", "Boulangerie Martin", "2026-02-03 09:30:00", "Levure", 2, "9,00",
+             "18,00"],
+            ["S00019", "hugo bernard", "2026-05-20 14:00:00", "Farine", 1, "18,00", "18,00"],
+            ["S00021", "BOULANGERIE MARTIN", "2026-06-25 08:15:00", "Sucre", 10, "2,50",
+             "25,00"]]
+    for i, row in enumerate(rows, start=1):
+        lines.write_row(i, 0, row)
+    settings = book.add_worksheet("Paramètres")
+    settings.write_row(0, 0, ["Paramètre", "Valeur"])
+    settings.write_row(1, 0, ["langue", "fr"])
+    settings.write_row(2, 0, ["date d'analyse", "30/06/2026"])
+    settings.write_row(3, 0, ["fuseau horaire", "Europe/Paris"])
+    book.close()
+    return path

@@ -254,11 +254,6 @@ def closest_column(sheet: str, header: object) -> str | None:
     return aliases[close[0]] if close else None
 
 
-def sheet_fields(sheet: str) -> tuple[str, ...]:
-    """The fields a header of ``sheet`` may be mapped to."""
-    return tuple(KINDS[sheet])
-
-
 def column_kinds(sheet: str) -> Mapping[str, Kind]:
     """Canonical column name -> parsing kind, for one sheet."""
     return {column.name: column.kind for column in SCHEMAS[sheet]}

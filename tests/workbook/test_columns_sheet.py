@@ -14,7 +14,7 @@ import xlsxwriter
 from addin.app.formulas import POTENTIEL_ANALYZE
 from addin.app.jobs import analyze_file, run_file
 from addin.workbook.edit import update_cells
-from addin.workbook.reader import read_sheet_table, read_workbook
+from addin.workbook.reader import data_from_grids, read_sheet_table, read_workbook
 
 TAB = "Kolommen"  # the workbook is Dutch
 
@@ -151,3 +151,19 @@ def test_the_sheet_speaks_the_workbooks_language(tmp_path: Path, language: str,
     run_file(path)
     assert tab in openpyxl.load_workbook(path).sheetnames
     assert _revenue(path) == [25.0, 12.0]
+
+
+def test_the_open_workbook_in_excel_reads_the_same_columns_sheet() -> None:
+    grids = {"Klanten": [["Groothandel — klanten"], ["Klantnummer", "Naam"], ["K1", "Jansen"]],
+             "Bestellingen": [["Klantnummer", "Datum", "Aantal", "Prijs/st"],
+                              ["K1", "10-01-2026", 2, "12,50"]],
+             "Kolommen": [["Blad", "Uw kolomkop", "Veld"],
+                          ["Bestellingen", "Prijs/st", "unit_price"],
+                          ["Bestellingen", "Korting", "unit_cost"]]}
+    data = data_from_grids(Path("open.xlsx"), grids)
+    assert data.mapping == {"customers": {}, "orders": {"Prijs/st": "unit_price",
+                                                        "Korting": "unit_cost"}}
+    assert data.customers.index.tolist() == [3]  # under the title row
+    problems = data.validation.to_frame()
+    assert problems[["sheet", "row", "message"]].values.tolist() == [
+        ["Kolommen", 3, "sheet Bestellingen has no column 'Korting'"]]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from exports import hubspot_wholesaler, pipedrive, shopify
+from exports import hubspot_wholesaler, pipedrive, shopify, teamleader_odoo
 
 from addin.app.jobs import analyze_file, run_file
 from addin.workbook.edit import update_cells
@@ -68,6 +68,21 @@ def test_hubspot_contacts_and_dutch_order_lines(tmp_path: Path) -> None:
     assert table["prospect_score"].iloc[2] == 38.2
     unknown = analysis.validation[analysis.validation["column"] == "Netto p/st"]
     assert unknown["message"].tolist() == ["column not recognised: its values are not used"]
+
+
+def test_teamleader_contacts_and_odoo_lines_in_french(tmp_path: Path) -> None:
+    analysis = analyze_file(teamleader_odoo(tmp_path / "fr.xlsx"))
+    table = _table(analysis)
+    # No id column: the e-mail is the key; Prénom + Nom is the name.
+    assert table.index.tolist() == ["claire@boulangerie-martin.fr", "hugo@bernard.fr"]
+    assert table["name"].tolist() == ["Claire Martin", "Hugo Bernard"]
+    # Claire, by her company (any case): S00012 = 90,00 + 18,00, S00021 = 25,00: 133 in 2
+    # orders; Hugo, by his name in lower case: 18,00.
+    assert table["revenue"].tolist() == [133.0, 18.0]
+    assert table["orders"].tolist() == [2, 1]
+    assert table["days_since_last_order"].tolist() == [5, 41]  # 25 June, 20 May
+    assert not (analysis.validation["severity"] == "error").any()
+    assert analysis.validation.empty
 
 
 def test_one_columns_row_reads_a_header_of_your_own(tmp_path: Path) -> None:
