@@ -201,6 +201,9 @@ def test_the_header_row_is_the_row_naming_most_columns() -> None:
             ["Record Identifier", "Email", "First Name"],  # an unknown id header
             ["1001", "ann@example.com", "Ann"]]
     assert header_row(rows, "customers") == 1
+    # A title that happens to be a name of the key loses to the header row naming more.
+    assert header_row([["Customer"], ["Klant-ref", "Name", "Email", "City"],
+                       ["K-1", "Ann", "ann@x.be", "Gent"]], "customers") == 1
     # A title naming one known word does not beat the header row below it.
     assert header_row([["Customer"], ["Customer ID", "Name", "Email"], ["C1", "x", "y"]],
                       "customers") == 1
