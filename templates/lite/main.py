@@ -4413,9 +4413,10 @@ def header_row(rows: Sequence[Sequence[object]], sheet: str,
     """0-based index of a sheet's header row among its top :data:`HEADER_SEARCH_ROWS` rows.
 
     The one header locator of files and of the workbook open in Excel.  The header row is the
-    row of text cells naming the most known columns (the first on a tie); it must name a
-    required column (or its stand-in) or two known columns: one unknown header never makes a
-    title row or a data row the header row.  None: no row qualifies.
+    row of text cells naming the most known columns (on a tie, the one naming the key, then
+    the first); it must name the key (or its stand-in) or two known columns: one unknown
+    header, even the key's, never makes a title row or a data row the header row.  None: no
+    row qualifies.
     """
     key = REQUIRED[sheet][0]
     keys = {key, *KEY_STAND_INS.get(sheet, {}).get(key, ())}
@@ -4426,7 +4427,7 @@ def header_row(rows: Sequence[Sequence[object]], sheet: str,
             continue
         found = set(canonical_columns(sheet, labels, mapping).values())
         keyed = bool(found & keys)
-        score = (int(keyed), len(found))
+        score = (len(found), int(keyed))
         if (keyed or len(found) >= 2) and score > best_score:
             best, best_score = i, score
     return best

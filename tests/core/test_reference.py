@@ -365,3 +365,17 @@ def test_excel_serials_from_1900_to_2262_with_times_of_day() -> None:
                            "order_date": serials[-1:] + serials[:-1], "amount": 1.0})
     check(customers, orders)
     check(customers.astype(object), orders.astype({"order_date": object}))
+
+
+def test_order_lines_naming_customers_by_other_keys_agree_with_the_row_loop() -> None:
+    customers = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C4"],
+                              "email": ["Ann@x.be", "bob@x.be", None, None],
+                              "name": ["Ann", "Bob", "Eva Maes", "Eva Maes"],
+                              "company": [None, "Bob BV", None, "Maes NV"]})
+    orders = pd.DataFrame({"customer_id": ["c1 ", "ANN@X.BE", "bob bv", "eva maes", "maesnv",
+                                           "Zed"],
+                           "order_date": [AS_OF] * 6, "amount": [1.0, 2, 4, 8, 16, 32]})
+    table = check(customers, orders)
+    # C1: 1 + 2 (its id in lower case, its e-mail); C2: 4 (its company); "eva maes" names
+    # two customers: left out; C4: 16 (its company without the space); Zed: a new customer.
+    assert table["revenue"].tolist() == [3.0, 4.0, 0.0, 16.0, 32.0]
