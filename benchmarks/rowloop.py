@@ -16,11 +16,12 @@ import re
 import statistics
 import unicodedata
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
 import numpy as np
 import pandas as pd
+from dateutil.tz import tzlocal
 from pandas.api.types import is_integer_dtype
 
 from addin.core.analysis import OUTPUT_COLUMNS
@@ -52,7 +53,7 @@ _TEXT_DATES = (  # (pattern of the day part, order of year, month, day in it)
 _SERIAL_TEXT = re.compile(r"\d+(\.\d+)?")
 _HAS_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}[ T]\d")
 _TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}[ T](\d{1,2})(?::(\d{1,2})(?::(\d{1,2})(?:\.(\d+))?)?)?"
-                   r"(?:Z|[+-]\d{2}:?\d{2})?")
+                   r"(?: ?(Z|[+-]\d{2}:?\d{2}))?")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 # Outside these, a date is an input error: before Excel's first day, or after pandas' last one.
 _FIRST_DAY, _LAST_DAY = datetime(1900, 1, 1), datetime(2262, 4, 11)
@@ -184,13 +185,19 @@ def _number_from_text(text: str, mark: str | None) -> float | None:
 
 
 def date_cell(value: object) -> datetime | None:
-    """A date: real dates, Excel serials, ISO text, '31/12/2025', '31.12.25'."""
+    """A calendar date: real dates, Excel serials, ISO text, '31/12/2025', '31.12.25'; a time
+    of day dropped, after a zone's time is moved to the machine's zone."""
+    stamp = _stamp_cell(value)
+    return None if stamp is None else datetime(stamp.year, stamp.month, stamp.day)
+
+
+def _stamp_cell(value: object) -> datetime | None:
     if blank(value):
         return None
     if isinstance(value, np.datetime64):
         value = value.astype("datetime64[us]").item()
     if isinstance(value, datetime):
-        stamp = value if value.tzinfo is None else value.replace(tzinfo=None)
+        stamp = value if value.tzinfo is None else _local(value)
     elif isinstance(value, date):
         stamp = datetime(value.year, value.month, value.day)
     elif _is_number(value):
@@ -243,13 +250,25 @@ def _with_time(day: datetime, text: str) -> datetime | None:
     hit = _TIME.fullmatch(text)
     if hit is None:
         return None
-    hour, minute, second, fraction = hit.groups()
+    hour, minute, second, fraction, zone = hit.groups()
     try:
         stamp = day.replace(hour=int(hour), minute=int(minute or 0), second=int(second or 0),
                             microsecond=int((fraction or "0")[:6].ljust(6, "0")))
     except ValueError:
         return None
-    return stamp if stamp <= _LAST_DAY else None
+    if stamp > _LAST_DAY:
+        return None
+    if zone:
+        digits = zone.replace(":", "")
+        offset = 0 if zone == "Z" else (int(digits[1:3]) * 60 + int(digits[3:5])) * (
+            -1 if digits[0] == "-" else 1)
+        stamp = _local((stamp - timedelta(minutes=offset)).replace(tzinfo=UTC))
+    return stamp if _FIRST_DAY <= stamp <= _LAST_DAY else None
+
+
+def _local(stamp: datetime) -> datetime:
+    """A zone-aware time as the machine's wall time (the default book time zone)."""
+    return stamp.astimezone(tzlocal()).replace(tzinfo=None)
 
 
 def yes_no_cell(value: object) -> bool | None:
@@ -373,18 +392,18 @@ def read_orders(frame: pd.DataFrame | None, today: datetime,
     if frame is None or frame.shape[1] == 0:
         return []
     last_day = today.toordinal()
+    kept = [row for row in read_rows(frame, "orders", ORDER_CELLS,
+                                     ("customer_id", "order_date"), language)
+            if row["customer_id"] is not None and row["order_date"] is not None
+            and not (row["quantity"] is not None and row["quantity"] < 0)]  # returns
+    totals = _order_totals(kept, set(canonical_columns("orders", frame.columns).values()))
     lines = []
-    for row in read_rows(frame, "orders", ORDER_CELLS, ("customer_id", "order_date"),
-                         language):
+    for row in kept:
         when, quantity = row["order_date"], row["quantity"]
-        if row["customer_id"] is None or when is None:
-            continue
-        if quantity is not None and quantity < 0:  # a return: not counted
-            continue
         if when.toordinal() > last_day:  # after the analysis date
             continue
         quantity = 1.0 if quantity is None else quantity
-        net = row["amount"]
+        net = None if totals else row["amount"]
         if net is None and row["unit_price"] is not None:
             net = quantity * row["unit_price"]
         lines.append({
@@ -395,6 +414,46 @@ def read_orders(frame: pd.DataFrame | None, today: datetime,
             "cost_amount": _times(quantity, row["unit_cost"]) if net is not None else 0.0,
         })
     return lines
+
+
+def _text_keys(people: list[Row]) -> Callable[[object], int]:
+    """Customer position of a text naming a customer by id, e-mail, name or company, case
+    and spaces ignored, looked up in that order; -1: none, -2: two customers."""
+    def key(value: object) -> str | None:
+        text = re.sub(r"\s+", "", str(value).lower()) if value is not None else ""
+        return text or None
+
+    tables = []
+    for column in ("customer_id", "email", "name", "company"):
+        where: dict[str, list[int]] = {}
+        for i, person in enumerate(people):
+            k = key(person.get(column))
+            if k is not None:
+                where.setdefault(k, []).append(i)
+        tables.append(where)
+
+    def find(value: object) -> int:
+        k = key(value)
+        for where in tables:
+            if k in where:
+                return where[k][0] if len(where[k]) == 1 else -2
+        return -1
+    return find
+
+
+def _order_totals(rows: list[Row], columns: set[str]) -> bool:
+    """Whether the amount column holds order totals: blank on every later line of an order
+    (its second, third, ...), where a unit price is filled on some."""
+    if not {"amount", "unit_price", "order_id"} <= columns:
+        return False
+    seen, later = set(), []
+    for row in rows:
+        if row["order_id"] is not None:
+            if row["order_id"] in seen:
+                later.append(row)
+            seen.add(row["order_id"])
+    return (bool(later) and all(row["amount"] is None for row in later)
+            and any(row["unit_price"] is not None for row in later))
 
 
 def _times(quantity: float, price: object) -> float | None:
@@ -702,8 +761,15 @@ def analyze_rows(customers: pd.DataFrame, orders: pd.DataFrame | None, as_of: pd
     people = read_customers(customers, today, language)
     position = {p["customer_id"]: i for i, p in enumerate(people)}
     lines_of: list[list[Row]] = [[] for _ in people]
+    by_text = _text_keys(people)
     for line in read_orders(orders, today, language):
         who = line["customer_id"]
+        if who not in position:  # another spelling of an id, an e-mail, a name, a company?
+            found = by_text(who)
+            if found == -2:  # names two customers: the line is left out
+                continue
+            if found >= 0:
+                who = line["customer_id"] = people[found]["customer_id"]
         if who not in position:  # only in Orders: still a customer
             position[who] = len(people)
             people.append({name: None for name in CUSTOMER_CELLS} | {"customer_id": who})

@@ -41,6 +41,7 @@ import pandas as pd
 from addin.app.cells import excel_rows, table_rows
 from addin.core.analysis import run_analysis
 from addin.core.classify import classify
+from addin.core.columnmap import read_mapping
 from addin.core.inputs import prepare_customers
 from addin.core.labels import canonical_table, header_language, localize
 from addin.core.parsing import parse_bools, parse_dates, parse_numbers
@@ -95,6 +96,8 @@ ARGUMENTS: dict[str, str] = {
     "segments": "Optional. Segment rules with their header row: segment | field | operator "
                 "| value.",
     "settings": "Optional. Settings as key | value rows (e.g. language | fr).",
+    "columns": "Optional. Your headers mapped to fields, the Columns sheet's rows with its "
+               "header row: sheet | your header | field.",
     "analysis": "A table made by POTENTIEL_ANALYZE, with its header row.",
     "segment": "A segment name (yours or an RFM segment such as Champions) or a condition "
                "such as 'customer_type = lost'.",
@@ -467,8 +470,24 @@ def _as_of(value: Any) -> pd.Timestamp | None:
     return parsed.values.iloc[0]
 
 
+def _mapping(value: Any) -> dict[str, dict[str, str]] | None:
+    """The user's mapping from a range of Columns rows (sheet | your header | field, with its
+    header row); a bad row fails the formula with the Columns sheet's own message."""
+    if value is None:
+        return None
+    problems = Validation()
+    mapping = read_mapping(_table(value), "columns",
+                           {"customers": "customers", "orders": "orders"}, problems)
+    errors = problems.to_frame()
+    if len(errors):
+        first = errors.iloc[0]
+        raise InputError(f"columns row {first['row']}: {first['message']}",
+                         hint="correct the row in the Columns range")
+    return mapping.fields
+
+
 def POTENTIEL_ANALYZE(customers: Any, orders: Any = None, as_of: Any = None,
-                      segments: Any = None, settings: Any = None) -> Any:
+                      segments: Any = None, settings: Any = None, columns: Any = None) -> Any:
     """The whole analysis as a spilled table: a header row, then one row per customer
     (type, prospect score, profitability, RFM, segments), in the Settings language.
     Give as_of for results that do not change with the date."""
@@ -477,7 +496,7 @@ def POTENTIEL_ANALYZE(customers: Any, orders: Any = None, as_of: Any = None,
         table = run_analysis(
             _table(customers), None if orders is None else _table(orders),
             segments=None if segments is None else _table(segments),
-            as_of=_as_of(as_of), settings=config).table
+            as_of=_as_of(as_of), settings=config, mapping=_mapping(columns)).table
     except PotentielError as error:
         return _message(error)
     return table_rows(localize(table, config.language))

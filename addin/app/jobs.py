@@ -36,7 +36,7 @@ def analyze_workbook(data: WorkbookData, *, as_of: date | str | None = None) -> 
     """Run the analysis on what :func:`read_workbook` found, one validation report for both."""
     analysis = run_analysis(data.customers, data.orders, segments=data.segments, as_of=as_of,
                             settings=data.settings, sheet_names=data.sheet_names,
-                            problems=data.validation)
+                            problems=data.validation, mapping=data.mapping)
     analysis.columns = data.columns
     return analysis
 

@@ -88,10 +88,18 @@ def modules(entries: tuple[str, ...] = ENTRIES) -> dict[str, tuple[bool, str]]:
             if prefix in sources or found is None:
                 continue
             is_package, path = found
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8") + (_embedded(path) if is_package else "")
             sources[prefix] = (is_package, text)
             waiting += [m for m in _imports(ast.parse(text)) if m.partition(".")[0] in ROOTS]
     return dict(sorted(sources.items()))
+
+
+def _embedded(init: Path) -> str:
+    """A package's data files (``addin/core/data/aliases.toml``) as source lines filling its
+    ``EMBEDDED`` table: in Lite there is no folder to read them from."""
+    files = sorted(init.parent.glob("*.toml"))
+    return "".join(f"\nEMBEDDED[{f.name!r}] = {f.read_text(encoding='utf-8')!r}\n"
+                   for f in files)
 
 
 def third_party(sources: dict[str, tuple[bool, str]]) -> list[str]:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from addin.app.cells import excel_rows, table_rows
 from addin.core.analysis import Analysis
-from addin.core.schema import canonical_columns, match_sheet
+from addin.core.schema import canonical_columns, header_row, match_sheet
 from addin.workbook.edit import update_cells
 from addin.workbook.files import workbook_in_use
 from addin.workbook.owned_sheets import (
@@ -211,8 +211,7 @@ class ExcelSide:
         target = self.book.sheets[sheet]
         used = target.used_range
         values = used.options(ndim=2).value or [[]]
-        header_at = next((i for i, row in enumerate(values[:30])
-                          if "customer_id" in canonical_columns("customers", row).values()), 0)
+        header_at = header_row(values, "customers") or 0
         headers = [str(h) for h in values[header_at] if h is not None]
         position = {h: i for i, h in enumerate(headers)}
         position |= {c: i for h, c in canonical_columns("customers", headers).items()

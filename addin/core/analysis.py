@@ -25,8 +25,8 @@ from addin.core.rules import evaluate, membership
 from addin.core.schema import (
     SALES_COLUMNS,
     TARGET_SEGMENT_NAMES,
+    ColumnMap,
     canonical_columns,
-    closest_column,
     column_kinds,
     fold,
 )
@@ -75,6 +75,12 @@ class Analysis:
     #: their canonical name (``budget``, ``last_interaction``) and the user's own columns
     #: under the user's header, which the result sheets show as they are.
     inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Sheet kind -> each input header -> the field it was read as ('' = not used), and the
+    #: likely field of each header nothing placed: what the Columns sheet shows.
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    guesses: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Sheet kind -> the user's tab name ('customers' -> 'Klanten').
+    sheet_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -107,7 +113,8 @@ def _without_computed(customers: pd.DataFrame, validation: Validation,
 
 
 def _report_unknown(unknown: dict[str, list[str]], segments: pd.DataFrame | None,
-                    validation: Validation, names: Mapping[str, str]) -> None:
+                    validation: Validation, names: Mapping[str, str],
+                    guesses: Mapping[str, Mapping[str, str]]) -> None:
     """Each input column the analysis does not read, once, with the name it likely meant.
 
     A column a segment rule names is passed through (the rule reads it), and a re-imported
@@ -122,7 +129,7 @@ def _report_unknown(unknown: dict[str, list[str]], segments: pd.DataFrame | None
         for header in headers:
             if fold(header) in fields or canonical_column(header) in COMPUTED_COLUMNS:
                 continue
-            meant = closest_column(kind, header)
+            meant = guesses.get(kind, {}).get(header)
             hint = f" (did you mean {meant}?)" if meant else ""
             validation.add(names[kind], None, header, None,
                            f"column not recognised: its values are not used{hint}",
@@ -133,13 +140,16 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
                  segments: pd.DataFrame | None = None, as_of: date | str | None = None,
                  settings: SettingsLike = None,
                  sheet_names: Mapping[str, str] | None = None,
-                 problems: Validation | None = None) -> Analysis:
+                 problems: Validation | None = None,
+                 mapping: ColumnMap | None = None) -> Analysis:
     """The whole analysis with its validation report and user segments.
 
     ``settings`` may be a :class:`Settings`, a ``key -> value`` mapping or a Settings sheet
     (key | value table); ``sheet_names`` maps 'customers', 'orders', 'segments', 'settings' to
     the user's sheet names so that problems name the sheet the user sees; ``problems`` holds
-    what was already found while reading the workbook, so the report is one list.
+    what was already found while reading the workbook, so the report is one list;
+    ``mapping`` is the user's own headers -> fields, by sheet (a Columns sheet, a
+    ``[columns]`` TOML table): ``{"orders": {"Prijs per stuk": "unit_price"}}``.
     """
     names = {"customers": "Customers", "orders": "Orders", "segments": "Segments",
              "settings": "Settings"} | dict(sheet_names or {})
@@ -150,9 +160,10 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
     day = as_of_date(as_of) if as_of is not None and as_of != "" else config.as_of
     moment = pd.Timestamp(day or pd.Timestamp.today()).normalize()
     inputs = prepare(customers, orders, as_of=moment, validation=validation,
-                     sheet_names=names, language=config.stated_language)
+                     sheet_names=names, language=config.stated_language, mapping=mapping,
+                     timezone=config.timezone)
     cust = _without_computed(inputs.customers, validation, names["customers"])
-    _report_unknown(inputs.unknown, segments, validation, names)
+    _report_unknown(inputs.unknown, segments, validation, names, inputs.guesses)
     # Steps that do not need each other's results run side by side (see in_parallel).
     # Prospect scores are computed for everyone beside the activity, and kept for prospects
     # once the types are known.
@@ -189,6 +200,9 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
         settings=config,
         as_of=moment,
         inputs=inputs_kept.drop(columns=[c for c in inputs_kept if c in output]),
+        fields=inputs.fields,
+        guesses=inputs.guesses,
+        sheet_names=dict(names),
     )
 
 

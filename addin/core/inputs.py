@@ -17,10 +17,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
+from addin.core.columnmap import guess_fields
 from addin.core.columns import optional
 from addin.core.parallel import in_parallel
 from addin.core.parsing import Parsed, parse
-from addin.core.schema import REQUIRED, canonical_columns, column_kinds
+from addin.core.schema import (
+    KEY_STAND_INS,
+    NAME_PARTS,
+    ColumnMap,
+    canonical_columns,
+    column_kinds,
+    fold,
+    missing_required,
+)
 from addin.core.validation import Validation, excel_rows
 from addin.errors import InputError
 
@@ -44,28 +53,37 @@ class Inputs:
     """Clean inputs: customers (one row each, RangeIndex) and order lines keyed to them.
 
     ``unknown`` holds, per sheet kind ('customers', 'orders'), the headers no canonical
-    column recognised (the caller decides which of them a user rule still reads).
+    column recognised (the caller decides which of them a user rule still reads);
+    ``fields`` every header of those sheets -> its field ('' when not placed), and
+    ``guesses`` the likely field of each unplaced header (:func:`guess_fields`).
     """
 
     customers: pd.DataFrame
     orders: pd.DataFrame
     headers: dict[str, str]
     unknown: dict[str, list[str]] = field(default_factory=dict)
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    guesses: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 #: Attribute a reader may set on an input frame: header -> the language named by the locale
 #: tag of its number cells' formats (``[$€-40C]``), the last evidence for reading ``3.000``.
 FORMAT_LANGUAGES = "number_format_languages"
 
+#: A name header that means the surname when a first-name column stands beside it
+#: (Teamleader's French and Dutch exports: ``Prénom`` + ``Nom``, ``Voornaam`` + ``Naam``).
+_SURNAMES = frozenset({"nom", "naam"})
+
 # The reader's name for a column without a header (reported there already).
 _NO_HEADER = re.compile(r"^column [A-Z]{1,3}$")
 
 
-def unrecognised(sheet: str, frame: pd.DataFrame | None) -> list[str]:
+def unrecognised(sheet: str, frame: pd.DataFrame | None,
+                 mapping: ColumnMap | None = None) -> list[str]:
     """Headers of a sheet that name no known column, in sheet order, once each."""
     if frame is None:
         return []
-    known = canonical_columns(sheet, frame.columns)
+    known = canonical_columns(sheet, frame.columns, mapping)
     return list(dict.fromkeys(str(h) for h in frame.columns
                               if h not in known and not _NO_HEADER.match(str(h))
                               and str(h).strip()))
@@ -73,6 +91,7 @@ def unrecognised(sheet: str, frame: pd.DataFrame | None) -> list[str]:
 
 def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
            unused: tuple[str, ...] = (), language: str | None = None,
+           mapping: ColumnMap | None = None, timezone: str | None = None,
            ) -> tuple[pd.DataFrame, dict[str, str], dict[str, pd.Index]]:
     """Rename recognised headers to canonical names and parse those columns.
 
@@ -81,15 +100,20 @@ def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
     name -> the rows whose cell could not be read (already reported).  Columns in
     ``unused`` are renamed but not parsed: the analysis never reads them.  ``language`` is
     the workbook's stated language, which helps read ``3.000`` in number columns.
+    ``mapping`` is the user's (the Columns sheet); ``timezone`` the book's, in which a
+    timestamp with a zone is read as a calendar date.
     """
-    mapping = canonical_columns(sheet, frame.columns)
-    missing = [c for c in REQUIRED[sheet] if c not in mapping.values()]
+    own = mapping
+    mapping = canonical_columns(sheet, frame.columns, own)
+    missing = missing_required(sheet, mapping.values())
     if missing:
         found = ", ".join(str(c) for c in frame.columns) or "no headers"
+        either = [" or ".join(repr(n) for n in (m, *KEY_STAND_INS.get(sheet, {}).get(m, ())))
+                  for m in missing]
         raise InputError(
-            f"Sheet '{label}' has no column {', '.join(repr(m) for m in missing)} "
-            f"(found: {found}).",
-            hint="Add the column, or rename the header to one of the names the README lists.")
+            f"Sheet '{label}' has no column {', '.join(either)} (found: {found}).",
+            hint="Name the column in the Columns sheet (sheet | your header | field), or "
+                 "add it.")
     typed = frame.rename(columns=mapping)
     typed = typed.loc[:, ~typed.columns.duplicated()]
     typed.index = pd.Index(excel_rows(frame), name="row")
@@ -101,7 +125,7 @@ def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
     languages = {name: language or formats.get(headers[name]) for name in names}
 
     def parse_all(part: list[str]) -> list[Parsed]:
-        return [parse(columns[name], kinds[name], languages[name]) for name in part]
+        return [parse(columns[name], kinds[name], languages[name], timezone) for name in part]
 
     # Columns are independent: on a long sheet, every other one is parsed on the other core.
     if len(typed) >= _PARALLEL_ROWS:
@@ -123,7 +147,27 @@ def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
             validation.add_many(label, out.index.to_numpy(), headers[name],
                                 columns[name][out.index].to_numpy(), message)
             typed.loc[out.index, name] = np.nan
+    _combine_names(typed, headers, NAME_PARTS.get(sheet))
     return typed, headers, {name: done[name].errors.index for name in names}
+
+
+def _combine_names(typed: pd.DataFrame, headers: dict[str, str], into: str | None) -> None:
+    """First and last name columns (``First Name`` + ``Last Name``) as one name, filling the
+    sheet's name column where it is blank (or making it)."""
+    parts = [p for p in ("first_name", "last_name") if p in typed]
+    if into is None or not parts:
+        return
+    if parts == ["first_name"] and fold(headers.get(into, "")) in _SURNAMES:
+        typed["last_name"], headers["last_name"] = typed.pop(into), headers.pop(into)
+        parts.append("last_name")
+    text = [typed[p].astype("string").fillna("") for p in parts]
+    joined = (text[0] + " " + text[1] if len(text) == 2 else text[0]).str.strip()
+    joined = joined.astype(object).where(joined != "", None)
+    if into in typed:
+        typed[into] = typed[into].where(typed[into].notna(), joined)
+    else:
+        typed[into] = joined
+        headers[into] = " + ".join(headers[p] for p in parts)
 
 
 def _drop(frame: pd.DataFrame, mask: pd.Series, validation: Validation, label: str,
@@ -161,12 +205,22 @@ def _repeated(ids: pd.Series) -> pd.Series:
 
 def prepare_customers(raw: pd.DataFrame, label: str, validation: Validation,
                       as_of: pd.Timestamp, language: str | None = None,
+                      mapping: ColumnMap | None = None, timezone: str | None = None,
                       ) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Typed customers, one row per customer_id, Excel row kept in column ``_row``."""
-    customers, headers, _ = _typed(raw, "customers", label, validation, language=language)
+    """Typed customers, one row per customer_id, Excel row kept in column ``_row``.
+
+    Without a customer id column, the e-mail address is the key (case and spaces ignored,
+    as a CRM export of contacts keys them).
+    """
+    customers, headers, _ = _typed(raw, "customers", label, validation, language=language,
+                                   mapping=mapping, timezone=timezone)
+    shown = "customer_id"  # the column whose cell a message shows
+    if "customer_id" not in customers:
+        customers["customer_id"] = key_text(customers["email"])
+        headers["customer_id"], shown = headers["email"], "email"
     id_header = headers["customer_id"]
     customers = _drop(customers, customers["customer_id"].isna(), validation, label,
-                      "customer_id", id_header, "customer_id is empty: row skipped")
+                      shown, id_header, "customer_id is empty: row skipped")
     duplicate = _repeated(customers["customer_id"])
     if duplicate.any():
         repeated = customers["customer_id"].isin(customers["customer_id"][duplicate])
@@ -176,8 +230,7 @@ def prepare_customers(raw: pd.DataFrame, label: str, validation: Validation,
         message = ("duplicate customer_id (first on row "
                    + customers["customer_id"][duplicate].map(first_rows).astype(str)
                    + "): row skipped").reindex(customers.index)
-        customers = _drop(customers, duplicate, validation, label, "customer_id", id_header,
-                          message)
+        customers = _drop(customers, duplicate, validation, label, shown, id_header, message)
     year = customers.get("birth_year", pd.Series(np.nan, index=customers.index))
     if "birth_date" in customers:
         year = year.fillna(customers["birth_date"].dt.year)
@@ -192,11 +245,14 @@ def prepare_customers(raw: pd.DataFrame, label: str, validation: Validation,
 
 def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
                    as_of: pd.Timestamp, language: str | None = None,
+                   mapping: ColumnMap | None = None, timezone: str | None = None,
                    ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Typed order lines with net, list and cost amounts; unusable lines reported and dropped.
 
     Also returns canonical name -> the user's header.  A line whose net amount is unknown is
     kept: the order happened (it counts for activity) but adds nothing to any money figure.
+    Lines without a customer id column name their customer by e-mail or by name: that text
+    is their ``customer_id`` until :func:`prepare` links it to a customer.
     """
     money = ("amount", "list_amount", "cost_amount")
     if raw is None or raw.shape[1] == 0:
@@ -205,7 +261,11 @@ def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
                              "order_date": pd.Series(dtype="datetime64[ns]"),
                              **{c: pd.Series(dtype="float64") for c in money}}), {}
     orders, headers, unread = _typed(raw, "orders", label, validation,
-                                     unused=("product", "category"), language=language)
+                                     unused=("product", "category"), language=language,
+                                     mapping=mapping, timezone=timezone)
+    if "customer_id" not in orders:
+        by = next(n for n in KEY_STAND_INS["orders"]["customer_id"] if n in orders)
+        orders["customer_id"], headers["customer_id"] = orders[by], headers[by]
     orders = _drop(orders, orders["customer_id"].isna(), validation, label, "customer_id",
                    headers["customer_id"], "order line without customer_id: line skipped")
     orders = _drop(orders, orders["order_date"].isna(), validation, label, "order_date",
@@ -213,6 +273,7 @@ def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
     if "quantity" in orders:
         orders = _drop(orders, orders["quantity"] < 0, validation, label, "quantity",
                        headers["quantity"], "negative quantity (a return?): line skipped")
+    orders = _without_order_totals(orders, headers, validation, label)
     if "amount" not in orders and "unit_price" not in orders:
         validation.add(label, None, "amount", None,
                        "no 'amount' nor 'unit_price' column: revenue cannot be computed")
@@ -244,6 +305,30 @@ def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
         "list_amount": list_amount,
         "cost_amount": cost_amount,
     }, copy=False), headers
+
+
+def _without_order_totals(orders: pd.DataFrame, headers: dict[str, str],
+                          validation: Validation, label: str) -> pd.DataFrame:
+    """Leave out an amount column that holds one figure per order, not per line.
+
+    A shop's export (Shopify's ``Total``) writes the order's total, with tax and shipping, on
+    its first line only and a unit price on every line: an amount blank on every later line
+    of the orders with several lines, where the unit price is filled, is such a column, and
+    the revenue is the unit prices times the quantities.
+    """
+    if not {"amount", "unit_price", "order_id"} <= set(orders.columns):
+        return orders
+    ids = orders["order_id"]
+    later = ids.notna() & ids.duplicated(keep="first")
+    if not later.any() or orders["amount"][later].notna().any() or \
+            orders["unit_price"][later].isna().all():
+        return orders
+    validation.add(label, None, headers["amount"], None,
+                   f"'{headers['amount']}' holds one figure per order (on its first line), "
+                   f"not line amounts: the revenue is '{headers['unit_price']}' times the "
+                   "quantity", severity="warning")
+    headers.pop("amount")
+    return orders.drop(columns="amount")
 
 
 def _report_unpriced(orders: pd.DataFrame, unknown: pd.Series, unread: dict[str, pd.Index],
@@ -313,13 +398,76 @@ def _is_arrow_text(column: pd.Series) -> bool:
     return isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"
 
 
+def key_text(values: pd.Series) -> pd.Series:
+    """Keys compared as people mean them, case and spaces ignored (``Jan.Peeters@X.be `` is
+    ``jan.peeters@x.be``); blanks stay blank.  Each distinct value is worked on once."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    text = pd.Series(uniques, dtype=object).astype(str).str.lower().str.replace(
+        r"\s+", "", regex=True)
+    keys = np.append(text.where(text != "", None).to_numpy(dtype=object), None)
+    return pd.Series(keys[codes], index=values.index, dtype=object)
+
+
+#: Customer columns an order line's customer text is looked up in, in this order.
+_LINK_BY = ("customer_id", "email", "name", "company")
+
+
+def _link_by_text(cust: pd.DataFrame, lines: pd.DataFrame, code: np.ndarray,
+                  validation: Validation, label: str, header: str,
+                  ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Link the lines no id found by their customer's id, e-mail, name or company, case and
+    spaces ignored (a Shopify order names its customer by e-mail, a Pipedrive deal by
+    name).  Text that names two customers is reported and its lines are left out."""
+    todo = code < 0
+    if not todo.any():
+        return lines, code
+    keys = key_text(lines["customer_id"][todo])
+    found = pd.Series(-1, index=keys.index, dtype=np.int64)
+    ambiguous = pd.Series(0, index=keys.index, dtype=np.int64)
+    for column in (c for c in _LINK_BY if c in cust):
+        known = key_text(cust[column].astype(object))
+        counts = known.value_counts()
+        unique = known[known.map(counts) == 1]
+        position = pd.Series(unique.index.to_numpy(), index=unique.to_numpy())
+        open_ = (found < 0) & (ambiguous == 0)
+        hit = keys[open_].map(position).dropna()
+        found[hit.index] = hit.astype(np.int64)
+        twice = keys[open_ & keys.isin(counts.index[counts > 1])]
+        ambiguous[twice.index] = twice.map(counts).astype(np.int64)
+    code = code.copy()
+    code[np.flatnonzero(todo)] = found.to_numpy()
+    linked = found[found >= 0]
+    if len(linked):
+        lines["customer_id"] = lines["customer_id"].astype(object)
+        lines.loc[linked.index, "customer_id"] = cust["customer_id"].to_numpy()[linked]
+    many = ambiguous[ambiguous > 0]
+    if len(many):
+        validation.add_many(label, many.index.to_numpy(), header,
+                            lines["customer_id"][many.index].to_numpy(),
+                            ("names " + many.astype(str) + " customers: line skipped")
+                            .to_numpy(dtype=object))
+        keep = ~lines.index.isin(many.index)
+        lines, code = lines[keep], code[keep]
+    return lines, code
+
+
+def _fields(sheet: str, frame: pd.DataFrame, mapping: ColumnMap | None) -> dict[str, str]:
+    """Each header of a sheet (those the reader named for a blank header left out) -> the
+    field it is read as, '' for none."""
+    known = canonical_columns(sheet, frame.columns, mapping)
+    return {str(h): known.get(h, "") for h in frame.columns
+            if not _NO_HEADER.match(str(h)) and str(h).strip()}
+
+
 def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.Timestamp,
             validation: Validation, sheet_names: dict[str, str] | None = None,
-            language: str | None = None) -> Inputs:
+            language: str | None = None, mapping: ColumnMap | None = None,
+            timezone: str | None = None) -> Inputs:
     """Clean customers and orders; customers found only in Orders are added (with a warning).
 
     ``language`` is the workbook's stated language (None: not stated), evidence for reading
-    numbers such as ``3.000``.
+    numbers such as ``3.000``; ``mapping`` the user's own headers -> fields (the Columns
+    sheet); ``timezone`` the book's (None: the machine's), for timestamps with a zone.
 
     Adds ``_referrer`` (position of the customer named in referred_by, -1 if none) to the
     customers and ``code`` (position of the line's customer) to the order lines.
@@ -328,8 +476,9 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
     found = {"customers": Validation(), "orders": Validation()}
     (cust, headers), (lines, order_headers) = in_parallel(
         lambda: prepare_customers(customers, names["customers"], found["customers"], as_of,
-                                  language),
-        lambda: prepare_orders(orders, names["orders"], found["orders"], as_of, language))
+                                  language, mapping, timezone),
+        lambda: prepare_orders(orders, names["orders"], found["orders"], as_of, language,
+                               mapping, timezone))
     validation.extend(found["customers"])
     validation.extend(found["orders"])
     referred = cust.get("referred_by", pd.Series(None, index=cust.index, dtype=object))
@@ -339,6 +488,9 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
     # The referrers are looked up while the order lines are (each lookup hashes the ids anew).
     (code,), (named_at,) = in_parallel(lambda: link(cust["customer_id"], lines["customer_id"]),
                                        lambda: link(cust["customer_id"], named))
+    if (code < 0).any():
+        lines, code = _link_by_text(cust, lines, code, validation, names["orders"],
+                                    order_headers.get("customer_id", "customer_id"))
     if (code < 0).any():
         first = lines[code < 0].drop_duplicates("customer_id")
         validation.add_many(names["orders"], first.index.to_numpy(),
@@ -361,6 +513,10 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
                             headers["referred_by"], dangling.to_numpy(),
                             "referred_by names no known customer_id", severity="warning")
     lines["code"] = code
-    unknown = {"customers": unrecognised("customers", customers),
-               "orders": unrecognised("orders", orders)}
-    return Inputs(cust, lines.reset_index(drop=True), headers, unknown)
+    raw = {"customers": customers, "orders": orders}
+    unknown = {kind: unrecognised(kind, frame, mapping) for kind, frame in raw.items()}
+    fields = {kind: _fields(kind, frame, mapping) for kind, frame in raw.items()
+              if frame is not None}
+    guesses = {kind: guess_fields(kind, frame, unknown[kind], set(fields[kind].values()) - {""})
+               for kind, frame in raw.items() if frame is not None}
+    return Inputs(cust, lines.reset_index(drop=True), headers, unknown, fields, guesses)

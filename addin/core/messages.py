@@ -76,6 +76,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{count} ligne(s) de commande datée(s) après la date d'analyse {date} ne sont pas "
         "comptées",
         "{count} orderregel(s) na de analysedatum {date} worden niet meegeteld"),
+    "'{header}' holds one figure per order (on its first line), not line amounts: the "
+    "revenue is '{price}' times the quantity": (
+        "'{header}' contient un montant par commande (sur sa première ligne), pas par ligne : "
+        "le chiffre d'affaires est '{price}' fois la quantité",
+        "'{header}' bevat één bedrag per bestelling (op de eerste regel), geen regelbedragen: "
+        "de omzet is '{price}' maal de hoeveelheid"),
+    "names {count} customers: line skipped": (
+        "désigne {count} clients : ligne ignorée", "duidt {count} klanten aan: regel "
+        "overgeslagen"),
+    "not the name of the Customers or Orders sheet: row not used": (
+        "n'est pas le nom de la feuille Clients ou Commandes : ligne non utilisée",
+        "is niet de naam van het blad Klanten of Bestellingen: rij niet gebruikt"),
+    "'{value}' is not a field of {sheet}: row not used": (
+        "'{value}' n'est pas un champ de {sheet} : ligne non utilisée",
+        "'{value}' is geen veld van {sheet}: rij niet gebruikt"),
+    "{field} is already the field of '{header}' (row {row}): row not used": (
+        "{field} est déjà le champ de '{header}' (ligne {row}) : ligne non utilisée",
+        "{field} is al het veld van '{header}' (rij {row}): rij niet gebruikt"),
+    "sheet {sheet} has no column '{header}'": ("la feuille {sheet} n'a pas de colonne "
+                                               "'{header}'",
+                                               "blad {sheet} heeft geen kolom '{header}'"),
+    "the Columns sheet needs the columns 'sheet', 'your header' and 'field': it is not used": (
+        "la feuille Colonnes doit avoir les colonnes 'feuille', 'votre en-tête' et 'champ' : "
+        "elle n'est pas utilisée",
+        "het blad Kolommen heeft de kolommen 'blad', 'uw kolomkop' en 'veld' nodig: het wordt "
+        "niet gebruikt"),
     "this id is not in the Customers sheet: added as a customer": (
         "cet identifiant n'est pas dans la feuille Clients : ajouté comme client",
         "deze id staat niet in het blad Klanten: als klant toegevoegd"),
@@ -146,6 +172,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "{key}: read as {value} — decimal separator": (
         "{key} : lu comme {value} — séparateur décimal",
         "{key}: gelezen als {value} — decimaalteken"),
+    "timezone '{value}' is not a time zone such as Europe/Brussels or UTC": (
+        "le fuseau horaire '{value}' n'est pas un fuseau comme Europe/Brussels ou UTC",
+        "tijdzone '{value}' is geen tijdzone zoals Europe/Brussels of UTC"),
     "language '{value}' is not one of {known}": ("la langue '{value}' n'est pas l'une de {known}",
                                                  "taal '{value}' is niet een van {known}"),
     "income_bands '{value}' must be numbers such as '30000; 60000'": (

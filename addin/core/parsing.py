@@ -10,7 +10,8 @@ records, so one bad cell never stops the column.  Columns that already have the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,7 @@ _MAX_SERIAL = 132_763  # 2263-06-25 > 2262-04-11, the last day pandas can hold
 _FIRST_DAY, _LAST_DAY = pd.Timestamp("1900-01-01"), pd.Timestamp.max.normalize()
 _NAT = np.iinfo(np.int64).min  # how numpy stores NaT
 _TIME = (r"^\d{4}-\d{1,2}-\d{1,2}[ T](\d{1,2})(?::(\d{1,2})(?::(\d{1,2})(?:\.(\d+))?)?)?"
-         r"(?:Z|[+-]\d{2}:?\d{2})?$")
+         r"(?: ?(Z|[+-]\d{2}:?\d{2}))?$")
 
 YES = frozenset({"yes", "y", "true", "oui", "o", "vrai", "ja", "j", "waar", "x", "1", "ok"})
 NO = frozenset({"no", "n", "false", "non", "faux", "nee", "onwaar", "0", "nein"})
@@ -161,10 +162,33 @@ def number_text(number: float) -> str:
     return repr(float(number))
 
 
-def parse_dates(raw: pd.Series) -> Parsed:
-    """Dates from a column: real dates, Excel serials, ISO text, '31/12/2025', '31.12.25'."""
+def book_zone(timezone: str | None) -> tzinfo:
+    """The book's time zone: the ``timezone`` setting (``Europe/Brussels``), else the
+    machine's."""
+    if timezone:
+        return ZoneInfo(timezone)
+    from dateutil.tz import tzlocal  # pandas' own dependency
+
+    return tzlocal()
+
+
+def parse_dates(raw: pd.Series, timezone: str | None = None) -> Parsed:
+    """Calendar dates from a column: real dates, Excel serials, ISO text, '31/12/2025',
+    '31.12.25'.
+
+    A time of day is read and dropped, so every date column counts days the same way; a
+    timestamp with a zone (``2026-03-16T10:15:00Z``, ``2026-01-15 10:15:00 +0100``, a
+    zone-aware column) is first moved to the book's ``timezone`` (None: the machine's), so
+    it falls on the day the user lived it.
+    """
+    parsed = _stamps(raw, timezone)
+    return Parsed(parsed.values.dt.normalize(), parsed.errors)
+
+
+def _stamps(raw: pd.Series, timezone: str | None) -> Parsed:
+    """:func:`parse_dates` with the times of day still there."""
     if ptypes.is_datetime64_any_dtype(raw.dtype):
-        return _typed_dates(raw)
+        return _typed_dates(raw, timezone)
     if ptypes.is_numeric_dtype(raw.dtype) and not ptypes.is_bool_dtype(raw.dtype):
         return _serials(raw.astype("float64"))
     values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
@@ -182,7 +206,7 @@ def parse_dates(raw: pd.Series) -> Parsed:
     errors.append(_excel_errors(text))
     text = text[(text != "") & ~text.index.isin(errors[-1].index)]
     if len(text):
-        values[text.index] = _dates_from_text(text)
+        values[text.index] = _dates_from_text(text, timezone)
         unread = text[values[text.index].isna()]
         errors.append("'" + unread + "' is not a date (use 31/12/2025 or 2025-12-31)")
     unread_dates = obj[is_date & values.isna()]
@@ -191,13 +215,16 @@ def parse_dates(raw: pd.Series) -> Parsed:
     return Parsed(values, pd.concat(errors))
 
 
-def _typed_dates(raw: pd.Series) -> Parsed:
-    """A datetime column, at any resolution: the wall time (a time zone is dropped), and cells
-    outside 1900..2262 reported and blank as they are when typed as text.
+def _typed_dates(raw: pd.Series, timezone: str | None = None) -> Parsed:
+    """A datetime column, at any resolution: the wall time (a zone-aware column in the book's
+    time zone), and cells outside 1900..2262 reported and blank as they are when typed as
+    text.
 
     The usual column, all in range, costs one min and one max over its integer ticks.
     """
-    stamps = raw.dt.tz_localize(None) if getattr(raw.dtype, "tz", None) is not None else raw
+    stamps = raw
+    if getattr(raw.dtype, "tz", None) is not None:
+        stamps = raw.dt.tz_convert(book_zone(timezone)).dt.tz_localize(None)
     ticks = stamps.to_numpy().view(np.int64)
     unit = np.datetime_data(stamps.dtype)[0]
     first, last = (np.datetime64(day, unit).astype(np.int64) for day in (_FIRST_DAY, _LAST_DAY))
@@ -230,7 +257,7 @@ def _serials(numbers: pd.Series) -> Parsed:
     return Parsed(values, "'" + bad.map(number_text).astype(object) + "' is not a date")
 
 
-def _dates_from_text(text: pd.Series) -> pd.Series:
+def _dates_from_text(text: pd.Series, timezone: str | None = None) -> pd.Series:
     """Read dates typed as text; day first, as French and Dutch users write them."""
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     day = text.str.split(r"[ T]", n=1, regex=True).str[0]
@@ -250,22 +277,31 @@ def _dates_from_text(text: pd.Series) -> pd.Series:
         out[serial] = _serials(text[serial].astype("float64")).values
     timed = text.str.match(r"^\d{4}-\d{1,2}-\d{1,2}[ T]\d") & out.notna()
     if timed.any():
-        out[timed] = _in_range(out[timed] + _time_of_day(text[timed]))
+        moment, zone = _time_of_day(text[timed])
+        out[timed] = _in_range(out[timed] + moment)
+        zoned = zone.notna() & out[timed].notna()
+        if zoned.any():
+            rows = zoned[zoned].index
+            utc = (out[rows] - pd.to_timedelta(zone[rows], unit="m")).dt.tz_localize("UTC")
+            out[rows] = _in_range(utc.dt.tz_convert(book_zone(timezone)).dt.tz_localize(None))
     return out
 
 
-def _time_of_day(text: pd.Series) -> pd.Series:
-    """The time after an ISO date, '10:30[:15[.5]]', as a duration; NaT where unreadable.
-
-    A time zone ('Z', '+02:00') is dropped, not converted: the wall time written is the one the
-    user saw, and one column may mix zones.
-    """
+def _time_of_day(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The time after an ISO date, '10:30[:15[.5]]', as a duration (NaT where unreadable),
+    and the offset of its zone in minutes ('Z' 0, '+0100' 60; NaN where none is written:
+    the time is the book's own)."""
     parts = text.str.extract(_TIME)
     hour, minute, second = (parts[i].astype("float64").fillna(0.0) for i in range(3))
     micros = parts[3].fillna("0").str[:6].str.ljust(6, "0").astype("int64")
     ok = parts[0].notna() & (hour < 24) & (minute < 60) & (second < 60)
     seconds = (hour * 3600 + minute * 60 + second).astype("int64")
-    return pd.to_timedelta(seconds * 1_000_000 + micros, unit="us").where(ok)
+    zone = parts[4].str.replace(":", "", regex=False)
+    sign = np.where(zone.str.startswith("-"), -1.0, 1.0)
+    hours, minutes = (pd.to_numeric(zone.str[i: i + 2], errors="coerce") for i in (1, 3))
+    offset = (hours * 60 + minutes) * sign
+    offset = offset.where(zone != "Z", 0.0)
+    return pd.to_timedelta(seconds * 1_000_000 + micros, unit="us").where(ok), offset
 
 
 def parse_bools(raw: pd.Series) -> Parsed:
@@ -383,10 +419,14 @@ PARSERS = {
 NUMERIC_KINDS = frozenset({"number", "integer", "count", "need"})
 
 
-def parse(raw: pd.Series, kind: Kind, language: str | None = None) -> Parsed:
-    """Parse a column as the schema says it holds (``language``: the workbook's stated one)."""
+def parse(raw: pd.Series, kind: Kind, language: str | None = None,
+          timezone: str | None = None) -> Parsed:
+    """Parse a column as the schema says it holds (``language``: the workbook's stated one;
+    ``timezone``: the book's, for timestamps with a zone)."""
     if kind in NUMERIC_KINDS:
         return PARSERS[kind](raw, language)
+    if kind == "date":
+        return parse_dates(raw, timezone)
     return PARSERS[kind](raw)
 
 

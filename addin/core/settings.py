@@ -28,6 +28,9 @@ class Settings:
 
     as_of: date | None = None
     language: str = "en"
+    #: The book's time zone (``Europe/Brussels``), in which a timestamp with a zone is read as
+    #: a calendar date; None: the machine's.
+    timezone: str | None = None
     churn_days: int = 365
     loyal_min_orders: int = 3
     loyal_min_tenure_days: int = 180
@@ -113,12 +116,42 @@ class Settings:
 
     @classmethod
     def from_toml(cls, path: Path) -> Settings:
-        """Settings from a TOML file of ``key = value`` lines (or a ``[settings]`` table)."""
-        try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as err:
-            raise SettingsError(f"cannot read settings file {path}: {err}") from err
-        return cls.from_mapping(data.get("settings", data))
+        """Settings from a TOML file of ``key = value`` lines (or a ``[settings]`` table); its
+        ``[columns]`` table is the user's mapping of headers (:func:`columns_from_toml`)."""
+        data = _toml(path)
+        values = data.get("settings", data)
+        return cls.from_mapping({k: v for k, v in values.items() if k != "columns"})
+
+
+def columns_from_toml(path: Path) -> dict[str, dict[str, str]]:
+    """The ``[columns]`` table of a settings TOML file: ``[columns.orders]`` then
+    ``"Prijs per stuk" = "unit_price"`` lines, the same mapping as a Columns sheet."""
+    from addin.core.columnmap import mapping_from_table
+
+    table = _toml(path).get("columns", {})
+    try:
+        return mapping_from_table(table)
+    except ValueError as err:
+        raise SettingsError(f"{path}: {err}") from err
+
+
+def _toml(path: Path) -> dict[str, object]:
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise SettingsError(f"cannot read settings file {path}: {err}") from err
+
+
+def _zone(name: str) -> str:
+    """A time zone name the machine knows (``Europe/Brussels``, ``UTC``), or SettingsError."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise SettingsError(f"timezone '{name}' is not a time zone such as Europe/Brussels "
+                            "or UTC") from err
+    return name
 
 
 _NAMES = tuple(f.name for f in fields(Settings))
@@ -128,6 +161,7 @@ _KEY_ALIASES: dict[str, str] = {fold(name): name for name in _NAMES} | {
         "as_of": ("date", "analysis date", "date d analyse", "date de reference", "peildatum",
                   "analysedatum", "referentiedatum"),
         "language": ("lang", "langue", "taal"),
+        "timezone": ("time zone", "fuseau horaire", "fuseau", "tijdzone"),
         "churn_days": ("jours avant perte", "dagen tot verloren"),
         "cost_per_order": ("cout par commande", "kosten per bestelling"),
         "min_budget": ("budget minimum", "minimumbudget"),
@@ -155,6 +189,8 @@ def _convert(name: str, raw: object, language: object = None) -> tuple[object, l
         raise SettingsError(f"setting '{name}' is empty")
     if name == "as_of":
         return as_of_date(raw), []
+    if name == "timezone":
+        return _zone(str(raw).strip()), []
     if name == "language":
         text = fold(raw)[:2]
         if text not in LANGUAGES:

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from addin.workbook.a1 import quote_sheet, sheet_of_reference
 
 MARK = "_potentiel."
+#: The role of the Columns sheet: written by a run, but input the user edits (it is read as
+#: such, and a run only adds rows to it).
+COLUMNS_ROLE = "columns"
 #: Longest tab name Excel accepts.
 MAX_TAB = 31
 

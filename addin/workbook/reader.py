@@ -25,11 +25,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from addin.core.columnmap import UserMapping, check_headers, read_mapping
 from addin.core.inputs import FORMAT_LANGUAGES
-from addin.core.schema import REQUIRED, SHEET_ALIASES, canonical_columns, match_sheet
+from addin.core.schema import (
+    HEADER_SEARCH_ROWS,
+    SHEET_ALIASES,
+    ColumnMap,
+    canonical_columns,
+    header_row,
+    match_sheet,
+)
 from addin.core.validation import ROW_INDEX, Validation
 from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import column_letter
+from addin.workbook.owned_sheets import COLUMNS_ROLE
 from addin.workbook.result_words import RESULT_SHEET_NAMES
 from addin.workbook.typed_read import open_reader, read_typed
 from addin.workbook.zip_parts import Package, Sheet, attribute
@@ -41,11 +50,9 @@ if TYPE_CHECKING:
 Progress = Callable[[str], None]
 
 REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
-#: How many top rows may hold titles above the header row.
-HEADER_SEARCH_ROWS = 30
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _LABELS = {"customers": "Customers", "orders": "Orders", "segments": "Segments",
-           "settings": "Settings"}
+           "settings": "Settings", "columns": "Columns"}
 
 
 @dataclass
@@ -62,6 +69,10 @@ class WorkbookData:
     #: Where each input column is: sheet -> header or canonical name -> (header, 0-based
     #: column index), so a problem can link to the cell the user typed.
     columns: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
+    #: The user's own mapping of headers to fields (the Columns sheet), by sheet kind.
+    mapping: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The Columns sheet's tab name, None when the workbook has none.
+    columns_sheet: str | None = None
 
 
 @dataclass(frozen=True)
@@ -235,15 +246,6 @@ def _column_languages(package: Package, sheet: Sheet, styles: dict[int, str]) ->
     return {column: found.pop() for column, found in seen.items() if len(found) == 1}
 
 
-def _header_row(grid: np.ndarray, kind: str) -> int | None:
-    """0-based index of the first top row holding a required header of this sheet kind."""
-    for i in range(min(HEADER_SEARCH_ROWS, grid.shape[0])):
-        labels = [v for v in grid[i] if v is not None]
-        if set(canonical_columns(kind, labels).values()) & set(REQUIRED[kind]):
-            return i
-    return None
-
-
 def _frame(grid: np.ndarray, header: int | None, kind: str, label: str,
            merged: list[tuple[tuple[int, int], tuple[int, int]]], validation: Validation,
            ) -> pd.DataFrame:
@@ -286,7 +288,8 @@ def _frame(grid: np.ndarray, header: int | None, kind: str, label: str,
 
 
 #: Headers used when a Settings sheet holds key | value rows without a header row.
-SCHEMAS_HEADLESS: dict[str, tuple[str, ...]] = {"settings": ("key", "value")}
+SCHEMAS_HEADLESS: dict[str, tuple[str, ...]] = {"settings": ("key", "value"),
+                                                "columns": ("sheet", "header", "field")}
 
 
 def _grid(rows: list[list[object]]) -> np.ndarray:
@@ -312,14 +315,15 @@ class SheetTable:
 
 
 def _read_sheet(book: Books, package: Package, sheet: Sheet, kind: str,
-                validation: Validation, typed: ExcelReader | None = None) -> SheetTable:
+                validation: Validation, typed: ExcelReader | None = None,
+                mapping: ColumnMap | None = None) -> SheetTable:
     """One input sheet as raw values under its headers, and where they are: typed columns
     where the layout allows (:mod:`addin.workbook.typed_read`), else cell by cell."""
     table = None
     if typed is not None and kind in _TYPED_KINDS:
-        table = _read_typed(typed, book, package, sheet, kind)
+        table = _read_typed(typed, book, package, sheet, kind, mapping)
     if table is None:
-        table = _read_cells(book, package, sheet, kind, validation)
+        table = _read_cells(book, package, sheet, kind, validation, mapping)
     languages = _column_languages(package, sheet, _format_languages(package))
     width = table.frame.shape[1]
     table.frame.attrs[FORMAT_LANGUAGES] = {
@@ -334,7 +338,7 @@ _TYPED_KINDS = ("customers", "orders")
 
 
 def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet,
-                kind: str) -> SheetTable | None:
+                kind: str, mapping: ColumnMap | None) -> SheetTable | None:
     """The typed path, for a plain sheet, or one whose only Excel Table is all its cells;
     None: read it cell by cell."""
     tables = _tables(package, sheet) if sheet.part is not None else []
@@ -342,7 +346,7 @@ def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet
         return None
     try:
         found = read_typed(reader, sheet.name, kind, package.head(sheet.part, _FORMAT_SAMPLE),
-                           lambda: _cells(book, package, sheet, errors=False)[0])
+                           lambda: _cells(book, package, sheet, errors=False)[0], mapping)
     except WorkbookError:
         raise
     except Exception:  # fastexcel refused the sheet: the cell-by-cell path reads it or says why
@@ -381,27 +385,29 @@ def _cells(book: Books, package: Package, sheet: Sheet, *, errors: bool = True,
 
 
 def _read_cells(book: Books, package: Package, sheet: Sheet, kind: str,
-                validation: Validation) -> SheetTable:
+                validation: Validation, mapping: ColumnMap | None) -> SheetTable:
     """The object path: every cell a Python object, then the table found in the grid."""
     grid, merged = _cells(book, package, sheet)
-    return _locate(grid, kind, sheet.name, merged, _tables(package, sheet), validation)
+    return _locate(grid, kind, sheet.name, merged, _tables(package, sheet), validation,
+                   mapping)
 
 
 def _locate(grid: np.ndarray, kind: str, label: str,
             merged: list[tuple[tuple[int, int], tuple[int, int]]],
-            tables: list[tuple[str, str, bool, int]], validation: Validation) -> SheetTable:
-    """Find the table in a sheet's grid: its Excel Table, else the rows under its header."""
+            tables: list[tuple[str, str, bool, int]], validation: Validation,
+            mapping: ColumnMap | None = None) -> SheetTable:
+    """Find the table in a sheet's grid: its Excel Table, else the rows under its header
+    (:func:`addin.core.schema.header_row`, the locator the Excel side uses too)."""
     for table_part, ref, has_header, totals in tables:
         r1, c1, r2, c2 = _parse_ref(ref)
         part = grid[: r2 - totals, : c2 + 1]
         if not has_header:
             continue
-        labels = [v for v in grid[r1 - 1, c1: c2 + 1] if v is not None]
-        if set(canonical_columns(kind, labels).values()) & set(REQUIRED[kind]) or \
+        if header_row([grid[r1 - 1, c1: c2 + 1]], kind, mapping) is not None or \
                 len(tables) == 1:
             frame = _frame(part[:, c1:], r1 - 1, kind, label, merged, validation)
             return SheetTable(frame, r1, c1, table_part)
-    header = _header_row(grid, kind)
+    header = header_row(grid[:HEADER_SEARCH_ROWS], kind, mapping)
     if header is None and kind not in SCHEMAS_HEADLESS:
         header = next((i for i in range(grid.shape[0]) if pd.notna(grid[i]).any()), None)
     if header is None and kind not in SCHEMAS_HEADLESS:
@@ -416,11 +422,12 @@ def _locate(grid: np.ndarray, kind: str, label: str,
     return SheetTable(_frame(grid, None, kind, label, merged, validation), None, 0, None)
 
 
-def _where(table: SheetTable, kind: str) -> dict[str, tuple[str, int]]:
+def _where(table: SheetTable, kind: str, mapping: ColumnMap | None = None,
+           ) -> dict[str, tuple[str, int]]:
     """A sheet's columns by header and by canonical name -> (header, 0-based column index)."""
     labels = [str(label) for label in table.frame.columns]
     found = {label: (label, table.first_column + i) for i, label in enumerate(labels)}
-    for label, name in canonical_columns(kind, labels).items():
+    for label, name in canonical_columns(kind, labels, mapping).items():
         found.setdefault(name, found[str(label)])
     return found
 
@@ -464,15 +471,39 @@ def data_from_grids(path: Path, grids: Mapping[str, Sequence[Sequence[object]]],
     names = list(grids)
     found = _input_names(names, RESULT_SHEET_NAMES, validation)
     _require_customers(Path(path), names, found)
+
+    def read(kind: str, name: str, mapping: ColumnMap | None) -> SheetTable:
+        rows = [list(r) for r in grids[name]]
+        return _locate(_grid(rows), kind, name, [], [], validation, mapping)
+
+    return _inputs(Path(path), found, read, validation)
+
+
+def _inputs(path: Path, found: dict[str, str],
+            read: Callable[[str, str, ColumnMap | None], SheetTable],
+            validation: Validation) -> WorkbookData:
+    """Read the input sheets found, the Columns sheet first: its mapping tells how to read
+    the headers of the others, and is checked against them."""
     frames: dict[str, pd.DataFrame | None] = dict.fromkeys(_LABELS)
     columns = {}
+    mapping = UserMapping()
+    if "columns" in found:
+        table = read("columns", found["columns"], None)
+        frames["columns"] = table.frame
+        mapping = read_mapping(table.frame, found["columns"], found, validation)
     for kind, name in found.items():
-        rows = [list(r) for r in grids[name]]
-        table = _locate(_grid(rows), kind, name, [], [], validation)
-        frames[kind], columns[name] = table.frame, _where(table, kind)
-    return WorkbookData(path=Path(path), customers=frames["customers"], orders=frames["orders"],
+        if kind != "columns":
+            table = read(kind, name, mapping.fields)
+            frames[kind], columns[name] = table.frame, _where(table, kind, mapping.fields)
+    if "columns" in found:
+        check_headers(mapping, {kind: [str(h) for h in frame.columns]
+                                for kind, frame in frames.items() if frame is not None},
+                      found, validation)
+    return WorkbookData(path=path, customers=frames["customers"], orders=frames["orders"],
                         segments=frames["segments"], settings=frames["settings"],
-                        sheet_names=found, validation=validation, columns=columns)
+                        sheet_names={k: v for k, v in found.items() if k != "columns"},
+                        validation=validation, columns=columns, mapping=mapping.fields,
+                        columns_sheet=found.get("columns"))
 
 
 class Books:
@@ -539,18 +570,14 @@ def read_workbook(path: Path, *, progress: Progress | None = None, typed: bool =
             own = {s.name for s in package.own_sheets().values()}
             found = _input_names(names, own, validation)
             _require_customers(path, names, found)
-            frames: dict[str, pd.DataFrame | None] = dict.fromkeys(_LABELS)
-            columns = {}
-            for kind, name in found.items():
+
+            def read(kind: str, name: str, mapping: ColumnMap | None) -> SheetTable:
                 say(f"reading sheet '{name}'")
-                table = _read_sheet(book, package, by_name[name], kind, validation,
-                                    columns_reader)
-                frames[kind], columns[name] = table.frame, _where(table, kind)
+            names = [n for n in readable if n in by_name]
+            # The Columns sheet is potentiel's (a run writes it) but the user's input too.
+            own = {s.name for role, s in package.own_sheets().items() if role != COLUMNS_ROLE}
         finally:
             book.close()
-    return WorkbookData(path=path, customers=frames["customers"], orders=frames["orders"],
-                        segments=frames["segments"], settings=frames["settings"],
-                        sheet_names=found, validation=validation, columns=columns)
 
 
 def read_sheet_table(path: Path, sheet_name: str, kind: str | None = None) -> SheetTable:

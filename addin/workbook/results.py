@@ -26,6 +26,7 @@ import pandas as pd
 from addin.core.analysis import Analysis
 from addin.core.labels import language_index, localize
 from addin.workbook.call_lists import call_list, own_columns
+from addin.workbook.columns_sheet import columns_sheet, existing_columns, users_own
 from addin.workbook.dashboard import dashboard
 from addin.workbook.owned_sheets import own_role, segment_role, sheet_name
 from addin.workbook.result_words import SHEET_NAMES, VALIDATION_HEADERS
@@ -83,12 +84,14 @@ def result_tables(analysis: Analysis, parts: frozenset[str] = PARTS) -> list[Res
 
 def write_results(path: Path, analysis: Analysis, *, out: Path | None = None,
                   progress: Progress | None = None, parts: frozenset[str] = PARTS,
-                  currency: str | None = None) -> Path:
+                  currency: str | None = None, columns: bool = True) -> Path:
     """Write the result sheets into the workbook at ``path`` (or a copy at ``out``).
 
     ``parts`` chooses among dashboard, analysis, segments and validation; the result sheets of
     other parts are left as they are.  Money shows ``currency`` ('' for none), by default the
-    one the workbook's own formats show.  Returns the path written.  Raises
+    one the workbook's own formats show.  With ``columns``, the Columns sheet is written
+    (or added to) when a header could not be placed (:mod:`addin.workbook.columns_sheet`).
+    Returns the path written.  Raises
     WorkbookLockedError when the workbook is open in Excel, WorkbookError when it cannot be
     read or written; the file on disk is then unchanged.
     """
@@ -106,6 +109,9 @@ def write_results(path: Path, analysis: Analysis, *, out: Path | None = None,
             sheets.append(board)
         for table in result_tables(analysis, parts):
             sheets.append(table_sheet(table, styles, language))
+        if columns and not users_own(package):
+            mapping = columns_sheet(analysis, styles, *existing_columns(Path(path), package))
+            sheets.extend([mapping] if mapping is not None else [])
         sheets.extend(helper)  # hidden, last: the tabs a user sees keep their order
         package.install(sheets, drop=lambda role: part_of(role) in parts)
         if "dashboard" in parts:
@@ -130,7 +136,7 @@ def render_results(folder: Path, analysis: Analysis, *, parts: frozenset[str] = 
     book = xlsxwriter.Workbook(str(path))
     book.add_worksheet("potentiel")
     book.close()
-    return write_results(path, analysis, parts=parts, currency=currency or "")
+    return write_results(path, analysis, parts=parts, currency=currency or "", columns=False)
 
 
 def replace_sheet(path: Path, name: str, frame: pd.DataFrame, *, out: Path | None = None,

@@ -554,7 +554,7 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
               one_page: bool = False, table_part: bool = False, freeze_columns: int = 0,
               hidden_columns: Sequence[int] = (), conditional: str = "",
               links: Links | None = None, selected: bool = False, notes: bool = False,
-              page_header: bool = False, fit_width: bool = True,
+              page_header: bool = False, fit_width: bool = True, validations: str = "",
               block: int = 20_000) -> Stream:
     """A worksheet part for ``frame``: optional title lines, then a header row and the data.
 
@@ -563,11 +563,12 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
     page wide with its header on each page, and filters: through the Excel Table related as
     ``rIdTable1`` with ``table_part``, else a sheet autofilter.  ``hidden_columns`` are grouped
     and collapsed (one click shows them); ``conditional`` is ready-made conditional formatting
-    XML; ``links`` puts hyperlinks on a column; with ``drawing``, the sheet refers to drawing
-    ``rId1`` (charts); ``one_page`` prints the sheet on one landscape page, ``fit_width=False``
-    across as many pages as its columns need (at 80 %); ``notes`` refers to the VML drawing
-    ``rIdVml1`` of the cells' notes; ``page_header`` prints the tab name and the date on top
-    of each page, page numbers below.
+    XML and ``validations`` ready-made data validation XML (dropdowns); ``links`` puts
+    hyperlinks on a column; with ``drawing``, the sheet refers to drawing ``rId1`` (charts);
+    ``one_page`` prints the sheet on one landscape page, ``fit_width=False`` across as many
+    pages as its columns need (at 80 %); ``notes`` refers to the VML drawing ``rIdVml1`` of
+    the cells' notes; ``page_header`` prints the tab name and the date on top of each page,
+    page numbers below.
     """
     labels = list(frame.columns) if headers is None else list(headers)
     header_row = len(top) + 1 if not top else len(top) + 2
@@ -630,6 +631,7 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
         if table and len(frame.columns) and not table_part:
             yield f'<autoFilter ref="A{header_row}:{last}{last_row}"/>'
         yield conditional
+        yield validations
         if links is not None and links.locations.null_count < len(links.locations):
             yield "<hyperlinks>"
             yield _hyperlinks(links, header_row + 1)

@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from addin.core.schema import REQUIRED, canonical_columns
+from addin.core.schema import ColumnMap, header_row
 from addin.core.validation import ROW_INDEX
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def first_value_row(head: bytes) -> int | None:
 
 
 def read_typed(reader: ExcelReader, name: str, kind: str, head: bytes, cells: Cells,
-               ) -> tuple[pd.DataFrame, int, int] | None:
+               mapping: ColumnMap | None = None) -> tuple[pd.DataFrame, int, int] | None:
     """A plain sheet's data as typed columns: (frame indexed by Excel row, header row,
     first column), or None for the object path.  ``cells`` gives the sheet's exact cells
     (a grid from A1), called only when a column mixes kinds."""
@@ -86,8 +86,7 @@ def read_typed(reader: ExcelReader, name: str, kind: str, head: bytes, cells: Ce
         return None
     infos = sheet.available_columns()
     labels = [info.name.strip() for info in infos]
-    if not _plain_headers(infos) or \
-            not set(canonical_columns(kind, labels).values()) & set(REQUIRED[kind]):
+    if not _plain_headers(infos) or header_row([labels], kind, mapping) is None:
         return None
     batch, errors = sheet.to_arrow_with_errors()
     del sheet

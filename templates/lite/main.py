@@ -178,11 +178,15 @@ def GENERATION(birth_year):
          "operator | value.")
 @arg("settings", ndim=2, err_to_str=True,
      doc="Optional. Settings as key | value rows (e.g. language | fr).")
-def POTENTIEL_ANALYZE(customers, orders=None, as_of=None, segments=None, settings=None):
+@arg("columns", ndim=2, err_to_str=True,
+     doc="Optional. Your headers mapped to fields, the Columns sheet's rows "
+         "with its header row: sheet | your header | field.")
+def POTENTIEL_ANALYZE(customers, orders=None, as_of=None, segments=None, settings=None,
+                      columns=None):
     """The whole analysis as a spilled table: a header row, then one row per customer
     (type, prospect score, profitability, RFM, segments), in the Settings language.
     Give as_of for results that do not change with the date."""
-    return formulas.POTENTIEL_ANALYZE(customers, orders, as_of, segments, settings)
+    return formulas.POTENTIEL_ANALYZE(customers, orders, as_of, segments, settings, columns)
 
 
 @func(category="Potentiel", call_in_wizard=False)
@@ -424,6 +428,7 @@ import pandas as pd
 from addin.app.cells import excel_rows, table_rows
 from addin.core.analysis import run_analysis
 from addin.core.classify import classify
+from addin.core.columnmap import read_mapping
 from addin.core.inputs import prepare_customers
 from addin.core.labels import canonical_table, header_language, localize
 from addin.core.parsing import parse_bools, parse_dates, parse_numbers
@@ -478,6 +483,8 @@ ARGUMENTS: dict[str, str] = {
     "segments": "Optional. Segment rules with their header row: segment | field | operator "
                 "| value.",
     "settings": "Optional. Settings as key | value rows (e.g. language | fr).",
+    "columns": "Optional. Your headers mapped to fields, the Columns sheet's rows with its "
+               "header row: sheet | your header | field.",
     "analysis": "A table made by POTENTIEL_ANALYZE, with its header row.",
     "segment": "A segment name (yours or an RFM segment such as Champions) or a condition "
                "such as 'customer_type = lost'.",
@@ -850,8 +857,24 @@ def _as_of(value: Any) -> pd.Timestamp | None:
     return parsed.values.iloc[0]
 
 
+def _mapping(value: Any) -> dict[str, dict[str, str]] | None:
+    """The user's mapping from a range of Columns rows (sheet | your header | field, with its
+    header row); a bad row fails the formula with the Columns sheet's own message."""
+    if value is None:
+        return None
+    problems = Validation()
+    mapping = read_mapping(_table(value), "columns",
+                           {"customers": "customers", "orders": "orders"}, problems)
+    errors = problems.to_frame()
+    if len(errors):
+        first = errors.iloc[0]
+        raise InputError(f"columns row {first['row']}: {first['message']}",
+                         hint="correct the row in the Columns range")
+    return mapping.fields
+
+
 def POTENTIEL_ANALYZE(customers: Any, orders: Any = None, as_of: Any = None,
-                      segments: Any = None, settings: Any = None) -> Any:
+                      segments: Any = None, settings: Any = None, columns: Any = None) -> Any:
     """The whole analysis as a spilled table: a header row, then one row per customer
     (type, prospect score, profitability, RFM, segments), in the Settings language.
     Give as_of for results that do not change with the date."""
@@ -860,7 +883,7 @@ def POTENTIEL_ANALYZE(customers: Any, orders: Any = None, as_of: Any = None,
         table = run_analysis(
             _table(customers), None if orders is None else _table(orders),
             segments=None if segments is None else _table(segments),
-            as_of=_as_of(as_of), settings=config).table
+            as_of=_as_of(as_of), settings=config, mapping=_mapping(columns)).table
     except PotentielError as error:
         return _message(error)
     return table_rows(localize(table, config.language))
@@ -972,7 +995,7 @@ def analyze_workbook(data: WorkbookData, *, as_of: date | str | None = None) -> 
     """Run the analysis on what :func:`read_workbook` found, one validation report for both."""
     analysis = run_analysis(data.customers, data.orders, segments=data.segments, as_of=as_of,
                             settings=data.settings, sheet_names=data.sheet_names,
-                            problems=data.validation)
+                            problems=data.validation, mapping=data.mapping)
     analysis.columns = data.columns
     return analysis
 
@@ -1178,7 +1201,7 @@ import pandas as pd
 
 from addin.app.cells import excel_rows, table_rows
 from addin.core.analysis import Analysis
-from addin.core.schema import canonical_columns, match_sheet
+from addin.core.schema import canonical_columns, header_row, match_sheet
 from addin.workbook.edit import update_cells
 from addin.workbook.files import workbook_in_use
 from addin.workbook.owned_sheets import (
@@ -1367,8 +1390,7 @@ class ExcelSide:
         target = self.book.sheets[sheet]
         used = target.used_range
         values = used.options(ndim=2).value or [[]]
-        header_at = next((i for i, row in enumerate(values[:30])
-                          if "customer_id" in canonical_columns("customers", row).values()), 0)
+        header_at = header_row(values, "customers") or 0
         headers = [str(h) for h in values[header_at] if h is not None]
         position = {h: i for i, h in enumerate(headers)}
         position |= {c: i for h, c in canonical_columns("customers", headers).items()
@@ -1620,8 +1642,8 @@ from addin.core.rules import evaluate, membership
 from addin.core.schema import (
     SALES_COLUMNS,
     TARGET_SEGMENT_NAMES,
+    ColumnMap,
     canonical_columns,
-    closest_column,
     column_kinds,
     fold,
 )
@@ -1670,6 +1692,12 @@ class Analysis:
     #: their canonical name (``budget``, ``last_interaction``) and the user's own columns
     #: under the user's header, which the result sheets show as they are.
     inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Sheet kind -> each input header -> the field it was read as ('' = not used), and the
+    #: likely field of each header nothing placed: what the Columns sheet shows.
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    guesses: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Sheet kind -> the user's tab name ('customers' -> 'Klanten').
+    sheet_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -1702,7 +1730,8 @@ def _without_computed(customers: pd.DataFrame, validation: Validation,
 
 
 def _report_unknown(unknown: dict[str, list[str]], segments: pd.DataFrame | None,
-                    validation: Validation, names: Mapping[str, str]) -> None:
+                    validation: Validation, names: Mapping[str, str],
+                    guesses: Mapping[str, Mapping[str, str]]) -> None:
     """Each input column the analysis does not read, once, with the name it likely meant.
 
     A column a segment rule names is passed through (the rule reads it), and a re-imported
@@ -1717,7 +1746,7 @@ def _report_unknown(unknown: dict[str, list[str]], segments: pd.DataFrame | None
         for header in headers:
             if fold(header) in fields or canonical_column(header) in COMPUTED_COLUMNS:
                 continue
-            meant = closest_column(kind, header)
+            meant = guesses.get(kind, {}).get(header)
             hint = f" (did you mean {meant}?)" if meant else ""
             validation.add(names[kind], None, header, None,
                            f"column not recognised: its values are not used{hint}",
@@ -1728,13 +1757,16 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
                  segments: pd.DataFrame | None = None, as_of: date | str | None = None,
                  settings: SettingsLike = None,
                  sheet_names: Mapping[str, str] | None = None,
-                 problems: Validation | None = None) -> Analysis:
+                 problems: Validation | None = None,
+                 mapping: ColumnMap | None = None) -> Analysis:
     """The whole analysis with its validation report and user segments.
 
     ``settings`` may be a :class:`Settings`, a ``key -> value`` mapping or a Settings sheet
     (key | value table); ``sheet_names`` maps 'customers', 'orders', 'segments', 'settings' to
     the user's sheet names so that problems name the sheet the user sees; ``problems`` holds
-    what was already found while reading the workbook, so the report is one list.
+    what was already found while reading the workbook, so the report is one list;
+    ``mapping`` is the user's own headers -> fields, by sheet (a Columns sheet, a
+    ``[columns]`` TOML table): ``{"orders": {"Prijs per stuk": "unit_price"}}``.
     """
     names = {"customers": "Customers", "orders": "Orders", "segments": "Segments",
              "settings": "Settings"} | dict(sheet_names or {})
@@ -1745,9 +1777,10 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
     day = as_of_date(as_of) if as_of is not None and as_of != "" else config.as_of
     moment = pd.Timestamp(day or pd.Timestamp.today()).normalize()
     inputs = prepare(customers, orders, as_of=moment, validation=validation,
-                     sheet_names=names, language=config.stated_language)
+                     sheet_names=names, language=config.stated_language, mapping=mapping,
+                     timezone=config.timezone)
     cust = _without_computed(inputs.customers, validation, names["customers"])
-    _report_unknown(inputs.unknown, segments, validation, names)
+    _report_unknown(inputs.unknown, segments, validation, names, inputs.guesses)
     # Steps that do not need each other's results run side by side (see in_parallel).
     # Prospect scores are computed for everyone beside the activity, and kept for prospects
     # once the types are known.
@@ -1784,6 +1817,9 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
         settings=config,
         as_of=moment,
         inputs=inputs_kept.drop(columns=[c for c in inputs_kept if c in output]),
+        fields=inputs.fields,
+        guesses=inputs.guesses,
+        sheet_names=dict(names),
     )
 
 
@@ -1871,6 +1907,224 @@ def classify(customers: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     }, index=customers.index, copy=False)
 
 '''),
+    "addin.core.columnmap": (False, r'''"""The user's own mapping of headers to fields, and guesses for the headers nobody placed.
+
+A workbook's ``Columns`` sheet (``Colonnes``, ``Kolommen``) or a ``[columns]`` table in a TOML
+file holds ``sheet | your header | field`` rows: the user's words for what a column is, read
+before the headers are recognised from the alias table.  Bad rows are reported, never guessed
+around: a field the sheet does not have, a field given to two headers, a header the sheet does
+not have.  For a header neither the mapping nor the alias table places, :func:`guess_fields`
+proposes a field from the spelling of the header and from what the column holds (e-mail
+addresses, phone numbers, dates, amounts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from addin.core.parsing import NO, YES, parse_dates, parse_numbers
+from addin.core.schema import (
+    IGNORE_WORDS,
+    KINDS,
+    canonical_columns,
+    closest_column,
+    fold,
+    match_sheet,
+    user_fields,
+)
+from addin.core.validation import Validation, excel_rows
+
+#: The sheets whose headers a mapping may name.
+MAPPED_SHEETS: tuple[str, ...] = ("customers", "orders")
+#: How many cells of a column are looked at to tell what it holds.
+_SAMPLE = 200
+#: Share of the non-blank cells that must look alike for the column to be taken for them.
+_MOSTLY = 0.8
+_IGNORED = frozenset(fold(w) for w in IGNORE_WORDS)
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
+_PHONE = r"^(?:\+|00|0)[\d\s().\-/]{6,}$"
+
+
+@dataclass
+class UserMapping:
+    """The mapping read from a Columns sheet: sheet kind -> {header -> field ('' = not used)},
+    and the Excel row of each (sheet kind, header), for messages."""
+
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    rows: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def _sheet_kind(name: object, found: Mapping[str, str]) -> str | None:
+    """The kind of sheet a Columns row names: one of the user's tab names, or any name of
+    the Customers or Orders sheet (``Clients``, ``orders``)."""
+    folded = fold(name)
+    for kind, tab in found.items():
+        if fold(tab) == folded and kind in MAPPED_SHEETS:
+            return kind
+    kind = match_sheet(str(name))
+    return kind if kind in MAPPED_SHEETS else None
+
+
+def read_mapping(frame: pd.DataFrame, label: str, found: Mapping[str, str],
+                 validation: Validation) -> UserMapping:
+    """The mapping of a Columns sheet (``sheet | your header | field`` rows).
+
+    ``found`` maps sheet kinds to the workbook's tab names.  A row naming an unknown sheet or
+    field, or a field another row of the same sheet already took, is reported and left out;
+    a row with a blank field, or the field the alias table gives its header anyway, leaves
+    the header to automatic recognition (so a field moved to another header is given away by
+    changing that one row).
+    """
+    named = canonical_columns("columns", frame.columns)
+    by_field = {v: k for k, v in named.items()}
+    if "header" not in by_field or "field" not in by_field:
+        validation.add(label, None, None, None,
+                       "the Columns sheet needs the columns 'sheet', 'your header' and "
+                       "'field': it is not used")
+        return UserMapping()
+    headers = frame[by_field["header"]]
+    fields = frame[by_field["field"]]
+    sheets = frame[by_field["sheet"]] if "sheet" in by_field else pd.Series(
+        "customers", index=frame.index)
+    rows = excel_rows(frame)
+    out = UserMapping({kind: {} for kind in MAPPED_SHEETS})
+    for row, sheet, header, wanted in zip(rows, sheets, headers, fields, strict=True):
+        if pd.isna(header) or not str(header).strip():
+            continue
+        header, wanted = str(header).strip(), "" if pd.isna(wanted) else str(wanted).strip()
+        kind = _sheet_kind(sheet, found)
+        if kind is None:
+            validation.add(label, int(row), by_field.get("sheet"), sheet,
+                           "not the name of the Customers or Orders sheet: row not used")
+            continue
+        if not wanted:
+            continue
+        name = user_fields(kind, {kind: {header: wanted}}).get(fold(header))
+        if name and name not in KINDS[kind]:  # a field typed as a header word: "Prix unitaire"
+            name = canonical_columns(kind, [name]).get(name)
+            if name is None:
+                validation.add(label, int(row), by_field["field"], wanted,
+                               f"'{wanted}' is not a field of {found.get(kind, kind)}: row "
+                               "not used")
+                continue
+        if name and canonical_columns(kind, [header]).get(header) == name:
+            continue  # says what the alias table says: the row binds nothing
+        taken = {f: h for h, f in out.fields[kind].items() if f}
+        if name and name in taken:
+            first = out.rows[(kind, taken[name])]
+            validation.add(label, int(row), by_field["field"], wanted,
+                           f"{name} is already the field of '{taken[name]}' (row {first}): "
+                           "row not used")
+            continue
+        out.fields[kind][header] = name or ""
+        out.rows[(kind, header)] = int(row)
+    return out
+
+
+def check_headers(mapping: UserMapping, headers: Mapping[str, list[str]],
+                  found: Mapping[str, str], validation: Validation) -> None:
+    """Report each Columns row whose header its sheet does not have (renamed, or a typo)."""
+    label = found.get("columns", "Columns")
+    for kind, own in mapping.fields.items():
+        present = {fold(h) for h in headers.get(kind, [])}
+        for header in own:
+            if fold(header) not in present:
+                validation.add(label, mapping.rows[(kind, header)], None, header,
+                               f"sheet {found.get(kind, kind)} has no column '{header}'",
+                               severity="warning")
+
+
+def mapping_from_table(table: Mapping[str, object]) -> dict[str, dict[str, str]]:
+    """A ``[columns]`` TOML table (``[columns.orders]`` then ``"Prijs per stuk" =
+    "unit_price"`` lines) as a mapping; sheet names as in the workbook or canonical."""
+    out: dict[str, dict[str, str]] = {}
+    for sheet, pairs in table.items():
+        kind = match_sheet(sheet)
+        if kind not in MAPPED_SHEETS or not isinstance(pairs, Mapping):
+            raise ValueError(f"[columns.{sheet}] must name the customers or orders sheet and "
+                             "hold \"your header\" = \"field\" lines")
+        for header, wanted in pairs.items():
+            if not str(wanted).strip():
+                continue
+            name = user_fields(kind, {kind: {header: str(wanted)}}).get(fold(header), "")
+            if name and name not in KINDS[kind]:
+                name = canonical_columns(kind, [name]).get(name, "")
+            if name == "" and fold(wanted) not in _IGNORED:
+                raise ValueError(f"'{wanted}' is not a field of the {kind} sheet")
+            out.setdefault(kind, {})[str(header)] = name
+    return out
+
+
+def _looks(values: pd.Series) -> str | None:
+    """What most non-blank cells of a column are: 'email', 'phone', 'yes/no', 'date',
+    'number' or 'text'; None for an empty column."""
+    present = values[values.notna()]
+    present = present[present.astype(str).str.strip() != ""].head(_SAMPLE)
+    if present.empty:
+        return None
+    text = present.astype(str).str.strip()
+    for kind, pattern in (("email", _EMAIL), ("phone", _PHONE)):
+        if text.str.match(pattern).mean() >= _MOSTLY:
+            return kind
+    numeric = present.map(type).isin((int, float, np.int64, np.float64))
+    if not numeric.any() and text.map(fold).isin(YES | NO).mean() >= _MOSTLY:
+        return "yes/no"
+    if not numeric.any() and parse_dates(present).values.notna().mean() >= _MOSTLY:
+        return "date"
+    if parse_numbers(present).values.notna().mean() >= _MOSTLY:
+        return "number"
+    return "text"
+
+
+#: What a column's content suggests on its own, when the sheet still lacks the field.
+_BY_CONTENT: dict[str, dict[str, tuple[str, ...]]] = {
+    "customers": {"email": ("email",), "phone": ("phone",), "date": ("first_contact",)},
+    "orders": {"email": ("customer_email",), "date": ("order_date",),
+               "number": ("unit_price",)},
+}
+#: Field kinds each look of a column fits.
+_FITS: dict[str, frozenset[str]] = {
+    "email": frozenset({"text", "id"}), "phone": frozenset({"text", "id"}),
+    "date": frozenset({"date"}), "number": frozenset({"number", "integer", "count", "need",
+                                                      "id", "text"}),
+    "yes/no": frozenset({"bool", "count", "need", "text"}), "text": frozenset({"text", "id"}),
+}
+
+
+def guess_fields(sheet: str, frame: pd.DataFrame, headers: list[str],
+                 present: set[str]) -> dict[str, str]:
+    """A likely field for each header of ``headers`` (unplaced columns of ``frame``), from its
+    spelling and its content; headers with no likely field are left out.
+
+    A field the sheet already has is never proposed again; a spelling the content contradicts
+    (``Prijs`` over e-mail addresses) is not proposed.
+    """
+    kinds = KINDS[sheet]
+    taken = set(present)
+    guesses: dict[str, str] = {}
+    for header in headers:
+        looks = _looks(frame[header]) if header in frame else None
+        spelled = closest_column(sheet, header)
+        if spelled in ("first_name", "last_name"):
+            spelled = None
+        fits = looks is None or kinds.get(spelled or "", "") in _FITS.get(looks, frozenset())
+        if spelled and spelled not in taken and fits:
+            guesses[header] = spelled
+        else:
+            wanted = [f for f in _BY_CONTENT.get(sheet, {}).get(looks or "", ())
+                      if f not in taken]
+            if sheet == "orders" and wanted == ["unit_price"] and "amount" in taken:
+                wanted = []
+            if not wanted:
+                continue
+            guesses[header] = wanted[0]
+        taken.add(guesses[header])
+    return guesses
+'''),
     "addin.core.columns": (False, r'''"""Small whole-column helpers every analysis step uses: optional columns and deterministic
 rankings (results never depend on row order)."""
 
@@ -1911,6 +2165,25 @@ def ranking(values: np.ndarray, tie: np.ndarray) -> np.ndarray:
         _, value_rank = np.unique(values, return_inverse=True)
     width = np.int64(tie.max() + 1) if len(tie) else np.int64(1)
     return np.argsort(value_rank.astype(np.int64) * width + tie)
+'''),
+    "addin.core.data": (True, r'''"""Data files of the core (``aliases.toml``), read the same from an install and from the
+xlwings Lite bundle, where :mod:`addin.app.lite` embeds them in :data:`EMBEDDED`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: File name -> text, for a copy of the package that has no folder to read them from.
+EMBEDDED: dict[str, str] = {}
+
+
+def text(name: str) -> str:
+    """The text of one of the core's data files."""
+    if name in EMBEDDED:
+        return EMBEDDED[name]
+    return Path(__file__).with_name(name).read_text(encoding="utf-8")
+
+EMBEDDED['aliases.toml'] = '# The headers potentiel recognises, per sheet and per field: English, French and Dutch words,\n# and the column names the exports of common CRMs and shops write (HubSpot, Salesforce,\n# Pipedrive, Odoo, Teamleader, Shopify, WooCommerce).\n#\n# Headers are compared on a folded form: lower case, no accents, only letters and digits, so\n# "Prix unitaire", "prix_unitaire" and "PRIX-UNITAIRE" are one alias; write each one once.\n# A unit in parentheses is ignored when the header with it is not known ("Budget (EUR)").\n# A folded alias belongs to one field of its sheet only (tests/core/test_aliases.py checks it).\n# The field\'s own name is always an alias.  first_name and last_name are combined into the\n# sheet\'s name field (customers: name, orders: customer_name).\n\n[sheets]\ncustomers = ["customers", "customer", "clients", "client", "clientele", "klanten", "klant",\n             "contacts", "contact", "contacten", "relaties", "persons", "people", "personen",\n             "accounts", "comptes"]\norders = ["orders", "order", "sales", "commandes", "commande", "ventes", "bestellingen",\n          "bestelling", "verkopen", "deals", "opportunities", "opportunites", "affaires",\n          "verkoopkansen", "line items", "order lines", "lignes de commande", "orderregels",\n          "invoices", "factures", "facturen"]\nsegments = ["segments", "segment", "segmenten", "rules", "regles", "regels"]\nsettings = ["settings", "parameters", "parametres", "reglages", "instellingen",\n            "configuration", "config"]\ncolumns = ["columns", "colonnes", "kolommen", "column mapping", "mapping"]\n\n[customers]\ncustomer_id = [\n  "id", "customer", "client id", "id client", "identifiant", "numero client", "n client",\n  "klant id", "klantid", "klantnummer", "klant nr", "code client", "customer number",\n  "customer no", "customer code", "client number", "no client", "num client", "klantcode",\n  "relatienummer",\n  # HubSpot, Salesforce, Pipedrive, Odoo, Teamleader, Shopify, WooCommerce\n  "record id", "contact id", "account id", "person id", "person - id", "external id",\n  "customer id", "user id", "contact - id", "id externe", "externe id",\n]\nname = [\n  "customer name", "nom", "nom client", "naam", "klantnaam", "full name", "nom complet",\n  "volledige naam", "contact name", "nom du contact", "contactnaam",\n  "person - name", "person name", "display name", "nom du client", "raison sociale client",\n  "billing name", "naam klant",\n]\nfirst_name = ["first name", "firstname", "given name", "prenom", "voornaam",\n              "billing first name", "person - first name"]\nlast_name = ["last name", "lastname", "surname", "family name", "nom de famille",\n             "achternaam", "familienaam", "billing last name", "person - last name"]\nemail = [\n  "e-mail", "mail", "courriel", "adresse email", "emailadres", "email address",\n  "adresse e-mail", "e-mailadres", "mailadres", "person - email", "person - email - work",\n  "work email", "primary email", "billing email", "e-mail professionnel",\n]\nphone = [\n  "telephone", "tel", "telefoon", "telefoonnummer", "tel nr", "gsm", "mobile", "mobile phone",\n  "mobile phone number", "phone number", "numero de telephone", "portable", "mobiel",\n  "mobiele telefoon", "person - phone", "person - phone - work", "billing phone",\n  "work phone", "business phone", "phone - work", "telephone number", "cell phone",\n  "mobiel nummer",\n]\ncompany = [\n  "societe", "entreprise", "raison sociale", "bedrijf", "onderneming", "firma",\n  "company name", "organization", "organisation", "organization name", "nom de l entreprise",\n  "bedrijfsnaam", "person - organization", "billing company", "account", "account name",\n  "default address company",\n]\ncountry = ["pays", "land", "country/region", "country region", "mailing country",\n           "billing country", "country code", "code pays", "landcode",\n           "default address country code"]\nregion = ["provincie", "provincie regio", "regio", "state", "state/region", "province",\n          "state region", "mailing state", "billing province", "departement",\n          "default address province code"]\ncity = ["ville", "commune", "stad", "gemeente", "plaats", "woonplaats", "mailing city",\n        "billing city", "town", "localite", "default address city"]\npostal_code = ["zip", "zip code", "postcode", "code postal", "cp", "postal code",\n               "mailing zip", "mailing postal code", "billing zip", "billing postcode",\n               "zip/postal code", "mailing zip/postal code", "npa",\n               "default address zip"]\nbirth_year = ["annee de naissance", "annee naissance", "geboortejaar", "year of birth"]\nbirth_date = ["date of birth", "dob", "date de naissance", "geboortedatum", "birthdate",\n              "birthday", "birth date", "anniversaire", "verjaardag"]\nage = ["leeftijd"]\nincome = ["annual income", "revenu", "revenu annuel", "revenus", "inkomen", "jaarinkomen",\n          "annual revenue", "chiffre d affaires annuel", "jaaromzet"]\nincome_band = ["tranche de revenu", "tranche revenu", "inkomensklasse", "inkomenscategorie"]\nis_employee = ["employee", "staff", "employe", "salarie", "interne", "medewerker",\n               "werknemer", "personeel", "internal"]\nchannel = [\n  "acquisition channel", "source", "canal", "canal d acquisition", "kanaal", "bron",\n  "lead source", "original source", "source d origine", "herkomst", "origine",\n  "acquisitiekanaal", "customer source",\n]\nreferred_by = ["referrer", "parrain", "recommande par", "prescripteur", "aangebracht door",\n               "doorverwezen door", "verwezen door", "referred by id"]\nsatisfaction = ["csat", "satisfaction client", "tevredenheid", "customer satisfaction",\n                "klanttevredenheid"]\nnps = ["net promoter score", "nps score", "score nps"]\ncomplaint = ["complaints", "reclamation", "reclamations", "plainte", "plaintes", "klacht",\n             "klachten"]\nfirst_contact = [\n  "first contact date", "premier contact", "date premier contact", "eerste contact",\n  "create date", "created date", "created", "created at", "date created", "creation date",\n  "date de creation", "cree le", "aanmaakdatum", "aangemaakt op", "toegevoegd op",\n  "added on", "ajoute le", "person - person created", "sign up", "date registered",\n  "customer since", "client depuis", "klant sinds",\n]\nlast_interaction = [\n  "last contact", "derniere interaction", "dernier contact", "laatste interactie",\n  "laatste contact", "last activity date", "last activity", "derniere activite",\n  "laatste activiteit", "last contacted", "last engagement date", "last active",\n  "person - last activity date", "last modified date", "date of last activity",\n]\npages_visited = ["page views", "pages vues", "pages visitees", "bezochte paginas",\n                 "paginaweergaven", "number of pageviews", "pageviews"]\nform_submitted = ["form", "formulaire", "formulaire envoye", "formulaire rempli",\n                  "formulier", "formulier ingevuld", "formulier verzonden",\n                  "number of form submissions", "form submissions"]\nbudget = ["budget estime", "geschat budget"]\ndecision_maker = ["decideur", "beslisser", "beslissingsnemer", "decision maker"]\nneed = ["besoin", "behoefte", "nood"]\npurchase_horizon_days = ["purchase horizon", "horizon d achat", "horizon achat jours",\n                         "delai d achat", "aankoophorizon", "aankooptermijn"]\nstatus = ["statut", "etat", "lifecycle stage", "lead status", "phase du cycle de vie",\n          "levenscyclusfase", "statut du lead", "leadstatus"]\nowner = [\n  "account owner", "sales owner", "commercial", "responsable", "eigenaar", "verkoper",\n  "accountmanager", "contact owner", "owner name", "salesperson", "vendeur",\n  "verantwoordelijke", "person - owner", "hubspot owner", "responsible",\n]\nnotes = ["note", "remarques", "commentaires", "opmerkingen", "notities", "description",\n         "comments", "commentaire", "opmerking"]\nnext_action = ["prochaine action", "volgende actie", "volgende stap", "next step",\n               "next activity", "prochaine etape"]\n\n[orders]\norder_id = [\n  "order", "order number", "invoice", "id commande", "commande", "numero commande",\n  "n commande", "facture", "bestelling", "bestelnummer", "order nr", "factuur",\n  "order no", "order ref", "order reference", "reference commande",\n  "reference de la commande", "orderreferentie", "ordernummer", "invoice number",\n  "numero de facture", "n facture", "factuurnummer", "deal id", "deal - id", "opportunity id",\n  "deal name", "deal - title", "deal title", "opportunity name", "record id",\n  "name",\n]\ncustomer_id = [\n  "customer", "client id", "id client", "numero client", "n client", "klant id",\n  "klantid", "klantnummer", "klant nr", "code client", "customer number", "customer no",\n  "customer code", "no client", "klantcode", "relatienummer", "customer id", "contact id",\n  "account id", "person id", "person - id", "user id",\n]\ncustomer_email = [\n  "email", "e-mail", "mail", "courriel", "customer email", "email address", "billing email",\n  "billing e-mail", "adresse email", "adresse e-mail", "emailadres", "e-mailadres",\n  "email client", "e-mail klant", "contact email", "person - email",\n]\ncustomer_name = [\n  "customer name", "nom client", "nom du client", "klantnaam", "naam klant", "billing name",\n  "contact person", "deal - contact person", "contact name", "associated contact",\n  "client", "klant", "account name", "partner", "nom", "naam", "person name",\n  "deal - person", "contact",\n]\nfirst_name = ["first name", "prenom", "voornaam", "billing first name"]\nlast_name = ["last name", "nom de famille", "achternaam", "familienaam", "billing last name"]\norder_date = [\n  "date", "date commande", "date de commande", "besteldatum", "datum", "orderdatum",\n  "factuurdatum", "date facture", "created at", "order date", "close date",\n  "closed won date", "won time", "deal - won time", "deal - close date", "date de cloture",\n  "sluitingsdatum", "date de facturation", "invoice date", "date created", "order created",\n  "deal closed on", "deal - deal closed on",\n]\nquantity = ["qty", "quantite", "qte", "aantal", "hoeveelheid", "lineitem quantity",\n            "quantity ordered", "items sold", "quantite commandee", "order lines/quantity",\n            "product quantity", "nombre"]\nunit_price = [\n  "price", "net price", "prix", "prix unitaire", "prix net", "pu", "prijs", "eenheidsprijs",\n  "stukprijs", "nettoprijs", "prijs per stuk", "prijs/stuk", "prijs per eenheid",\n  "price each", "unit price", "price per unit", "prix a l unite", "prix par unite",\n  "lineitem price", "item price", "order lines/unit price", "sales price",\n  "prix de vente", "verkoopprijs", "pu ht", "prix unitaire ht",\n]\namount = [\n  "total", "line total", "montant", "montant net", "total ligne", "bedrag", "totaal",\n  "regeltotaal", "deal amount", "amount", "value", "deal - value", "deal value",\n  "montant ht", "total ht", "subtotal", "sous-total", "subtotaal", "net sales",\n  "ventes nettes", "nettoverkoop", "line amount", "bedrag excl btw", "totaal excl btw",\n  "order total", "untaxed amount", "montant hors taxes", "lineitem total",\n]\nlist_price = ["catalog price", "prix catalogue", "prix de liste", "prix public",\n              "catalogusprijs", "lijstprijs", "lineitem compare at price", "compare at price",\n              "regular price", "prix barre", "adviesprijs", "msrp", "list price"]\nunit_cost = ["cost", "cout", "cout unitaire", "prix de revient", "kostprijs", "kosten",\n             "inkoopprijs", "cost per item", "prix d achat", "purchase price",\n             "lineitem cost"]\nproduct = ["item", "sku", "produit", "article", "reference", "artikel", "lineitem name",\n           "lineitem sku", "product name", "item name", "product(s)", "nom du produit",\n           "productnaam", "order lines/product", "deal - product"]\ncategory = ["categorie", "famille", "gamme", "categorie produit", "productgroep",\n            "product type", "type de produit", "producttype", "vendor", "product category"]\n\n[segments]\nsegment = ["segment name", "nom du segment", "liste", "segmentnaam", "lijst"]\nfield = ["column", "colonne", "champ", "kolom", "veld"]\noperator = ["op", "operateur", "operateur de comparaison"]\nvalue = ["valeur", "waarde"]\n\n[settings]\nkey = ["setting", "parameter", "name", "cle", "parametre", "nom", "sleutel", "instelling",\n       "naam"]\nvalue = ["valeur", "waarde"]\n\n[columns]\nsheet = ["feuille", "onglet", "blad", "tabblad"]\nheader = ["your header", "votre en-tete", "uw kolomkop", "en-tete", "kolomkop",\n          "your column", "votre colonne", "uw kolom"]\nfield = ["champ", "veld", "potentiel field", "champ potentiel", "veld potentiel"]\n'
 '''),
     "addin.core.headline": (False, r'''"""The headline figures of a run: what the Dashboard, the CLI summary and the macro's closing
 message all show, computed once so they can never disagree."""
@@ -1982,10 +2255,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
+from addin.core.columnmap import guess_fields
 from addin.core.columns import optional
 from addin.core.parallel import in_parallel
 from addin.core.parsing import Parsed, parse
-from addin.core.schema import REQUIRED, canonical_columns, column_kinds
+from addin.core.schema import (
+    KEY_STAND_INS,
+    NAME_PARTS,
+    ColumnMap,
+    canonical_columns,
+    column_kinds,
+    fold,
+    missing_required,
+)
 from addin.core.validation import Validation, excel_rows
 from addin.errors import InputError
 
@@ -2009,28 +2291,37 @@ class Inputs:
     """Clean inputs: customers (one row each, RangeIndex) and order lines keyed to them.
 
     ``unknown`` holds, per sheet kind ('customers', 'orders'), the headers no canonical
-    column recognised (the caller decides which of them a user rule still reads).
+    column recognised (the caller decides which of them a user rule still reads);
+    ``fields`` every header of those sheets -> its field ('' when not placed), and
+    ``guesses`` the likely field of each unplaced header (:func:`guess_fields`).
     """
 
     customers: pd.DataFrame
     orders: pd.DataFrame
     headers: dict[str, str]
     unknown: dict[str, list[str]] = field(default_factory=dict)
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    guesses: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 #: Attribute a reader may set on an input frame: header -> the language named by the locale
 #: tag of its number cells' formats (``[$€-40C]``), the last evidence for reading ``3.000``.
 FORMAT_LANGUAGES = "number_format_languages"
 
+#: A name header that means the surname when a first-name column stands beside it
+#: (Teamleader's French and Dutch exports: ``Prénom`` + ``Nom``, ``Voornaam`` + ``Naam``).
+_SURNAMES = frozenset({"nom", "naam"})
+
 # The reader's name for a column without a header (reported there already).
 _NO_HEADER = re.compile(r"^column [A-Z]{1,3}$")
 
 
-def unrecognised(sheet: str, frame: pd.DataFrame | None) -> list[str]:
+def unrecognised(sheet: str, frame: pd.DataFrame | None,
+                 mapping: ColumnMap | None = None) -> list[str]:
     """Headers of a sheet that name no known column, in sheet order, once each."""
     if frame is None:
         return []
-    known = canonical_columns(sheet, frame.columns)
+    known = canonical_columns(sheet, frame.columns, mapping)
     return list(dict.fromkeys(str(h) for h in frame.columns
                               if h not in known and not _NO_HEADER.match(str(h))
                               and str(h).strip()))
@@ -2038,6 +2329,7 @@ def unrecognised(sheet: str, frame: pd.DataFrame | None) -> list[str]:
 
 def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
            unused: tuple[str, ...] = (), language: str | None = None,
+           mapping: ColumnMap | None = None, timezone: str | None = None,
            ) -> tuple[pd.DataFrame, dict[str, str], dict[str, pd.Index]]:
     """Rename recognised headers to canonical names and parse those columns.
 
@@ -2046,15 +2338,20 @@ def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
     name -> the rows whose cell could not be read (already reported).  Columns in
     ``unused`` are renamed but not parsed: the analysis never reads them.  ``language`` is
     the workbook's stated language, which helps read ``3.000`` in number columns.
+    ``mapping`` is the user's (the Columns sheet); ``timezone`` the book's, in which a
+    timestamp with a zone is read as a calendar date.
     """
-    mapping = canonical_columns(sheet, frame.columns)
-    missing = [c for c in REQUIRED[sheet] if c not in mapping.values()]
+    own = mapping
+    mapping = canonical_columns(sheet, frame.columns, own)
+    missing = missing_required(sheet, mapping.values())
     if missing:
         found = ", ".join(str(c) for c in frame.columns) or "no headers"
+        either = [" or ".join(repr(n) for n in (m, *KEY_STAND_INS.get(sheet, {}).get(m, ())))
+                  for m in missing]
         raise InputError(
-            f"Sheet '{label}' has no column {', '.join(repr(m) for m in missing)} "
-            f"(found: {found}).",
-            hint="Add the column, or rename the header to one of the names the README lists.")
+            f"Sheet '{label}' has no column {', '.join(either)} (found: {found}).",
+            hint="Name the column in the Columns sheet (sheet | your header | field), or "
+                 "add it.")
     typed = frame.rename(columns=mapping)
     typed = typed.loc[:, ~typed.columns.duplicated()]
     typed.index = pd.Index(excel_rows(frame), name="row")
@@ -2066,7 +2363,7 @@ def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
     languages = {name: language or formats.get(headers[name]) for name in names}
 
     def parse_all(part: list[str]) -> list[Parsed]:
-        return [parse(columns[name], kinds[name], languages[name]) for name in part]
+        return [parse(columns[name], kinds[name], languages[name], timezone) for name in part]
 
     # Columns are independent: on a long sheet, every other one is parsed on the other core.
     if len(typed) >= _PARALLEL_ROWS:
@@ -2088,7 +2385,27 @@ def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
             validation.add_many(label, out.index.to_numpy(), headers[name],
                                 columns[name][out.index].to_numpy(), message)
             typed.loc[out.index, name] = np.nan
+    _combine_names(typed, headers, NAME_PARTS.get(sheet))
     return typed, headers, {name: done[name].errors.index for name in names}
+
+
+def _combine_names(typed: pd.DataFrame, headers: dict[str, str], into: str | None) -> None:
+    """First and last name columns (``First Name`` + ``Last Name``) as one name, filling the
+    sheet's name column where it is blank (or making it)."""
+    parts = [p for p in ("first_name", "last_name") if p in typed]
+    if into is None or not parts:
+        return
+    if parts == ["first_name"] and fold(headers.get(into, "")) in _SURNAMES:
+        typed["last_name"], headers["last_name"] = typed.pop(into), headers.pop(into)
+        parts.append("last_name")
+    text = [typed[p].astype("string").fillna("") for p in parts]
+    joined = (text[0] + " " + text[1] if len(text) == 2 else text[0]).str.strip()
+    joined = joined.astype(object).where(joined != "", None)
+    if into in typed:
+        typed[into] = typed[into].where(typed[into].notna(), joined)
+    else:
+        typed[into] = joined
+        headers[into] = " + ".join(headers[p] for p in parts)
 
 
 def _drop(frame: pd.DataFrame, mask: pd.Series, validation: Validation, label: str,
@@ -2126,12 +2443,22 @@ def _repeated(ids: pd.Series) -> pd.Series:
 
 def prepare_customers(raw: pd.DataFrame, label: str, validation: Validation,
                       as_of: pd.Timestamp, language: str | None = None,
+                      mapping: ColumnMap | None = None, timezone: str | None = None,
                       ) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Typed customers, one row per customer_id, Excel row kept in column ``_row``."""
-    customers, headers, _ = _typed(raw, "customers", label, validation, language=language)
+    """Typed customers, one row per customer_id, Excel row kept in column ``_row``.
+
+    Without a customer id column, the e-mail address is the key (case and spaces ignored,
+    as a CRM export of contacts keys them).
+    """
+    customers, headers, _ = _typed(raw, "customers", label, validation, language=language,
+                                   mapping=mapping, timezone=timezone)
+    shown = "customer_id"  # the column whose cell a message shows
+    if "customer_id" not in customers:
+        customers["customer_id"] = key_text(customers["email"])
+        headers["customer_id"], shown = headers["email"], "email"
     id_header = headers["customer_id"]
     customers = _drop(customers, customers["customer_id"].isna(), validation, label,
-                      "customer_id", id_header, "customer_id is empty: row skipped")
+                      shown, id_header, "customer_id is empty: row skipped")
     duplicate = _repeated(customers["customer_id"])
     if duplicate.any():
         repeated = customers["customer_id"].isin(customers["customer_id"][duplicate])
@@ -2141,8 +2468,7 @@ def prepare_customers(raw: pd.DataFrame, label: str, validation: Validation,
         message = ("duplicate customer_id (first on row "
                    + customers["customer_id"][duplicate].map(first_rows).astype(str)
                    + "): row skipped").reindex(customers.index)
-        customers = _drop(customers, duplicate, validation, label, "customer_id", id_header,
-                          message)
+        customers = _drop(customers, duplicate, validation, label, shown, id_header, message)
     year = customers.get("birth_year", pd.Series(np.nan, index=customers.index))
     if "birth_date" in customers:
         year = year.fillna(customers["birth_date"].dt.year)
@@ -2157,11 +2483,14 @@ def prepare_customers(raw: pd.DataFrame, label: str, validation: Validation,
 
 def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
                    as_of: pd.Timestamp, language: str | None = None,
+                   mapping: ColumnMap | None = None, timezone: str | None = None,
                    ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Typed order lines with net, list and cost amounts; unusable lines reported and dropped.
 
     Also returns canonical name -> the user's header.  A line whose net amount is unknown is
     kept: the order happened (it counts for activity) but adds nothing to any money figure.
+    Lines without a customer id column name their customer by e-mail or by name: that text
+    is their ``customer_id`` until :func:`prepare` links it to a customer.
     """
     money = ("amount", "list_amount", "cost_amount")
     if raw is None or raw.shape[1] == 0:
@@ -2170,7 +2499,11 @@ def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
                              "order_date": pd.Series(dtype="datetime64[ns]"),
                              **{c: pd.Series(dtype="float64") for c in money}}), {}
     orders, headers, unread = _typed(raw, "orders", label, validation,
-                                     unused=("product", "category"), language=language)
+                                     unused=("product", "category"), language=language,
+                                     mapping=mapping, timezone=timezone)
+    if "customer_id" not in orders:
+        by = next(n for n in KEY_STAND_INS["orders"]["customer_id"] if n in orders)
+        orders["customer_id"], headers["customer_id"] = orders[by], headers[by]
     orders = _drop(orders, orders["customer_id"].isna(), validation, label, "customer_id",
                    headers["customer_id"], "order line without customer_id: line skipped")
     orders = _drop(orders, orders["order_date"].isna(), validation, label, "order_date",
@@ -2178,6 +2511,7 @@ def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
     if "quantity" in orders:
         orders = _drop(orders, orders["quantity"] < 0, validation, label, "quantity",
                        headers["quantity"], "negative quantity (a return?): line skipped")
+    orders = _without_order_totals(orders, headers, validation, label)
     if "amount" not in orders and "unit_price" not in orders:
         validation.add(label, None, "amount", None,
                        "no 'amount' nor 'unit_price' column: revenue cannot be computed")
@@ -2209,6 +2543,30 @@ def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
         "list_amount": list_amount,
         "cost_amount": cost_amount,
     }, copy=False), headers
+
+
+def _without_order_totals(orders: pd.DataFrame, headers: dict[str, str],
+                          validation: Validation, label: str) -> pd.DataFrame:
+    """Leave out an amount column that holds one figure per order, not per line.
+
+    A shop's export (Shopify's ``Total``) writes the order's total, with tax and shipping, on
+    its first line only and a unit price on every line: an amount blank on every later line
+    of the orders with several lines, where the unit price is filled, is such a column, and
+    the revenue is the unit prices times the quantities.
+    """
+    if not {"amount", "unit_price", "order_id"} <= set(orders.columns):
+        return orders
+    ids = orders["order_id"]
+    later = ids.notna() & ids.duplicated(keep="first")
+    if not later.any() or orders["amount"][later].notna().any() or \
+            orders["unit_price"][later].isna().all():
+        return orders
+    validation.add(label, None, headers["amount"], None,
+                   f"'{headers['amount']}' holds one figure per order (on its first line), "
+                   f"not line amounts: the revenue is '{headers['unit_price']}' times the "
+                   "quantity", severity="warning")
+    headers.pop("amount")
+    return orders.drop(columns="amount")
 
 
 def _report_unpriced(orders: pd.DataFrame, unknown: pd.Series, unread: dict[str, pd.Index],
@@ -2278,13 +2636,76 @@ def _is_arrow_text(column: pd.Series) -> bool:
     return isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"
 
 
+def key_text(values: pd.Series) -> pd.Series:
+    """Keys compared as people mean them, case and spaces ignored (``Jan.Peeters@X.be `` is
+    ``jan.peeters@x.be``); blanks stay blank.  Each distinct value is worked on once."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    text = pd.Series(uniques, dtype=object).astype(str).str.lower().str.replace(
+        r"\s+", "", regex=True)
+    keys = np.append(text.where(text != "", None).to_numpy(dtype=object), None)
+    return pd.Series(keys[codes], index=values.index, dtype=object)
+
+
+#: Customer columns an order line's customer text is looked up in, in this order.
+_LINK_BY = ("customer_id", "email", "name", "company")
+
+
+def _link_by_text(cust: pd.DataFrame, lines: pd.DataFrame, code: np.ndarray,
+                  validation: Validation, label: str, header: str,
+                  ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Link the lines no id found by their customer's id, e-mail, name or company, case and
+    spaces ignored (a Shopify order names its customer by e-mail, a Pipedrive deal by
+    name).  Text that names two customers is reported and its lines are left out."""
+    todo = code < 0
+    if not todo.any():
+        return lines, code
+    keys = key_text(lines["customer_id"][todo])
+    found = pd.Series(-1, index=keys.index, dtype=np.int64)
+    ambiguous = pd.Series(0, index=keys.index, dtype=np.int64)
+    for column in (c for c in _LINK_BY if c in cust):
+        known = key_text(cust[column].astype(object))
+        counts = known.value_counts()
+        unique = known[known.map(counts) == 1]
+        position = pd.Series(unique.index.to_numpy(), index=unique.to_numpy())
+        open_ = (found < 0) & (ambiguous == 0)
+        hit = keys[open_].map(position).dropna()
+        found[hit.index] = hit.astype(np.int64)
+        twice = keys[open_ & keys.isin(counts.index[counts > 1])]
+        ambiguous[twice.index] = twice.map(counts).astype(np.int64)
+    code = code.copy()
+    code[np.flatnonzero(todo)] = found.to_numpy()
+    linked = found[found >= 0]
+    if len(linked):
+        lines["customer_id"] = lines["customer_id"].astype(object)
+        lines.loc[linked.index, "customer_id"] = cust["customer_id"].to_numpy()[linked]
+    many = ambiguous[ambiguous > 0]
+    if len(many):
+        validation.add_many(label, many.index.to_numpy(), header,
+                            lines["customer_id"][many.index].to_numpy(),
+                            ("names " + many.astype(str) + " customers: line skipped")
+                            .to_numpy(dtype=object))
+        keep = ~lines.index.isin(many.index)
+        lines, code = lines[keep], code[keep]
+    return lines, code
+
+
+def _fields(sheet: str, frame: pd.DataFrame, mapping: ColumnMap | None) -> dict[str, str]:
+    """Each header of a sheet (those the reader named for a blank header left out) -> the
+    field it is read as, '' for none."""
+    known = canonical_columns(sheet, frame.columns, mapping)
+    return {str(h): known.get(h, "") for h in frame.columns
+            if not _NO_HEADER.match(str(h)) and str(h).strip()}
+
+
 def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.Timestamp,
             validation: Validation, sheet_names: dict[str, str] | None = None,
-            language: str | None = None) -> Inputs:
+            language: str | None = None, mapping: ColumnMap | None = None,
+            timezone: str | None = None) -> Inputs:
     """Clean customers and orders; customers found only in Orders are added (with a warning).
 
     ``language`` is the workbook's stated language (None: not stated), evidence for reading
-    numbers such as ``3.000``.
+    numbers such as ``3.000``; ``mapping`` the user's own headers -> fields (the Columns
+    sheet); ``timezone`` the book's (None: the machine's), for timestamps with a zone.
 
     Adds ``_referrer`` (position of the customer named in referred_by, -1 if none) to the
     customers and ``code`` (position of the line's customer) to the order lines.
@@ -2293,8 +2714,9 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
     found = {"customers": Validation(), "orders": Validation()}
     (cust, headers), (lines, order_headers) = in_parallel(
         lambda: prepare_customers(customers, names["customers"], found["customers"], as_of,
-                                  language),
-        lambda: prepare_orders(orders, names["orders"], found["orders"], as_of, language))
+                                  language, mapping, timezone),
+        lambda: prepare_orders(orders, names["orders"], found["orders"], as_of, language,
+                               mapping, timezone))
     validation.extend(found["customers"])
     validation.extend(found["orders"])
     referred = cust.get("referred_by", pd.Series(None, index=cust.index, dtype=object))
@@ -2304,6 +2726,9 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
     # The referrers are looked up while the order lines are (each lookup hashes the ids anew).
     (code,), (named_at,) = in_parallel(lambda: link(cust["customer_id"], lines["customer_id"]),
                                        lambda: link(cust["customer_id"], named))
+    if (code < 0).any():
+        lines, code = _link_by_text(cust, lines, code, validation, names["orders"],
+                                    order_headers.get("customer_id", "customer_id"))
     if (code < 0).any():
         first = lines[code < 0].drop_duplicates("customer_id")
         validation.add_many(names["orders"], first.index.to_numpy(),
@@ -2326,9 +2751,13 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
                             headers["referred_by"], dangling.to_numpy(),
                             "referred_by names no known customer_id", severity="warning")
     lines["code"] = code
-    unknown = {"customers": unrecognised("customers", customers),
-               "orders": unrecognised("orders", orders)}
-    return Inputs(cust, lines.reset_index(drop=True), headers, unknown)
+    raw = {"customers": customers, "orders": orders}
+    unknown = {kind: unrecognised(kind, frame, mapping) for kind, frame in raw.items()}
+    fields = {kind: _fields(kind, frame, mapping) for kind, frame in raw.items()
+              if frame is not None}
+    guesses = {kind: guess_fields(kind, frame, unknown[kind], set(fields[kind].values()) - {""})
+               for kind, frame in raw.items() if frame is not None}
+    return Inputs(cust, lines.reset_index(drop=True), headers, unknown, fields, guesses)
 '''),
     "addin.core.labels": (False, r'''"""Words shown to users in English, French and Dutch.
 
@@ -2642,6 +3071,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{count} ligne(s) de commande datée(s) après la date d'analyse {date} ne sont pas "
         "comptées",
         "{count} orderregel(s) na de analysedatum {date} worden niet meegeteld"),
+    "'{header}' holds one figure per order (on its first line), not line amounts: the "
+    "revenue is '{price}' times the quantity": (
+        "'{header}' contient un montant par commande (sur sa première ligne), pas par ligne : "
+        "le chiffre d'affaires est '{price}' fois la quantité",
+        "'{header}' bevat één bedrag per bestelling (op de eerste regel), geen regelbedragen: "
+        "de omzet is '{price}' maal de hoeveelheid"),
+    "names {count} customers: line skipped": (
+        "désigne {count} clients : ligne ignorée", "duidt {count} klanten aan: regel "
+        "overgeslagen"),
+    "not the name of the Customers or Orders sheet: row not used": (
+        "n'est pas le nom de la feuille Clients ou Commandes : ligne non utilisée",
+        "is niet de naam van het blad Klanten of Bestellingen: rij niet gebruikt"),
+    "'{value}' is not a field of {sheet}: row not used": (
+        "'{value}' n'est pas un champ de {sheet} : ligne non utilisée",
+        "'{value}' is geen veld van {sheet}: rij niet gebruikt"),
+    "{field} is already the field of '{header}' (row {row}): row not used": (
+        "{field} est déjà le champ de '{header}' (ligne {row}) : ligne non utilisée",
+        "{field} is al het veld van '{header}' (rij {row}): rij niet gebruikt"),
+    "sheet {sheet} has no column '{header}'": ("la feuille {sheet} n'a pas de colonne "
+                                               "'{header}'",
+                                               "blad {sheet} heeft geen kolom '{header}'"),
+    "the Columns sheet needs the columns 'sheet', 'your header' and 'field': it is not used": (
+        "la feuille Colonnes doit avoir les colonnes 'feuille', 'votre en-tête' et 'champ' : "
+        "elle n'est pas utilisée",
+        "het blad Kolommen heeft de kolommen 'blad', 'uw kolomkop' en 'veld' nodig: het wordt "
+        "niet gebruikt"),
     "this id is not in the Customers sheet: added as a customer": (
         "cet identifiant n'est pas dans la feuille Clients : ajouté comme client",
         "deze id staat niet in het blad Klanten: als klant toegevoegd"),
@@ -2712,6 +3167,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "{key}: read as {value} — decimal separator": (
         "{key} : lu comme {value} — séparateur décimal",
         "{key}: gelezen als {value} — decimaalteken"),
+    "timezone '{value}' is not a time zone such as Europe/Brussels or UTC": (
+        "le fuseau horaire '{value}' n'est pas un fuseau comme Europe/Brussels ou UTC",
+        "tijdzone '{value}' is geen tijdzone zoals Europe/Brussels of UTC"),
     "language '{value}' is not one of {known}": ("la langue '{value}' n'est pas l'une de {known}",
                                                  "taal '{value}' is niet een van {known}"),
     "income_bands '{value}' must be numbers such as '30000; 60000'": (
@@ -2964,7 +3422,8 @@ records, so one bad cell never stops the column.  Columns that already have the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -2979,7 +3438,7 @@ _MAX_SERIAL = 132_763  # 2263-06-25 > 2262-04-11, the last day pandas can hold
 _FIRST_DAY, _LAST_DAY = pd.Timestamp("1900-01-01"), pd.Timestamp.max.normalize()
 _NAT = np.iinfo(np.int64).min  # how numpy stores NaT
 _TIME = (r"^\d{4}-\d{1,2}-\d{1,2}[ T](\d{1,2})(?::(\d{1,2})(?::(\d{1,2})(?:\.(\d+))?)?)?"
-         r"(?:Z|[+-]\d{2}:?\d{2})?$")
+         r"(?: ?(Z|[+-]\d{2}:?\d{2}))?$")
 
 YES = frozenset({"yes", "y", "true", "oui", "o", "vrai", "ja", "j", "waar", "x", "1", "ok"})
 NO = frozenset({"no", "n", "false", "non", "faux", "nee", "onwaar", "0", "nein"})
@@ -3115,10 +3574,33 @@ def number_text(number: float) -> str:
     return repr(float(number))
 
 
-def parse_dates(raw: pd.Series) -> Parsed:
-    """Dates from a column: real dates, Excel serials, ISO text, '31/12/2025', '31.12.25'."""
+def book_zone(timezone: str | None) -> tzinfo:
+    """The book's time zone: the ``timezone`` setting (``Europe/Brussels``), else the
+    machine's."""
+    if timezone:
+        return ZoneInfo(timezone)
+    from dateutil.tz import tzlocal  # pandas' own dependency
+
+    return tzlocal()
+
+
+def parse_dates(raw: pd.Series, timezone: str | None = None) -> Parsed:
+    """Calendar dates from a column: real dates, Excel serials, ISO text, '31/12/2025',
+    '31.12.25'.
+
+    A time of day is read and dropped, so every date column counts days the same way; a
+    timestamp with a zone (``2026-03-16T10:15:00Z``, ``2026-01-15 10:15:00 +0100``, a
+    zone-aware column) is first moved to the book's ``timezone`` (None: the machine's), so
+    it falls on the day the user lived it.
+    """
+    parsed = _stamps(raw, timezone)
+    return Parsed(parsed.values.dt.normalize(), parsed.errors)
+
+
+def _stamps(raw: pd.Series, timezone: str | None) -> Parsed:
+    """:func:`parse_dates` with the times of day still there."""
     if ptypes.is_datetime64_any_dtype(raw.dtype):
-        return _typed_dates(raw)
+        return _typed_dates(raw, timezone)
     if ptypes.is_numeric_dtype(raw.dtype) and not ptypes.is_bool_dtype(raw.dtype):
         return _serials(raw.astype("float64"))
     values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
@@ -3136,7 +3618,7 @@ def parse_dates(raw: pd.Series) -> Parsed:
     errors.append(_excel_errors(text))
     text = text[(text != "") & ~text.index.isin(errors[-1].index)]
     if len(text):
-        values[text.index] = _dates_from_text(text)
+        values[text.index] = _dates_from_text(text, timezone)
         unread = text[values[text.index].isna()]
         errors.append("'" + unread + "' is not a date (use 31/12/2025 or 2025-12-31)")
     unread_dates = obj[is_date & values.isna()]
@@ -3145,13 +3627,16 @@ def parse_dates(raw: pd.Series) -> Parsed:
     return Parsed(values, pd.concat(errors))
 
 
-def _typed_dates(raw: pd.Series) -> Parsed:
-    """A datetime column, at any resolution: the wall time (a time zone is dropped), and cells
-    outside 1900..2262 reported and blank as they are when typed as text.
+def _typed_dates(raw: pd.Series, timezone: str | None = None) -> Parsed:
+    """A datetime column, at any resolution: the wall time (a zone-aware column in the book's
+    time zone), and cells outside 1900..2262 reported and blank as they are when typed as
+    text.
 
     The usual column, all in range, costs one min and one max over its integer ticks.
     """
-    stamps = raw.dt.tz_localize(None) if getattr(raw.dtype, "tz", None) is not None else raw
+    stamps = raw
+    if getattr(raw.dtype, "tz", None) is not None:
+        stamps = raw.dt.tz_convert(book_zone(timezone)).dt.tz_localize(None)
     ticks = stamps.to_numpy().view(np.int64)
     unit = np.datetime_data(stamps.dtype)[0]
     first, last = (np.datetime64(day, unit).astype(np.int64) for day in (_FIRST_DAY, _LAST_DAY))
@@ -3184,7 +3669,7 @@ def _serials(numbers: pd.Series) -> Parsed:
     return Parsed(values, "'" + bad.map(number_text).astype(object) + "' is not a date")
 
 
-def _dates_from_text(text: pd.Series) -> pd.Series:
+def _dates_from_text(text: pd.Series, timezone: str | None = None) -> pd.Series:
     """Read dates typed as text; day first, as French and Dutch users write them."""
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     day = text.str.split(r"[ T]", n=1, regex=True).str[0]
@@ -3204,22 +3689,31 @@ def _dates_from_text(text: pd.Series) -> pd.Series:
         out[serial] = _serials(text[serial].astype("float64")).values
     timed = text.str.match(r"^\d{4}-\d{1,2}-\d{1,2}[ T]\d") & out.notna()
     if timed.any():
-        out[timed] = _in_range(out[timed] + _time_of_day(text[timed]))
+        moment, zone = _time_of_day(text[timed])
+        out[timed] = _in_range(out[timed] + moment)
+        zoned = zone.notna() & out[timed].notna()
+        if zoned.any():
+            rows = zoned[zoned].index
+            utc = (out[rows] - pd.to_timedelta(zone[rows], unit="m")).dt.tz_localize("UTC")
+            out[rows] = _in_range(utc.dt.tz_convert(book_zone(timezone)).dt.tz_localize(None))
     return out
 
 
-def _time_of_day(text: pd.Series) -> pd.Series:
-    """The time after an ISO date, '10:30[:15[.5]]', as a duration; NaT where unreadable.
-
-    A time zone ('Z', '+02:00') is dropped, not converted: the wall time written is the one the
-    user saw, and one column may mix zones.
-    """
+def _time_of_day(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The time after an ISO date, '10:30[:15[.5]]', as a duration (NaT where unreadable),
+    and the offset of its zone in minutes ('Z' 0, '+0100' 60; NaN where none is written:
+    the time is the book's own)."""
     parts = text.str.extract(_TIME)
     hour, minute, second = (parts[i].astype("float64").fillna(0.0) for i in range(3))
     micros = parts[3].fillna("0").str[:6].str.ljust(6, "0").astype("int64")
     ok = parts[0].notna() & (hour < 24) & (minute < 60) & (second < 60)
     seconds = (hour * 3600 + minute * 60 + second).astype("int64")
-    return pd.to_timedelta(seconds * 1_000_000 + micros, unit="us").where(ok)
+    zone = parts[4].str.replace(":", "", regex=False)
+    sign = np.where(zone.str.startswith("-"), -1.0, 1.0)
+    hours, minutes = (pd.to_numeric(zone.str[i: i + 2], errors="coerce") for i in (1, 3))
+    offset = (hours * 60 + minutes) * sign
+    offset = offset.where(zone != "Z", 0.0)
+    return pd.to_timedelta(seconds * 1_000_000 + micros, unit="us").where(ok), offset
 
 
 def parse_bools(raw: pd.Series) -> Parsed:
@@ -3337,10 +3831,14 @@ PARSERS = {
 NUMERIC_KINDS = frozenset({"number", "integer", "count", "need"})
 
 
-def parse(raw: pd.Series, kind: Kind, language: str | None = None) -> Parsed:
-    """Parse a column as the schema says it holds (``language``: the workbook's stated one)."""
+def parse(raw: pd.Series, kind: Kind, language: str | None = None,
+          timezone: str | None = None) -> Parsed:
+    """Parse a column as the schema says it holds (``language``: the workbook's stated one;
+    ``timezone``: the book's, for timestamps with a zone)."""
     if kind in NUMERIC_KINDS:
         return PARSERS[kind](raw, language)
+    if kind == "date":
+        return parse_dates(raw, timezone)
     return PARSERS[kind](raw)
 
 
@@ -3776,10 +4274,13 @@ from __future__ import annotations
 
 import difflib
 import re
+import tomllib
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+from addin.core.data import text
 
 Kind = Literal["id", "text", "number", "integer", "date", "bool", "count", "need"]
 
@@ -3799,113 +4300,76 @@ def fold(name: object) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
-CUSTOMER_COLUMNS: tuple[Column, ...] = (
-    Column("customer_id", "id", ("id", "customer", "client id", "id client", "identifiant",
-                                 "numero client", "n client", "klant id", "klantid",
-                                 "klantnummer", "klant nr", "code client")),
-    Column("name", "text", ("customer name", "nom", "nom client", "naam", "klantnaam")),
-    Column("email", "text", ("e-mail", "mail", "courriel", "adresse email", "emailadres")),
-    Column("phone", "text", ("telephone", "tel", "phone number", "telephone number", "mobile",
-                             "mobile phone", "cell phone", "portable", "gsm", "numero de telephone",
-                             "telefoon", "telefoonnummer", "mobiel", "mobiel nummer")),
-    Column("company", "text", ("societe", "entreprise", "raison sociale", "bedrijf",
-                               "onderneming", "firma")),
-    Column("country", "text", ("pays", "land")),
-    Column("region", "text", ("provincie", "provincie regio", "regio")),
-    Column("city", "text", ("ville", "commune", "stad", "gemeente", "plaats", "woonplaats")),
-    Column("postal_code", "text", ("zip", "zip code", "postcode", "code postal", "cp")),
-    Column("birth_year", "integer", ("annee de naissance", "annee naissance", "geboortejaar")),
-    Column("birth_date", "date", ("date of birth", "dob", "date de naissance",
-                                  "geboortedatum")),
-    Column("age", "number", ("leeftijd",)),
-    Column("income", "number", ("annual income", "revenu", "revenu annuel", "revenus",
-                                "inkomen", "jaarinkomen")),
-    Column("income_band", "text", ("tranche de revenu", "tranche revenu", "inkomensklasse",
-                                   "inkomenscategorie")),
-    Column("is_employee", "bool", ("employee", "staff", "employe", "salarie", "interne",
-                                   "medewerker", "werknemer", "personeel")),
-    Column("channel", "text", ("acquisition channel", "source", "canal", "canal d acquisition",
-                               "kanaal", "bron")),
-    Column("referred_by", "id", ("referrer", "parrain", "recommande par", "prescripteur",
-                                 "aangebracht door", "doorverwezen door", "verwezen door")),
-    Column("satisfaction", "number", ("csat", "satisfaction client", "tevredenheid")),
-    Column("nps", "number", ("net promoter score",)),
-    Column("complaint", "count", ("complaints", "reclamation", "reclamations", "plainte",
-                                  "plaintes", "klacht", "klachten")),
-    Column("first_contact", "date", ("first contact date", "premier contact",
-                                     "date premier contact", "eerste contact")),
-    Column("last_interaction", "date", ("last contact", "derniere interaction",
-                                        "dernier contact", "laatste interactie",
-                                        "laatste contact")),
-    Column("pages_visited", "number", ("page views", "pages vues", "pages visitees",
-                                       "bezochte paginas", "paginaweergaven")),
-    Column("form_submitted", "bool", ("form", "formulaire", "formulaire envoye",
-                                      "formulaire rempli", "formulier", "formulier ingevuld",
-                                      "formulier verzonden")),
-    Column("budget", "number", ()),
-    Column("decision_maker", "bool", ("decideur", "beslisser", "beslissingsnemer")),
-    Column("need", "need", ("besoin", "behoefte", "nood")),
-    Column("purchase_horizon_days", "number", ("purchase horizon", "horizon d achat",
-                                               "horizon achat jours", "delai d achat",
-                                               "aankoophorizon", "aankooptermijn")),
-    Column("status", "text", ("statut", "etat")),
-    Column("owner", "text", ("account owner", "sales owner", "commercial", "responsable",
-                             "eigenaar", "verkoper", "accountmanager")),
-    Column("notes", "text", ("note", "remarques", "commentaires", "opmerkingen", "notities")),
-    Column("next_action", "text", ("prochaine action", "volgende actie", "volgende stap")),
-)
+#: Sheet -> field -> how its cells are parsed.  The headers each field is known by are data:
+#: ``addin/core/data/aliases.toml``.  ``first_name`` and ``last_name`` are read to be combined
+#: into the sheet's name field (:data:`NAME_PARTS`).
+KINDS: dict[str, dict[str, Kind]] = {
+    "customers": {
+        "customer_id": "id", "name": "text", "first_name": "text", "last_name": "text",
+        "email": "text", "phone": "text", "company": "text", "country": "text",
+        "region": "text", "city": "text", "postal_code": "text", "birth_year": "integer",
+        "birth_date": "date", "age": "number", "income": "number", "income_band": "text",
+        "is_employee": "bool", "channel": "text", "referred_by": "id",
+        "satisfaction": "number", "nps": "number", "complaint": "count",
+        "first_contact": "date", "last_interaction": "date", "pages_visited": "number",
+        "form_submitted": "bool", "budget": "number", "decision_maker": "bool",
+        "need": "need", "purchase_horizon_days": "number", "status": "text", "owner": "text",
+        "notes": "text", "next_action": "text",
+    },
+    "orders": {
+        "order_id": "id", "customer_id": "id", "customer_email": "text",
+        "customer_name": "text", "first_name": "text", "last_name": "text",
+        "order_date": "date", "quantity": "number", "unit_price": "number",
+        "amount": "number", "list_price": "number", "unit_cost": "number",
+        "product": "text", "category": "text",
+    },
+    "segments": {"segment": "text", "field": "text", "operator": "text", "value": "text"},
+    "settings": {"key": "text", "value": "text"},
+    "columns": {"sheet": "text", "header": "text", "field": "text"},
+}
 
-ORDER_COLUMNS: tuple[Column, ...] = (
-    Column("order_id", "id", ("order", "order number", "invoice", "id commande", "commande",
-                              "numero commande", "n commande", "facture", "bestelling",
-                              "bestelnummer", "order nr", "factuur")),
-    Column("customer_id", "id", tuple(a for a in CUSTOMER_COLUMNS[0].aliases if a != "id")),
-    Column("order_date", "date", ("date", "date commande", "date de commande", "besteldatum",
-                                  "datum", "orderdatum", "factuurdatum", "date facture")),
-    Column("quantity", "number", ("qty", "quantite", "qte", "aantal", "hoeveelheid")),
-    Column("unit_price", "number", ("price", "net price", "prix", "prix unitaire", "prix net",
-                                    "pu", "prijs", "eenheidsprijs", "stukprijs",
-                                    "nettoprijs")),
-    Column("amount", "number", ("total", "line total", "montant", "montant net", "total ligne",
-                                "bedrag", "totaal", "regeltotaal")),
-    Column("list_price", "number", ("catalog price", "prix catalogue", "prix de liste",
-                                    "prix public", "catalogusprijs", "lijstprijs")),
-    Column("unit_cost", "number", ("cost", "cout", "cout unitaire", "prix de revient",
-                                   "kostprijs", "kosten", "inkoopprijs")),
-    Column("product", "text", ("item", "sku", "produit", "article", "reference", "artikel")),
-    Column("category", "text", ("categorie", "famille", "gamme", "categorie produit",
-                                "productgroep")),
-)
+#: Sheet -> the field two columns of first and last name are combined into.
+NAME_PARTS: dict[str, str] = {"customers": "name", "orders": "customer_name"}
 
-SEGMENT_COLUMNS: tuple[Column, ...] = (
-    Column("segment", "text", ("segment name", "nom du segment", "liste", "segmentnaam",
-                               "lijst")),
-    Column("field", "text", ("column", "colonne", "champ", "kolom", "veld")),
-    Column("operator", "text", ("op", "operateur", "operator", "operateur de comparaison")),
-    Column("value", "text", ("valeur", "waarde")),
-)
 
-SETTING_COLUMNS: tuple[Column, ...] = (
-    Column("key", "text", ("setting", "parameter", "name", "cle", "parametre", "nom",
-                           "sleutel", "instelling", "naam")),
-    Column("value", "text", ("valeur", "waarde")),
-)
+def _load_aliases() -> dict[str, dict[str, list[str]]]:
+    """The alias table (``aliases.toml``), checked against :data:`KINDS`: an alias of a field
+    the code does not know would silently read nothing."""
+    data = tomllib.loads(text("aliases.toml"))
+    for sheet, fields in data.items():
+        if sheet == "sheets":
+            continue
+        unknown = set(fields) - set(KINDS[sheet])
+        if unknown:
+            raise ValueError(f"aliases.toml: [{sheet}] has unknown fields {sorted(unknown)}")
+    return data
+
+
+ALIAS_DATA: dict[str, dict[str, list[str]]] = _load_aliases()
+
+
+def _columns(sheet: str) -> tuple[Column, ...]:
+    aliases = ALIAS_DATA.get(sheet, {})
+    return tuple(Column(name, kind, tuple(aliases.get(name, ())))
+                 for name, kind in KINDS[sheet].items())
+
+
+CUSTOMER_COLUMNS: tuple[Column, ...] = _columns("customers")
+ORDER_COLUMNS: tuple[Column, ...] = _columns("orders")
+SEGMENT_COLUMNS: tuple[Column, ...] = _columns("segments")
+SETTING_COLUMNS: tuple[Column, ...] = _columns("settings")
+MAPPING_COLUMNS: tuple[Column, ...] = _columns("columns")
 
 #: Canonical sheet name -> the names a user may give it.
 SHEET_ALIASES: dict[str, tuple[str, ...]] = {
-    "customers": ("customers", "customer", "clients", "client", "clientele", "klanten", "klant"),
-    "orders": ("orders", "order", "sales", "commandes", "commande", "ventes", "bestellingen",
-               "bestelling", "verkopen"),
-    "segments": ("segments", "segment", "segmenten", "rules", "regles", "regels"),
-    "settings": ("settings", "parameters", "parametres", "reglages", "instellingen",
-                 "configuration", "config"),
-}
+    sheet: tuple(names) for sheet, names in ALIAS_DATA["sheets"].items()}
 
 SCHEMAS: dict[str, tuple[Column, ...]] = {
     "customers": CUSTOMER_COLUMNS,
     "orders": ORDER_COLUMNS,
     "segments": SEGMENT_COLUMNS,
     "settings": SETTING_COLUMNS,
+    "columns": MAPPING_COLUMNS,
 }
 
 #: Columns each sheet cannot do without.
@@ -3914,13 +4378,31 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "orders": ("customer_id", "order_date"),
     "segments": ("segment", "field", "operator"),
     "settings": ("key", "value"),
+    "columns": ("header", "field"),
 }
+
+#: Fields that may stand in for a required one, in order of preference: customers keyed by
+#: e-mail, order lines naming their customer by e-mail or by name (exports without an id).
+KEY_STAND_INS: dict[str, dict[str, tuple[str, ...]]] = {
+    "customers": {"customer_id": ("email",)},
+    "orders": {"customer_id": ("customer_email", "customer_name")},
+}
+
+#: Words a user may type in the Columns sheet for "do not use this column".
+IGNORE_WORDS: frozenset[str] = frozenset({"ignore", "ignorer", "negeren", "-", "none"})
 
 #: Names a user may give the special "Target" segment (flag ``is_target``).
 TARGET_SEGMENT_NAMES: frozenset[str] = frozenset({"target", "cible", "doelgroep"})
 
 #: Sales-owned customer columns: edited in Google Sheets, never computed.
 SALES_COLUMNS: tuple[str, ...] = ("status", "owner", "notes", "next_action")
+
+#: How many top rows may hold titles above the header row.
+HEADER_SEARCH_ROWS = 30
+
+#: Sheet -> {header as the user wrote it -> field, or "" for a column not to use}: the
+#: user's own mapping (the Columns sheet, a ``[columns]`` table in a TOML file).
+ColumnMap = Mapping[str, Mapping[str, str]]
 
 
 def _alias_table(columns: Iterable[Column]) -> dict[str, str]:
@@ -3949,21 +4431,78 @@ def _known_as(aliases: Mapping[str, str], header: object) -> str | None:
     return aliases.get(fold(header)) or aliases.get(fold(_UNIT.sub(" ", str(header))))
 
 
-def canonical_columns(sheet: str, headers: Iterable[object]) -> dict[object, str]:
+def user_fields(sheet: str, mapping: ColumnMap | None) -> dict[str, str]:
+    """The user's mapping of one sheet: folded header -> field ('' = not used)."""
+    own = (mapping or {}).get(sheet, {})
+    return {fold(header): ("" if fold(field) in _IGNORED else field)
+            for header, field in own.items() if str(field).strip()}
+
+
+_IGNORED = frozenset(fold(w) for w in IGNORE_WORDS) | {""}
+
+
+def canonical_columns(sheet: str, headers: Iterable[object],
+                      mapping: ColumnMap | None = None) -> dict[object, str]:
     """Map each recognised header to its canonical column name; the first header wins a name.
 
-    Unrecognised headers are left out of the mapping: they are kept as they are by the callers,
-    since a user segment rule may refer to them.
+    ``mapping`` is the user's own (the Columns sheet): it decides first, for the headers it
+    names, and a field it gives away is no longer recognised elsewhere.  Unrecognised headers
+    are left out of the mapping: they are kept as they are by the callers, since a user segment
+    rule may refer to them.
     """
     aliases = _ALIASES[sheet]
-    mapping: dict[object, str] = {}
-    taken: set[str] = set()
+    own = user_fields(sheet, mapping)
+    headers = list(headers)
+    chosen = {h: own[fold(h)] for h in headers if fold(h) in own}
+    mapping_out: dict[object, str] = {}
+    taken = {f for f in chosen.values() if f}
     for header in headers:
-        name = _known_as(aliases, header)
-        if name is not None and name not in taken:
-            mapping[header] = name
+        if header in chosen:
+            name: str | None = chosen[header] or None
+            if name is not None and name in mapping_out.values():
+                name = None
+        else:
+            name = _known_as(aliases, header)
+            if name is not None and name in taken:
+                name = None
+        if name is not None and name not in mapping_out.values():
+            mapping_out[header] = name
             taken.add(name)
-    return mapping
+    return mapping_out
+
+
+def missing_required(sheet: str, fields: Iterable[str]) -> list[str]:
+    """The required columns of a sheet that neither a header nor a stand-in provides (orders
+    naming their customer by e-mail need no customer_id column)."""
+    present = set(fields)
+    stand_ins = KEY_STAND_INS.get(sheet, {})
+    return [name for name in REQUIRED[sheet]
+            if name not in present and not present & set(stand_ins.get(name, ()))]
+
+
+def header_row(rows: Sequence[Sequence[object]], sheet: str,
+               mapping: ColumnMap | None = None) -> int | None:
+    """0-based index of a sheet's header row among its top :data:`HEADER_SEARCH_ROWS` rows.
+
+    The one header locator of files and of the workbook open in Excel.  The header row is the
+    row of text cells naming the most known columns (on a tie, the one naming the key, then
+    the first); it must name the key (or its stand-in) or two known columns: one unknown
+    header, even the key's, never makes a title row or a data row the header row.  None: no
+    row qualifies.
+    """
+    key = REQUIRED[sheet][0]
+    keys = {key, *KEY_STAND_INS.get(sheet, {}).get(key, ())}
+    best, best_score = None, (0, 0)
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        labels = [v for v in row if isinstance(v, str) and v.strip()]
+        if not labels:
+            continue
+        found = set(canonical_columns(sheet, labels, mapping).values())
+        keyed = bool(found & keys)
+        score = (len(found), int(keyed))
+        if (keyed or len(found) >= 2) and score > best_score:
+            best, best_score = i, score
+    return best
 
 
 def closest_column(sheet: str, header: object) -> str | None:
@@ -4121,6 +4660,9 @@ class Settings:
 
     as_of: date | None = None
     language: str = "en"
+    #: The book's time zone (``Europe/Brussels``), in which a timestamp with a zone is read as
+    #: a calendar date; None: the machine's.
+    timezone: str | None = None
     churn_days: int = 365
     loyal_min_orders: int = 3
     loyal_min_tenure_days: int = 180
@@ -4206,12 +4748,42 @@ class Settings:
 
     @classmethod
     def from_toml(cls, path: Path) -> Settings:
-        """Settings from a TOML file of ``key = value`` lines (or a ``[settings]`` table)."""
-        try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as err:
-            raise SettingsError(f"cannot read settings file {path}: {err}") from err
-        return cls.from_mapping(data.get("settings", data))
+        """Settings from a TOML file of ``key = value`` lines (or a ``[settings]`` table); its
+        ``[columns]`` table is the user's mapping of headers (:func:`columns_from_toml`)."""
+        data = _toml(path)
+        values = data.get("settings", data)
+        return cls.from_mapping({k: v for k, v in values.items() if k != "columns"})
+
+
+def columns_from_toml(path: Path) -> dict[str, dict[str, str]]:
+    """The ``[columns]`` table of a settings TOML file: ``[columns.orders]`` then
+    ``"Prijs per stuk" = "unit_price"`` lines, the same mapping as a Columns sheet."""
+    from addin.core.columnmap import mapping_from_table
+
+    table = _toml(path).get("columns", {})
+    try:
+        return mapping_from_table(table)
+    except ValueError as err:
+        raise SettingsError(f"{path}: {err}") from err
+
+
+def _toml(path: Path) -> dict[str, object]:
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise SettingsError(f"cannot read settings file {path}: {err}") from err
+
+
+def _zone(name: str) -> str:
+    """A time zone name the machine knows (``Europe/Brussels``, ``UTC``), or SettingsError."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise SettingsError(f"timezone '{name}' is not a time zone such as Europe/Brussels "
+                            "or UTC") from err
+    return name
 
 
 _NAMES = tuple(f.name for f in fields(Settings))
@@ -4221,6 +4793,7 @@ _KEY_ALIASES: dict[str, str] = {fold(name): name for name in _NAMES} | {
         "as_of": ("date", "analysis date", "date d analyse", "date de reference", "peildatum",
                   "analysedatum", "referentiedatum"),
         "language": ("lang", "langue", "taal"),
+        "timezone": ("time zone", "fuseau horaire", "fuseau", "tijdzone"),
         "churn_days": ("jours avant perte", "dagen tot verloren"),
         "cost_per_order": ("cout par commande", "kosten per bestelling"),
         "min_budget": ("budget minimum", "minimumbudget"),
@@ -4248,6 +4821,8 @@ def _convert(name: str, raw: object, language: object = None) -> tuple[object, l
         raise SettingsError(f"setting '{name}' is empty")
     if name == "as_of":
         return as_of_date(raw), []
+    if name == "timezone":
+        return _zone(str(raw).strip()), []
     if name == "language":
         text = fold(raw)[:2]
         if text not in LANGUAGES:
@@ -4833,6 +5408,156 @@ def drawing(anchors: Sequence[tuple[int, int, int, int]]) -> bytes:
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<xdr:wsDr xmlns:xdr="{XDR_NS}" xmlns:a="{A_NS}">{"".join(frames)}</xdr:wsDr>'
             ).encode()
+'''),
+    "addin.workbook.columns_sheet": (False, r'''"""The Columns sheet: how a run read each input header, for the user to confirm or correct.
+
+A run that met a header it could not place, or could only guess, writes one row per header of
+the Customers and Orders sheets: ``sheet | your header | field | note``, the field pre-filled
+with what was recognised or guessed, a dropdown of the fields beside it.  The sheet carries
+potentiel's mark (:mod:`addin.workbook.owned_sheets`) but it is INPUT: the next run reads it
+(:mod:`addin.core.columnmap`), and a later run only appends rows for headers it does not list
+yet, so a user's corrections are never overwritten.  A user's own sheet called Columns (no
+mark) is read and never written.  Deleting the sheet goes back to automatic recognition.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from addin.core.analysis import Analysis
+from addin.core.labels import language_index
+from addin.core.schema import KINDS, canonical_columns, fold, match_sheet
+from addin.workbook.a1 import column_letter
+from addin.workbook.owned_sheets import COLUMNS_ROLE
+from addin.workbook.reader import read_sheet_table
+from addin.workbook.sheetxml import Styles, worksheet
+from addin.workbook.zip_parts import OwnSheet, Package
+
+#: Tab name of the sheet, in (en, fr, nl).
+TITLES = ("Columns", "Colonnes", "Kolommen")
+#: Its headers in (en, fr, nl); the reader knows them all (aliases.toml, [columns]).
+HEADERS = (("Sheet", "Your header", "Field", "Note"),
+           ("Feuille", "Votre en-tête", "Champ", "Remarque"),
+           ("Blad", "Uw kolomkop", "Veld", "Opmerking"))
+#: Header of the list the dropdown offers, in (en, fr, nl).
+FIELDS_TITLE = ("Fields", "Champs", "Velden")
+#: What a row's note says, in (en, fr, nl).
+NOTES: dict[str, tuple[str, str, str]] = {
+    "recognised": ("recognised", "reconnu", "herkend"),
+    "guess": ("a guess: check it, the next run reads it",
+              "supposition : à vérifier, la prochaine analyse la lit",
+              "een gok: controleer het, de volgende analyse leest het"),
+    "unplaced": ("not used: choose a field to use it",
+                 "non utilisée : choisir un champ pour l'utiliser",
+                 "niet gebruikt: kies een veld om ze te gebruiken"),
+}
+#: The word offered for a column not to use.
+IGNORE = "ignore"
+#: Rows of column C the dropdown covers, beyond those written (rows the user adds).
+_DROPDOWN_ROWS = 500
+_SHEETS = ("customers", "orders")
+
+
+def wanted_rows(analysis: Analysis, language: str) -> pd.DataFrame:
+    """One row per input header of Customers and Orders: sheet, header, field (recognised or
+    guessed, else blank) and note."""
+    i = language_index(language)
+    rows = []
+    for kind in _SHEETS:
+        tab = analysis.sheet_names.get(kind, kind.title())
+        guesses = analysis.guesses.get(kind, {})
+        for header, field in analysis.fields.get(kind, {}).items():
+            how = "recognised" if field else "guess" if header in guesses else "unplaced"
+            rows.append((tab, header, field or guesses.get(header), NOTES[how][i]))
+    return pd.DataFrame(rows, columns=list(HEADERS[i]), dtype=object)
+
+
+def needed(analysis: Analysis) -> bool:
+    """Whether a run met a header it could not place (or only guessed)."""
+    return any(not field for kind in _SHEETS
+               for field in analysis.fields.get(kind, {}).values())
+
+
+def _listed(existing: pd.DataFrame) -> set[tuple[str, str]]:
+    """(folded sheet, folded header) of the rows a Columns sheet already has."""
+    named = {v: k for k, v in canonical_columns("columns", existing.columns).items()}
+    if "header" not in named:
+        return set()
+    sheets = existing[named["sheet"]] if "sheet" in named else pd.Series("", index=existing.index)
+    return {(fold(s), fold(h)) for s, h in zip(sheets, existing[named["header"]], strict=True)
+            if pd.notna(h)}
+
+
+def new_rows(wanted: pd.DataFrame, existing: pd.DataFrame | None) -> pd.DataFrame:
+    """The wanted rows an existing Columns sheet does not list yet (all without one)."""
+    if existing is None:
+        return wanted
+    listed = _listed(existing)
+    keys = [(fold(s), fold(h)) for s, h in zip(wanted.iloc[:, 0], wanted.iloc[:, 1],
+                                                strict=True)]
+    return wanted[[key not in listed for key in keys]]
+
+
+def _fields() -> list[str]:
+    """Every field a header may be mapped to, the customers' first, then 'ignore'."""
+    names = dict.fromkeys(f for kind in _SHEETS for f in KINDS[kind])
+    return [*names, IGNORE]
+
+
+def columns_sheet(analysis: Analysis, styles: Styles, existing: pd.DataFrame | None,
+                  tab: str | None) -> OwnSheet | None:
+    """The Columns sheet to write, or None when there is nothing to write.
+
+    ``existing`` is potentiel's Columns sheet as the user left it (``tab`` its name): its rows
+    are kept as they are and only headers it does not list are appended.  Without one, the
+    sheet is written when a header could not be placed.
+    """
+    language = analysis.settings.language
+    i = language_index(language)
+    wanted = wanted_rows(analysis, language)
+    if existing is None and not needed(analysis):
+        return None
+    added = new_rows(wanted, existing)
+    if existing is not None and added.empty:
+        return None
+    if existing is not None:
+        kept = existing.reset_index(drop=True).iloc[:, :4]
+        kept = kept[kept.notna().to_numpy().any(axis=1)]  # beside the list of fields
+        kept.columns = list(HEADERS[i])[: kept.shape[1]]
+        added = pd.concat([kept, added], ignore_index=True)
+    table = added.reset_index(drop=True).astype(object)
+    fields = _fields()
+    length = max(len(table), len(fields))
+    table = table.reindex(range(length))
+    table = table.astype(object).where(table.notna(), None)
+    table[" "] = None
+    table[FIELDS_TITLE[i]] = np.array(fields + [None] * (length - len(fields)), dtype=object)
+    letter = column_letter(table.shape[1] - 1)
+    source = f"${letter}$2:${letter}${len(fields) + 1}"
+    dropdown = ('<dataValidations count="1"><dataValidation type="list" allowBlank="1" '
+                f'showErrorMessage="1" sqref="C2:C{len(table) + _DROPDOWN_ROWS}">'
+                f"<formula1>{source}</formula1></dataValidation></dataValidations>")
+    return OwnSheet(COLUMNS_ROLE, tab or TITLES[i],
+                    worksheet(table, styles, validations=dropdown))
+
+
+def existing_columns(path: Path, package: Package) -> tuple[pd.DataFrame | None, str | None]:
+    """potentiel's Columns sheet of the workbook as the user left it, and its tab name."""
+    sheet = package.own_sheets().get(COLUMNS_ROLE)
+    if sheet is None:
+        return None, None
+    return read_sheet_table(path, sheet.name, "columns").frame, sheet.name
+
+
+def users_own(package: Package) -> bool:
+    """Whether the workbook has a Columns sheet of the user's own (no mark): read, never
+    written."""
+    own = {s.name for s in package.own_sheets().values()}
+    return any(match_sheet(s.name) == "columns" and s.name not in own
+               for s in package.sheets())
 '''),
     "addin.workbook.dashboard": (False, r'''"""The Dashboard: headline figures and native charts on one screen, and its hidden helper
 sheet that holds the charts' data."""
@@ -5611,6 +6336,9 @@ from dataclasses import dataclass
 from addin.workbook.a1 import quote_sheet, sheet_of_reference
 
 MARK = "_potentiel."
+#: The role of the Columns sheet: written by a run, but input the user edits (it is read as
+#: such, and a run only adds rows to it).
+COLUMNS_ROLE = "columns"
 #: Longest tab name Excel accepts.
 MAX_TAB = 31
 
@@ -5726,13 +6454,22 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from addin.core.columnmap import UserMapping, check_headers, read_mapping
 from addin.core.inputs import FORMAT_LANGUAGES
-from addin.core.schema import REQUIRED, SHEET_ALIASES, canonical_columns, match_sheet
+from addin.core.schema import (
+    HEADER_SEARCH_ROWS,
+    SHEET_ALIASES,
+    ColumnMap,
+    canonical_columns,
+    header_row,
+    match_sheet,
+)
 from addin.core.validation import ROW_INDEX, Validation
 from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import column_letter
 from addin.workbook.result_words import RESULT_SHEET_NAMES
 from addin.workbook.typed_read import open_reader, read_typed
+from addin.workbook.owned_sheets import COLUMNS_ROLE
 from addin.workbook.zip_parts import Package, Sheet, attribute
 
 if TYPE_CHECKING:
@@ -5742,11 +6479,9 @@ if TYPE_CHECKING:
 Progress = Callable[[str], None]
 
 REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
-#: How many top rows may hold titles above the header row.
-HEADER_SEARCH_ROWS = 30
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _LABELS = {"customers": "Customers", "orders": "Orders", "segments": "Segments",
-           "settings": "Settings"}
+           "settings": "Settings", "columns": "Columns"}
 
 
 @dataclass
@@ -5763,6 +6498,10 @@ class WorkbookData:
     #: Where each input column is: sheet -> header or canonical name -> (header, 0-based
     #: column index), so a problem can link to the cell the user typed.
     columns: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
+    #: The user's own mapping of headers to fields (the Columns sheet), by sheet kind.
+    mapping: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The Columns sheet's tab name, None when the workbook has none.
+    columns_sheet: str | None = None
 
 
 @dataclass(frozen=True)
@@ -5936,15 +6675,6 @@ def _column_languages(package: Package, sheet: Sheet, styles: dict[int, str]) ->
     return {column: found.pop() for column, found in seen.items() if len(found) == 1}
 
 
-def _header_row(grid: np.ndarray, kind: str) -> int | None:
-    """0-based index of the first top row holding a required header of this sheet kind."""
-    for i in range(min(HEADER_SEARCH_ROWS, grid.shape[0])):
-        labels = [v for v in grid[i] if v is not None]
-        if set(canonical_columns(kind, labels).values()) & set(REQUIRED[kind]):
-            return i
-    return None
-
-
 def _frame(grid: np.ndarray, header: int | None, kind: str, label: str,
            merged: list[tuple[tuple[int, int], tuple[int, int]]], validation: Validation,
            ) -> pd.DataFrame:
@@ -5987,7 +6717,8 @@ def _frame(grid: np.ndarray, header: int | None, kind: str, label: str,
 
 
 #: Headers used when a Settings sheet holds key | value rows without a header row.
-SCHEMAS_HEADLESS: dict[str, tuple[str, ...]] = {"settings": ("key", "value")}
+SCHEMAS_HEADLESS: dict[str, tuple[str, ...]] = {"settings": ("key", "value"),
+                                                "columns": ("sheet", "header", "field")}
 
 
 def _grid(rows: list[list[object]]) -> np.ndarray:
@@ -6013,14 +6744,15 @@ class SheetTable:
 
 
 def _read_sheet(book: Books, package: Package, sheet: Sheet, kind: str,
-                validation: Validation, typed: ExcelReader | None = None) -> SheetTable:
+                validation: Validation, typed: ExcelReader | None = None,
+                mapping: ColumnMap | None = None) -> SheetTable:
     """One input sheet as raw values under its headers, and where they are: typed columns
     where the layout allows (:mod:`addin.workbook.typed_read`), else cell by cell."""
     table = None
     if typed is not None and kind in _TYPED_KINDS:
-        table = _read_typed(typed, book, package, sheet, kind)
+        table = _read_typed(typed, book, package, sheet, kind, mapping)
     if table is None:
-        table = _read_cells(book, package, sheet, kind, validation)
+        table = _read_cells(book, package, sheet, kind, validation, mapping)
     languages = _column_languages(package, sheet, _format_languages(package))
     width = table.frame.shape[1]
     table.frame.attrs[FORMAT_LANGUAGES] = {
@@ -6035,7 +6767,7 @@ _TYPED_KINDS = ("customers", "orders")
 
 
 def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet,
-                kind: str) -> SheetTable | None:
+                kind: str, mapping: ColumnMap | None) -> SheetTable | None:
     """The typed path, for a plain sheet, or one whose only Excel Table is all its cells;
     None: read it cell by cell."""
     tables = _tables(package, sheet) if sheet.part is not None else []
@@ -6043,7 +6775,7 @@ def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet
         return None
     try:
         found = read_typed(reader, sheet.name, kind, package.head(sheet.part, _FORMAT_SAMPLE),
-                           lambda: _cells(book, package, sheet, errors=False)[0])
+                           lambda: _cells(book, package, sheet, errors=False)[0], mapping)
     except WorkbookError:
         raise
     except Exception:  # fastexcel refused the sheet: the cell-by-cell path reads it or says why
@@ -6082,27 +6814,29 @@ def _cells(book: Books, package: Package, sheet: Sheet, *, errors: bool = True,
 
 
 def _read_cells(book: Books, package: Package, sheet: Sheet, kind: str,
-                validation: Validation) -> SheetTable:
+                validation: Validation, mapping: ColumnMap | None) -> SheetTable:
     """The object path: every cell a Python object, then the table found in the grid."""
     grid, merged = _cells(book, package, sheet)
-    return _locate(grid, kind, sheet.name, merged, _tables(package, sheet), validation)
+    return _locate(grid, kind, sheet.name, merged, _tables(package, sheet), validation,
+                   mapping)
 
 
 def _locate(grid: np.ndarray, kind: str, label: str,
             merged: list[tuple[tuple[int, int], tuple[int, int]]],
-            tables: list[tuple[str, str, bool, int]], validation: Validation) -> SheetTable:
-    """Find the table in a sheet's grid: its Excel Table, else the rows under its header."""
+            tables: list[tuple[str, str, bool, int]], validation: Validation,
+            mapping: ColumnMap | None = None) -> SheetTable:
+    """Find the table in a sheet's grid: its Excel Table, else the rows under its header
+    (:func:`addin.core.schema.header_row`, the locator the Excel side uses too)."""
     for table_part, ref, has_header, totals in tables:
         r1, c1, r2, c2 = _parse_ref(ref)
         part = grid[: r2 - totals, : c2 + 1]
         if not has_header:
             continue
-        labels = [v for v in grid[r1 - 1, c1: c2 + 1] if v is not None]
-        if set(canonical_columns(kind, labels).values()) & set(REQUIRED[kind]) or \
+        if header_row([grid[r1 - 1, c1: c2 + 1]], kind, mapping) is not None or \
                 len(tables) == 1:
             frame = _frame(part[:, c1:], r1 - 1, kind, label, merged, validation)
             return SheetTable(frame, r1, c1, table_part)
-    header = _header_row(grid, kind)
+    header = header_row(grid[:HEADER_SEARCH_ROWS], kind, mapping)
     if header is None and kind not in SCHEMAS_HEADLESS:
         header = next((i for i in range(grid.shape[0]) if pd.notna(grid[i]).any()), None)
     if header is None and kind not in SCHEMAS_HEADLESS:
@@ -6117,11 +6851,12 @@ def _locate(grid: np.ndarray, kind: str, label: str,
     return SheetTable(_frame(grid, None, kind, label, merged, validation), None, 0, None)
 
 
-def _where(table: SheetTable, kind: str) -> dict[str, tuple[str, int]]:
+def _where(table: SheetTable, kind: str, mapping: ColumnMap | None = None,
+           ) -> dict[str, tuple[str, int]]:
     """A sheet's columns by header and by canonical name -> (header, 0-based column index)."""
     labels = [str(label) for label in table.frame.columns]
     found = {label: (label, table.first_column + i) for i, label in enumerate(labels)}
-    for label, name in canonical_columns(kind, labels).items():
+    for label, name in canonical_columns(kind, labels, mapping).items():
         found.setdefault(name, found[str(label)])
     return found
 
@@ -6165,15 +6900,39 @@ def data_from_grids(path: Path, grids: Mapping[str, Sequence[Sequence[object]]],
     names = list(grids)
     found = _input_names(names, RESULT_SHEET_NAMES, validation)
     _require_customers(Path(path), names, found)
+
+    def read(kind: str, name: str, mapping: ColumnMap | None) -> SheetTable:
+        rows = [list(r) for r in grids[name]]
+        return _locate(_grid(rows), kind, name, [], [], validation, mapping)
+
+    return _inputs(Path(path), found, read, validation)
+
+
+def _inputs(path: Path, found: dict[str, str],
+            read: Callable[[str, str, ColumnMap | None], SheetTable],
+            validation: Validation) -> WorkbookData:
+    """Read the input sheets found, the Columns sheet first: its mapping tells how to read
+    the headers of the others, and is checked against them."""
     frames: dict[str, pd.DataFrame | None] = dict.fromkeys(_LABELS)
     columns = {}
+    mapping = UserMapping()
+    if "columns" in found:
+        table = read("columns", found["columns"], None)
+        frames["columns"] = table.frame
+        mapping = read_mapping(table.frame, found["columns"], found, validation)
     for kind, name in found.items():
-        rows = [list(r) for r in grids[name]]
-        table = _locate(_grid(rows), kind, name, [], [], validation)
-        frames[kind], columns[name] = table.frame, _where(table, kind)
-    return WorkbookData(path=Path(path), customers=frames["customers"], orders=frames["orders"],
+        if kind != "columns":
+            table = read(kind, name, mapping.fields)
+            frames[kind], columns[name] = table.frame, _where(table, kind, mapping.fields)
+    if "columns" in found:
+        check_headers(mapping, {kind: [str(h) for h in frame.columns]
+                                for kind, frame in frames.items() if frame is not None},
+                      found, validation)
+    return WorkbookData(path=path, customers=frames["customers"], orders=frames["orders"],
                         segments=frames["segments"], settings=frames["settings"],
-                        sheet_names=found, validation=validation, columns=columns)
+                        sheet_names={k: v for k, v in found.items() if k != "columns"},
+                        validation=validation, columns=columns, mapping=mapping.fields,
+                        columns_sheet=found.get("columns"))
 
 
 class Books:
@@ -6240,18 +6999,14 @@ def read_workbook(path: Path, *, progress: Progress | None = None, typed: bool =
             own = {s.name for s in package.own_sheets().values()}
             found = _input_names(names, own, validation)
             _require_customers(path, names, found)
-            frames: dict[str, pd.DataFrame | None] = dict.fromkeys(_LABELS)
-            columns = {}
-            for kind, name in found.items():
+
+            def read(kind: str, name: str, mapping: ColumnMap | None) -> SheetTable:
                 say(f"reading sheet '{name}'")
-                table = _read_sheet(book, package, by_name[name], kind, validation,
-                                    columns_reader)
-                frames[kind], columns[name] = table.frame, _where(table, kind)
+            names = [n for n in readable if n in by_name]
+            # The Columns sheet is potentiel's (a run writes it) but the user's input too.
+            own = {s.name for role, s in package.own_sheets().items() if role != COLUMNS_ROLE}
         finally:
             book.close()
-    return WorkbookData(path=path, customers=frames["customers"], orders=frames["orders"],
-                        segments=frames["segments"], settings=frames["settings"],
-                        sheet_names=found, validation=validation, columns=columns)
 
 
 def read_sheet_table(path: Path, sheet_name: str, kind: str | None = None) -> SheetTable:
@@ -6389,6 +7144,7 @@ import pandas as pd
 from addin.core.analysis import Analysis
 from addin.core.labels import language_index, localize
 from addin.workbook.call_lists import call_list, own_columns
+from addin.workbook.columns_sheet import columns_sheet, existing_columns, users_own
 from addin.workbook.dashboard import dashboard
 from addin.workbook.owned_sheets import own_role, segment_role, sheet_name
 from addin.workbook.result_words import SHEET_NAMES, VALIDATION_HEADERS
@@ -6446,12 +7202,14 @@ def result_tables(analysis: Analysis, parts: frozenset[str] = PARTS) -> list[Res
 
 def write_results(path: Path, analysis: Analysis, *, out: Path | None = None,
                   progress: Progress | None = None, parts: frozenset[str] = PARTS,
-                  currency: str | None = None) -> Path:
+                  currency: str | None = None, columns: bool = True) -> Path:
     """Write the result sheets into the workbook at ``path`` (or a copy at ``out``).
 
     ``parts`` chooses among dashboard, analysis, segments and validation; the result sheets of
     other parts are left as they are.  Money shows ``currency`` ('' for none), by default the
-    one the workbook's own formats show.  Returns the path written.  Raises
+    one the workbook's own formats show.  With ``columns``, the Columns sheet is written
+    (or added to) when a header could not be placed (:mod:`addin.workbook.columns_sheet`).
+    Returns the path written.  Raises
     WorkbookLockedError when the workbook is open in Excel, WorkbookError when it cannot be
     read or written; the file on disk is then unchanged.
     """
@@ -6469,6 +7227,9 @@ def write_results(path: Path, analysis: Analysis, *, out: Path | None = None,
             sheets.append(board)
         for table in result_tables(analysis, parts):
             sheets.append(table_sheet(table, styles, language))
+        if columns and not users_own(package):
+            mapping = columns_sheet(analysis, styles, *existing_columns(Path(path), package))
+            sheets.extend([mapping] if mapping is not None else [])
         sheets.extend(helper)  # hidden, last: the tabs a user sees keep their order
         package.install(sheets, drop=lambda role: part_of(role) in parts)
         if "dashboard" in parts:
@@ -6493,7 +7254,7 @@ def render_results(folder: Path, analysis: Analysis, *, parts: frozenset[str] = 
     book = xlsxwriter.Workbook(str(path))
     book.add_worksheet("potentiel")
     book.close()
-    return write_results(path, analysis, parts=parts, currency=currency or "")
+    return write_results(path, analysis, parts=parts, currency=currency or "", columns=False)
 
 
 def replace_sheet(path: Path, name: str, frame: pd.DataFrame, *, out: Path | None = None,
@@ -7067,7 +7828,7 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
               one_page: bool = False, table_part: bool = False, freeze_columns: int = 0,
               hidden_columns: Sequence[int] = (), conditional: str = "",
               links: Links | None = None, selected: bool = False, notes: bool = False,
-              page_header: bool = False, fit_width: bool = True,
+              page_header: bool = False, fit_width: bool = True, validations: str = "",
               block: int = 20_000) -> Stream:
     """A worksheet part for ``frame``: optional title lines, then a header row and the data.
 
@@ -7076,11 +7837,12 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
     page wide with its header on each page, and filters: through the Excel Table related as
     ``rIdTable1`` with ``table_part``, else a sheet autofilter.  ``hidden_columns`` are grouped
     and collapsed (one click shows them); ``conditional`` is ready-made conditional formatting
-    XML; ``links`` puts hyperlinks on a column; with ``drawing``, the sheet refers to drawing
-    ``rId1`` (charts); ``one_page`` prints the sheet on one landscape page, ``fit_width=False``
-    across as many pages as its columns need (at 80 %); ``notes`` refers to the VML drawing
-    ``rIdVml1`` of the cells' notes; ``page_header`` prints the tab name and the date on top
-    of each page, page numbers below.
+    XML and ``validations`` ready-made data validation XML (dropdowns); ``links`` puts
+    hyperlinks on a column; with ``drawing``, the sheet refers to drawing ``rId1`` (charts);
+    ``one_page`` prints the sheet on one landscape page, ``fit_width=False`` across as many
+    pages as its columns need (at 80 %); ``notes`` refers to the VML drawing ``rIdVml1`` of
+    the cells' notes; ``page_header`` prints the tab name and the date on top of each page,
+    page numbers below.
     """
     labels = list(frame.columns) if headers is None else list(headers)
     header_row = len(top) + 1 if not top else len(top) + 2
@@ -7143,6 +7905,7 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
         if table and len(frame.columns) and not table_part:
             yield f'<autoFilter ref="A{header_row}:{last}{last_row}"/>'
         yield conditional
+        yield validations
         if links is not None and links.locations.null_count < len(links.locations):
             yield "<hyperlinks>"
             yield _hyperlinks(links, header_row + 1)
@@ -7406,7 +8169,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from addin.core.schema import REQUIRED, canonical_columns
+from addin.core.schema import ColumnMap, header_row
 from addin.core.validation import ROW_INDEX
 
 if TYPE_CHECKING:
@@ -7452,7 +8215,7 @@ def first_value_row(head: bytes) -> int | None:
 
 
 def read_typed(reader: ExcelReader, name: str, kind: str, head: bytes, cells: Cells,
-               ) -> tuple[pd.DataFrame, int, int] | None:
+               mapping: ColumnMap | None = None) -> tuple[pd.DataFrame, int, int] | None:
     """A plain sheet's data as typed columns: (frame indexed by Excel row, header row,
     first column), or None for the object path.  ``cells`` gives the sheet's exact cells
     (a grid from A1), called only when a column mixes kinds."""
@@ -7466,8 +8229,7 @@ def read_typed(reader: ExcelReader, name: str, kind: str, head: bytes, cells: Ce
         return None
     infos = sheet.available_columns()
     labels = [info.name.strip() for info in infos]
-    if not _plain_headers(infos) or \
-            not set(canonical_columns(kind, labels).values()) & set(REQUIRED[kind]):
+    if not _plain_headers(infos) or header_row([labels], kind, mapping) is None:
         return None
     batch, errors = sheet.to_arrow_with_errors()
     del sheet

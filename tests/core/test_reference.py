@@ -8,6 +8,8 @@ non-default settings.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from datetime import date, datetime
 
 import numpy as np
@@ -293,7 +295,18 @@ def test_customer_columns_named_like_computed_outputs_are_recomputed(name: str) 
     assert table.columns.is_unique and table["status"].iloc[0] == "open"
 
 
-def test_text_dates_with_a_time_zone_keep_the_wall_time_written() -> None:
+@pytest.fixture
+def in_brussels(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The machine's time zone (the default book zone) is Brussels for one test."""
+    monkeypatch.setenv("TZ", "Europe/Brussels")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_text_dates_with_a_time_zone_are_calendar_dates_in_the_book_zone(in_brussels: None,
+                                                                         ) -> None:
     cells = ["2026-01-05T23:30:00Z", "2026-01-05 23:30-05:00", "2026-01-05T23:30:00.5+0200",
              "2026-01-05 23:30", "2026-01-05T23:30:00 Z", "2026-01-05 24:00+01:00"]
     customers = pd.DataFrame({"customer_id": [f"C{i}" for i in range(len(cells))],
@@ -301,7 +314,9 @@ def test_text_dates_with_a_time_zone_keep_the_wall_time_written() -> None:
     orders = pd.DataFrame({"customer_id": customers["customer_id"][:3],
                            "order_date": "2026-01-06", "amount": 1.0})
     table = check(customers, orders)
-    assert table["customer_type"].tolist()[:3] == ["one_time"] * 3  # ordered after, not before
+    # In Brussels (UTC+1 in January) the complaints fall on 6, 6 and 5 January: only the
+    # third customer ordered (on the 6th) after it.
+    assert table["customer_type"].tolist()[:3] == ["disloyal", "disloyal", "one_time"]
 
 
 def test_datetime_columns_apply_the_same_date_range_as_text() -> None:
@@ -350,3 +365,17 @@ def test_excel_serials_from_1900_to_2262_with_times_of_day() -> None:
                            "order_date": serials[-1:] + serials[:-1], "amount": 1.0})
     check(customers, orders)
     check(customers.astype(object), orders.astype({"order_date": object}))
+
+
+def test_order_lines_naming_customers_by_other_keys_agree_with_the_row_loop() -> None:
+    customers = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C4"],
+                              "email": ["Ann@x.be", "bob@x.be", None, None],
+                              "name": ["Ann", "Bob", "Eva Maes", "Eva Maes"],
+                              "company": [None, "Bob BV", None, "Maes NV"]})
+    orders = pd.DataFrame({"customer_id": ["c1 ", "ANN@X.BE", "bob bv", "eva maes", "maesnv",
+                                           "Zed"],
+                           "order_date": [AS_OF] * 6, "amount": [1.0, 2, 4, 8, 16, 32]})
+    table = check(customers, orders)
+    # C1: 1 + 2 (its id in lower case, its e-mail); C2: 4 (its company); "eva maes" names
+    # two customers: left out; C4: 16 (its company without the space); Zed: a new customer.
+    assert table["revenue"].tolist() == [3.0, 4.0, 0.0, 16.0, 32.0]

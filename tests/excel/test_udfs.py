@@ -429,7 +429,7 @@ def test_functions_list_every_formula_with_its_arguments() -> None:
     assert list(listed) == [f.__name__ for f in udfs.FORMULAS]
     assert listed["CONTRIBUTION"][0] == "(revenue, cost, orders, [cost_per_order])"
     assert listed["POTENTIEL_ANALYZE"][0] == (
-        "(customers, [orders], [as_of], [segments], [settings])")
+        "(customers, [orders], [as_of], [segments], [settings], [columns])")
     assert all(doc and "\n" not in doc for _, doc in listed.values())
 
 

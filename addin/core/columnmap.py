@@ -1,0 +1,217 @@
+"""The user's own mapping of headers to fields, and guesses for the headers nobody placed.
+
+A workbook's ``Columns`` sheet (``Colonnes``, ``Kolommen``) or a ``[columns]`` table in a TOML
+file holds ``sheet | your header | field`` rows: the user's words for what a column is, read
+before the headers are recognised from the alias table.  Bad rows are reported, never guessed
+around: a field the sheet does not have, a field given to two headers, a header the sheet does
+not have.  For a header neither the mapping nor the alias table places, :func:`guess_fields`
+proposes a field from the spelling of the header and from what the column holds (e-mail
+addresses, phone numbers, dates, amounts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from addin.core.parsing import NO, YES, parse_dates, parse_numbers
+from addin.core.schema import (
+    IGNORE_WORDS,
+    KINDS,
+    canonical_columns,
+    closest_column,
+    fold,
+    match_sheet,
+    user_fields,
+)
+from addin.core.validation import Validation, excel_rows
+
+#: The sheets whose headers a mapping may name.
+MAPPED_SHEETS: tuple[str, ...] = ("customers", "orders")
+#: How many cells of a column are looked at to tell what it holds.
+_SAMPLE = 200
+#: Share of the non-blank cells that must look alike for the column to be taken for them.
+_MOSTLY = 0.8
+_IGNORED = frozenset(fold(w) for w in IGNORE_WORDS)
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
+_PHONE = r"^(?:\+|00|0)[\d\s().\-/]{6,}$"
+
+
+@dataclass
+class UserMapping:
+    """The mapping read from a Columns sheet: sheet kind -> {header -> field ('' = not used)},
+    and the Excel row of each (sheet kind, header), for messages."""
+
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    rows: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def _sheet_kind(name: object, found: Mapping[str, str]) -> str | None:
+    """The kind of sheet a Columns row names: one of the user's tab names, or any name of
+    the Customers or Orders sheet (``Clients``, ``orders``)."""
+    folded = fold(name)
+    for kind, tab in found.items():
+        if fold(tab) == folded and kind in MAPPED_SHEETS:
+            return kind
+    kind = match_sheet(str(name))
+    return kind if kind in MAPPED_SHEETS else None
+
+
+def read_mapping(frame: pd.DataFrame, label: str, found: Mapping[str, str],
+                 validation: Validation) -> UserMapping:
+    """The mapping of a Columns sheet (``sheet | your header | field`` rows).
+
+    ``found`` maps sheet kinds to the workbook's tab names.  A row naming an unknown sheet or
+    field, or a field another row of the same sheet already took, is reported and left out;
+    a row with a blank field, or the field the alias table gives its header anyway, leaves
+    the header to automatic recognition (so a field moved to another header is given away by
+    changing that one row).
+    """
+    named = canonical_columns("columns", frame.columns)
+    by_field = {v: k for k, v in named.items()}
+    if "header" not in by_field or "field" not in by_field:
+        validation.add(label, None, None, None,
+                       "the Columns sheet needs the columns 'sheet', 'your header' and "
+                       "'field': it is not used")
+        return UserMapping()
+    headers = frame[by_field["header"]]
+    fields = frame[by_field["field"]]
+    sheets = frame[by_field["sheet"]] if "sheet" in by_field else pd.Series(
+        "customers", index=frame.index)
+    rows = excel_rows(frame)
+    out = UserMapping({kind: {} for kind in MAPPED_SHEETS})
+    for row, sheet, header, wanted in zip(rows, sheets, headers, fields, strict=True):
+        if pd.isna(header) or not str(header).strip():
+            continue
+        header, wanted = str(header).strip(), "" if pd.isna(wanted) else str(wanted).strip()
+        kind = _sheet_kind(sheet, found)
+        if kind is None:
+            validation.add(label, int(row), by_field.get("sheet"), sheet,
+                           "not the name of the Customers or Orders sheet: row not used")
+            continue
+        if not wanted:
+            continue
+        name = user_fields(kind, {kind: {header: wanted}}).get(fold(header))
+        if name and name not in KINDS[kind]:  # a field typed as a header word: "Prix unitaire"
+            name = canonical_columns(kind, [name]).get(name)
+            if name is None:
+                validation.add(label, int(row), by_field["field"], wanted,
+                               f"'{wanted}' is not a field of {found.get(kind, kind)}: row "
+                               "not used")
+                continue
+        if name and canonical_columns(kind, [header]).get(header) == name:
+            continue  # says what the alias table says: the row binds nothing
+        taken = {f: h for h, f in out.fields[kind].items() if f}
+        if name and name in taken:
+            first = out.rows[(kind, taken[name])]
+            validation.add(label, int(row), by_field["field"], wanted,
+                           f"{name} is already the field of '{taken[name]}' (row {first}): "
+                           "row not used")
+            continue
+        out.fields[kind][header] = name or ""
+        out.rows[(kind, header)] = int(row)
+    return out
+
+
+def check_headers(mapping: UserMapping, headers: Mapping[str, list[str]],
+                  found: Mapping[str, str], validation: Validation) -> None:
+    """Report each Columns row whose header its sheet does not have (renamed, or a typo)."""
+    label = found.get("columns", "Columns")
+    for kind, own in mapping.fields.items():
+        present = {fold(h) for h in headers.get(kind, [])}
+        for header in own:
+            if fold(header) not in present:
+                validation.add(label, mapping.rows[(kind, header)], None, header,
+                               f"sheet {found.get(kind, kind)} has no column '{header}'",
+                               severity="warning")
+
+
+def mapping_from_table(table: Mapping[str, object]) -> dict[str, dict[str, str]]:
+    """A ``[columns]`` TOML table (``[columns.orders]`` then ``"Prijs per stuk" =
+    "unit_price"`` lines) as a mapping; sheet names as in the workbook or canonical."""
+    out: dict[str, dict[str, str]] = {}
+    for sheet, pairs in table.items():
+        kind = match_sheet(sheet)
+        if kind not in MAPPED_SHEETS or not isinstance(pairs, Mapping):
+            raise ValueError(f"[columns.{sheet}] must name the customers or orders sheet and "
+                             "hold \"your header\" = \"field\" lines")
+        for header, wanted in pairs.items():
+            if not str(wanted).strip():
+                continue
+            name = user_fields(kind, {kind: {header: str(wanted)}}).get(fold(header), "")
+            if name and name not in KINDS[kind]:
+                name = canonical_columns(kind, [name]).get(name, "")
+            if name == "" and fold(wanted) not in _IGNORED:
+                raise ValueError(f"'{wanted}' is not a field of the {kind} sheet")
+            out.setdefault(kind, {})[str(header)] = name
+    return out
+
+
+def _looks(values: pd.Series) -> str | None:
+    """What most non-blank cells of a column are: 'email', 'phone', 'yes/no', 'date',
+    'number' or 'text'; None for an empty column."""
+    present = values[values.notna()]
+    present = present[present.astype(str).str.strip() != ""].head(_SAMPLE)
+    if present.empty:
+        return None
+    text = present.astype(str).str.strip()
+    for kind, pattern in (("email", _EMAIL), ("phone", _PHONE)):
+        if text.str.match(pattern).mean() >= _MOSTLY:
+            return kind
+    numeric = present.map(type).isin((int, float, np.int64, np.float64))
+    if not numeric.any() and text.map(fold).isin(YES | NO).mean() >= _MOSTLY:
+        return "yes/no"
+    if not numeric.any() and parse_dates(present).values.notna().mean() >= _MOSTLY:
+        return "date"
+    if parse_numbers(present).values.notna().mean() >= _MOSTLY:
+        return "number"
+    return "text"
+
+
+#: What a column's content suggests on its own, when the sheet still lacks the field.
+_BY_CONTENT: dict[str, dict[str, tuple[str, ...]]] = {
+    "customers": {"email": ("email",), "phone": ("phone",), "date": ("first_contact",)},
+    "orders": {"email": ("customer_email",), "date": ("order_date",),
+               "number": ("unit_price",)},
+}
+#: Field kinds each look of a column fits.
+_FITS: dict[str, frozenset[str]] = {
+    "email": frozenset({"text", "id"}), "phone": frozenset({"text", "id"}),
+    "date": frozenset({"date"}), "number": frozenset({"number", "integer", "count", "need",
+                                                      "id", "text"}),
+    "yes/no": frozenset({"bool", "count", "need", "text"}), "text": frozenset({"text", "id"}),
+}
+
+
+def guess_fields(sheet: str, frame: pd.DataFrame, headers: list[str],
+                 present: set[str]) -> dict[str, str]:
+    """A likely field for each header of ``headers`` (unplaced columns of ``frame``), from its
+    spelling and its content; headers with no likely field are left out.
+
+    A field the sheet already has is never proposed again; a spelling the content contradicts
+    (``Prijs`` over e-mail addresses) is not proposed.
+    """
+    kinds = KINDS[sheet]
+    taken = set(present)
+    guesses: dict[str, str] = {}
+    for header in headers:
+        looks = _looks(frame[header]) if header in frame else None
+        spelled = closest_column(sheet, header)
+        if spelled in ("first_name", "last_name"):
+            spelled = None
+        fits = looks is None or kinds.get(spelled or "", "") in _FITS.get(looks, frozenset())
+        if spelled and spelled not in taken and fits:
+            guesses[header] = spelled
+        else:
+            wanted = [f for f in _BY_CONTENT.get(sheet, {}).get(looks or "", ())
+                      if f not in taken]
+            if sheet == "orders" and wanted == ["unit_price"] and "amount" in taken:
+                wanted = []
+            if not wanted:
+                continue
+            guesses[header] = wanted[0]
+        taken.add(guesses[header])
+    return guesses
