@@ -1,9 +1,39 @@
 """Fixtures shared by the test suite."""
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 from fakesheets import fake_sheets  # noqa: F401
 from hypothesis import settings
+from package_check import check_package
+
+from addin.workbook import files
 
 # Property tests check results, not speed: a 2-core CI machine under load must not fail a
 # correct example for taking more than Hypothesis' default 200 ms (speed is in benchmarks/).
 settings.register_profile("potentiel", deadline=None)
 settings.load_profile("potentiel")
+
+WORKBOOKS = (".xlsx", ".xlsm")
+
+
+@pytest.fixture(autouse=True)
+def valid_workbooks(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every workbook potentiel writes during a test is checked as Excel would open it
+    (tests/package_check.py); a test whose outputs need a repair fails.  A test that writes a
+    broken package on purpose is marked ``@pytest.mark.invalid_workbooks``."""
+    findings: list[str] = []
+
+    def check(path: Path) -> None:
+        if path.suffix.lower() in WORKBOOKS:
+            findings.extend(f"{path.name}: {f}" for f in check_package(path))
+
+    files.WRITTEN.append(check)
+    try:
+        yield
+    finally:
+        files.WRITTEN.remove(check)
+    if findings and request.node.get_closest_marker("invalid_workbooks") is None:
+        pytest.fail("workbooks Excel would repair:\n  " + "\n  ".join(dict.fromkeys(findings)),
+                    pytrace=False)

@@ -22,6 +22,10 @@ from addin.errors import WorkbookLockedError
 #: Prefix of potentiel's temporary files: a run killed mid-write leaves one behind.
 TEMP_PREFIX = ".~potentiel-"
 
+#: Called with each file :func:`atomic_write` has just put in place.  Empty in use; the test
+#: suite adds a validator here, so every workbook a test writes is checked.
+WRITTEN: list[Callable[[Path], None]] = []
+
 
 def temporary_prefix(target: Path) -> str:
     """How the temporary copy of ``target`` is named while it is written: potentiel's prefix
@@ -63,6 +67,8 @@ def atomic_write(target: Path, data: bytes | Callable[[BinaryIO], None], *,
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    for observer in WRITTEN:
+        observer(target)
     return target
 
 
