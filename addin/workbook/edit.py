@@ -133,7 +133,9 @@ class _SheetText:
             self.last_column = max(self.last_column, column)
             if previous is None and _is_date(value):
                 style = None
-            existing[column] = cell_xml(f"{column_letter(column)}{row}", value, style, styles)
+            cell = cell_xml(f"{column_letter(column)}{row}", value, style, styles)
+            existing[column] = re.sub(r"<(/?)(c|v|is|t)\b", rf"<\1{self.p}\2", cell) \
+                if self.p else cell
         body = "".join(existing[c] for c in sorted(existing))
         self.rows[row] = f"{start_tag}{body}</{self.p}row>"
 

@@ -446,9 +446,18 @@ class Links:
     locations: pa.Array
 
 
+#: Most hyperlinks Excel keeps on one worksheet (it drops the rest, with a repair prompt).
+MAX_HYPERLINKS = 65_530
+
+
 def _hyperlinks(links: Links, first_row: int) -> bytes:
+    """The ``<hyperlink>`` elements of a column: the first :data:`MAX_HYPERLINKS` rows that
+    have one are linked, later rows are not."""
     rows = pa.array(np.arange(first_row, first_row + len(links.locations)).astype(str))
     location = links.locations
+    linked = np.cumsum(np.asarray(pc.is_valid(location)))
+    if len(linked) and linked[-1] > MAX_HYPERLINKS:
+        location = pc.if_else(pa.array(linked <= MAX_HYPERLINKS), location, None)
     for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
         location = pc.replace_substring(location, old, new)
     element = pc.binary_join_element_wise('<hyperlink ref="' + column_letter(links.column),
