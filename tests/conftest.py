@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from fakesheets import fake_sheets  # noqa: F401
 from hypothesis import settings
-from package_check import check_package
+from package_check import ACCEPTED, findings
 
 from addin.workbook import files
 
@@ -23,17 +23,18 @@ def valid_workbooks(request: pytest.FixtureRequest) -> Iterator[None]:
     """Every workbook potentiel writes during a test is checked as Excel would open it
     (tests/package_check.py); a test whose outputs need a repair fails.  A test that writes a
     broken package on purpose is marked ``@pytest.mark.invalid_workbooks``."""
-    findings: list[str] = []
+    found: list[str] = []
 
     def check(path: Path) -> None:
         if path.suffix.lower() in WORKBOOKS:
-            findings.extend(f"{path.name}: {f}" for f in check_package(path))
+            found.extend(f"{path.name}: {f}" for f in findings(path))
 
     files.WRITTEN.append(check)
     try:
         yield
     finally:
         files.WRITTEN.remove(check)
-    if findings and request.node.get_closest_marker("invalid_workbooks") is None:
-        pytest.fail("workbooks Excel would repair:\n  " + "\n  ".join(dict.fromkeys(findings)),
+        ACCEPTED.clear()
+    if found and request.node.get_closest_marker("invalid_workbooks") is None:
+        pytest.fail("workbooks Excel would repair:\n  " + "\n  ".join(dict.fromkeys(found)),
                     pytrace=False)
