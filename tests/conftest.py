@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from fakesheets import fake_sheets  # noqa: F401
 from hypothesis import settings
-from package_check import ACCEPTED, findings
+from package_check import ACCEPTED, COST, findings
 
 from addin.workbook import files
 
@@ -38,3 +38,11 @@ def valid_workbooks(request: pytest.FixtureRequest) -> Iterator[None]:
     if found and request.node.get_closest_marker("invalid_workbooks") is None:
         pytest.fail("workbooks Excel would repair:\n  " + "\n  ".join(dict.fromkeys(found)),
                     pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """What checking the written workbooks cost, so the suite's budget stays visible."""
+    if COST["packages"]:
+        terminalreporter.write_line(
+            f"workbook checks: {COST['packages']} packages written, {COST['distinct']} "
+            f"distinct, {COST['seconds']:.1f} s")

@@ -711,9 +711,9 @@ class Package:
         VBA project is dropped, with a notice), a .xlsm is macro-enabled.  A copy (-o) with
         any other extension is refused; a file written in place keeps its own kind."""
         suffix = target.suffix.lower()
+        if target == self.path:
+            return
         if suffix not in MAIN_TYPES:
-            if target == self.path:
-                return
             raise WorkbookError(f"Cannot write {target.name}: potentiel writes workbooks "
                                 "as .xlsx or .xlsm files.",
                                 hint="Name the output file .xlsx (or .xlsm to keep macros).")
