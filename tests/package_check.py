@@ -19,8 +19,9 @@ import re
 import time
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -80,12 +81,64 @@ def check_package(path: Path) -> list[str]:
     return _cache[key]
 
 
+_audit_validator: Any = None
+
+
+def _validator() -> Any:
+    """openxml-audit's validator, with its per-part passes (schema, semantic) run once per
+    distinct part: a test suite writes the same sheets again and again (a re-run replaces a
+    sheet with the same bytes, a user's sheet is copied as it is), and those passes are most of
+    the cost.  A part's schema verdict depends on its bytes alone; its semantic one also on its
+    relationships and on the styles, shared strings and workbook parts, all in the key."""
+    global _audit_validator
+    if _audit_validator is None:
+        from openxml_audit import OpenXmlValidator
+
+        _audit_validator = OpenXmlValidator(max_errors=20)
+        _audit_validator._schema_validator.validate_part = _once(
+            "schema", _audit_validator._schema_validator.validate_part, lambda part: b"")
+        semantic = _audit_validator._semantic_validator_spreadsheet
+        semantic.validate_part = _once("semantic", semantic.validate_part, _surroundings)
+    return _audit_validator
+
+
+_verdicts: dict[tuple[str, str, bytes, bytes], list[Any]] = {}
+
+
+def _once(kind: str, validate: Callable[[Any, Any], None],
+          surroundings: Callable[[Any], bytes]) -> Callable[[Any, Any], None]:
+    def run(part: Any, context: Any) -> None:
+        raw = part.raw_content or b""
+        key = (kind, part.content_type, hashlib.sha1(raw).digest(), surroundings(part))
+        if key in _verdicts:
+            context.errors.extend(_verdicts[key])
+            return
+        before = len(context.errors)
+        validate(part, context)
+        _verdicts[key] = context.errors[before:]
+    return run
+
+
+def _surroundings(part: Any) -> bytes:
+    """What a part's semantic checks may look at besides its bytes."""
+    package = part._package
+    folder, name = posixpath.split(part.uri)
+    digest = hashlib.sha1()
+    for other in (f"{folder}/_rels/{name}.rels", "/xl/styles.xml", "/xl/sharedStrings.xml",
+                  "/xl/workbook.xml", "/xl/_rels/workbook.xml.rels"):
+        try:
+            digest.update(package.get_part_content(other) or b"")
+        except (KeyError, OSError, ValueError):
+            digest.update(b"-")
+    return digest.digest()
+
+
 def _audit(path: Path, size: int) -> list[str]:
-    from openxml_audit import OpenXmlValidator, ValidationSeverity
+    from openxml_audit import ValidationSeverity
 
     if size > AUDIT_LIMIT:
         return []
-    result = OpenXmlValidator(max_errors=20).validate(str(path))
+    result = _validator().validate(str(path))
     # Warnings are advice about what Excel rewrites on its next save (inline strings moved to
     # the shared strings table), not what it repairs on open.
     return [f"openxml-audit: {e.part_uri or ''} {e.path or ''} {e.description}"

@@ -694,7 +694,8 @@ class Package:
             raise WorkbookError(f"Cannot write in the folder {folder}: it does not exist.",
                                 hint="Create it, or choose another output file with -o.")
         try:
-            written = atomic_write(target, self._write_zip, before_replace=check)
+            written = atomic_write(target, self._write_zip, before_replace=check,
+                                   source=self.path)
             for notice in self.notices:
                 warnings.warn(WorkbookNotice(notice), stacklevel=2)
             return written
