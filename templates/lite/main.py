@@ -2796,6 +2796,40 @@ def _rewrite(template: _Template, index: int) -> tuple[str, str]:
                         template.others[index].replace("\\", "\\\\"))
     return "(?s)^" + "".join(pieces) + "$", rewrite
 '''),
+    "addin.core.palette": (False, r'''"""One palette with one meaning everywhere: what a colour on a result says to the reader.
+
+The Excel result sheets (conditional formats) and the Google Sheets tabs (conditional format
+rules) colour the same values the same way, so a salesperson reads a colour once and knows it in
+both places.  Four meanings, each a (font, fill) pair of ARGB colours:
+
+- ``opportunity`` — worth a call now (hot prospects): blue, never the red of a loss;
+- ``good`` — healthy (loyal customers, Champions, ABC A, high profitability): green;
+- ``watch`` — keep an eye on it (warm prospects, At Risk, ABC B, disloyal): amber;
+- ``act`` — something is going wrong (lost customers, Can't Lose, low profitability): red;
+- ``neutral`` — shown but unremarkable (cold prospects, ABC C): grey.
+"""
+
+from __future__ import annotations
+
+#: meaning -> (font ARGB, fill ARGB)
+MEANINGS: dict[str, tuple[str, str]] = {
+    "opportunity": ("FF1F4E78", "FFBDD7EE"),
+    "good": ("FF006100", "FFC6EFCE"),
+    "watch": ("FF9C5700", "FFFFEB9C"),
+    "act": ("FF9C0006", "FFFFC7CE"),
+    "neutral": ("FF595959", "FFEDEDED"),
+}
+
+#: column -> canonical value -> meaning.  The values are canonical (the code's words); each
+#: surface shows them in the workbook's language.
+COLOURED_VALUES: dict[str, dict[str, str]] = {
+    "temperature": {"hot": "opportunity", "warm": "watch", "cold": "neutral"},
+    "customer_type": {"lost": "act", "disloyal": "watch", "loyal": "good"},
+    "abc_class": {"A": "good", "B": "watch", "C": "neutral"},
+    "rfm_segment": {"Can't Lose": "act", "At Risk": "watch", "Champions": "good"},
+    "profitability": {"high": "good", "low": "act"},
+}
+'''),
     "addin.core.parallel": (False, r'''"""Independent steps of the analysis on two cores.
 
 The heavy parts of the analysis (Arrow hashing and string kernels, numpy sorts and counts)
@@ -4625,7 +4659,7 @@ from addin.errors import WorkbookError
 from addin.workbook.a1 import column_index, column_letter, split_ref
 from addin.workbook.reader import read_sheet_table
 from addin.workbook.sheetxml import MAX_TEXT, Styles, ensure_styles
-from addin.workbook.zip_parts import REL_CALC_CHAIN, WORKBOOK_PART, Package, attribute
+from addin.workbook.zip_parts import Package, attribute
 
 _ROW_START = re.compile(r"<(?:\w+:)?row[\s>/]")
 _CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
@@ -4729,7 +4763,9 @@ class _SheetText:
             self.last_column = max(self.last_column, column)
             if previous is None and _is_date(value):
                 style = None
-            existing[column] = cell_xml(f"{column_letter(column)}{row}", value, style, styles)
+            cell = cell_xml(f"{column_letter(column)}{row}", value, style, styles)
+            existing[column] = re.sub(r"<(/?)(c|v|is|t)\b", rf"<\1{self.p}\2", cell) \
+                if self.p else cell
         body = "".join(existing[c] for c in sorted(existing))
         self.rows[row] = f"{start_tag}{body}</{self.p}row>"
 
@@ -4810,7 +4846,7 @@ def update_cells(path: Path, sheet_name: str, updates: pd.DataFrame,
         if located.table_part is not None:
             _grow_table(package, located.table_part, last_row + len(appended), new_columns)
         if text.formulas_overwritten:
-            _drop_calc_chain(package)
+            package.drop_calc_chain()
         return package.save(out)
 
 
@@ -4838,12 +4874,6 @@ def _grow_table(package: Package, part: str, last_row: int, new_columns: list[st
                      lambda m: f'{m.group(1)}{len(ids) + len(new_columns)}"', xml, count=1)
     package.set_text(part, xml)
 
-
-def _drop_calc_chain(package: Package) -> None:
-    for rel in package.relationships(WORKBOOK_PART):
-        if rel.type == REL_CALC_CHAIN and rel.part:
-            package.remove(rel.part)
-            package.remove_relationship(WORKBOOK_PART, rel)
 '''),
     "addin.workbook.files": (False, r'''"""Files on disk: atomic replacement, and the owner files office programs leave beside a
 workbook they have open.
@@ -4869,6 +4899,11 @@ from addin.errors import WorkbookLockedError
 #: Prefix of potentiel's temporary files: a run killed mid-write leaves one behind.
 TEMP_PREFIX = ".~potentiel-"
 
+#: Called with each file :func:`atomic_write` has written, complete, just before it replaces
+#: the target, and with the file it was made from (``source``, or None).  Empty in use; the
+#: test suite adds a validator here, so every workbook a test writes is checked.
+WRITTEN: list[Callable[[Path, Path | None], None]] = []
+
 
 def temporary_prefix(target: Path) -> str:
     """How the temporary copy of ``target`` is named while it is written: potentiel's prefix
@@ -4879,13 +4914,15 @@ def temporary_prefix(target: Path) -> str:
 
 def atomic_write(target: Path, data: bytes | Callable[[BinaryIO], None], *,
                  mode: int | None = None, before_replace: Callable[[], None] | None = None,
-                 ) -> Path:
+                 source: Path | None = None) -> Path:
     """Write ``target`` whole or not at all.
 
     ``data`` is the bytes, or a function that writes them to a binary stream (for large
     files).  The new file takes ``mode`` if given, else the old file's mode, else the default
     for new files.  ``before_replace`` runs last, just before the swap (e.g. to refuse when the
-    file changed meanwhile).  OSError is raised as it is: callers say what it means for them.
+    file changed meanwhile).  ``source`` is the file the new one was made from, if any (for
+    the :data:`WRITTEN` observers).  OSError is raised as it is: callers say what it means for
+    them.
     """
     target = Path(target)
     handle, temporary = tempfile.mkstemp(prefix=temporary_prefix(target), suffix=target.suffix,
@@ -4904,6 +4941,8 @@ def atomic_write(target: Path, data: bytes | Callable[[BinaryIO], None], *,
             shutil.copymode(target, temporary)
         else:
             os.chmod(temporary, 0o666 & ~_umask())
+        for observer in WRITTEN:
+            observer(Path(temporary), source)
         if before_replace is not None:
             before_replace()
         os.replace(temporary, target)
@@ -5029,10 +5068,31 @@ def own_sheets(names: Iterable[tuple[str, str]], tabs: Iterable[str]) -> dict[st
     return own
 
 
+#: Tab names Excel keeps for itself (case-insensitive): a sheet called History is refused.
+RESERVED = frozenset({"history"})
+#: Characters a tab name cannot hold: Excel's ``[]:*?/\\``, and control characters and lone
+#: surrogates, which XML cannot carry either.
+_FORBIDDEN = re.compile("[\\[\\]:*?/\\\\\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
 def sheet_name(text: str) -> str:
     """A valid Excel tab name: no ``[]:*?/\\``, no apostrophe at either end, 31 characters."""
-    cleaned = re.sub(r"[\[\]:*?/\\]", " ", str(text)).strip().strip("'").strip()
-    return cleaned[:MAX_TAB].strip() or "Segment"
+    return _trim(_cut(_trim(_FORBIDDEN.sub(" ", str(text))), MAX_TAB)) or "Segment"
+
+
+def _trim(name: str) -> str:
+    """Without spaces or apostrophes at either end (Excel refuses a name that starts or ends
+    with an apostrophe)."""
+    return name.strip(" \u00a0'")
+
+
+def _cut(name: str, length: int) -> str:
+    """The longest start of ``name`` Excel counts as at most ``length`` characters (UTF-16
+    units: an emoji counts two)."""
+    name = name[:length]
+    while len(name.encode("utf-16-le", "surrogatepass")) > 2 * length:
+        name = name[:-1]
+    return name
 
 
 def segment_role(name: str) -> str:
@@ -5081,11 +5141,12 @@ def place_sheets(tabs: Sequence[str], own: Mapping[str, str], wanted: Sequence[t
 
 
 def unique_name(name: str, taken: set[str]) -> str:
-    """A tab name no other sheet has (case-insensitive), numbered if needed, 31 chars max."""
-    candidate, n = name[:MAX_TAB], 2
-    while candidate.casefold() in taken:
+    """A tab name no other sheet has (case-insensitive), numbered if needed, 31 chars max,
+    never one Excel reserves."""
+    candidate, n = _trim(_cut(name, MAX_TAB)) or "Sheet", 2
+    while candidate.casefold() in taken or candidate.casefold() in RESERVED:
         suffix = f" ({n})"
-        candidate, n = name[: MAX_TAB - len(suffix)] + suffix, n + 1
+        candidate, n = _trim(_cut(name, MAX_TAB - len(suffix))) + suffix, n + 1
     return candidate
 '''),
     "addin.workbook.reader": (False, r'''"""Reading the customer workbook: find the input sheets and their tables, keep cell values exact.
@@ -5551,6 +5612,93 @@ def read_sheet_table(path: Path, sheet_name: str, kind: str | None = None) -> Sh
         finally:
             book.close()
 '''),
+    "addin.workbook.references": (False, r'''"""What Excel does to the rest of a workbook when a sheet goes away or the tab list changes.
+
+Deleting a sheet in Excel turns every reference to it, in defined names and in cell formulas,
+into ``#REF!`` and keeps the cell part of the reference: ``'Key accounts'!$A$2:$A$55`` becomes
+``#REF!$A$2:$A$55``, ``=COUNTA('Key accounts'!A:A)`` becomes ``=COUNTA(#REF!A:A)``.  A name
+left pointing at a missing sheet is one of the things Excel "repairs" on open (and LibreOffice
+silently drops), so potentiel does the same as Excel when it deletes one of its result sheets.
+
+``docProps/app.xml`` lists the tab names (``TitlesOfParts``, counted by group in
+``HeadingPairs``); it is kept equal to the workbook's worksheets.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+#: Text in double quotes inside a formula (``""`` is an escaped quote): never a reference.
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+#: Headings Excel writes for the group of worksheets in app.xml, in the languages it ships.
+WORKSHEET_HEADINGS = frozenset({"Worksheets", "Feuilles de calcul", "Werkbladen",
+                                "Arbeitsblätter", "Hojas de cálculo", "Fogli di lavoro",
+                                "Planilhas"})
+_EP = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+
+
+def _sheet_pattern(sheet: str) -> re.Pattern[str]:
+    """A reference's sheet part (``'It''s'!`` or ``Data!``), case-insensitive as Excel."""
+    quoted = "'" + re.escape(sheet.replace("'", "''")) + "'"
+    bare = re.escape(sheet) if re.fullmatch(r"[^\W\d]\w*", sheet) else None
+    either = quoted if bare is None else f"(?:{quoted}|{bare})"
+    return re.compile(r"(?<![\w.'\]!])" + either + "!", re.IGNORECASE)
+
+
+def break_references(formula: str, sheet: str) -> str:
+    """``formula`` with every reference to ``sheet`` turned into ``#REF!`` as Excel does;
+    text in quotes is left as it is."""
+    pattern = _sheet_pattern(sheet)
+    pieces, last = [], 0
+    for string in _STRING.finditer(formula):
+        pieces.append(pattern.sub("#REF!", formula[last:string.start()]))
+        pieces.append(string.group(0))
+        last = string.end()
+    pieces.append(pattern.sub("#REF!", formula[last:]))
+    return "".join(pieces)
+
+
+def refers_to(formula: str, sheet: str) -> bool:
+    """Whether ``formula`` refers to ``sheet`` (outside quoted text)."""
+    return break_references(formula, sheet) != formula
+
+
+def app_titles(xml: bytes, worksheets: list[str]) -> bytes | None:
+    """app.xml with its worksheet titles set to ``worksheets`` (tab order), or None when it
+    has no worksheet group to update.  Other groups (named ranges, charts) are kept."""
+    ET.register_namespace("", _EP)
+    ET.register_namespace("vt", _VT)
+    root = ET.fromstring(xml)
+    pairs = root.find(f"{{{_EP}}}HeadingPairs/{{{_VT}}}vector")
+    titles = root.find(f"{{{_EP}}}TitlesOfParts/{{{_VT}}}vector")
+    if pairs is None or titles is None:
+        return None
+    variants = list(pairs)
+    offset = 0
+    for heading, count in zip(variants[0::2], variants[1::2], strict=False):
+        label = heading.findtext(f"{{{_VT}}}lpstr")
+        number = count.find(f"{{{_VT}}}i4")
+        if number is None:
+            return None
+        n = int(number.text or 0)
+        if label in WORKSHEET_HEADINGS:
+            old = list(titles)[offset:offset + n]
+            at = list(titles).index(old[0]) if old else offset
+            for element in old:
+                titles.remove(element)
+            for k, name in enumerate(worksheets):
+                element = ET.Element(f"{{{_VT}}}lpstr")
+                element.text = name
+                titles.insert(at + k, element)
+            number.text = str(len(worksheets))
+            titles.set("size", str(len(titles)))
+            return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + \
+                ET.tostring(root, encoding="utf-8", xml_declaration=False)
+        offset += n
+    return None
+'''),
     "addin.workbook.results": (False, r'''"""potentiel's result sheets written into the user's workbook: a Dashboard with headline figures
 and native charts, Analysis, one call list per user segment, and Validation.
 
@@ -5582,6 +5730,7 @@ import pyarrow as pa
 from addin.core.analysis import Analysis
 from addin.core.labels import VALUES, header, language_index, localize
 from addin.core.messages import translate_all
+from addin.core.palette import COLOURED_VALUES
 from addin.workbook.a1 import column_letter, quote_sheet
 from addin.workbook.charts import Series, bar_chart, curve_chart, drawing
 from addin.workbook.owned_sheets import own_role, segment_role, sheet_name
@@ -5676,14 +5825,6 @@ FOCUS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 #: Id and name stay in view when scrolling right.
 FROZEN_COLUMNS = 2
-#: Conditional formats: column -> canonical value -> meaning (a colour of sheetxml).
-COLOURS: dict[str, dict[str, str]] = {
-    "temperature": {"hot": "hot", "warm": "warm", "cold": "cold"},
-    "customer_type": {"lost": "bad", "disloyal": "warn", "loyal": "good"},
-    "abc_class": {"A": "good", "B": "warn", "C": "neutral"},
-    "rfm_segment": {"Can't Lose": "bad", "At Risk": "warn", "Champions": "good"},
-    "profitability": {"high": "good", "low": "bad"},
-}
 _DATA_BAR = ("contribution",)
 
 _RESULT_ROLES = frozenset({"dashboard", "analysis", "validation"})
@@ -5842,8 +5983,8 @@ def conditional_formats(columns: Sequence[str], rows: int, styles: Styles, langu
     for at, column in enumerate(columns):
         span = f"{column_letter(at)}{first_row}:{column_letter(at)}{last}"
         rules = []
-        if column in COLOURS:
-            for value, meaning in COLOURS[column].items():
+        if column in COLOURED_VALUES:
+            for value, meaning in COLOURED_VALUES[column].items():
                 shown = VALUES[column][value][i] if column in VALUES else value
                 formula = escape('"' + shown.replace('"', '""') + '"')
                 rules.append(f'<cfRule type="cellIs" dxfId="{styles.dxf[meaning]}" '
@@ -5851,7 +5992,7 @@ def conditional_formats(columns: Sequence[str], rows: int, styles: Styles, langu
                              "</formula></cfRule>")
                 priority += 1
         if column == "severity":
-            for value, meaning in (("error", "bad"), ("warning", "warn")):
+            for value, meaning in (("error", "act"), ("warning", "watch")):
                 formula = escape('"' + _SEVERITY[value][i] + '"')
                 rules.append(f'<cfRule type="cellIs" dxfId="{styles.dxf[meaning]}" '
                              f'priority="{priority}" operator="equal"><formula>{formula}'
@@ -6177,6 +6318,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from addin.core.palette import MEANINGS
 from addin.core.parsing import EXCEL_EPOCH
 from addin.workbook.a1 import column_letter
 from addin.workbook.zip_parts import (
@@ -6218,7 +6360,7 @@ class Styles:
     figure_money: int = 0
     figure_percent: int = 0
     note: int = 0
-    #: Conditional formats by meaning: hot, warm, cold, bad, warn, good, neutral.
+    #: Conditional formats by meaning (:data:`addin.core.palette.MEANINGS`).
     dxf: Mapping[str, int] = field(default_factory=dict)
 
 
@@ -6229,12 +6371,6 @@ INTEGER_FORMAT = "#,##0"
 SCORE_FORMAT = "0.0"
 #: Fills (ARGB) of the header row and of the conditional formats.
 HEADER_FILL = "FFDDEBF7"
-_DXF_COLORS: dict[str, tuple[str, str]] = {   # meaning -> (font, fill)
-    "hot": ("FF9C0006", "FFFFC7CE"), "warm": ("FF9C5700", "FFFFEB9C"),
-    "cold": ("FF1F4E78", "FFDDEBF7"), "bad": ("FF9C0006", "FFFFC7CE"),
-    "warn": ("FF9C5700", "FFFFEB9C"), "good": ("FF006100", "FFC6EFCE"),
-    "neutral": ("FF595959", "FFEDEDED"),
-}
 #: Children of <styleSheet>, in the order the schema requires.
 _STYLE_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
                 "dxfs", "tableStyles", "colors", "extLst")
@@ -6327,7 +6463,7 @@ def ensure_styles(package: Package, currency: str | None = None) -> Styles:
     for key, element in wanted.items():
         xml, ids[key] = _find_or_append(xml, p, "cellXfs", "xf", element)
     dxf = {}
-    for key, (color, background) in _DXF_COLORS.items():
+    for key, (color, background) in MEANINGS.items():
         xml, dxf[key] = _find_or_append(
             xml, p, "dxfs", "dxf", f'<{p}dxf><{p}font><{p}color rgb="{color}"/></{p}font>'
             f'<{p}fill><{p}patternFill><{p}bgColor rgb="{background}"/></{p}patternFill>'
@@ -6605,9 +6741,18 @@ class Links:
     locations: pa.Array
 
 
+#: Most hyperlinks Excel keeps on one worksheet (it drops the rest, with a repair prompt).
+MAX_HYPERLINKS = 65_530
+
+
 def _hyperlinks(links: Links, first_row: int) -> bytes:
+    """The ``<hyperlink>`` elements of a column: the first :data:`MAX_HYPERLINKS` rows that
+    have one are linked, later rows are not."""
     rows = pa.array(np.arange(first_row, first_row + len(links.locations)).astype(str))
     location = links.locations
+    linked = np.cumsum(np.asarray(pc.is_valid(location)))
+    if len(linked) and linked[-1] > MAX_HYPERLINKS:
+        location = pc.if_else(pa.array(linked <= MAX_HYPERLINKS), location, None)
     for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
         location = pc.replace_substring(location, old, new)
     element = pc.binary_join_element_wise('<hyperlink ref="' + column_letter(links.column),
@@ -6786,6 +6931,8 @@ from __future__ import annotations
 import posixpath
 import re
 import struct
+import warnings
+import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -6796,6 +6943,7 @@ from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import quote_sheet, sheet_of_reference
 from addin.workbook.files import atomic_write, check_not_open
 from addin.workbook.owned_sheets import MARK, mark_name, mark_reference, own_sheets, place_sheets
+from addin.workbook.references import app_titles, break_references, refers_to
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_SHEET = REL_NS + "/worksheet"
@@ -6810,6 +6958,14 @@ CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 REL_TABLE = REL_NS + "/table"
 
+REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+CT_VBA = "application/vnd.ms-office.vbaProject"
+#: The content type of the workbook part for each kind of file potentiel writes.
+MAIN_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+}
+
 #: Timestamp of the parts potentiel writes: fixed, so two runs give the same package.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 WORKBOOK_PART = "xl/workbook.xml"
@@ -6819,6 +6975,12 @@ Chunks = Callable[[], Iterable[bytes]]
 #: Parts that may reach this size are written with zip64 headers (2 GiB is zipfile's limit);
 #: smaller ones without, as some readers (Apple Numbers) dislike zip64 they do not need.
 ZIP64_FROM = 1 << 30
+
+
+class WorkbookNotice(UserWarning):
+    """Something a run did to the user's own content that the user should hear of: names
+    turned into #REF!, macros left out of a .xlsx copy.  The CLI prints these under its
+    summary."""
 
 
 @dataclass(frozen=True)
@@ -6921,6 +7083,19 @@ def prefix_of(xml: str, local: str) -> str:
     return (match.group(1) or "") if match else ""
 
 
+def declared_prefix(xml: str, namespace: str) -> str | None:
+    """The prefix the part's root element declares for ``namespace``, or None.
+
+    Only the root's declarations are in scope everywhere: openpyxl (with lxml) declares the
+    relationships namespace on each ``<sheet>`` instead, and a prefix copied from there into a
+    new element would be unbound.
+    """
+    root = re.search(r"<(?![?!])[^>]*>", xml)
+    found = re.search(r"\sxmlns:(\w+)\s*=\s*[\"']" + re.escape(namespace) + "[\"']",
+                      root.group(0) if root else "")
+    return found.group(1) if found else None
+
+
 def rels_part(part: str) -> str:
     """Name of the .rels part holding a part's relationships."""
     folder, name = posixpath.split(part)
@@ -6958,6 +7133,8 @@ class Package:
         self._streams: dict[str, Chunks] = {}
         self._added: list[str] = []
         self._removed: set[str] = set()
+        #: What the edits did to the user's own content, for the run's summary.
+        self.notices: list[str] = []
         if WORKBOOK_PART not in self._infos or CONTENT_TYPES not in self._infos:
             self._zip.close()
             raise WorkbookError(f"{self.path.name} is a zip file but not an Excel workbook.",
@@ -7187,6 +7364,7 @@ class Package:
                                  {role: sheet.name for role, sheet in own.items()},
                                  [(s.role, s.name) for s in sheets], drop)
         gone = {tab.casefold() for tab in placement.delete}
+        self.drop_calc_chain()
         for role, sheet in own.items():
             if role in placement.reuse or sheet.name.casefold() in gone:
                 self._remove_parts(sheet)
@@ -7194,6 +7372,7 @@ class Package:
             if sheet.name.casefold() in gone:
                 self.remove_relationship(WORKBOOK_PART, self._sheet_rel(sheet))
                 self._drop_sheet_element(sheet)
+                self._break_references(sheet.name)
         used: list[str] = []
         for spec in sheets:
             name = placement.names[spec.role]
@@ -7223,7 +7402,68 @@ class Package:
         for spec, name in zip(sheets, used, strict=True):
             for defined, formula in spec.local_names.items():
                 self._set_local_name(defined, name, formula.format(sheet=quote_sheet(name)))
+        self._update_titles()
         return used
+
+    def drop_calc_chain(self) -> None:
+        """Delete the calculation chain (part, relationship, content type): once cells or
+        sheets change, a chain naming a cell without a formula is a repair in Excel, and
+        Excel rebuilds a missing chain silently."""
+        for rel in self.relationships(WORKBOOK_PART):
+            if rel.type == REL_CALC_CHAIN and rel.part:
+                self.remove(rel.part)
+                self.remove_relationship(WORKBOOK_PART, rel)
+
+    def _break_references(self, gone: str) -> None:
+        """Turn the user's names and formulas that refer to the deleted sheet ``gone`` into
+        ``#REF!``, as Excel does when a sheet is deleted; each is listed in :attr:`notices`."""
+        for defined in self.defined_names():
+            if defined.name.startswith(MARK) or not refers_to(defined.text, gone):
+                continue
+            text = escape(break_references(defined.text, gone))
+            element = re.sub(r">.*</", lambda _, t=text: f">{t}</", defined.element, count=1,
+                             flags=re.DOTALL)
+            self._edit_workbook(lambda xml, old=defined.element, new=element:
+                                xml.replace(old, new, 1))
+            self.notices.append(f"the name {defined.name} referred to the deleted sheet "
+                                f"'{gone}': it is now {unescape(text)}")
+        for sheet in self.sheets():
+            if sheet.part is None or not self.exists(sheet.part) or \
+                    not sheet.part.startswith("xl/worksheets/"):
+                continue
+            raw = self.read(sheet.part).decode("utf-8", "replace").casefold()
+            if gone.casefold() not in raw and escape(gone).casefold() not in raw:
+                continue
+            cells: list[str] = []
+
+            def fix(match: re.Match[str], cells: list[str] = cells) -> str:
+                body = match.group(0)
+                found = _FORMULA.search(body)
+                if found is None or not refers_to(unescape(found.group(2)), gone):
+                    return body
+                cells.append(attribute(match.group(1) + ">", "r") or "?")
+                text = escape(break_references(unescape(found.group(2)), gone))
+                return body[: found.start(2)] + text + body[found.end(2):]
+            fixed = _CELL.sub(fix, self.text(sheet.part))
+            if cells:
+                self.set_text(sheet.part, fixed)
+                self.notices.append(f"{len(cells)} formula(s) of sheet '{sheet.name}' "
+                                    f"({', '.join(cells[:5])}) referred to the deleted sheet "
+                                    f"'{gone}': they now show #REF!")
+
+    def _update_titles(self) -> None:
+        """Keep docProps/app.xml's list of worksheets equal to the tab list."""
+        part = "docProps/app.xml"
+        if not self.exists(part):
+            return
+        worksheets = [s.name for s in self.sheets() if s.part is not None
+                      and s.part.startswith("xl/worksheets/")]
+        try:
+            updated = app_titles(self.read(part), worksheets)
+        except ET.ParseError:
+            return
+        if updated is not None:
+            self.put(part, updated)
 
     def _free_table_id(self) -> int:
         """An Excel Table id no table of the workbook has (ids are workbook-wide)."""
@@ -7298,9 +7538,9 @@ class Package:
         xml = self.text(WORKBOOK_PART)
         p = prefix_of(xml, "workbook")
         sheet_id = max((s.sheet_id for s in self.sheets()), default=0) + 1
-        rel_prefix = re.search(r"xmlns:(\w+)=\"" + re.escape(REL_NS) + "\"", xml)
-        rid_attr = (f'{rel_prefix.group(1)}:id="{rid}"' if rel_prefix
-                    else f'xmlns:r="{REL_NS}" r:id="{rid}"')
+        rid_attr = f'{declared_prefix(xml, REL_NS) or "r"}:id="{rid}"'
+        if declared_prefix(xml, REL_NS) is None:
+            rid_attr = f'xmlns:r="{REL_NS}" ' + rid_attr
         state = ' state="hidden"' if hidden else ""
         element = f'<{p}sheet name={quoteattr(name)} sheetId="{sheet_id}"{state} {rid_attr}/>'
         xml = re.sub(r"<((?:\w+:)?)sheets\s*/>", r"<\1sheets></\1sheets>", xml, count=1)
@@ -7353,6 +7593,7 @@ class Package:
         or LibreOffice is allowed.
         """
         target = Path(out) if out is not None else self.path
+        self._fit_extension(target)
         check_not_open(target)
         check = self._check_unchanged if target == self.path else None
         folder = target.resolve().parent
@@ -7360,7 +7601,11 @@ class Package:
             raise WorkbookError(f"Cannot write in the folder {folder}: it does not exist.",
                                 hint="Create it, or choose another output file with -o.")
         try:
-            return atomic_write(target, self._write_zip, before_replace=check)
+            written = atomic_write(target, self._write_zip, before_replace=check,
+                                   source=self.path)
+            for notice in self.notices:
+                warnings.warn(WorkbookNotice(notice), stacklevel=2)
+            return written
         except PermissionError as err:
             raise WorkbookLockedError(f"Cannot replace {target.name}: {err.strerror}.",
                                       hint="Close the workbook in Excel and run again.") from err
@@ -7368,6 +7613,36 @@ class Package:
             raise WorkbookError(f"Cannot write {target}: {err.strerror or err}.",
                                 hint="Check the free disk space, that the folder exists and "
                                      "that you may write there (see -o).") from err
+
+    def _fit_extension(self, target: Path) -> None:
+        """Make the package what the target's extension says: a .xlsx holds no macros (the
+        VBA project is dropped, with a notice), a .xlsm is macro-enabled.  A copy (-o) with
+        any other extension is refused; a file written in place keeps its own kind."""
+        suffix = target.suffix.lower()
+        if target == self.path:
+            return
+        if suffix not in MAIN_TYPES:
+            raise WorkbookError(f"Cannot write {target.name}: potentiel writes workbooks "
+                                "as .xlsx or .xlsm files.",
+                                hint="Name the output file .xlsx (or .xlsm to keep macros).")
+        if suffix == ".xlsx":
+            vba = [r for r in self.relationships(WORKBOOK_PART) if r.type == REL_VBA and r.part]
+            for rel in vba:
+                for part in sorted(self._reachable([rel.part or ""])):
+                    self.remove(part)
+                self.remove_relationship(WORKBOOK_PART, rel)
+            if vba:
+                self.notices.append(f"{target.name} holds no macros: a .xlsx file cannot, so "
+                                    f"the VBA project of {self.path.name} was left out (write "
+                                    "a .xlsm to keep it)")
+            if not any(n.lower().endswith(".bin") and f'PartName="/{n}"' not in
+                       self.text(CONTENT_TYPES) for n in self.names()):
+                self.set_text(CONTENT_TYPES, re.sub(
+                    r"<(?:\w+:)?Default\b[^>]*ContentType=\"" + re.escape(CT_VBA) + r"\"[^>]*/>",
+                    "", self.text(CONTENT_TYPES)))
+        types = self.text(CONTENT_TYPES)
+        if f'PartName="/{WORKBOOK_PART}"' in types and MAIN_TYPES[suffix] not in types:
+            self._set_override(WORKBOOK_PART, MAIN_TYPES[suffix])
 
     def _check_unchanged(self) -> None:
         now = self.path.stat()
@@ -7396,6 +7671,8 @@ class Package:
 
 
 _PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
+_FORMULA = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)</(?:\w+:)?f>")
 
 
 def _new_info(name: str, like: zipfile.ZipInfo | None, level: int = 6) -> zipfile.ZipInfo:
