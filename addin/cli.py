@@ -58,12 +58,13 @@ class _Bar:
 
 def _output(text: str) -> Path:
     """A -o file, checked when the command line is read: potentiel writes .xlsx and .xlsm."""
-    path = Path(text)
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise argparse.ArgumentTypeError(
-            f"{path.name} is not a workbook name: write to a .xlsx file (or .xlsm to keep "
-            "the macros)")
-    return path
+    from addin.workbook.zip_parts import check_output
+
+    try:
+        check_output(Path(text))
+    except PotentielError as err:
+        raise argparse.ArgumentTypeError(err.message) from err
+    return Path(text)
 
 
 def _run(args: argparse.Namespace) -> int:

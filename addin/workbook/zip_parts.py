@@ -176,6 +176,15 @@ def prefix_of(xml: str, local: str) -> str:
     return (match.group(1) or "") if match else ""
 
 
+def check_output(path: Path) -> None:
+    """Refuse to write a workbook under a name that is not a .xlsx or .xlsm file's: Excel
+    would not open it (``out.csv``), or open it as another kind of file."""
+    if Path(path).suffix.lower() not in MAIN_TYPES:
+        raise WorkbookError(f"{Path(path).name} is not a workbook name: write to a .xlsx file "
+                            "(or .xlsm to keep the macros)",
+                            hint="potentiel writes .xlsx and .xlsm workbooks.")
+
+
 def declared_prefix(xml: str, namespace: str) -> str | None:
     """The prefix the part's root element declares for ``namespace``, or None.
 
@@ -524,8 +533,9 @@ class Package:
             if sheet.part is None or not self.exists(sheet.part) or \
                     not sheet.part.startswith("xl/worksheets/"):
                 continue
-            raw = self.read(sheet.part).decode("utf-8", "replace").casefold()
-            if gone.casefold() not in raw and escape(gone).casefold() not in raw:
+            xml = self.read(sheet.part).decode("utf-8")
+            if gone.casefold() not in xml.casefold() and \
+                    escape(gone).casefold() not in xml.casefold():
                 continue
             cells: list[str] = []
 
@@ -537,7 +547,7 @@ class Package:
                 cells.append(attribute(match.group(1) + ">", "r") or "?")
                 text = escape(break_references(unescape(found.group(2)), gone))
                 return body[: found.start(2)] + text + body[found.end(2):]
-            fixed = _CELL.sub(fix, self.text(sheet.part))
+            fixed = _CELL.sub(fix, xml)  # the part is rewritten only if a formula changes
             if cells:
                 self.set_text(sheet.part, fixed)
                 self.notices.append(f"{len(cells)} formula(s) of sheet '{sheet.name}' "
@@ -711,13 +721,10 @@ class Package:
         """Make the package what the target's extension says: a .xlsx holds no macros (the
         VBA project is dropped, with a notice), a .xlsm is macro-enabled.  A copy (-o) with
         any other extension is refused; a file written in place keeps its own kind."""
-        suffix = target.suffix.lower()
         if target == self.path:
             return
-        if suffix not in MAIN_TYPES:
-            raise WorkbookError(f"Cannot write {target.name}: potentiel writes workbooks "
-                                "as .xlsx or .xlsm files.",
-                                hint="Name the output file .xlsx (or .xlsm to keep macros).")
+        check_output(target)
+        suffix = target.suffix.lower()
         if suffix == ".xlsx":
             vba = [r for r in self.relationships(WORKBOOK_PART) if r.type == REL_VBA and r.part]
             for rel in vba:
