@@ -52,4 +52,4 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if COST["packages"]:
         terminalreporter.write_line(
             f"workbook checks: {COST['packages']} packages written, {COST['distinct']} "
-            f"distinct, {COST['seconds']:.1f} s")
+            f"distinct, {COST['seconds']:.1f} s of CPU")

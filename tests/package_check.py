@@ -66,13 +66,13 @@ def findings(path: Path) -> list[str]:
     return [f for f in check_package(path) if f not in ACCEPTED]
 
 
-#: Packages checked, distinct ones, and the seconds spent (the suite prints them at the end).
+#: Packages checked, distinct ones, and the CPU seconds spent (the suite prints them at the end).
 COST = {"packages": 0, "distinct": 0, "seconds": 0.0}
 
 
 def check_package(path: Path) -> list[str]:
     """Every finding on the package at ``path`` (cached by content: each version once)."""
-    start = time.perf_counter()
+    start = time.process_time()
     data = Path(path).read_bytes()
     key = hashlib.sha1(data).hexdigest()
     COST["packages"] += 1
@@ -84,7 +84,7 @@ def check_package(path: Path) -> list[str]:
         except zipfile.BadZipFile:
             size = 0
         _cache[key] = _structure(Path(path), data) + _audit(Path(path), size)
-    COST["seconds"] += time.perf_counter() - start
+    COST["seconds"] += time.process_time() - start
     return _cache[key]
 
 

@@ -31,11 +31,12 @@ def run(book: Path, *args: str) -> int:
     return main(["run", str(book), "--as-of", AS_OF, *args])
 
 
-def inventory(path: Path) -> tuple[list[str], list[str], int]:
-    """Sheets, global names and charts as openpyxl reads them."""
+def inventory(path: Path) -> tuple[list[str], list[str], int, int]:
+    """Sheets, global names, charts and Excel Tables as openpyxl reads them."""
     book = openpyxl.load_workbook(path)
     return (book.sheetnames, sorted(book.defined_names),
-            sum(len(sheet._charts) for sheet in book.worksheets))
+            sum(len(sheet._charts) for sheet in book.worksheets),
+            sum(len(sheet.tables) for sheet in book.worksheets))
 
 
 def libreoffice_sheets(path: Path, tmp_path: Path) -> list[str]:
@@ -79,7 +80,7 @@ def test_a_formula_typed_in_a_result_sheet_then_a_renamed_segment_leaves_no_stal
                     "officedocument.spreadsheetml.calcChain+xml")
         package.add_relationship("xl/workbook.xml", REL_CALC_CHAIN, "xl/calcChain.xml")
         package.save()
-    sheets, names, charts = inventory(book)
+    sheets, names, charts, tables = inventory(book)
     rename_segment(book, "Hot", "Very hot")
     assert run(book) in (0, 1)
     assert findings(book) == []
@@ -87,9 +88,10 @@ def test_a_formula_typed_in_a_result_sheet_then_a_renamed_segment_leaves_no_stal
         assert "xl/calcChain.xml" not in package.namelist()
         assert "calcChain" not in package.read("[Content_Types].xml").decode()
         assert "calcChain" not in package.read("xl/_rels/workbook.xml.rels").decode()
-    after, after_names, after_charts = inventory(book)
+    after, after_names, after_charts, after_tables = inventory(book)
     assert sorted(after) == sorted("Very hot" if s == "Hot" else s for s in sheets)
-    assert (len(after_names), after_charts) == (len(names), charts)  # one segment mark each
+    # one segment mark each, the same charts and Tables
+    assert (len(after_names), after_charts, after_tables) == (len(names), charts, tables)
     assert [n for n in after_names if not n.startswith("_potentiel.segment")] == \
         [n for n in names if not n.startswith("_potentiel.segment")]
     assert libreoffice_sheets(book, tmp_path) == after
@@ -131,7 +133,7 @@ def test_names_and_formulas_on_a_deleted_result_sheet_become_ref_errors_as_in_ex
     assert "<f>COUNTA(#REF!A:A)+COUNTA(Spenders)</f>" in notes
     assert "<f>\"'Hot'!A1\"&amp;#REF!B2</f>" in notes
     assert findings(book) == []
-    sheets, names, _ = inventory(book)
+    sheets, names, _, _ = inventory(book)
     assert "Warm" in sheets and "Hot" not in sheets and {"KeyList", "Spenders"} <= set(names)
     assert libreoffice_sheets(book, tmp_path) == sheets
 
@@ -142,7 +144,7 @@ def test_segment_names_excel_would_refuse_become_valid_tabs(tmp_path: Path) -> N
     for _ in range(2):
         assert run(book) in (0, 1)
         assert findings(book) == []
-    sheets, _, _ = inventory(book)
+    sheets, *_ = inventory(book)
     # 31 characters would end on the apostrophe: cut before it; History is Excel's.
     assert "Accounts managed by Paris team" in sheets and "History (2)" in sheets
     assert libreoffice_sheets(book, tmp_path) == sheets
