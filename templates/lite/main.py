@@ -957,6 +957,7 @@ from addin.core.messages import translate_all
 from addin.errors import PotentielError
 from addin.workbook.reader import WorkbookData, read_workbook
 from addin.workbook.results import PARTS, write_results
+from addin.workbook.zip_parts import check_output
 
 Progress = Callable[[str], None]
 
@@ -987,7 +988,10 @@ def analyze_file(path: Path, *, as_of: date | str | None = None,
 
 def run_file(path: Path, *, out: Path | None = None, as_of: date | str | None = None,
              progress: Progress = _quiet) -> tuple[Analysis, Path]:
-    """The main job: analyse a workbook and write the result sheets into it (or into ``out``)."""
+    """The main job: analyse a workbook and write the result sheets into it (or into ``out``,
+    a .xlsx or .xlsm file: refused before any work otherwise)."""
+    if out is not None:
+        check_output(Path(out))
     analysis = analyze_file(path, as_of=as_of, progress=progress)
     progress("writing result sheets")
     written = write_results(Path(path), analysis, out=Path(out) if out else None)
@@ -7083,6 +7087,15 @@ def prefix_of(xml: str, local: str) -> str:
     return (match.group(1) or "") if match else ""
 
 
+def check_output(path: Path) -> None:
+    """Refuse to write a workbook under a name that is not a .xlsx or .xlsm file's: Excel
+    would not open it (``out.csv``), or open it as another kind of file."""
+    if Path(path).suffix.lower() not in MAIN_TYPES:
+        raise WorkbookError(f"{Path(path).name} is not a workbook name: write to a .xlsx file "
+                            "(or .xlsm to keep the macros)",
+                            hint="potentiel writes .xlsx and .xlsm workbooks.")
+
+
 def declared_prefix(xml: str, namespace: str) -> str | None:
     """The prefix the part's root element declares for ``namespace``, or None.
 
@@ -7431,8 +7444,9 @@ class Package:
             if sheet.part is None or not self.exists(sheet.part) or \
                     not sheet.part.startswith("xl/worksheets/"):
                 continue
-            raw = self.read(sheet.part).decode("utf-8", "replace").casefold()
-            if gone.casefold() not in raw and escape(gone).casefold() not in raw:
+            xml = self.read(sheet.part).decode("utf-8")
+            if gone.casefold() not in xml.casefold() and \
+                    escape(gone).casefold() not in xml.casefold():
                 continue
             cells: list[str] = []
 
@@ -7444,7 +7458,7 @@ class Package:
                 cells.append(attribute(match.group(1) + ">", "r") or "?")
                 text = escape(break_references(unescape(found.group(2)), gone))
                 return body[: found.start(2)] + text + body[found.end(2):]
-            fixed = _CELL.sub(fix, self.text(sheet.part))
+            fixed = _CELL.sub(fix, xml)  # the part is rewritten only if a formula changes
             if cells:
                 self.set_text(sheet.part, fixed)
                 self.notices.append(f"{len(cells)} formula(s) of sheet '{sheet.name}' "
@@ -7618,13 +7632,10 @@ class Package:
         """Make the package what the target's extension says: a .xlsx holds no macros (the
         VBA project is dropped, with a notice), a .xlsm is macro-enabled.  A copy (-o) with
         any other extension is refused; a file written in place keeps its own kind."""
-        suffix = target.suffix.lower()
         if target == self.path:
             return
-        if suffix not in MAIN_TYPES:
-            raise WorkbookError(f"Cannot write {target.name}: potentiel writes workbooks "
-                                "as .xlsx or .xlsm files.",
-                                hint="Name the output file .xlsx (or .xlsm to keep macros).")
+        check_output(target)
+        suffix = target.suffix.lower()
         if suffix == ".xlsx":
             vba = [r for r in self.relationships(WORKBOOK_PART) if r.type == REL_VBA and r.part]
             for rel in vba:
