@@ -6,6 +6,7 @@ into ``#REF!`` and keeps the cell part of the reference: ``'Key accounts'!$A$2:$
 left pointing at a missing sheet is one of the things Excel "repairs" on open (and LibreOffice
 silently drops), so potentiel does the same as Excel when it deletes one of its result sheets.
 
+Renaming a sheet changes the references instead (``'Hot list'!A1`` -> ``'Hot'!A1``).
 ``docProps/app.xml`` lists the tab names (``TitlesOfParts``, counted by group in
 ``HeadingPairs``); it is kept equal to the workbook's worksheets.
 """
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+
+from addin.workbook.a1 import quote_sheet
 
 #: Text in double quotes inside a formula (``""`` is an escaped quote): never a reference.
 _STRING = re.compile(r'"(?:[^"]|"")*"')
@@ -33,17 +36,24 @@ def _sheet_pattern(sheet: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w.'\]!])" + either + "!", re.IGNORECASE)
 
 
-def break_references(formula: str, sheet: str) -> str:
-    """``formula`` with every reference to ``sheet`` turned into ``#REF!`` as Excel does;
-    text in quotes is left as it is."""
+def rename_references(formula: str, sheet: str, new: str | None) -> str:
+    """``formula`` with every reference to ``sheet`` made to sheet ``new`` as Excel does when
+    a sheet is renamed, or (``new`` None) turned into ``#REF!`` as when it is deleted; text in
+    quotes is left as it is."""
+    replacement = "#REF!" if new is None else quote_sheet(new).replace("\\", "\\\\") + "!"
     pattern = _sheet_pattern(sheet)
     pieces, last = [], 0
     for string in _STRING.finditer(formula):
-        pieces.append(pattern.sub("#REF!", formula[last:string.start()]))
+        pieces.append(pattern.sub(replacement, formula[last:string.start()]))
         pieces.append(string.group(0))
         last = string.end()
-    pieces.append(pattern.sub("#REF!", formula[last:]))
+    pieces.append(pattern.sub(replacement, formula[last:]))
     return "".join(pieces)
+
+
+def break_references(formula: str, sheet: str) -> str:
+    """``formula`` with every reference to ``sheet`` turned into ``#REF!`` as Excel does."""
+    return rename_references(formula, sheet, None)
 
 
 def refers_to(formula: str, sheet: str) -> bool:

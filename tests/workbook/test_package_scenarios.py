@@ -21,6 +21,7 @@ from workbooks import customer_workbook
 
 from addin.cli import main
 from addin.workbook.edit import update_cells
+from addin.workbook.references import app_titles
 from addin.workbook.zip_parts import REL_CALC_CHAIN, Package
 
 AS_OF = "2026-03-31"
@@ -136,6 +137,36 @@ def test_names_and_formulas_on_a_deleted_result_sheet_become_ref_errors_as_in_ex
     sheets, names, _, _ = inventory(book)
     assert "Warm" in sheets and "Hot" not in sheets and {"KeyList", "Spenders"} <= set(names)
     assert libreoffice_sheets(book, tmp_path) == sheets
+
+
+def test_a_result_tab_renamed_by_hand_gets_its_name_back_and_references_follow(
+        tmp_path: Path) -> None:
+    book = customer_workbook(tmp_path / "book.xlsx")
+    assert run(book) in (0, 1)
+    with Package(book) as package:  # what Excel saves: the user renamed Analysis, then used it
+        analysis = next(s for s in package.sheets() if s.name == "Analysis")
+        renamed = analysis.element.replace('name="Analysis"', 'name="My analysis"')
+        xml = package.text("xl/workbook.xml").replace(analysis.element, renamed)
+        xml = xml.replace("'Analysis'!", "'My analysis'!").replace(
+            "</definedNames>", "<definedName name=\"Scores\">'My analysis'!$B$2:$B$31"
+            "</definedName></definedNames>")
+        package.set_text("xl/workbook.xml", xml)
+        part, _ = sheet_part(package, "My notes")
+        notes = re.sub(r'(<row r="1"[^>]*?)\s+spans="[^"]*"', r"\1", package.text(part))
+        package.set_text(part, notes.replace(
+            "</row>", "<c r=\"C1\"><f>COUNTA('My analysis'!A:A)</f><v>31</v></c></row>", 1))
+        titles = app_titles(package.read("docProps/app.xml"), [s.name for s in package.sheets()])
+        assert titles is not None
+        package.put("docProps/app.xml", titles)
+        package.save()
+    assert run(book) in (0, 1)
+    assert findings(book) == []
+    with zipfile.ZipFile(book) as package:
+        workbook = package.read("xl/workbook.xml").decode()
+        notes = package.read(part).decode()
+    assert "<definedName name=\"Scores\">'Analysis'!$B$2:$B$31</definedName>" in workbook
+    assert "<f>COUNTA('Analysis'!A:A)</f>" in notes
+    assert "My analysis" not in workbook + notes
 
 
 def test_segment_names_excel_would_refuse_become_valid_tabs(tmp_path: Path) -> None:
