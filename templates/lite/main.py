@@ -5624,6 +5624,7 @@ into ``#REF!`` and keeps the cell part of the reference: ``'Key accounts'!$A$2:$
 left pointing at a missing sheet is one of the things Excel "repairs" on open (and LibreOffice
 silently drops), so potentiel does the same as Excel when it deletes one of its result sheets.
 
+Renaming a sheet changes the references instead (``'Hot list'!A1`` -> ``'Hot'!A1``).
 ``docProps/app.xml`` lists the tab names (``TitlesOfParts``, counted by group in
 ``HeadingPairs``); it is kept equal to the workbook's worksheets.
 """
@@ -5632,6 +5633,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+
+from addin.workbook.a1 import quote_sheet
 
 #: Text in double quotes inside a formula (``""`` is an escaped quote): never a reference.
 _STRING = re.compile(r'"(?:[^"]|"")*"')
@@ -5651,17 +5654,24 @@ def _sheet_pattern(sheet: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w.'\]!])" + either + "!", re.IGNORECASE)
 
 
-def break_references(formula: str, sheet: str) -> str:
-    """``formula`` with every reference to ``sheet`` turned into ``#REF!`` as Excel does;
-    text in quotes is left as it is."""
+def rename_references(formula: str, sheet: str, new: str | None) -> str:
+    """``formula`` with every reference to ``sheet`` made to sheet ``new`` as Excel does when
+    a sheet is renamed, or (``new`` None) turned into ``#REF!`` as when it is deleted; text in
+    quotes is left as it is."""
+    replacement = "#REF!" if new is None else quote_sheet(new).replace("\\", "\\\\") + "!"
     pattern = _sheet_pattern(sheet)
     pieces, last = [], 0
     for string in _STRING.finditer(formula):
-        pieces.append(pattern.sub("#REF!", formula[last:string.start()]))
+        pieces.append(pattern.sub(replacement, formula[last:string.start()]))
         pieces.append(string.group(0))
         last = string.end()
-    pieces.append(pattern.sub("#REF!", formula[last:]))
+    pieces.append(pattern.sub(replacement, formula[last:]))
     return "".join(pieces)
+
+
+def break_references(formula: str, sheet: str) -> str:
+    """``formula`` with every reference to ``sheet`` turned into ``#REF!`` as Excel does."""
+    return rename_references(formula, sheet, None)
 
 
 def refers_to(formula: str, sheet: str) -> bool:
@@ -6947,7 +6957,7 @@ from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import quote_sheet, sheet_of_reference
 from addin.workbook.files import atomic_write, check_not_open
 from addin.workbook.owned_sheets import MARK, mark_name, mark_reference, own_sheets, place_sheets
-from addin.workbook.references import app_titles, break_references, refers_to
+from addin.workbook.references import app_titles, refers_to, rename_references
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_SHEET = REL_NS + "/worksheet"
@@ -7385,7 +7395,7 @@ class Package:
             if sheet.name.casefold() in gone:
                 self.remove_relationship(WORKBOOK_PART, self._sheet_rel(sheet))
                 self._drop_sheet_element(sheet)
-                self._break_references(sheet.name)
+                self._repoint_references(sheet.name)
         used: list[str] = []
         for spec in sheets:
             name = placement.names[spec.role]
@@ -7403,6 +7413,8 @@ class Package:
                 rel = self._sheet_rel(current)
                 self.remove_relationship(WORKBOOK_PART, rel)
                 self.add_relationship(WORKBOOK_PART, REL_SHEET, part, rid=rel.id)
+                if current.name != name:  # e.g. a result tab the user renamed by hand
+                    self._repoint_references(current.name, name)
                 element = _set_attribute(current.element, "name", name)
                 if spec.hidden or attribute(element, "state") is not None:
                     element = _set_attribute(element, "state",
@@ -7427,22 +7439,24 @@ class Package:
                 self.remove(rel.part)
                 self.remove_relationship(WORKBOOK_PART, rel)
 
-    def _break_references(self, gone: str) -> None:
-        """Turn the user's names and formulas that refer to the deleted sheet ``gone`` into
-        ``#REF!``, as Excel does when a sheet is deleted; each is listed in :attr:`notices`."""
+    def _repoint_references(self, gone: str, new: str | None = None) -> None:
+        """Point the user's names and formulas that refer to sheet ``gone`` at its new name
+        ``new``, as Excel does when a sheet is renamed, or (``new`` None: the sheet is deleted)
+        turn them into ``#REF!`` as Excel does then, each listed in :attr:`notices`."""
         for defined in self.defined_names():
             if defined.name.startswith(MARK) or not refers_to(defined.text, gone):
                 continue
-            text = escape(break_references(defined.text, gone))
+            text = escape(rename_references(defined.text, gone, new))
             element = re.sub(r">.*</", lambda _, t=text: f">{t}</", defined.element, count=1,
                              flags=re.DOTALL)
             self._edit_workbook(lambda xml, old=defined.element, new=element:
                                 xml.replace(old, new, 1))
-            self.notices.append(f"the name {defined.name} referred to the deleted sheet "
-                                f"'{gone}': it is now {unescape(text)}")
+            if new is None:
+                self.notices.append(f"the name {defined.name} referred to the deleted sheet "
+                                    f"'{gone}': it is now {unescape(text)}")
         for sheet in self.sheets():
             if sheet.part is None or not self.exists(sheet.part) or \
-                    not sheet.part.startswith("xl/worksheets/"):
+                    not sheet.part.startswith("xl/worksheets/") or sheet.part in self._streams:
                 continue
             xml = self.read(sheet.part).decode("utf-8")
             if gone.casefold() not in xml.casefold() and \
@@ -7456,11 +7470,12 @@ class Package:
                 if found is None or not refers_to(unescape(found.group(2)), gone):
                     return body
                 cells.append(attribute(match.group(1) + ">", "r") or "?")
-                text = escape(break_references(unescape(found.group(2)), gone))
+                text = escape(rename_references(unescape(found.group(2)), gone, new))
                 return body[: found.start(2)] + text + body[found.end(2):]
             fixed = _CELL.sub(fix, xml)  # the part is rewritten only if a formula changes
             if cells:
                 self.set_text(sheet.part, fixed)
+            if cells and new is None:
                 self.notices.append(f"{len(cells)} formula(s) of sheet '{sheet.name}' "
                                     f"({', '.join(cells[:5])}) referred to the deleted sheet "
                                     f"'{gone}': they now show #REF!")
