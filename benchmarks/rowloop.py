@@ -290,8 +290,8 @@ _NUMBER_CELLS = (number_cell, count_cell, need_cell)
 
 # ---------------------------------------------------------------- sheets
 
-_TEXT = ("name", "email", "company", "country", "region", "city", "postal_code", "income_band",
-         "channel", "status", "owner", "notes", "next_action")
+_TEXT = ("name", "email", "phone", "company", "country", "region", "city", "postal_code",
+         "income_band", "channel", "status", "owner", "notes", "next_action")
 CUSTOMER_CELLS: dict[str, Callable[[object], object]] = {
     "customer_id": id_cell, "referred_by": id_cell,
     **dict.fromkeys(_TEXT, text_cell),
@@ -568,7 +568,7 @@ def customer_row(person: Row, lines: list[Row], referrals: int, today: datetime,
     score, temperature, bant = (prospect(person, today, s) if kind == "prospect"
                                 else (None, None, None))
     lost = act["orders"] > 0 and act["days_since_last_order"] > s.churn_days
-    row = {name: person[name] for name in ("customer_id", "name", "email", "company",
+    row = {name: person[name] for name in ("customer_id", "name", "email", "phone", "company",
                                           "country", "region", "city", "postal_code",
                                           "status", "owner", "notes", "next_action")}
     row.update(act)
@@ -625,7 +625,7 @@ def profiles(rows: list[Row], s: Settings) -> None:
         met = (_at_least(r["margin_rate"], margin_bar)
                + _at_least(s.max_discount_rate, r["discount_rate"])
                + _at_least(r["avg_order_value"], order_bar))
-        r["profitability"] = "high" if met >= 2 else "medium" if met == 1 else "low"
+        r["profitability"] = "high" if met == 3 else "medium" if met == 2 else "low"
 
 
 def _median(values: object) -> float | None:

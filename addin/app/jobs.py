@@ -16,6 +16,7 @@ import pandas as pd
 
 from addin.app.side import Side
 from addin.core.analysis import Analysis, run_analysis
+from addin.core.headline import headline
 from addin.core.labels import VALUES, header, language_index
 from addin.core.messages import translate_all
 from addin.errors import PotentielError
@@ -129,12 +130,12 @@ def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
     def say(key: str, **values: object) -> str:
         return SUMMARY[key][index].format(**values)
 
-    lines = [say("analysed", n=len(table), date=analysis.as_of.date())]
+    figures = headline(analysis)
+    lines = [say("analysed", n=figures.customers, date=analysis.as_of.date())]
     counts = table["customer_type"].value_counts()
     words = VALUES["customer_type"]
     lines.append("  " + ", ".join(f"{words[k][index]}: {v}" for k, v in counts.items()))
-    hot = int((table["temperature"] == "hot").sum())
-    lines.append(say("money", hot=hot, revenue=_money(table["revenue"].sum(), language)))
+    lines.append(say("money", hot=figures.hot, revenue=_money(figures.revenue, language)))
     for name, rows in analysis.segments.items():
         lines.append(say("segment", name=name, n=len(rows)))
     v = analysis.validation
@@ -210,7 +211,7 @@ def _message(macro: str, analysis: Analysis) -> str:
         sizes = ", ".join(f"{name}: {len(rows)}" for name, rows in analysis.segments.items())
         return _DONE["segments"][index].format(sizes=sizes or _DONE["no_segments"][index],
                                                problems=problems)
-    return _DONE["analysed"][index].format(n=len(analysis.table), problems=problems)
+    return _DONE["analysed"][index].format(n=headline(analysis).customers, problems=problems)
 
 
 def _sync(side: Side) -> str:

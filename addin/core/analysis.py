@@ -34,8 +34,8 @@ from addin.core.segmentation import generations, income_bands, rfm
 from addin.core.settings import Settings, as_of_date
 from addin.core.validation import Validation
 
-IDENTITY_COLUMNS = ("customer_id", "name", "email", "company", "country", "region", "city",
-                    "postal_code")
+IDENTITY_COLUMNS = ("customer_id", "name", "email", "phone", "company", "country", "region",
+                    "city", "postal_code")
 ACTIVITY_COLUMNS = ("orders", "first_order", "last_order", "days_since_last_order",
                     "tenure_days", "frequency", "recency", "T", "monetary_value")
 TYPE_COLUMNS = ("customer_type", "is_current", "is_prescriber", "referrals", "is_referred",
@@ -71,6 +71,10 @@ class Analysis:
     #: 0-based column index).  Filled when the inputs come from a workbook, so problems can
     #: name and link the cell the user typed; empty through the Python API.
     columns: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
+    #: The Customers columns the table does not hold, row for row: inputs it reads under
+    #: their canonical name (``budget``, ``last_interaction``) and the user's own columns
+    #: under the user's header, which the result sheets show as they are.
+    inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def has_errors(self) -> bool:
@@ -184,6 +188,7 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
         segments={name: output[mask] for name, mask in masks.items()},
         settings=config,
         as_of=moment,
+        inputs=inputs_kept.drop(columns=[c for c in inputs_kept if c in output]),
     )
 
 

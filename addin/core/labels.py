@@ -69,6 +69,7 @@ HEADERS: dict[str, tuple[str, str, str]] = {
     "customer_id": ("Customer ID", "N° client", "Klantnummer"),
     "name": ("Name", "Nom", "Naam"),
     "email": ("Email", "E-mail", "E-mail"),
+    "phone": ("Phone", "Téléphone", "Telefoon"),
     "company": ("Company", "Société", "Bedrijf"),
     "country": ("Country", "Pays", "Land"),
     "region": ("Region", "Région", "Regio"),
@@ -122,6 +123,13 @@ HEADERS: dict[str, tuple[str, str, str]] = {
     "generation": ("Generation", "Génération", "Generatie"),
     "income_band": ("Income band", "Tranche de revenu", "Inkomensklasse"),
     "segments": ("Segments", "Segments", "Segmenten"),
+    # Inputs a call list shows beside the analysis.
+    "last_interaction": ("Last contact", "Dernier contact", "Laatste contact"),
+    "days_since_contact": ("Days since contact", "Jours depuis le contact",
+                           "Dagen sinds contact"),
+    "budget": ("Budget", "Budget", "Budget"),
+    "purchase_horizon_days": ("Buys within (days)", "Achat sous (jours)",
+                              "Koopt binnen (dagen)"),
 }
 
 #: Headers earlier versions wrote (a re-read sheet of theirs is still understood).

@@ -8,7 +8,7 @@ both places.  Four meanings, each a (font, fill) pair of ARGB colours:
 - ``good`` — healthy (loyal customers, Champions, ABC A, high profitability): green;
 - ``watch`` — keep an eye on it (warm prospects, At Risk, ABC B, disloyal): amber;
 - ``act`` — something is going wrong (lost customers, Can't Lose, low profitability): red;
-- ``neutral`` — shown but unremarkable (cold prospects, ABC C): grey.
+- ``neutral`` — shown but unremarkable (cold prospects, ABC C and D): grey.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ MEANINGS: dict[str, tuple[str, str]] = {
 COLOURED_VALUES: dict[str, dict[str, str]] = {
     "temperature": {"hot": "opportunity", "warm": "watch", "cold": "neutral"},
     "customer_type": {"lost": "act", "disloyal": "watch", "loyal": "good"},
-    "abc_class": {"A": "good", "B": "watch", "C": "neutral"},
+    "abc_class": {"A": "good", "B": "watch", "C": "neutral", "D": "neutral"},
     "rfm_segment": {"Can't Lose": "act", "At Risk": "watch", "Champions": "good"},
     "profitability": {"high": "good", "low": "act"},
 }

@@ -343,12 +343,17 @@ def _customers(book: _Book, as_of: pd.Timestamp, rng: np.random.Generator) -> pd
     referred = (ref_channel & (rng.random(n) < 0.85)) | (~employee & (rng.random(n) < 0.01))
     referrer = _referrers(book, rng)
 
-    age = np.clip(np.round(rng.normal(45, 17, n)), 11, 98)
+    # Customers are adults (a shop's buyers, a company's contact): 19 to 92 years old, so no
+    # one born after 2007 earns an income or leads the RFM ranking.
+    age = np.clip(np.round(rng.normal(46, 15, n)), 19, 92)
     age = np.where(employee, np.clip(age, 20, 64), age)
     birth_year = (as_of.year - age).astype(np.float64)
     birth_year[rng.random(n) < 0.08] = np.nan
+    # A person's income follows their age: students and young starters earn less, pensions
+    # are lower than salaries.  A company's "income" is its turnover.
+    stage = np.select([age < 25, age >= 67], [0.55, 0.7], default=1.0)
     income = np.where(book.company, np.round(rng.lognormal(np.log(420_000), 0.9, n), -3),
-                      np.round(rng.lognormal(np.log(34_000), 0.45, n), -2))
+                      np.round(rng.lognormal(np.log(34_000), 0.45, n) * stage, -2))
     income[rng.random(n) < 0.12] = np.nan
 
     feedback = _feedback(book, rng)
@@ -363,6 +368,7 @@ def _customers(book: _Book, as_of: pd.Timestamp, rng: np.random.Generator) -> pd
         "customer_id": book.ids,
         "name": _choose(_names(), name_code),
         "email": _emails(rng, name_code, book.country),
+        "phone": _phones(book.country),
         "company": company,
         "country": _choose(COUNTRIES, book.country),
         "region": _choose([c[1] for c in CITIES], city),
@@ -491,6 +497,21 @@ def _emails(rng: np.random.Generator, name_code: np.ndarray, country: np.ndarray
         pc.coalesce(_choose([f"{i:02d}" for i in range(100)], suffix), ""),
         "@", _choose([d for ds in MAIL_DOMAINS for d in ds], domain), "")
     return pc.if_else(pa.array(rng.random(n) < 0.05), pa.scalar(None, pa.string()), mail)
+
+
+def _phones(country: np.ndarray) -> pa.Array:
+    """A mobile number per customer in its country's usual form (+33 6 12 34 56 78,
+    +32 470 12 34 56, +31 6 1234 5678), drawn without the generator so that adding the column
+    left every other value of the sample as it was; about one in ten is unknown."""
+    n = len(country)
+    digits = (np.arange(n, dtype=np.int64) * 7_919_393 + 12_345_678) % 100_000_000
+    text = pd.Series(digits).map("{:08d}".format)
+    pairs = text.str[0:2] + " " + text.str[2:4] + " " + text.str[4:6] + " " + text.str[6:8]
+    phone = np.select([country == 0, country == 1],
+                      ["+33 6 " + pairs, "+32 47" + text.str[0] + " " + text.str[1:3] + " "
+                       + text.str[3:5] + " " + text.str[5:7]],
+                      default="+31 6 " + text.str[0:4] + " " + text.str[4:8])
+    return pa.array(phone, mask=(digits % 10) == 3, type=pa.string())
 
 
 def _choose(words: Sequence[str], codes: np.ndarray) -> pa.Array:

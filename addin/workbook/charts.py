@@ -81,12 +81,33 @@ def _series_head(series: Series, color: str) -> str:
             "</c:spPr>")
 
 
+def _labels(code: str) -> str:
+    """Each bar's value written at its end (small, in the axis' number format)."""
+    return (f'<c:dLbls><c:numFmt formatCode={quoteattr(code)} sourceLinked="0"/>'
+            "<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>"
+            '<c:txPr><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="800"/></a:pPr>'
+            '<a:endParaRPr lang="en-US"/></a:p></c:txPr><c:dLblPos val="outEnd"/>'
+            '<c:showLegendKey val="0"/><c:showVal val="1"/><c:showCatName val="0"/>'
+            '<c:showSerName val="0"/><c:showPercent val="0"/><c:showBubbleSize val="0"/>'
+            "</c:dLbls>")
+
+
+def count_step(values: Sequence[float], ticks: int = 5) -> int:
+    """A whole step between the gridlines of a count axis: never half a customer."""
+    top = max((float(v) for v in values if np.isfinite(v)), default=1.0)
+    raw = max(top / ticks, 1.0)
+    magnitude = 10 ** int(np.floor(np.log10(raw)))
+    return int(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw))
+
+
 def _axis(kind: Literal["cat", "val"], ax: int, cross: int, position: str, *,
           code: str = "General", title: str | None = None, gridlines: bool = False,
-          maximum: float | None = None, reverse: bool = False) -> str:
+          maximum: float | None = None, reverse: bool = False,
+          step: int | None = None) -> str:
     order = "maxMin" if reverse else "minMax"
     scaling = f'<c:orientation val="{order}"/>' + (
-        f'<c:max val="{maximum}"/><c:min val="0"/>' if maximum is not None else "")
+        f'<c:max val="{maximum}"/><c:min val="0"/>' if maximum is not None else
+        '<c:min val="0"/>' if step else "")
     body = (f'<c:axId val="{ax}"/><c:scaling>{scaling}</c:scaling><c:delete val="0"/>'
             f'<c:axPos val="{position}"/>' + ("<c:majorGridlines/>" if gridlines else "")
             + (_title(title, 1000) if title else "")
@@ -94,6 +115,9 @@ def _axis(kind: Literal["cat", "val"], ax: int, cross: int, position: str, *,
             '<c:majorTickMark val="out"/><c:minorTickMark val="none"/>'
             f'<c:tickLblPos val="nextTo"/><c:crossAx val="{cross}"/>'
             '<c:crosses val="autoZero"/>')
+    if step:
+        body += f'<c:crossBetween val="between"/><c:majorUnit val="{step}"/>'
+        return f"<c:valAx>{body}</c:valAx>"
     if kind == "cat":
         return (f'<c:catAx>{body}<c:auto val="1"/><c:lblAlgn val="ctr"/>'
                 '<c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>')
@@ -111,10 +135,12 @@ def _space(title: str, plot: str) -> bytes:
 
 def bar_chart(title: str, series: Series, *, horizontal: bool = False, color: int = 0,
               money: bool = False) -> bytes:
-    """A column chart (or horizontal bars, first category on top) of counts per category, or
-    of sums of money (thousands separated) with ``money``."""
+    """A column chart (or horizontal bars, first category on top) of counts per category on a
+    whole-number axis, or of sums of money (thousands separated) with ``money``; each bar
+    shows its value."""
+    code = _SHORT_MONEY if money else "#,##0"
     ser = (f"<c:ser>{_series_head(series, _COLORS[color])}"
-           '<c:invertIfNegative val="0"/>'
+           f'<c:invertIfNegative val="0"/>{_labels(code)}'
            f"<c:cat><c:strRef><c:f>{escape(series.ref(series.category_column))}</c:f>"
            f"{_str_cache(series.categories)}</c:strRef></c:cat>"
            f"<c:val><c:numRef><c:f>{escape(series.ref(series.value_column))}</c:f>"
@@ -125,9 +151,10 @@ def bar_chart(title: str, series: Series, *, horizontal: bool = False, color: in
             '<c:axId val="50010001"/><c:axId val="50010002"/></c:barChart>'
             + _axis("cat", 50010001, 50010002, "l" if horizontal else "b",
                     reverse=horizontal)
-            + _axis("val", 50010002, 50010001, "b" if horizontal else "l", gridlines=True,
-                    code=_SHORT_MONEY if money else "General")
-            .replace('"midCat"', '"between"'))
+            + (_axis("val", 50010002, 50010001, "b" if horizontal else "l", gridlines=True,
+                     code=code).replace('"midCat"', '"between"') if money else
+               _axis("val", 50010002, 50010001, "b" if horizontal else "l", gridlines=True,
+                     code=code, step=count_step(series.values))))
     return _space(title, plot)
 
 

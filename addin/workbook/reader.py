@@ -15,7 +15,7 @@ keeps its Excel row number as index, so every message names the row the user see
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +28,7 @@ from addin.core.schema import REQUIRED, SHEET_ALIASES, canonical_columns, match_
 from addin.core.validation import ROW_INDEX, Validation
 from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import column_letter
+from addin.workbook.result_words import RESULT_SHEET_NAMES
 from addin.workbook.zip_parts import Package, Sheet, attribute
 
 if TYPE_CHECKING:
@@ -345,7 +346,7 @@ def _where(table: SheetTable, kind: str) -> dict[str, tuple[str, int]]:
     return found
 
 
-def _input_names(names: list[str], own: set[str], validation: Validation) -> dict[str, str]:
+def _input_names(names: list[str], own: Collection[str], validation: Validation) -> dict[str, str]:
     """Canonical sheet -> the user's sheet name, potentiel's own sheets left out."""
     found: dict[str, str] = {}
     for name in names:
@@ -382,7 +383,7 @@ def data_from_grids(path: Path, grids: Mapping[str, Sequence[Sequence[object]]],
     """
     validation = Validation()
     names = list(grids)
-    found = _input_names(names, _RESULT_SHEET_NAMES, validation)
+    found = _input_names(names, RESULT_SHEET_NAMES, validation)
     _require_customers(Path(path), names, found)
     frames: dict[str, pd.DataFrame | None] = dict.fromkeys(_LABELS)
     columns = {}
@@ -393,11 +394,6 @@ def data_from_grids(path: Path, grids: Mapping[str, Sequence[Sequence[object]]],
     return WorkbookData(path=Path(path), customers=frames["customers"], orders=frames["orders"],
                         segments=frames["segments"], settings=frames["settings"],
                         sheet_names=found, validation=validation, columns=columns)
-
-
-#: Tab names of potentiel's result sheets in every language: never input, even unmarked.
-_RESULT_SHEET_NAMES = {"Dashboard", "Tableau de bord", "Analysis", "Analyse", "Validation",
-                       "Validatie"}
 
 
 def _calamine(path: Path) -> CalamineWorkbook:

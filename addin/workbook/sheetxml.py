@@ -65,17 +65,30 @@ class Styles:
     figure_money: int = 0
     figure_percent: int = 0
     note: int = 0
+    #: A Dashboard figure as a tile: its label (top of the box) and its number (bottom).
+    tile_label: int = 0
+    tile: int = 0
+    tile_money: int = 0
+    tile_percent: int = 0
+    tile_text: int = 0
+    tile_link: int = 0
+    #: Wrapped text in a meaning's colours and a small grey note that wraps.
+    wrapped_note: int = 0
     #: Conditional formats by meaning (:data:`addin.core.palette.MEANINGS`).
     dxf: Mapping[str, int] = field(default_factory=dict)
+    #: Cells filled with a meaning's colours (the Dashboard's legend).
+    legend: Mapping[str, int] = field(default_factory=dict)
 
 
-#: Number formats (beside the currency's) of the result sheets: one date format for all.
-DATE_FORMAT = "yyyy-mm-dd"
+#: Dates in the workbook's language: Excel's short date, which follows the reader's locale
+#: (built-in format 14), in English; day first in French and Dutch, whatever the locale.
+DATE_FORMATS: dict[str, str | int] = {"en": 14, "fr": "dd/mm/yyyy", "nl": "dd/mm/yyyy"}
 PERCENT_FORMAT = "0.0%"
 INTEGER_FORMAT = "#,##0"
 SCORE_FORMAT = "0.0"
-#: Fills (ARGB) of the header row and of the conditional formats.
+#: Fill (ARGB) of the header row, border of the Dashboard's figure tiles.
 HEADER_FILL = "FFDDEBF7"
+TILE_BORDER = "FFA6A6A6"
 #: Children of <styleSheet>, in the order the schema requires.
 _STYLE_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
                 "dxfs", "tableStyles", "colors", "extLst")
@@ -111,8 +124,11 @@ def currency_of(package: Package) -> str | None:
     return currency_in(unescape(code[1:-1]) for code in codes)
 
 
-def ensure_styles(package: Package, currency: str | None = None) -> Styles:
+def ensure_styles(package: Package, currency: str | None = None,
+                  language: str = "en") -> Styles:
     """Find or append potentiel's cell formats in styles.xml; existing indices are untouched.
+
+    Dates take the format of ``language`` (:data:`DATE_FORMATS`).
 
     Every format uses the workbook's first font (the one its own cells use), made bold,
     larger or blue where needed: one typeface on every sheet.
@@ -121,12 +137,16 @@ def ensure_styles(package: Package, currency: str | None = None) -> Styles:
     xml = package.text(part)
     p = prefix_of(xml, "styleSheet")
     fonts = _block(xml, p, "fonts")
-    first_font = re.search(r"<(?:\w+:)?font\b.*?(?:</(?:\w+:)?font>|/>)", fonts, re.DOTALL)
+    # An empty <font/>, or a whole <font>...</font> (not up to its first child's "/>").
+    first_font = re.search(r"<(?:\w+:)?font\b(?:[^>]*/>|.*?</(?:\w+:)?font>)", fonts,
+                           re.DOTALL)
     base = first_font.group(0) if first_font else f"<{p}font/>"
     font_ids = {}
     for key, element in (("bold", _bolder(base, p, size=None)),
                          ("big", _bolder(base, p, size="14")),
                          ("figure", _bolder(base, p, size="16")),
+                         ("figure_link", _colored(_bolder(base, p, size="16"), p, "FF0563C1",
+                                                  underline=True)),
                          ("link", _colored(base, p, "FF0563C1", underline=True)),
                          ("note", _colored(base, p, "FF595959"))):
         xml, font_ids[key] = _find_or_append(xml, p, "fonts", "font", element)
@@ -138,23 +158,48 @@ def ensure_styles(package: Package, currency: str | None = None) -> Styles:
                                   f'<{p}border><{p}left/><{p}right/><{p}top/><{p}bottom '
                                   f'style="thin"><{p}color auto="1"/></{p}bottom><{p}diagonal/>'
                                   f"</{p}border>")
+    tile_borders = {}
+    for key, sides in (("top", ("left", "right", "top")), ("bottom", ("left", "right",
+                                                                      "bottom"))):
+        edges = "".join(f'<{p}{side} style="thin"><{p}color rgb="{TILE_BORDER}"/></{p}{side}>'
+                        if side in sides else f"<{p}{side}/>"
+                        for side in ("left", "right", "top", "bottom"))
+        xml, tile_borders[key] = _find_or_append(xml, p, "borders", "border",
+                                                 f"<{p}border>{edges}<{p}diagonal/></{p}border>")
+    meaning_fills, meaning_fonts = {}, {}
+    for key, (color, background) in MEANINGS.items():
+        xml, meaning_fills[key] = _find_or_append(
+            xml, p, "fills", "fill", f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor '
+            f'rgb="{background}"/><{p}bgColor indexed="64"/></{p}patternFill></{p}fill>')
+        xml, meaning_fonts[key] = _find_or_append(xml, p, "fonts", "font",
+                                                  _colored(base, p, color))
+    date_format = DATE_FORMATS.get(language, DATE_FORMATS["en"])
     formats = {}
-    for key, code in (("date", DATE_FORMAT), ("percent", PERCENT_FORMAT),
+    if isinstance(date_format, int):
+        formats["date"] = date_format
+    else:
+        xml, formats["date"] = _num_fmt(xml, p, date_format)
+    for key, code in (("percent", PERCENT_FORMAT),
                       ("integer", INTEGER_FORMAT), ("score", SCORE_FORMAT),
                       ("money", money_format(currency))):
         xml, formats[key] = _num_fmt(xml, p, code)
 
-    def xf(num_fmt: int, font: int, fill_id: int = 0, border_id: int = 0) -> str:
+    def xf(num_fmt: int, font: int, fill_id: int = 0, border_id: int = 0,
+           align: str = "") -> str:
         flags = ((' applyNumberFormat="1"' if num_fmt else "") + (' applyFont="1"' if font
                  else "") + (' applyFill="1"' if fill_id else "")
                  + (' applyBorder="1"' if border_id else ""))
-        return (f'<{p}xf numFmtId="{num_fmt}" fontId="{font}" fillId="{fill_id}" '
-                f'borderId="{border_id}" xfId="0"{flags}/>')
+        head = (f'<{p}xf numFmtId="{num_fmt}" fontId="{font}" fillId="{fill_id}" '
+                f'borderId="{border_id}" xfId="0"{flags}')
+        if not align:
+            return head + "/>"
+        return head + f' applyAlignment="1"><{p}alignment {align}/></{p}xf>'
+
+    top, bottom = tile_borders["top"], tile_borders["bottom"]
+    centred = 'horizontal="center" vertical="center"'
 
     wanted = {
-        "header": xf(0, font_ids["bold"], fill, border).replace(
-            "/>", f' applyAlignment="1"><{p}alignment vertical="center" wrapText="1"/>'
-                  f"</{p}xf>"),
+        "header": xf(0, font_ids["bold"], fill, border, 'vertical="top" wrapText="1"'),
         "date": xf(formats["date"], 0),
         "percent": xf(formats["percent"], 0), "number": xf(formats["money"], 0),
         "title": xf(0, font_ids["big"]), "integer": xf(formats["integer"], 0),
@@ -163,7 +208,16 @@ def ensure_styles(package: Package, currency: str | None = None) -> Styles:
         "figure_money": xf(formats["money"], font_ids["figure"]),
         "figure_percent": xf(formats["percent"], font_ids["figure"]),
         "note": xf(0, font_ids["note"]),
+        "tile_label": xf(0, font_ids["note"], 0, top, 'horizontal="center" wrapText="1"'),
+        "tile": xf(formats["integer"], font_ids["figure"], 0, bottom, centred),
+        "tile_money": xf(formats["money"], font_ids["figure"], 0, bottom, centred),
+        "tile_percent": xf(formats["percent"], font_ids["figure"], 0, bottom, centred),
+        "tile_text": xf(0, font_ids["figure"], 0, bottom, centred),
+        "tile_link": xf(formats["integer"], font_ids["figure_link"], 0, bottom, centred),
+        "wrapped_note": xf(0, font_ids["note"], 0, 0, 'vertical="top" wrapText="1"'),
     }
+    wanted |= {f"legend.{key}": xf(0, meaning_fonts[key], meaning_fills[key], 0,
+                                   'vertical="center" wrapText="1"') for key in MEANINGS}
     ids = {}
     for key, element in wanted.items():
         xml, ids[key] = _find_or_append(xml, p, "cellXfs", "xf", element)
@@ -174,7 +228,9 @@ def ensure_styles(package: Package, currency: str | None = None) -> Styles:
             f'<{p}fill><{p}patternFill><{p}bgColor rgb="{background}"/></{p}patternFill>'
             f"</{p}fill></{p}dxf>")
     package.set_text(part, xml)
-    return Styles(**ids, dxf=dxf)
+    legend = {key[len("legend."):]: ids.pop(key) for key in list(ids)
+              if key.startswith("legend.")}
+    return Styles(**ids, dxf=dxf, legend=legend)
 
 
 def _styles_part(package: Package) -> str:
@@ -412,10 +468,48 @@ def header_cells(labels: Sequence[object], row: int, style: int | None,
     return rows_xml(frame, row, styles, formats, first_column).decode("utf-8")
 
 
+#: A bold header character is about this many widths of the font's digit (Excel's unit).
+_BOLD = 1.15
+#: The filter button takes the right of the header cell: about 2.5 character widths.
+_BUTTON = 2.5
+#: Most lines a header wraps on, and the width up to which a column widens to keep it on two.
+HEADER_LINES = 3
+_TWO_LINES = 20.0
+
+
+def header_lines(label: str, width: float, button: bool = True) -> int:
+    """How many lines ``label`` wraps on, at word boundaries, in a column ``width`` wide,
+    with the filter button's room kept free on every line."""
+    room = width - 1 - (_BUTTON if button else 0)
+    lines, used = 1, 0.0
+    for part in label.split():
+        size = len(part) * _BOLD
+        if used and used + _BOLD + size > room:
+            lines, used = lines + 1, size
+        else:
+            used += (_BOLD if used else 0) + size
+    return lines
+
+
+def header_width(label: str, content: float, button: bool = True) -> float:
+    """The narrowest width from ``content`` up that shows the header whole: no word cut,
+    no text under the filter button, on at most :data:`HEADER_LINES` lines."""
+    words = max((len(w) for w in label.split()), default=0)
+    width = max(content, words * _BOLD + 1 + (_BUTTON if button else 0))
+    # Two lines where a column up to _TWO_LINES wide holds them, so the header row of a
+    # sheet stays two lines high; three at most otherwise.
+    while header_lines(label, width, button) > 2 and width < _TWO_LINES:
+        width += 1
+    while header_lines(label, width, button) > HEADER_LINES:
+        width += 1
+    return float(np.ceil(width))
+
+
 def column_widths(frame: pd.DataFrame, headers: Sequence[object], sample: int = 2000,
-                  ) -> list[float]:
+                  button: bool = True) -> list[float]:
     """Column widths from the values as shown (numbers with their separators, dates as
-    yyyy-mm-dd) and the header, which may wrap on two lines: between 6 and 50."""
+    dd/mm/yyyy) and the header, which wraps at word boundaries beside its filter button:
+    between 6 and 50."""
     head = frame.head(sample)
     widths = []
     for i, name in enumerate(headers):
@@ -431,10 +525,8 @@ def column_widths(frame: pd.DataFrame, headers: Sequence[object], sample: int = 
         else:
             lengths = column.dropna().astype(str).str.len()
             longest = int(lengths.max()) if len(lengths) else 0
-        label = str(name or "")
-        words = max((len(w) for w in label.split()), default=0)
-        header = len(label) if len(label) <= 14 else max(words, (len(label) + 1) // 2)
-        widths.append(float(min(50, max(6, longest, header) + 2)))
+        content = max(6, longest + 2)
+        widths.append(min(50.0, header_width(str(name or ""), content, button)))
     return widths
 
 
@@ -470,7 +562,8 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
               headers: Sequence[object] | None = None, drawing: bool = False,
               one_page: bool = False, table_part: bool = False, freeze_columns: int = 0,
               hidden_columns: Sequence[int] = (), conditional: str = "",
-              links: Links | None = None, selected: bool = False,
+              links: Links | None = None, selected: bool = False, notes: bool = False,
+              page_header: bool = False, fit_width: bool = True,
               block: int = 20_000) -> Stream:
     """A worksheet part for ``frame``: optional title lines, then a header row and the data.
 
@@ -480,7 +573,10 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
     ``rIdTable1`` with ``table_part``, else a sheet autofilter.  ``hidden_columns`` are grouped
     and collapsed (one click shows them); ``conditional`` is ready-made conditional formatting
     XML; ``links`` puts hyperlinks on a column; with ``drawing``, the sheet refers to drawing
-    ``rId1`` (charts); ``one_page`` prints the sheet on one landscape page.
+    ``rId1`` (charts); ``one_page`` prints the sheet on one landscape page, ``fit_width=False``
+    across as many pages as its columns need (at 80 %); ``notes`` refers to the VML drawing
+    ``rIdVml1`` of the cells' notes; ``page_header`` prints the tab name and the date on top
+    of each page, page numbers below.
     """
     labels = list(frame.columns) if headers is None else list(headers)
     header_row = len(top) + 1 if not top else len(top) + 2
@@ -491,9 +587,10 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
                             f"(at most {MAX_ROWS - header_row}).",
                             hint="Split the customers over several workbooks.")
     last = column_letter(max(len(frame.columns), 1) - 1)
-    widths = column_widths(frame, labels) if len(frame.columns) else []
+    widths = column_widths(frame, labels, button=table) if len(frame.columns) else []
     hidden = set(hidden_columns)
-    wraps = any(len(str(label or "")) > 14 for label in labels)
+    lines = max((header_lines(str(label or ""), w, table) for label, w in
+                 zip(labels, widths, strict=True)), default=1)
 
     def pane() -> str:
         if not (table and len(frame.columns)):
@@ -508,12 +605,13 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
                 'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/>')
 
     def chunks() -> Iterator[str | bytes]:
-        fit = one_page or table
+        fit = one_page or (table and fit_width)
         view = ' tabSelected="1"' if selected else ""
         yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-               + ('<sheetPr><outlinePr summaryRight="0"/><pageSetUpPr fitToPage="1"/>'
-                  "</sheetPr>" if fit else "")
+               + ('<sheetPr><outlinePr summaryRight="0"/>'
+                  + ('<pageSetUpPr fitToPage="1"/>' if fit else "") + "</sheetPr>"
+                  if fit or table else "")
                + f'<dimension ref="A1:{last}{last_row}"/>'
                + f'<sheetViews><sheetView{view} workbookViewId="0">' + pane()
                + "</sheetView></sheetViews>"
@@ -530,9 +628,9 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
         for i, (text, style) in enumerate(top, start=1):
             yield header_cells([text], i, style)
         head = header_cells(labels, header_row, styles.header)
-        if wraps:
-            head = head.replace(f'<row r="{header_row}">',
-                                f'<row r="{header_row}" ht="30" customHeight="1">', 1)
+        if lines > 1:
+            head = head.replace(f'<row r="{header_row}">', f'<row r="{header_row}" '
+                                f'ht="{15 * lines + 3}" customHeight="1">', 1)
         yield head
         for start in range(0, len(frame), block):
             yield rows_xml(frame.iloc[start: start + block], header_row + 1 + start, styles,
@@ -550,8 +648,15 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
         if fit:
             yield ('<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="'
                    + ("1" if one_page else "0") + '"/>')
+        elif table:
+            yield '<pageSetup scale="80" orientation="landscape" pageOrder="overThenDown"/>'
+        if page_header:
+            yield ('<headerFooter><oddHeader>&amp;L&amp;"-,Bold"&amp;A&amp;R&amp;D</oddHeader>'
+                   "<oddFooter>&amp;R&amp;P / &amp;N</oddFooter></headerFooter>")
         if drawing:
             yield '<drawing r:id="rId1"/>'
+        if notes:
+            yield '<legacyDrawing r:id="rIdVml1"/>'
         if table_part:
             yield '<tableParts count="1"><tablePart r:id="rIdTable1"/></tableParts>'
         yield "</worksheet>"
@@ -564,9 +669,11 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
 def cells_sheet(cells: Sequence[tuple[int, int, object, int | None]], styles: Styles, *,
                 widths: Sequence[float], merges: Sequence[str] = (),
                 links: Sequence[tuple[str, str]] = (), drawing: bool = False,
-                selected: bool = False) -> Stream:
+                selected: bool = False, heights: Mapping[int, float] | None = None,
+                ) -> Stream:
     """A small sheet laid out cell by cell (the Dashboard): (row, column, value, style) cells,
-    merged ranges, links (cell, location), no gridlines, charts in drawing ``rId1``."""
+    merged ranges, links (cell, location), row ``heights`` (points), no gridlines, charts in
+    drawing ``rId1``."""
     by_row: dict[int, list[str]] = {}
     for row, column, value, style in sorted(cells, key=lambda c: (c[0], c[1])):
         ref = f"{column_letter(column)}{row}"
@@ -591,7 +698,9 @@ def cells_sheet(cells: Sequence[tuple[int, int, object, int | None]], styles: St
         "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
                 for i, w in enumerate(widths, start=1)),
         "</cols><sheetData>",
-        "".join(f'<row r="{row}">{"".join(found)}</row>' for row, found in by_row.items()),
+        "".join(f'<row r="{row}"' + (f' ht="{heights[row]}" customHeight="1"'
+                                      if heights and row in heights else "")
+                + f'>{"".join(found)}</row>' for row, found in by_row.items()),
         "</sheetData>",
     ]
     if merges:

@@ -49,6 +49,10 @@ CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+REL_COMMENTS = REL_NS + "/comments"
+REL_VML = REL_NS + "/vmlDrawing"
 REL_TABLE = REL_NS + "/table"
 
 REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
@@ -141,6 +145,10 @@ class OwnSheet:
     #: quoted tab name.
     local_names: dict[str, str] = field(default_factory=dict)
     hidden: bool = False
+    #: Notes on cells: the comments part and the VML drawing that shows them, made from a
+    #: drawing id no other VML drawing has (related as ``rIdVml1``: the worksheet must hold
+    #: ``<legacyDrawing r:id="rIdVml1"/>``).
+    notes: tuple[bytes, Callable[[int], bytes]] | None = None
 
 
 def attribute(element: str, name: str) -> str | None:
@@ -487,6 +495,13 @@ class Package:
                 table = self.free_name("xl/tables/table{}.xml")
                 self.put(table, spec.table(self._free_table_id()), CT_TABLE)
                 self.add_relationship(part, REL_TABLE, table, rid="rIdTable1")
+            if spec.notes is not None:
+                comments = self.free_name("xl/comments{}.xml")
+                self.put(comments, spec.notes[0], CT_COMMENTS)
+                self.add_relationship(part, REL_COMMENTS, comments, rid="rIdComments1")
+                vml = self.free_name("xl/drawings/vmlDrawing{}.vml")
+                self.put(vml, spec.notes[1](self._free_vml_id()), CT_VML)
+                self.add_relationship(part, REL_VML, vml, rid="rIdVml1")
             current = self.own_sheets().get(spec.role) if spec.role in placement.reuse else None
             if current is not None:
                 rel = self._sheet_rel(current)
@@ -572,6 +587,13 @@ class Package:
             return
         if updated is not None:
             self.put(part, updated)
+
+    def _free_vml_id(self) -> int:
+        """A VML drawing id (``o:idmap data``) no drawing of the workbook uses."""
+        ids = [int(i) for name in self.names() if name.endswith(".vml")  # any encoding
+               for listed in re.findall(rb"\bdata=\"([\d,\s]+)\"", self.read(name)[:2000])
+               for i in listed.replace(b",", b" ").split()]
+        return max([0, *ids]) + 1
 
     def _free_table_id(self) -> int:
         """An Excel Table id no table of the workbook has (ids are workbook-wide)."""

@@ -952,6 +952,7 @@ import pandas as pd
 
 from addin.app.side import Side
 from addin.core.analysis import Analysis, run_analysis
+from addin.core.headline import headline
 from addin.core.labels import VALUES, header, language_index
 from addin.core.messages import translate_all
 from addin.errors import PotentielError
@@ -1065,12 +1066,12 @@ def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
     def say(key: str, **values: object) -> str:
         return SUMMARY[key][index].format(**values)
 
-    lines = [say("analysed", n=len(table), date=analysis.as_of.date())]
+    figures = headline(analysis)
+    lines = [say("analysed", n=figures.customers, date=analysis.as_of.date())]
     counts = table["customer_type"].value_counts()
     words = VALUES["customer_type"]
     lines.append("  " + ", ".join(f"{words[k][index]}: {v}" for k, v in counts.items()))
-    hot = int((table["temperature"] == "hot").sum())
-    lines.append(say("money", hot=hot, revenue=_money(table["revenue"].sum(), language)))
+    lines.append(say("money", hot=figures.hot, revenue=_money(figures.revenue, language)))
     for name, rows in analysis.segments.items():
         lines.append(say("segment", name=name, n=len(rows)))
     v = analysis.validation
@@ -1146,7 +1147,7 @@ def _message(macro: str, analysis: Analysis) -> str:
         sizes = ", ".join(f"{name}: {len(rows)}" for name, rows in analysis.segments.items())
         return _DONE["segments"][index].format(sizes=sizes or _DONE["no_segments"][index],
                                                problems=problems)
-    return _DONE["analysed"][index].format(n=len(analysis.table), problems=problems)
+    return _DONE["analysed"][index].format(n=headline(analysis).customers, problems=problems)
 
 
 def _sync(side: Side) -> str:
@@ -1632,8 +1633,8 @@ from addin.core.segmentation import generations, income_bands, rfm
 from addin.core.settings import Settings, as_of_date
 from addin.core.validation import Validation
 
-IDENTITY_COLUMNS = ("customer_id", "name", "email", "company", "country", "region", "city",
-                    "postal_code")
+IDENTITY_COLUMNS = ("customer_id", "name", "email", "phone", "company", "country", "region",
+                    "city", "postal_code")
 ACTIVITY_COLUMNS = ("orders", "first_order", "last_order", "days_since_last_order",
                     "tenure_days", "frequency", "recency", "T", "monetary_value")
 TYPE_COLUMNS = ("customer_type", "is_current", "is_prescriber", "referrals", "is_referred",
@@ -1669,6 +1670,10 @@ class Analysis:
     #: 0-based column index).  Filled when the inputs come from a workbook, so problems can
     #: name and link the cell the user typed; empty through the Python API.
     columns: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
+    #: The Customers columns the table does not hold, row for row: inputs it reads under
+    #: their canonical name (``budget``, ``last_interaction``) and the user's own columns
+    #: under the user's header, which the result sheets show as they are.
+    inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def has_errors(self) -> bool:
@@ -1782,6 +1787,7 @@ def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
         segments={name: output[mask] for name, mask in masks.items()},
         settings=config,
         as_of=moment,
+        inputs=inputs_kept.drop(columns=[c for c in inputs_kept if c in output]),
     )
 
 
@@ -1909,6 +1915,57 @@ def ranking(values: np.ndarray, tie: np.ndarray) -> np.ndarray:
         _, value_rank = np.unique(values, return_inverse=True)
     width = np.int64(tie.max() + 1) if len(tie) else np.int64(1)
     return np.argsort(value_rank.astype(np.int64) * width + tie)
+'''),
+    "addin.core.headline": (False, r'''"""The headline figures of a run: what the Dashboard, the CLI summary and the macro's closing
+message all show, computed once so they can never disagree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from addin.core.analysis import Analysis
+
+#: RFM segments a salesperson must win back before they leave.
+AT_RISK = ("At Risk", "Can't Lose")
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The figures on top of the Dashboard, as :func:`headline` computes them."""
+
+    customers: int
+    revenue: float
+    gross_margin: float  # NaN when no cost is known
+    margin_rate: float | None
+    hot: int
+    at_risk: int
+    at_risk_revenue: float
+    problems: int
+    #: Prospects (no order yet): left out of the RFM charts, shown as their own figure.
+    prospects: int = 0
+    #: Customers with orders, and those among them whose cost is known (the margin rate's
+    #: subset).
+    ordering: int = 0
+    priced: int = 0
+
+
+def headline(analysis: Analysis) -> Headline:
+    """The headline figures from the analysis table."""
+    table = analysis.table
+    margin = table["gross_margin"]
+    known = margin.notna()
+    revenue_known = table.loc[known, "revenue"].sum()
+    risk = table["rfm_segment"].isin(AT_RISK)
+    return Headline(
+        customers=len(table), revenue=float(table["revenue"].sum()),
+        gross_margin=float(margin.sum(min_count=1)),  # blank when no cost is known
+        margin_rate=float(margin.sum() / revenue_known) if revenue_known > 0 else None,
+        hot=int((table["temperature"] == "hot").sum()), at_risk=int(risk.sum()),
+        at_risk_revenue=float(table.loc[risk, "revenue"].sum()),
+        problems=len(analysis.validation.drop_duplicates()),
+        prospects=int((table["customer_type"] == "prospect").sum()),
+        ordering=int((table["orders"] > 0).sum()),
+        priced=int((known & (table["orders"] > 0)).sum()))
 '''),
     "addin.core.inputs": (False, r'''"""From raw sheets to typed, checked tables the rules can trust.
 
@@ -2348,6 +2405,7 @@ HEADERS: dict[str, tuple[str, str, str]] = {
     "customer_id": ("Customer ID", "N° client", "Klantnummer"),
     "name": ("Name", "Nom", "Naam"),
     "email": ("Email", "E-mail", "E-mail"),
+    "phone": ("Phone", "Téléphone", "Telefoon"),
     "company": ("Company", "Société", "Bedrijf"),
     "country": ("Country", "Pays", "Land"),
     "region": ("Region", "Région", "Regio"),
@@ -2401,6 +2459,13 @@ HEADERS: dict[str, tuple[str, str, str]] = {
     "generation": ("Generation", "Génération", "Generatie"),
     "income_band": ("Income band", "Tranche de revenu", "Inkomensklasse"),
     "segments": ("Segments", "Segments", "Segmenten"),
+    # Inputs a call list shows beside the analysis.
+    "last_interaction": ("Last contact", "Dernier contact", "Laatste contact"),
+    "days_since_contact": ("Days since contact", "Jours depuis le contact",
+                           "Dagen sinds contact"),
+    "budget": ("Budget", "Budget", "Budget"),
+    "purchase_horizon_days": ("Buys within (days)", "Achat sous (jours)",
+                              "Koopt binnen (dagen)"),
 }
 
 #: Headers earlier versions wrote (a re-read sheet of theirs is still understood).
@@ -2810,7 +2875,7 @@ both places.  Four meanings, each a (font, fill) pair of ARGB colours:
 - ``good`` — healthy (loyal customers, Champions, ABC A, high profitability): green;
 - ``watch`` — keep an eye on it (warm prospects, At Risk, ABC B, disloyal): amber;
 - ``act`` — something is going wrong (lost customers, Can't Lose, low profitability): red;
-- ``neutral`` — shown but unremarkable (cold prospects, ABC C): grey.
+- ``neutral`` — shown but unremarkable (cold prospects, ABC C and D): grey.
 """
 
 from __future__ import annotations
@@ -2829,7 +2894,7 @@ MEANINGS: dict[str, tuple[str, str]] = {
 COLOURED_VALUES: dict[str, dict[str, str]] = {
     "temperature": {"hot": "opportunity", "warm": "watch", "cold": "neutral"},
     "customer_type": {"lost": "act", "disloyal": "watch", "loyal": "good"},
-    "abc_class": {"A": "good", "B": "watch", "C": "neutral"},
+    "abc_class": {"A": "good", "B": "watch", "C": "neutral", "D": "neutral"},
     "rfm_segment": {"Can't Lose": "act", "At Risk": "watch", "Champions": "good"},
     "profitability": {"high": "good", "low": "act"},
 }
@@ -3392,10 +3457,13 @@ def abc_classes(value: pd.Series, tie: np.ndarray, has_orders: pd.Series, a: flo
 
 
 def profile(money: pd.DataFrame, has_orders: pd.Series, settings: Settings) -> pd.Series:
-    """high / medium / low from the three criteria met: 2 or 3 met is high, 1 medium, 0 low.
+    """high / medium / low from the three criteria met: all 3 is high, 2 medium, 0 or 1 low.
 
     Thresholds default to the median of the customers who ordered, so "high margin" means
     "higher than most of *your* customers"; a criterion that cannot be measured is not met.
+    With median thresholds each criterion splits the customers about in half, so two of three
+    is the typical customer (medium), and high is kept for those who meet every one (on the
+    sample: 33 high, 143 medium, 70 low of 246 customers with orders; see docs/decisions.md).
     """
     margin_bar = settings.high_margin_rate
     if margin_bar is None:
@@ -3406,7 +3474,7 @@ def profile(money: pd.DataFrame, has_orders: pd.Series, settings: Settings) -> p
     met = ((money["margin_rate"] >= margin_bar).astype(int)
            + (money["discount_rate"] <= settings.max_discount_rate).astype(int)
            + (money["avg_order_value"] >= order_bar).astype(int))
-    level = np.select([~has_orders, met >= 2, met == 1], [3, 0, 1], default=2)
+    level = np.select([~has_orders, met == 3, met == 2], [3, 0, 1], default=2)
     return pd.Series(_PROFILE_WORDS[level], index=money.index, dtype=object)
 '''),
     "addin.core.prospects": (False, r'''"""Prospect qualification: a BANT score plus recent engagement, and a temperature.
@@ -3737,6 +3805,9 @@ CUSTOMER_COLUMNS: tuple[Column, ...] = (
                                  "klantnummer", "klant nr", "code client")),
     Column("name", "text", ("customer name", "nom", "nom client", "naam", "klantnaam")),
     Column("email", "text", ("e-mail", "mail", "courriel", "adresse email", "emailadres")),
+    Column("phone", "text", ("telephone", "tel", "phone number", "telephone number", "mobile",
+                             "mobile phone", "cell phone", "portable", "gsm", "numero de telephone",
+                             "telefoon", "telefoonnummer", "mobiel", "mobiel nummer")),
     Column("company", "text", ("societe", "entreprise", "raison sociale", "bedrijf",
                                "onderneming", "firma")),
     Column("country", "text", ("pays", "land")),
@@ -4461,6 +4532,90 @@ def sheet_of_reference(text: str) -> str | None:
     name = match.group(1).replace("''", "'") if match.group(1) else match.group(2)
     return None if name.startswith("#REF") else name
 '''),
+    "addin.workbook.call_lists": (False, r'''"""Segment sheets as call lists: who to call and how to reach them first, then why each
+customer is on the list, the sales team's columns, and the rest folded away, sorted by what
+matters for the list."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from addin.core.headline import AT_RISK
+from addin.core.schema import column_kinds
+
+#: The first columns of every segment sheet: who to call and how to reach them.
+CALL_COLUMNS = ("customer_id", "name", "company", "phone", "email", "city")
+#: The sales team's columns, after what the list is about.
+SALES = ("status", "owner", "next_action", "notes")
+#: What a segment is about -> the columns that say why a customer is on it, and its sort
+#: (highest first).  A prospect list shows what a caller needs: when the last contact was and
+#: how long ago, the budget, when they mean to buy and which BANT criteria they meet.
+FOCUS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "prospects": (("prospect_score", "temperature", "last_interaction", "days_since_contact",
+                   "budget", "purchase_horizon_days", "bant"), ("prospect_score",)),
+    "accounts": (("contribution", "margin_rate", "abc_class"), ("contribution",)),
+    "risk": (("days_since_last_order", "revenue", "rfm_segment"), ("revenue",)),
+    "other": (("contribution", "prospect_score", "customer_type"),
+              ("contribution", "prospect_score")),
+}
+#: Inputs a call list may show beside the analysis (from :attr:`Analysis.inputs`).
+INPUT_COLUMNS = ("last_interaction", "budget", "purchase_horizon_days")
+
+
+def segment_kind(rows: pd.DataFrame) -> str:
+    """What a segment is about, from who is in it: prospects, key accounts, customers at risk
+    (lost, disloyal, RFM at risk) or other."""
+    if rows.empty:
+        return "other"
+    if rows["customer_type"].eq("prospect").all():
+        return "prospects"
+    leaving = rows["customer_type"].isin(("lost", "disloyal")) | rows["rfm_segment"].isin(
+        (*AT_RISK, "About to Sleep", "Hibernating", "Lost"))
+    if leaving.all():
+        return "risk"
+    if rows["abc_class"].eq("A").all():
+        return "accounts"
+    return "other"
+
+
+def own_columns(inputs: pd.DataFrame) -> list[str]:
+    """The user's own Customers columns (those potentiel does not read), in sheet order."""
+    known = set(column_kinds("customers"))
+    return [c for c in inputs.columns if c not in known]
+
+
+def call_list(rows: pd.DataFrame, inputs: pd.DataFrame | None = None,
+              as_of: pd.Timestamp | None = None) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """A segment's rows as a call list: columns in call order, sorted by what matters for the
+    segment (highest first, blanks last, ties in customer order); returns the grouped columns.
+
+    ``inputs`` (the analysis' :attr:`~addin.core.analysis.Analysis.inputs`) gives the inputs
+    the list's purpose needs and the user's own columns, which join the folded group.  A
+    column the list makes constant (Temperature on a list of hot prospects) is folded too.
+    """
+    extra = (inputs if inputs is not None else pd.DataFrame(index=rows.index)).reindex(
+        rows.index)
+    about, order = FOCUS[segment_kind(rows)]
+    rows = rows.copy()
+    for column in INPUT_COLUMNS:
+        if column in about and column in extra:
+            rows[column] = extra[column]
+    if "days_since_contact" in about and "last_interaction" in rows and as_of is not None:
+        seen = pd.to_datetime(rows["last_interaction"], errors="coerce")
+        rows["days_since_contact"] = (as_of - seen).dt.days.astype("float64")
+    constant = {c for c in about if c in rows and c not in order and len(rows) > 1
+                and rows[c].nunique(dropna=False) == 1}
+    shown = [c for c in about if c in rows and c not in constant]
+    first = list(dict.fromkeys((*CALL_COLUMNS, *shown, *SALES)))
+    own = [c for c in own_columns(extra) if c not in rows]
+    for column in own:
+        rows[column] = extra[column]
+    rest = tuple(dict.fromkeys((*own, *(c for c in rows.columns if c not in first))))
+    ranked = rows.reset_index(drop=True)
+    for column in reversed(order):
+        ranked = ranked.sort_values(column, ascending=False, na_position="last", kind="stable")
+    return ranked[[*first, *rest]].reset_index(drop=True), rest
+'''),
     "addin.workbook.charts": (False, r'''"""Native Excel charts (DrawingML) for the Dashboard sheet, written as the file format has them.
 
 A chart is a ``chartN.xml`` part whose series point at cell ranges of the Dashboard (``<c:f>``),
@@ -4544,12 +4699,33 @@ def _series_head(series: Series, color: str) -> str:
             "</c:spPr>")
 
 
+def _labels(code: str) -> str:
+    """Each bar's value written at its end (small, in the axis' number format)."""
+    return (f'<c:dLbls><c:numFmt formatCode={quoteattr(code)} sourceLinked="0"/>'
+            "<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>"
+            '<c:txPr><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="800"/></a:pPr>'
+            '<a:endParaRPr lang="en-US"/></a:p></c:txPr><c:dLblPos val="outEnd"/>'
+            '<c:showLegendKey val="0"/><c:showVal val="1"/><c:showCatName val="0"/>'
+            '<c:showSerName val="0"/><c:showPercent val="0"/><c:showBubbleSize val="0"/>'
+            "</c:dLbls>")
+
+
+def count_step(values: Sequence[float], ticks: int = 5) -> int:
+    """A whole step between the gridlines of a count axis: never half a customer."""
+    top = max((float(v) for v in values if np.isfinite(v)), default=1.0)
+    raw = max(top / ticks, 1.0)
+    magnitude = 10 ** int(np.floor(np.log10(raw)))
+    return int(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw))
+
+
 def _axis(kind: Literal["cat", "val"], ax: int, cross: int, position: str, *,
           code: str = "General", title: str | None = None, gridlines: bool = False,
-          maximum: float | None = None, reverse: bool = False) -> str:
+          maximum: float | None = None, reverse: bool = False,
+          step: int | None = None) -> str:
     order = "maxMin" if reverse else "minMax"
     scaling = f'<c:orientation val="{order}"/>' + (
-        f'<c:max val="{maximum}"/><c:min val="0"/>' if maximum is not None else "")
+        f'<c:max val="{maximum}"/><c:min val="0"/>' if maximum is not None else
+        '<c:min val="0"/>' if step else "")
     body = (f'<c:axId val="{ax}"/><c:scaling>{scaling}</c:scaling><c:delete val="0"/>'
             f'<c:axPos val="{position}"/>' + ("<c:majorGridlines/>" if gridlines else "")
             + (_title(title, 1000) if title else "")
@@ -4557,6 +4733,9 @@ def _axis(kind: Literal["cat", "val"], ax: int, cross: int, position: str, *,
             '<c:majorTickMark val="out"/><c:minorTickMark val="none"/>'
             f'<c:tickLblPos val="nextTo"/><c:crossAx val="{cross}"/>'
             '<c:crosses val="autoZero"/>')
+    if step:
+        body += f'<c:crossBetween val="between"/><c:majorUnit val="{step}"/>'
+        return f"<c:valAx>{body}</c:valAx>"
     if kind == "cat":
         return (f'<c:catAx>{body}<c:auto val="1"/><c:lblAlgn val="ctr"/>'
                 '<c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>')
@@ -4574,10 +4753,12 @@ def _space(title: str, plot: str) -> bytes:
 
 def bar_chart(title: str, series: Series, *, horizontal: bool = False, color: int = 0,
               money: bool = False) -> bytes:
-    """A column chart (or horizontal bars, first category on top) of counts per category, or
-    of sums of money (thousands separated) with ``money``."""
+    """A column chart (or horizontal bars, first category on top) of counts per category on a
+    whole-number axis, or of sums of money (thousands separated) with ``money``; each bar
+    shows its value."""
+    code = _SHORT_MONEY if money else "#,##0"
     ser = (f"<c:ser>{_series_head(series, _COLORS[color])}"
-           '<c:invertIfNegative val="0"/>'
+           f'<c:invertIfNegative val="0"/>{_labels(code)}'
            f"<c:cat><c:strRef><c:f>{escape(series.ref(series.category_column))}</c:f>"
            f"{_str_cache(series.categories)}</c:strRef></c:cat>"
            f"<c:val><c:numRef><c:f>{escape(series.ref(series.value_column))}</c:f>"
@@ -4588,9 +4769,10 @@ def bar_chart(title: str, series: Series, *, horizontal: bool = False, color: in
             '<c:axId val="50010001"/><c:axId val="50010002"/></c:barChart>'
             + _axis("cat", 50010001, 50010002, "l" if horizontal else "b",
                     reverse=horizontal)
-            + _axis("val", 50010002, 50010001, "b" if horizontal else "l", gridlines=True,
-                    code=_SHORT_MONEY if money else "General")
-            .replace('"midCat"', '"between"'))
+            + (_axis("val", 50010002, 50010001, "b" if horizontal else "l", gridlines=True,
+                     code=code).replace('"midCat"', '"between"') if money else
+               _axis("val", 50010002, 50010001, "b" if horizontal else "l", gridlines=True,
+                     code=code, step=count_step(series.values))))
     return _space(title, plot)
 
 
@@ -4631,6 +4813,198 @@ def drawing(anchors: Sequence[tuple[int, int, int, int]]) -> bytes:
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<xdr:wsDr xmlns:xdr="{XDR_NS}" xmlns:a="{A_NS}">{"".join(frames)}</xdr:wsDr>'
             ).encode()
+'''),
+    "addin.workbook.dashboard": (False, r'''"""The Dashboard: headline figures and native charts on one screen, and its hidden helper
+sheet that holds the charts' data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from addin.core.analysis import Analysis
+from addin.core.headline import headline
+from addin.core.labels import VALUES, header, language_index
+from addin.workbook.a1 import column_letter, quote_sheet
+from addin.workbook.charts import Series, bar_chart, curve_chart, drawing
+from addin.workbook.header_notes import LEGEND
+from addin.workbook.result_words import long_date, word
+from addin.workbook.sheetxml import Styles, cells_sheet, worksheet
+from addin.workbook.zip_parts import OwnSheet
+
+
+def _counts(values: pd.Series, column: str, language: str) -> tuple[list[str], list[float]]:
+    """Count per canonical value, in the labels' order, shown in the workbook's language."""
+    i = language_index(language)
+    counts = values.value_counts()
+    keys = [k for k in VALUES[column] if counts.get(k, 0) > 0]
+    return [VALUES[column][k][i] for k in keys], [float(counts[k]) for k in keys]
+
+
+def _sums(values: pd.Series, by: pd.Series, column: str, language: str,
+          ) -> tuple[list[str], list[float]]:
+    """Sum of ``values`` per canonical value of ``by``, in the labels' order."""
+    i = language_index(language)
+    sums = values.groupby(by).sum(min_count=1)
+    keys = [k for k in VALUES[column] if pd.notna(sums.get(k, np.nan))]
+    return [VALUES[column][k][i] for k in keys], [float(sums[k]) for k in keys]
+
+
+def pareto_points(values: pd.Series, points: int = 51) -> tuple[np.ndarray, np.ndarray]:
+    """The Pareto curve: cumulative share of the total by share of customers, best first.
+
+    Customers are sorted by value, highest first.  When some customers destroy value the
+    running sum passes the total before coming back down; the curve is clamped to 0-100 % so
+    the chart reads as a share.  At most ``points`` points, evenly spread.
+    """
+    sorted_values = np.sort(values.dropna().to_numpy(dtype="float64"))[::-1]
+    total = sorted_values.sum()
+    if len(sorted_values) == 0 or total <= 0:
+        return np.array([]), np.array([])
+    cumulative = np.clip(np.concatenate([[0.0], np.cumsum(sorted_values)]) / total, 0.0, 1.0)
+    count = len(sorted_values)
+    positions = np.unique(np.rint(np.linspace(0, count, min(points, count + 1))).astype(np.int64))
+    return positions / count, cumulative[positions]
+
+
+def top_share(values: pd.Series, top: float = 0.2) -> float | None:
+    """Share of the total held by the best ``top`` of the customers (0-1), None without one."""
+    sorted_values = np.sort(values.dropna().to_numpy(dtype="float64"))[::-1]
+    total = sorted_values.sum()
+    if len(sorted_values) == 0 or total <= 0:
+        return None
+    best = int(np.ceil(top * len(sorted_values)))
+    return float(np.clip(sorted_values[:best].sum() / total, 0.0, 1.0))
+
+
+#: Dashboard layout: the colour legend on row 3, figure tiles on rows 4-5 (label above a large
+#: number, two columns each), a footnote on row 6, charts on rows 7-19, four side by side, 4
+#: columns wide: all within the first screen of a 1366x768 display at 100 % (about 440 pixels
+#: of rows under Excel's ribbon: 6 rows of 20 px and 3 taller ones above 13 rows of charts).
+DASHBOARD_COLUMN_WIDTH = 10.0
+CHART_ROWS = (6, 19)
+CHART_COLUMNS = ((0, 4), (4, 8), (8, 12), (12, 16))
+#: Row heights (points; 15 points = 20 pixels): the legend and the tiles' labels wrap on two
+#: lines, the tiles' numbers are large.
+ROW_HEIGHTS = {3: 30.0, 4: 30.0, 5: 24.0, 6: 15.0}
+
+
+def dashboard(analysis: Analysis, styles: Styles, language: str, names: dict[str, str],
+              ) -> list[OwnSheet]:
+    """The Dashboard (legend, figures and charts) and its hidden helper sheet (the charts'
+    data).  Prospects have no RFM segment: they are left out of the RFM charts and counted in
+    the chart's title."""
+    table = analysis.table
+    figures = headline(analysis)
+    name, data_name = names["dashboard"], names["dashboard.data"]
+    buyers = table[table["rfm_segment"] != "Prospect"]
+    type_labels, type_counts = _counts(table["customer_type"], "customer_type", language)
+    rfm_labels, rfm_counts = _counts(buyers["rfm_segment"], "rfm_segment", language)
+    measure = "contribution" if table["contribution"].notna().any() else "revenue"
+    what = header(measure, language)
+    seg_labels, seg_sums = _sums(buyers[measure], buyers["rfm_segment"], "rfm_segment",
+                                 language)
+    shares, cumulative = pareto_points(table[measure])
+    length = max(len(type_labels), len(rfm_labels), len(shares), len(seg_labels), 1)
+
+    def padded(values: Sequence[object] | np.ndarray, dtype: str) -> pd.Series:
+        return pd.Series(list(values) + [None] * (length - len(values)), dtype=dtype)
+
+    customers = word("customers", language)
+    data = pd.DataFrame({
+        header("customer_type", language): padded(type_labels, "object"),
+        customers: padded(type_counts, "float64"),
+        header("rfm_segment", language): padded(rfm_labels, "object"),
+        customers + " ": padded(rfm_counts, "float64"),
+        word("share_customers", language): padded(shares, "float64"),
+        word("share_value", language): padded(cumulative, "float64"),
+        header("rfm_segment", language) + " ": padded(seg_labels, "object"),
+        what: padded(seg_sums, "float64"),
+    })
+    helper = OwnSheet("dashboard.data", data_name, worksheet(
+        data, styles, formats={word("share_customers", language): styles.percent,
+                               word("share_value", language): styles.percent,
+                               what: styles.number}, table=False), hidden=True)
+
+    def series(category: int, value: int, label: str, categories: Sequence[object],
+               values: Sequence[float]) -> Series:
+        return Series(data_name, (1, value), 2, category, value, label, categories, values)
+
+    by_rfm = word("by_rfm", language)
+    if figures.prospects:
+        by_rfm += " " + word("without_prospects", language).format(n=figures.prospects)
+    charts = [
+        bar_chart(word("by_type", language),
+                  series(0, 1, customers, type_labels, type_counts)),
+        bar_chart(by_rfm, series(2, 3, customers, rfm_labels, rfm_counts),
+                  horizontal=True, color=1),
+    ]
+    share = top_share(table[measure])
+    of_what = word(f"of_{measure}", language)
+    title = (word("pareto", language).format(share=f"{share:.0%}".replace("%", " %"),
+                                             what=of_what)
+             if share is not None else word("pareto_empty", language).format(what=of_what))
+    charts.append(curve_chart(
+        title, series(4, 5, what, shares.tolist(), cumulative.tolist()),
+        x_title=word("share_customers", language), y_title=word("share_value", language)))
+    charts.append(bar_chart(word("by_segment", language).format(what=what),
+                            series(6, 7, what, seg_labels, seg_sums), horizontal=True,
+                            color=2, money=True))
+    top, bottom = CHART_ROWS
+    anchors = [(left, top, right, bottom) for left, right in CHART_COLUMNS]
+    cells, merges, links = _figures(analysis, styles, language, names)
+    sheet = cells_sheet(cells, styles, widths=[DASHBOARD_COLUMN_WIDTH] * 16, merges=merges,
+                        links=links, drawing=True, selected=True, heights=ROW_HEIGHTS)
+    return [OwnSheet("dashboard", name, sheet, drawing=drawing(anchors), charts=charts),
+            helper]
+
+
+def _figures(analysis: Analysis, styles: Styles, language: str, names: dict[str, str],
+             ) -> tuple[list[tuple[int, int, object, int | None]], list[str],
+                        list[tuple[str, str]]]:
+    """The Dashboard's cells above the charts: title, date, legend, figure tiles, footnote;
+    with their merged ranges and the link to the Validation sheet."""
+    figures = headline(analysis)
+    i = language_index(language)
+    cells: list[tuple[int, int, object, int | None]] = [
+        (1, 0, word("title", language), styles.title),
+        (2, 0, word("as_of", language).format(date=long_date(analysis.as_of, language)),
+         styles.note),
+    ]
+    merges = []
+    for n, (meaning, words) in enumerate(LEGEND.items()):
+        left, right = 3 * n + (1 if n else 0), 3 * n + 4  # 4 + 3 + 3 + 3 + 3 columns
+        cells += [(3, c, words[i] if c == left else None, styles.legend[meaning])
+                  for c in range(left, right)]
+        merges.append(f"{column_letter(left)}3:{column_letter(right - 1)}3")
+    rate_note = 0 < figures.priced < figures.ordering
+    shown = (("customers", figures.customers, styles.tile),
+             ("revenue", figures.revenue, styles.tile_money),
+             ("gross_margin", figures.gross_margin, styles.tile_money),
+             ("margin_rate", figures.margin_rate, styles.tile_percent),
+             ("hot", figures.hot, styles.tile),
+             ("at_risk", figures.at_risk, styles.tile),
+             ("risk_revenue", figures.at_risk_revenue, styles.tile_money),
+             ("problems", figures.problems, styles.tile_link))
+    for n, (key, value, style) in enumerate(shown):
+        label = word(key, language) + (" *" if key == "margin_rate" and rate_note else "")
+        missing = value is None or (isinstance(value, float) and not np.isfinite(value))
+        if missing:
+            value, style = word("n/a", language), styles.tile_text
+        for c in (2 * n, 2 * n + 1):
+            cells.append((4, c, label if c == 2 * n else None, styles.tile_label))
+            cells.append((5, c, value if c == 2 * n else None, style))
+    merges += [f"{column_letter(2 * n)}{r}:{column_letter(2 * n + 1)}{r}"
+               for n in range(len(shown)) for r in (4, 5)]
+    if rate_note:
+        cells.append((6, 0, "* " + word("rate_subset", language).format(
+            n=figures.priced, of=figures.ordering), styles.note))
+    cells.append((6, 14, word("see_validation", language), styles.link))
+    validation = quote_sheet(names["validation"]) + "!A1"
+    links = [(f"{column_letter(2 * (len(shown) - 1))}5", validation), ("O6", validation)]
+    return cells, merges, links
 '''),
     "addin.workbook.edit": (False, r'''"""Surgical edits of a user's sheet: set some cells, append some rows, keep everything else.
 
@@ -5022,6 +5396,185 @@ def check_not_open(path: Path) -> None:
         raise WorkbookLockedError(reason + ".",
                                   hint="Close the workbook, or write to another file with -o.")
 '''),
+    "addin.workbook.header_notes": (False, r'''"""Notes on the coloured and coded headers of the result sheets, and the legend of colours.
+
+A salesperson who meets ``B-NT``, class ``D`` or "Can't Lose" finds what it means by hovering
+over the header: each such header carries an Excel note (a legacy comment: the comments part
+and the VML drawing Excel shows it with), in the workbook's language.  The texts follow SPEC
+section 2 and the colours :mod:`addin.core.palette`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from xml.sax.saxutils import escape
+
+from addin.core.labels import language_index
+from addin.workbook.a1 import column_letter, split_ref
+from addin.workbook.sheetxml import MAIN_NS
+
+#: canonical column -> (en, fr, nl) note on its header.
+NOTES: dict[str, tuple[str, str, str]] = {
+    "customer_type": (
+        "First match wins: internal (employee); disloyal (a complaint or low satisfaction, no "
+        "order since); prospect (no order); lost (no order for over a year); loyal (3+ orders "
+        "over 6+ months); occasional (2 orders); one-time (1 order). "
+        "Green = loyal, amber = disloyal, red = lost.",
+        "Le premier qui s'applique : interne (salarié) ; déloyal (réclamation ou insatisfaction, "
+        "sans commande depuis) ; prospect (aucune commande) ; perdu (plus d'un an sans "
+        "commande) ; fidèle (3 commandes ou plus sur 6 mois ou plus) ; occasionnel "
+        "(2 commandes) ; unique (1 commande). Vert = fidèle, orange = déloyal, rouge = perdu.",
+        "De eerste die past: intern (medewerker); ontrouw (klacht of ontevreden, sindsdien geen "
+        "bestelling); prospect (geen bestelling); verloren (meer dan een jaar geen "
+        "bestelling); trouw (3+ bestellingen over 6+ maanden); occasioneel (2 bestellingen); "
+        "eenmalig (1 bestelling). Groen = trouw, oranje = ontrouw, rood = verloren."),
+    "prospect_score": (
+        "0-100 for prospects: BANT up to 60 points (15 per letter) + engagement up to 40 "
+        "(pages visited, form sent, fading with time since the last contact).",
+        "0 à 100 pour les prospects : BANT jusqu'à 60 points (15 par lettre) + engagement "
+        "jusqu'à 40 (pages vues, formulaire envoyé, qui s'estompe depuis le dernier contact).",
+        "0-100 voor prospects: BANT tot 60 punten (15 per letter) + betrokkenheid tot 40 "
+        "(bezochte pagina's, formulier verstuurd, neemt af sinds het laatste contact)."),
+    "temperature": (
+        "From the prospect score: hot 70 or more (blue: call now), warm 40-69 (amber), "
+        "cold below 40 (grey).",
+        "D'après le score prospect : chaud 70 ou plus (bleu : à appeler), tiède 40 à 69 "
+        "(orange), froid sous 40 (gris).",
+        "Volgens de prospectscore: warm 70 of meer (blauw: nu bellen), lauw 40-69 (oranje), "
+        "koud onder 40 (grijs)."),
+    "bant": (
+        "The qualification criteria met, a dash for each one missing: B = budget at least the "
+        "minimum, A = authority (decision maker), N = need stated, T = timing (buys within 90 "
+        "days). Example: B-NT = all but authority.",
+        "Les critères de qualification remplis, un tiret pour chaque manquant : B = budget au "
+        "moins égal au minimum, A = autorité (décideur), N = besoin exprimé, T = timing (achat "
+        "sous 90 jours). Exemple : B-NT = tout sauf le décideur.",
+        "De kwalificatiecriteria die gehaald zijn, een streepje voor elk ontbrekend: B = budget "
+        "minstens het minimum, A = autoriteit (beslisser), N = behoefte, T = timing (koopt "
+        "binnen 90 dagen). Voorbeeld: B-NT = alles behalve de beslisser."),
+    "abc_class": (
+        "Customers by contribution, best first: A = the first 80 % of the total (green), B = up "
+        "to 95 % (amber), C = the rest (grey), D = no order yet. Blank: cost unknown.",
+        "Clients par contribution, les meilleurs d'abord : A = les premiers 80 % du total "
+        "(vert), B = jusqu'à 95 % (orange), C = le reste (gris), D = aucune commande. Vide : "
+        "coût inconnu.",
+        "Klanten naar bijdrage, de beste eerst: A = de eerste 80 % van het totaal (groen), "
+        "B = tot 95 % (oranje), C = de rest (grijs), D = nog geen bestelling. Leeg: kosten "
+        "onbekend."),
+    "profitability": (
+        "Three signs, against this workbook's median customer: margin rate at least the "
+        "median, average order at least the median, discount at most 5 %. High = all three "
+        "(green), medium = two, low = one or none (red).",
+        "Trois signes, par rapport au client médian de ce classeur : taux de marque au moins "
+        "égal à la médiane, panier moyen au moins égal à la médiane, remise d'au plus 5 %. "
+        "Élevée = les trois (vert), moyenne = deux, faible = un ou aucun (rouge).",
+        "Drie tekens, vergeleken met de mediane klant van deze werkmap: margepercentage minstens "
+        "de mediaan, gemiddelde bestelling minstens de mediaan, korting hoogstens 5 %. Hoog = "
+        "alle drie (groen), gemiddeld = twee, laag = een of geen (rood)."),
+    "rfm_segment": (
+        "From the R score (recency) and the FM score (frequency and money), 5 = best: "
+        "Champions (green) buy often, recently and much; At Risk (amber) were good but have "
+        "not bought for a while; Can't Lose (red) were the best and are slipping away; "
+        "Lost = low on all. Prospects have no orders.",
+        "D'après le score R (récence) et le score FM (fréquence et montant), 5 = le mieux : "
+        "Champions (vert) achètent souvent, récemment et beaucoup ; À risque (orange) étaient "
+        "bons mais n'achètent plus depuis un moment ; À ne pas perdre (rouge) étaient les "
+        "meilleurs et s'éloignent ; Perdus = bas partout. Les prospects n'ont pas commandé.",
+        "Volgens de R-score (recentheid) en de FM-score (frequentie en bedrag), 5 = best: "
+        "Kampioenen (groen) kopen vaak, recent en veel; Risico (oranje) waren goed maar kopen "
+        "al even niet; Niet verliezen (rood) waren de besten en haken af; Verloren = overal "
+        "laag. Prospects hebben niet besteld."),
+    "r_score": (
+        "Recency in fifths of the customers who ordered: 5 = ordered most recently.",
+        "Récence en cinquièmes des clients qui ont commandé : 5 = commande la plus récente.",
+        "Recentheid in vijfden van de klanten die bestelden: 5 = meest recent besteld."),
+    "f_score": (
+        "Frequency in fifths of the customers who ordered: 5 = orders most often.",
+        "Fréquence en cinquièmes des clients qui ont commandé : 5 = commande le plus souvent.",
+        "Frequentie in vijfden van de klanten die bestelden: 5 = bestelt het vaakst."),
+    "m_score": (
+        "Money in fifths of the customers who ordered: 5 = spends most per order.",
+        "Montant en cinquièmes des clients qui ont commandé : 5 = dépense le plus par commande.",
+        "Bedrag in vijfden van de klanten die bestelden: 5 = geeft het meest uit per "
+        "bestelling."),
+    "contribution": (
+        "Gross margin minus the cost of serving the orders; the bar shows it against the "
+        "other customers.",
+        "Marge brute moins le coût de service des commandes ; la barre la situe parmi les "
+        "autres clients.",
+        "Brutomarge min de kosten om de bestellingen te bedienen; de balk zet die af tegen "
+        "de andere klanten."),
+}
+
+#: The colour legend on the Dashboard: meaning -> (en, fr, nl) what it says.
+LEGEND: dict[str, tuple[str, str, str]] = {
+    "opportunity": ("Opportunity: hot prospects, call now",
+                    "Opportunité : prospects chauds, à appeler",
+                    "Kans: warme prospects, nu bellen"),
+    "good": ("Good: loyal, Champions, class A, high profitability",
+             "Bon : fidèles, Champions, classe A, rentabilité élevée",
+             "Goed: trouw, Kampioenen, klasse A, hoge winstgevendheid"),
+    "watch": ("Watch: warm prospects, disloyal, At Risk, class B",
+              "À surveiller : prospects tièdes, déloyaux, À risque, classe B",
+              "Opletten: lauwe prospects, ontrouw, Risico, klasse B"),
+    "act": ("Act: lost, Can't Lose, low profitability",
+            "Agir : perdus, À ne pas perdre, rentabilité faible",
+            "Handelen: verloren, Niet verliezen, lage winstgevendheid"),
+    "neutral": ("Neutral: cold prospects, class C and D",
+                "Neutre : prospects froids, classes C et D",
+                "Neutraal: koude prospects, klasse C en D"),
+}
+
+#: A note's box: 4 columns wide, 8 rows high, from the column right of its header.
+_BOX = (4, 8)
+
+
+def header_notes(columns: Sequence[str], language: str, row: int = 1,
+                 ) -> list[tuple[str, str]]:
+    """(cell, text) of the notes on the headers among ``columns`` (in sheet order)."""
+    i = language_index(language)
+    return [(f"{column_letter(at)}{row}", NOTES[column][i])
+            for at, column in enumerate(columns) if column in NOTES]
+
+
+def comments_part(notes: Sequence[tuple[str, str]]) -> bytes:
+    """The comments part of a sheet: one note per (cell, text), author potentiel."""
+    items = "".join(f'<comment ref="{ref}" authorId="0"><text><r><t xml:space="preserve">'
+                    f"{escape(text)}</t></r></text></comment>" for ref, text in notes)
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<comments xmlns="{MAIN_NS}"><authors><author>potentiel</author></authors>'
+            f"<commentList>{items}</commentList></comments>").encode()
+
+
+def notes_drawing(notes: Sequence[tuple[str, str]], drawing_id: int) -> bytes:
+    """The legacy VML drawing Excel needs to show the notes (hidden until hovered); shape ids
+    are ``1024 * drawing_id + n``, unique in the workbook as Excel wants them."""
+    shapes = []
+    for n, (ref, _) in enumerate(notes, start=1):
+        column, row = split_ref(ref)
+        row -= 1
+        width, height = _BOX
+        anchor = f"{column + 1}, 15, {row}, 2, {column + 1 + width}, 15, {row + height}, 16"
+        shapes.append(
+            f'<v:shape id="_x0000_s{1024 * drawing_id + n}" type="#_x0000_t202" '
+            'style="position:absolute;margin-left:80pt;margin-top:2pt;width:240pt;'
+            'height:110pt;z-index:1;visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto">'
+            '<v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
+            '<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto">'
+            '<div style="text-align:left"></div></v:textbox>'
+            '<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
+            f"<x:Anchor>{anchor}</x:Anchor><x:AutoFill>False</x:AutoFill>"
+            f"<x:Row>{row}</x:Row><x:Column>{column}</x:Column></x:ClientData></v:shape>")
+    return ('<xml xmlns:v="urn:schemas-microsoft-com:vml" '
+            'xmlns:o="urn:schemas-microsoft-com:office:office" '
+            'xmlns:x="urn:schemas-microsoft-com:office:excel">'
+            f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{drawing_id}"/>'
+            "</o:shapelayout>"
+            '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
+            'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
+            '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
+            + "".join(shapes) + "</xml>").encode("utf-8")
+'''),
     "addin.workbook.owned_sheets": (False, r'''"""Which sheets are potentiel's, and what tab names its sheets get.
 
 potentiel marks each sheet it writes with a hidden workbook name ``_potentiel.<role>`` that
@@ -5170,7 +5723,7 @@ keeps its Excel row number as index, so every message names the row the user see
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -5183,6 +5736,7 @@ from addin.core.schema import REQUIRED, SHEET_ALIASES, canonical_columns, match_
 from addin.core.validation import ROW_INDEX, Validation
 from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import column_letter
+from addin.workbook.result_words import RESULT_SHEET_NAMES
 from addin.workbook.zip_parts import Package, Sheet, attribute
 
 if TYPE_CHECKING:
@@ -5500,7 +6054,7 @@ def _where(table: SheetTable, kind: str) -> dict[str, tuple[str, int]]:
     return found
 
 
-def _input_names(names: list[str], own: set[str], validation: Validation) -> dict[str, str]:
+def _input_names(names: list[str], own: Collection[str], validation: Validation) -> dict[str, str]:
     """Canonical sheet -> the user's sheet name, potentiel's own sheets left out."""
     found: dict[str, str] = {}
     for name in names:
@@ -5537,7 +6091,7 @@ def data_from_grids(path: Path, grids: Mapping[str, Sequence[Sequence[object]]],
     """
     validation = Validation()
     names = list(grids)
-    found = _input_names(names, _RESULT_SHEET_NAMES, validation)
+    found = _input_names(names, RESULT_SHEET_NAMES, validation)
     _require_customers(Path(path), names, found)
     frames: dict[str, pd.DataFrame | None] = dict.fromkeys(_LABELS)
     columns = {}
@@ -5548,11 +6102,6 @@ def data_from_grids(path: Path, grids: Mapping[str, Sequence[Sequence[object]]],
     return WorkbookData(path=Path(path), customers=frames["customers"], orders=frames["orders"],
                         segments=frames["segments"], settings=frames["settings"],
                         sheet_names=found, validation=validation, columns=columns)
-
-
-#: Tab names of potentiel's result sheets in every language: never input, even unmarked.
-_RESULT_SHEET_NAMES = {"Dashboard", "Tableau de bord", "Analysis", "Analyse", "Validation",
-                       "Validatie"}
 
 
 def _calamine(path: Path) -> CalamineWorkbook:
@@ -5713,54 +6262,16 @@ def app_titles(xml: bytes, worksheets: list[str]) -> bytes | None:
         offset += n
     return None
 '''),
-    "addin.workbook.results": (False, r'''"""potentiel's result sheets written into the user's workbook: a Dashboard with headline figures
-and native charts, Analysis, one call list per user segment, and Validation.
-
-The sheets are rendered as worksheet XML (:mod:`addin.workbook.sheetxml`) and installed into
-the package (:mod:`addin.workbook.zip_parts`): every other part of the workbook keeps its bytes.
-Each result sheet is marked with a hidden name ``_potentiel.<role>`` (``analysis``,
-``validation``, ``dashboard``, ``dashboard.data``, ``segment.<key>``), so a re-run replaces
-exactly these sheets, in place, and removes the sheets of segments that no longer exist; a
-user's sheet is never touched, even one with the same name (potentiel's then gets a number).
-
-What a salesperson sees is decided here: readable headers in the workbook's language, segment
-sheets as call lists (who, how to reach them, why they are on the list, the sales columns, the
-rest grouped out of the way) sorted by what matters for the list, colour as conditional formats,
-Excel Tables, frozen id and name columns, the inputs' currency on money.
+    "addin.workbook.result_words": (False, r'''"""The words of the result sheets, (en, fr, nl): tab names, Dashboard labels, month names,
+Validation headers and severities.  One place for each, so a tab name or a label is never
+copied: the reader skips the result sheets by :data:`RESULT_SHEET_NAMES`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
-
-import numpy as np
 import pandas as pd
-import pyarrow as pa
 
-from addin.core.analysis import Analysis
-from addin.core.labels import VALUES, header, language_index, localize
-from addin.core.messages import translate_all
-from addin.core.palette import COLOURED_VALUES
-from addin.workbook.a1 import column_letter, quote_sheet
-from addin.workbook.charts import Series, bar_chart, curve_chart, drawing
-from addin.workbook.owned_sheets import own_role, segment_role, sheet_name
-from addin.workbook.sheetxml import (
-    MAIN_NS,
-    Links,
-    Styles,
-    cells_sheet,
-    currency_in,
-    currency_of,
-    ensure_styles,
-    worksheet,
-)
-from addin.workbook.zip_parts import OwnSheet, Package
-
-Progress = Callable[[str], None]
+from addin.core.labels import language_index
 
 #: Fixed tab names of the result sheets, (en, fr, nl).
 SHEET_NAMES: dict[str, tuple[str, str, str]] = {
@@ -5769,7 +6280,7 @@ SHEET_NAMES: dict[str, tuple[str, str, str]] = {
     "analysis": ("Analysis", "Analyse", "Analyse"),
     "validation": ("Validation", "Validation", "Validatie"),
 }
-_WORDS: dict[str, tuple[str, str, str]] = {
+WORDS: dict[str, tuple[str, str, str]] = {
     "title": ("Customer dashboard", "Tableau de bord clients", "Klantendashboard"),
     "as_of": ("As of {date}", "Au {date}", "Op {date}"),
     "customers": ("Customers", "Clients", "Klanten"),
@@ -5778,7 +6289,17 @@ _WORDS: dict[str, tuple[str, str, str]] = {
     "margin_rate": ("Margin rate", "Taux de marque", "Margepercentage"),
     "hot": ("Hot prospects", "Prospects chauds", "Warme prospects"),
     "at_risk": ("Customers at risk", "Clients à risque", "Klanten met risico"),
-    "risk_revenue": ("Their revenue", "Leur chiffre d'affaires", "Hun omzet"),
+    "risk_revenue": ("Revenue of customers at risk", "CA des clients à risque",
+                     "Omzet van klanten met risico"),
+    "n/a": ("n/a", "n.d.", "n.b."),
+    "rate_subset": ("Margin rate: gross margin over the revenue of the {n} customers (of {of} "
+                    "with orders) whose cost is known.",
+                    "Taux de marque : marge brute sur le chiffre d'affaires des {n} clients "
+                    "(sur {of} ayant commandé) dont le coût est connu.",
+                    "Margepercentage: brutomarge op de omzet van de {n} klanten (van de {of} "
+                    "met bestellingen) waarvan de kosten bekend zijn."),
+    "without_prospects": ("({n} prospects not shown)", "({n} prospects non affichés)",
+                          "({n} prospects niet getoond)"),
     "problems": ("Data problems", "Problèmes de données", "Gegevensproblemen"),
     "by_type": ("Customers per type", "Clients par type", "Klanten per type"),
     "by_rfm": ("Customers per RFM segment", "Clients par segment RFM",
@@ -5793,11 +6314,14 @@ _WORDS: dict[str, tuple[str, str, str]] = {
     "of_revenue": ("revenue", "du chiffre d'affaires", "omzet"),
     "share_customers": ("share of customers", "part des clients", "aandeel klanten"),
     "share_value": ("cumulative share", "part cumulée", "cumulatief aandeel"),
+    "repeated": ("{n} cells (rows {rows}): ", "{n} cellules (lignes {rows}) : ",
+                 "{n} cellen (rijen {rows}): "),
+    "repeated_no_rows": ("{n} times: ", "{n} fois : ", "{n} keer: "),
     "no_problems": ("No problems found in the input.", "Aucun problème trouvé dans les données.",
                     "Geen problemen gevonden in de gegevens."),
-    "see_validation": ("see Validation", "voir Validation", "zie Validatie"),
+    "see_validation": ("See the problems", "Voir les problèmes", "Zie de problemen"),
 }
-_MONTHS = {
+MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December"),
     "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
@@ -5805,41 +6329,65 @@ _MONTHS = {
     "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
            "september", "oktober", "november", "december"),
 }
-_VALIDATION_HEADERS: dict[str, tuple[str, str, str]] = {
+VALIDATION_HEADERS: dict[str, tuple[str, str, str]] = {
     "sheet": ("Sheet", "Feuille", "Blad"), "row": ("Row", "Ligne", "Rij"),
     "column": ("Column", "Colonne", "Kolom"), "cell": ("Cell", "Cellule", "Cel"),
     "value": ("Value", "Valeur", "Waarde"), "severity": ("Severity", "Gravité", "Ernst"),
     "message": ("Message", "Message", "Bericht"),
 }
-_SEVERITY: dict[str, tuple[str, str, str]] = {
+SEVERITY: dict[str, tuple[str, str, str]] = {
     "error": ("error", "erreur", "fout"), "warning": ("warning", "avertissement", "waarschuwing"),
 }
-PERCENT_COLUMNS = ("discount_rate", "margin_rate", "markup_rate")
-MONEY_COLUMNS = ("monetary_value", "revenue", "list_revenue", "cost", "gross_margin",
-                 "avg_order_value", "cost_to_serve", "contribution", "break_even_order_value",
-                 "clv")
-INTEGER_COLUMNS = ("orders", "days_since_last_order", "tenure_days", "frequency", "recency", "T",
-                   "referrals", "r_score", "f_score", "m_score")
-SCORE_COLUMNS = ("prospect_score",)
-#: RFM segments a salesperson must win back before they leave.
-AT_RISK = ("At Risk", "Can't Lose")
+#: Every result sheet's tab name in every language: never input, even unmarked.
+RESULT_SHEET_NAMES: frozenset[str] = frozenset(n for names in SHEET_NAMES.values() for n in names)
 
-#: The first columns of every segment sheet: who to call and how to reach them.
-CALL_COLUMNS = ("customer_id", "name", "company", "email", "city")
-#: The sales team's columns, after what the list is about.
-SALES = ("status", "owner", "next_action", "notes")
-#: What a segment is about -> the columns that say why a customer is on it, and its sort
-#: (highest first).
-FOCUS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "prospects": (("prospect_score", "temperature", "bant"), ("prospect_score",)),
-    "accounts": (("contribution", "margin_rate", "abc_class"), ("contribution",)),
-    "risk": (("days_since_last_order", "revenue", "rfm_segment"), ("revenue",)),
-    "other": (("contribution", "prospect_score", "customer_type"),
-              ("contribution", "prospect_score")),
-}
-#: Id and name stay in view when scrolling right.
-FROZEN_COLUMNS = 2
-_DATA_BAR = ("contribution",)
+
+def word(key: str, language: str) -> str:
+    """A word of the result sheets in the workbook's language."""
+    return WORDS[key][language_index(language)]
+
+
+def long_date(day: pd.Timestamp, language: str) -> str:
+    """A date spelled out in the workbook's language: 30 June 2026, 30 juin 2026."""
+    return f"{day.day} {MONTHS[language][day.month - 1]} {day.year}"
+'''),
+    "addin.workbook.results": (False, r'''"""potentiel's result sheets written into the user's workbook: a Dashboard with headline figures
+and native charts, Analysis, one call list per user segment, and Validation.
+
+The sheets are rendered as worksheet XML (:mod:`addin.workbook.sheetxml`) and installed into
+the package (:mod:`addin.workbook.zip_parts`): every other part of the workbook keeps its bytes.
+Each result sheet is marked with a hidden name ``_potentiel.<role>`` (``analysis``,
+``validation``, ``dashboard``, ``dashboard.data``, ``segment.<key>``), so a re-run replaces
+exactly these sheets, in place, and removes the sheets of segments that no longer exist; a
+user's sheet is never touched, even one with the same name (potentiel's then gets a number).
+
+This module is the entry point: it puts the sheets together in tab order.  Each sheet is
+rendered where it belongs: :mod:`~addin.workbook.dashboard`, :mod:`~addin.workbook.tables`
+(Analysis and call lists as Excel Tables), :mod:`~addin.workbook.call_lists` (which columns and
+order a segment sheet shows), :mod:`~addin.workbook.validation_sheet`; their words are in
+:mod:`~addin.workbook.result_words`, the notes on coded headers and the colour legend in
+:mod:`~addin.workbook.header_notes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from addin.core.analysis import Analysis
+from addin.core.labels import language_index, localize
+from addin.workbook.call_lists import call_list, own_columns
+from addin.workbook.dashboard import dashboard
+from addin.workbook.owned_sheets import own_role, segment_role, sheet_name
+from addin.workbook.result_words import SHEET_NAMES, VALIDATION_HEADERS
+from addin.workbook.sheetxml import currency_in, currency_of, ensure_styles, worksheet
+from addin.workbook.tables import ResultTable, table_sheet
+from addin.workbook.validation_sheet import validation_frame
+from addin.workbook.zip_parts import OwnSheet, Package
+
+Progress = Callable[[str], None]
 
 _RESULT_ROLES = frozenset({"dashboard", "analysis", "validation"})
 #: The result parts a run may write; macros write a subset (Validate: the Validation sheet).
@@ -5848,16 +6396,6 @@ PARTS: frozenset[str] = frozenset({"dashboard", "analysis", "segments", "validat
 
 def _quiet(_: str) -> None:
     """Progress sink for callers that show nothing."""
-
-
-def word(key: str, language: str) -> str:
-    """A word of the result sheets in the workbook's language."""
-    return _WORDS[key][language_index(language)]
-
-
-def long_date(day: pd.Timestamp, language: str) -> str:
-    """A date spelled out in the workbook's language: 30 June 2026, 30 juin 2026."""
-    return f"{day.day} {_MONTHS[language][day.month - 1]} {day.year}"
 
 
 def part_of(role: str) -> str | None:
@@ -5870,91 +6408,6 @@ def part_of(role: str) -> str | None:
     return "segments" if role.startswith("segment.") else None
 
 
-@dataclass(frozen=True)
-class ResultTable:
-    """One result sheet as a table: its role (the mark), tab name and frame as shown.
-
-    ``columns`` are the canonical names of the frame's columns (the frame shows them in the
-    workbook's language); ``grouped`` those folded away at the right of a call list.
-    """
-
-    part: str
-    role: str
-    name: str
-    frame: pd.DataFrame
-    columns: tuple[str, ...] = ()
-    grouped: tuple[str, ...] = ()
-    links: pa.Array | None = field(default=None, compare=False)
-
-
-def segment_kind(rows: pd.DataFrame) -> str:
-    """What a segment is about, from who is in it: prospects, key accounts, customers at risk
-    (lost, disloyal, RFM at risk) or other."""
-    if rows.empty:
-        return "other"
-    if rows["customer_type"].eq("prospect").all():
-        return "prospects"
-    leaving = rows["customer_type"].isin(("lost", "disloyal")) | rows["rfm_segment"].isin(
-        (*AT_RISK, "About to Sleep", "Hibernating", "Lost"))
-    if leaving.all():
-        return "risk"
-    if rows["abc_class"].eq("A").all():
-        return "accounts"
-    return "other"
-
-
-def call_list(rows: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """A segment's rows as a call list: columns in call order, sorted by what matters for the
-    segment (highest first, blanks last, ties in customer order); returns the grouped columns."""
-    about, order = FOCUS[segment_kind(rows)]
-    first = list(dict.fromkeys((*CALL_COLUMNS, *about, *SALES)))
-    rest = tuple(c for c in rows.columns if c not in first)
-    ranked = rows.reset_index(drop=True)
-    for column in reversed(order):
-        ranked = ranked.sort_values(column, ascending=False, na_position="last", kind="stable")
-    return ranked[[*first, *rest]].reset_index(drop=True), rest
-
-
-def _validation_frame(analysis: Analysis, language: str) -> tuple[pd.DataFrame, pa.Array]:
-    """The problems as shown (each once, in the workbook's language, columns named as the user
-    named them) and, for each, where the bad cell is (``'Customers'!N8``) for its link."""
-    i = language_index(language)
-    frame = analysis.validation.drop_duplicates().reset_index(drop=True)
-    if frame.empty:
-        empty = pd.DataFrame({v[i]: pd.Series([], dtype=object)
-                              for v in _VALIDATION_HEADERS.values()})
-        empty.loc[0, _VALIDATION_HEADERS["message"][i]] = word("no_problems", language)
-        return empty, pa.array([None], type=pa.string())
-    where = analysis.columns
-    sheets = frame["sheet"].astype(str).astype(object)
-    columns = frame["column"].astype(object).where(frame["column"].notna(), None)
-    found = [where.get(s, {}).get(str(c)) if c is not None else None
-             for s, c in zip(sheets, columns, strict=True)]
-    shown = [f[0] if f else c for f, c in zip(found, columns, strict=True)]
-    letters = pd.Series([column_letter(f[1]) if f else None for f in found], dtype=object)
-    rows = frame["row"].astype("Int64").astype(object).where(frame["row"].notna(), None)
-    text_rows = rows.map(lambda r: None if r is None else str(r)).astype(object)
-    has_row, has_column = text_rows.notna(), letters.notna()
-    reference = pd.Series("A1", index=frame.index, dtype=object)
-    both, row_only, column_only = has_row & has_column, has_row & ~has_column, \
-        ~has_row & has_column
-    reference[both] = letters[both] + text_rows[both]
-    reference[row_only] = text_rows[row_only] + ":" + text_rows[row_only]
-    reference[column_only] = letters[column_only] + ":" + letters[column_only]
-    cell = sheets + "!" + reference
-    cell[~has_row & ~has_column] = sheets[~has_row & ~has_column]
-    location = sheets.map(quote_sheet) + "!" + reference
-    out = pd.DataFrame({
-        "sheet": sheets, "row": rows, "column": pd.Series(shown, dtype=object), "cell": cell,
-        "value": frame["value"],
-        "severity": frame["severity"].map({k: v[i] for k, v in _SEVERITY.items()}).fillna(
-            frame["severity"]),
-        "message": translate_all(frame["message"], language).to_numpy(dtype=object),
-    })
-    out = out.rename(columns={k: v[i] for k, v in _VALIDATION_HEADERS.items()})
-    return out, pa.array(location.to_numpy(dtype=object), type=pa.string())
-
-
 def result_tables(analysis: Analysis, parts: frozenset[str] = PARTS) -> list[ResultTable]:
     """The table sheets of ``parts`` (analysis, segments, validation) in the workbook's
     language, in tab order, as :func:`write_results` shows them.  The Dashboard is not a
@@ -5963,281 +6416,22 @@ def result_tables(analysis: Analysis, parts: frozenset[str] = PARTS) -> list[Res
     i = language_index(language)
     tables = []
     if "analysis" in parts:
-        table = analysis.table.reset_index(drop=True)
+        own = [c for c in own_columns(analysis.inputs) if c not in analysis.table]
+        table = analysis.table.join(analysis.inputs[own]) if own else analysis.table
+        table = table.reset_index(drop=True)
         tables.append(ResultTable("analysis", "analysis", SHEET_NAMES["analysis"][i],
                                   localize(table, language), tuple(table.columns)))
     if "segments" in parts:
         for segment, rows in analysis.segments.items():
-            ordered, rest = call_list(rows)
+            ordered, rest = call_list(rows, analysis.inputs, analysis.as_of)
             tables.append(ResultTable("segments", segment_role(segment), sheet_name(segment),
                                       localize(ordered, language), tuple(ordered.columns),
                                       rest))
     if "validation" in parts:
-        frame, links = _validation_frame(analysis, language)
+        frame, links = validation_frame(analysis, language)
         tables.append(ResultTable("validation", "validation", SHEET_NAMES["validation"][i],
-                                  frame, tuple(_VALIDATION_HEADERS), links=links))
+                                  frame, tuple(VALIDATION_HEADERS), links=links))
     return tables
-
-
-def _column_styles(styles: Styles) -> dict[str, int]:
-    """Canonical column -> the cell format of its values."""
-    return (dict.fromkeys(PERCENT_COLUMNS, styles.percent)
-            | dict.fromkeys(MONEY_COLUMNS, styles.number)
-            | dict.fromkeys(INTEGER_COLUMNS, styles.integer)
-            | dict.fromkeys(SCORE_COLUMNS, styles.score))
-
-
-def conditional_formats(columns: Sequence[str], rows: int, styles: Styles, language: str,
-                        first_row: int = 2) -> str:
-    """Conditional formatting of a result table: colours by value and data bars, each on its
-    whole column, so they follow the data when the user sorts or filters."""
-    i = language_index(language)
-    last = first_row + max(rows, 1) - 1
-    out, priority = [], 1
-    for at, column in enumerate(columns):
-        span = f"{column_letter(at)}{first_row}:{column_letter(at)}{last}"
-        rules = []
-        if column in COLOURED_VALUES:
-            for value, meaning in COLOURED_VALUES[column].items():
-                shown = VALUES[column][value][i] if column in VALUES else value
-                formula = escape('"' + shown.replace('"', '""') + '"')
-                rules.append(f'<cfRule type="cellIs" dxfId="{styles.dxf[meaning]}" '
-                             f'priority="{priority}" operator="equal"><formula>{formula}'
-                             "</formula></cfRule>")
-                priority += 1
-        if column == "severity":
-            for value, meaning in (("error", "act"), ("warning", "watch")):
-                formula = escape('"' + _SEVERITY[value][i] + '"')
-                rules.append(f'<cfRule type="cellIs" dxfId="{styles.dxf[meaning]}" '
-                             f'priority="{priority}" operator="equal"><formula>{formula}'
-                             "</formula></cfRule>")
-                priority += 1
-        if column in _DATA_BAR:
-            rules.append(f'<cfRule type="dataBar" priority="{priority}"><dataBar>'
-                         '<cfvo type="min"/><cfvo type="max"/><color rgb="FF638EC6"/>'
-                         "</dataBar></cfRule>")
-            priority += 1
-        if rules:
-            out.append(f'<conditionalFormatting sqref="{span}">{"".join(rules)}'
-                       "</conditionalFormatting>")
-    return "".join(out)
-
-
-def table_part(name: str, headers: Sequence[str], rows: int) -> Callable[[int], bytes]:
-    """An Excel Table over a result sheet (header row 1): banded rows, filter buttons."""
-    last = f"{column_letter(max(len(headers), 1) - 1)}{1 + max(rows, 1)}"
-    unique: list[str] = []
-    for label in headers:  # Excel repairs a table whose column names repeat
-        text, n = str(label), 2
-        while text.casefold() in {u.casefold() for u in unique}:
-            text, n = f"{label}{n}", n + 1
-        unique.append(text)
-    columns = "".join(f'<tableColumn id="{n}" name={quoteattr(_table_column(label))}/>'
-                      for n, label in enumerate(unique, start=1))
-
-    def xml(table_id: int) -> bytes:
-        return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                f'<table xmlns="{MAIN_NS}" id="{table_id}" name="{name}" displayName="{name}" '
-                f'ref="A1:{last}" totalsRowShown="0"><autoFilter ref="A1:{last}"/>'
-                f'<tableColumns count="{len(unique)}">{columns}</tableColumns>'
-                '<tableStyleInfo name="TableStyleLight9" showFirstColumn="0" '
-                'showLastColumn="0" showRowStripes="1" showColumnStripes="0"/></table>'
-                ).encode()
-    return xml
-
-
-def _table_column(label: str) -> str:
-    """A header as a table column name (line breaks become spaces, as Excel stores them)."""
-    return re.sub(r"[\r\n]+", " ", label)
-
-
-def table_name(role: str) -> str:
-    """The Excel Table name of a result sheet: letters, digits and _ only, unique per role."""
-    return "potentiel_" + re.sub(r"\W", "_", role)
-
-
-def _table_sheet(table: ResultTable, styles: Styles, language: str) -> OwnSheet:
-    """A result table as an Excel Table sheet: formats, colours, frozen id and name, links."""
-    by_column = _column_styles(styles)
-    formats = {label: by_column[c] for label, c in zip(table.frame.columns, table.columns,
-                                                        strict=True) if c in by_column}
-    grouped = [at for at, c in enumerate(table.columns) if c in table.grouped]
-    rows = len(table.frame)
-    links = None
-    if table.links is not None:
-        links = Links(table.columns.index("cell"), table.links)
-    sheet = worksheet(table.frame, styles, formats=formats, table_part=True,
-                      freeze_columns=FROZEN_COLUMNS if table.part != "validation" else 0,
-                      hidden_columns=grouped, links=links,
-                      conditional=conditional_formats(table.columns, rows, styles, language))
-    return OwnSheet(table.role, table.name, sheet,
-                    table=table_part(table_name(table.role), list(table.frame.columns), rows),
-                    local_names={"_xlnm.Print_Titles": "{sheet}!$1:$1"})
-
-
-def _counts(values: pd.Series, column: str, language: str) -> tuple[list[str], list[float]]:
-    """Count per canonical value, in the labels' order, shown in the workbook's language."""
-    i = language_index(language)
-    counts = values.value_counts()
-    keys = [k for k in VALUES[column] if counts.get(k, 0) > 0]
-    return [VALUES[column][k][i] for k in keys], [float(counts[k]) for k in keys]
-
-
-def _sums(values: pd.Series, by: pd.Series, column: str, language: str,
-          ) -> tuple[list[str], list[float]]:
-    """Sum of ``values`` per canonical value of ``by``, in the labels' order."""
-    i = language_index(language)
-    sums = values.groupby(by).sum(min_count=1)
-    keys = [k for k in VALUES[column] if pd.notna(sums.get(k, np.nan))]
-    return [VALUES[column][k][i] for k in keys], [float(sums[k]) for k in keys]
-
-
-def pareto_points(values: pd.Series, points: int = 51) -> tuple[np.ndarray, np.ndarray]:
-    """The Pareto curve: cumulative share of the total by share of customers, best first.
-
-    Customers are sorted by value, highest first.  When some customers destroy value the
-    running sum passes the total before coming back down; the curve is clamped to 0-100 % so
-    the chart reads as a share.  At most ``points`` points, evenly spread.
-    """
-    sorted_values = np.sort(values.dropna().to_numpy(dtype="float64"))[::-1]
-    total = sorted_values.sum()
-    if len(sorted_values) == 0 or total <= 0:
-        return np.array([]), np.array([])
-    cumulative = np.clip(np.concatenate([[0.0], np.cumsum(sorted_values)]) / total, 0.0, 1.0)
-    count = len(sorted_values)
-    positions = np.unique(np.rint(np.linspace(0, count, min(points, count + 1))).astype(np.int64))
-    return positions / count, cumulative[positions]
-
-
-def top_share(values: pd.Series, top: float = 0.2) -> float | None:
-    """Share of the total held by the best ``top`` of the customers (0-1), None without one."""
-    sorted_values = np.sort(values.dropna().to_numpy(dtype="float64"))[::-1]
-    total = sorted_values.sum()
-    if len(sorted_values) == 0 or total <= 0:
-        return None
-    best = int(np.ceil(top * len(sorted_values)))
-    return float(np.clip(sorted_values[:best].sum() / total, 0.0, 1.0))
-
-
-@dataclass(frozen=True)
-class Headline:
-    """The figures on top of the Dashboard, as :func:`analyze` computes them."""
-
-    customers: int
-    revenue: float
-    gross_margin: float  # NaN when no cost is known
-    margin_rate: float | None
-    hot: int
-    at_risk: int
-    at_risk_revenue: float
-    problems: int
-
-
-def headline(analysis: Analysis) -> Headline:
-    """The Dashboard's headline figures from the analysis table."""
-    table = analysis.table
-    margin = table["gross_margin"]
-    known = margin.notna()
-    revenue_known = table.loc[known, "revenue"].sum()
-    risk = table["rfm_segment"].isin(AT_RISK)
-    return Headline(
-        customers=len(table), revenue=float(table["revenue"].sum()),
-        gross_margin=float(margin.sum(min_count=1)),  # blank when no cost is known
-        margin_rate=float(margin.sum() / revenue_known) if revenue_known > 0 else None,
-        hot=int((table["temperature"] == "hot").sum()), at_risk=int(risk.sum()),
-        at_risk_revenue=float(table.loc[risk, "revenue"].sum()),
-        problems=len(analysis.validation.drop_duplicates()))
-
-
-#: Dashboard layout: figures on rows 4-5, two columns each; charts from row 7, four side by
-#: side, 4 columns wide: all within the first screen of a 1366x768 display at 100 %.
-DASHBOARD_COLUMN_WIDTH = 10.0
-CHART_ROWS = (6, 21)
-CHART_COLUMNS = ((0, 4), (4, 8), (8, 12), (12, 16))
-
-
-def _dashboard(analysis: Analysis, styles: Styles, language: str, names: dict[str, str],
-               ) -> list[OwnSheet]:
-    """The Dashboard (figures and charts) and its hidden helper sheet (the charts' data)."""
-    table = analysis.table
-    name, data_name = names["dashboard"], names["dashboard.data"]
-    type_labels, type_counts = _counts(table["customer_type"], "customer_type", language)
-    rfm_labels, rfm_counts = _counts(table["rfm_segment"], "rfm_segment", language)
-    measure = "contribution" if table["contribution"].notna().any() else "revenue"
-    what = header(measure, language)
-    seg_labels, seg_sums = _sums(table[measure], table["rfm_segment"], "rfm_segment", language)
-    shares, cumulative = pareto_points(table[measure])
-    length = max(len(type_labels), len(rfm_labels), len(shares), len(seg_labels), 1)
-
-    def padded(values: Sequence[object] | np.ndarray, dtype: str) -> pd.Series:
-        return pd.Series(list(values) + [None] * (length - len(values)), dtype=dtype)
-
-    customers = word("customers", language)
-    data = pd.DataFrame({
-        header("customer_type", language): padded(type_labels, "object"),
-        customers: padded(type_counts, "float64"),
-        header("rfm_segment", language): padded(rfm_labels, "object"),
-        customers + " ": padded(rfm_counts, "float64"),
-        word("share_customers", language): padded(shares, "float64"),
-        word("share_value", language): padded(cumulative, "float64"),
-        header("rfm_segment", language) + " ": padded(seg_labels, "object"),
-        what: padded(seg_sums, "float64"),
-    })
-    helper = OwnSheet("dashboard.data", data_name, worksheet(
-        data, styles, formats={word("share_customers", language): styles.percent,
-                               word("share_value", language): styles.percent,
-                               what: styles.number}, table=False), hidden=True)
-
-    def series(category: int, value: int, label: str, categories: Sequence[object],
-               values: Sequence[float]) -> Series:
-        return Series(data_name, (1, value), 2, category, value, label, categories, values)
-
-    charts = [
-        bar_chart(word("by_type", language),
-                  series(0, 1, customers, type_labels, type_counts)),
-        bar_chart(word("by_rfm", language), series(2, 3, customers, rfm_labels, rfm_counts),
-                  horizontal=True, color=1),
-    ]
-    share = top_share(table[measure])
-    of_what = word(f"of_{measure}", language)
-    title = (word("pareto", language).format(share=f"{share:.0%}".replace("%", " %"),
-                                             what=of_what)
-             if share is not None else word("pareto_empty", language).format(what=of_what))
-    charts.append(curve_chart(
-        title, series(4, 5, what, shares.tolist(), cumulative.tolist()),
-        x_title=word("share_customers", language), y_title=word("share_value", language)))
-    charts.append(bar_chart(word("by_segment", language).format(what=what),
-                            series(6, 7, what, seg_labels, seg_sums), horizontal=True,
-                            color=2, money=True))
-    top, bottom = CHART_ROWS
-    anchors = [(left, top, right, bottom) for left, right in CHART_COLUMNS]
-
-    figures = headline(analysis)
-    i = language_index(language)
-    validation = quote_sheet(SHEET_NAMES["validation"][i]) + "!A1"
-    cells: list[tuple[int, int, object, int | None]] = [
-        (1, 0, word("title", language), styles.title),
-        (2, 0, word("as_of", language).format(date=long_date(analysis.as_of, language)),
-         styles.note),
-    ]
-    shown = (("customers", figures.customers, styles.figure),
-             ("revenue", figures.revenue, styles.figure_money),
-             ("gross_margin", figures.gross_margin, styles.figure_money),
-             ("margin_rate", figures.margin_rate, styles.figure_percent),
-             ("hot", figures.hot, styles.figure),
-             ("at_risk", figures.at_risk, styles.figure),
-             ("risk_revenue", figures.at_risk_revenue, styles.figure_money),
-             ("problems", figures.problems, styles.figure))
-    for n, (key, value, style) in enumerate(shown):
-        cells.append((4, 2 * n, word(key, language), styles.note))
-        cells.append((5, 2 * n, value, style))
-    merges = [f"{column_letter(2 * n)}{r}:{column_letter(2 * n + 1)}{r}"
-              for n in range(len(shown)) for r in (4, 5)]
-    links = [(f"{column_letter(2 * (len(shown) - 1))}5", validation)]
-    sheet = cells_sheet(cells, styles, widths=[DASHBOARD_COLUMN_WIDTH] * 16, merges=merges,
-                        links=links, drawing=True, selected=True)
-    return [OwnSheet("dashboard", name, sheet, drawing=drawing(anchors), charts=charts),
-            helper]
 
 
 def write_results(path: Path, analysis: Analysis, *, out: Path | None = None,
@@ -6257,14 +6451,14 @@ def write_results(path: Path, analysis: Analysis, *, out: Path | None = None,
     with Package(Path(path)) as package:
         if currency is None:
             currency = currency_of(package) or inputs_currency(analysis) or ""
-        styles = ensure_styles(package, currency)
+        styles = ensure_styles(package, currency, language)
         sheets, helper = [], []
         if "dashboard" in parts:
-            dashboard, *helper = _dashboard(analysis, styles, language,
-                                            {k: v[i] for k, v in SHEET_NAMES.items()})
-            sheets.append(dashboard)
+            board, *helper = dashboard(analysis, styles, language,
+                                   {k: v[i] for k, v in SHEET_NAMES.items()})
+            sheets.append(board)
         for table in result_tables(analysis, parts):
-            sheets.append(_table_sheet(table, styles, language))
+            sheets.append(table_sheet(table, styles, language))
         sheets.extend(helper)  # hidden, last: the tabs a user sees keep their order
         package.install(sheets, drop=lambda role: part_of(role) in parts)
         if "dashboard" in parts:
@@ -6374,17 +6568,30 @@ class Styles:
     figure_money: int = 0
     figure_percent: int = 0
     note: int = 0
+    #: A Dashboard figure as a tile: its label (top of the box) and its number (bottom).
+    tile_label: int = 0
+    tile: int = 0
+    tile_money: int = 0
+    tile_percent: int = 0
+    tile_text: int = 0
+    tile_link: int = 0
+    #: Wrapped text in a meaning's colours and a small grey note that wraps.
+    wrapped_note: int = 0
     #: Conditional formats by meaning (:data:`addin.core.palette.MEANINGS`).
     dxf: Mapping[str, int] = field(default_factory=dict)
+    #: Cells filled with a meaning's colours (the Dashboard's legend).
+    legend: Mapping[str, int] = field(default_factory=dict)
 
 
-#: Number formats (beside the currency's) of the result sheets: one date format for all.
-DATE_FORMAT = "yyyy-mm-dd"
+#: Dates in the workbook's language: Excel's short date, which follows the reader's locale
+#: (built-in format 14), in English; day first in French and Dutch, whatever the locale.
+DATE_FORMATS: dict[str, str | int] = {"en": 14, "fr": "dd/mm/yyyy", "nl": "dd/mm/yyyy"}
 PERCENT_FORMAT = "0.0%"
 INTEGER_FORMAT = "#,##0"
 SCORE_FORMAT = "0.0"
-#: Fills (ARGB) of the header row and of the conditional formats.
+#: Fill (ARGB) of the header row, border of the Dashboard's figure tiles.
 HEADER_FILL = "FFDDEBF7"
+TILE_BORDER = "FFA6A6A6"
 #: Children of <styleSheet>, in the order the schema requires.
 _STYLE_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
                 "dxfs", "tableStyles", "colors", "extLst")
@@ -6420,8 +6627,11 @@ def currency_of(package: Package) -> str | None:
     return currency_in(unescape(code[1:-1]) for code in codes)
 
 
-def ensure_styles(package: Package, currency: str | None = None) -> Styles:
+def ensure_styles(package: Package, currency: str | None = None,
+                  language: str = "en") -> Styles:
     """Find or append potentiel's cell formats in styles.xml; existing indices are untouched.
+
+    Dates take the format of ``language`` (:data:`DATE_FORMATS`).
 
     Every format uses the workbook's first font (the one its own cells use), made bold,
     larger or blue where needed: one typeface on every sheet.
@@ -6430,12 +6640,16 @@ def ensure_styles(package: Package, currency: str | None = None) -> Styles:
     xml = package.text(part)
     p = prefix_of(xml, "styleSheet")
     fonts = _block(xml, p, "fonts")
-    first_font = re.search(r"<(?:\w+:)?font\b.*?(?:</(?:\w+:)?font>|/>)", fonts, re.DOTALL)
+    # An empty <font/>, or a whole <font>...</font> (not up to its first child's "/>").
+    first_font = re.search(r"<(?:\w+:)?font\b(?:[^>]*/>|.*?</(?:\w+:)?font>)", fonts,
+                           re.DOTALL)
     base = first_font.group(0) if first_font else f"<{p}font/>"
     font_ids = {}
     for key, element in (("bold", _bolder(base, p, size=None)),
                          ("big", _bolder(base, p, size="14")),
                          ("figure", _bolder(base, p, size="16")),
+                         ("figure_link", _colored(_bolder(base, p, size="16"), p, "FF0563C1",
+                                                  underline=True)),
                          ("link", _colored(base, p, "FF0563C1", underline=True)),
                          ("note", _colored(base, p, "FF595959"))):
         xml, font_ids[key] = _find_or_append(xml, p, "fonts", "font", element)
@@ -6447,23 +6661,48 @@ def ensure_styles(package: Package, currency: str | None = None) -> Styles:
                                   f'<{p}border><{p}left/><{p}right/><{p}top/><{p}bottom '
                                   f'style="thin"><{p}color auto="1"/></{p}bottom><{p}diagonal/>'
                                   f"</{p}border>")
+    tile_borders = {}
+    for key, sides in (("top", ("left", "right", "top")), ("bottom", ("left", "right",
+                                                                      "bottom"))):
+        edges = "".join(f'<{p}{side} style="thin"><{p}color rgb="{TILE_BORDER}"/></{p}{side}>'
+                        if side in sides else f"<{p}{side}/>"
+                        for side in ("left", "right", "top", "bottom"))
+        xml, tile_borders[key] = _find_or_append(xml, p, "borders", "border",
+                                                 f"<{p}border>{edges}<{p}diagonal/></{p}border>")
+    meaning_fills, meaning_fonts = {}, {}
+    for key, (color, background) in MEANINGS.items():
+        xml, meaning_fills[key] = _find_or_append(
+            xml, p, "fills", "fill", f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor '
+            f'rgb="{background}"/><{p}bgColor indexed="64"/></{p}patternFill></{p}fill>')
+        xml, meaning_fonts[key] = _find_or_append(xml, p, "fonts", "font",
+                                                  _colored(base, p, color))
+    date_format = DATE_FORMATS.get(language, DATE_FORMATS["en"])
     formats = {}
-    for key, code in (("date", DATE_FORMAT), ("percent", PERCENT_FORMAT),
+    if isinstance(date_format, int):
+        formats["date"] = date_format
+    else:
+        xml, formats["date"] = _num_fmt(xml, p, date_format)
+    for key, code in (("percent", PERCENT_FORMAT),
                       ("integer", INTEGER_FORMAT), ("score", SCORE_FORMAT),
                       ("money", money_format(currency))):
         xml, formats[key] = _num_fmt(xml, p, code)
 
-    def xf(num_fmt: int, font: int, fill_id: int = 0, border_id: int = 0) -> str:
+    def xf(num_fmt: int, font: int, fill_id: int = 0, border_id: int = 0,
+           align: str = "") -> str:
         flags = ((' applyNumberFormat="1"' if num_fmt else "") + (' applyFont="1"' if font
                  else "") + (' applyFill="1"' if fill_id else "")
                  + (' applyBorder="1"' if border_id else ""))
-        return (f'<{p}xf numFmtId="{num_fmt}" fontId="{font}" fillId="{fill_id}" '
-                f'borderId="{border_id}" xfId="0"{flags}/>')
+        head = (f'<{p}xf numFmtId="{num_fmt}" fontId="{font}" fillId="{fill_id}" '
+                f'borderId="{border_id}" xfId="0"{flags}')
+        if not align:
+            return head + "/>"
+        return head + f' applyAlignment="1"><{p}alignment {align}/></{p}xf>'
+
+    top, bottom = tile_borders["top"], tile_borders["bottom"]
+    centred = 'horizontal="center" vertical="center"'
 
     wanted = {
-        "header": xf(0, font_ids["bold"], fill, border).replace(
-            "/>", f' applyAlignment="1"><{p}alignment vertical="center" wrapText="1"/>'
-                  f"</{p}xf>"),
+        "header": xf(0, font_ids["bold"], fill, border, 'vertical="top" wrapText="1"'),
         "date": xf(formats["date"], 0),
         "percent": xf(formats["percent"], 0), "number": xf(formats["money"], 0),
         "title": xf(0, font_ids["big"]), "integer": xf(formats["integer"], 0),
@@ -6472,7 +6711,16 @@ def ensure_styles(package: Package, currency: str | None = None) -> Styles:
         "figure_money": xf(formats["money"], font_ids["figure"]),
         "figure_percent": xf(formats["percent"], font_ids["figure"]),
         "note": xf(0, font_ids["note"]),
+        "tile_label": xf(0, font_ids["note"], 0, top, 'horizontal="center" wrapText="1"'),
+        "tile": xf(formats["integer"], font_ids["figure"], 0, bottom, centred),
+        "tile_money": xf(formats["money"], font_ids["figure"], 0, bottom, centred),
+        "tile_percent": xf(formats["percent"], font_ids["figure"], 0, bottom, centred),
+        "tile_text": xf(0, font_ids["figure"], 0, bottom, centred),
+        "tile_link": xf(formats["integer"], font_ids["figure_link"], 0, bottom, centred),
+        "wrapped_note": xf(0, font_ids["note"], 0, 0, 'vertical="top" wrapText="1"'),
     }
+    wanted |= {f"legend.{key}": xf(0, meaning_fonts[key], meaning_fills[key], 0,
+                                   'vertical="center" wrapText="1"') for key in MEANINGS}
     ids = {}
     for key, element in wanted.items():
         xml, ids[key] = _find_or_append(xml, p, "cellXfs", "xf", element)
@@ -6483,7 +6731,9 @@ def ensure_styles(package: Package, currency: str | None = None) -> Styles:
             f'<{p}fill><{p}patternFill><{p}bgColor rgb="{background}"/></{p}patternFill>'
             f"</{p}fill></{p}dxf>")
     package.set_text(part, xml)
-    return Styles(**ids, dxf=dxf)
+    legend = {key[len("legend."):]: ids.pop(key) for key in list(ids)
+              if key.startswith("legend.")}
+    return Styles(**ids, dxf=dxf, legend=legend)
 
 
 def _styles_part(package: Package) -> str:
@@ -6721,10 +6971,48 @@ def header_cells(labels: Sequence[object], row: int, style: int | None,
     return rows_xml(frame, row, styles, formats, first_column).decode("utf-8")
 
 
+#: A bold header character is about this many widths of the font's digit (Excel's unit).
+_BOLD = 1.15
+#: The filter button takes the right of the header cell: about 2.5 character widths.
+_BUTTON = 2.5
+#: Most lines a header wraps on, and the width up to which a column widens to keep it on two.
+HEADER_LINES = 3
+_TWO_LINES = 20.0
+
+
+def header_lines(label: str, width: float, button: bool = True) -> int:
+    """How many lines ``label`` wraps on, at word boundaries, in a column ``width`` wide,
+    with the filter button's room kept free on every line."""
+    room = width - 1 - (_BUTTON if button else 0)
+    lines, used = 1, 0.0
+    for part in label.split():
+        size = len(part) * _BOLD
+        if used and used + _BOLD + size > room:
+            lines, used = lines + 1, size
+        else:
+            used += (_BOLD if used else 0) + size
+    return lines
+
+
+def header_width(label: str, content: float, button: bool = True) -> float:
+    """The narrowest width from ``content`` up that shows the header whole: no word cut,
+    no text under the filter button, on at most :data:`HEADER_LINES` lines."""
+    words = max((len(w) for w in label.split()), default=0)
+    width = max(content, words * _BOLD + 1 + (_BUTTON if button else 0))
+    # Two lines where a column up to _TWO_LINES wide holds them, so the header row of a
+    # sheet stays two lines high; three at most otherwise.
+    while header_lines(label, width, button) > 2 and width < _TWO_LINES:
+        width += 1
+    while header_lines(label, width, button) > HEADER_LINES:
+        width += 1
+    return float(np.ceil(width))
+
+
 def column_widths(frame: pd.DataFrame, headers: Sequence[object], sample: int = 2000,
-                  ) -> list[float]:
+                  button: bool = True) -> list[float]:
     """Column widths from the values as shown (numbers with their separators, dates as
-    yyyy-mm-dd) and the header, which may wrap on two lines: between 6 and 50."""
+    dd/mm/yyyy) and the header, which wraps at word boundaries beside its filter button:
+    between 6 and 50."""
     head = frame.head(sample)
     widths = []
     for i, name in enumerate(headers):
@@ -6740,10 +7028,8 @@ def column_widths(frame: pd.DataFrame, headers: Sequence[object], sample: int = 
         else:
             lengths = column.dropna().astype(str).str.len()
             longest = int(lengths.max()) if len(lengths) else 0
-        label = str(name or "")
-        words = max((len(w) for w in label.split()), default=0)
-        header = len(label) if len(label) <= 14 else max(words, (len(label) + 1) // 2)
-        widths.append(float(min(50, max(6, longest, header) + 2)))
+        content = max(6, longest + 2)
+        widths.append(min(50.0, header_width(str(name or ""), content, button)))
     return widths
 
 
@@ -6779,7 +7065,8 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
               headers: Sequence[object] | None = None, drawing: bool = False,
               one_page: bool = False, table_part: bool = False, freeze_columns: int = 0,
               hidden_columns: Sequence[int] = (), conditional: str = "",
-              links: Links | None = None, selected: bool = False,
+              links: Links | None = None, selected: bool = False, notes: bool = False,
+              page_header: bool = False, fit_width: bool = True,
               block: int = 20_000) -> Stream:
     """A worksheet part for ``frame``: optional title lines, then a header row and the data.
 
@@ -6789,7 +7076,10 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
     ``rIdTable1`` with ``table_part``, else a sheet autofilter.  ``hidden_columns`` are grouped
     and collapsed (one click shows them); ``conditional`` is ready-made conditional formatting
     XML; ``links`` puts hyperlinks on a column; with ``drawing``, the sheet refers to drawing
-    ``rId1`` (charts); ``one_page`` prints the sheet on one landscape page.
+    ``rId1`` (charts); ``one_page`` prints the sheet on one landscape page, ``fit_width=False``
+    across as many pages as its columns need (at 80 %); ``notes`` refers to the VML drawing
+    ``rIdVml1`` of the cells' notes; ``page_header`` prints the tab name and the date on top
+    of each page, page numbers below.
     """
     labels = list(frame.columns) if headers is None else list(headers)
     header_row = len(top) + 1 if not top else len(top) + 2
@@ -6800,9 +7090,10 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
                             f"(at most {MAX_ROWS - header_row}).",
                             hint="Split the customers over several workbooks.")
     last = column_letter(max(len(frame.columns), 1) - 1)
-    widths = column_widths(frame, labels) if len(frame.columns) else []
+    widths = column_widths(frame, labels, button=table) if len(frame.columns) else []
     hidden = set(hidden_columns)
-    wraps = any(len(str(label or "")) > 14 for label in labels)
+    lines = max((header_lines(str(label or ""), w, table) for label, w in
+                 zip(labels, widths, strict=True)), default=1)
 
     def pane() -> str:
         if not (table and len(frame.columns)):
@@ -6817,12 +7108,13 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
                 'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/>')
 
     def chunks() -> Iterator[str | bytes]:
-        fit = one_page or table
+        fit = one_page or (table and fit_width)
         view = ' tabSelected="1"' if selected else ""
         yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-               + ('<sheetPr><outlinePr summaryRight="0"/><pageSetUpPr fitToPage="1"/>'
-                  "</sheetPr>" if fit else "")
+               + ('<sheetPr><outlinePr summaryRight="0"/>'
+                  + ('<pageSetUpPr fitToPage="1"/>' if fit else "") + "</sheetPr>"
+                  if fit or table else "")
                + f'<dimension ref="A1:{last}{last_row}"/>'
                + f'<sheetViews><sheetView{view} workbookViewId="0">' + pane()
                + "</sheetView></sheetViews>"
@@ -6839,9 +7131,9 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
         for i, (text, style) in enumerate(top, start=1):
             yield header_cells([text], i, style)
         head = header_cells(labels, header_row, styles.header)
-        if wraps:
-            head = head.replace(f'<row r="{header_row}">',
-                                f'<row r="{header_row}" ht="30" customHeight="1">', 1)
+        if lines > 1:
+            head = head.replace(f'<row r="{header_row}">', f'<row r="{header_row}" '
+                                f'ht="{15 * lines + 3}" customHeight="1">', 1)
         yield head
         for start in range(0, len(frame), block):
             yield rows_xml(frame.iloc[start: start + block], header_row + 1 + start, styles,
@@ -6859,8 +7151,15 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
         if fit:
             yield ('<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="'
                    + ("1" if one_page else "0") + '"/>')
+        elif table:
+            yield '<pageSetup scale="80" orientation="landscape" pageOrder="overThenDown"/>'
+        if page_header:
+            yield ('<headerFooter><oddHeader>&amp;L&amp;"-,Bold"&amp;A&amp;R&amp;D</oddHeader>'
+                   "<oddFooter>&amp;R&amp;P / &amp;N</oddFooter></headerFooter>")
         if drawing:
             yield '<drawing r:id="rId1"/>'
+        if notes:
+            yield '<legacyDrawing r:id="rIdVml1"/>'
         if table_part:
             yield '<tableParts count="1"><tablePart r:id="rIdTable1"/></tableParts>'
         yield "</worksheet>"
@@ -6873,9 +7172,11 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
 def cells_sheet(cells: Sequence[tuple[int, int, object, int | None]], styles: Styles, *,
                 widths: Sequence[float], merges: Sequence[str] = (),
                 links: Sequence[tuple[str, str]] = (), drawing: bool = False,
-                selected: bool = False) -> Stream:
+                selected: bool = False, heights: Mapping[int, float] | None = None,
+                ) -> Stream:
     """A small sheet laid out cell by cell (the Dashboard): (row, column, value, style) cells,
-    merged ranges, links (cell, location), no gridlines, charts in drawing ``rId1``."""
+    merged ranges, links (cell, location), row ``heights`` (points), no gridlines, charts in
+    drawing ``rId1``."""
     by_row: dict[int, list[str]] = {}
     for row, column, value, style in sorted(cells, key=lambda c: (c[0], c[1])):
         ref = f"{column_letter(column)}{row}"
@@ -6900,7 +7201,9 @@ def cells_sheet(cells: Sequence[tuple[int, int, object, int | None]], styles: St
         "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
                 for i, w in enumerate(widths, start=1)),
         "</cols><sheetData>",
-        "".join(f'<row r="{row}">{"".join(found)}</row>' for row, found in by_row.items()),
+        "".join(f'<row r="{row}"' + (f' ht="{heights[row]}" customHeight="1"'
+                                      if heights and row in heights else "")
+                + f'>{"".join(found)}</row>' for row, found in by_row.items()),
         "</sheetData>",
     ]
     if merges:
@@ -6918,6 +7221,266 @@ def cells_sheet(cells: Sequence[tuple[int, int, object, int | None]], styles: St
     parts.append("</worksheet>")
     data = "".join(parts).encode("utf-8")
     return Stream(lambda: [data], size_hint=len(data))
+'''),
+    "addin.workbook.tables": (False, r'''"""Result tables as Excel Table sheets: number formats by column, colours by value (one
+palette, :mod:`addin.core.palette`), data bars, filter buttons, frozen id and name columns and
+links, all as worksheet XML."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from xml.sax.saxutils import escape, quoteattr
+
+import pandas as pd
+import pyarrow as pa
+
+from addin.core.labels import VALUES, language_index
+from addin.core.palette import COLOURED_VALUES
+from addin.workbook.a1 import column_letter
+from addin.workbook.header_notes import comments_part, header_notes, notes_drawing
+from addin.workbook.result_words import SEVERITY
+from addin.workbook.sheetxml import MAIN_NS, Links, Styles, worksheet
+from addin.workbook.zip_parts import OwnSheet
+
+PERCENT_COLUMNS = ("discount_rate", "margin_rate", "markup_rate")
+MONEY_COLUMNS = ("monetary_value", "revenue", "list_revenue", "cost", "gross_margin",
+                 "avg_order_value", "cost_to_serve", "contribution", "break_even_order_value",
+                 "clv", "budget")
+INTEGER_COLUMNS = ("orders", "days_since_last_order", "tenure_days", "frequency", "recency", "T",
+                   "referrals", "r_score", "f_score", "m_score", "days_since_contact",
+                   "purchase_horizon_days")
+SCORE_COLUMNS = ("prospect_score",)
+#: Id and name stay in view when scrolling right.
+FROZEN_COLUMNS = 2
+_DATA_BAR = ("contribution",)
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    """One result sheet as a table: its role (the mark), tab name and frame as shown.
+
+    ``columns`` are the canonical names of the frame's columns (the frame shows them in the
+    workbook's language); ``grouped`` those folded away at the right of a call list.
+    """
+
+    part: str
+    role: str
+    name: str
+    frame: pd.DataFrame
+    columns: tuple[str, ...] = ()
+    grouped: tuple[str, ...] = ()
+    links: pa.Array | None = field(default=None, compare=False)
+
+
+def _column_styles(styles: Styles) -> dict[str, int]:
+    """Canonical column -> the cell format of its values."""
+    return (dict.fromkeys(PERCENT_COLUMNS, styles.percent)
+            | dict.fromkeys(MONEY_COLUMNS, styles.number)
+            | dict.fromkeys(INTEGER_COLUMNS, styles.integer)
+            | dict.fromkeys(SCORE_COLUMNS, styles.score))
+
+
+def conditional_formats(columns: Sequence[str], rows: int, styles: Styles, language: str,
+                        first_row: int = 2) -> str:
+    """Conditional formatting of a result table: colours by value and data bars, each on its
+    whole column, so they follow the data when the user sorts or filters."""
+    i = language_index(language)
+    last = first_row + max(rows, 1) - 1
+    out, priority = [], 1
+    for at, column in enumerate(columns):
+        span = f"{column_letter(at)}{first_row}:{column_letter(at)}{last}"
+        rules = []
+        if column in COLOURED_VALUES:
+            for value, meaning in COLOURED_VALUES[column].items():
+                shown = VALUES[column][value][i] if column in VALUES else value
+                formula = escape('"' + shown.replace('"', '""') + '"')
+                rules.append(f'<cfRule type="cellIs" dxfId="{styles.dxf[meaning]}" '
+                             f'priority="{priority}" operator="equal"><formula>{formula}'
+                             "</formula></cfRule>")
+                priority += 1
+        if column == "severity":
+            for value, meaning in (("error", "act"), ("warning", "watch")):
+                formula = escape('"' + SEVERITY[value][i] + '"')
+                rules.append(f'<cfRule type="cellIs" dxfId="{styles.dxf[meaning]}" '
+                             f'priority="{priority}" operator="equal"><formula>{formula}'
+                             "</formula></cfRule>")
+                priority += 1
+        if column in _DATA_BAR:
+            rules.append(f'<cfRule type="dataBar" priority="{priority}"><dataBar>'
+                         '<cfvo type="min"/><cfvo type="max"/><color rgb="FF638EC6"/>'
+                         "</dataBar></cfRule>")
+            priority += 1
+        if rules:
+            out.append(f'<conditionalFormatting sqref="{span}">{"".join(rules)}'
+                       "</conditionalFormatting>")
+    return "".join(out)
+
+
+def table_part(name: str, headers: Sequence[str], rows: int) -> Callable[[int], bytes]:
+    """An Excel Table over a result sheet (header row 1): banded rows, filter buttons."""
+    last = f"{column_letter(max(len(headers), 1) - 1)}{1 + max(rows, 1)}"
+    unique: list[str] = []
+    for label in headers:  # Excel repairs a table whose column names repeat
+        text, n = str(label), 2
+        while text.casefold() in {u.casefold() for u in unique}:
+            text, n = f"{label}{n}", n + 1
+        unique.append(text)
+    columns = "".join(f'<tableColumn id="{n}" name={quoteattr(_table_column(label))}/>'
+                      for n, label in enumerate(unique, start=1))
+
+    def xml(table_id: int) -> bytes:
+        return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                f'<table xmlns="{MAIN_NS}" id="{table_id}" name="{name}" displayName="{name}" '
+                f'ref="A1:{last}" totalsRowShown="0"><autoFilter ref="A1:{last}"/>'
+                f'<tableColumns count="{len(unique)}">{columns}</tableColumns>'
+                '<tableStyleInfo name="TableStyleLight9" showFirstColumn="0" '
+                'showLastColumn="0" showRowStripes="1" showColumnStripes="0"/></table>'
+                ).encode()
+    return xml
+
+
+def _table_column(label: str) -> str:
+    """A header as a table column name (line breaks become spaces, as Excel stores them)."""
+    return re.sub(r"[\r\n]+", " ", label)
+
+
+def table_name(role: str) -> str:
+    """The Excel Table name of a result sheet: letters, digits and _ only, unique per role."""
+    return "potentiel_" + re.sub(r"\W", "_", role)
+
+
+def table_sheet(table: ResultTable, styles: Styles, language: str) -> OwnSheet:
+    """A result table as an Excel Table sheet: formats, colours, frozen id and name, links."""
+    by_column = _column_styles(styles)
+    formats = {label: by_column[c] for label, c in zip(table.frame.columns, table.columns,
+                                                        strict=True) if c in by_column}
+    grouped = [at for at, c in enumerate(table.columns) if c in table.grouped]
+    rows = len(table.frame)
+    links = None
+    if table.links is not None:
+        links = Links(table.columns.index("cell"), table.links)
+    notes = header_notes(table.columns, language)
+    wide = table.part == "analysis"
+    sheet = worksheet(table.frame, styles, formats=formats, table_part=True,
+                      freeze_columns=FROZEN_COLUMNS if table.part != "validation" else 0,
+                      hidden_columns=grouped, links=links, notes=bool(notes),
+                      page_header=True, fit_width=not wide,
+                      conditional=conditional_formats(table.columns, rows, styles, language))
+    # Printed across pages, the Analysis repeats who each row is (id and name) on every page.
+    titles = "{sheet}!$A:$B,{sheet}!$1:$1" if wide else "{sheet}!$1:$1"
+    return OwnSheet(table.role, table.name, sheet,
+                    table=table_part(table_name(table.role), list(table.frame.columns), rows),
+                    local_names={"_xlnm.Print_Titles": titles},
+                    notes=(comments_part(notes), partial(notes_drawing, notes))
+                    if notes else None)
+'''),
+    "addin.workbook.validation_sheet": (False, r'''"""The Validation sheet: each problem of the input once, in the workbook's language, with the
+column named as the user named it and a link to the bad cell."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+
+from addin.core.analysis import Analysis
+from addin.core.labels import header, language_index
+from addin.core.messages import translate_all
+from addin.workbook.a1 import column_letter, quote_sheet
+from addin.workbook.result_words import SEVERITY, VALIDATION_HEADERS, word
+
+#: Rows a grouped line lists before "...".
+LISTED_ROWS = 5
+
+
+def grouped(problems: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """One line per repeated problem: the problems that differ only by their row and value
+    (the same message on the same sheet and column) folded into their first line, in order of
+    first appearance.  Returns those lines, how many problems each stands for, and the first
+    rows each lists (``5, 9, 12, 20, 31, ...``).  Where the values differ the line shows none.
+
+    The grouping reads no message text: whatever a record's columns hold, records equal but
+    for ``row`` and ``value`` are one line.
+    """
+    frame = problems.drop_duplicates().reset_index(drop=True)
+    keys = [c for c in frame.columns if c not in ("row", "value")]
+    group = frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    count = pd.Series(group).value_counts().sort_index()
+    first = pd.Series(frame.index).groupby(group).min()
+    values = frame["value"].astype(object).where(frame["value"].notna(), None)
+    same = values.groupby(group).nunique(dropna=False) <= 1
+    rows = frame["row"].astype("Int64")
+    listed = rows[pd.Series(group).groupby(group).cumcount() < LISTED_ROWS].dropna()
+    texts = listed.astype(str).groupby(group[listed.index]).agg(", ".join)
+    texts = texts.reindex(count.index)
+    more = count.to_numpy() > LISTED_ROWS
+    texts[more] = texts[more] + ", …"
+    lines = frame.loc[first.to_numpy()].reset_index(drop=True)
+    lines["value"] = lines["value"].where(same.to_numpy(), None)
+    return lines, count.reset_index(drop=True), texts.reset_index(drop=True)
+
+
+def validation_frame(analysis: Analysis, language: str) -> tuple[pd.DataFrame, pa.Array]:
+    """The problems as shown (a repeated one once, with how many cells and which rows, in the
+    workbook's language, columns named as the user named them) and, for each line, where the
+    (first) bad cell is (``'Customers'!N8``) for its link."""
+    i = language_index(language)
+    frame, count, listed = grouped(analysis.validation)
+    if frame.empty:
+        empty = pd.DataFrame({v[i]: pd.Series([], dtype=object)
+                              for v in VALIDATION_HEADERS.values()})
+        empty.loc[0, VALIDATION_HEADERS["message"][i]] = word("no_problems", language)
+        return empty, pa.array([None], type=pa.string())
+    where = analysis.columns
+    sheets = frame["sheet"].astype(str).astype(object)
+    columns = frame["column"].astype(object).where(frame["column"].notna(), None)
+    found = [where.get(s, {}).get(str(c)) if c is not None else None
+             for s, c in zip(sheets, columns, strict=True)]
+    shown = [f[0] if f else None if c is None else header(str(c), language)
+             for f, c in zip(found, columns, strict=True)]
+    letters = pd.Series([column_letter(f[1]) if f else None for f in found], dtype=object)
+    rows = frame["row"].astype("Int64").astype(object).where(frame["row"].notna(), None)
+    text_rows = rows.map(lambda r: None if r is None else str(r)).astype(object)
+    has_row, has_column = text_rows.notna(), letters.notna()
+    reference = pd.Series("A1", index=frame.index, dtype=object)
+    both, row_only, column_only = has_row & has_column, has_row & ~has_column, \
+        ~has_row & has_column
+    reference[both] = letters[both] + text_rows[both]
+    reference[row_only] = text_rows[row_only] + ":" + text_rows[row_only]
+    reference[column_only] = letters[column_only] + ":" + letters[column_only]
+    cell = sheets + "!" + reference
+    cell[~has_row & ~has_column] = sheets[~has_row & ~has_column]
+    location = sheets.map(quote_sheet) + "!" + reference
+    out = pd.DataFrame({
+        "sheet": sheets, "row": rows, "column": pd.Series(shown, dtype=object), "cell": cell,
+        "value": frame["value"],
+        "severity": frame["severity"].map({k: v[i] for k, v in SEVERITY.items()}).fillna(
+            frame["severity"]),
+        "message": _counted(translate_all(frame["message"], language), count, listed,
+                            language).to_numpy(dtype=object),
+    })
+    out = out.rename(columns={k: v[i] for k, v in VALIDATION_HEADERS.items()})
+    return out, pa.array(location.to_numpy(dtype=object), type=pa.string())
+
+
+def _counted(messages: pd.Series, count: pd.Series, listed: pd.Series, language: str,
+             ) -> pd.Series:
+    """Messages of grouped lines prefixed with how many cells and which rows:
+    ``20 cells (rows 5, 9, 12, 20, 31, ...): Excel error value #N/A``."""
+    many = (count > 1).to_numpy()
+    if not many.any():
+        return messages.reset_index(drop=True)
+    out = messages.reset_index(drop=True).astype(object)
+    with_rows = many & listed.notna().to_numpy()
+    template = word("repeated", language)
+    bare = word("repeated_no_rows", language)
+    prefix = pd.Series([template.format(n=n, rows=r) if w else bare.format(n=n)
+                        for n, r, w in zip(count, listed, with_rows, strict=True)],
+                       dtype=object)
+    out[many] = prefix[many] + out[many]
+    return out
 '''),
     "addin.workbook.zip_parts": (False, r'''"""An .xlsx/.xlsm workbook edited as its zip parts, never round-tripped through a library.
 
@@ -6970,6 +7533,10 @@ CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+REL_COMMENTS = REL_NS + "/comments"
+REL_VML = REL_NS + "/vmlDrawing"
 REL_TABLE = REL_NS + "/table"
 
 REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
@@ -7062,6 +7629,10 @@ class OwnSheet:
     #: quoted tab name.
     local_names: dict[str, str] = field(default_factory=dict)
     hidden: bool = False
+    #: Notes on cells: the comments part and the VML drawing that shows them, made from a
+    #: drawing id no other VML drawing has (related as ``rIdVml1``: the worksheet must hold
+    #: ``<legacyDrawing r:id="rIdVml1"/>``).
+    notes: tuple[bytes, Callable[[int], bytes]] | None = None
 
 
 def attribute(element: str, name: str) -> str | None:
@@ -7408,6 +7979,13 @@ class Package:
                 table = self.free_name("xl/tables/table{}.xml")
                 self.put(table, spec.table(self._free_table_id()), CT_TABLE)
                 self.add_relationship(part, REL_TABLE, table, rid="rIdTable1")
+            if spec.notes is not None:
+                comments = self.free_name("xl/comments{}.xml")
+                self.put(comments, spec.notes[0], CT_COMMENTS)
+                self.add_relationship(part, REL_COMMENTS, comments, rid="rIdComments1")
+                vml = self.free_name("xl/drawings/vmlDrawing{}.vml")
+                self.put(vml, spec.notes[1](self._free_vml_id()), CT_VML)
+                self.add_relationship(part, REL_VML, vml, rid="rIdVml1")
             current = self.own_sheets().get(spec.role) if spec.role in placement.reuse else None
             if current is not None:
                 rel = self._sheet_rel(current)
@@ -7493,6 +8071,13 @@ class Package:
             return
         if updated is not None:
             self.put(part, updated)
+
+    def _free_vml_id(self) -> int:
+        """A VML drawing id (``o:idmap data``) no drawing of the workbook uses."""
+        ids = [int(i) for name in self.names() if name.endswith(".vml")  # any encoding
+               for listed in re.findall(rb"\bdata=\"([\d,\s]+)\"", self.read(name)[:2000])
+               for i in listed.replace(b",", b" ").split()]
+        return max([0, *ids]) + 1
 
     def _free_table_id(self) -> int:
         """An Excel Table id no table of the workbook has (ids are workbook-wide)."""

@@ -223,7 +223,7 @@ def test_headers_with_units_and_punctuation_are_recognised() -> None:
 
 def test_each_unknown_column_is_reported_once_with_the_name_it_likely_meant() -> None:
     customers = pd.DataFrame({"Id client": ["A", "B"], "Horizn achat": [30, 60],
-                              "Telefoon": ["06", "07"], "Segment maison": ["x", "y"]})
+                              "Hobby": ["golf", "judo"], "Segment maison": ["x", "y"]})
     orders = pd.DataFrame({"Id client": ["A"], "Date": ["01/06/2026"],
                            "Prix unitaire HT": [5], "Remise": [0]})
     rules = pd.DataFrame({"segment": ["Maison"], "field": ["Segment maison"],
@@ -233,7 +233,7 @@ def test_each_unknown_column_is_reported_once_with_the_name_it_likely_meant() ->
     assert found == [
         ("Customers", "Horizn achat", "column not recognised: its values are not used "
                                       "(did you mean purchase_horizon_days?)"),
-        ("Customers", "Telefoon", "column not recognised: its values are not used"),
+        ("Customers", "Hobby", "column not recognised: its values are not used"),
         ("Orders", "amount", "no 'amount' nor 'unit_price' column: revenue cannot be computed"),
         ("Orders", "Prix unitaire HT", "column not recognised: its values are not used "
                                        "(did you mean unit_price?)"),

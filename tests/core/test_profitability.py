@@ -79,10 +79,13 @@ def test_abc_negative_contribution_is_c() -> None:
 def test_profitability_profile_from_three_criteria() -> None:
     customers = [{"customer_id": c} for c in "ABC"]
     lines = (order_rows("A", [10], amount=1000, unit_cost=300, list_price=1000)
-             + order_rows("B", [10], amount=500, unit_cost=400, list_price=1000)
+             + order_rows("B", [10], amount=500, unit_cost=400, list_price=500)
              + order_rows("C", [10, 20, 30], amount=50, unit_cost=45, list_price=80))
     settings = {"high_margin_rate": 0.5, "large_order_value": 300}
     out = analyse(customers, lines, settings=settings).table.set_index("customer_id")
+    # A: margin 70 % >= 50 %, no discount, 1000 >= 300: all three met, high.
+    # B: margin 20 % < 50 %, no discount, 500 >= 300: two met, medium.
+    # C: margin 10 %, discount 1 - 50/80 = 37.5 % > 5 %, 50 < 300: none met, low.
     assert out["profitability"].to_dict() == {"A": "high", "B": "medium", "C": "low"}
 
 
@@ -92,8 +95,9 @@ def test_profile_thresholds_default_to_the_median_customer() -> None:
              + order_rows("B", [10], amount=500, unit_cost=400, list_price=1000)
              + order_rows("C", [10, 20, 30], amount=50, unit_cost=45, list_price=80))
     out = analyse(customers, lines).table.set_index("customer_id")
-    # B is the median on margin rate (0.2) and order value (500): two criteria met
-    assert out["profitability"].to_dict() == {"A": "high", "B": "high", "C": "low"}
+    # B is the median on margin rate (0.2) and order value (500): two criteria met (its 50 %
+    # discount fails the third), medium; A meets all three, C none.
+    assert out["profitability"].to_dict() == {"A": "high", "B": "medium", "C": "low"}
 
 
 def test_clv_formula() -> None:

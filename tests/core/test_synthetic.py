@@ -76,8 +76,9 @@ def test_every_customer_type_and_flag_is_present(analysis: pd.DataFrame) -> None
     assert analysis["is_prescriber"].sum() > 0 and analysis["referrals"].max() >= 3
     assert analysis["is_referred"].sum() > 0 and analysis["is_current"].sum() > 0
     assert set(analysis["temperature"].dropna()) == {"hot", "warm", "cold"}
+    # Customers are adults (19 and over): no Gen Alpha, born 2013 or later.
     assert set(analysis["generation"].dropna()) == {"Silent", "Boomers", "Gen X", "Millennials",
-                                                    "Gen Z", "Gen Alpha"}
+                                                    "Gen Z"}
     assert set(analysis["abc_class"].dropna()) == {"A", "B", "C", "D"}
 
 

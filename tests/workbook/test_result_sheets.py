@@ -26,15 +26,9 @@ from addin.core.analysis import Analysis
 from addin.core.labels import HEADERS, VALUES, canonical_column, header
 from addin.core.messages import translate
 from addin.demo.sample import build_sample
-from addin.workbook.results import (
-    CALL_COLUMNS,
-    CHART_COLUMNS,
-    CHART_ROWS,
-    SALES,
-    pareto_points,
-    top_share,
-    write_results,
-)
+from addin.workbook.call_lists import CALL_COLUMNS, SALES
+from addin.workbook.dashboard import CHART_COLUMNS, CHART_ROWS, pareto_points, top_share
+from addin.workbook.results import write_results
 
 LANGUAGES = ("en", "fr", "nl")
 #: The first screen of a 1366x768 display at 100 %: 16 columns of width 10 (75 px each) and
@@ -84,9 +78,12 @@ def test_headers_are_readable_in_the_workbooks_language(
     assert all(canonical_column(c) == c for c in HEADERS)
 
 
+#: What each list shows after who to call.  A column the list makes constant is folded away:
+#: Temperature on the hot list (all "hot"), ABC class on the key accounts (all "A").
 _SEGMENT_ORDER = {
-    "Hot prospects": (("prospect_score", "temperature", "bant"), "prospect_score"),
-    "Key accounts": (("contribution", "margin_rate", "abc_class"), "contribution"),
+    "Hot prospects": (("prospect_score", "last_interaction", "days_since_contact", "budget",
+                       "purchase_horizon_days", "bant"), "prospect_score"),
+    "Key accounts": (("contribution", "margin_rate"), "contribution"),
     "Lost customers": (("days_since_last_order", "revenue", "rfm_segment"), "revenue"),
     "At risk": (("days_since_last_order", "revenue", "rfm_segment"), "revenue"),
     "Target": (("contribution", "prospect_score", "customer_type"), "contribution"),
@@ -111,9 +108,11 @@ def test_segment_sheets_are_call_lists_sorted_by_what_matters(
     assert values[: len(known)] == known  # blanks last
     ids = [sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1)]
     assert sorted(ids) == sorted(rows["customer_id"])
-    # The rest of the analysis is there, grouped and folded away.
+    # The rest of the analysis is there, grouped and folded away; a prospect list adds the
+    # inputs a caller needs (last contact, days since, budget, horizon).
     grouped = [letter for letter, d in sheet.column_dimensions.items() if d.hidden]
-    assert len(headers) == len(analysis.table.columns)
+    added = 4 if segment == "Hot prospects" else 0
+    assert len(headers) == len(analysis.table.columns) + added
     assert len(grouped) == len(headers) - len(order)
     assert all(sheet.column_dimensions[g].outlineLevel == 1 for g in grouped)
     summary = openpyxl.utils.get_column_letter(len(order))  # Notes: the group's + is there
@@ -181,8 +180,14 @@ def test_result_sheets_are_tables_with_frozen_id_and_name(
         assert table.tableStyleInfo.showRowStripes
         assert sheet.freeze_panes == ("A2" if name == "Validation" else "C2")
         assert sheet.page_setup.orientation == "landscape"
-        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+        if name == "Analysis":  # 51 columns: across pages, who each row is on every page
+            assert sheet.page_setup.fitToWidth is None and sheet.page_setup.scale == 80
+            assert sheet.print_title_cols == "$A:$B"
+        else:
+            assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
         assert sheet.print_title_rows == "$1:$1"
+        # The tab name (the list's name) and the date on top of every printed page.
+        assert sheet.oddHeader.left.text == "&A" and sheet.oddHeader.right.text == "&D"
     names = {t for s in book.worksheets for t in s.tables if t.startswith("potentiel_")}
     assert len(names) == len(analysis.segments) + 2  # one table each, unique names
 
@@ -199,7 +204,10 @@ def test_number_formats_currency_percent_dates_scores(
     assert number_format("revenue") == '#,##0.00 "€"'  # the sample's prices show €
     assert number_format("contribution") == '#,##0.00 "€"'
     assert number_format("margin_rate") == "0.0%"
-    assert number_format("first_order") == "yyyy-mm-dd"
+    # Excel's built-in short date (format 14, openpyxl names it mm-dd-yy): it follows the
+    # reader's locale, so a British reader sees 04/01/2026 and an American one 1/4/2026.
+    assert number_format("first_order") == "mm-dd-yy"
+    assert sheet.cell(2, columns.index("first_order") + 1)._style.numFmtId == 14
     assert number_format("orders") == "#,##0"
     prospects = analysis.table["prospect_score"].notna().to_numpy().nonzero()[0]
     row = int(prospects[0]) + 2
@@ -207,6 +215,18 @@ def test_number_formats_currency_percent_dates_scores(
     widths = [sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width
               for i in range(1, len(columns) + 1)]
     assert all(6 <= w <= 52 for w in widths)
+
+
+@pytest.mark.parametrize("language", ("fr", "nl"))
+def test_dates_are_day_first_in_french_and_dutch(
+        written: dict[str, tuple[Path, Analysis]], language: str) -> None:
+    path, analysis = written[language]
+    sheet = openpyxl.load_workbook(path)[{"fr": "Analyse", "nl": "Analyse"}[language]]
+    columns = list(analysis.table.columns)
+    for column in ("first_order", "last_order"):
+        cell = sheet.cell(2, columns.index(column) + 1)
+        assert cell.number_format == "dd/mm/yyyy"
+        assert isinstance(cell.value, datetime)  # still a real date
 
 
 def test_dollar_inputs_give_dollar_money(tmp_path: Path) -> None:
@@ -379,7 +399,7 @@ def test_duplicate_problems_are_shown_once(sample: tuple[Path, Analysis], tmp_pa
     out = write_results(book, replace(analysis, validation=twice), out=tmp_path / "twice.xlsx")
     sheet = openpyxl.load_workbook(out)["Validation"]
     assert sheet.max_row == 2
-    assert sheet["D2"].hyperlink.location == "'Customers'!J5"  # income is column J
+    assert sheet["D2"].hyperlink.location == "'Customers'!K5"  # income is column K
 
 
 def test_libreoffice_shows_filter_buttons_and_renders_every_result_sheet(
@@ -405,5 +425,6 @@ def test_amounts_typed_as_text_take_the_currency_their_header_names(tmp_path: Pa
     revenue = _headers(sheet).index("Chiffre d'affaires") + 1
     assert sheet.cell(2, revenue).number_format == '#,##0.00 "€"'
     figures = _figures(book["Tableau de bord"])
-    assert figures["Marge brute"] is None  # no cost anywhere: unknown, not 0
+    assert figures["Marge brute"] == "n.d."  # no cost anywhere: unknown, not 0
+    assert figures["Taux de marque"] == "n.d."
     assert figures["Chiffre d'affaires"] == pytest.approx(analysis.table["revenue"].sum())

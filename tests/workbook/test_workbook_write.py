@@ -36,15 +36,11 @@ from workbooks import (
 from addin.core.analysis import Analysis, run_analysis
 from addin.core.labels import header
 from addin.errors import WorkbookError, WorkbookLockedError
+from addin.workbook.dashboard import pareto_points
+from addin.workbook.owned_sheets import sheet_name
 from addin.workbook.reader import read_workbook
 from addin.workbook.references import app_titles
-from addin.workbook.results import (
-    pareto_points,
-    replace_sheet,
-    result_tables,
-    sheet_name,
-    write_results,
-)
+from addin.workbook.results import replace_sheet, result_tables, write_results
 from addin.workbook.sheetxml import Styles, column_cells, ensure_styles, worksheet
 from addin.workbook.zip_parts import OwnSheet, Package
 
@@ -274,7 +270,9 @@ def test_text_dates_numbers_and_blanks_are_written_as_what_they_are(tmp_path: Pa
     assert [r[1] for r in rows] == [1.5, 0.1, 1e20, None, -3, 2**40, None]
     assert [r[2] for r in rows][:3] == [pd.Timestamp("2026-01-31"), None,
                                         pd.Timestamp("1999-12-31 12:00")]
-    assert sheet["C2"].number_format == "yyyy-mm-dd"  # one unambiguous date format
+    # Excel's built-in short date (14, which openpyxl names mm-dd-yy): it follows the
+    # reader's locale, as a sheet whose language is not known should.
+    assert sheet["C2"].number_format == "mm-dd-yy"
     assert [r[3] for r in rows] == ["007", 7, pd.Timestamp("2026-02-03"), True, None, 2.5, "x"]
 
 
