@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -55,17 +56,37 @@ class _Bar:
         self.bar.close()
 
 
+def _output(text: str) -> Path:
+    """A -o file, checked when the command line is read: potentiel writes .xlsx and .xlsm."""
+    from addin.workbook.zip_parts import check_output
+
+    try:
+        check_output(Path(text))
+    except PotentielError as err:
+        raise argparse.ArgumentTypeError(err.message) from err
+    return Path(text)
+
+
 def _run(args: argparse.Namespace) -> int:
     from addin.app.jobs import SUMMARY, run_file, summarize
     from addin.core.labels import language_index
+    from addin.workbook.zip_parts import WorkbookNotice
 
     bar = _Bar(3)
-    try:
-        analysis, written = run_file(args.workbook, out=args.output, as_of=args.as_of,
-                                     progress=bar)
-    finally:
-        bar.close()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", WorkbookNotice)
+        try:
+            analysis, written = run_file(args.workbook, out=args.output, as_of=args.as_of,
+                                         progress=bar)
+        finally:
+            bar.close()
     print(summarize(analysis))
+    for notice in caught:
+        if issubclass(notice.category, WorkbookNotice):
+            print(f"Note: {notice.message}")
+        else:
+            warnings.showwarning(notice.message, notice.category, notice.filename,
+                                 notice.lineno)
     print(SUMMARY["written"][language_index(analysis.settings.language)].format(path=written))
     return 1 if analysis.has_errors else 0
 
@@ -132,8 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="analyse a workbook and write the result sheets")
     run.add_argument("workbook", type=Path, help="the .xlsx or .xlsm customer workbook")
-    run.add_argument("-o", "--output", type=Path,
-                     help="write to this file instead of updating the workbook")
+    run.add_argument("-o", "--output", type=_output,
+                     help="write to this .xlsx or .xlsm file instead of updating the workbook "
+                          "(.xlsx leaves the macros out)")
     run.add_argument("--as-of", type=_as_of,
                      help="analysis date, day first (30/06/2026) or ISO (2026-06-30); "
                           "default: Settings or today")

@@ -27,6 +27,7 @@ INJECTIONS = ("=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)",
 SELECTED = "xl/worksheets/sheet1.xml"
 #: Parts write_results may change; every other part must keep its bytes.
 EDITABLE = frozenset({"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                      "docProps/app.xml",  # its list of tab names follows the tabs
                       "xl/styles.xml", SELECTED})
 
 

@@ -22,6 +22,7 @@ from addin.core.messages import translate_all
 from addin.errors import PotentielError
 from addin.workbook.reader import WorkbookData, read_workbook
 from addin.workbook.results import PARTS, write_results
+from addin.workbook.zip_parts import check_output
 
 Progress = Callable[[str], None]
 
@@ -52,7 +53,10 @@ def analyze_file(path: Path, *, as_of: date | str | None = None,
 
 def run_file(path: Path, *, out: Path | None = None, as_of: date | str | None = None,
              progress: Progress = _quiet) -> tuple[Analysis, Path]:
-    """The main job: analyse a workbook and write the result sheets into it (or into ``out``)."""
+    """The main job: analyse a workbook and write the result sheets into it (or into ``out``,
+    a .xlsx or .xlsm file: refused before any work otherwise)."""
+    if out is not None:
+        check_output(Path(out))
     analysis = analyze_file(path, as_of=as_of, progress=progress)
     progress("writing result sheets")
     written = write_results(Path(path), analysis, out=Path(out) if out else None)

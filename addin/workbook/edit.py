@@ -29,7 +29,7 @@ from addin.errors import WorkbookError
 from addin.workbook.a1 import column_index, column_letter, split_ref
 from addin.workbook.reader import read_sheet_table
 from addin.workbook.sheetxml import MAX_TEXT, Styles, ensure_styles
-from addin.workbook.zip_parts import REL_CALC_CHAIN, WORKBOOK_PART, Package, attribute
+from addin.workbook.zip_parts import Package, attribute
 
 _ROW_START = re.compile(r"<(?:\w+:)?row[\s>/]")
 _CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
@@ -133,7 +133,9 @@ class _SheetText:
             self.last_column = max(self.last_column, column)
             if previous is None and _is_date(value):
                 style = None
-            existing[column] = cell_xml(f"{column_letter(column)}{row}", value, style, styles)
+            cell = cell_xml(f"{column_letter(column)}{row}", value, style, styles)
+            existing[column] = re.sub(r"<(/?)(c|v|is|t)\b", rf"<\1{self.p}\2", cell) \
+                if self.p else cell
         body = "".join(existing[c] for c in sorted(existing))
         self.rows[row] = f"{start_tag}{body}</{self.p}row>"
 
@@ -214,7 +216,7 @@ def update_cells(path: Path, sheet_name: str, updates: pd.DataFrame,
         if located.table_part is not None:
             _grow_table(package, located.table_part, last_row + len(appended), new_columns)
         if text.formulas_overwritten:
-            _drop_calc_chain(package)
+            package.drop_calc_chain()
         return package.save(out)
 
 
@@ -242,9 +244,3 @@ def _grow_table(package: Package, part: str, last_row: int, new_columns: list[st
                      lambda m: f'{m.group(1)}{len(ids) + len(new_columns)}"', xml, count=1)
     package.set_text(part, xml)
 
-
-def _drop_calc_chain(package: Package) -> None:
-    for rel in package.relationships(WORKBOOK_PART):
-        if rel.type == REL_CALC_CHAIN and rel.part:
-            package.remove(rel.part)
-            package.remove_relationship(WORKBOOK_PART, rel)

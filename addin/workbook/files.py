@@ -22,6 +22,11 @@ from addin.errors import WorkbookLockedError
 #: Prefix of potentiel's temporary files: a run killed mid-write leaves one behind.
 TEMP_PREFIX = ".~potentiel-"
 
+#: Called with each file :func:`atomic_write` has written, complete, just before it replaces
+#: the target, and with the file it was made from (``source``, or None).  Empty in use; the
+#: test suite adds a validator here, so every workbook a test writes is checked.
+WRITTEN: list[Callable[[Path, Path | None], None]] = []
+
 
 def temporary_prefix(target: Path) -> str:
     """How the temporary copy of ``target`` is named while it is written: potentiel's prefix
@@ -32,13 +37,15 @@ def temporary_prefix(target: Path) -> str:
 
 def atomic_write(target: Path, data: bytes | Callable[[BinaryIO], None], *,
                  mode: int | None = None, before_replace: Callable[[], None] | None = None,
-                 ) -> Path:
+                 source: Path | None = None) -> Path:
     """Write ``target`` whole or not at all.
 
     ``data`` is the bytes, or a function that writes them to a binary stream (for large
     files).  The new file takes ``mode`` if given, else the old file's mode, else the default
     for new files.  ``before_replace`` runs last, just before the swap (e.g. to refuse when the
-    file changed meanwhile).  OSError is raised as it is: callers say what it means for them.
+    file changed meanwhile).  ``source`` is the file the new one was made from, if any (for
+    the :data:`WRITTEN` observers).  OSError is raised as it is: callers say what it means for
+    them.
     """
     target = Path(target)
     handle, temporary = tempfile.mkstemp(prefix=temporary_prefix(target), suffix=target.suffix,
@@ -57,6 +64,8 @@ def atomic_write(target: Path, data: bytes | Callable[[BinaryIO], None], *,
             shutil.copymode(target, temporary)
         else:
             os.chmod(temporary, 0o666 & ~_umask())
+        for observer in WRITTEN:
+            observer(Path(temporary), source)
         if before_replace is not None:
             before_replace()
         os.replace(temporary, target)

@@ -51,10 +51,31 @@ def own_sheets(names: Iterable[tuple[str, str]], tabs: Iterable[str]) -> dict[st
     return own
 
 
+#: Tab names Excel keeps for itself (case-insensitive): a sheet called History is refused.
+RESERVED = frozenset({"history"})
+#: Characters a tab name cannot hold: Excel's ``[]:*?/\\``, and control characters and lone
+#: surrogates, which XML cannot carry either.
+_FORBIDDEN = re.compile("[\\[\\]:*?/\\\\\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
 def sheet_name(text: str) -> str:
     """A valid Excel tab name: no ``[]:*?/\\``, no apostrophe at either end, 31 characters."""
-    cleaned = re.sub(r"[\[\]:*?/\\]", " ", str(text)).strip().strip("'").strip()
-    return cleaned[:MAX_TAB].strip() or "Segment"
+    return _trim(_cut(_trim(_FORBIDDEN.sub(" ", str(text))), MAX_TAB)) or "Segment"
+
+
+def _trim(name: str) -> str:
+    """Without spaces or apostrophes at either end (Excel refuses a name that starts or ends
+    with an apostrophe)."""
+    return name.strip(" \u00a0'")
+
+
+def _cut(name: str, length: int) -> str:
+    """The longest start of ``name`` Excel counts as at most ``length`` characters (UTF-16
+    units: an emoji counts two)."""
+    name = name[:length]
+    while len(name.encode("utf-16-le", "surrogatepass")) > 2 * length:
+        name = name[:-1]
+    return name
 
 
 def segment_role(name: str) -> str:
@@ -103,9 +124,10 @@ def place_sheets(tabs: Sequence[str], own: Mapping[str, str], wanted: Sequence[t
 
 
 def unique_name(name: str, taken: set[str]) -> str:
-    """A tab name no other sheet has (case-insensitive), numbered if needed, 31 chars max."""
-    candidate, n = name[:MAX_TAB], 2
-    while candidate.casefold() in taken:
+    """A tab name no other sheet has (case-insensitive), numbered if needed, 31 chars max,
+    never one Excel reserves."""
+    candidate, n = _trim(_cut(name, MAX_TAB)) or "Sheet", 2
+    while candidate.casefold() in taken or candidate.casefold() in RESERVED:
         suffix = f" ({n})"
-        candidate, n = name[: MAX_TAB - len(suffix)] + suffix, n + 1
+        candidate, n = _trim(_cut(name, MAX_TAB - len(suffix))) + suffix, n + 1
     return candidate

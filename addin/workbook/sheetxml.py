@@ -260,6 +260,25 @@ def _block(xml: str, p: str, local: str) -> str:
     return match.group(0) if match else ""
 
 
+#: CT_Font's children in schema order: a font copied from a workbook that wrote them in
+#: another order (openpyxl: name, family, color, sz) is written in this one.
+FONT_ORDER = ("b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign",
+              "sz", "color", "name", "family", "charset", "scheme")
+
+
+def _in_order(font: str, p: str) -> str:
+    """A ``<font>`` whose (empty) children follow :data:`FONT_ORDER`."""
+    start = re.match(rf"<{p}font\b[^>]*>", font)
+    if start is None or start.group(0).endswith("/>"):
+        return font
+    children = re.findall(rf"<{p}(\w+)\b[^>]*/>", font)
+    elements = re.findall(rf"<{p}\w+\b[^>]*/>", font[start.end():])
+    rank = {name: FONT_ORDER.index(name) if name in FONT_ORDER else len(FONT_ORDER)
+            for name in children}
+    ordered = sorted(elements, key=lambda e: rank[re.match(rf"<{p}(\w+)", e).group(1)])
+    return start.group(0) + "".join(ordered) + f"</{p}font>"
+
+
 def _bolder(font: str, p: str, size: str | None) -> str:
     """The workbook's default font made bold (and resized): the user's theme is respected."""
     body = re.sub(rf"<{p}b\s*/>|<{p}b\b[^>]*/>", "", font)
@@ -267,7 +286,8 @@ def _bolder(font: str, p: str, size: str | None) -> str:
         body = re.sub(rf"<{p}sz\b[^>]*/>", f'<{p}sz val="{size}"/>', body)
     if body.endswith("/>") and not body.endswith(f"</{p}font>"):
         return f"<{p}font><{p}b/></{p}font>"
-    return re.sub(rf"^<{p}font\b[^>]*>", lambda m: m.group(0) + f"<{p}b/>", body, count=1)
+    return _in_order(re.sub(rf"^<{p}font\b[^>]*>", lambda m: m.group(0) + f"<{p}b/>", body,
+                            count=1), p)
 
 
 def _colored(font: str, p: str, rgb: str, underline: bool = False) -> str:
@@ -276,11 +296,8 @@ def _colored(font: str, p: str, rgb: str, underline: bool = False) -> str:
     extra = (f"<{p}u/>" if underline else "") + f'<{p}color rgb="{rgb}"/>'
     if body.endswith("/>") and not body.endswith(f"</{p}font>"):
         return f"<{p}font>{extra}</{p}font>"
-    sized = re.search(rf"<{p}sz\b[^>]*/>", body)
-    if sized:  # CT_Font order: b i strike ... u vertAlign sz color name ... keep sz before color
-        return body.replace(sized.group(0), (f"<{p}u/>" if underline else "") + sized.group(0)
-                            + f'<{p}color rgb="{rgb}"/>', 1)
-    return re.sub(rf"^<{p}font\b[^>]*>", lambda m: m.group(0) + extra, body, count=1)
+    return _in_order(re.sub(rf"^<{p}font\b[^>]*>", lambda m: m.group(0) + extra, body,
+                            count=1), p)
 
 
 def _num_fmt(xml: str, p: str, code: str) -> tuple[str, int]:
@@ -538,9 +555,18 @@ class Links:
     locations: pa.Array
 
 
+#: Most hyperlinks Excel keeps on one worksheet (it drops the rest, with a repair prompt).
+MAX_HYPERLINKS = 65_530
+
+
 def _hyperlinks(links: Links, first_row: int) -> bytes:
+    """The ``<hyperlink>`` elements of a column: the first :data:`MAX_HYPERLINKS` rows that
+    have one are linked, later rows are not."""
     rows = pa.array(np.arange(first_row, first_row + len(links.locations)).astype(str))
     location = links.locations
+    linked = np.cumsum(np.asarray(pc.is_valid(location)))
+    if len(linked) and linked[-1] > MAX_HYPERLINKS:
+        location = pc.if_else(pa.array(linked <= MAX_HYPERLINKS), location, None)
     for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
         location = pc.replace_substring(location, old, new)
     element = pc.binary_join_element_wise('<hyperlink ref="' + column_letter(links.column),

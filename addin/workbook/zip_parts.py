@@ -26,6 +26,8 @@ import queue
 import re
 import struct
 import threading
+import warnings
+import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -36,6 +38,7 @@ from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import quote_sheet, sheet_of_reference
 from addin.workbook.files import atomic_write, check_not_open
 from addin.workbook.owned_sheets import MARK, mark_name, mark_reference, own_sheets, place_sheets
+from addin.workbook.references import app_titles, refers_to, rename_references
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_SHEET = REL_NS + "/worksheet"
@@ -54,6 +57,14 @@ REL_COMMENTS = REL_NS + "/comments"
 REL_VML = REL_NS + "/vmlDrawing"
 REL_TABLE = REL_NS + "/table"
 
+REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+CT_VBA = "application/vnd.ms-office.vbaProject"
+#: The content type of the workbook part for each kind of file potentiel writes.
+MAIN_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+}
+
 #: Timestamp of the parts potentiel writes: fixed, so two runs give the same package.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 WORKBOOK_PART = "xl/workbook.xml"
@@ -63,6 +74,12 @@ Chunks = Callable[[], Iterable[bytes]]
 #: Parts that may reach this size are written with zip64 headers (2 GiB is zipfile's limit);
 #: smaller ones without, as some readers (Apple Numbers) dislike zip64 they do not need.
 ZIP64_FROM = 1 << 30
+
+
+class WorkbookNotice(UserWarning):
+    """Something a run did to the user's own content that the user should hear of: names
+    turned into #REF!, macros left out of a .xlsx copy.  The CLI prints these under its
+    summary."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +186,28 @@ def prefix_of(xml: str, local: str) -> str:
     return (match.group(1) or "") if match else ""
 
 
+def check_output(path: Path) -> None:
+    """Refuse to write a workbook under a name that is not a .xlsx or .xlsm file's: Excel
+    would not open it (``out.csv``), or open it as another kind of file."""
+    if Path(path).suffix.lower() not in MAIN_TYPES:
+        raise WorkbookError(f"{Path(path).name} is not a workbook name: write to a .xlsx file "
+                            "(or .xlsm to keep the macros)",
+                            hint="potentiel writes .xlsx and .xlsm workbooks.")
+
+
+def declared_prefix(xml: str, namespace: str) -> str | None:
+    """The prefix the part's root element declares for ``namespace``, or None.
+
+    Only the root's declarations are in scope everywhere: openpyxl (with lxml) declares the
+    relationships namespace on each ``<sheet>`` instead, and a prefix copied from there into a
+    new element would be unbound.
+    """
+    root = re.search(r"<(?![?!])[^>]*>", xml)
+    found = re.search(r"\sxmlns:(\w+)\s*=\s*[\"']" + re.escape(namespace) + "[\"']",
+                      root.group(0) if root else "")
+    return found.group(1) if found else None
+
+
 def rels_part(part: str) -> str:
     """Name of the .rels part holding a part's relationships."""
     folder, name = posixpath.split(part)
@@ -206,6 +245,8 @@ class Package:
         self._streams: dict[str, Chunks] = {}
         self._added: list[str] = []
         self._removed: set[str] = set()
+        #: What the edits did to the user's own content, for the run's summary.
+        self.notices: list[str] = []
         if WORKBOOK_PART not in self._infos or CONTENT_TYPES not in self._infos:
             self._zip.close()
             raise WorkbookError(f"{self.path.name} is a zip file but not an Excel workbook.",
@@ -452,6 +493,7 @@ class Package:
                                  {role: sheet.name for role, sheet in own.items()},
                                  [(s.role, s.name) for s in sheets], drop)
         gone = {tab.casefold() for tab in placement.delete}
+        self.drop_calc_chain()
         for role, sheet in own.items():
             if role in placement.reuse or sheet.name.casefold() in gone:
                 self._remove_parts(sheet)
@@ -459,6 +501,7 @@ class Package:
             if sheet.name.casefold() in gone:
                 self.remove_relationship(WORKBOOK_PART, self._sheet_rel(sheet))
                 self._drop_sheet_element(sheet)
+                self._repoint_references(sheet.name)
         used: list[str] = []
         for spec in sheets:
             name = placement.names[spec.role]
@@ -483,6 +526,8 @@ class Package:
                 rel = self._sheet_rel(current)
                 self.remove_relationship(WORKBOOK_PART, rel)
                 self.add_relationship(WORKBOOK_PART, REL_SHEET, part, rid=rel.id)
+                if current.name != name:  # e.g. a result tab the user renamed by hand
+                    self._repoint_references(current.name, name)
                 element = _set_attribute(current.element, "name", name)
                 if spec.hidden or attribute(element, "state") is not None:
                     element = _set_attribute(element, "state",
@@ -495,7 +540,72 @@ class Package:
         for spec, name in zip(sheets, used, strict=True):
             for defined, formula in spec.local_names.items():
                 self._set_local_name(defined, name, formula.format(sheet=quote_sheet(name)))
+        self._update_titles()
         return used
+
+    def drop_calc_chain(self) -> None:
+        """Delete the calculation chain (part, relationship, content type): once cells or
+        sheets change, a chain naming a cell without a formula is a repair in Excel, and
+        Excel rebuilds a missing chain silently."""
+        for rel in self.relationships(WORKBOOK_PART):
+            if rel.type == REL_CALC_CHAIN and rel.part:
+                self.remove(rel.part)
+                self.remove_relationship(WORKBOOK_PART, rel)
+
+    def _repoint_references(self, gone: str, new: str | None = None) -> None:
+        """Point the user's names and formulas that refer to sheet ``gone`` at its new name
+        ``new``, as Excel does when a sheet is renamed, or (``new`` None: the sheet is deleted)
+        turn them into ``#REF!`` as Excel does then, each listed in :attr:`notices`."""
+        for defined in self.defined_names():
+            if defined.name.startswith(MARK) or not refers_to(defined.text, gone):
+                continue
+            text = escape(rename_references(defined.text, gone, new))
+            element = re.sub(r">.*</", lambda _, t=text: f">{t}</", defined.element, count=1,
+                             flags=re.DOTALL)
+            self._edit_workbook(lambda xml, old=defined.element, new=element:
+                                xml.replace(old, new, 1))
+            if new is None:
+                self.notices.append(f"the name {defined.name} referred to the deleted sheet "
+                                    f"'{gone}': it is now {unescape(text)}")
+        for sheet in self.sheets():
+            if sheet.part is None or not self.exists(sheet.part) or \
+                    not sheet.part.startswith("xl/worksheets/") or sheet.part in self._streams:
+                continue
+            xml = self.read(sheet.part).decode("utf-8")
+            if gone.casefold() not in xml.casefold() and \
+                    escape(gone).casefold() not in xml.casefold():
+                continue
+            cells: list[str] = []
+
+            def fix(match: re.Match[str], cells: list[str] = cells) -> str:
+                body = match.group(0)
+                found = _FORMULA.search(body)
+                if found is None or not refers_to(unescape(found.group(2)), gone):
+                    return body
+                cells.append(attribute(match.group(1) + ">", "r") or "?")
+                text = escape(rename_references(unescape(found.group(2)), gone, new))
+                return body[: found.start(2)] + text + body[found.end(2):]
+            fixed = _CELL.sub(fix, xml)  # the part is rewritten only if a formula changes
+            if cells:
+                self.set_text(sheet.part, fixed)
+            if cells and new is None:
+                self.notices.append(f"{len(cells)} formula(s) of sheet '{sheet.name}' "
+                                    f"({', '.join(cells[:5])}) referred to the deleted sheet "
+                                    f"'{gone}': they now show #REF!")
+
+    def _update_titles(self) -> None:
+        """Keep docProps/app.xml's list of worksheets equal to the tab list."""
+        part = "docProps/app.xml"
+        if not self.exists(part):
+            return
+        worksheets = [s.name for s in self.sheets() if s.part is not None
+                      and s.part.startswith("xl/worksheets/")]
+        try:
+            updated = app_titles(self.read(part), worksheets)
+        except ET.ParseError:
+            return
+        if updated is not None:
+            self.put(part, updated)
 
     def _free_vml_id(self) -> int:
         """A VML drawing id (``o:idmap data``) no drawing of the workbook uses."""
@@ -577,9 +687,9 @@ class Package:
         xml = self.text(WORKBOOK_PART)
         p = prefix_of(xml, "workbook")
         sheet_id = max((s.sheet_id for s in self.sheets()), default=0) + 1
-        rel_prefix = re.search(r"xmlns:(\w+)=\"" + re.escape(REL_NS) + "\"", xml)
-        rid_attr = (f'{rel_prefix.group(1)}:id="{rid}"' if rel_prefix
-                    else f'xmlns:r="{REL_NS}" r:id="{rid}"')
+        rid_attr = f'{declared_prefix(xml, REL_NS) or "r"}:id="{rid}"'
+        if declared_prefix(xml, REL_NS) is None:
+            rid_attr = f'xmlns:r="{REL_NS}" ' + rid_attr
         state = ' state="hidden"' if hidden else ""
         element = f'<{p}sheet name={quoteattr(name)} sheetId="{sheet_id}"{state} {rid_attr}/>'
         xml = re.sub(r"<((?:\w+:)?)sheets\s*/>", r"<\1sheets></\1sheets>", xml, count=1)
@@ -632,6 +742,7 @@ class Package:
         or LibreOffice is allowed.
         """
         target = Path(out) if out is not None else self.path
+        self._fit_extension(target)
         check_not_open(target)
         check = self._check_unchanged if target == self.path else None
         folder = target.resolve().parent
@@ -639,7 +750,11 @@ class Package:
             raise WorkbookError(f"Cannot write in the folder {folder}: it does not exist.",
                                 hint="Create it, or choose another output file with -o.")
         try:
-            return atomic_write(target, self._write_zip, before_replace=check)
+            written = atomic_write(target, self._write_zip, before_replace=check,
+                                   source=self.path)
+            for notice in self.notices:
+                warnings.warn(WorkbookNotice(notice), stacklevel=2)
+            return written
         except PermissionError as err:
             raise WorkbookLockedError(f"Cannot replace {target.name}: {err.strerror}.",
                                       hint="Close the workbook in Excel and run again.") from err
@@ -647,6 +762,33 @@ class Package:
             raise WorkbookError(f"Cannot write {target}: {err.strerror or err}.",
                                 hint="Check the free disk space, that the folder exists and "
                                      "that you may write there (see -o).") from err
+
+    def _fit_extension(self, target: Path) -> None:
+        """Make the package what the target's extension says: a .xlsx holds no macros (the
+        VBA project is dropped, with a notice), a .xlsm is macro-enabled.  A copy (-o) with
+        any other extension is refused; a file written in place keeps its own kind."""
+        if target == self.path:
+            return
+        check_output(target)
+        suffix = target.suffix.lower()
+        if suffix == ".xlsx":
+            vba = [r for r in self.relationships(WORKBOOK_PART) if r.type == REL_VBA and r.part]
+            for rel in vba:
+                for part in sorted(self._reachable([rel.part or ""])):
+                    self.remove(part)
+                self.remove_relationship(WORKBOOK_PART, rel)
+            if vba:
+                self.notices.append(f"{target.name} holds no macros: a .xlsx file cannot, so "
+                                    f"the VBA project of {self.path.name} was left out (write "
+                                    "a .xlsm to keep it)")
+            if not any(n.lower().endswith(".bin") and f'PartName="/{n}"' not in
+                       self.text(CONTENT_TYPES) for n in self.names()):
+                self.set_text(CONTENT_TYPES, re.sub(
+                    r"<(?:\w+:)?Default\b[^>]*ContentType=\"" + re.escape(CT_VBA) + r"\"[^>]*/>",
+                    "", self.text(CONTENT_TYPES)))
+        types = self.text(CONTENT_TYPES)
+        if f'PartName="/{WORKBOOK_PART}"' in types and MAIN_TYPES[suffix] not in types:
+            self._set_override(WORKBOOK_PART, MAIN_TYPES[suffix])
 
     def _check_unchanged(self) -> None:
         now = self.path.stat()
@@ -675,6 +817,8 @@ class Package:
 
 
 _PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
+_FORMULA = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)</(?:\w+:)?f>")
 
 
 def _new_info(name: str, like: zipfile.ZipInfo | None, level: int = 6) -> zipfile.ZipInfo:

@@ -981,6 +981,7 @@ from addin.core.messages import translate_all
 from addin.errors import PotentielError
 from addin.workbook.reader import WorkbookData, read_workbook
 from addin.workbook.results import PARTS, write_results
+from addin.workbook.zip_parts import check_output
 
 Progress = Callable[[str], None]
 
@@ -1011,7 +1012,10 @@ def analyze_file(path: Path, *, as_of: date | str | None = None,
 
 def run_file(path: Path, *, out: Path | None = None, as_of: date | str | None = None,
              progress: Progress = _quiet) -> tuple[Analysis, Path]:
-    """The main job: analyse a workbook and write the result sheets into it (or into ``out``)."""
+    """The main job: analyse a workbook and write the result sheets into it (or into ``out``,
+    a .xlsx or .xlsm file: refused before any work otherwise)."""
+    if out is not None:
+        check_output(Path(out))
     analysis = analyze_file(path, as_of=as_of, progress=progress)
     progress("writing result sheets")
     written = write_results(Path(path), analysis, out=Path(out) if out else None)
@@ -5782,7 +5786,7 @@ from addin.errors import WorkbookError
 from addin.workbook.a1 import column_index, column_letter, split_ref
 from addin.workbook.reader import read_sheet_table
 from addin.workbook.sheetxml import MAX_TEXT, Styles, ensure_styles
-from addin.workbook.zip_parts import REL_CALC_CHAIN, WORKBOOK_PART, Package, attribute
+from addin.workbook.zip_parts import Package, attribute
 
 _ROW_START = re.compile(r"<(?:\w+:)?row[\s>/]")
 _CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
@@ -5886,7 +5890,9 @@ class _SheetText:
             self.last_column = max(self.last_column, column)
             if previous is None and _is_date(value):
                 style = None
-            existing[column] = cell_xml(f"{column_letter(column)}{row}", value, style, styles)
+            cell = cell_xml(f"{column_letter(column)}{row}", value, style, styles)
+            existing[column] = re.sub(r"<(/?)(c|v|is|t)\b", rf"<\1{self.p}\2", cell) \
+                if self.p else cell
         body = "".join(existing[c] for c in sorted(existing))
         self.rows[row] = f"{start_tag}{body}</{self.p}row>"
 
@@ -5967,7 +5973,7 @@ def update_cells(path: Path, sheet_name: str, updates: pd.DataFrame,
         if located.table_part is not None:
             _grow_table(package, located.table_part, last_row + len(appended), new_columns)
         if text.formulas_overwritten:
-            _drop_calc_chain(package)
+            package.drop_calc_chain()
         return package.save(out)
 
 
@@ -5995,12 +6001,6 @@ def _grow_table(package: Package, part: str, last_row: int, new_columns: list[st
                      lambda m: f'{m.group(1)}{len(ids) + len(new_columns)}"', xml, count=1)
     package.set_text(part, xml)
 
-
-def _drop_calc_chain(package: Package) -> None:
-    for rel in package.relationships(WORKBOOK_PART):
-        if rel.type == REL_CALC_CHAIN and rel.part:
-            package.remove(rel.part)
-            package.remove_relationship(WORKBOOK_PART, rel)
 '''),
     "addin.workbook.files": (False, r'''"""Files on disk: atomic replacement, and the owner files office programs leave beside a
 workbook they have open.
@@ -6026,6 +6026,11 @@ from addin.errors import WorkbookLockedError
 #: Prefix of potentiel's temporary files: a run killed mid-write leaves one behind.
 TEMP_PREFIX = ".~potentiel-"
 
+#: Called with each file :func:`atomic_write` has written, complete, just before it replaces
+#: the target, and with the file it was made from (``source``, or None).  Empty in use; the
+#: test suite adds a validator here, so every workbook a test writes is checked.
+WRITTEN: list[Callable[[Path, Path | None], None]] = []
+
 
 def temporary_prefix(target: Path) -> str:
     """How the temporary copy of ``target`` is named while it is written: potentiel's prefix
@@ -6036,13 +6041,15 @@ def temporary_prefix(target: Path) -> str:
 
 def atomic_write(target: Path, data: bytes | Callable[[BinaryIO], None], *,
                  mode: int | None = None, before_replace: Callable[[], None] | None = None,
-                 ) -> Path:
+                 source: Path | None = None) -> Path:
     """Write ``target`` whole or not at all.
 
     ``data`` is the bytes, or a function that writes them to a binary stream (for large
     files).  The new file takes ``mode`` if given, else the old file's mode, else the default
     for new files.  ``before_replace`` runs last, just before the swap (e.g. to refuse when the
-    file changed meanwhile).  OSError is raised as it is: callers say what it means for them.
+    file changed meanwhile).  ``source`` is the file the new one was made from, if any (for
+    the :data:`WRITTEN` observers).  OSError is raised as it is: callers say what it means for
+    them.
     """
     target = Path(target)
     handle, temporary = tempfile.mkstemp(prefix=temporary_prefix(target), suffix=target.suffix,
@@ -6061,6 +6068,8 @@ def atomic_write(target: Path, data: bytes | Callable[[BinaryIO], None], *,
             shutil.copymode(target, temporary)
         else:
             os.chmod(temporary, 0o666 & ~_umask())
+        for observer in WRITTEN:
+            observer(Path(temporary), source)
         if before_replace is not None:
             before_replace()
         os.replace(temporary, target)
@@ -6368,10 +6377,31 @@ def own_sheets(names: Iterable[tuple[str, str]], tabs: Iterable[str]) -> dict[st
     return own
 
 
+#: Tab names Excel keeps for itself (case-insensitive): a sheet called History is refused.
+RESERVED = frozenset({"history"})
+#: Characters a tab name cannot hold: Excel's ``[]:*?/\\``, and control characters and lone
+#: surrogates, which XML cannot carry either.
+_FORBIDDEN = re.compile("[\\[\\]:*?/\\\\\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
 def sheet_name(text: str) -> str:
     """A valid Excel tab name: no ``[]:*?/\\``, no apostrophe at either end, 31 characters."""
-    cleaned = re.sub(r"[\[\]:*?/\\]", " ", str(text)).strip().strip("'").strip()
-    return cleaned[:MAX_TAB].strip() or "Segment"
+    return _trim(_cut(_trim(_FORBIDDEN.sub(" ", str(text))), MAX_TAB)) or "Segment"
+
+
+def _trim(name: str) -> str:
+    """Without spaces or apostrophes at either end (Excel refuses a name that starts or ends
+    with an apostrophe)."""
+    return name.strip(" \u00a0'")
+
+
+def _cut(name: str, length: int) -> str:
+    """The longest start of ``name`` Excel counts as at most ``length`` characters (UTF-16
+    units: an emoji counts two)."""
+    name = name[:length]
+    while len(name.encode("utf-16-le", "surrogatepass")) > 2 * length:
+        name = name[:-1]
+    return name
 
 
 def segment_role(name: str) -> str:
@@ -6420,11 +6450,12 @@ def place_sheets(tabs: Sequence[str], own: Mapping[str, str], wanted: Sequence[t
 
 
 def unique_name(name: str, taken: set[str]) -> str:
-    """A tab name no other sheet has (case-insensitive), numbered if needed, 31 chars max."""
-    candidate, n = name[:MAX_TAB], 2
-    while candidate.casefold() in taken:
+    """A tab name no other sheet has (case-insensitive), numbered if needed, 31 chars max,
+    never one Excel reserves."""
+    candidate, n = _trim(_cut(name, MAX_TAB)) or "Sheet", 2
+    while candidate.casefold() in taken or candidate.casefold() in RESERVED:
         suffix = f" ({n})"
-        candidate, n = name[: MAX_TAB - len(suffix)] + suffix, n + 1
+        candidate, n = _trim(_cut(name, MAX_TAB - len(suffix))) + suffix, n + 1
     return candidate
 '''),
     "addin.workbook.reader": (False, r'''"""Reading the customer workbook: find the input sheets and their tables, keep cell values exact.
@@ -6467,9 +6498,9 @@ from addin.core.schema import (
 from addin.core.validation import ROW_INDEX, Validation
 from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import column_letter
+from addin.workbook.owned_sheets import COLUMNS_ROLE
 from addin.workbook.result_words import RESULT_SHEET_NAMES
 from addin.workbook.typed_read import open_reader, read_typed
-from addin.workbook.owned_sheets import COLUMNS_ROLE
 from addin.workbook.zip_parts import Package, Sheet, attribute
 
 if TYPE_CHECKING:
@@ -7027,6 +7058,103 @@ def read_sheet_table(path: Path, sheet_name: str, kind: str | None = None) -> Sh
         finally:
             book.close()
 '''),
+    "addin.workbook.references": (False, r'''"""What Excel does to the rest of a workbook when a sheet goes away or the tab list changes.
+
+Deleting a sheet in Excel turns every reference to it, in defined names and in cell formulas,
+into ``#REF!`` and keeps the cell part of the reference: ``'Key accounts'!$A$2:$A$55`` becomes
+``#REF!$A$2:$A$55``, ``=COUNTA('Key accounts'!A:A)`` becomes ``=COUNTA(#REF!A:A)``.  A name
+left pointing at a missing sheet is one of the things Excel "repairs" on open (and LibreOffice
+silently drops), so potentiel does the same as Excel when it deletes one of its result sheets.
+
+Renaming a sheet changes the references instead (``'Hot list'!A1`` -> ``'Hot'!A1``).
+``docProps/app.xml`` lists the tab names (``TitlesOfParts``, counted by group in
+``HeadingPairs``); it is kept equal to the workbook's worksheets.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from addin.workbook.a1 import quote_sheet
+
+#: Text in double quotes inside a formula (``""`` is an escaped quote): never a reference.
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+#: Headings Excel writes for the group of worksheets in app.xml, in the languages it ships.
+WORKSHEET_HEADINGS = frozenset({"Worksheets", "Feuilles de calcul", "Werkbladen",
+                                "Arbeitsblätter", "Hojas de cálculo", "Fogli di lavoro",
+                                "Planilhas"})
+_EP = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+
+
+def _sheet_pattern(sheet: str) -> re.Pattern[str]:
+    """A reference's sheet part (``'It''s'!`` or ``Data!``), case-insensitive as Excel."""
+    quoted = "'" + re.escape(sheet.replace("'", "''")) + "'"
+    bare = re.escape(sheet) if re.fullmatch(r"[^\W\d]\w*", sheet) else None
+    either = quoted if bare is None else f"(?:{quoted}|{bare})"
+    return re.compile(r"(?<![\w.'\]!])" + either + "!", re.IGNORECASE)
+
+
+def rename_references(formula: str, sheet: str, new: str | None) -> str:
+    """``formula`` with every reference to ``sheet`` made to sheet ``new`` as Excel does when
+    a sheet is renamed, or (``new`` None) turned into ``#REF!`` as when it is deleted; text in
+    quotes is left as it is."""
+    replacement = "#REF!" if new is None else quote_sheet(new).replace("\\", "\\\\") + "!"
+    pattern = _sheet_pattern(sheet)
+    pieces, last = [], 0
+    for string in _STRING.finditer(formula):
+        pieces.append(pattern.sub(replacement, formula[last:string.start()]))
+        pieces.append(string.group(0))
+        last = string.end()
+    pieces.append(pattern.sub(replacement, formula[last:]))
+    return "".join(pieces)
+
+
+def break_references(formula: str, sheet: str) -> str:
+    """``formula`` with every reference to ``sheet`` turned into ``#REF!`` as Excel does."""
+    return rename_references(formula, sheet, None)
+
+
+def refers_to(formula: str, sheet: str) -> bool:
+    """Whether ``formula`` refers to ``sheet`` (outside quoted text)."""
+    return break_references(formula, sheet) != formula
+
+
+def app_titles(xml: bytes, worksheets: list[str]) -> bytes | None:
+    """app.xml with its worksheet titles set to ``worksheets`` (tab order), or None when it
+    has no worksheet group to update.  Other groups (named ranges, charts) are kept."""
+    ET.register_namespace("", _EP)
+    ET.register_namespace("vt", _VT)
+    root = ET.fromstring(xml)
+    pairs = root.find(f"{{{_EP}}}HeadingPairs/{{{_VT}}}vector")
+    titles = root.find(f"{{{_EP}}}TitlesOfParts/{{{_VT}}}vector")
+    if pairs is None or titles is None:
+        return None
+    variants = list(pairs)
+    offset = 0
+    for heading, count in zip(variants[0::2], variants[1::2], strict=False):
+        label = heading.findtext(f"{{{_VT}}}lpstr")
+        number = count.find(f"{{{_VT}}}i4")
+        if number is None:
+            return None
+        n = int(number.text or 0)
+        if label in WORKSHEET_HEADINGS:
+            old = list(titles)[offset:offset + n]
+            at = list(titles).index(old[0]) if old else offset
+            for element in old:
+                titles.remove(element)
+            for k, name in enumerate(worksheets):
+                element = ET.Element(f"{{{_VT}}}lpstr")
+                element.text = name
+                titles.insert(at + k, element)
+            number.text = str(len(worksheets))
+            titles.set("size", str(len(titles)))
+            return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + \
+                ET.tostring(root, encoding="utf-8", xml_declaration=False)
+        offset += n
+    return None
+'''),
     "addin.workbook.result_words": (False, r'''"""The words of the result sheets, (en, fr, nl): tab names, Dashboard labels, month names,
 Validation headers and severities.  One place for each, so a tab name or a label is never
 copied: the reader skips the result sheets by :data:`RESULT_SHEET_NAMES`.
@@ -7534,6 +7662,25 @@ def _block(xml: str, p: str, local: str) -> str:
     return match.group(0) if match else ""
 
 
+#: CT_Font's children in schema order: a font copied from a workbook that wrote them in
+#: another order (openpyxl: name, family, color, sz) is written in this one.
+FONT_ORDER = ("b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign",
+              "sz", "color", "name", "family", "charset", "scheme")
+
+
+def _in_order(font: str, p: str) -> str:
+    """A ``<font>`` whose (empty) children follow :data:`FONT_ORDER`."""
+    start = re.match(rf"<{p}font\b[^>]*>", font)
+    if start is None or start.group(0).endswith("/>"):
+        return font
+    children = re.findall(rf"<{p}(\w+)\b[^>]*/>", font)
+    elements = re.findall(rf"<{p}\w+\b[^>]*/>", font[start.end():])
+    rank = {name: FONT_ORDER.index(name) if name in FONT_ORDER else len(FONT_ORDER)
+            for name in children}
+    ordered = sorted(elements, key=lambda e: rank[re.match(rf"<{p}(\w+)", e).group(1)])
+    return start.group(0) + "".join(ordered) + f"</{p}font>"
+
+
 def _bolder(font: str, p: str, size: str | None) -> str:
     """The workbook's default font made bold (and resized): the user's theme is respected."""
     body = re.sub(rf"<{p}b\s*/>|<{p}b\b[^>]*/>", "", font)
@@ -7541,7 +7688,8 @@ def _bolder(font: str, p: str, size: str | None) -> str:
         body = re.sub(rf"<{p}sz\b[^>]*/>", f'<{p}sz val="{size}"/>', body)
     if body.endswith("/>") and not body.endswith(f"</{p}font>"):
         return f"<{p}font><{p}b/></{p}font>"
-    return re.sub(rf"^<{p}font\b[^>]*>", lambda m: m.group(0) + f"<{p}b/>", body, count=1)
+    return _in_order(re.sub(rf"^<{p}font\b[^>]*>", lambda m: m.group(0) + f"<{p}b/>", body,
+                            count=1), p)
 
 
 def _colored(font: str, p: str, rgb: str, underline: bool = False) -> str:
@@ -7550,11 +7698,8 @@ def _colored(font: str, p: str, rgb: str, underline: bool = False) -> str:
     extra = (f"<{p}u/>" if underline else "") + f'<{p}color rgb="{rgb}"/>'
     if body.endswith("/>") and not body.endswith(f"</{p}font>"):
         return f"<{p}font>{extra}</{p}font>"
-    sized = re.search(rf"<{p}sz\b[^>]*/>", body)
-    if sized:  # CT_Font order: b i strike ... u vertAlign sz color name ... keep sz before color
-        return body.replace(sized.group(0), (f"<{p}u/>" if underline else "") + sized.group(0)
-                            + f'<{p}color rgb="{rgb}"/>', 1)
-    return re.sub(rf"^<{p}font\b[^>]*>", lambda m: m.group(0) + extra, body, count=1)
+    return _in_order(re.sub(rf"^<{p}font\b[^>]*>", lambda m: m.group(0) + extra, body,
+                            count=1), p)
 
 
 def _num_fmt(xml: str, p: str, code: str) -> tuple[str, int]:
@@ -7812,9 +7957,18 @@ class Links:
     locations: pa.Array
 
 
+#: Most hyperlinks Excel keeps on one worksheet (it drops the rest, with a repair prompt).
+MAX_HYPERLINKS = 65_530
+
+
 def _hyperlinks(links: Links, first_row: int) -> bytes:
+    """The ``<hyperlink>`` elements of a column: the first :data:`MAX_HYPERLINKS` rows that
+    have one are linked, later rows are not."""
     rows = pa.array(np.arange(first_row, first_row + len(links.locations)).astype(str))
     location = links.locations
+    linked = np.cumsum(np.asarray(pc.is_valid(location)))
+    if len(linked) and linked[-1] > MAX_HYPERLINKS:
+        location = pc.if_else(pa.array(linked <= MAX_HYPERLINKS), location, None)
     for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
         location = pc.replace_substring(location, old, new)
     element = pc.binary_join_element_wise('<hyperlink ref="' + column_letter(links.column),
@@ -8492,6 +8646,8 @@ import queue
 import re
 import struct
 import threading
+import warnings
+import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -8502,6 +8658,7 @@ from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import quote_sheet, sheet_of_reference
 from addin.workbook.files import atomic_write, check_not_open
 from addin.workbook.owned_sheets import MARK, mark_name, mark_reference, own_sheets, place_sheets
+from addin.workbook.references import app_titles, refers_to, rename_references
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_SHEET = REL_NS + "/worksheet"
@@ -8520,6 +8677,14 @@ REL_COMMENTS = REL_NS + "/comments"
 REL_VML = REL_NS + "/vmlDrawing"
 REL_TABLE = REL_NS + "/table"
 
+REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+CT_VBA = "application/vnd.ms-office.vbaProject"
+#: The content type of the workbook part for each kind of file potentiel writes.
+MAIN_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+}
+
 #: Timestamp of the parts potentiel writes: fixed, so two runs give the same package.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 WORKBOOK_PART = "xl/workbook.xml"
@@ -8529,6 +8694,12 @@ Chunks = Callable[[], Iterable[bytes]]
 #: Parts that may reach this size are written with zip64 headers (2 GiB is zipfile's limit);
 #: smaller ones without, as some readers (Apple Numbers) dislike zip64 they do not need.
 ZIP64_FROM = 1 << 30
+
+
+class WorkbookNotice(UserWarning):
+    """Something a run did to the user's own content that the user should hear of: names
+    turned into #REF!, macros left out of a .xlsx copy.  The CLI prints these under its
+    summary."""
 
 
 @dataclass(frozen=True)
@@ -8635,6 +8806,28 @@ def prefix_of(xml: str, local: str) -> str:
     return (match.group(1) or "") if match else ""
 
 
+def check_output(path: Path) -> None:
+    """Refuse to write a workbook under a name that is not a .xlsx or .xlsm file's: Excel
+    would not open it (``out.csv``), or open it as another kind of file."""
+    if Path(path).suffix.lower() not in MAIN_TYPES:
+        raise WorkbookError(f"{Path(path).name} is not a workbook name: write to a .xlsx file "
+                            "(or .xlsm to keep the macros)",
+                            hint="potentiel writes .xlsx and .xlsm workbooks.")
+
+
+def declared_prefix(xml: str, namespace: str) -> str | None:
+    """The prefix the part's root element declares for ``namespace``, or None.
+
+    Only the root's declarations are in scope everywhere: openpyxl (with lxml) declares the
+    relationships namespace on each ``<sheet>`` instead, and a prefix copied from there into a
+    new element would be unbound.
+    """
+    root = re.search(r"<(?![?!])[^>]*>", xml)
+    found = re.search(r"\sxmlns:(\w+)\s*=\s*[\"']" + re.escape(namespace) + "[\"']",
+                      root.group(0) if root else "")
+    return found.group(1) if found else None
+
+
 def rels_part(part: str) -> str:
     """Name of the .rels part holding a part's relationships."""
     folder, name = posixpath.split(part)
@@ -8672,6 +8865,8 @@ class Package:
         self._streams: dict[str, Chunks] = {}
         self._added: list[str] = []
         self._removed: set[str] = set()
+        #: What the edits did to the user's own content, for the run's summary.
+        self.notices: list[str] = []
         if WORKBOOK_PART not in self._infos or CONTENT_TYPES not in self._infos:
             self._zip.close()
             raise WorkbookError(f"{self.path.name} is a zip file but not an Excel workbook.",
@@ -8918,6 +9113,7 @@ class Package:
                                  {role: sheet.name for role, sheet in own.items()},
                                  [(s.role, s.name) for s in sheets], drop)
         gone = {tab.casefold() for tab in placement.delete}
+        self.drop_calc_chain()
         for role, sheet in own.items():
             if role in placement.reuse or sheet.name.casefold() in gone:
                 self._remove_parts(sheet)
@@ -8925,6 +9121,7 @@ class Package:
             if sheet.name.casefold() in gone:
                 self.remove_relationship(WORKBOOK_PART, self._sheet_rel(sheet))
                 self._drop_sheet_element(sheet)
+                self._repoint_references(sheet.name)
         used: list[str] = []
         for spec in sheets:
             name = placement.names[spec.role]
@@ -8949,6 +9146,8 @@ class Package:
                 rel = self._sheet_rel(current)
                 self.remove_relationship(WORKBOOK_PART, rel)
                 self.add_relationship(WORKBOOK_PART, REL_SHEET, part, rid=rel.id)
+                if current.name != name:  # e.g. a result tab the user renamed by hand
+                    self._repoint_references(current.name, name)
                 element = _set_attribute(current.element, "name", name)
                 if spec.hidden or attribute(element, "state") is not None:
                     element = _set_attribute(element, "state",
@@ -8961,7 +9160,72 @@ class Package:
         for spec, name in zip(sheets, used, strict=True):
             for defined, formula in spec.local_names.items():
                 self._set_local_name(defined, name, formula.format(sheet=quote_sheet(name)))
+        self._update_titles()
         return used
+
+    def drop_calc_chain(self) -> None:
+        """Delete the calculation chain (part, relationship, content type): once cells or
+        sheets change, a chain naming a cell without a formula is a repair in Excel, and
+        Excel rebuilds a missing chain silently."""
+        for rel in self.relationships(WORKBOOK_PART):
+            if rel.type == REL_CALC_CHAIN and rel.part:
+                self.remove(rel.part)
+                self.remove_relationship(WORKBOOK_PART, rel)
+
+    def _repoint_references(self, gone: str, new: str | None = None) -> None:
+        """Point the user's names and formulas that refer to sheet ``gone`` at its new name
+        ``new``, as Excel does when a sheet is renamed, or (``new`` None: the sheet is deleted)
+        turn them into ``#REF!`` as Excel does then, each listed in :attr:`notices`."""
+        for defined in self.defined_names():
+            if defined.name.startswith(MARK) or not refers_to(defined.text, gone):
+                continue
+            text = escape(rename_references(defined.text, gone, new))
+            element = re.sub(r">.*</", lambda _, t=text: f">{t}</", defined.element, count=1,
+                             flags=re.DOTALL)
+            self._edit_workbook(lambda xml, old=defined.element, new=element:
+                                xml.replace(old, new, 1))
+            if new is None:
+                self.notices.append(f"the name {defined.name} referred to the deleted sheet "
+                                    f"'{gone}': it is now {unescape(text)}")
+        for sheet in self.sheets():
+            if sheet.part is None or not self.exists(sheet.part) or \
+                    not sheet.part.startswith("xl/worksheets/") or sheet.part in self._streams:
+                continue
+            xml = self.read(sheet.part).decode("utf-8")
+            if gone.casefold() not in xml.casefold() and \
+                    escape(gone).casefold() not in xml.casefold():
+                continue
+            cells: list[str] = []
+
+            def fix(match: re.Match[str], cells: list[str] = cells) -> str:
+                body = match.group(0)
+                found = _FORMULA.search(body)
+                if found is None or not refers_to(unescape(found.group(2)), gone):
+                    return body
+                cells.append(attribute(match.group(1) + ">", "r") or "?")
+                text = escape(rename_references(unescape(found.group(2)), gone, new))
+                return body[: found.start(2)] + text + body[found.end(2):]
+            fixed = _CELL.sub(fix, xml)  # the part is rewritten only if a formula changes
+            if cells:
+                self.set_text(sheet.part, fixed)
+            if cells and new is None:
+                self.notices.append(f"{len(cells)} formula(s) of sheet '{sheet.name}' "
+                                    f"({', '.join(cells[:5])}) referred to the deleted sheet "
+                                    f"'{gone}': they now show #REF!")
+
+    def _update_titles(self) -> None:
+        """Keep docProps/app.xml's list of worksheets equal to the tab list."""
+        part = "docProps/app.xml"
+        if not self.exists(part):
+            return
+        worksheets = [s.name for s in self.sheets() if s.part is not None
+                      and s.part.startswith("xl/worksheets/")]
+        try:
+            updated = app_titles(self.read(part), worksheets)
+        except ET.ParseError:
+            return
+        if updated is not None:
+            self.put(part, updated)
 
     def _free_vml_id(self) -> int:
         """A VML drawing id (``o:idmap data``) no drawing of the workbook uses."""
@@ -9043,9 +9307,9 @@ class Package:
         xml = self.text(WORKBOOK_PART)
         p = prefix_of(xml, "workbook")
         sheet_id = max((s.sheet_id for s in self.sheets()), default=0) + 1
-        rel_prefix = re.search(r"xmlns:(\w+)=\"" + re.escape(REL_NS) + "\"", xml)
-        rid_attr = (f'{rel_prefix.group(1)}:id="{rid}"' if rel_prefix
-                    else f'xmlns:r="{REL_NS}" r:id="{rid}"')
+        rid_attr = f'{declared_prefix(xml, REL_NS) or "r"}:id="{rid}"'
+        if declared_prefix(xml, REL_NS) is None:
+            rid_attr = f'xmlns:r="{REL_NS}" ' + rid_attr
         state = ' state="hidden"' if hidden else ""
         element = f'<{p}sheet name={quoteattr(name)} sheetId="{sheet_id}"{state} {rid_attr}/>'
         xml = re.sub(r"<((?:\w+:)?)sheets\s*/>", r"<\1sheets></\1sheets>", xml, count=1)
@@ -9098,6 +9362,7 @@ class Package:
         or LibreOffice is allowed.
         """
         target = Path(out) if out is not None else self.path
+        self._fit_extension(target)
         check_not_open(target)
         check = self._check_unchanged if target == self.path else None
         folder = target.resolve().parent
@@ -9105,7 +9370,11 @@ class Package:
             raise WorkbookError(f"Cannot write in the folder {folder}: it does not exist.",
                                 hint="Create it, or choose another output file with -o.")
         try:
-            return atomic_write(target, self._write_zip, before_replace=check)
+            written = atomic_write(target, self._write_zip, before_replace=check,
+                                   source=self.path)
+            for notice in self.notices:
+                warnings.warn(WorkbookNotice(notice), stacklevel=2)
+            return written
         except PermissionError as err:
             raise WorkbookLockedError(f"Cannot replace {target.name}: {err.strerror}.",
                                       hint="Close the workbook in Excel and run again.") from err
@@ -9113,6 +9382,33 @@ class Package:
             raise WorkbookError(f"Cannot write {target}: {err.strerror or err}.",
                                 hint="Check the free disk space, that the folder exists and "
                                      "that you may write there (see -o).") from err
+
+    def _fit_extension(self, target: Path) -> None:
+        """Make the package what the target's extension says: a .xlsx holds no macros (the
+        VBA project is dropped, with a notice), a .xlsm is macro-enabled.  A copy (-o) with
+        any other extension is refused; a file written in place keeps its own kind."""
+        if target == self.path:
+            return
+        check_output(target)
+        suffix = target.suffix.lower()
+        if suffix == ".xlsx":
+            vba = [r for r in self.relationships(WORKBOOK_PART) if r.type == REL_VBA and r.part]
+            for rel in vba:
+                for part in sorted(self._reachable([rel.part or ""])):
+                    self.remove(part)
+                self.remove_relationship(WORKBOOK_PART, rel)
+            if vba:
+                self.notices.append(f"{target.name} holds no macros: a .xlsx file cannot, so "
+                                    f"the VBA project of {self.path.name} was left out (write "
+                                    "a .xlsm to keep it)")
+            if not any(n.lower().endswith(".bin") and f'PartName="/{n}"' not in
+                       self.text(CONTENT_TYPES) for n in self.names()):
+                self.set_text(CONTENT_TYPES, re.sub(
+                    r"<(?:\w+:)?Default\b[^>]*ContentType=\"" + re.escape(CT_VBA) + r"\"[^>]*/>",
+                    "", self.text(CONTENT_TYPES)))
+        types = self.text(CONTENT_TYPES)
+        if f'PartName="/{WORKBOOK_PART}"' in types and MAIN_TYPES[suffix] not in types:
+            self._set_override(WORKBOOK_PART, MAIN_TYPES[suffix])
 
     def _check_unchanged(self) -> None:
         now = self.path.stat()
@@ -9141,6 +9437,8 @@ class Package:
 
 
 _PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
+_FORMULA = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)</(?:\w+:)?f>")
 
 
 def _new_info(name: str, like: zipfile.ZipInfo | None, level: int = 6) -> zipfile.ZipInfo:

@@ -39,6 +39,7 @@ from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.dashboard import pareto_points
 from addin.workbook.owned_sheets import sheet_name
 from addin.workbook.reader import read_workbook
+from addin.workbook.references import app_titles
 from addin.workbook.results import replace_sheet, result_tables, write_results
 from addin.workbook.sheetxml import Styles, column_cells, ensure_styles, worksheet
 from addin.workbook.zip_parts import OwnSheet, Package
@@ -391,7 +392,14 @@ def test_a_result_sheet_deleted_by_the_user_comes_back(tmp_path: Path) -> None:
         assert analysis.part is not None
         package.remove(analysis.part)
         xml = package.text("xl/workbook.xml").replace(analysis.element, "")
+        for name in package.defined_names():  # Excel drops the names scoped to the sheet
+            if name.local_sheet == analysis.position:
+                xml = xml.replace(name.element, "")
         package.set_text("xl/workbook.xml", xml.replace("'Analysis'!$A$1", "#REF!$A$1"))
+        titles = app_titles(package.read("docProps/app.xml"),
+                            [s.name for s in package.sheets() if s.name != "Analysis"])
+        assert titles is not None
+        package.put("docProps/app.xml", titles)
         package.save()
     assert "Analysis" not in openpyxl.load_workbook(book).sheetnames
     write_results(book, analyse(book))
@@ -453,7 +461,8 @@ def test_prefixed_xml_and_extensions_are_kept_as_written(tmp_path: Path) -> None
                 text = re.sub(r"<(/?)(\w)", r"<\1x:\2", data.decode()).replace("<x:?xml", "<?xml")
                 text = text.replace(f'xmlns="{main}"', f'xmlns:x="{main}" xmlns:mc="http://'
                                     'schemas.openxmlformats.org/markup-compatibility/2006" '
-                                    'mc:Ignorable="x15"')
+                                    'xmlns:x15="http://schemas.microsoft.com/office/'
+                                    'spreadsheetml/2010/11/main" mc:Ignorable="x15"')
                 data = text.replace("</x:workbook>", ext + "</x:workbook>").encode()
             target.writestr(info, data)
     write_results(prefixed, analyse(prefixed))
