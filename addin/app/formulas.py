@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from addin.app.cells import excel_rows, table_rows
+from addin.app.cells import cell_rows, table_rows
 from addin.core.analysis import run_analysis
 from addin.core.classify import classify
 from addin.core.inputs import prepare_customers
@@ -274,7 +274,7 @@ class _Cells:
         first = problems[~problems.index.duplicated(keep="first")]
         out[first.index] = first
         grid = pd.DataFrame(out.to_numpy(dtype=object).reshape(self.shape))
-        rows = excel_rows(grid)
+        rows = cell_rows(grid)
         if self.shape == (1, 1):
             return rows[0][0]
         if self.ndim == 1:

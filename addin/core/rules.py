@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from addin.core.labels import canonical_column, canonical_value
+from addin.core.labels import canonical_value, output_column
 from addin.core.parsing import fold_series, parse_bools, parse_dates, parse_numbers
 from addin.core.schema import canonical_columns, fold
 from addin.core.segmentation import RFM_MAP
@@ -65,7 +65,7 @@ def _operator(text: object) -> str:
 def _field(text: object, table: pd.DataFrame) -> str:
     """The table column a rule's field names: exact, output header in any language, or alias."""
     folded = {fold(c): c for c in table.columns}
-    name = folded.get(fold(text)) or canonical_column(text)
+    name = folded.get(fold(text)) or output_column(text)
     if name is None:
         name = canonical_columns("customers", [text]).get(text)
     if name is None or name not in table.columns:

@@ -15,7 +15,7 @@ keeps its Excel row number as index, so every message names the row the user see
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from addin.core.inputs import FORMAT_LANGUAGES
+from addin.core.progress import Progress
 from addin.core.schema import REQUIRED, SHEET_ALIASES, canonical_columns, match_sheet
 from addin.core.validation import ROW_INDEX, Validation
 from addin.errors import WorkbookError, WorkbookLockedError
@@ -33,7 +34,6 @@ from addin.workbook.zip_parts import Package, Sheet, attribute
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
 
-Progress = Callable[[str], None]
 
 REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
 #: How many top rows may hold titles above the header row.

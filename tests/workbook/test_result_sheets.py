@@ -23,7 +23,7 @@ from render import convert, render
 
 from addin.app.jobs import analyze_file, summarize
 from addin.core.analysis import Analysis
-from addin.core.labels import HEADERS, VALUES, canonical_column, header
+from addin.core.labels import HEADERS, VALUES, header, output_column
 from addin.core.messages import translate
 from addin.demo.sample import build_sample
 from addin.workbook.results import (
@@ -80,8 +80,8 @@ def test_headers_are_readable_in_the_workbooks_language(
     assert expected in headers
     assert not [h for h in headers if "_" in h]  # no snake_case left
     # Re-reading recognises the shown header and the canonical name alike.
-    assert [canonical_column(h) for h in headers] == list(analysis.table.columns)
-    assert all(canonical_column(c) == c for c in HEADERS)
+    assert [output_column(h) for h in headers] == list(analysis.table.columns)
+    assert all(output_column(c) == c for c in HEADERS)
 
 
 _SEGMENT_ORDER = {
