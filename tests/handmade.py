@@ -29,7 +29,7 @@ PLANTED: dict[str, list[tuple[str, int | None, str, str, str]]] = {
         ("Klanten", None, "Adres", "warning", "column not recognised"),
         ("Klanten", None, "Interne code", "warning", "column not recognised"),
         ("Klanten", 5, "Inkomen", "error", "Excel error value #N/A"),
-        ("Klanten", 6, "Tevredenheid", "error", "satisfaction must be between 1 and 5"),
+        ("Klanten", 6, "Tevredenheid", "error", "Tevredenheid must be between 1 and 5"),
         ("Bestellingen", 4, "Bestelnummer", "warning",
          "this order_id has lines on two or more dates"),
         ("Bestellingen", 6, "Stukprijs", "error", "'n.v.t.' is not a number"),

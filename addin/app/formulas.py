@@ -39,18 +39,19 @@ import numpy as np
 import pandas as pd
 
 from addin.app.cells import cell_rows, table_rows
+from addin.core import messages
 from addin.core.analysis import run_analysis
 from addin.core.classify import classify
 from addin.core.inputs import prepare_customers
 from addin.core.labels import canonical_table, header_language, localize
-from addin.core.parsing import parse_bools, parse_dates, parse_numbers
+from addin.core.parsing import number_text, parse_bools, parse_dates, parse_numbers
 from addin.core.profitability import break_even_order_values, money_figures
 from addin.core.prospects import qualify, temperatures
 from addin.core.rules import RuleError, segment_mask
 from addin.core.schema import canonical_columns
 from addin.core.segmentation import generations, rfm_segments
 from addin.core.settings import Settings
-from addin.core.validation import Validation
+from addin.core.validation import Validation, shown
 from addin.errors import InputError, PotentielError, SettingsError
 
 CATEGORY = "Potentiel"
@@ -139,6 +140,14 @@ def _shown(values: pd.Series) -> pd.Series:
     return values.map(lambda v: f"{v:g}" if isinstance(v, float) else str(v)).astype(str)
 
 
+def _said(keys: pd.Series, raw: pd.Series, values: pd.Series | None = None) -> pd.Series:
+    """A parser's message keys as English text: the cell as typed and the number read."""
+    given: dict[str, object] = {"value": shown(raw[keys.index])}
+    if values is not None:
+        given["number"] = values[keys.index].map(number_text)
+    return messages.text(keys, "en", given)
+
+
 def _ambiguous(shown: pd.Series, how: pd.Series) -> pd.Series:
     """'3.000' read by a guess: a formula cell cannot carry a warning beside its value, so it
     says what it would have read instead of computing on a guess."""
@@ -197,9 +206,9 @@ class _Cells:
                 outside: str = "is out of range") -> pd.Series:
         """Numbers of argument ``name``; cells outside [low, high] are reported and blank."""
         parsed = parse_numbers(self.raw[name])
-        self.report(name, parsed.errors)
+        self.report(name, _said(parsed.errors, self.raw[name]))
         raw = self.raw[name][parsed.warnings.index].astype(str)
-        self.report(name, _ambiguous(raw, parsed.warnings))
+        self.report(name, _ambiguous(raw, _said(parsed.warnings, self.raw[name], parsed.values)))
         values = parsed.values
         bad = (values < low) | (values > high)
         self.report(name, "'" + _shown(values[bad]) + "' " + outside)
@@ -215,7 +224,7 @@ class _Cells:
     def bools(self, name: str) -> pd.Series:
         """Yes/no answers of argument ``name`` (nullable booleans)."""
         parsed = parse_bools(self.raw[name])
-        self.report(name, parsed.errors)
+        self.report(name, _said(parsed.errors, self.raw[name]))
         return parsed.values
 
     def customers(self, *names: str, birth_dates: str | None = None) -> pd.DataFrame:
@@ -463,7 +472,8 @@ def _as_of(value: Any) -> pd.Timestamp | None:
     cells, _ = _grid(value)
     parsed = parse_dates(pd.Series([cells[0][0]], dtype=object))
     if not parsed.errors.empty:
-        raise InputError(f"as_of {parsed.errors.iloc[0]}")
+        said = _said(parsed.errors, pd.Series([cells[0][0]], dtype=object))
+        raise InputError(f"as_of {said.iloc[0]}")
     return parsed.values.iloc[0]
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 from addin.app.side import Side
 from addin.core.analysis import Analysis, run_analysis
 from addin.core.labels import VALUES, header, language_index
-from addin.core.messages import translate_all
+from addin.core.messages import render
 from addin.core.progress import Progress, quiet
 from addin.errors import PotentielError
 from addin.workbook.reader import WorkbookData, read_workbook
@@ -132,7 +132,7 @@ def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
     if len(v):
         lines.append(say("problems", errors=errors, warnings=warnings))
         shown = v.head(limit)
-        messages = translate_all(shown["message"], language).tolist()
+        messages = render(shown, language).tolist()
         for rec, message in zip(shown.itertuples(index=False), messages, strict=True):
             where = f"{rec.sheet}" + (say("row", row=rec.row) if pd.notna(rec.row) else "")
             place = analysis.columns.get(str(rec.sheet), {}).get(str(rec.column))

@@ -96,9 +96,7 @@ def _without_computed(customers: pd.DataFrame, validation: Validation,
     clash = [name for name in customers.columns
              if name in COMPUTED_COLUMNS or output_column(name) in COMPUTED_COLUMNS]
     for name in clash:
-        validation.add(sheet, None, str(name), None,
-                       f"'{name}' is computed by the analysis: the sheet's values are ignored",
-                       severity="warning")
+        validation.add(sheet, None, str(name), None, "column.computed", severity="warning")
     return customers.drop(columns=clash) if clash else customers
 
 
@@ -119,10 +117,13 @@ def _report_unknown(unknown: dict[str, list[str]], segments: pd.DataFrame | None
             if fold(header) in fields or output_column(header) in COMPUTED_COLUMNS:
                 continue
             meant = closest_column(kind, header)
-            hint = f" (did you mean {meant}?)" if meant else ""
-            validation.add(names[kind], None, header, None,
-                           f"column not recognised: its values are not used{hint}",
-                           severity="warning")
+            if meant:
+                validation.add(names[kind], None, header, None, "column.unknown_guess",
+                               severity="warning", meant=meant,
+                               spelled=meant.replace("_", " "))
+            else:
+                validation.add(names[kind], None, header, None, "column.unknown",
+                               severity="warning")
 
 
 def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,

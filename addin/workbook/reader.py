@@ -237,8 +237,7 @@ def _frame(grid: np.ndarray, header: int | None, kind: str, label: str,
                 labels[i] = f"column {column_letter(i)}"
                 in_merge = any(r1 <= header <= r2 and c1 <= i <= c2
                                for (r1, c1), (r2, c2) in merged)
-                why = ("the header cell is part of merged cells: unmerge them and give each "
-                       "column its own header" if in_merge else "the column has no header")
+                why = "header.merged" if in_merge else "header.missing"
                 if body.size and not empty[:, i].all():
                     validation.add(label, header + 1, column_letter(i), None, why,
                                    severity="warning")
@@ -353,9 +352,8 @@ def _input_names(names: list[str], own: set[str], validation: Validation) -> dic
         if kind is None or name in own:
             continue
         if kind in found:
-            validation.add(name, None, None, None,
-                           f"a second {_LABELS[kind]} sheet: only '{found[kind]}' is read",
-                           severity="warning")
+            validation.add(name, None, None, None, "sheet.second", severity="warning",
+                           kind=_LABELS[kind], first=found[kind])
             continue
         found[kind] = name
     return found

@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from addin.core.analysis import Analysis
 from addin.core.labels import VALUES, header, language_index, localize
-from addin.core.messages import translate_all
+from addin.core.messages import render
 from addin.core.palette import COLOURED_VALUES
 from addin.workbook.a1 import column_letter, quote_sheet
 from addin.workbook.charts import Series, bar_chart, curve_chart, drawing
@@ -234,7 +234,7 @@ def _validation_frame(analysis: Analysis, language: str) -> tuple[pd.DataFrame, 
         "value": frame["value"],
         "severity": frame["severity"].map({k: v[i] for k, v in _SEVERITY.items()}).fillna(
             frame["severity"]),
-        "message": translate_all(frame["message"], language).to_numpy(dtype=object),
+        "message": render(frame, language).to_numpy(dtype=object),
     })
     out = out.rename(columns={k: v[i] for k, v in _VALIDATION_HEADERS.items()})
     return out, pa.array(location.to_numpy(dtype=object), type=pa.string())

@@ -49,15 +49,15 @@ def test_a_lone_separator_is_read_by_the_column_evidence(column, language, expec
 def test_without_evidence_a_lone_separator_is_thousands_and_each_cell_is_reported() -> None:
     parsed = parse_numbers(cells("€ 3.000", "150,000", "$1,000", 7.5, "12"))
     assert parsed.values.tolist() == [3000.0, 150000.0, 1000.0, 7.5, 12.0]
-    assert parsed.warnings.to_dict() == {0: "read as 3000 — thousands separator",
-                                         1: "read as 150000 — thousands separator",
-                                         2: "read as 1000 — thousands separator"}
+    assert parsed.warnings.to_dict() == {0: "cell.read_thousands",
+                                         1: "cell.read_thousands",
+                                         2: "cell.read_thousands"}
 
 
 def test_contradicting_cells_are_reported_even_when_the_language_decides() -> None:
     parsed = parse_numbers(cells("12,5", "3.5", "2.000"), "fr")
     assert parsed.values.tolist() == [12.5, 3.5, 2000.0]
-    assert parsed.warnings.to_dict() == {2: "read as 2000 — thousands separator"}
+    assert parsed.warnings.to_dict() == {2: "cell.read_thousands"}
 
 
 def test_the_analysis_reports_guessed_amounts_with_sheet_row_and_header() -> None:
@@ -205,7 +205,7 @@ def test_values_are_shown_as_typed() -> None:
     assert problems(result) == [
         ("Customers", 2, "Dernier contact", "2300-01-15", "error",
          "'2300-01-15' is not a date between 1900 and 2262"),
-        ("Customers", 2, "Satisfaction", "-1", "error", "satisfaction must be between 1 and 5"),
+        ("Customers", 2, "Satisfaction", "-1", "error", "Satisfaction must be between 1 and 5"),
         ("Orders", 2, "N° client", "B", "warning",
          "this id is not in the Customers sheet: added as a customer")]
 
