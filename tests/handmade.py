@@ -31,7 +31,7 @@ PLANTED: dict[str, list[tuple[str, int | None, str, str, str]]] = {
         ("Klanten", 5, "Inkomen", "error", "Excel error value #N/A"),
         ("Klanten", 6, "Tevredenheid", "error", "Tevredenheid must be between 1 and 5"),
         ("Bestellingen", 4, "Bestelnummer", "warning",
-         "this order_id has lines on two or more dates"),
+         "this Bestelnummer has lines on two or more dates"),
         ("Bestellingen", 6, "Stukprijs", "error", "'n.v.t.' is not a number"),
         ("Bestellingen", 6, "Bedrag", "error", "Excel error value #VALUE!"),
     ],

@@ -16,7 +16,7 @@ import pandas as pd
 from addin.app.side import Side
 from addin.core.analysis import Analysis, run_analysis
 from addin.core.labels import VALUES, header, language_index
-from addin.core.messages import render
+from addin.core.messages import plural, render, singular
 from addin.core.progress import Progress, quiet
 from addin.errors import PotentielError
 from addin.workbook.reader import WorkbookData, read_workbook
@@ -78,18 +78,35 @@ class Summary:
         return "\n".join(self.lines)
 
 
-#: The summary's sentences, (en, fr, nl).
+#: Nouns the summaries count: (singular, plural) in en, fr and nl.
+NOUNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "problem": (("problem", "problems"), ("problème", "problèmes"), ("probleem", "problemen")),
+    "warning": (("warning", "warnings"), ("avertissement", "avertissements"),
+                ("waarschuwing", "waarschuwingen")),
+}
+
+
+def counted(n: int, noun: str, language: str) -> str:
+    """``1 problem``, ``3 problèmes``: a count with its noun in the workbook's language."""
+    return plural(n, *NOUNS[noun][language_index(language)], language)
+
+
+#: The summary's sentences, (en, fr, nl); a key ending in ``.one`` is the form for a count
+#: that takes the singular (see :func:`addin.core.messages.plural`).
 SUMMARY: dict[str, tuple[str, str, str]] = {
     "analysed": ("{n} customers analysed as of {date}", "{n} clients analysés au {date}",
                  "{n} klanten geanalyseerd op {date}"),
+    "analysed.one": ("{n} customer analysed as of {date}", "{n} client analysé au {date}",
+                     "{n} klant geanalyseerd op {date}"),
     "money": ("  hot prospects: {hot}; total revenue: {revenue}",
               "  prospects chauds : {hot} ; chiffre d'affaires total : {revenue}",
               "  warme prospects: {hot}; totale omzet: {revenue}"),
     "segment": ("  segment '{name}': {n} customers", "  segment '{name}' : {n} clients",
                 "  segment '{name}': {n} klanten"),
-    "problems": ("{errors} problem(s) and {warnings} warning(s) in the input:",
-                 "{errors} problème(s) et {warnings} avertissement(s) dans les données :",
-                 "{errors} probleem/problemen en {warnings} waarschuwing(en) in de gegevens:"),
+    "segment.one": ("  segment '{name}': {n} customer", "  segment '{name}' : {n} client",
+                    "  segment '{name}': {n} klant"),
+    "problems": ("{errors} and {warnings} in the input:", "{errors} et {warnings} dans les "
+                 "données :", "{errors} en {warnings} in de gegevens:"),
     "row": (" row {row}", " ligne {row}", " rij {row}"),
     "more": ("  ... and {n} more (see the Validation sheet)",
              "  ... et {n} de plus (voir la feuille Validation)",
@@ -117,7 +134,7 @@ def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
     index = language_index(language)
 
     def say(key: str, **values: object) -> str:
-        return SUMMARY[key][index].format(**values)
+        return SUMMARY[_form(SUMMARY, key, values.get("n"), language)][index].format(**values)
 
     lines = [say("analysed", n=len(table), date=analysis.as_of.date())]
     counts = table["customer_type"].value_counts()
@@ -130,7 +147,8 @@ def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
     v = analysis.validation
     errors, warnings = int((v["severity"] == "error").sum()), int((v["severity"] != "error").sum())
     if len(v):
-        lines.append(say("problems", errors=errors, warnings=warnings))
+        lines.append(say("problems", errors=counted(errors, "problem", language),
+                         warnings=counted(warnings, "warning", language)))
         shown = v.head(limit)
         messages = render(shown, language).tolist()
         for rec, message in zip(shown.itertuples(index=False), messages, strict=True):
@@ -174,9 +192,9 @@ def perform(macro: str, side: Side) -> Analysis | None:
 
 #: What a macro tells when done, (en, fr, nl).
 _DONE: dict[str, tuple[str, str, str]] = {
-    "problems": ("{n} problem(s) in the input: see the Validation sheet.",
-                 "{n} problème(s) dans les données : voir la feuille Validation.",
-                 "{n} probleem/problemen in de gegevens: zie het blad Validatie."),
+    "problems": ("{problems} in the input: see the Validation sheet.",
+                 "{problems} dans les données : voir la feuille Validation.",
+                 "{problems} in de gegevens: zie het blad Validatie."),
     "none": SUMMARY["none"],
     "segments": ("Segment sheets written ({sizes}). {problems}",
                  "Feuilles de segments écrites ({sizes}). {problems}",
@@ -184,7 +202,15 @@ _DONE: dict[str, tuple[str, str, str]] = {
     "no_segments": ("no segments defined", "aucun segment défini", "geen segmenten bepaald"),
     "analysed": ("{n} customers analysed. {problems}", "{n} clients analysés. {problems}",
                  "{n} klanten geanalyseerd. {problems}"),
+    "analysed.one": ("{n} customer analysed. {problems}", "{n} client analysé. {problems}",
+                     "{n} klant geanalyseerd. {problems}"),
 }
+
+
+def _form(table: dict[str, tuple[str, str, str]], key: str, n: object, language: str) -> str:
+    """``key``, or ``key.one`` when the table has it and the count ``n`` takes the singular."""
+    one = isinstance(n, int) and singular(n, language)
+    return f"{key}.one" if one and f"{key}.one" in table else key
 
 
 def _message(macro: str, analysis: Analysis) -> str:
@@ -192,15 +218,17 @@ def _message(macro: str, analysis: Analysis) -> str:
     index = language_index(analysis.settings.language)
     v = analysis.validation
     errors = int((v["severity"] == "error").sum())
-    problems = (_DONE["problems"][index].format(n=errors) if errors
-                else _DONE["none"][index])
+    language = analysis.settings.language
+    problems = (_DONE["problems"][index].format(problems=counted(errors, "problem", language))
+                if errors else _DONE["none"][index])
     if macro == "validate":
         return problems
     if macro == "build_segments":
         sizes = ", ".join(f"{name}: {len(rows)}" for name, rows in analysis.segments.items())
         return _DONE["segments"][index].format(sizes=sizes or _DONE["no_segments"][index],
                                                problems=problems)
-    return _DONE["analysed"][index].format(n=len(analysis.table), problems=problems)
+    n = len(analysis.table)
+    return _DONE[_form(_DONE, "analysed", n, language)][index].format(n=n, problems=problems)
 
 
 def _sync(side: Side) -> str:

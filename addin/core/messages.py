@@ -332,8 +332,11 @@ def render(frame: pd.DataFrame, language: str) -> pd.Series:
     return out
 
 
+def singular(count: int, language: str = "en") -> bool:
+    """Whether a count takes the singular: 1 in en, fr and nl; French also says ``0 client``."""
+    return count == 1 or (language == "fr" and count == 0)
+
+
 def plural(count: int, one: str, other: str, language: str = "en") -> str:
-    """``1 customer``, ``2 customers``: the count with the form it takes (1 takes the singular
-    in en, fr and nl; French also says ``0 client``)."""
-    singular = count == 1 or (language == "fr" and count == 0)
-    return f"{count} {one if singular else other}"
+    """``1 customer``, ``2 customers``: the count with the form it takes."""
+    return f"{count} {one if singular(count, language) else other}"

@@ -13,7 +13,7 @@ import pytest
 import xlsxwriter
 from handmade import BUILDERS, PLANTED
 
-from addin.app.jobs import SUMMARY, analyze_file
+from addin.app.jobs import SUMMARY, analyze_file, counted
 from addin.cli import main
 from addin.core.labels import language_index
 from addin.core.messages import render
@@ -116,7 +116,9 @@ def test_validate_lists_every_planted_problem_once(tmp_path: Path, name: str, ca
     warnings = len(PLANTED[name]) - errors
     analysis = analyze_file(path)  # the summary speaks the workbook's language
     i = language_index(analysis.settings.language)
-    heading = SUMMARY["problems"][i].format(errors=errors, warnings=warnings)
+    language = analysis.settings.language
+    heading = SUMMARY["problems"][i].format(errors=counted(errors, "problem", language),
+                                            warnings=counted(warnings, "warning", language))
     assert heading in out
     lines = [line.strip() for line in out.split(heading + "\n")[1].splitlines()]
     assert len(lines) == len(PLANTED[name]), lines
