@@ -262,14 +262,16 @@ class _Cells:
         position = problems["row"].astype(np.int64) - 2  # first data row of a table is 2
         for column, found in problems.groupby("column", sort=False):
             # "satisfaction must be between 1 and 5" -> "satisfaction '7' must be ..."
-            text, column = found["message"].astype(str), str(column)
+            # A formula's cell says why, not what the Customers sheet does with it.
+            why = found["key"].str.replace(r"^(read|unpriced)\.", "cell.", regex=True)
+            text, column = messages.render(found.assign(key=why), "en").astype(str), str(column)
             shown = found["value"].astype(str).str.replace(r"\.0$", "", regex=True)
             guessed = found["severity"] == "warning"
             text = text.where(~guessed, _ambiguous(shown, text))
             valued = column + " '" + shown + "'" + text.str[len(column):]
-            messages = text.where(~text.str.startswith(column), valued)
-            messages.index = position[found.index].to_numpy()
-            self.report(birth_dates if column == "birth_date" else column, messages)
+            said = text.where(~text.str.startswith(column), valued)
+            said.index = position[found.index].to_numpy()
+            self.report(birth_dates if column == "birth_date" else column, said)
         typed.index = self.index
         return typed
 

@@ -236,5 +236,6 @@ def _sync(side: Side) -> str:
     found = list(entry_points(group="potentiel.sync"))
     if not found:
         raise PotentielError("The Google Sheets sync is not installed.",
-                             hint="pip install potentiel (it ships sheets_sync).")
+                             hint="install potentiel from its wheel or its folder (README.md, "
+                                  "Install): they ship sheets_sync.")
     return found[0].load()(side)

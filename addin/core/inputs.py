@@ -26,14 +26,14 @@ from addin.errors import InputError
 
 #: column -> (lowest, highest, message key) of the values it may hold.
 _RANGES: dict[str, tuple[float, float, str]] = {
-    "satisfaction": (1, 5, "range.between"),
-    "nps": (0, 10, "range.between"),
-    "pages_visited": (0, np.inf, "range.negative"),
-    "budget": (0, np.inf, "range.negative"),
-    "income": (0, np.inf, "range.negative"),
-    "age": (0, 130, "range.between"),
-    "birth_year": (1850, 2200, "range.year"),
-    "purchase_horizon_days": (0, np.inf, "range.negative"),
+    "satisfaction": (1, 5, "range_between"),
+    "nps": (0, 10, "range_between"),
+    "pages_visited": (0, np.inf, "range_negative"),
+    "budget": (0, np.inf, "range_negative"),
+    "income": (0, np.inf, "range_negative"),
+    "age": (0, 130, "range_between"),
+    "birth_year": (1850, 2200, "range_year"),
+    "purchase_horizon_days": (0, np.inf, "range_negative"),
 }
 # Below these sizes a second thread costs more than it saves.
 _PARALLEL_FROM = 1_000_000  # ids to look up
@@ -113,8 +113,9 @@ def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
     for name in names:
         raw, parsed, header = columns[name], done[name], headers[name]
         typed[name] = parsed.values
+        said = _done(sheet, name, headers) + parsed.errors.str.removeprefix("cell.")
         validation.add_many(label, parsed.errors.index.to_numpy(), header,
-                            raw[parsed.errors.index].to_numpy(), parsed.errors.to_numpy())
+                            raw[parsed.errors.index].to_numpy(), said.to_numpy())
         validation.add_many(label, parsed.warnings.index.to_numpy(), header,
                             raw[parsed.warnings.index].to_numpy(), parsed.warnings.to_numpy(),
                             severity="warning",
@@ -122,11 +123,19 @@ def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
     for name, (low, high, key) in _RANGES.items():
         if name in typed and ptypes.is_numeric_dtype(typed[name].dtype):
             out = typed[name][(typed[name] < low) | (typed[name] > high)]
-            bounds = {"low": low, "high": high} if key == "range.between" else {}
+            bounds = {"low": low, "high": high} if key == "range_between" else {}
             validation.add_many(label, out.index.to_numpy(), headers[name],
-                                columns[name][out.index].to_numpy(), key, **bounds)
+                                columns[name][out.index].to_numpy(),
+                                _done(sheet, name, headers) + key, **bounds)
             typed.loc[out.index, name] = np.nan
     return typed, headers, {name: done[name].errors.index for name in names}
+
+
+def _done(sheet: str, name: str, headers: dict[str, str]) -> str:
+    """What becomes of a cell that cannot be used, as the prefix of its message key: read as
+    empty, or (the only price of an order line) the order counts without an amount."""
+    prices = {"amount", "unit_price"} & headers.keys()
+    return "unpriced." if sheet == "orders" and prices == {name} else "read."
 
 
 def _drop(frame: pd.DataFrame, mask: pd.Series, validation: Validation, label: str,

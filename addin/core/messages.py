@@ -85,44 +85,58 @@ _BROKEN_SEGMENT = ("segment '{segment}': {why}; the segment is left empty",
                    "segment '{segment}' : {why} ; le segment reste vide",
                    "segment '{segment}': {why}; het segment blijft leeg")
 
-#: Message key -> its (English, French, Dutch) templates.
-MESSAGES: dict[str, tuple[str, str, str]] = {
-    # Cells that cannot be read (addin.core.parsing): the cell is left empty
-    "cell.excel_error": ("Excel error value {value}", "valeur d'erreur Excel {value}",
+# What was done with a cell that could not be used, said after why (a Validation record of
+# an input sheet: ``read.<why>`` or ``unpriced.<why>``; a formula's cell says only why).
+_DONE = {
+    "read": (": read as empty", " : lue comme vide", ": als leeg gelezen"),
+    "unpriced": (": the order counts, but adds nothing to revenue or margin",
+                 " : la commande compte, mais n'ajoute rien au chiffre d'affaires ni à la marge",
+                 ": de bestelling telt mee, maar voegt niets toe aan omzet of marge"),
+}
+
+# Why a cell cannot be used (addin.core.parsing, and the ranges of addin.core.inputs): each is
+# a message on its own (``cell.<why>``, a formula's cell) and, followed by what was done, the
+# Validation record of an input sheet.
+_UNREAD: dict[str, tuple[str, str, str]] = {
+    "excel_error": ("Excel error value {value}", "valeur d'erreur Excel {value}",
                          "Excel-foutwaarde {value}"),
-    "cell.not_number": ("'{value}' is not a number", "'{value}' n'est pas un nombre",
+    "not_number": ("'{value}' is not a number", "'{value}' n'est pas un nombre",
                         "'{value}' is geen getal"),
-    "cell.not_date_text": ("'{value}' is not a date (use 31/12/2025 or 2025-12-31)",
+    "not_date_text": ("'{value}' is not a date (use 31/12/2025 or 2025-12-31)",
                            "'{value}' n'est pas une date (écrire 31/12/2025 ou 2025-12-31)",
                            "'{value}' is geen datum (schrijf 31/12/2025 of 2025-12-31)"),
-    "cell.date_out_of_range": ("'{value}' is not a date between 1900 and 2262",
+    "date_out_of_range": ("'{value}' is not a date between 1900 and 2262",
                                "'{value}' n'est pas une date entre 1900 et 2262",
                                "'{value}' is geen datum tussen 1900 en 2262"),
-    "cell.not_date": ("'{value}' is not a date", "'{value}' n'est pas une date",
+    "not_date": ("'{value}' is not a date", "'{value}' n'est pas une date",
                       "'{value}' is geen datum"),
-    "cell.not_yes_no": ("'{value}' is not yes or no", "'{value}' n'est ni oui ni non",
+    "not_yes_no": ("'{value}' is not yes or no", "'{value}' n'est ni oui ni non",
                         "'{value}' is geen ja of nee"),
-    "cell.not_count": ("'{value}' is not a count or yes/no", "'{value}' n'est ni un nombre ni "
+    "not_count": ("'{value}' is not a count or yes/no", "'{value}' n'est ni un nombre ni "
                        "oui/non", "'{value}' is geen aantal of ja/nee"),
-    "cell.not_need": ("'{value}' is not yes/no or 0 to 3", "'{value}' n'est ni oui/non ni de 0 "
+    "not_need": ("'{value}' is not yes/no or 0 to 3", "'{value}' n'est ni oui/non ni de 0 "
                       "à 3", "'{value}' is geen ja/nee of 0 tot 3"),
-    "cell.not_id": ("'{value}' is not an id", "'{value}' n'est pas un identifiant",
+    "not_id": ("'{value}' is not an id", "'{value}' n'est pas un identifiant",
                     "'{value}' is geen geldige id"),
+    "range_between": ("{column} must be between {low} and {high}",
+                      "{column} doit être entre {low} et {high}",
+                      "{column} moet tussen {low} en {high} liggen"),
+    "range_negative": ("{column} must not be negative", "{column} ne peut pas être négatif",
+                       "{column} mag niet negatief zijn"),
+    "range_year": ("{column} must be a year such as 1980",
+                   "{column} doit être une année comme 1980",
+                   "{column} moet een jaar zijn zoals 1980"),
+}
+
+#: Message key -> its (English, French, Dutch) templates.
+MESSAGES: dict[str, tuple[str, str, str]] = {
+    # Numbers read with a guess (addin.core.parsing): kept, and said
     "cell.read_thousands": ("read as {number} — thousands separator",
                             "lu comme {number} — séparateur de milliers",
                             "gelezen als {number} — scheidingsteken voor duizendtallen"),
     "cell.read_decimal": ("read as {number} — decimal separator",
                           "lu comme {number} — séparateur décimal",
                           "gelezen als {number} — decimaalteken"),
-    # Values out of range (addin.core.inputs): the cell is left empty
-    "range.between": ("{column} must be between {low} and {high}",
-                      "{column} doit être entre {low} et {high}",
-                      "{column} moet tussen {low} en {high} liggen"),
-    "range.negative": ("{column} must not be negative", "{column} ne peut pas être négatif",
-                       "{column} mag niet negatief zijn"),
-    "range.year": ("{column} must be a year such as 1980",
-                   "{column} doit être une année comme 1980",
-                   "{column} moet een jaar zijn zoals 1980"),
     # Rows set aside (addin.core.inputs)
     "row.no_id": ("{column} is empty: row skipped", "{column} est vide : ligne ignorée",
                   "{column} is leeg: rij overgeslagen"),
@@ -261,7 +275,10 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "sheet.second": ("a second {kind} sheet: only '{first}' is read",
                      "une deuxième feuille {kind} : seule '{first}' est lue",
                      "een tweede blad {kind}: alleen '{first}' wordt gelezen"),
-} | {f"rule.{key}": forms for key, forms in _RULE_REASONS.items()} | {
+} | {f"cell.{key}": forms for key, forms in _UNREAD.items()} | {
+    f"rule.{key}": forms for key, forms in _RULE_REASONS.items()} | {
+    f"{done}.{key}": tuple(why + said for why, said in zip(forms, saids, strict=True))
+    for key, forms in _UNREAD.items() for done, saids in _DONE.items()} | {
     f"segment.{key}": tuple(wrapper.replace("{why}", reason)  # type: ignore[misc]
                             for wrapper, reason in zip(_BROKEN_SEGMENT, forms, strict=True))
     for key, forms in _RULE_REASONS.items()}

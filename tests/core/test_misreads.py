@@ -165,7 +165,8 @@ def test_an_unreadable_amount_counts_for_activity_not_for_averages() -> None:
     assert row["avg_order_value"] == 200.0  # 400 over the two orders with an amount
     assert row["monetary_value"] == 300.0  # the one repeat day with an amount
     assert problems(result) == [("Orders", 3, "amount", "#N/A", "error",
-                                 "Excel error value #N/A")]
+                                 "Excel error value #N/A: the order counts, but adds nothing "
+                                 "to revenue or margin")]
 
 
 def test_one_order_id_on_two_dates_is_a_warning() -> None:
@@ -204,8 +205,9 @@ def test_values_are_shown_as_typed() -> None:
                           orders, as_of=AS_OF)
     assert problems(result) == [
         ("Customers", 2, "Dernier contact", "2300-01-15", "error",
-         "'2300-01-15' is not a date between 1900 and 2262"),
-        ("Customers", 2, "Satisfaction", "-1", "error", "Satisfaction must be between 1 and 5"),
+         "'2300-01-15' is not a date between 1900 and 2262: read as empty"),
+        ("Customers", 2, "Satisfaction", "-1", "error",
+         "Satisfaction must be between 1 and 5: read as empty"),
         ("Orders", 2, "N° client", "B", "warning",
          "this id is not in the Customers sheet: added as a customer")]
 
