@@ -344,9 +344,9 @@ def test_messages_differ_by_language_for_the_same_bad_input(tmp_path: Path) -> N
         sheet = openpyxl.load_workbook(path).worksheets[-2]  # Validation, before the data
         messages[language] = sorted(c.value for c in sheet["G"][1:])
     assert messages["en"] != messages["fr"] != messages["nl"] != messages["en"]
-    assert "'beaucoup' is not a number" in messages["en"]
-    assert "'beaucoup' n'est pas un nombre" in messages["fr"]
-    assert "'beaucoup' is geen getal" in messages["nl"]
+    assert "'beaucoup' is not a number: read as empty" in messages["en"]
+    assert "'beaucoup' n'est pas un nombre : lue comme vide" in messages["fr"]
+    assert "'beaucoup' is geen getal: als leeg gelezen" in messages["nl"]
 
 
 def test_cli_summary_speaks_the_workbooks_language(tmp_path: Path) -> None:
