@@ -2889,9 +2889,13 @@ def render(frame: pd.DataFrame, language: str) -> pd.Series:
         "", index=frame.index, dtype=object)
     if not keyed.any():
         return out
-    params = pd.DataFrame(frame["params"][keyed].tolist(), index=frame.index[keyed])
-    given |= {name: params[name].astype(object).where(params[name].notna(), "").astype(str)
-              for name in params.columns}
+    # Only the records whose key takes parameters have any to unpack (most take none).
+    takes = frame["key"].map({k: bool(parameters(k)) for k in frame["key"][keyed].unique()})
+    with_params = keyed & takes.fillna(False).astype(bool)
+    params = pd.DataFrame(frame["params"][with_params].tolist(),
+                          index=frame.index[with_params])
+    given |= {name: params[name].reindex(frame.index).astype(object)
+              .where(lambda v: v.notna(), "").astype(str) for name in params.columns}
     part = {name: (value[keyed] if isinstance(value, pd.Series) else value)
             for name, value in given.items()}
     out[keyed] = text(frame["key"][keyed], language, part)
