@@ -67,7 +67,8 @@ def test_hubspot_contacts_and_dutch_order_lines(tmp_path: Path) -> None:
     # 30 June: engagement 20 (10 pages) + 20 (a form) = 40, x 0.5 ** (2 / 30) = 38.19.
     assert table["prospect_score"].iloc[2] == 38.2
     unknown = analysis.validation[analysis.validation["column"] == "Netto p/st"]
-    assert unknown["message"].tolist() == ["column not recognised: its values are not used"]
+    assert unknown["message"].tolist() == [
+        "column not recognised: shown as it is, not used in the figures"]
 
 
 def test_teamleader_contacts_and_odoo_lines_in_french(tmp_path: Path) -> None:
