@@ -42,7 +42,7 @@ def test_a_forbidden_import_breaks_a_contract(tmp_path: Path, module: str, line:
                                               contract: str) -> None:
     for folder in ("addin", "sheets_sync"):
         shutil.copytree(ROOT / folder, tmp_path / folder,
-                        ignore=shutil.ignore_patterns("__pycache__", "data"))
+                        ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
     source = tmp_path / module
     source.write_text(source.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
