@@ -7246,15 +7246,17 @@ def read_workbook(path: Path, *, progress: Progress | None = None, typed: bool =
         try:
             by_name = {s.name: s for s in package.sheets()}
             names = [n for n in readable if n in by_name]
-            own = {s.name for s in package.own_sheets().values()}
+            # The Columns sheet is potentiel's (a run writes it) but the user's input too.
+            own = {s.name for role, s in package.own_sheets().items() if role != COLUMNS_ROLE}
             found = _input_names(names, own, validation)
             _require_customers(path, names, found)
 
             def read(kind: str, name: str, mapping: ColumnMap | None) -> SheetTable:
                 say(f"reading sheet '{name}'")
-            names = [n for n in readable if n in by_name]
-            # The Columns sheet is potentiel's (a run writes it) but the user's input too.
-            own = {s.name for role, s in package.own_sheets().items() if role != COLUMNS_ROLE}
+                return _read_sheet(book, package, by_name[name], kind, validation,
+                                   columns_reader, mapping)
+
+            return _inputs(path, found, read, validation)
         finally:
             book.close()
 
