@@ -145,8 +145,10 @@ def canonical(values: pd.Series) -> pd.Series:
     maybe = text.str.slice(0, 1).isin(_MAYBE_FIRST)
     if maybe.all():
         return _canonical_text(text)
-    if maybe.any():
-        return text.mask(maybe, _canonical_text(text[maybe]))
+    if maybe.any():  # by position: a tab's rows may repeat an index label
+        out = text.to_numpy(dtype=object).copy()
+        out[maybe.to_numpy()] = _canonical_text(text[maybe]).to_numpy(dtype=object)
+        return pd.Series(out, index=index, dtype=text.dtype)
     return text
 
 
