@@ -12,6 +12,7 @@ import argparse
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from importlib import metadata
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import NoReturn
@@ -94,7 +95,11 @@ def _run(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from addin.app.jobs import analyze_file, summarize
 
-    analysis = analyze_file(args.workbook, as_of=args.as_of)
+    bar = _Bar(2)
+    try:
+        analysis = analyze_file(args.workbook, as_of=args.as_of, progress=bar)
+    finally:
+        bar.close()
     print(summarize(analysis, limit=args.limit))
     return 1 if analysis.has_errors else 0
 
@@ -138,12 +143,17 @@ def _lite(args: argparse.Namespace) -> int:
     return 0
 
 
+_BAD_USAGE = "2 bad usage, or a workbook that cannot be read or written (nothing written)."
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command, plugins included (also used to document them)."""
     parser = _Parser(
         prog="potentiel",
         description="Classify customers, measure profitability and build prospect lists from "
                     "an Excel workbook.")
+    parser.add_argument("--version", action="version",
+                        version=f"potentiel {metadata.version('potentiel')}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="run the whole job on the shipped sample workbook")
@@ -151,7 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="where to put the sample and its results (default: ./potentiel-demo)")
     demo.set_defaults(handler=_demo)
 
-    run = commands.add_parser("run", help="analyse a workbook and write the result sheets")
+    run = commands.add_parser("run", help="analyse a workbook and write the result sheets",
+                              epilog="exit codes: 0 results written, no problem in the input; "
+                                     "1 results written, problems found in the input (listed, "
+                                     "and in the Validation sheet); " + _BAD_USAGE)
     run.add_argument("workbook", type=Path, help="the .xlsx or .xlsm customer workbook")
     run.add_argument("-o", "--output", type=_output,
                      help="write to this .xlsx or .xlsm file instead of updating the workbook "
@@ -161,8 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
                           "default: Settings or today")
     run.set_defaults(handler=_run)
 
-    validate = commands.add_parser("validate", help="check a workbook and list its problems")
-    validate.add_argument("workbook", type=Path)
+    validate = commands.add_parser("validate", help="check a workbook and list its problems",
+                                   epilog="exit codes: 0 no problem in the input; 1 problems "
+                                          "found (listed); " + _BAD_USAGE)
+    validate.add_argument("workbook", type=Path, help="the .xlsx or .xlsm customer workbook")
     validate.add_argument("--as-of", type=_as_of,
                           help="analysis date, day first (30/06/2026) or ISO (2026-06-30); "
                                "default: Settings or today")

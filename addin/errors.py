@@ -13,10 +13,14 @@ class PotentielError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, hint: str | None = None,
+                 problems: tuple[tuple[str, dict[str, object]], ...] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        #: The problems as data, (message key, parameters) each, for a Validation report
+        #: to render in the workbook's language (see addin.core.messages).
+        self.problems = problems
 
     def __str__(self) -> str:
         return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message

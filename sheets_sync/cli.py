@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from addin.core.messages import plural
 from addin.errors import (
     InputError,
     PotentielError,
@@ -146,7 +147,7 @@ def _loop(config: SyncConfig, args: argparse.Namespace, out: TextIO) -> int:
                                interval, on_report=lambda r: print(one_line(r), file=out,
                                                                    flush=True),
                                on_error=failed)
-    print(f"{_stamp()} stopped after {runs} runs", file=out, flush=True)
+    print(f"{_stamp()} stopped after {plural(runs, 'run', 'runs')}", file=out, flush=True)
     return 0
 
 
@@ -177,7 +178,7 @@ def recent_runs(config: SyncConfig, limit: int) -> str:
         runs = state.runs(limit)
     if runs.empty:
         return f"no sync has run yet for {config.workbook.name}"
-    lines = [f"last {len(runs)} runs of {config.workbook.name}, newest first:"]
+    lines = [f"last {plural(len(runs), 'run', 'runs')} of {config.workbook.name}, newest first:"]
     for run in runs.itertuples(index=False):
         lines.append(f"  {run.started}  {run.outcome:<8} {run.requests:>4} requests, "
                      f"{run.rows_pushed} rows pushed, {run.rows_pulled} pulled, "

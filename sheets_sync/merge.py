@@ -145,8 +145,10 @@ def canonical(values: pd.Series) -> pd.Series:
     maybe = text.str.slice(0, 1).isin(_MAYBE_FIRST)
     if maybe.all():
         return _canonical_text(text)
-    if maybe.any():
-        return text.mask(maybe, _canonical_text(text[maybe]))
+    if maybe.any():  # by position: a tab's rows may repeat an index label
+        out = text.to_numpy(dtype=object).copy()
+        out[maybe.to_numpy()] = _canonical_text(text[maybe]).to_numpy(dtype=object)
+        return pd.Series(out, index=index, dtype=text.dtype)
     return text
 
 
@@ -302,7 +304,7 @@ class _Merge:
     def _tab_codes(self, tabs: pd.Series) -> np.ndarray:
         return pd.Categorical(tabs, categories=self.tabs).codes.astype(np.int64)
 
-    def _local(self, local: pd.DataFrame) -> tuple[_Side, pd.DataFrame]:
+    def _local(self, local: pd.DataFrame) -> tuple[_SideRows, pd.DataFrame]:
         """Per-customer workbook values, and the (tab, key) memberships, keyed by the
         customer's position (which is its key code: :meth:`_encode` codes the workbook's
         unique keys first)."""
@@ -315,7 +317,7 @@ class _Merge:
             bad = local.loc[problems, self.key].head(5).tolist()
             raise SyncError(f"customer ids must be present and unique in the workbook; "
                             f"blank or repeated: {bad}", hint="Fix the ids, then sync again.")
-        workbook = _Side(keys.to_numpy(dtype=object))
+        workbook = _SideRows(keys.to_numpy(dtype=object))
         workbook.typed_key = local[self.key].to_numpy(dtype=object)
         for column in self.columns:
             workbook.values[column] = (_values(local[column])
@@ -329,13 +331,13 @@ class _Merge:
         members = _frame({_TAB_CODE: tab_codes[once], _KEY: at[once], _IN_WORKBOOK: True})
         return workbook, members
 
-    def _base(self, base: pd.DataFrame) -> tuple[_Side, pd.DataFrame]:
+    def _base(self, base: pd.DataFrame) -> tuple[_SideRows, pd.DataFrame]:
         """Base values of the synced tabs, and where each (tab, key) is among them."""
         if TAB not in base or self.key not in base:
             base = pd.DataFrame({TAB: pd.Series(dtype=object),
                                  self.key: pd.Series(dtype=object)})
         base = base[base[TAB].isin(self.tabs)]
-        side = _Side(canonical(base[self.key]).to_numpy(dtype=object))
+        side = _SideRows(canonical(base[self.key]).to_numpy(dtype=object))
         for column in self.columns:
             side.values[column] = (_values(base[column]) if column in base
                               else np.full(len(base), "", dtype=object))
@@ -344,7 +346,7 @@ class _Merge:
         return side, rows
 
     def _remote(self, remote: pd.DataFrame, present: Mapping[str, Sequence[str]],
-                new_ids: NewIds) -> tuple[_Side, pd.DataFrame, pd.DataFrame]:
+                new_ids: NewIds) -> tuple[_SideRows, pd.DataFrame, pd.DataFrame]:
         """Remote values; keyed rows (rows with an id, then rows typed without one, which get
         one), and those typed rows."""
         remote = remote[remote[TAB].isin(self.tabs)] if TAB in remote else remote.iloc[0:0]
@@ -352,7 +354,7 @@ class _Merge:
         tabs = remote[TAB].to_numpy() if TAB in remote else np.array([], dtype=object)
         keys = (canonical(remote[self.key]).to_numpy(dtype=object) if self.key in remote
                 else np.full(n, "", dtype=object))
-        side = _Side(keys)
+        side = _SideRows(keys)
         side.typed_key = (remote[self.key].to_numpy(dtype=object) if self.key in remote
                           else np.full(n, None, dtype=object))
         blank_key = keys == ""
@@ -439,8 +441,8 @@ class _Merge:
                     f"last sync; nothing was changed",
                     hint="If this is intended, run the sync again with --force.")
 
-    def _customers(self, codes: np.ndarray, workbook: _Side, aligned: _Aligned,
-                   base_side: _Side, base_rows: pd.DataFrame) -> _Customers:
+    def _customers(self, codes: np.ndarray, workbook: _SideRows, aligned: _Aligned,
+                   base_side: _SideRows, base_rows: pd.DataFrame) -> _Customers:
         """Dense per-key arrays: workbook values, or for a new customer its first remote row;
         and each customer's base value (from its first base row)."""
         n = len(self.key_text)
@@ -647,7 +649,7 @@ class _Merge:
         return _concat(frames, ["tab", "row", "key", "kind", "detail"])
 
 
-class _Side:
+class _SideRows:
     """One side's rows as arrays: keys (canonical text, then codes), the ids as typed, each
     column's values as read, and (Sheets) where a tab's header lacks a column."""
 
@@ -663,8 +665,8 @@ class _Aligned:
     per column the Sheets value (None where no row), the base value ("" where none) and
     whether the tab's header lacks the column."""
 
-    def __init__(self, rows: pd.DataFrame, columns: list[str], base: _Side,
-                 sheets: _Side) -> None:
+    def __init__(self, rows: pd.DataFrame, columns: list[str], base: _SideRows,
+                 sheets: _SideRows) -> None:
         self.tab = rows[_TAB_CODE].to_numpy(dtype=np.int64)
         self.key = rows[_KEY].to_numpy(dtype=np.int64)
         self.row = rows[ROW].fillna(0).to_numpy(dtype=np.int64)

@@ -9,7 +9,7 @@ import pandas as pd
 from fakesheets import FakeSheets
 
 from addin import read_workbook
-from addin.core.labels import canonical_column
+from addin.core.labels import output_column
 from sheets_sync.config import load_config
 from sheets_sync.run import RunReport, sync
 
@@ -36,7 +36,7 @@ def tab(fake: FakeSheets, sid: str, title: str) -> pd.DataFrame:
     """A tab of the fake as a frame, its first row as the header, read back to the canonical
     column names (the tab shows them in the workbook's language)."""
     rows = fake.sheet_values(sid, title)
-    return pd.DataFrame(rows[1:], columns=[canonical_column(h) or h for h in rows[0]])
+    return pd.DataFrame(rows[1:], columns=[output_column(h) or h for h in rows[0]])
 
 
 def customers(path: Path) -> pd.DataFrame:

@@ -38,7 +38,7 @@ def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def excel_rows(frame: pd.DataFrame) -> list[list[Any]]:
+def cell_rows(frame: pd.DataFrame) -> list[list[Any]]:
     """A frame as rows of plain values for xlwings: blanks as None, text made safe."""
     safe = neutralize(frame.astype(object))
     return safe.astype(object).where(safe.notna(), None).to_numpy(dtype=object).tolist()
@@ -46,4 +46,4 @@ def excel_rows(frame: pd.DataFrame) -> list[list[Any]]:
 
 def table_rows(frame: pd.DataFrame) -> list[list[Any]]:
     """A table as a spilled range: its header row, then its rows, all made safe."""
-    return excel_rows(pd.DataFrame([list(frame.columns)], dtype=object)) + excel_rows(frame)
+    return cell_rows(pd.DataFrame([list(frame.columns)], dtype=object)) + cell_rows(frame)

@@ -38,20 +38,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from addin.app.cells import excel_rows, table_rows
+from addin.app.cells import cell_rows, table_rows
+from addin.core import messages
 from addin.core.analysis import run_analysis
 from addin.core.classify import classify
 from addin.core.columnmap import read_mapping
 from addin.core.inputs import prepare_customers
 from addin.core.labels import canonical_table, header_language, localize
-from addin.core.parsing import parse_bools, parse_dates, parse_numbers
+from addin.core.parsing import number_text, parse_bools, parse_dates, parse_numbers
 from addin.core.profitability import break_even_order_values, money_figures
 from addin.core.prospects import qualify, temperatures
 from addin.core.rules import RuleError, segment_mask
 from addin.core.schema import canonical_columns
 from addin.core.segmentation import generations, rfm_segments
 from addin.core.settings import Settings
-from addin.core.validation import Validation
+from addin.core.validation import Validation, shown
 from addin.errors import InputError, PotentielError, SettingsError
 
 CATEGORY = "Potentiel"
@@ -142,6 +143,14 @@ def _shown(values: pd.Series) -> pd.Series:
     return values.map(lambda v: f"{v:g}" if isinstance(v, float) else str(v)).astype(str)
 
 
+def _said(keys: pd.Series, raw: pd.Series, values: pd.Series | None = None) -> pd.Series:
+    """A parser's message keys as English text: the cell as typed and the number read."""
+    given: dict[str, object] = {"value": shown(raw[keys.index])}
+    if values is not None:
+        given["number"] = values[keys.index].map(number_text)
+    return messages.text(keys, "en", given)
+
+
 def _ambiguous(shown: pd.Series, how: pd.Series) -> pd.Series:
     """'3.000' read by a guess: a formula cell cannot carry a warning beside its value, so it
     says what it would have read instead of computing on a guess."""
@@ -200,9 +209,9 @@ class _Cells:
                 outside: str = "is out of range") -> pd.Series:
         """Numbers of argument ``name``; cells outside [low, high] are reported and blank."""
         parsed = parse_numbers(self.raw[name])
-        self.report(name, parsed.errors)
+        self.report(name, _said(parsed.errors, self.raw[name]))
         raw = self.raw[name][parsed.warnings.index].astype(str)
-        self.report(name, _ambiguous(raw, parsed.warnings))
+        self.report(name, _ambiguous(raw, _said(parsed.warnings, self.raw[name], parsed.values)))
         values = parsed.values
         bad = (values < low) | (values > high)
         self.report(name, "'" + _shown(values[bad]) + "' " + outside)
@@ -218,7 +227,7 @@ class _Cells:
     def bools(self, name: str) -> pd.Series:
         """Yes/no answers of argument ``name`` (nullable booleans)."""
         parsed = parse_bools(self.raw[name])
-        self.report(name, parsed.errors)
+        self.report(name, _said(parsed.errors, self.raw[name]))
         return parsed.values
 
     def customers(self, *names: str, birth_dates: str | None = None) -> pd.DataFrame:
@@ -256,14 +265,16 @@ class _Cells:
         position = problems["row"].astype(np.int64) - 2  # first data row of a table is 2
         for column, found in problems.groupby("column", sort=False):
             # "satisfaction must be between 1 and 5" -> "satisfaction '7' must be ..."
-            text, column = found["message"].astype(str), str(column)
+            # A formula's cell says why, not what the Customers sheet does with it.
+            why = found["key"].str.replace(r"^(read|unpriced)\.", "cell.", regex=True)
+            text, column = messages.render(found.assign(key=why), "en").astype(str), str(column)
             shown = found["value"].astype(str).str.replace(r"\.0$", "", regex=True)
             guessed = found["severity"] == "warning"
             text = text.where(~guessed, _ambiguous(shown, text))
             valued = column + " '" + shown + "'" + text.str[len(column):]
-            messages = text.where(~text.str.startswith(column), valued)
-            messages.index = position[found.index].to_numpy()
-            self.report(birth_dates if column == "birth_date" else column, messages)
+            said = text.where(~text.str.startswith(column), valued)
+            said.index = position[found.index].to_numpy()
+            self.report(birth_dates if column == "birth_date" else column, said)
         typed.index = self.index
         return typed
 
@@ -277,7 +288,7 @@ class _Cells:
         first = problems[~problems.index.duplicated(keep="first")]
         out[first.index] = first
         grid = pd.DataFrame(out.to_numpy(dtype=object).reshape(self.shape))
-        rows = excel_rows(grid)
+        rows = cell_rows(grid)
         if self.shape == (1, 1):
             return rows[0][0]
         if self.ndim == 1:
@@ -466,7 +477,8 @@ def _as_of(value: Any) -> pd.Timestamp | None:
     cells, _ = _grid(value)
     parsed = parse_dates(pd.Series([cells[0][0]], dtype=object))
     if not parsed.errors.empty:
-        raise InputError(f"as_of {parsed.errors.iloc[0]}")
+        said = _said(parsed.errors, pd.Series([cells[0][0]], dtype=object))
+        raise InputError(f"as_of {said.iloc[0]}")
     return parsed.values.iloc[0]
 
 

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from addin.app.cells import excel_rows, table_rows
+from addin.app.cells import cell_rows, table_rows
 from addin.core.analysis import Analysis
 from addin.core.schema import canonical_columns, header_row, match_sheet
 from addin.workbook.edit import update_cells
@@ -225,12 +225,12 @@ class ExcelSide:
                 headers.append(name)
         for row, column, value in updates[["row", "column", "value"]].itertuples(index=False):
             target.range((int(row), used.column + position[str(column)])).value = \
-                excel_rows(pd.DataFrame([[value]]))[0][0]
+                cell_rows(pd.DataFrame([[value]]))[0][0]
         if append is not None and len(append):
             ordered = pd.DataFrame({i: append[name] for name, i in position.items()
                                     if name in append.columns}).reindex(
                 columns=range(len(headers)))
-            target.range((used.row + len(values), used.column)).value = excel_rows(ordered)
+            target.range((used.row + len(values), used.column)).value = cell_rows(ordered)
         self.book.save()
 
     def keep(self, name: str, frame: pd.DataFrame) -> None:

@@ -17,7 +17,7 @@ from addin.core.activity import activity
 from addin.core.classify import classify
 from addin.core.columns import id_order
 from addin.core.inputs import prepare
-from addin.core.labels import canonical_column
+from addin.core.labels import output_column
 from addin.core.parallel import in_parallel
 from addin.core.profitability import profitability
 from addin.core.prospects import qualify
@@ -41,15 +41,15 @@ ACTIVITY_COLUMNS = ("orders", "first_order", "last_order", "days_since_last_orde
 TYPE_COLUMNS = ("customer_type", "is_current", "is_prescriber", "referrals", "is_referred",
                 "is_target")
 PROSPECT_COLUMNS = ("prospect_score", "temperature", "bant")
-MONEY_COLUMNS = ("revenue", "list_revenue", "discount_rate", "cost", "gross_margin",
+PROFIT_COLUMNS = ("revenue", "list_revenue", "discount_rate", "cost", "gross_margin",
                  "margin_rate", "markup_rate", "avg_order_value", "cost_to_serve",
                  "contribution", "break_even_order_value", "abc_class", "profitability", "clv")
-SEGMENT_COLUMNS = ("r_score", "f_score", "m_score", "rfm_segment", "generation", "income_band",
+SEGMENTATION_COLUMNS = ("r_score", "f_score", "m_score", "rfm_segment", "generation", "income_band",
                    "segments")
 
 #: Every column of the analysis table, in order.
 OUTPUT_COLUMNS: tuple[str, ...] = (IDENTITY_COLUMNS + ACTIVITY_COLUMNS + TYPE_COLUMNS
-                                   + PROSPECT_COLUMNS + MONEY_COLUMNS + SEGMENT_COLUMNS
+                                   + PROSPECT_COLUMNS + PROFIT_COLUMNS + SEGMENTATION_COLUMNS
                                    + SALES_COLUMNS)
 
 #: Output columns only the analysis computes: a customer column of the same name is not an input.
@@ -104,11 +104,9 @@ def _without_computed(customers: pd.DataFrame, validation: Validation,
     sheet's ``revenue`` or ``Chiffre d'affaires``: the analysis recomputes them, and two columns
     of one name would clash."""
     clash = [name for name in customers.columns
-             if name in COMPUTED_COLUMNS or canonical_column(name) in COMPUTED_COLUMNS]
+             if name in COMPUTED_COLUMNS or output_column(name) in COMPUTED_COLUMNS]
     for name in clash:
-        validation.add(sheet, None, str(name), None,
-                       f"'{name}' is computed by the analysis: the sheet's values are ignored",
-                       severity="warning")
+        validation.add(sheet, None, str(name), None, "column.computed", severity="warning")
     return customers.drop(columns=clash) if clash else customers
 
 
@@ -127,13 +125,16 @@ def _report_unknown(unknown: dict[str, list[str]], segments: pd.DataFrame | None
             fields = {fold(f) for f in segments[field_header["field"]].dropna().astype(str)}
     for kind, headers in unknown.items():
         for header in headers:
-            if fold(header) in fields or canonical_column(header) in COMPUTED_COLUMNS:
+            if fold(header) in fields or output_column(header) in COMPUTED_COLUMNS:
                 continue
             meant = guesses.get(kind, {}).get(header)
-            hint = f" (did you mean {meant}?)" if meant else ""
-            validation.add(names[kind], None, header, None,
-                           f"column not recognised: its values are not used{hint}",
-                           severity="warning")
+            if meant:
+                validation.add(names[kind], None, header, None, "column.unknown_guess",
+                               severity="warning", meant=meant,
+                               spelled=meant.replace("_", " "))
+            else:
+                validation.add(names[kind], None, header, None, "column.unknown",
+                               severity="warning")
 
 
 def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,

@@ -73,9 +73,7 @@ def read_mapping(frame: pd.DataFrame, label: str, found: Mapping[str, str],
     named = canonical_columns("columns", frame.columns)
     by_field = {v: k for k, v in named.items()}
     if "header" not in by_field or "field" not in by_field:
-        validation.add(label, None, None, None,
-                       "the Columns sheet needs the columns 'sheet', 'your header' and "
-                       "'field': it is not used")
+        validation.add(label, None, None, None, "columns.sheet_columns")
         return UserMapping()
     headers = frame[by_field["header"]]
     fields = frame[by_field["field"]]
@@ -89,8 +87,7 @@ def read_mapping(frame: pd.DataFrame, label: str, found: Mapping[str, str],
         header, wanted = str(header).strip(), "" if pd.isna(wanted) else str(wanted).strip()
         kind = _sheet_kind(sheet, found)
         if kind is None:
-            validation.add(label, int(row), by_field.get("sheet"), sheet,
-                           "not the name of the Customers or Orders sheet: row not used")
+            validation.add(label, int(row), by_field.get("sheet"), sheet, "columns.not_sheet")
             continue
         if not wanted:
             continue
@@ -98,18 +95,16 @@ def read_mapping(frame: pd.DataFrame, label: str, found: Mapping[str, str],
         if name and name not in KINDS[kind]:  # a field typed as a header word: "Prix unitaire"
             name = canonical_columns(kind, [name]).get(name)
             if name is None:
-                validation.add(label, int(row), by_field["field"], wanted,
-                               f"'{wanted}' is not a field of {found.get(kind, kind)}: row "
-                               "not used")
+                validation.add(label, int(row), by_field["field"], wanted, "columns.not_field",
+                               target=found.get(kind, kind))
                 continue
         if name and canonical_columns(kind, [header]).get(header) == name:
             continue  # says what the alias table says: the row binds nothing
         taken = {f: h for h, f in out.fields[kind].items() if f}
         if name and name in taken:
             first = out.rows[(kind, taken[name])]
-            validation.add(label, int(row), by_field["field"], wanted,
-                           f"{name} is already the field of '{taken[name]}' (row {first}): "
-                           "row not used")
+            validation.add(label, int(row), by_field["field"], wanted, "columns.taken",
+                           header=taken[name], first=first)
             continue
         out.fields[kind][header] = name or ""
         out.rows[(kind, header)] = int(row)
@@ -125,8 +120,8 @@ def check_headers(mapping: UserMapping, headers: Mapping[str, list[str]],
         for header in own:
             if fold(header) not in present:
                 validation.add(label, mapping.rows[(kind, header)], None, header,
-                               f"sheet {found.get(kind, kind)} has no column '{header}'",
-                               severity="warning")
+                               "columns.no_header", severity="warning",
+                               target=found.get(kind, kind))
 
 
 def mapping_from_table(table: Mapping[str, object]) -> dict[str, dict[str, str]]:

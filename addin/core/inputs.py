@@ -20,7 +20,7 @@ from pandas.api import types as ptypes
 from addin.core.columnmap import guess_fields
 from addin.core.columns import optional
 from addin.core.parallel import in_parallel
-from addin.core.parsing import Parsed, parse
+from addin.core.parsing import Parsed, number_text, parse
 from addin.core.schema import (
     KEY_STAND_INS,
     NAME_PARTS,
@@ -33,15 +33,16 @@ from addin.core.schema import (
 from addin.core.validation import Validation, excel_rows
 from addin.errors import InputError
 
+#: column -> (lowest, highest, message key) of the values it may hold.
 _RANGES: dict[str, tuple[float, float, str]] = {
-    "satisfaction": (1, 5, "satisfaction must be between 1 and 5"),
-    "nps": (0, 10, "nps must be between 0 and 10"),
-    "pages_visited": (0, np.inf, "pages_visited must not be negative"),
-    "budget": (0, np.inf, "budget must not be negative"),
-    "income": (0, np.inf, "income must not be negative"),
-    "age": (0, 130, "age must be between 0 and 130"),
-    "birth_year": (1850, 2200, "birth_year must be a year such as 1980"),
-    "purchase_horizon_days": (0, np.inf, "purchase_horizon_days must not be negative"),
+    "satisfaction": (1, 5, "range_between"),
+    "nps": (0, 10, "range_between"),
+    "pages_visited": (0, np.inf, "range_negative"),
+    "budget": (0, np.inf, "range_negative"),
+    "income": (0, np.inf, "range_negative"),
+    "age": (0, 130, "range_between"),
+    "birth_year": (1850, 2200, "range_year"),
+    "purchase_horizon_days": (0, np.inf, "range_negative"),
 }
 # Below these sizes a second thread costs more than it saves.
 _PARALLEL_FROM = 1_000_000  # ids to look up
@@ -136,16 +137,20 @@ def _typed(frame: pd.DataFrame, sheet: str, label: str, validation: Validation,
     for name in names:
         raw, parsed, header = columns[name], done[name], headers[name]
         typed[name] = parsed.values
+        said = _done(sheet, name, headers) + parsed.errors.str.removeprefix("cell.")
         validation.add_many(label, parsed.errors.index.to_numpy(), header,
-                            raw[parsed.errors.index].to_numpy(), parsed.errors.to_numpy())
+                            raw[parsed.errors.index].to_numpy(), said.to_numpy())
         validation.add_many(label, parsed.warnings.index.to_numpy(), header,
                             raw[parsed.warnings.index].to_numpy(), parsed.warnings.to_numpy(),
-                            severity="warning")
-    for name, (low, high, message) in _RANGES.items():
+                            severity="warning",
+                            number=parsed.values[parsed.warnings.index].map(number_text))
+    for name, (low, high, key) in _RANGES.items():
         if name in typed and ptypes.is_numeric_dtype(typed[name].dtype):
             out = typed[name][(typed[name] < low) | (typed[name] > high)]
+            bounds = {"low": low, "high": high} if key == "range_between" else {}
             validation.add_many(label, out.index.to_numpy(), headers[name],
-                                columns[name][out.index].to_numpy(), message)
+                                columns[name][out.index].to_numpy(),
+                                _done(sheet, name, headers) + key, **bounds)
             typed.loc[out.index, name] = np.nan
     _combine_names(typed, headers, NAME_PARTS.get(sheet))
     return typed, headers, {name: done[name].errors.index for name in names}
@@ -170,15 +175,23 @@ def _combine_names(typed: pd.DataFrame, headers: dict[str, str], into: str | Non
         headers[into] = " + ".join(headers[p] for p in parts)
 
 
+def _done(sheet: str, name: str, headers: dict[str, str]) -> str:
+    """What becomes of a cell that cannot be used, as the prefix of its message key: read as
+    empty, or (the only price of an order line) the order counts without an amount."""
+    prices = {"amount", "unit_price"} & headers.keys()
+    return "unpriced." if sheet == "orders" and prices == {name} else "read."
+
+
 def _drop(frame: pd.DataFrame, mask: pd.Series, validation: Validation, label: str,
-          column: str, header: str, message: str | pd.Series) -> pd.DataFrame:
-    """Set rows aside with one record each; returns the rows kept."""
+          column: str, header: str, key: str, **params: pd.Series) -> pd.DataFrame:
+    """Set rows aside with one record each (``params``: one value per row of ``frame``);
+    returns the rows kept."""
     if not mask.any():
         return frame
     bad = frame[mask]
     shown = bad[column].to_numpy() if column in bad else np.full(len(bad), None)
-    text = message if isinstance(message, str) else message[mask].to_numpy()
-    validation.add_many(label, bad.index.to_numpy(), header, shown, text)
+    validation.add_many(label, bad.index.to_numpy(), header, shown, key,
+                        **{name: value[mask].to_numpy() for name, value in params.items()})
     return frame[~mask]
 
 
@@ -220,17 +233,16 @@ def prepare_customers(raw: pd.DataFrame, label: str, validation: Validation,
         headers["customer_id"], shown = headers["email"], "email"
     id_header = headers["customer_id"]
     customers = _drop(customers, customers["customer_id"].isna(), validation, label,
-                      shown, id_header, "customer_id is empty: row skipped")
+                      shown, id_header, "row.no_id")
     duplicate = _repeated(customers["customer_id"])
     if duplicate.any():
         repeated = customers["customer_id"].isin(customers["customer_id"][duplicate])
         first = ~duplicate & repeated
         first_rows = pd.Series(customers.index[first],
                                index=customers["customer_id"][first].to_numpy())
-        message = ("duplicate customer_id (first on row "
-                   + customers["customer_id"][duplicate].map(first_rows).astype(str)
-                   + "): row skipped").reindex(customers.index)
-        customers = _drop(customers, duplicate, validation, label, shown, id_header, message)
+        first_row = customers["customer_id"][duplicate].map(first_rows).reindex(customers.index)
+        customers = _drop(customers, duplicate, validation, label, shown, id_header,
+                          "row.duplicate_id", first=first_row)
     year = customers.get("birth_year", pd.Series(np.nan, index=customers.index))
     if "birth_date" in customers:
         year = year.fillna(customers["birth_date"].dt.year)
@@ -267,22 +279,23 @@ def prepare_orders(raw: pd.DataFrame | None, label: str, validation: Validation,
         by = next(n for n in KEY_STAND_INS["orders"]["customer_id"] if n in orders)
         orders["customer_id"], headers["customer_id"] = orders[by], headers[by]
     orders = _drop(orders, orders["customer_id"].isna(), validation, label, "customer_id",
-                   headers["customer_id"], "order line without customer_id: line skipped")
+                   headers["customer_id"], "line.no_customer")
     orders = _drop(orders, orders["order_date"].isna(), validation, label, "order_date",
-                   headers["order_date"], "order line without a valid date: line skipped")
+                   headers["order_date"], "line.no_date")
     if "quantity" in orders:
         orders = _drop(orders, orders["quantity"] < 0, validation, label, "quantity",
-                       headers["quantity"], "negative quantity (a return?): line skipped")
+                       headers["quantity"], "line.negative_quantity")
     orders = _without_order_totals(orders, headers, validation, label)
     if "amount" not in orders and "unit_price" not in orders:
-        validation.add(label, None, "amount", None,
-                       "no 'amount' nor 'unit_price' column: revenue cannot be computed")
+        validation.add(label, None, "amount", None, "orders.no_amount_column")
     future = orders["order_date"] >= as_of.normalize() + pd.Timedelta(days=1)
     if future.any():
+        count = int(future.sum())
         validation.add(label, int(orders.index[future][0]), headers["order_date"],
                        orders["order_date"][future].iloc[0],
-                       f"{int(future.sum())} order line(s) dated after the analysis date "
-                       f"{as_of.date()} are not counted", severity="warning")
+                       "orders.future.one" if count == 1 else "orders.future.other",
+                       severity="warning", date=as_of.date(),
+                       **({"count": count} if count > 1 else {}))
         orders = orders[~future]
     quantity = optional(orders, "quantity", 1.0).fillna(1.0)
     net = quantity * optional(orders, "unit_price")
@@ -323,10 +336,8 @@ def _without_order_totals(orders: pd.DataFrame, headers: dict[str, str],
     if not later.any() or orders["amount"][later].notna().any() or \
             orders["unit_price"][later].isna().all():
         return orders
-    validation.add(label, None, headers["amount"], None,
-                   f"'{headers['amount']}' holds one figure per order (on its first line), "
-                   f"not line amounts: the revenue is '{headers['unit_price']}' times the "
-                   "quantity", severity="warning")
+    validation.add(label, None, headers["amount"], None, "orders.order_totals",
+                   severity="warning", price=headers["unit_price"])
     headers.pop("amount")
     return orders.drop(columns="amount")
 
@@ -340,11 +351,12 @@ def _report_unpriced(orders: pd.DataFrame, unknown: pd.Series, unread: dict[str,
         return  # the whole sheet was reported
     reported = unknown.index.isin(np.concatenate([unread[n].to_numpy() for n in priced]))
     blank = orders[unknown.to_numpy() & ~reported]
-    what = " nor ".join(f"'{headers[n]}'" for n in priced)
+    named = ({"amount": headers["amount"], "price": headers["unit_price"]} if len(priced) == 2
+             else {"price": headers[priced[0]]})
     validation.add_many(label, blank.index.to_numpy(), headers[priced[-1]],
                         np.full(len(blank), None),
-                        f"no {what}: the order counts, but adds nothing to revenue or margin",
-                        severity="warning")
+                        "orders.unpriced_both" if len(priced) == 2 else "orders.unpriced",
+                        severity="warning", **named)
 
 
 def _report_split_orders(orders: pd.DataFrame, headers: dict[str, str],
@@ -357,8 +369,7 @@ def _report_split_orders(orders: pd.DataFrame, headers: dict[str, str],
     later = later[~later["order_id"].duplicated(keep="first")]
     validation.add_many(label, later.index.to_numpy(), headers["order_id"],
                         later["order_id"].to_numpy(),
-                        "this order_id has lines on two or more dates: counted as one order",
-                        severity="warning")
+                        "orders.split", severity="warning")
 
 
 def link(customer_ids: pd.Series, *columns: pd.Series) -> list[np.ndarray]:
@@ -444,8 +455,7 @@ def _link_by_text(cust: pd.DataFrame, lines: pd.DataFrame, code: np.ndarray,
     if len(many):
         validation.add_many(label, many.index.to_numpy(), header,
                             lines["customer_id"][many.index].to_numpy(),
-                            ("names " + many.astype(str) + " customers: line skipped")
-                            .to_numpy(dtype=object))
+                            "line.ambiguous_customer", count=many.to_numpy())
         keep = ~lines.index.isin(many.index)
         lines, code = lines[keep], code[keep]
     return lines, code
@@ -495,8 +505,7 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
         first = lines[code < 0].drop_duplicates("customer_id")
         validation.add_many(names["orders"], first.index.to_numpy(),
                             order_headers["customer_id"], first["customer_id"].to_numpy(),
-                            "this id is not in the Customers sheet: added as a customer",
-                            severity="warning")
+                            "orders.new_customer", severity="warning")
         extra = pd.DataFrame({"customer_id": first["customer_id"].to_numpy()})
         cust = pd.concat([cust, extra], ignore_index=True)
         referred = referred.reindex(cust.index)
@@ -511,7 +520,7 @@ def prepare(customers: pd.DataFrame, orders: pd.DataFrame | None, *, as_of: pd.T
         dangling = named[referrer[named.index] < 0]
         validation.add_many(names["customers"], cust["_row"][dangling.index].to_numpy(),
                             headers["referred_by"], dangling.to_numpy(),
-                            "referred_by names no known customer_id", severity="warning")
+                            "customers.unknown_referrer", severity="warning")
     lines["code"] = code
     raw = {"customers": customers, "orders": orders}
     unknown = {kind: unrecognised(kind, frame, mapping) for kind, frame in raw.items()}

@@ -191,7 +191,7 @@ def canonical_value(column: str, text: object, language: str = "en") -> object:
     return own.get(word, _REVERSE.get(column, {}).get(word, text))
 
 
-def canonical_column(name: object) -> str | None:
+def output_column(name: object) -> str | None:
     """The output column a header names in any language, or None."""
     return _REVERSE_HEADERS.get(fold(name))
 
@@ -222,7 +222,7 @@ def header_language(headers: pd.Index) -> str:
 def canonical_table(frame: pd.DataFrame, language: str) -> pd.DataFrame:
     """A shown analysis table (headers and words in any language) back to canonical headers
     and values, so the core's rules can read it."""
-    table = frame.rename(columns=lambda c: canonical_column(c) or c)
+    table = frame.rename(columns=lambda c: output_column(c) or c)
     table = table.loc[:, ~table.columns.duplicated()].infer_objects()
     for column in VALUES:
         if column in table:

@@ -36,9 +36,11 @@ NO = frozenset({"no", "n", "false", "non", "faux", "nee", "onwaar", "0", "nein"}
 class Parsed:
     """Typed values of a column plus the cells that could not be read.
 
-    ``errors`` is indexed like the input and holds a message for each bad cell only; the value
-    of a bad cell is missing (NaN/NaT/NA) in ``values``.  ``warnings`` holds a message for each
-    cell that was read but could have meant something else (``3.000`` read as 3000).
+    ``errors`` is indexed like the input and holds a message key (:mod:`addin.core.messages`)
+    for each bad cell only, whose message shows the cell as typed; the value of a bad cell is
+    missing (NaN/NaT/NA) in ``values``.  ``warnings`` holds a message key for each cell that
+    was read but could have meant something else (``3.000`` read as 3000), whose message also
+    shows the number read (in ``values``).
     """
 
     values: pd.Series
@@ -56,6 +58,11 @@ def _no_errors(index: pd.Index) -> pd.Series:
     return pd.Series([], index=index[:0], dtype=object)
 
 
+def _keys(cells: pd.Series, key: str) -> pd.Series:
+    """One message key for each of ``cells`` (its message shows the cell as typed)."""
+    return pd.Series(key, index=cells.index, dtype=object)
+
+
 def _texts(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Split an object column into (stripped text cells, mask of str cells)."""
     is_str = raw.map(type).isin((str, np.str_)) if raw.dtype == object else pd.Series(
@@ -65,10 +72,10 @@ def _texts(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _excel_errors(text: pd.Series) -> pd.Series:
-    """Messages for cells holding an Excel error value such as ``#N/A``."""
+    """Message keys for cells holding an Excel error value such as ``#N/A``."""
     candidates = text[text.str.startswith("#").fillna(False).astype(bool)]
     hit = candidates[candidates.str.upper().str.match(_EXCEL_ERROR)]
-    return ("Excel error value " + hit.str.upper()).astype(object)
+    return pd.Series("cell.excel_error", index=hit.index, dtype=object)
 
 
 def parse_numbers(raw: pd.Series, language: str | None = None) -> Parsed:
@@ -90,10 +97,10 @@ def parse_numbers(raw: pd.Series, language: str | None = None) -> Parsed:
     if len(text):
         values[text.index], warnings = _numbers_from_text(text, language)
         unread = text[values[text.index].isna()]
-        errors.append("'" + unread + "' is not a number")
+        errors.append(_keys(unread, "cell.not_number"))
     other = obj[~is_num & ~obj.index.isin(text.index) & obj.notna()]
     other = other[~other.index.isin(errors[0].index) & (other.astype(str).str.strip() != "")]
-    errors.append("'" + other.astype(str) + "' is not a number")
+    errors.append(_keys(other, "cell.not_number"))
     return Parsed(values, pd.concat(errors), warnings)
 
 
@@ -139,9 +146,8 @@ def _numbers_from_text(text: pd.Series, language: str | None) -> tuple[pd.Series
     numbers = numbers.where(~negative, -numbers)
     guessed = numbers[ambiguous] if not sure else numbers[:0]
     as_decimal = comma_is_decimal[guessed.index] | (~has_comma[guessed.index] & (mark == "."))
-    why = pd.Series(np.where(as_decimal, " — decimal separator", " — thousands separator"),
-                    index=guessed.index, dtype=object)
-    warnings = ("read as " + guessed.map(number_text).astype(object) + why).astype(object)
+    warnings = pd.Series(np.where(as_decimal, "cell.read_decimal", "cell.read_thousands"),
+                         index=guessed.index, dtype=object)
     return numbers, warnings
 
 
@@ -208,10 +214,8 @@ def _stamps(raw: pd.Series, timezone: str | None) -> Parsed:
     if len(text):
         values[text.index] = _dates_from_text(text, timezone)
         unread = text[values[text.index].isna()]
-        errors.append("'" + unread + "' is not a date (use 31/12/2025 or 2025-12-31)")
-    unread_dates = obj[is_date & values.isna()]
-    shown = unread_dates.astype(str).str.removesuffix(" 00:00:00")
-    errors.append("'" + shown + "' is not a date between 1900 and 2262")
+        errors.append(_keys(unread, "cell.not_date_text"))
+    errors.append(_keys(obj[is_date & values.isna()], "cell.date_out_of_range"))
     return Parsed(values, pd.concat(errors))
 
 
@@ -232,8 +236,8 @@ def _typed_dates(raw: pd.Series, timezone: str | None = None) -> Parsed:
     if first <= ticks.min(where=real, initial=last) and ticks.max(initial=first) <= last:
         return Parsed(stamps.astype("datetime64[ns]"), _no_errors(raw.index))
     bad = real & ((ticks < first) | (ticks > last))
-    errors = "'" + stamps[bad].astype(str) + "' is not a date between 1900 and 2262"
-    return Parsed(stamps.mask(bad).astype("datetime64[ns]"), errors.astype(object))
+    errors = _keys(stamps[bad], "cell.date_out_of_range")
+    return Parsed(stamps.mask(bad).astype("datetime64[ns]"), errors)
 
 
 def _in_range(stamps: pd.Series) -> pd.Series:
@@ -254,7 +258,7 @@ def _serials(numbers: pd.Series) -> Parsed:
     values[ok] = _in_range(pd.Series(seconds.astype(np.int64).astype("datetime64[s]"),
                                      index=numbers.index[ok]))
     bad = numbers[numbers.notna() & values.isna()]
-    return Parsed(values, "'" + bad.map(number_text).astype(object) + "' is not a date")
+    return Parsed(values, _keys(bad, "cell.not_date"))
 
 
 def _dates_from_text(text: pd.Series, timezone: str | None = None) -> pd.Series:
@@ -324,34 +328,31 @@ def parse_bools(raw: pd.Series) -> Parsed:
     unread = rest[~words.isin(YES | NO)]
     errors = _excel_errors(unread.str.strip())
     unread = unread[~unread.index.isin(errors.index)]
-    return Parsed(values, pd.concat([errors, "'" + unread + "' is not yes or no"]))
+    return Parsed(values, pd.concat([errors, _keys(unread, "cell.not_yes_no")]))
 
 
 def parse_counts(raw: pd.Series, language: str | None = None) -> Parsed:
     """A count that users may also answer yes/no (complaints): yes -> 1, no -> 0."""
-    return _number_or_yes_no(raw, language, yes=1.0, low=0.0, high=np.inf,
-                             what="a count or yes/no")
+    return _number_or_yes_no(raw, language, yes=1.0, low=0.0, high=np.inf, key="cell.not_count")
 
 
 def parse_need(raw: pd.Series, language: str | None = None) -> Parsed:
     """The BANT need, yes/no or a level 0-3: yes -> 3, no -> 0."""
-    return _number_or_yes_no(raw, language, yes=3.0, low=0.0, high=3.0, what="yes/no or 0 to 3")
+    return _number_or_yes_no(raw, language, yes=3.0, low=0.0, high=3.0, key="cell.not_need")
 
 
 def _number_or_yes_no(raw: pd.Series, language: str | None, *, yes: float, low: float,
-                      high: float, what: str) -> Parsed:
+                      high: float, key: str) -> Parsed:
     """Numbers where they are numbers, yes/no answers where they are words."""
     numbers = parse_numbers(raw, language)
     values = numbers.values.copy()
     answers = parse_bools(raw[numbers.errors.index]).values.dropna()
     values[answers.index] = np.where(answers.astype(bool), yes, 0.0)
     errors = numbers.errors.drop(answers.index)
-    errors = errors.where(errors.str.startswith("Excel"),
-                          "'" + raw[errors.index].astype(str) + f"' is not {what}")
+    errors = errors.where(errors == "cell.excel_error", key)
     out_of_range = values[(values < low) | (values > high)]
     values[out_of_range.index] = np.nan
-    shown = "'" + out_of_range.map(number_text).astype(object) + f"' is not {what}"
-    return Parsed(values, pd.concat([errors, shown]),
+    return Parsed(values, pd.concat([errors, _keys(out_of_range, key)]),
                   numbers.warnings.drop(out_of_range.index, errors="ignore"))
 
 
@@ -371,7 +372,7 @@ def parse_ids(raw: pd.Series) -> Parsed:
             obj.map(type).isin((int, float, np.int64, np.float64)) & obj.notna())
         numbers = obj[is_num].astype("float64")
         number_text = _whole_number_text(numbers)
-        unread = ("'" + numbers[number_text == ""].astype(str) + "' is not an id").astype(object)
+        unread = _keys(numbers[number_text == ""], "cell.not_id")
         text = obj[~is_num & obj.notna()].astype(str).str.strip().astype(object)
         ids = pd.concat([number_text, text]).reindex(obj.index).astype("str")
     ids = ids.where(ids != "")

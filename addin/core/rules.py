@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from addin.core.labels import canonical_column, canonical_value
-from addin.core.parsing import fold_series, parse_bools, parse_dates, parse_numbers
+from addin.core.labels import canonical_value, output_column
+from addin.core.messages import fail
+from addin.core.parsing import fold_series, number_text, parse_bools, parse_dates, parse_numbers
 from addin.core.schema import canonical_columns, fold
 from addin.core.segmentation import RFM_MAP
 from addin.core.validation import Validation, excel_rows
@@ -57,19 +58,18 @@ def _operator(text: object) -> str:
         return "="
     op = OPERATORS.get(key) or OPERATORS.get(key.replace("_", " "))
     if op is None:
-        raise RuleError(f"unknown operator '{text}' (use = != < <= > >= in not_in contains "
-                        "between is_empty not_empty; for =, type '= or the word equals)")
+        raise fail(RuleError, "rule.unknown_operator", operator=text)
     return op
 
 
 def _field(text: object, table: pd.DataFrame) -> str:
     """The table column a rule's field names: exact, output header in any language, or alias."""
     folded = {fold(c): c for c in table.columns}
-    name = folded.get(fold(text)) or canonical_column(text)
+    name = folded.get(fold(text)) or output_column(text)
     if name is None:
         name = canonical_columns("customers", [text]).get(text)
     if name is None or name not in table.columns:
-        raise RuleError(f"unknown field '{text}'")
+        raise fail(RuleError, "rule.unknown_field", field=text)
     return name
 
 
@@ -77,17 +77,18 @@ def _split(value: object) -> list[str]:
     return [v.strip() for v in re.split(r"[;,|]", str(value)) if v.strip()]
 
 
-def _typed_values(column: pd.Series, name: str, values: list[object],
-                  language: str) -> tuple[pd.Series, list[object]]:
-    """Comparable forms of a column and of the rule's values, by the column's kind."""
+def _typed_values(column: pd.Series, name: str, values: list[object], language: str,
+                  field: object) -> tuple[pd.Series, list[object]]:
+    """Comparable forms of a column and of the rule's values, by the column's kind (``field``:
+    the column as the rule names it, for a message)."""
     raw = pd.Series(values, dtype=object)
     if ptypes.is_bool_dtype(column.dtype):
         parser: Callable[[pd.Series], object] = parse_bools
-        kind = "yes/no"
+        kind = "rule.not_yes_no"
     elif ptypes.is_numeric_dtype(column.dtype):
-        parser, kind = parse_numbers, "a number"
+        parser, kind = parse_numbers, "rule.not_number"
     elif ptypes.is_datetime64_any_dtype(column.dtype):
-        parser, kind = parse_dates, "a date"
+        parser, kind = parse_dates, "rule.not_date"
     else:
         words = [fold(canonical_value(name, v, language)) for v in values]
         return fold_series(column), words
@@ -95,11 +96,12 @@ def _typed_values(column: pd.Series, name: str, values: list[object],
     parsed = (parse_numbers(raw, language if language != "en" else None)
               if parser is parse_numbers else parser(raw))
     if parsed.values.isna().any():
-        raise RuleError(f"value '{'; '.join(map(str, values))}' is not {kind} for '{name}'")
+        raise fail(RuleError, kind, given="; ".join(map(str, values)), field=field)
     if len(parsed.warnings):
-        guessed = raw[parsed.warnings.index[0]]
-        raise RuleError(f"value '{guessed}' is ambiguous ({parsed.warnings.iloc[0]}): type it "
-                        "without a thousands separator")
+        first = parsed.warnings.index[0]
+        how = parsed.warnings.iloc[0].removeprefix("cell.read_")
+        raise fail(RuleError, f"rule.ambiguous_{how}", given=raw[first],
+                   number=number_text(parsed.values[first]))
     return column, list(parsed.values)
 
 
@@ -116,23 +118,24 @@ def condition(table: pd.DataFrame, field: object, operator: object, value: objec
     if op == "not_empty":
         return ~blank
     if value is None or (isinstance(value, float) and np.isnan(value)) or str(value) == "":
-        raise RuleError(f"operator '{operator}' needs a value")
+        raise fail(RuleError, "rule.needs_value", operator=operator)
     if op in ("in", "not_in"):
         items = _split(value) if isinstance(value, str) else [value]
-        left, right = _typed_values(column, name, items, language)
+        left, right = _typed_values(column, name, items, language, field)
         hit = left.isin(right)
         return (hit if op == "in" else ~hit) & ~blank
     if op == "between":
         parts = (re.split(r"\.\.|;", value) if isinstance(value, str) else [value])
         if len(parts) != 2:
-            raise RuleError(f"between needs 'low..high', not '{value}'")
-        left, (low, high) = _typed_values(column, name, [p.strip() for p in parts], language)
+            raise fail(RuleError, "rule.between", given=value)
+        left, (low, high) = _typed_values(column, name, [p.strip() for p in parts], language,
+                                          field)
         return (left >= low) & (left <= high) & ~blank
-    left, (right,) = _typed_values(column, name, [value], language)
+    left, (right,) = _typed_values(column, name, [value], language, field)
     if op == "contains":
         return left.astype(str).str.contains(str(right), regex=False) & ~blank
     if op in ("<", "<=", ">", ">=") and left.dtype == object:
-        raise RuleError(f"'{name}' holds text: '{operator}' needs numbers or dates")
+        raise fail(RuleError, "rule.text_order", field=field, operator=operator)
     compare = {"=": left.eq, "!=": left.ne, "<": left.lt, "<=": left.le, ">": left.gt,
                ">=": left.ge}[op]
     result = compare(right).fillna(False).astype(bool)
@@ -148,8 +151,7 @@ def evaluate(rules: pd.DataFrame | None, table: pd.DataFrame, *, validation: Val
     frame = rules.rename(columns=mapping)
     missing = {"segment", "field", "operator"} - set(frame.columns)
     if missing:
-        validation.add(sheet, None, ", ".join(sorted(missing)), None,
-                       "the Segments sheet needs columns segment | field | operator | value")
+        validation.add(sheet, None, ", ".join(sorted(missing)), None, "segments.columns")
         return {}
     rows = excel_rows(rules)
     frame = frame.assign(excel_row=rows)
@@ -162,9 +164,10 @@ def evaluate(rules: pd.DataFrame | None, table: pd.DataFrame, *, validation: Val
         try:
             hit = condition(table, rule.field, rule.operator, value, language)
         except RuleError as err:
-            validation.add(sheet, int(rule.excel_row), "field", f"{rule.field} {rule.operator} "
-                           f"{'' if value is None else value}".strip(),
-                           f"segment '{name}': {err.message}; the segment is left empty")
+            shown = f"{rule.field} {rule.operator} {'' if value is None else value}".strip()
+            for key, params in err.problems:
+                validation.add(sheet, int(rule.excel_row), "field", shown,
+                               key.replace("rule.", "segment.", 1), segment=name, **params)
             broken.add(name)
             continue
         masks[name] = masks.get(name, pd.Series(True, index=table.index)) & hit
@@ -211,9 +214,9 @@ def segment_mask(table: pd.DataFrame, segment: str, language: str) -> pd.Series:
         return table["rfm_segment"] == rfm
     match = _CONDITION.match(segment)
     if match is None:
-        raise RuleError(f"no customer is in a segment named '{segment}'",
-                        hint="give a segment of the analysis, an RFM segment such as "
-                             "Champions, or a condition such as 'customer_type = lost'")
+        raise fail(RuleError, "rule.no_segment", segment=segment,
+                   hint="give a segment of the analysis, an RFM segment such as Champions, or "
+                        "a condition such as 'customer_type = lost'")
     field = match["field"] or match["wfield"]
     operator = match["op"] or match["wop"]
     value = match["value"] if match["field"] else match["wvalue"]

@@ -17,6 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from addin.core.labels import LANGUAGES
+from addin.core.messages import english, fail
+from addin.core.parsing import Parsed, number_text
 from addin.core.schema import fold
 from addin.core.validation import Validation
 from addin.errors import SettingsError
@@ -57,7 +59,9 @@ class Settings:
     def __post_init__(self) -> None:
         problems = _check(self)
         if problems:
-            raise SettingsError("; ".join(problems), hint="Fix the value in the Settings sheet.")
+            raise SettingsError("; ".join(english(key, **params) for key, params in problems),
+                                hint="Fix the value in the Settings sheet.",
+                                problems=tuple(problems))
 
     @property
     def stated_language(self) -> str | None:
@@ -83,19 +87,25 @@ class Settings:
             name = _KEY_ALIASES.get(fold(key))
             try:
                 if name is None:
-                    raise SettingsError(f"unknown setting '{key}' (known: {', '.join(_NAMES)})")
+                    raise fail(SettingsError, "setting.unknown", setting=key,
+                               known=", ".join(_NAMES))
                 changes[name], notes = _convert(name, raw, changes.get("language"))
                 cls(**changes)
             except SettingsError as err:
                 changes.pop(name or "", None)
                 if validation is None:
                     raise
-                validation.add(sheet, (rows or {}).get(key), "value", raw, err.message)
+                for problem, params in err.problems:
+                    # The setting as the user typed its key (jours avant perte, churn_days).
+                    typed = {"setting": key} if params.get("setting") == name else {}
+                    validation.add(sheet, (rows or {}).get(key), "value", raw, problem,
+                                   **(params | typed))
                 continue
             if validation is not None:
-                for note in notes:
+                for note, number in notes:
                     validation.add(sheet, (rows or {}).get(key), "value", raw,
-                                   f"{key}: {note}", severity="warning")
+                                   note.replace("cell.", "setting."), severity="warning",
+                                   setting=key, number=number)
         settings = cls(**changes)
         object.__setattr__(settings, "_stated", frozenset(changes))
         return settings
@@ -132,14 +142,14 @@ def columns_from_toml(path: Path) -> dict[str, dict[str, str]]:
     try:
         return mapping_from_table(table)
     except ValueError as err:
-        raise SettingsError(f"{path}: {err}") from err
+        raise fail(SettingsError, "settings.columns", path=path, why=err) from err
 
 
 def _toml(path: Path) -> dict[str, object]:
     try:
         return tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as err:
-        raise SettingsError(f"cannot read settings file {path}: {err}") from err
+        raise fail(SettingsError, "settings.file", path=path, why=err) from err
 
 
 def _zone(name: str) -> str:
@@ -149,8 +159,7 @@ def _zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as err:
-        raise SettingsError(f"timezone '{name}' is not a time zone such as Europe/Brussels "
-                            "or UTC") from err
+        raise fail(SettingsError, "setting.timezone", setting="timezone", given=name) from err
     return name
 
 
@@ -172,11 +181,13 @@ _KEY_ALIASES: dict[str, str] = {fold(name): name for name in _NAMES} | {
 }
 
 
-def _convert(name: str, raw: object, language: object = None) -> tuple[object, list[str]]:
+def _convert(name: str, raw: object, language: object = None,
+             ) -> tuple[object, list[tuple[str, str]]]:
     """Turn one typed-in value into the setting's type, or raise SettingsError saying why.
 
-    Also returns warnings about how it was read (``30.000`` read as 30000 when nothing, not
-    even the ``language`` setting, tells whether the dot is a thousands separator).
+    Also returns warnings about how it was read, (message key, number read) each (``30.000``
+    read as 30000 when nothing, not even the ``language`` setting, tells whether the dot is a
+    thousands separator).
     """
     from addin.core.parsing import parse_numbers
 
@@ -186,7 +197,7 @@ def _convert(name: str, raw: object, language: object = None) -> tuple[object, l
             return None, []
         if name == "income_bands":  # blank: the customers' terciles, as by default
             return (), []
-        raise SettingsError(f"setting '{name}' is empty")
+        raise fail(SettingsError, "setting.empty", setting=name)
     if name == "as_of":
         return as_of_date(raw), []
     if name == "timezone":
@@ -194,7 +205,7 @@ def _convert(name: str, raw: object, language: object = None) -> tuple[object, l
     if name == "language":
         text = fold(raw)[:2]
         if text not in LANGUAGES:
-            raise SettingsError(f"language '{raw}' is not one of {', '.join(LANGUAGES)}")
+            raise fail(SettingsError, "setting.language", given=raw, known=", ".join(LANGUAGES))
         return text, []
     stated = language if isinstance(language, str) else None
     if name == "income_bands":
@@ -205,17 +216,23 @@ def _convert(name: str, raw: object, language: object = None) -> tuple[object, l
             parts = [str(raw)]
         numbers = parse_numbers(pd.Series(parts, dtype=object), stated)
         if numbers.values.isna().any():
-            raise SettingsError(f"income_bands '{raw}' must be numbers such as '30000; 60000'")
-        return tuple(float(v) for v in numbers.values), list(numbers.warnings)
+            raise fail(SettingsError, "setting.bands", setting=name, given=raw)
+        return tuple(float(v) for v in numbers.values), _notes(numbers)
     parsed = parse_numbers(pd.Series([raw], dtype=object), stated)
     number = parsed.values.iloc[0]
     if pd.isna(number):
-        raise SettingsError(f"setting '{name}' = '{raw}' is not a number")
+        raise fail(SettingsError, "setting.not_number", setting=name, given=raw)
     if "int" in str(kind):
         if float(number) != int(number):
-            raise SettingsError(f"setting '{name}' = '{raw}' must be a whole number")
-        return int(number), list(parsed.warnings)
-    return float(number), list(parsed.warnings)
+            raise fail(SettingsError, "setting.not_whole", setting=name, given=raw)
+        return int(number), _notes(parsed)
+    return float(number), _notes(parsed)
+
+
+def _notes(parsed: Parsed) -> list[tuple[str, str]]:
+    """How a setting's numbers were read, (message key, number read) each."""
+    return list(zip(parsed.warnings, parsed.values[parsed.warnings.index].map(number_text),
+                    strict=True))
 
 
 def as_of_date(raw: object) -> date:
@@ -229,27 +246,29 @@ def as_of_date(raw: object) -> date:
         return raw
     parsed = parse_dates(pd.Series([raw], dtype=object))
     if parsed.values.isna().iloc[0]:
-        raise SettingsError(f"as_of '{raw}' is not a date (use 31/12/2025 or 2025-12-31)")
+        raise fail(SettingsError, "setting.not_date", setting="as_of", given=raw)
     return parsed.values.iloc[0].date()
 
 
-def _check(s: Settings) -> list[str]:
-    """Consistency rules between settings; an empty list means all is well."""
-    problems = []
+def _check(s: Settings) -> list[tuple[str, dict[str, object]]]:
+    """Consistency rules between settings, (message key, parameters) each; an empty list
+    means all is well."""
+    problems: list[tuple[str, dict[str, object]]] = []
     if s.language not in LANGUAGES:
-        problems.append(f"language must be one of {', '.join(LANGUAGES)}, not '{s.language}'")
+        problems.append(("setting.languages", {"known": ", ".join(LANGUAGES),
+                                               "given": s.language}))
     for name in ("churn_days", "loyal_min_orders", "loyal_min_tenure_days",
                  "occasional_min_orders", "full_pages_visited", "engagement_half_life_days"):
         if getattr(s, name) <= 0:
-            problems.append(f"{name} must be greater than 0")
+            problems.append(("setting.positive", {"setting": name}))
     if not 0 < s.abc_a < s.abc_b <= 1:
-        problems.append("abc_a and abc_b must satisfy 0 < abc_a < abc_b <= 1")
+        problems.append(("setting.abc", {}))
     if not 0 <= s.warm_score <= s.hot_score <= 100:
-        problems.append("scores must satisfy 0 <= warm_score <= hot_score <= 100")
+        problems.append(("setting.scores", {}))
     if not 0 <= s.retention_rate < 1 + s.discount_rate:
-        problems.append("retention_rate must be >= 0 and below 1 + discount_rate")
+        problems.append(("setting.retention", {}))
     if s.income_bands and (len(s.income_bands) != 2 or s.income_bands[0] > s.income_bands[1]):
-        problems.append("income_bands must be two increasing numbers, such as '30000; 60000'")
+        problems.append(("setting.bands_order", {}))
     if s.cost_per_order < 0:
-        problems.append("cost_per_order must not be negative")
+        problems.append(("setting.not_negative", {"setting": "cost_per_order"}))
     return problems

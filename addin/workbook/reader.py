@@ -27,6 +27,7 @@ import pandas as pd
 
 from addin.core.columnmap import UserMapping, check_headers, read_mapping
 from addin.core.inputs import FORMAT_LANGUAGES
+from addin.core.progress import Progress
 from addin.core.schema import (
     HEADER_SEARCH_ROWS,
     SHEET_ALIASES,
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
     from fastexcel import ExcelReader
     from python_calamine import CalamineWorkbook
 
-Progress = Callable[[str], None]
 
 REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -269,8 +269,7 @@ def _frame(grid: np.ndarray, header: int | None, kind: str, label: str,
                 labels[i] = f"column {column_letter(i)}"
                 in_merge = any(r1 <= header <= r2 and c1 <= i <= c2
                                for (r1, c1), (r2, c2) in merged)
-                why = ("the header cell is part of merged cells: unmerge them and give each "
-                       "column its own header" if in_merge else "the column has no header")
+                why = "header.merged" if in_merge else "header.missing"
                 if body.size and not empty[:, i].all():
                     validation.add(label, header + 1, column_letter(i), None, why,
                                    severity="warning")
@@ -440,9 +439,8 @@ def _input_names(names: list[str], own: Collection[str], validation: Validation)
         if kind is None or name in own:
             continue
         if kind in found:
-            validation.add(name, None, None, None,
-                           f"a second {_LABELS[kind]} sheet: only '{found[kind]}' is read",
-                           severity="warning")
+            validation.add(name, None, None, None, "sheet.second", severity="warning",
+                           kind=_LABELS[kind], first=found[kind])
             continue
         found[kind] = name
     return found

@@ -18,13 +18,13 @@ order a segment sheet shows), :mod:`~addin.workbook.validation_sheet`; their wor
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from addin.core.analysis import Analysis
 from addin.core.labels import language_index, localize
+from addin.core.progress import Progress, quiet
 from addin.workbook.call_lists import call_list, own_columns
 from addin.workbook.columns_sheet import columns_sheet, existing_columns, users_own
 from addin.workbook.dashboard import dashboard
@@ -35,15 +35,9 @@ from addin.workbook.tables import ResultTable, table_sheet
 from addin.workbook.validation_sheet import validation_frame
 from addin.workbook.zip_parts import OwnSheet, Package
 
-Progress = Callable[[str], None]
-
 _RESULT_ROLES = frozenset({"dashboard", "analysis", "validation"})
 #: The result parts a run may write; macros write a subset (Validate: the Validation sheet).
 PARTS: frozenset[str] = frozenset({"dashboard", "analysis", "segments", "validation"})
-
-
-def _quiet(_: str) -> None:
-    """Progress sink for callers that show nothing."""
 
 
 def part_of(role: str) -> str | None:
@@ -95,7 +89,7 @@ def write_results(path: Path, analysis: Analysis, *, out: Path | None = None,
     WorkbookLockedError when the workbook is open in Excel, WorkbookError when it cannot be
     read or written; the file on disk is then unchanged.
     """
-    say = progress or _quiet
+    say = progress or quiet
     language = analysis.settings.language
     i = language_index(language)
     with Package(Path(path)) as package:

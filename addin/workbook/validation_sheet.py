@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from addin.core.analysis import Analysis
 from addin.core.labels import header, language_index
-from addin.core.messages import translate_all
+from addin.core.messages import render
 from addin.workbook.a1 import column_letter, quote_sheet
 from addin.workbook.result_words import SEVERITY, VALIDATION_HEADERS, word
 
@@ -18,15 +18,16 @@ LISTED_ROWS = 5
 
 def grouped(problems: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     """One line per repeated problem: the problems that differ only by their row and value
-    (the same message on the same sheet and column) folded into their first line, in order of
-    first appearance.  Returns those lines, how many problems each stands for, and the first
-    rows each lists (``5, 9, 12, 20, 31, ...``).  Where the values differ the line shows none.
+    (the same message key and parameters on the same sheet and column) folded into their first
+    line, in order of first appearance.  Returns those lines, how many problems each stands
+    for, and the first rows each lists (``5, 9, 12, 20, 31, ...``).  Where the values differ
+    the line shows none.
 
-    The grouping reads no message text: whatever a record's columns hold, records equal but
-    for ``row`` and ``value`` are one line.
+    The grouping reads no message text (the English ``message`` differs with the value):
+    records equal but for ``row``, ``value`` and ``message`` are one line.
     """
     frame = problems.drop_duplicates().reset_index(drop=True)
-    keys = [c for c in frame.columns if c not in ("row", "value")]
+    keys = [c for c in frame.columns if c not in ("row", "value", "message")]
     group = frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
     count = pd.Series(group).value_counts().sort_index()
     first = pd.Series(frame.index).groupby(group).min()
@@ -79,11 +80,18 @@ def validation_frame(analysis: Analysis, language: str) -> tuple[pd.DataFrame, p
         "value": frame["value"],
         "severity": frame["severity"].map({k: v[i] for k, v in SEVERITY.items()}).fillna(
             frame["severity"]),
-        "message": _counted(translate_all(frame["message"], language), count, listed,
+        "message": _counted(render(_said(frame, count), language), count, listed,
                             language).to_numpy(dtype=object),
     })
     out = out.rename(columns={k: v[i] for k, v in VALIDATION_HEADERS.items()})
     return out, pa.array(location.to_numpy(dtype=object), type=pa.string())
+
+
+def _said(frame: pd.DataFrame, count: pd.Series) -> pd.DataFrame:
+    """Grouped lines as their message reads them: where the values differ, a message that
+    quotes the value says ``…`` for it (each bad cell still shows its own)."""
+    varied = (count.to_numpy() > 1) & frame["value"].isna().to_numpy()
+    return frame.assign(value=frame["value"].astype(object).where(~varied, "…"))
 
 
 def _counted(messages: pd.Series, count: pd.Series, listed: pd.Series, language: str,

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from addin.core.labels import VALUES, canonical_column, canonical_value, header, language_index
+from addin.core.labels import VALUES, canonical_value, header, language_index, output_column
 from addin.core.palette import COLOURED_VALUES, MEANINGS
 from addin.core.schema import SALES_COLUMNS, fold
 from addin.workbook.sheetxml import (
@@ -134,7 +134,7 @@ def column_of(text: object, columns: Sequence[str]) -> str | None:
     by_name = {fold(c): c for c in columns}
     if folded in by_name:
         return by_name[folded]
-    found = canonical_column(text)
+    found = output_column(text)
     return found if found in columns else None
 
 

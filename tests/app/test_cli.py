@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pty
+import select
 import shutil
+import struct
 import subprocess
 import sys
+import termios
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -60,7 +67,43 @@ def test_validate_lists_problems_and_exits_1(tmp_path: Path, capsys) -> None:
     assert main(["validate", str(path)]) == 1
     out = capsys.readouterr().out
     assert "Clients row 2, Satisfaction: 'abc' is not a number" in out
-    assert "Clients row 3, Id client: 'A' duplicate customer_id (first on row 2)" in out
+    assert "Clients row 3, Id client: 'A' duplicate Id client (first on row 2)" in out
+
+
+def test_one_of_a_thing_is_singular(tmp_path: Path, capsys) -> None:
+    path = _book(tmp_path / "one.xlsx", [["Id client", "Satisfaction"], ["A", "abc"]])
+    assert main(["validate", str(path), "--as-of", "2026-06-30"]) == 1
+    out = capsys.readouterr().out
+    assert "1 customer analysed as of 2026-06-30" in out
+    assert "1 problem and 0 warnings in the input:" in out
+
+
+def test_version_and_exit_codes_are_in_the_help(capsys) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"potentiel {metadata.version('potentiel')}"
+    for command in ("run", "validate"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = " ".join(capsys.readouterr().out.split())
+        assert "exit codes: 0 " in text and "; 1 " in text and "; 2 bad usage" in text
+
+
+def test_validate_shows_its_progress_on_a_terminal(sample: Path) -> None:
+    """Like run: a bar on stderr when stderr is a terminal (a pseudo-terminal here)."""
+    main_end, their_end = pty.openpty()
+    fcntl.ioctl(their_end, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 100 wide
+    done = subprocess.run([sys.executable, "-m", "addin.cli", "validate", str(sample)],
+                          stdout=subprocess.PIPE, stderr=their_end, timeout=120)
+    chunks = []
+    while select.select([main_end], [], [], 0)[0]:  # what the terminal got, until drained
+        chunks.append(os.read(main_end, 65536))
+    os.close(their_end)
+    os.close(main_end)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert done.returncode == 0
+    assert "reading customers.xlsx" in shown and "analysing 320 customers" in shown
 
 
 def test_missing_file_is_a_clear_message_and_exit_2(tmp_path: Path, capsys) -> None:

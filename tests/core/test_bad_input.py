@@ -32,15 +32,16 @@ def test_text_numbers_and_french_formats_are_read() -> None:
 def test_text_in_a_number_column_is_reported_and_the_row_kept() -> None:
     result = analyse([{"customer_id": "A", "satisfaction": "abc"},
                       {"customer_id": "B", "satisfaction": 1}])
-    assert problems(result) == [("Customers", 2, "satisfaction", "abc", "'abc' is not a number")]
+    assert problems(result) == [("Customers", 2, "satisfaction", "abc",
+                                 "'abc' is not a number: read as empty")]
     assert result.table["customer_type"].tolist() == ["prospect", "disloyal"]
 
 
 def test_excel_error_values_are_reported() -> None:
     result = analyse([{"customer_id": "A", "nps": "#N/A", "name": "#REF!"}])
     found = {(p[2], p[3], p[4]) for p in problems(result)}
-    assert ("nps", "#N/A", "Excel error value #N/A") in found
-    assert ("name", "#REF!", "Excel error value #REF!") in found
+    assert ("nps", "#N/A", "Excel error value #N/A: read as empty") in found
+    assert ("name", "#REF!", "Excel error value #REF!: read as empty") in found
     assert result.table.iloc[0]["customer_type"] == "prospect"
 
 
@@ -112,7 +113,7 @@ def test_rows_use_the_workbook_row_numbers_when_given() -> None:
     frame = pd.DataFrame({"customer_id": ["A", "B"], "nps": [1, "x"]},
                          index=pd.Index([5, 9], name="row"))
     result = run_analysis(frame, as_of=AS_OF, sheet_names={"customers": "Klanten"})
-    assert problems(result) == [("Klanten", 9, "nps", "x", "'x' is not a number")]
+    assert problems(result) == [("Klanten", 9, "nps", "x", "'x' is not a number: read as empty")]
 
 
 def test_blank_customer_id_and_order_without_date() -> None:
@@ -128,8 +129,9 @@ def test_blank_customer_id_and_order_without_date() -> None:
 
 def test_out_of_range_values() -> None:
     result = analyse([{"customer_id": "A", "satisfaction": 9, "nps": 11}])
-    assert sorted(p[4] for p in problems(result)) == ["nps must be between 0 and 10",
-                                                      "satisfaction must be between 1 and 5"]
+    assert sorted(p[4] for p in problems(result)) == [
+        "nps must be between 0 and 10: read as empty",
+        "satisfaction must be between 1 and 5: read as empty"]
 
 
 def test_orders_after_the_analysis_date_are_not_counted() -> None:
@@ -164,7 +166,7 @@ def test_text_dates_with_a_time_zone_are_read_and_a_bad_time_reported() -> None:
                       {"customer_id": "C", "last_interaction": "2026-01-05 25:00Z"}])
     assert problems(result) == [
         ("Customers", 4, "last_interaction", "2026-01-05 25:00Z",
-         "'2026-01-05 25:00Z' is not a date (use 31/12/2025 or 2025-12-31)")]
+         "'2026-01-05 25:00Z' is not a date (use 31/12/2025 or 2025-12-31): read as empty")]
     assert result.table["prospect_score"].notna().all()
 
 
@@ -178,9 +180,9 @@ def test_datetime_cells_outside_1900_to_2262_are_reported_like_text_ones() -> No
     result = run_analysis(customers, orders, as_of=AS_OF)
     assert problems(result) == [
         ("Customers", 2, "last_interaction", "3026-01-05",
-         "'3026-01-05' is not a date between 1900 and 2262"),
+         "'3026-01-05' is not a date between 1900 and 2262: read as empty"),
         ("Orders", 2, "order_date", "1855-08-26",
-         "'1855-08-26' is not a date between 1900 and 2262"),
+         "'1855-08-26' is not a date between 1900 and 2262: read as empty"),
         ("Orders", 2, "order_date", "", "order line without a valid date: line skipped")]
     assert result.table["orders"].tolist() == [0, 1]
 
@@ -202,7 +204,7 @@ def test_excel_serials_past_2262_are_reported_beside_fractional_ones() -> None:
                       {"customer_id": "B", "last_interaction": 120000},
                       {"customer_id": "C", "last_interaction": 132321}])
     assert problems(result) == [("Customers", 4, "last_interaction", "132321",
-                                 "'132321' is not a date")]
+                                 "'132321' is not a date: read as empty")]
     assert result.table["prospect_score"].notna().all()
 
 
@@ -211,8 +213,8 @@ def test_an_infinite_id_is_reported_and_left_blank() -> None:
               {"order_id": 2.0, "customer_id": float("-inf"), "order_date": AS_OF, "amount": 5}]
     result = analyse([{"customer_id": "A"}], orders)
     assert problems(result) == [
-        ("Orders", 2, "order_id", "inf", "'inf' is not an id"),
-        ("Orders", 3, "customer_id", "-inf", "'-inf' is not an id"),
+        ("Orders", 2, "order_id", "inf", "'inf' is not an id: read as empty"),
+        ("Orders", 3, "customer_id", "-inf", "'-inf' is not an id: read as empty"),
         ("Orders", 3, "customer_id", "", "order line without customer_id: line skipped")]
     assert result.table[["orders", "revenue"]].values.tolist() == [[1, 5.0]]
 

@@ -96,4 +96,4 @@ def test_a_referrer_known_only_from_orders_is_found() -> None:
     result = run_analysis(customers, orders, as_of="2026-06-30")
     table = result.table.set_index("customer_id")
     assert table.loc["Z", "referrals"] == 1 and bool(table.loc["Z", "is_prescriber"])
-    assert "referred_by names no known customer_id" not in result.validation["message"].tolist()
+    assert "customers.unknown_referrer" not in result.validation["key"].tolist()

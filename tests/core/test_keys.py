@@ -36,7 +36,7 @@ def test_customers_keyed_by_email_and_orders_by_email_case_and_spaces_ignored() 
     assert table["revenue"].tolist() == [20.0, 7.5, 1.0]  # 2 x 10; 1 x 7.5; 1 x 1
     found = problems(result)
     assert ("Customers", 4, "Email", "ANN@example.com",
-            "duplicate customer_id (first on row 2): row skipped") in found
+            "duplicate Email (first on row 2): row skipped") in found
     assert ("Orders", 4, "Email", "eve@example.com",
             "this id is not in the Customers sheet: added as a customer") in found
 

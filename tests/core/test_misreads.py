@@ -49,15 +49,15 @@ def test_a_lone_separator_is_read_by_the_column_evidence(column, language, expec
 def test_without_evidence_a_lone_separator_is_thousands_and_each_cell_is_reported() -> None:
     parsed = parse_numbers(cells("€ 3.000", "150,000", "$1,000", 7.5, "12"))
     assert parsed.values.tolist() == [3000.0, 150000.0, 1000.0, 7.5, 12.0]
-    assert parsed.warnings.to_dict() == {0: "read as 3000 — thousands separator",
-                                         1: "read as 150000 — thousands separator",
-                                         2: "read as 1000 — thousands separator"}
+    assert parsed.warnings.to_dict() == {0: "cell.read_thousands",
+                                         1: "cell.read_thousands",
+                                         2: "cell.read_thousands"}
 
 
 def test_contradicting_cells_are_reported_even_when_the_language_decides() -> None:
     parsed = parse_numbers(cells("12,5", "3.5", "2.000"), "fr")
     assert parsed.values.tolist() == [12.5, 3.5, 2000.0]
-    assert parsed.warnings.to_dict() == {2: "read as 2000 — thousands separator"}
+    assert parsed.warnings.to_dict() == {2: "cell.read_thousands"}
 
 
 def test_the_analysis_reports_guessed_amounts_with_sheet_row_and_header() -> None:
@@ -165,7 +165,8 @@ def test_an_unreadable_amount_counts_for_activity_not_for_averages() -> None:
     assert row["avg_order_value"] == 200.0  # 400 over the two orders with an amount
     assert row["monetary_value"] == 300.0  # the one repeat day with an amount
     assert problems(result) == [("Orders", 3, "amount", "#N/A", "error",
-                                 "Excel error value #N/A")]
+                                 "Excel error value #N/A: the order counts, but adds nothing "
+                                 "to revenue or margin")]
 
 
 def test_one_order_id_on_two_dates_is_a_warning() -> None:
@@ -204,8 +205,9 @@ def test_values_are_shown_as_typed() -> None:
                           orders, as_of=AS_OF)
     assert problems(result) == [
         ("Customers", 2, "Dernier contact", "2300-01-15", "error",
-         "'2300-01-15' is not a date between 1900 and 2262"),
-        ("Customers", 2, "Satisfaction", "-1", "error", "satisfaction must be between 1 and 5"),
+         "'2300-01-15' is not a date between 1900 and 2262: read as empty"),
+        ("Customers", 2, "Satisfaction", "-1", "error",
+         "Satisfaction must be between 1 and 5: read as empty"),
         ("Orders", 2, "N° client", "B", "warning",
          "this id is not in the Customers sheet: added as a customer")]
 
@@ -231,9 +233,9 @@ def test_each_unknown_column_is_reported_once_with_the_name_it_likely_meant() ->
     result = run_analysis(customers, orders, segments=rules, as_of=AS_OF)
     found = [(sheet, column, message) for sheet, _, column, _, _, message in problems(result)]
     assert found == [
-        ("Customers", "Horizn achat", "column not recognised: its values are not used "
-                                      "(did you mean purchase_horizon_days?)"),
-        ("Customers", "Hobby", "column not recognised: its values are not used"),
-        ("Orders", "Remise", "column not recognised: its values are not used")]
+        ("Customers", "Horizn achat", "column not recognised: shown as it is, not used in the "
+                                      "figures (did you mean purchase_horizon_days?)"),
+        ("Customers", "Hobby", "column not recognised: shown as it is, not used in the figures"),
+        ("Orders", "Remise", "column not recognised: shown as it is, not used in the figures")]
     # Prix unitaire HT (unit_price) is in the alias table now.
     assert len(result.segments["Maison"]) == 1

@@ -62,8 +62,8 @@ def test_dates_pandas_cannot_hold_are_reported_not_fatal() -> None:
 
 def test_bad_values_are_errors_and_blanks_are_not() -> None:
     parsed = parse_numbers(cells("abc", "#DIV/0!", None, "", "  ", 5))
-    assert parsed.errors.to_dict() == {0: "'abc' is not a number",
-                                       1: "Excel error value #DIV/0!"}
+    assert parsed.errors.to_dict() == {0: "cell.not_number",
+                                       1: "cell.excel_error"}
     assert parsed.values.isna().tolist() == [True, True, True, True, True, False]
 
 
@@ -97,4 +97,4 @@ def test_ids_beyond_whole_numbers() -> None:
     parsed = parse_ids(cells(float("inf"), 1e20, 2**70, float("nan")))
     assert parsed.values.tolist()[1:3] == ["100000000000000000000", "1180591620717411303424"]
     assert parsed.values.isna().tolist() == [True, False, False, True]
-    assert parsed.errors.to_dict() == {0: "'inf' is not an id"}
+    assert parsed.errors.to_dict() == {0: "cell.not_id"}

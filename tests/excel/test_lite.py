@@ -207,7 +207,7 @@ def test_buttons_write_in_lite_what_the_desktop_macros_write(lite: dict[str, Any
     for macro in macros:  # the desktop renders sheets and copies them in; Lite writes values
         perform(macro, ExcelSide(book, render=False))
     assert lite["scripts"][label] == state(book)
-    assert "1 problem(s) in the input" in lite["scripts"][label]["alerts"][-1]
+    assert "1 problem in the input" in lite["scripts"][label]["alerts"][-1]
 
 
 @pytest.mark.parametrize(("label", "sheets"), [

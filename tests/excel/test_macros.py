@@ -95,7 +95,7 @@ def test_excel_side_reads_grids_and_writes_safe_values() -> None:
     assert {'=HYPERLINK("x")', "+33 1 23"} <= set(_cells(analysis_sheet))
     assert "<f>" not in analysis_sheet.parts["sheet"]  # text stays text, never a formula
     assert book.sheets["Clients"].written is None and not book.sheets["Clients"].parts
-    assert "1 problem(s) in the input" in book.alerts[0]
+    assert "1 problem in the input" in book.alerts[0]
 
 
 def test_excel_gets_the_sheets_run_writes_and_no_link_to_the_rendering(tmp_path: Path) -> None:
@@ -231,7 +231,7 @@ def test_the_macro_tells_in_the_workbooks_language() -> None:
         "Paramètres": [["clé", "valeur"], ["langue", "fr"], ["as_of", "2026-06-30"]],
     }, "C:/Users/me/livre.xlsm")
     assert perform("analyze", ExcelSide(book)) is not None
-    assert book.alerts == ["1 clients analysés. 1 problème(s) dans les données : voir la "
+    assert book.alerts == ["1 client analysé. 1 problème dans les données : voir la "
                            "feuille Validation."]
     assert [s.name for s in book.sheets][2:] == ["Tableau de bord", "Analyse", "Validation",
                                                  "Données du tableau"]

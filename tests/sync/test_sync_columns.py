@@ -18,7 +18,7 @@ from fakesheets import FakeSheets
 from openpyxl.styles import Font, PatternFill
 
 from addin import read_workbook
-from addin.core.labels import canonical_column
+from addin.core.labels import output_column
 from addin.demo.sample import build_sample
 from addin.errors import SyncError
 from addin.workbook.edit import update_cells
@@ -57,7 +57,7 @@ def run(config: Path) -> RunReport:
 
 def tab(fake: FakeSheets, sid: str) -> pd.DataFrame:
     rows = fake.sheet_values(sid, HOT, "UNFORMATTED_VALUE")
-    return pd.DataFrame(rows[1:], columns=[canonical_column(h) or h for h in rows[0]])
+    return pd.DataFrame(rows[1:], columns=[output_column(h) or h for h in rows[0]])
 
 
 def customers(path: Path) -> pd.DataFrame:
@@ -67,7 +67,7 @@ def customers(path: Path) -> pd.DataFrame:
 def edit(fake: FakeSheets, sid: str, column: str, value: object) -> str:
     """Type ``value`` into the first data row's ``column``, as sales would; the row's id."""
     rows = fake.sheet_values(sid, HOT)
-    headers = [canonical_column(h) or h for h in rows[0]]
+    headers = [output_column(h) or h for h in rows[0]]
     fake.set_values(sid, HOT, [[value]], start=f"{chr(65 + headers.index(column))}2")
     return rows[1][0]
 

@@ -52,7 +52,7 @@ import pytest
 from fakesheets import FakeSheets
 
 from addin import read_workbook
-from addin.core.labels import canonical_column
+from addin.core.labels import output_column
 from addin.demo.sample import build_sample
 from addin.workbook.edit import update_cells
 from sheets_sync.config import load_config
@@ -227,7 +227,7 @@ class Snapshot:
 def _cell(header: list[Any], rows: list[list[Any]], cid: str, column: str) -> str:
     """The A1 reference of a customer's cell in a tab."""
     row = [r[0] for r in rows].index(cid) + 1
-    names = [canonical_column(h) or h for h in header]  # the tab shows labels
+    names = [output_column(h) or h for h in header]  # the tab shows labels
     return f"{chr(65 + names.index(column))}{row}"
 
 

@@ -13,10 +13,10 @@ import pytest
 import xlsxwriter
 from handmade import BUILDERS, PLANTED
 
-from addin.app.jobs import SUMMARY, analyze_file
+from addin.app.jobs import SUMMARY, analyze_file, counted
 from addin.cli import main
 from addin.core.labels import language_index
-from addin.core.messages import translate
+from addin.core.messages import render
 
 AS_OF = pd.Timestamp("2026-06-30")  # each workbook's Settings sheet says 30 June 2026
 
@@ -116,7 +116,9 @@ def test_validate_lists_every_planted_problem_once(tmp_path: Path, name: str, ca
     warnings = len(PLANTED[name]) - errors
     analysis = analyze_file(path)  # the summary speaks the workbook's language
     i = language_index(analysis.settings.language)
-    heading = SUMMARY["problems"][i].format(errors=errors, warnings=warnings)
+    language = analysis.settings.language
+    heading = SUMMARY["problems"][i].format(errors=counted(errors, "problem", language),
+                                            warnings=counted(warnings, "warning", language))
     assert heading in out
     lines = [line.strip() for line in out.split(heading + "\n")[1].splitlines()]
     assert len(lines) == len(PLANTED[name]), lines
@@ -124,11 +126,11 @@ def test_validate_lists_every_planted_problem_once(tmp_path: Path, name: str, ca
     for sheet, row, column, _, message in PLANTED[name]:
         at = SUMMARY["row"][i].format(row=row) if row else ""
         where = f"{sheet}{at}, {column}:"
-        full = found["message"][(found["sheet"] == sheet) & found["message"].str.contains(
-            message, regex=False) & (found["row"].fillna(0) == (row or 0))
-            & (found["column"] == column)].unique()
+        mask = ((found["sheet"] == sheet) & found["message"].str.contains(message, regex=False)
+                & (found["row"].fillna(0) == (row or 0)) & (found["column"] == column))
+        full = render(found[mask], analysis.settings.language).unique()
         assert len(full) == 1, (where, message)
-        shown = translate(full[0], analysis.settings.language)
+        shown = full[0]
         hits = [line for line in lines if line.startswith(where) and str(shown) in line]
         assert len(hits) == 1, (where, shown, lines)
 
