@@ -128,13 +128,14 @@ def _report_unknown(unknown: dict[str, list[str]], segments: pd.DataFrame | None
             if fold(header) in fields or output_column(header) in COMPUTED_COLUMNS:
                 continue
             meant = guesses.get(kind, {}).get(header)
+            # The user's own Customers columns are shown in the result sheets; others are not.
+            key = "column.unknown" if kind == "customers" else "column.unused"
             if meant:
-                validation.add(names[kind], None, header, None, "column.unknown_guess",
+                validation.add(names[kind], None, header, None, f"{key}_guess",
                                severity="warning", meant=meant,
                                spelled=meant.replace("_", " "))
             else:
-                validation.add(names[kind], None, header, None, "column.unknown",
-                               severity="warning")
+                validation.add(names[kind], None, header, None, key, severity="warning")
 
 
 def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,

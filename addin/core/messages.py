@@ -205,6 +205,14 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                        "colonne non reconnue : affichée telle quelle, non utilisée dans les "
                        "chiffres",
                        "kolom niet herkend: getoond zoals ze is, niet gebruikt in de cijfers"),
+    "column.unused": ("column not recognised: its values are not used",
+                      "colonne non reconnue : ses valeurs ne sont pas utilisées",
+                      "kolom niet herkend: de waarden worden niet gebruikt"),
+    "column.unused_guess": (
+        "column not recognised: its values are not used (did you mean {meant}?)",
+        "colonne non reconnue : ses valeurs ne sont pas utilisées (vouliez-vous dire "
+        "{spelled} ?)",
+        "kolom niet herkend: de waarden worden niet gebruikt (bedoelde u {spelled}?)"),
     "column.unknown_guess": (
         "column not recognised: shown as it is, not used in the figures (did you mean "
         "{meant}?)",

@@ -1785,13 +1785,14 @@ def _report_unknown(unknown: dict[str, list[str]], segments: pd.DataFrame | None
             if fold(header) in fields or output_column(header) in COMPUTED_COLUMNS:
                 continue
             meant = guesses.get(kind, {}).get(header)
+            # The user's own Customers columns are shown in the result sheets; others are not.
+            key = "column.unknown" if kind == "customers" else "column.unused"
             if meant:
-                validation.add(names[kind], None, header, None, "column.unknown_guess",
+                validation.add(names[kind], None, header, None, f"{key}_guess",
                                severity="warning", meant=meant,
                                spelled=meant.replace("_", " "))
             else:
-                validation.add(names[kind], None, header, None, "column.unknown",
-                               severity="warning")
+                validation.add(names[kind], None, header, None, key, severity="warning")
 
 
 def run_analysis(customers: pd.DataFrame, orders: pd.DataFrame | None = None, *,
@@ -3245,6 +3246,14 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                        "colonne non reconnue : affichée telle quelle, non utilisée dans les "
                        "chiffres",
                        "kolom niet herkend: getoond zoals ze is, niet gebruikt in de cijfers"),
+    "column.unused": ("column not recognised: its values are not used",
+                      "colonne non reconnue : ses valeurs ne sont pas utilisées",
+                      "kolom niet herkend: de waarden worden niet gebruikt"),
+    "column.unused_guess": (
+        "column not recognised: its values are not used (did you mean {meant}?)",
+        "colonne non reconnue : ses valeurs ne sont pas utilisées (vouliez-vous dire "
+        "{spelled} ?)",
+        "kolom niet herkend: de waarden worden niet gebruikt (bedoelde u {spelled}?)"),
     "column.unknown_guess": (
         "column not recognised: shown as it is, not used in the figures (did you mean "
         "{meant}?)",

@@ -236,6 +236,6 @@ def test_each_unknown_column_is_reported_once_with_the_name_it_likely_meant() ->
         ("Customers", "Horizn achat", "column not recognised: shown as it is, not used in the "
                                       "figures (did you mean purchase_horizon_days?)"),
         ("Customers", "Hobby", "column not recognised: shown as it is, not used in the figures"),
-        ("Orders", "Remise", "column not recognised: shown as it is, not used in the figures")]
+        ("Orders", "Remise", "column not recognised: its values are not used")]
     # Prix unitaire HT (unit_price) is in the alias table now.
     assert len(result.segments["Maison"]) == 1
