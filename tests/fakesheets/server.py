@@ -199,7 +199,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.fake._track(self.connection, add=False)
 
     def _serve(self) -> None:
-        self.server.fake._serve(self)
+        # A client that stops listening (a CLI exiting on the first error) is not a fault of
+        # the fake: without this, the server thread prints a BrokenPipe traceback into the
+        # output of whichever test is running.
+        with suppress(BrokenPipeError, ConnectionResetError):
+            self.server.fake._serve(self)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
 
