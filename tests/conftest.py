@@ -53,3 +53,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             f"workbook checks: {COST['packages']} packages written, {COST['distinct']} "
             f"distinct, {COST['seconds']:.1f} s of CPU")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """Under pytest-xdist each worker checks its own workbooks: add its cost to the total."""
+    for key, value in getattr(node, "workeroutput", {}).get("workbook_checks", {}).items():
+        COST[key] += value
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker hands its workbook-check cost to the controller."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["workbook_checks"] = dict(COST)

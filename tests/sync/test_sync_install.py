@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 import shlex
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path, PureWindowsPath
 
 import pytest
+from filelock import FileLock
 
 from addin.errors import InputError, SyncError
 from sheets_sync.install import (
@@ -40,16 +42,18 @@ def _crontab() -> str:
 
 @pytest.fixture
 def user_crontab() -> Iterator[str]:
-    """The real crontab holding an unrelated entry; the user's own table is restored after."""
-    saved = subprocess.run(["crontab", "-l"], capture_output=True, text=True, check=False)
-    subprocess.run(["crontab", "-"], input=UNRELATED, text=True, check=True)
-    try:
-        yield UNRELATED
-    finally:
-        if saved.returncode == 0:
-            subprocess.run(["crontab", "-"], input=saved.stdout, text=True, check=True)
-        else:
-            subprocess.run(["crontab", "-r"], capture_output=True, check=False)
+    """The real crontab holding an unrelated entry; the user's own table is restored after.
+    The machine has one crontab per user: the pytest-xdist workers take turns with it."""
+    with FileLock(Path(tempfile.gettempdir()) / "potentiel-tests-crontab.lock"):
+        saved = subprocess.run(["crontab", "-l"], capture_output=True, text=True, check=False)
+        subprocess.run(["crontab", "-"], input=UNRELATED, text=True, check=True)
+        try:
+            yield UNRELATED
+        finally:
+            if saved.returncode == 0:
+                subprocess.run(["crontab", "-"], input=saved.stdout, text=True, check=True)
+            else:
+                subprocess.run(["crontab", "-r"], capture_output=True, check=False)
 
 
 @pytest.fixture
