@@ -45,7 +45,7 @@ from addin.workbook.content_types import (
     resolve_target,
 )
 from addin.workbook.files import atomic_write, check_not_open
-from addin.workbook.notices import WorkbookNotice
+from addin.workbook.notices import Notice, WorkbookNotice
 from addin.workbook.xml_text import attribute, prefix_of
 
 #: Timestamp of the parts potentiel writes: fixed, so two runs give the same package.
@@ -97,7 +97,7 @@ class ZipPackage:
         self._added: list[str] = []
         self._removed: set[str] = set()
         #: What the edits did to the user's own content, for the run's summary.
-        self.notices: list[str] = []
+        self.notices: list[Notice] = []
         if WORKBOOK_PART not in self._infos or CONTENT_TYPES not in self._infos:
             self._zip.close()
             raise WorkbookError(f"{self.path.name} is a zip file but not an Excel workbook.",
@@ -332,9 +332,8 @@ class ZipPackage:
                     self.remove(part)
                 self.remove_relationship(WORKBOOK_PART, rel)
             if vba:
-                self.notices.append(f"{target.name} holds no macros: a .xlsx file cannot, so "
-                                    f"the VBA project of {self.path.name} was left out (write "
-                                    "a .xlsm to keep it)")
+                self.notices.append(Notice("macros", {"target": target.name,
+                                                      "source": self.path.name}))
             if not any(n.lower().endswith(".bin") and f'PartName="/{n}"' not in
                        self.text(CONTENT_TYPES) for n in self.names()):
                 self.set_text(CONTENT_TYPES, re.sub(

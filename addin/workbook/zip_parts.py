@@ -44,9 +44,16 @@ from addin.workbook.content_types import (
     check_output,
     source_of,
 )
-from addin.workbook.notices import WorkbookNotice
+from addin.workbook.notices import Notice, WorkbookNotice
 from addin.workbook.owned_sheets import MARK, mark_name, mark_reference, own_sheets, place_sheets
-from addin.workbook.references import app_titles, refers_to, rename_references
+from addin.workbook.references import (
+    Repointed,
+    app_titles,
+    refers_to,
+    rename_references,
+    repoint_chart,
+    repoint_worksheet,
+)
 from addin.workbook.xml_text import (
     attribute,
     declared_prefix,
@@ -60,9 +67,6 @@ from addin.workbook.zip_package import Chunks, ZipPackage
 #: of the layers below that a caller needs (the rest stays in those modules).
 __all__ = ["REL_CALC_CHAIN", "WORKBOOK_PART", "OwnSheet", "Package", "Sheet", "WorkbookNotice",
            "check_output"]
-
-_CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
-_FORMULA = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)</(?:\w+:)?f>")
 
 
 @dataclass
@@ -271,9 +275,42 @@ class Package(ZipPackage):
                 self.remove_relationship(WORKBOOK_PART, rel)
 
     def _repoint_references(self, gone: str, new: str | None = None) -> None:
-        """Point the user's names and formulas that refer to sheet ``gone`` at its new name
-        ``new``, as Excel does when a sheet is renamed, or (``new`` None: the sheet is deleted)
-        turn them into ``#REF!`` as Excel does then, each listed in :attr:`notices`."""
+        """Point what the user made that refers to sheet ``gone`` at its new name ``new``, as
+        Excel does when a sheet is renamed, or (``new`` None: the sheet is deleted) do what
+        Excel does then, each change listed in :attr:`notices`: names, cell formulas, data
+        validations and conditional formats turn into ``#REF!``, chart ranges too (their
+        cached values stay), hyperlinks to the sheet are removed."""
+        self._repoint_names(gone, new)
+        for sheet in self.sheets():
+            if sheet.part is None or not self.exists(sheet.part) or \
+                    not sheet.part.startswith("xl/worksheets/") or self.streamed(sheet.part):
+                continue
+            # read, not text(): a part is cached (and rewritten) only if something changes
+            xml, found = repoint_worksheet(self.read(sheet.part).decode("utf-8"), gone, new)
+            if found == Repointed():
+                continue
+            self.set_text(sheet.part, xml)
+            if new is not None:
+                continue
+            for key, where in (("formulas", found.formulas), ("validations", found.validations),
+                               ("formats", found.formats), ("links", found.links)):
+                if where:
+                    self.notices.append(Notice(key, {"n": len(where), "where": sheet.name,
+                                                     "cells": _some(where), "sheet": gone}))
+        holders = self._chart_holders()
+        for part in self.names():
+            if not (part.startswith("xl/charts/") and part.endswith(".xml")):
+                continue
+            xml, changed = repoint_chart(self.read(part).decode("utf-8"), gone, new)
+            if not changed:
+                continue
+            self.set_text(part, xml)
+            if new is None:
+                self.notices.append(Notice("chart", {"n": changed, "sheet": gone,
+                                                     "where": holders.get(part, "?")}))
+
+    def _repoint_names(self, gone: str, new: str | None) -> None:
+        """The user's defined names that refer to sheet ``gone``, repointed (see above)."""
         for defined in self.defined_names():
             if defined.name.startswith(MARK) or not refers_to(defined.text, gone):
                 continue
@@ -283,33 +320,20 @@ class Package(ZipPackage):
             self._edit_workbook(lambda xml, old=defined.element, new=element:
                                 xml.replace(old, new, 1))
             if new is None:
-                self.notices.append(f"the name {defined.name} referred to the deleted sheet "
-                                    f"'{gone}': it is now {unescape(text)}")
-        for sheet in self.sheets():
-            if sheet.part is None or not self.exists(sheet.part) or \
-                    not sheet.part.startswith("xl/worksheets/") or self.streamed(sheet.part):
-                continue
-            xml = self.read(sheet.part).decode("utf-8")
-            if gone.casefold() not in xml.casefold() and \
-                    escape(gone).casefold() not in xml.casefold():
-                continue
-            cells: list[str] = []
+                self.notices.append(Notice("name", {"name": defined.name, "sheet": gone,
+                                                    "formula": unescape(text)}))
 
-            def fix(match: re.Match[str], cells: list[str] = cells) -> str:
-                body = match.group(0)
-                found = _FORMULA.search(body)
-                if found is None or not refers_to(unescape(found.group(2)), gone):
-                    return body
-                cells.append(attribute(match.group(1) + ">", "r") or "?")
-                text = escape(rename_references(unescape(found.group(2)), gone, new))
-                return body[: found.start(2)] + text + body[found.end(2):]
-            fixed = _CELL.sub(fix, xml)  # the part is rewritten only if a formula changes
-            if cells:
-                self.set_text(sheet.part, fixed)
-            if cells and new is None:
-                self.notices.append(f"{len(cells)} formula(s) of sheet '{sheet.name}' "
-                                    f"({', '.join(cells[:5])}) referred to the deleted sheet "
-                                    f"'{gone}': they now show #REF!")
+    def _chart_holders(self) -> dict[str, str]:
+        """Chart part -> the tab that shows it (through the sheet's drawing)."""
+        holders = {}
+        for sheet in self.sheets():
+            for drawing in self.relationships(sheet.part) if sheet.part else []:
+                if drawing.type != REL_DRAWING or drawing.part is None:
+                    continue
+                for chart in self.relationships(drawing.part):
+                    if chart.part is not None:
+                        holders.setdefault(chart.part, sheet.name)
+        return holders
 
     def _update_titles(self) -> None:
         """Keep docProps/app.xml's list of worksheets equal to the tab list."""
@@ -430,3 +454,8 @@ def _last_close(xml: str, p: str, locals_: Iterable[str]) -> int:
     ends = [xml.find(f"</{p}{local}>") + len(f"</{p}{local}>") for local in locals_
             if f"</{p}{local}>" in xml]
     return max(ends)
+
+
+def _some(cells: list[str]) -> str:
+    """The first few cells or ranges of a list, for a notice: ``C1, D1, ...``."""
+    return ", ".join(cells[:5]) + (", ..." if len(cells) > 5 else "")

@@ -6642,21 +6642,144 @@ def notes_drawing(notes: Sequence[tuple[str, str]], drawing_id: int) -> bytes:
             '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
             + "".join(shapes) + "</xml>").encode("utf-8")
 '''),
-    "addin.workbook.notices": (False, r'''"""What a run did to the user's own content, told to the user (a warning category).
+    "addin.workbook.notices": (False, r'''"""What a run did to the user's own content, told to the user in the workbook's language.
 
-Edits of a workbook sometimes change what the user made: a name or formula pointing at a
-result sheet that went away becomes ``#REF!`` as Excel would make it, a .xlsx copy of a .xlsm
-leaves its macros out.  The package collects one line per such change and, once the file is
-saved, warns with :class:`WorkbookNotice`; the CLI prints these lines under its summary.
+Edits of a workbook sometimes change what the user made: a name, formula, chart range, data
+validation or conditional format pointing at a result sheet that went away becomes ``#REF!``
+as Excel would make it, a link to that sheet is removed, a .xlsx copy of a .xlsm leaves its
+macros out.  The package collects one :class:`Notice` per such change (a key and its
+parameters, as the Validation messages are) and, once the file is saved, warns with
+:class:`WorkbookNotice`; the CLI prints each as a line in the book's language.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from addin.core.labels import language_index
+from addin.core.messages import singular
+
+#: key -> (en, fr, nl) templates; ``key.one`` is the form for a count ``n`` in the singular.
+NOTICES: dict[str, tuple[str, str, str]] = {
+    "note": ("Note: {text}", "Remarque : {text}", "Opmerking: {text}"),
+    "name": (
+        "the name {name} referred to the deleted sheet '{sheet}': it is now {formula}",
+        "le nom {name} faisait référence à la feuille supprimée '{sheet}' : il vaut "
+        "maintenant {formula}",
+        "de naam {name} verwees naar het verwijderde blad '{sheet}': die is nu {formula}"),
+    "formulas": (
+        "{n} formulas of sheet '{where}' ({cells}) referred to the deleted sheet '{sheet}': "
+        "they now show #REF!",
+        "{n} formules de la feuille '{where}' ({cells}) faisaient référence à la feuille "
+        "supprimée '{sheet}' : elles affichent maintenant #REF!",
+        "{n} formules van blad '{where}' ({cells}) verwezen naar het verwijderde blad "
+        "'{sheet}': ze tonen nu #REF!"),
+    "formulas.one": (
+        "{n} formula of sheet '{where}' ({cells}) referred to the deleted sheet '{sheet}': "
+        "it now shows #REF!",
+        "{n} formule de la feuille '{where}' ({cells}) faisait référence à la feuille "
+        "supprimée '{sheet}' : elle affiche maintenant #REF!",
+        "{n} formule van blad '{where}' ({cells}) verwees naar het verwijderde blad "
+        "'{sheet}': ze toont nu #REF!"),
+    "validations": (
+        "{n} data validation rules of sheet '{where}' ({cells}) referred to the deleted sheet "
+        "'{sheet}': they now refer to #REF!",
+        "{n} règles de validation des données de la feuille '{where}' ({cells}) faisaient "
+        "référence à la feuille supprimée '{sheet}' : elles renvoient maintenant à #REF!",
+        "{n} regels voor gegevensvalidatie van blad '{where}' ({cells}) verwezen naar het "
+        "verwijderde blad '{sheet}': ze verwijzen nu naar #REF!"),
+    "validations.one": (
+        "{n} data validation rule of sheet '{where}' ({cells}) referred to the deleted sheet "
+        "'{sheet}': it now refers to #REF!",
+        "{n} règle de validation des données de la feuille '{where}' ({cells}) faisait "
+        "référence à la feuille supprimée '{sheet}' : elle renvoie maintenant à #REF!",
+        "{n} regel voor gegevensvalidatie van blad '{where}' ({cells}) verwees naar het "
+        "verwijderde blad '{sheet}': ze verwijst nu naar #REF!"),
+    "formats": (
+        "{n} conditional formats of sheet '{where}' ({cells}) referred to the deleted sheet "
+        "'{sheet}': they now refer to #REF! and no longer apply",
+        "{n} mises en forme conditionnelles de la feuille '{where}' ({cells}) faisaient "
+        "référence à la feuille supprimée '{sheet}' : elles renvoient maintenant à #REF! et ne "
+        "s'appliquent plus",
+        "{n} voorwaardelijke opmaken van blad '{where}' ({cells}) verwezen naar het "
+        "verwijderde blad '{sheet}': ze verwijzen nu naar #REF! en gelden niet meer"),
+    "formats.one": (
+        "{n} conditional format of sheet '{where}' ({cells}) referred to the deleted sheet "
+        "'{sheet}': it now refers to #REF! and no longer applies",
+        "{n} mise en forme conditionnelle de la feuille '{where}' ({cells}) faisait référence "
+        "à la feuille supprimée '{sheet}' : elle renvoie maintenant à #REF! et ne s'applique "
+        "plus",
+        "{n} voorwaardelijke opmaak van blad '{where}' ({cells}) verwees naar het verwijderde "
+        "blad '{sheet}': ze verwijst nu naar #REF! en geldt niet meer"),
+    "chart": (
+        "{n} data ranges of a chart on sheet '{where}' referred to the deleted sheet "
+        "'{sheet}': they are now #REF! (the chart keeps the values it last showed)",
+        "{n} plages de données d'un graphique de la feuille '{where}' faisaient référence à "
+        "la feuille supprimée '{sheet}' : elles valent maintenant #REF! (le graphique garde "
+        "les dernières valeurs affichées)",
+        "{n} gegevensbereiken van een grafiek op blad '{where}' verwezen naar het verwijderde "
+        "blad '{sheet}': ze zijn nu #REF! (de grafiek houdt de laatst getoonde waarden)"),
+    "chart.one": (
+        "{n} data range of a chart on sheet '{where}' referred to the deleted sheet "
+        "'{sheet}': it is now #REF! (the chart keeps the values it last showed)",
+        "{n} plage de données d'un graphique de la feuille '{where}' faisait référence à la "
+        "feuille supprimée '{sheet}' : elle vaut maintenant #REF! (le graphique garde les "
+        "dernières valeurs affichées)",
+        "{n} gegevensbereik van een grafiek op blad '{where}' verwees naar het verwijderde "
+        "blad '{sheet}': het is nu #REF! (de grafiek houdt de laatst getoonde waarden)"),
+    "links": (
+        "{n} links of sheet '{where}' ({cells}) led to the deleted sheet '{sheet}': removed, "
+        "the cells keep their text",
+        "{n} liens de la feuille '{where}' ({cells}) menaient à la feuille supprimée "
+        "'{sheet}' : retirés, les cellules gardent leur texte",
+        "{n} koppelingen van blad '{where}' ({cells}) leidden naar het verwijderde blad "
+        "'{sheet}': verwijderd, de cellen houden hun tekst"),
+    "links.one": (
+        "{n} link of sheet '{where}' ({cells}) led to the deleted sheet '{sheet}': removed, "
+        "the cell keeps its text",
+        "{n} lien de la feuille '{where}' ({cells}) menait à la feuille supprimée '{sheet}' : "
+        "retiré, la cellule garde son texte",
+        "{n} koppeling van blad '{where}' ({cells}) leidde naar het verwijderde blad "
+        "'{sheet}': verwijderd, de cel houdt haar tekst"),
+    "macros": (
+        "{target} holds no macros: a .xlsx file cannot, so the VBA project of {source} was "
+        "left out (write a .xlsm to keep it)",
+        "{target} ne contient pas de macros : un fichier .xlsx ne le peut pas, le projet VBA "
+        "de {source} a donc été laissé de côté (écrivez un .xlsm pour le garder)",
+        "{target} bevat geen macro's: een .xlsx-bestand kan dat niet, dus het VBA-project van "
+        "{source} is weggelaten (schrijf een .xlsm om het te houden)"),
+}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One change to the user's content: a key of :data:`NOTICES` and its parameters."""
+
+    key: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def text(self, language: str = "en") -> str:
+        """The notice in ``language`` (en, fr or nl), the count's singular form where due."""
+        n = self.params.get("n")
+        key = self.key
+        if isinstance(n, int) and singular(n, language) and f"{key}.one" in NOTICES:
+            key = f"{key}.one"
+        return NOTICES[key][language_index(language)].format(**self.params)
+
+    def line(self, language: str = "en") -> str:
+        """The notice as the CLI prints it: ``Note: ...`` in ``language``."""
+        return NOTICES["note"][language_index(language)].format(text=self.text(language))
 
 
 class WorkbookNotice(UserWarning):
     """Something a run did to the user's own content that the user should hear of: names
     turned into #REF!, macros left out of a .xlsx copy.  The CLI prints these under its
-    summary."""
+    summary, in the workbook's language (:attr:`notice`); the warning's text is English."""
+
+    def __init__(self, notice: Notice) -> None:
+        super().__init__(notice.text())
+        self.notice = notice
 '''),
     "addin.workbook.owned_sheets": (False, r'''"""Which sheets are potentiel's, and what tab names its sheets get.
 
@@ -7401,6 +7524,13 @@ into ``#REF!`` and keeps the cell part of the reference: ``'Key accounts'!$A$2:$
 left pointing at a missing sheet is one of the things Excel "repairs" on open (and LibreOffice
 silently drops), so potentiel does the same as Excel when it deletes one of its result sheets.
 
+The same goes for the other places a workbook names a sheet: data validations and conditional
+formats (``<formula1>``, ``<formula>``, and ``<xm:f>`` in their Excel 2010 extensions) keep the
+cell part as formulas do; a chart's data range (``<c:f>``) becomes ``#REF!`` whole while its
+cached values stay, so the chart still shows what it last showed; a hyperlink to the sheet
+(``location="'Hot'!A1"``) is removed, as a link that jumps elsewhere would mislead (see
+docs/decisions.md).
+
 Renaming a sheet changes the references instead (``'Hot list'!A1`` -> ``'Hot'!A1``).
 ``docProps/app.xml`` lists the tab names (``TitlesOfParts``, counted by group in
 ``HeadingPairs``); it is kept equal to the workbook's worksheets.
@@ -7410,8 +7540,12 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
 
 from addin.workbook.a1 import quote_sheet
+from addin.workbook.xml_text import attribute, set_attribute, unescape
 
 #: Text in double quotes inside a formula (``""`` is an escaped quote): never a reference.
 _STRING = re.compile(r'"(?:[^"]|"")*"')
@@ -7419,6 +7553,20 @@ _STRING = re.compile(r'"(?:[^"]|"")*"')
 WORKSHEET_HEADINGS = frozenset({"Worksheets", "Feuilles de calcul", "Werkbladen",
                                 "Arbeitsblätter", "Hojas de cálculo", "Fogli di lavoro",
                                 "Planilhas"})
+#: Elements whose text is a formula: a cell's ``<f>``, a data validation's ``<formula1>`` and
+#: ``<formula2>``, a conditional format's ``<formula>``, the extensions' ``<xm:f>``.
+_FORMULA = re.compile(r"(<(?:\w+:)?(?:f|formula|formula1|formula2)\b[^>]*>)([^<]*)"
+                      r"(</(?:\w+:)?(?:f|formula|formula1|formula2)>)")
+_CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
+_VALIDATION = re.compile(r"<(?:\w+:)?dataValidation\b[^>]*?(?:/>|>.*?</(?:\w+:)?dataValidation>)",
+                         re.DOTALL)
+_CONDITIONAL = re.compile(r"<(?:\w+:)?conditionalFormatting\b[^>]*?"
+                          r"(?:/>|>.*?</(?:\w+:)?conditionalFormatting>)", re.DOTALL)
+_SQREF = re.compile(r"<(?:\w+:)?sqref>([^<]*)</(?:\w+:)?sqref>")
+_LINK = re.compile(r"<(?:\w+:)?hyperlink\b[^>]*?(?:/>|>.*?</(?:\w+:)?hyperlink>)", re.DOTALL)
+_NO_LINKS = re.compile(r"<(?:\w+:)?hyperlinks\b[^>]*?(?:/>|>\s*</(?:\w+:)?hyperlinks>)")
+#: A chart's data ranges: ``<c:f>``, and ``<c15:f>``, ``<cx:f>`` of the newer chart parts.
+_CHART_FORMULA = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)(</(?:\w+:)?f>)")
 _EP = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 _VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 
@@ -7454,6 +7602,96 @@ def break_references(formula: str, sheet: str) -> str:
 def refers_to(formula: str, sheet: str) -> bool:
     """Whether ``formula`` refers to ``sheet`` (outside quoted text)."""
     return break_references(formula, sheet) != formula
+
+
+def mentions(xml: str, sheet: str) -> bool:
+    """Whether a part's text may refer to ``sheet``: a cheap test before parsing, true for
+    every spelling (quotes doubled, entities) of the sheet's name."""
+    piece = max(re.split(r"['&<>\"]", sheet), key=len)
+    return piece.casefold() in xml.casefold()
+
+
+@dataclass
+class Repointed:
+    """What :func:`repoint_worksheet` changed, each by the cell or range it sits on."""
+
+    formulas: list[str] = field(default_factory=list)
+    validations: list[str] = field(default_factory=list)
+    formats: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+
+
+def repoint_worksheet(xml: str, sheet: str, new: str | None) -> tuple[str, Repointed]:
+    """A worksheet part with its references to ``sheet`` made to ``new`` (or, ``new`` None,
+    the sheet deleted: ``#REF!``) in cell formulas, data validations and conditional formats,
+    and its hyperlinks to ``sheet`` following it (or removed); with what changed where."""
+    found = Repointed()
+    if not mentions(xml, sheet):
+        return xml, found
+
+    def cell(match: re.Match[str]) -> str:
+        fixed = _formulas(match.group(0), sheet, new)
+        if fixed != match.group(0):
+            found.formulas.append(attribute(match.group(1) + ">", "r") or "?")
+        return fixed
+
+    def ruled(kind: list[str]) -> Callable[[re.Match[str]], str]:
+        def one(match: re.Match[str]) -> str:
+            fixed = _formulas(match.group(0), sheet, new)
+            if fixed != match.group(0):
+                ranges = attribute(match.group(0)[:match.group(0).index(">") + 1], "sqref")
+                listed = _SQREF.search(match.group(0))
+                kind.append(ranges or (listed.group(1) if listed else "?"))
+            return fixed
+        return one
+
+    def link(match: re.Match[str]) -> str:
+        element = match.group(0)
+        location = attribute(element, "location")
+        if location is None or attribute(element, "id") is not None or \
+                not refers_to(location, sheet):
+            return element
+        found.links.append(attribute(element, "ref") or "?")
+        if new is None:
+            return ""
+        return set_attribute(element, "location", rename_references(location, sheet, new))
+
+    xml = _CELL.sub(cell, xml)
+    xml = _VALIDATION.sub(ruled(found.validations), xml)
+    xml = _CONDITIONAL.sub(ruled(found.formats), xml)
+    xml = _LINK.sub(link, xml)
+    if found.links and new is None:
+        xml = _NO_LINKS.sub("", xml)  # an empty <hyperlinks> is not valid
+    return xml, found
+
+
+def repoint_chart(xml: str, sheet: str, new: str | None) -> tuple[str, int]:
+    """A chart part with its data ranges on ``sheet`` made to ``new``, or (``new`` None)
+    turned into ``#REF!`` as Excel does when the sheet is deleted; the cached values are
+    kept.  Returns the part and how many ranges changed."""
+    changed = 0
+    if not mentions(xml, sheet):
+        return xml, changed
+
+    def one(match: re.Match[str]) -> str:
+        nonlocal changed
+        text = unescape(match.group(2))
+        if not refers_to(text, sheet):
+            return match.group(0)
+        changed += 1
+        fixed = "#REF!" if new is None else escape(rename_references(text, sheet, new))
+        return match.group(1) + fixed + match.group(3)
+    return _CHART_FORMULA.sub(one, xml), changed
+
+
+def _formulas(block: str, sheet: str, new: str | None) -> str:
+    """``block`` with each formula element's references to ``sheet`` repointed."""
+    def one(match: re.Match[str]) -> str:
+        text = unescape(match.group(2))
+        if not refers_to(text, sheet):
+            return match.group(0)
+        return match.group(1) + escape(rename_references(text, sheet, new)) + match.group(3)
+    return _FORMULA.sub(one, block)
 
 
 def app_titles(xml: bytes, worksheets: list[str]) -> bytes | None:
@@ -9058,7 +9296,7 @@ from addin.workbook.content_types import (
     resolve_target,
 )
 from addin.workbook.files import atomic_write, check_not_open
-from addin.workbook.notices import WorkbookNotice
+from addin.workbook.notices import Notice, WorkbookNotice
 from addin.workbook.xml_text import attribute, prefix_of
 
 #: Timestamp of the parts potentiel writes: fixed, so two runs give the same package.
@@ -9110,7 +9348,7 @@ class ZipPackage:
         self._added: list[str] = []
         self._removed: set[str] = set()
         #: What the edits did to the user's own content, for the run's summary.
-        self.notices: list[str] = []
+        self.notices: list[Notice] = []
         if WORKBOOK_PART not in self._infos or CONTENT_TYPES not in self._infos:
             self._zip.close()
             raise WorkbookError(f"{self.path.name} is a zip file but not an Excel workbook.",
@@ -9345,9 +9583,8 @@ class ZipPackage:
                     self.remove(part)
                 self.remove_relationship(WORKBOOK_PART, rel)
             if vba:
-                self.notices.append(f"{target.name} holds no macros: a .xlsx file cannot, so "
-                                    f"the VBA project of {self.path.name} was left out (write "
-                                    "a .xlsm to keep it)")
+                self.notices.append(Notice("macros", {"target": target.name,
+                                                      "source": self.path.name}))
             if not any(n.lower().endswith(".bin") and f'PartName="/{n}"' not in
                        self.text(CONTENT_TYPES) for n in self.names()):
                 self.set_text(CONTENT_TYPES, re.sub(
@@ -9538,9 +9775,16 @@ from addin.workbook.content_types import (
     check_output,
     source_of,
 )
-from addin.workbook.notices import WorkbookNotice
+from addin.workbook.notices import Notice, WorkbookNotice
 from addin.workbook.owned_sheets import MARK, mark_name, mark_reference, own_sheets, place_sheets
-from addin.workbook.references import app_titles, refers_to, rename_references
+from addin.workbook.references import (
+    Repointed,
+    app_titles,
+    refers_to,
+    rename_references,
+    repoint_chart,
+    repoint_worksheet,
+)
 from addin.workbook.xml_text import (
     attribute,
     declared_prefix,
@@ -9554,9 +9798,6 @@ from addin.workbook.zip_package import Chunks, ZipPackage
 #: of the layers below that a caller needs (the rest stays in those modules).
 __all__ = ["REL_CALC_CHAIN", "WORKBOOK_PART", "OwnSheet", "Package", "Sheet", "WorkbookNotice",
            "check_output"]
-
-_CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
-_FORMULA = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)</(?:\w+:)?f>")
 
 
 @dataclass
@@ -9765,9 +10006,42 @@ class Package(ZipPackage):
                 self.remove_relationship(WORKBOOK_PART, rel)
 
     def _repoint_references(self, gone: str, new: str | None = None) -> None:
-        """Point the user's names and formulas that refer to sheet ``gone`` at its new name
-        ``new``, as Excel does when a sheet is renamed, or (``new`` None: the sheet is deleted)
-        turn them into ``#REF!`` as Excel does then, each listed in :attr:`notices`."""
+        """Point what the user made that refers to sheet ``gone`` at its new name ``new``, as
+        Excel does when a sheet is renamed, or (``new`` None: the sheet is deleted) do what
+        Excel does then, each change listed in :attr:`notices`: names, cell formulas, data
+        validations and conditional formats turn into ``#REF!``, chart ranges too (their
+        cached values stay), hyperlinks to the sheet are removed."""
+        self._repoint_names(gone, new)
+        for sheet in self.sheets():
+            if sheet.part is None or not self.exists(sheet.part) or \
+                    not sheet.part.startswith("xl/worksheets/") or self.streamed(sheet.part):
+                continue
+            # read, not text(): a part is cached (and rewritten) only if something changes
+            xml, found = repoint_worksheet(self.read(sheet.part).decode("utf-8"), gone, new)
+            if found == Repointed():
+                continue
+            self.set_text(sheet.part, xml)
+            if new is not None:
+                continue
+            for key, where in (("formulas", found.formulas), ("validations", found.validations),
+                               ("formats", found.formats), ("links", found.links)):
+                if where:
+                    self.notices.append(Notice(key, {"n": len(where), "where": sheet.name,
+                                                     "cells": _some(where), "sheet": gone}))
+        holders = self._chart_holders()
+        for part in self.names():
+            if not (part.startswith("xl/charts/") and part.endswith(".xml")):
+                continue
+            xml, changed = repoint_chart(self.read(part).decode("utf-8"), gone, new)
+            if not changed:
+                continue
+            self.set_text(part, xml)
+            if new is None:
+                self.notices.append(Notice("chart", {"n": changed, "sheet": gone,
+                                                     "where": holders.get(part, "?")}))
+
+    def _repoint_names(self, gone: str, new: str | None) -> None:
+        """The user's defined names that refer to sheet ``gone``, repointed (see above)."""
         for defined in self.defined_names():
             if defined.name.startswith(MARK) or not refers_to(defined.text, gone):
                 continue
@@ -9777,33 +10051,20 @@ class Package(ZipPackage):
             self._edit_workbook(lambda xml, old=defined.element, new=element:
                                 xml.replace(old, new, 1))
             if new is None:
-                self.notices.append(f"the name {defined.name} referred to the deleted sheet "
-                                    f"'{gone}': it is now {unescape(text)}")
-        for sheet in self.sheets():
-            if sheet.part is None or not self.exists(sheet.part) or \
-                    not sheet.part.startswith("xl/worksheets/") or self.streamed(sheet.part):
-                continue
-            xml = self.read(sheet.part).decode("utf-8")
-            if gone.casefold() not in xml.casefold() and \
-                    escape(gone).casefold() not in xml.casefold():
-                continue
-            cells: list[str] = []
+                self.notices.append(Notice("name", {"name": defined.name, "sheet": gone,
+                                                    "formula": unescape(text)}))
 
-            def fix(match: re.Match[str], cells: list[str] = cells) -> str:
-                body = match.group(0)
-                found = _FORMULA.search(body)
-                if found is None or not refers_to(unescape(found.group(2)), gone):
-                    return body
-                cells.append(attribute(match.group(1) + ">", "r") or "?")
-                text = escape(rename_references(unescape(found.group(2)), gone, new))
-                return body[: found.start(2)] + text + body[found.end(2):]
-            fixed = _CELL.sub(fix, xml)  # the part is rewritten only if a formula changes
-            if cells:
-                self.set_text(sheet.part, fixed)
-            if cells and new is None:
-                self.notices.append(f"{len(cells)} formula(s) of sheet '{sheet.name}' "
-                                    f"({', '.join(cells[:5])}) referred to the deleted sheet "
-                                    f"'{gone}': they now show #REF!")
+    def _chart_holders(self) -> dict[str, str]:
+        """Chart part -> the tab that shows it (through the sheet's drawing)."""
+        holders = {}
+        for sheet in self.sheets():
+            for drawing in self.relationships(sheet.part) if sheet.part else []:
+                if drawing.type != REL_DRAWING or drawing.part is None:
+                    continue
+                for chart in self.relationships(drawing.part):
+                    if chart.part is not None:
+                        holders.setdefault(chart.part, sheet.name)
+        return holders
 
     def _update_titles(self) -> None:
         """Keep docProps/app.xml's list of worksheets equal to the tab list."""
@@ -9924,6 +10185,11 @@ def _last_close(xml: str, p: str, locals_: Iterable[str]) -> int:
     ends = [xml.find(f"</{p}{local}>") + len(f"</{p}{local}>") for local in locals_
             if f"</{p}{local}>" in xml]
     return max(ends)
+
+
+def _some(cells: list[str]) -> str:
+    """The first few cells or ranges of a list, for a notice: ``C1, D1, ...``."""
+    return ", ".join(cells[:5]) + (", ..." if len(cells) > 5 else "")
 ''')
 })
 
