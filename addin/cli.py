@@ -83,8 +83,8 @@ def _run(args: argparse.Namespace) -> int:
             bar.close()
     print(summarize(analysis))
     for notice in caught:
-        if issubclass(notice.category, WorkbookNotice):
-            print(f"Note: {notice.message}")
+        if isinstance(notice.message, WorkbookNotice):
+            print(notice.message.notice.line(analysis.settings.language))
         else:
             warnings.showwarning(notice.message, notice.category, notice.filename,
                                  notice.lineno)

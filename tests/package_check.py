@@ -6,7 +6,9 @@ Excel say "We found a problem with some content" though every part is schema-val
 part namespace-well-formed (``xml.etree``: an unbound prefix is an error), content types and
 relationship targets present, sheet names Excel accepts, table ids and names unique and their
 headers equal to their header cells, defined names that resolve, a calcChain naming only formula
-cells, conditional formats whose ``dxfId`` exists, hyperlinks under Excel's per-sheet limit.
+cells, conditional formats whose ``dxfId`` exists, hyperlinks under Excel's per-sheet limit, and
+no formula, data validation, conditional format or chart range naming a missing sheet (a link
+to one is no repair: Excel says "Reference isn't valid" when it is clicked).
 :func:`check_package` returns the findings (empty: valid).  ``tests/conftest.py`` runs it on
 every workbook a test writes.
 """
@@ -353,9 +355,14 @@ class _Book:
             links = root.findall("m:hyperlinks/m:hyperlink", NS)
             if len(links) > MAX_HYPERLINKS:
                 yield f"{part}: {len(links)} hyperlinks, Excel keeps {MAX_HYPERLINKS}"
-            for formula in root.iter(M + "f"):
+            for formula in _formulas(root, _SHEET_FORMULAS):
                 for missing in _missing_sheets(formula.text or "", tabs):
-                    yield f"{part} ({name}): a formula refers to missing sheet {missing!r}"
+                    kind = _FORMULA_KINDS.get(formula.tag.rsplit("}", 1)[-1], "a formula")
+                    yield f"{part} ({name}): {kind} refers to missing sheet {missing!r}"
+        for part in sorted(p for p in self.xml if p.startswith("xl/charts/")):
+            for formula in _formulas(self.xml[part], ("f",)):
+                for missing in _missing_sheets(formula.text or "", tabs):
+                    yield f"{part}: a chart range refers to missing sheet {missing!r}"
 
     def _app_titles(self, sheets: list) -> Iterator[str]:
         app = self.xml.get("docProps/app.xml")
@@ -379,6 +386,19 @@ class _Book:
                     yield (f"docProps/app.xml: worksheets {listed[offset:offset + count]} "
                            f"but the workbook has {worksheets}")
             offset += count
+
+
+#: Elements of a worksheet whose text is a formula (any namespace: ``xm:f`` of the Excel 2010
+#: extensions too), and what each is in a finding.
+_SHEET_FORMULAS = ("f", "formula", "formula1", "formula2")
+_FORMULA_KINDS = {"formula": "a conditional format", "formula1": "a data validation",
+                  "formula2": "a data validation"}
+
+
+def _formulas(root: ET.Element, locals_: tuple[str, ...]) -> Iterator[ET.Element]:
+    """The elements under ``root`` whose local name is one of ``locals_``."""
+    return (e for e in root.iter() if isinstance(e.tag, str)
+            and e.tag.rsplit("}", 1)[-1] in locals_)
 
 
 def sheet_name_problem(name: str) -> str | None:

@@ -29,7 +29,8 @@ from addin.errors import WorkbookError
 from addin.workbook.a1 import column_index, column_letter, split_ref
 from addin.workbook.reader import read_sheet_table
 from addin.workbook.sheetxml import MAX_TEXT, Styles, ensure_styles
-from addin.workbook.zip_parts import Package, attribute
+from addin.workbook.xml_text import attribute
+from addin.workbook.zip_parts import Package
 
 _ROW_START = re.compile(r"<(?:\w+:)?row[\s>/]")
 _CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)

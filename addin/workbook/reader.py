@@ -42,7 +42,8 @@ from addin.workbook.a1 import column_letter
 from addin.workbook.owned_sheets import COLUMNS_ROLE
 from addin.workbook.result_words import RESULT_SHEET_NAMES
 from addin.workbook.typed_read import open_reader, read_typed
-from addin.workbook.zip_parts import Package, Sheet, attribute
+from addin.workbook.xml_text import attribute
+from addin.workbook.zip_parts import Package, Sheet
 
 if TYPE_CHECKING:
     from fastexcel import ExcelReader

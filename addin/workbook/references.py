@@ -6,6 +6,13 @@ into ``#REF!`` and keeps the cell part of the reference: ``'Key accounts'!$A$2:$
 left pointing at a missing sheet is one of the things Excel "repairs" on open (and LibreOffice
 silently drops), so potentiel does the same as Excel when it deletes one of its result sheets.
 
+The same goes for the other places a workbook names a sheet: data validations and conditional
+formats (``<formula1>``, ``<formula>``, and ``<xm:f>`` in their Excel 2010 extensions) keep the
+cell part as formulas do; a chart's data range (``<c:f>``) becomes ``#REF!`` whole while its
+cached values stay, so the chart still shows what it last showed; a hyperlink to the sheet
+(``location="'Hot'!A1"``) is removed, as a link that jumps elsewhere would mislead (see
+docs/decisions.md).
+
 Renaming a sheet changes the references instead (``'Hot list'!A1`` -> ``'Hot'!A1``).
 ``docProps/app.xml`` lists the tab names (``TitlesOfParts``, counted by group in
 ``HeadingPairs``); it is kept equal to the workbook's worksheets.
@@ -15,8 +22,12 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
 
 from addin.workbook.a1 import quote_sheet
+from addin.workbook.xml_text import attribute, set_attribute, unescape
 
 #: Text in double quotes inside a formula (``""`` is an escaped quote): never a reference.
 _STRING = re.compile(r'"(?:[^"]|"")*"')
@@ -24,6 +35,20 @@ _STRING = re.compile(r'"(?:[^"]|"")*"')
 WORKSHEET_HEADINGS = frozenset({"Worksheets", "Feuilles de calcul", "Werkbladen",
                                 "Arbeitsblätter", "Hojas de cálculo", "Fogli di lavoro",
                                 "Planilhas"})
+#: Elements whose text is a formula: a cell's ``<f>``, a data validation's ``<formula1>`` and
+#: ``<formula2>``, a conditional format's ``<formula>``, the extensions' ``<xm:f>``.
+_FORMULA = re.compile(r"(<(?:\w+:)?(?:f|formula|formula1|formula2)\b[^>]*>)([^<]*)"
+                      r"(</(?:\w+:)?(?:f|formula|formula1|formula2)>)")
+_CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
+_VALIDATION = re.compile(r"<(?:\w+:)?dataValidation\b[^>]*?(?:/>|>.*?</(?:\w+:)?dataValidation>)",
+                         re.DOTALL)
+_CONDITIONAL = re.compile(r"<(?:\w+:)?conditionalFormatting\b[^>]*?"
+                          r"(?:/>|>.*?</(?:\w+:)?conditionalFormatting>)", re.DOTALL)
+_SQREF = re.compile(r"<(?:\w+:)?sqref>([^<]*)</(?:\w+:)?sqref>")
+_LINK = re.compile(r"<(?:\w+:)?hyperlink\b[^>]*?(?:/>|>.*?</(?:\w+:)?hyperlink>)", re.DOTALL)
+_NO_LINKS = re.compile(r"<(?:\w+:)?hyperlinks\b[^>]*?(?:/>|>\s*</(?:\w+:)?hyperlinks>)")
+#: A chart's data ranges: ``<c:f>``, and ``<c15:f>``, ``<cx:f>`` of the newer chart parts.
+_CHART_FORMULA = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)(</(?:\w+:)?f>)")
 _EP = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 _VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 
@@ -59,6 +84,96 @@ def break_references(formula: str, sheet: str) -> str:
 def refers_to(formula: str, sheet: str) -> bool:
     """Whether ``formula`` refers to ``sheet`` (outside quoted text)."""
     return break_references(formula, sheet) != formula
+
+
+def mentions(xml: str, sheet: str) -> bool:
+    """Whether a part's text may refer to ``sheet``: a cheap test before parsing, true for
+    every spelling (quotes doubled, entities) of the sheet's name."""
+    piece = max(re.split(r"['&<>\"]", sheet), key=len)
+    return piece.casefold() in xml.casefold()
+
+
+@dataclass
+class Repointed:
+    """What :func:`repoint_worksheet` changed, each by the cell or range it sits on."""
+
+    formulas: list[str] = field(default_factory=list)
+    validations: list[str] = field(default_factory=list)
+    formats: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+
+
+def repoint_worksheet(xml: str, sheet: str, new: str | None) -> tuple[str, Repointed]:
+    """A worksheet part with its references to ``sheet`` made to ``new`` (or, ``new`` None,
+    the sheet deleted: ``#REF!``) in cell formulas, data validations and conditional formats,
+    and its hyperlinks to ``sheet`` following it (or removed); with what changed where."""
+    found = Repointed()
+    if not mentions(xml, sheet):
+        return xml, found
+
+    def cell(match: re.Match[str]) -> str:
+        fixed = _formulas(match.group(0), sheet, new)
+        if fixed != match.group(0):
+            found.formulas.append(attribute(match.group(1) + ">", "r") or "?")
+        return fixed
+
+    def ruled(kind: list[str]) -> Callable[[re.Match[str]], str]:
+        def one(match: re.Match[str]) -> str:
+            fixed = _formulas(match.group(0), sheet, new)
+            if fixed != match.group(0):
+                ranges = attribute(match.group(0)[:match.group(0).index(">") + 1], "sqref")
+                listed = _SQREF.search(match.group(0))
+                kind.append(ranges or (listed.group(1) if listed else "?"))
+            return fixed
+        return one
+
+    def link(match: re.Match[str]) -> str:
+        element = match.group(0)
+        location = attribute(element, "location")
+        if location is None or attribute(element, "id") is not None or \
+                not refers_to(location, sheet):
+            return element
+        found.links.append(attribute(element, "ref") or "?")
+        if new is None:
+            return ""
+        return set_attribute(element, "location", rename_references(location, sheet, new))
+
+    xml = _CELL.sub(cell, xml)
+    xml = _VALIDATION.sub(ruled(found.validations), xml)
+    xml = _CONDITIONAL.sub(ruled(found.formats), xml)
+    xml = _LINK.sub(link, xml)
+    if found.links and new is None:
+        xml = _NO_LINKS.sub("", xml)  # an empty <hyperlinks> is not valid
+    return xml, found
+
+
+def repoint_chart(xml: str, sheet: str, new: str | None) -> tuple[str, int]:
+    """A chart part with its data ranges on ``sheet`` made to ``new``, or (``new`` None)
+    turned into ``#REF!`` as Excel does when the sheet is deleted; the cached values are
+    kept.  Returns the part and how many ranges changed."""
+    changed = 0
+    if not mentions(xml, sheet):
+        return xml, changed
+
+    def one(match: re.Match[str]) -> str:
+        nonlocal changed
+        text = unescape(match.group(2))
+        if not refers_to(text, sheet):
+            return match.group(0)
+        changed += 1
+        fixed = "#REF!" if new is None else escape(rename_references(text, sheet, new))
+        return match.group(1) + fixed + match.group(3)
+    return _CHART_FORMULA.sub(one, xml), changed
+
+
+def _formulas(block: str, sheet: str, new: str | None) -> str:
+    """``block`` with each formula element's references to ``sheet`` repointed."""
+    def one(match: re.Match[str]) -> str:
+        text = unescape(match.group(2))
+        if not refers_to(text, sheet):
+            return match.group(0)
+        return match.group(1) + escape(rename_references(text, sheet, new)) + match.group(3)
+    return _FORMULA.sub(one, block)
 
 
 def app_titles(xml: bytes, worksheets: list[str]) -> bytes | None:

@@ -26,17 +26,9 @@ import pyarrow.compute as pc
 from addin.core.palette import MEANINGS
 from addin.core.parsing import EXCEL_EPOCH
 from addin.workbook.a1 import column_letter
-from addin.workbook.zip_parts import (
-    CT_STYLES,
-    REL_STYLES,
-    WORKBOOK_PART,
-    Package,
-    Stream,
-    attribute,
-    iter_chunks,
-    prefix_of,
-    unescape,
-)
+from addin.workbook.content_types import CT_STYLES, REL_STYLES, WORKBOOK_PART
+from addin.workbook.xml_text import attribute, prefix_of, unescape
+from addin.workbook.zip_package import Stream, ZipPackage, iter_chunks
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -116,7 +108,7 @@ def currency_in(codes: Iterable[str]) -> str | None:
     return None
 
 
-def currency_of(package: Package) -> str | None:
+def currency_of(package: ZipPackage) -> str | None:
     """The currency the workbook's own number formats show (money typed with a money format,
     ``#,##0.00 €``, carries it in styles.xml), if any."""
     xml = package.text(_styles_part(package))
@@ -124,7 +116,7 @@ def currency_of(package: Package) -> str | None:
     return currency_in(unescape(code[1:-1]) for code in codes)
 
 
-def ensure_styles(package: Package, currency: str | None = None,
+def ensure_styles(package: ZipPackage, currency: str | None = None,
                   language: str = "en") -> Styles:
     """Find or append potentiel's cell formats in styles.xml; existing indices are untouched.
 
@@ -233,7 +225,7 @@ def ensure_styles(package: Package, currency: str | None = None,
     return Styles(**ids, dxf=dxf, legend=legend)
 
 
-def _styles_part(package: Package) -> str:
+def _styles_part(package: ZipPackage) -> str:
     rel = next((r for r in package.relationships(WORKBOOK_PART) if r.type == REL_STYLES), None)
     if rel is not None and rel.part and package.exists(rel.part):
         return rel.part

@@ -22,9 +22,11 @@ from addin.workbook.sheetxml import MAIN_NS, Links, Styles, worksheet
 from addin.workbook.zip_parts import OwnSheet
 
 PERCENT_COLUMNS = ("discount_rate", "margin_rate", "markup_rate")
-MONEY_COLUMNS = ("monetary_value", "revenue", "list_revenue", "cost", "gross_margin",
-                 "avg_order_value", "cost_to_serve", "contribution", "break_even_order_value",
-                 "clv", "budget")
+#: Columns holding amounts of money: shown with the money format (the workbook's currency
+#: when it has one).
+MONEY_AMOUNT_COLUMNS = ("monetary_value", "revenue", "list_revenue", "cost", "gross_margin",
+                        "avg_order_value", "cost_to_serve", "contribution",
+                        "break_even_order_value", "clv", "budget")
 INTEGER_COLUMNS = ("orders", "days_since_last_order", "tenure_days", "frequency", "recency", "T",
                    "referrals", "r_score", "f_score", "m_score", "days_since_contact",
                    "purchase_horizon_days")
@@ -54,7 +56,7 @@ class ResultTable:
 def _column_styles(styles: Styles) -> dict[str, int]:
     """Canonical column -> the cell format of its values."""
     return (dict.fromkeys(PERCENT_COLUMNS, styles.percent)
-            | dict.fromkeys(MONEY_COLUMNS, styles.number)
+            | dict.fromkeys(MONEY_AMOUNT_COLUMNS, styles.number)
             | dict.fromkeys(INTEGER_COLUMNS, styles.integer)
             | dict.fromkeys(SCORE_COLUMNS, styles.score))
 

@@ -42,7 +42,7 @@ from addin.workbook.sheetxml import (
 )
 from addin.workbook.tables import (
     INTEGER_COLUMNS,
-    MONEY_COLUMNS,
+    MONEY_AMOUNT_COLUMNS,
     PERCENT_COLUMNS,
     SCORE_COLUMNS,
 )
@@ -224,7 +224,7 @@ def number_format(column: str, look: Look) -> dict[str, str] | None:
         return {"type": "DATE"}  # no pattern: the spreadsheet's locale decides how it reads
     if column in PERCENT_COLUMNS:
         return {"type": "PERCENT", "pattern": PERCENT_FORMAT}
-    if column in MONEY_COLUMNS:
+    if column in MONEY_AMOUNT_COLUMNS:
         return {"type": "CURRENCY" if look.currency else "NUMBER",
                 "pattern": money_format(look.currency)}
     if column in INTEGER_COLUMNS:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from addin.workbook.zip_parts import rendered_ahead
+from addin.workbook.zip_package import rendered_ahead
 
 
 def test_chunks_arrive_in_order_from_another_thread() -> None:
