@@ -18,7 +18,6 @@ from handmade import BUILDERS
 from addin.app.jobs import analyze_workbook
 from addin.demo.book import generate
 from addin.workbook.reader import _put_errors, _whole_cells, read_workbook
-from addin.workbook.typed_read import first_value_row
 
 AS_OF = "2026-06-30"
 
@@ -116,13 +115,6 @@ def test_a_clean_sheet_is_read_as_typed_columns(tmp_path: Path) -> None:
     assert data.customers["email"].dtype != object
     assert list(data.customers.index[:2]) == [2, 3]  # Excel rows, header on row 1
     _same(*_both(path))
-
-
-def test_the_first_row_with_a_value() -> None:
-    head = (b'<sheetData><row r="1" spans="1:2"/><row r="2"><c r="A2" s="3"/></row>'
-            b'<row r="3"><c r="B3" t="s"><v>0</v></c></row>')
-    assert first_value_row(head) == 3
-    assert first_value_row(b"<sheetData>") is None
 
 
 def test_error_cells_are_found_in_pieces_of_the_sheet() -> None:
