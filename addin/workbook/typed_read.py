@@ -203,7 +203,7 @@ def read_typed(reader: ExcelReader, name: str, head: bytes, place: Place, cells:
         return None
     batch, errors = sheet.to_arrow_with_errors()
     del sheet
-    texts = _error_texts(errors, batch.num_rows)
+    texts = _error_texts(errors, batch.num_rows, {info.index: i for i, info in enumerate(infos)})
     if texts is None:
         return None
     columns = [_column(batch.column(i), texts.get(i)) for i in range(batch.num_columns)]
@@ -277,16 +277,19 @@ def _load(reader: ExcelReader, name: str, place: Place, most: int | None,
     return None, mixed
 
 
-def _error_texts(errors: object, height: int) -> dict[int, dict[int, str]] | None:
-    """Column -> row -> the text of each Excel error cell; None if a cell failed otherwise
-    (which strict typing rules out: then the object path decides)."""
+def _error_texts(errors: object, height: int, columns: dict[int, int],
+                 ) -> dict[int, dict[int, str]] | None:
+    """Column -> row -> the text of each Excel error cell (``columns``: fastexcel's index of
+    each column read -> its place among them); None if a cell failed otherwise (which strict
+    typing rules out: then the object path decides)."""
     found: dict[int, dict[int, str]] = {}
     for error in getattr(errors, "errors", ()):
         kind = _ERROR.search(error.detail)
         row, column = error.offset_position
-        if kind is None or kind.group(1) not in ERROR_TEXT or row >= height:
+        if kind is None or kind.group(1) not in ERROR_TEXT or row >= height or \
+                column not in columns:
             return None
-        found.setdefault(column, {})[row] = ERROR_TEXT[kind.group(1)]
+        found.setdefault(columns[column], {})[row] = ERROR_TEXT[kind.group(1)]
     return found
 
 

@@ -7,6 +7,8 @@ Excel takes), so each book here is read both ways and analysed, and every output
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,8 @@ import pandas as pd
 import pytest
 import xlsxwriter
 from handmade import BUILDERS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from addin.app.jobs import analyze_workbook
 from addin.demo.book import generate
@@ -175,3 +179,134 @@ def test_an_excel_table_over_the_whole_sheet_is_read_typed(tmp_path: Path) -> No
     assert isinstance(typed.customers["name"].dtype, pd.StringDtype)  # read typed
     assert typed.customers["income"].tolist() == [100, "1 234,50 €", 300]  # mixed: exact cells
     _same(*_both(path))
+
+
+# -- Layouts as people make them: title rows, a header away from A1, blank header cells, an
+# Excel Table anywhere, totals and notes under the data.  Each generated book is read both
+# ways; the typed read must give the same frames and the same Validation, and be the typed
+# read (its text columns held as Arrow text), not a fallback to the object path.
+
+ABOVE = {"title": "Customer list 2026", "date": "Printed on", "note": "Amounts in EUR"}
+KINDS = ("income", "first_contact", "is_employee", "blank header", "contact")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a hand-made Customers sheet's table is and what surrounds it."""
+
+    above: tuple[str, ...]  # rows above the header: title, date, note, merged title, blank
+    column: int  # 0-based column of the header's first cell
+    kinds: tuple[str, ...]  # the columns after customer_id and name
+    rows: tuple[tuple[bool, bool, bool], ...]  # per row: blank row, odd value, error cell
+    below: tuple[str, ...]  # rows under the data: totals, note, note left, blank
+    table: bool  # the header and data are an Excel Table
+    table_totals: bool  # the Table has a totals row
+    stray: bool  # a value left of the header's first column, beside the data
+
+
+@st.composite
+def layouts(draw: st.DrawFn) -> Layout:
+    above = draw(st.lists(st.sampled_from(["title", "date", "note", "merged title", "blank"]),
+                          max_size=4))
+    kinds = draw(st.lists(st.sampled_from(KINDS), unique=True, max_size=4))
+    rows = draw(st.lists(st.tuples(st.booleans(), st.booleans(), st.booleans()),
+                         min_size=1, max_size=6))
+    rows[0] = (False, *rows[0][1:])  # at least one customer
+    below = draw(st.lists(st.sampled_from(["totals", "note", "note left", "blank"]),
+                          max_size=3))
+    return Layout(tuple(above), draw(st.integers(0, 2)), tuple(kinds), tuple(rows),
+                  tuple(below), draw(st.booleans()), draw(st.booleans()), draw(st.booleans()))
+
+
+def write_layout(path: Path, layout: Layout) -> Path:
+    """The layout as a workbook: the customers' cells typed as a person would type them
+    (an odd value is text in a number, date or yes/no column: the column then mixes kinds)."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Customers")
+    day = book.add_format({"num_format": "dd/mm/yyyy"})
+    for row, kind in enumerate(layout.above):
+        if kind == "merged title":
+            sheet.merge_range(row, 0, row, 3, "Our customers", None)
+        elif kind != "blank":
+            sheet.write_string(row, 0, ABOVE[kind])
+        if kind == "date":
+            sheet.write_datetime(row, 1, datetime(2026, 6, 30), day)
+    top, left = len(layout.above), layout.column
+    headers = ["customer_id", "name"]
+    for kind in layout.kinds:
+        headers += {"blank header": [None], "contact": ["contact", None]}.get(kind, [kind])
+    if not layout.table:
+        if "contact" in layout.kinds:
+            at = left + headers.index("contact")
+            sheet.merge_range(top, at, top, at + 1, "contact", None)
+        sheet.write_row(top, left, headers)
+    data = top + 1
+    for i, (blank, odd, error) in enumerate(layout.rows):
+        row = data + i
+        if blank:
+            continue
+        values: list[object] = [f"C{i + 1}", f"Name {i + 1}"]
+        for kind in layout.kinds:
+            values += {
+                "income": ["1 234,50 €" if odd else 1000 * (i + 1)],
+                "first_contact": ["31/12/2025" if odd else datetime(2025, 1, i + 1)],
+                "is_employee": ["oui" if odd else i % 2 == 0],
+                "blank header": [f"x{i}" if odd else None],
+                "contact": [f"c{i}@x.be", "+32 2 123 45 67" if odd else None]}[kind]
+        for column, value in enumerate(values):
+            if isinstance(value, datetime):
+                sheet.write_datetime(row, left + column, value, day)
+            elif value is not None:
+                sheet.write(row, left + column, value)
+        if error and "income" in layout.kinds:
+            sheet.write_formula(row, left + headers.index("income"), "=NA()", None, "#N/A")
+        if layout.stray and left:
+            sheet.write_string(row, left - 1, "stray")
+    end = data + len(layout.rows)  # the row under the data
+    if layout.table:
+        columns = [{"header": h or f"Column{i + 1}"} for i, h in enumerate(headers)]
+        if layout.table_totals:
+            columns[0]["total_string"] = "Total"
+            if "income" in headers:
+                columns[headers.index("income")]["total_function"] = "sum"
+        sheet.add_table(top, left, end - 1 + layout.table_totals, left + len(headers) - 1,
+                        {"columns": columns, "total_row": layout.table_totals})
+        end += layout.table_totals
+    for i, kind in enumerate(layout.below):
+        if kind == "totals":
+            sheet.write_string(end + i, left, "Total")
+            if "income" in layout.kinds:
+                sheet.write_number(end + i, left + headers.index("income"), 12345)
+        elif kind != "blank":
+            sheet.write_string(end + i, 0 if kind == "note left" else left,
+                               "Source: the CRM, exported by hand")
+    book.close()
+    return path
+
+
+def _values(frame: pd.DataFrame) -> list[list[object]]:
+    """Each column's cells, blanks as None and dates as timestamps (the typed read holds a
+    date column as datetime64, the object path as the dates calamine gives)."""
+    return [[None if pd.isna(v) else pd.Timestamp(v) if isinstance(v, date) else v
+             for v in frame.iloc[:, i]] for i in range(frame.shape[1])]
+
+
+def _same_read(path: Path) -> None:
+    """The sheet read both ways: the same labels, rows, cells, places and messages; the typed
+    read took the typed path."""
+    typed, cells = read_workbook(path), read_workbook(path, typed=False)
+    assert isinstance(typed.customers["name"].dtype, pd.StringDtype)  # read typed
+    assert list(typed.customers.columns) == list(cells.customers.columns)
+    assert typed.customers.index.tolist() == cells.customers.index.tolist()
+    assert _values(typed.customers) == _values(cells.customers)
+    assert typed.columns == cells.columns
+    pd.testing.assert_frame_equal(typed.validation.to_frame(), cells.validation.to_frame())
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(layout=layouts())
+def test_hand_made_layouts_read_the_same_typed(tmp_path_factory: pytest.TempPathFactory,
+                                                layout: Layout) -> None:
+    path = write_layout(tmp_path_factory.mktemp("layout") / "layout.xlsx", layout)
+    _same_read(path)
+    _same(*_both(path))  # and the same analysis and Validation, parsing messages included
