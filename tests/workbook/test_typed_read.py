@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from addin.app.jobs import analyze_workbook
 from addin.demo.book import generate
 from addin.workbook.reader import _put_errors, _whole_cells, read_workbook
+from addin.workbook.typed_read import NOT_TEXT, head_rows, shared_strings
 
 AS_OF = "2026-06-30"
 
@@ -119,6 +120,47 @@ def test_a_clean_sheet_is_read_as_typed_columns(tmp_path: Path) -> None:
     assert data.customers["email"].dtype != object
     assert list(data.customers.index[:2]) == [2, 3]  # Excel rows, header on row 1
     _same(*_both(path))
+
+
+def test_the_top_rows_are_read_from_the_head_of_the_sheet() -> None:
+    head = (b'<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>2</v></c></row>'
+            b'<row r="2" spans="1:3"><c r="B2" t="inlineStr"><is><r><t>customer</t></r>'
+            b'<r><t xml:space="preserve">_id &amp; co</t></r><rPh><t>x</t></rPh></is></c>'
+            b'<c r="C2" s="1"><v>46000</v></c><c r="D2" t="e"><v>#N/A</v></c>'
+            b'<c r="E2" t="b"><v>1</v></c><c r="F2" t="s"><v>0</v></c><c r="G2"/></row>'
+            b'<row r="31"><c r="A31"><v>1</v></c></row>')
+    asked: list[set[int]] = []
+
+    def strings(wanted: set[int]) -> dict[int, str]:
+        asked.append(wanted)
+        return {0: "", 2: "Our customers"}
+
+    top = head_rows(head, strings)
+    assert top is not None and top.shape == (30, 6) and asked == [{0, 2}]  # to column F
+    assert top[0, 0] == "Our customers"
+    # A date, yes/no: not text; an empty shared string: a blank cell.
+    assert top[1].tolist() == [None, "customer_id & co", NOT_TEXT, "#N/A", NOT_TEXT, None]
+    assert (top[2:] == None).all()  # noqa: E711 (element-wise)
+    # Rows 1..30 not all in the piece given, a row without its number: the object path reads.
+    assert head_rows(head[: head.index(b'<row r="31"')], strings) is None
+    assert head_rows(head.replace(b'<row r="1">', b"<row>"), strings) is None
+    assert head_rows(b"<sheetData/>", strings) is not None
+
+
+def test_shared_strings_are_read_no_further_than_needed() -> None:
+    table = (b'<sst count="5"><si><t>zero</t></si><si><r><t>o</t></r><r><t>ne</t></r></si>'
+             b'<si><t>two &lt;2&gt;</t></si><si><t>three</t></si><si><t>four</t></si></sst>')
+    pieces = [table[i: i + 7] for i in range(0, len(table), 7)]
+    read: list[bytes] = []
+
+    def chunks():
+        for piece in pieces:
+            read.append(piece)
+            yield piece
+
+    assert shared_strings(chunks(), {1, 2}) == {1: "one", 2: "two <2>"}
+    assert b"".join(read) == table[: len(b"".join(read))] and b"four" not in b"".join(read)
+    assert shared_strings(iter([table]), {4, 9}) == {4: "four"}  # 9: not in the table
 
 
 def test_error_cells_are_found_in_pieces_of_the_sheet() -> None:
@@ -310,3 +352,75 @@ def test_hand_made_layouts_read_the_same_typed(tmp_path_factory: pytest.TempPath
     path = write_layout(tmp_path_factory.mktemp("layout") / "layout.xlsx", layout)
     _same_read(path)
     _same(*_both(path))  # and the same analysis and Validation, parsing messages included
+
+
+def test_a_titled_book_is_read_typed(tmp_path: Path) -> None:
+    """Title rows as people type them (a title, a date line, a blank row, then the header)
+    above both sheets, a totals row and a note under Orders: read typed, the same as the
+    object path."""
+    customers, orders = generate(60, 200, seed=5)
+    path = tmp_path / "titled.xlsx"
+    with pd.ExcelWriter(path, engine="xlsxwriter", datetime_format="yyyy-mm-dd") as writer:
+        for name, frame in (("Customers", customers), ("Orders", orders)):
+            frame.to_excel(writer, sheet_name=name, index=False, startrow=3)
+            sheet = writer.sheets[name]
+            sheet.write_string(0, 0, f"{name} — export of 30/06/2026")
+            sheet.write_string(1, 0, "Printed on")
+            sheet.write_datetime(1, 1, datetime(2026, 6, 30))
+        prices = writer.sheets["Orders"]
+        # Header on row 4, orders on rows 5..204, row 205 blank, Total on 206, note on 208.
+        below = 4 + len(orders) + 1
+        prices.write_string(below, 0, "Total")
+        prices.write_number(below, list(orders.columns).index("unit_price"),
+                            float(orders["unit_price"].sum()))
+        prices.write_string(below + 2, 0, "Prices net of VAT")
+    data = read_workbook(path)
+    assert data.customers.index[0] == 5 and data.orders.index[-1] == 208
+    assert isinstance(data.customers["email"].dtype, pd.StringDtype)  # read typed
+    assert data.orders["order_date"].dtype.kind == "M"
+    assert data.orders["unit_price"].dtype == np.float64
+    assert data.orders.loc[206, "order_id"] == "Total"  # as the object path: a row like any
+    _same(*_both(path))
+
+
+def test_a_blank_header_cell_is_named_by_its_own_column(tmp_path: Path) -> None:
+    """A header from B4 with D4 left blank over values and F4:G4 merged: both paths name and
+    report columns D and G (not the letters counted from the header's first column)."""
+    path = tmp_path / "blank.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Customers")
+    sheet.write_string(0, 0, "Customers")
+    sheet.write_row(3, 1, ["customer_id", "name", None, "email"])
+    sheet.merge_range("F4:G4", "phone", None)
+    sheet.write_row(4, 1, ["C1", "Ann", "VIP", "ann@x.be", "+32 2 111", "+32 475"])
+    sheet.write_row(5, 1, ["C2", "Bob", None, "bob@x.be"])
+    book.close()
+    for data in (read_workbook(path), read_workbook(path, typed=False)):
+        assert list(data.customers.columns) == ["customer_id", "name", "column D", "email",
+                                                "phone", "column G"]
+        problems = data.validation.to_frame()
+        assert problems[["row", "column", "key"]].values.tolist() == [
+            [4, "D", "header.missing"], [4, "G", "header.merged"]]
+    assert isinstance(read_workbook(path).customers["name"].dtype, pd.StringDtype)
+    _same_read(path)
+
+
+def test_the_table_holding_the_customers_among_others(tmp_path: Path) -> None:
+    """Two Excel Tables: a legend at A1 and the customers at C5 with a totals row, notes under
+    it: the customers' Table is read, typed, its totals row and the notes left out."""
+    path = tmp_path / "tables.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Customers")
+    sheet.add_table("A1:A3", {"columns": [{"header": "Legend"}], "data": [["VIP"], ["New"]]})
+    sheet.add_table("C5:E8", {"columns": [{"header": "customer_id", "total_string": "Total"},
+                                          {"header": "name"},
+                                          {"header": "income", "total_function": "sum"}],
+                              "data": [["C1", "Ann", 100], ["C2", "Bob", 250]],
+                              "total_row": True})
+    sheet.write_string(9, 2, "Incomes in EUR")
+    book.close()
+    data = read_workbook(path)
+    assert data.customers.index.tolist() == [6, 7]
+    assert data.customers["income"].tolist() == [100, 250]
+    assert data.customers["income"].dtype == np.float64  # read typed
+    _same_read(path)
