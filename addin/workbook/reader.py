@@ -1,12 +1,13 @@
 """Reading the customer workbook: find the input sheets and their tables, keep cell values exact.
 
 Values stay what the cells hold: dates as dates, text that looks like a number as text
-(``"01000"``), numbers as numbers, blanks blank.  A plain Customers or Orders sheet is read as
-whole typed columns by fastexcel (:mod:`addin.workbook.typed_read`); other sheets, and the
-columns that mix kinds, cell by cell from python-calamine (Rust; many times faster than
-openpyxl), blanks as None.  Excel error values (``#N/A``, ``#REF!``) are kept as their text, so
-the analysis reports them instead of taking them for empty cells.  Nothing is converted here:
-parsing is the core's job.
+(``"01000"``), numbers as numbers, blanks blank.  The Customers and Orders sheets are read as
+whole typed columns by fastexcel (:mod:`addin.workbook.typed_read`), wherever their table is
+(title rows above it, a header away from A1, an Excel Table anywhere); other sheets, the
+columns that mix kinds and the few layouts the typed path leaves, cell by cell from
+python-calamine (Rust; many times faster than openpyxl), blanks as None.  Excel error values
+(``#N/A``, ``#REF!``) are kept as their text, so the analysis reports them instead of taking
+them for empty cells.  Nothing is converted here: parsing is the core's job.
 
 A sheet's data is its Excel Table (ListObject) when it has one, else the range under its header
 row: the first of the top rows holding a recognised required header (so title rows above the
