@@ -6691,12 +6691,13 @@ def unique_name(name: str, taken: set[str]) -> str:
     "addin.workbook.reader": (False, r'''"""Reading the customer workbook: find the input sheets and their tables, keep cell values exact.
 
 Values stay what the cells hold: dates as dates, text that looks like a number as text
-(``"01000"``), numbers as numbers, blanks blank.  A plain Customers or Orders sheet is read as
-whole typed columns by fastexcel (:mod:`addin.workbook.typed_read`); other sheets, and the
-columns that mix kinds, cell by cell from python-calamine (Rust; many times faster than
-openpyxl), blanks as None.  Excel error values (``#N/A``, ``#REF!``) are kept as their text, so
-the analysis reports them instead of taking them for empty cells.  Nothing is converted here:
-parsing is the core's job.
+(``"01000"``), numbers as numbers, blanks blank.  The Customers and Orders sheets are read as
+whole typed columns by fastexcel (:mod:`addin.workbook.typed_read`), wherever their table is
+(title rows above it, a header away from A1, an Excel Table anywhere); other sheets, the
+columns that mix kinds and the few layouts the typed path leaves, cell by cell from
+python-calamine (Rust; many times faster than openpyxl), blanks as None.  Excel error values
+(``#N/A``, ``#REF!``) are kept as their text, so the analysis reports them instead of taking
+them for empty cells.  Nothing is converted here: parsing is the core's job.
 
 A sheet's data is its Excel Table (ListObject) when it has one, else the range under its header
 row: the first of the top rows holding a recognised required header (so title rows above the
@@ -6731,8 +6732,8 @@ from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import column_letter
 from addin.workbook.owned_sheets import COLUMNS_ROLE
 from addin.workbook.result_words import RESULT_SHEET_NAMES
-from addin.workbook.typed_read import open_reader, read_typed
-from addin.workbook.zip_parts import Package, Sheet, attribute
+from addin.workbook.typed_read import Place, head_rows, open_reader, read_typed, shared_strings
+from addin.workbook.zip_parts import REL_NS, WORKBOOK_PART, Package, Sheet, attribute
 
 if TYPE_CHECKING:
     from fastexcel import ExcelReader
@@ -6740,6 +6741,7 @@ if TYPE_CHECKING:
 
 
 REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
+REL_STRINGS = REL_NS + "/sharedStrings"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _LABELS = {"customers": "Customers", "orders": "Orders", "segments": "Segments",
            "settings": "Settings", "columns": "Columns"}
@@ -6936,10 +6938,34 @@ def _column_languages(package: Package, sheet: Sheet, styles: dict[int, str]) ->
     return {column: found.pop() for column, found in seen.items() if len(found) == 1}
 
 
-def _frame(grid: np.ndarray, header: int | None, kind: str, label: str,
-           merged: list[tuple[tuple[int, int], tuple[int, int]]], validation: Validation,
-           ) -> pd.DataFrame:
-    """The data under the header row: blank rows out, index = Excel row numbers."""
+Merges = list[tuple[tuple[int, int], tuple[int, int]]]
+
+
+def _labels(cells: Sequence[object], filled: Sequence[bool], header: int, first: int,
+            label: str, merged: Callable[[], Merges], validation: Validation) -> list[str]:
+    """Column labels from the header row's cells (0-based row ``header``, columns from
+    ``first``), for both paths: text stripped; a blank cell named by its column's letter and,
+    when data is under it, reported as part of merged cells or as missing."""
+    labels = []
+    for i, value in enumerate(cells):
+        if value is not None:
+            labels.append(value.strip() if isinstance(value, str) else str(value))
+            continue
+        column = first + i
+        labels.append(f"column {column_letter(column)}")
+        if filled[i]:
+            in_merge = any(r1 <= header <= r2 and c1 <= column <= c2
+                           for (r1, c1), (r2, c2) in merged())
+            validation.add(label, header + 1, column_letter(column), None,
+                           "header.merged" if in_merge else "header.missing",
+                           severity="warning")
+    return labels
+
+
+def _frame(grid: np.ndarray, header: int | None, kind: str, label: str, merged: Merges,
+           validation: Validation, first: int = 0) -> pd.DataFrame:
+    """The data under the header row (``grid`` holds the columns from ``first``): blank rows
+    out, index = Excel row numbers."""
     if header is None:
         labels: list[object] = list(SCHEMAS_HEADLESS[kind])
         body, first_row = np.full((grid.shape[0], len(labels)), None, dtype=object), 1
@@ -6951,20 +6977,10 @@ def _frame(grid: np.ndarray, header: int | None, kind: str, label: str,
         empty = pd.isna(grid[header + 1:])  # one pass over the cells, used twice
         filled = np.flatnonzero(pd.notna(row) | ~empty.all(axis=0))
         width = int(filled[-1]) + 1 if len(filled) else 0
-        labels = list(row[:width])
         body, first_row = grid[header + 1:, :width], header + 2
         empty = empty[:, :width]
-        for i, value in enumerate(labels):
-            if value is None:
-                labels[i] = f"column {column_letter(i)}"
-                in_merge = any(r1 <= header <= r2 and c1 <= i <= c2
-                               for (r1, c1), (r2, c2) in merged)
-                why = "header.merged" if in_merge else "header.missing"
-                if body.size and not empty[:, i].all():
-                    validation.add(label, header + 1, column_letter(i), None, why,
-                                   severity="warning")
-            else:
-                labels[i] = str(value) if not isinstance(value, str) else value.strip()
+        labels = _labels(list(row[:width]), ~empty.all(axis=0), header, first, label,
+                         lambda: merged, validation)
     keep = ~empty.all(axis=1) if body.size else np.zeros(len(body), dtype=bool)
     rows = np.flatnonzero(keep)
     # Columns are views of the grid when no row is dropped: no copy of millions of cells.
@@ -7010,7 +7026,7 @@ def _read_sheet(book: Books, package: Package, sheet: Sheet, kind: str,
     where the layout allows (:mod:`addin.workbook.typed_read`), else cell by cell."""
     table = None
     if typed is not None and kind in _TYPED_KINDS:
-        table = _read_typed(typed, book, package, sheet, kind, mapping)
+        table = _read_typed(typed, book, package, sheet, kind, validation, mapping)
     if table is None:
         table = _read_cells(book, package, sheet, kind, validation, mapping)
     languages = _column_languages(package, sheet, _format_languages(package))
@@ -7027,29 +7043,90 @@ _TYPED_KINDS = ("customers", "orders")
 
 
 def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet,
-                kind: str, mapping: ColumnMap | None) -> SheetTable | None:
-    """The typed path, for a plain sheet, or one whose only Excel Table is all its cells;
-    None: read it cell by cell."""
-    tables = _tables(package, sheet) if sheet.part is not None else []
-    if sheet.part is None or not package.exists(sheet.part) or len(tables) > 1:
+                kind: str, validation: Validation, mapping: ColumnMap | None,
+                ) -> SheetTable | None:
+    """The typed path (:mod:`addin.workbook.typed_read`): the data found where the object
+    path finds it — its Excel Table, else the rows under the header row the top rows show —
+    then read as typed columns; None: read it cell by cell."""
+    if sheet.part is None or not package.exists(sheet.part):
         return None
+    head = package.head(sheet.part, _FORMAT_SAMPLE)
+    top = head_rows(head, lambda wanted: _shared_strings(package, wanted))
+    tables = _tables(package, sheet)
+    if top is None or any(has_header and _parse_ref(ref)[0] > len(top)
+                          for _, ref, has_header, _ in tables):
+        return None
+    table = _table_of(tables, lambda r1, c1, c2: top[r1 - 1, c1: c2 + 1], kind, mapping)
+    if table is not None:
+        r1, c1, r2, c2 = _parse_ref(table[1])
+        place = Place(r1, top[r1 - 1, c1: c2 + 1], c1, c2, max(r2 - table[3] - r1, 0))
+    else:
+        at = header_row(top, kind, mapping)
+        if at is None:
+            return None
+        first = int(np.flatnonzero(pd.notna(top[at]))[0])
+        place = Place(at + 1, top[at, first:], first)
     try:
-        found = read_typed(reader, sheet.name, kind, package.head(sheet.part, _FORMAT_SAMPLE),
-                           lambda: _cells(book, package, sheet, errors=False)[0], mapping)
+        found = read_typed(reader, sheet.name, head, place,
+                           lambda: _cells(book, package, sheet, errors=False)[0])
     except WorkbookError:
         raise
     except Exception:  # fastexcel refused the sheet: the cell-by-cell path reads it or says why
         return None
     if found is None:
         return None
-    frame, header, first = found
-    if not tables:
-        return SheetTable(frame, header, first, None)
-    part, ref, has_header, totals = tables[0]
-    r1, c1, r2, c2 = _parse_ref(ref)
-    whole = has_header and (r1, c1, c2) == (header, first, first + frame.shape[1] - 1) and \
-        (not len(frame) or frame.index[-1] <= r2 - totals)
-    return SheetTable(frame, header, first, part) if whole else None
+    frame, headers, filled = found
+    frame.columns = _labels(headers, filled, place.header - 1, place.first, sheet.name,
+                            lambda: _merged(package, sheet), validation)
+    return SheetTable(frame, place.header, place.first, table[0] if table else None)
+
+
+def _shared_strings(package: Package, wanted: set[int]) -> dict[int, str]:
+    """Some of the workbook's shared strings, by index, reading the table no further than
+    needed."""
+    part = next((r.part for r in package.relationships(WORKBOOK_PART)
+                 if r.type == REL_STRINGS and r.part), None)
+    if part is None or not package.exists(part):
+        return {}
+    return shared_strings(package.chunks(part, 1 << 16), wanted)
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]+)"')
+
+
+def _merged(package: Package, sheet: Sheet) -> Merges:
+    """A sheet's merged ranges as python-calamine gives them, 0-based, from its XML read in
+    pieces (the typed path asks only when a blank header cell has data under it)."""
+    refs: list[bytes] = []
+    rest = b""
+    for chunk in package.chunks(sheet.part or ""):
+        data = rest + chunk
+        end = data.rfind(b">") + 1
+        if b"mergeCell" in data:
+            refs += _MERGE.findall(data, 0, end)
+        rest = data[end:]
+    found = []
+    for ref in refs:
+        r1, c1, r2, c2 = _parse_ref(ref.decode("ascii"))
+        found.append(((r1 - 1, c1), (r2 - 1, c2)))
+    return found
+
+
+def _table_of(tables: list[tuple[str, str, bool, int]],
+              header_cells: Callable[[int, int, int], Sequence[object]], kind: str,
+              mapping: ColumnMap | None) -> tuple[str, str, bool, int] | None:
+    """The Excel Table holding the sheet's data: the first with a header row naming its
+    columns (``header_cells(row, first column, last column)`` gives its cells), or the only
+    one; None: no Table does, the header row is searched instead."""
+    for table in tables:
+        _, ref, has_header, _ = table
+        if not has_header:
+            continue
+        r1, c1, _, c2 = _parse_ref(ref)
+        if header_row([header_cells(r1, c1, c2)], kind, mapping) is not None or \
+                len(tables) == 1:
+            return table
+    return None
 
 
 def _cells(book: Books, package: Package, sheet: Sheet, *, errors: bool = True,
@@ -7087,15 +7164,12 @@ def _locate(grid: np.ndarray, kind: str, label: str,
             mapping: ColumnMap | None = None) -> SheetTable:
     """Find the table in a sheet's grid: its Excel Table, else the rows under its header
     (:func:`addin.core.schema.header_row`, the locator the Excel side uses too)."""
-    for table_part, ref, has_header, totals in tables:
-        r1, c1, r2, c2 = _parse_ref(ref)
-        part = grid[: r2 - totals, : c2 + 1]
-        if not has_header:
-            continue
-        if header_row([grid[r1 - 1, c1: c2 + 1]], kind, mapping) is not None or \
-                len(tables) == 1:
-            frame = _frame(part[:, c1:], r1 - 1, kind, label, merged, validation)
-            return SheetTable(frame, r1, c1, table_part)
+    table = _table_of(tables, lambda r1, c1, c2: grid[r1 - 1, c1: c2 + 1], kind, mapping)
+    if table is not None:
+        r1, c1, r2, c2 = _parse_ref(table[1])
+        frame = _frame(grid[: r2 - table[3], c1: c2 + 1], r1 - 1, kind, label, merged,
+                       validation, c1)
+        return SheetTable(frame, r1, c1, table[0])
     header = header_row(grid[:HEADER_SEARCH_ROWS], kind, mapping)
     if header is None and kind not in SCHEMAS_HEADLESS:
         header = next((i for i in range(grid.shape[0]) if pd.notna(grid[i]).any()), None)
@@ -7106,7 +7180,7 @@ def _locate(grid: np.ndarray, kind: str, label: str,
     if header is not None:
         columns = np.flatnonzero(pd.notna(grid[header]))
         first = int(columns[0]) if len(columns) else 0
-        frame = _frame(grid[:, first:], header, kind, label, merged, validation)
+        frame = _frame(grid[:, first:], header, kind, label, merged, validation, first)
         return SheetTable(frame, header + 1, first, None)
     return SheetTable(_frame(grid, None, kind, label, merged, validation), None, 0, None)
 
@@ -8521,24 +8595,37 @@ def table_sheet(table: ResultTable, styles: Styles, language: str) -> OwnSheet:
 '''),
     "addin.workbook.typed_read": (False, r'''"""The typed path of reading a sheet: whole columns from fastexcel, Arrow over calamine.
 
-A plain sheet — its header on the first row holding values, a header over every column —
-is read in one pass into Arrow columns, each with one type proven over all its
-cells (``dtype_coercion="strict"``, every row sampled): numbers, dates, yes/no or text.  Those
-columns reach the parsers typed, with no Python object per cell.  A column that mixes kinds
-(numbers and text, as typed by hand) cannot be typed without losing what each cell was, so
-only that column is taken from python-calamine's exact cells.  Excel error values (``#N/A``)
-come from fastexcel's cell errors of the same pass, as text, so the parsers report them.
+Where a Customers or Orders sheet's data is — its header row, first column, its Excel Table —
+is found as the object path finds it, with the one header locator
+(:func:`addin.core.schema.header_row`) on the sheet's top rows, read from the first bytes of
+its XML (:func:`head_rows`; the shared strings they use are read from the start of the
+shared string table, not all of it).  fastexcel then reads from that row (``header_row``,
+``use_columns``, and ``n_rows`` for a Table) in one pass into Arrow columns, each with one
+type proven over all its cells (``dtype_coercion="strict"``, every row sampled): numbers,
+dates, yes/no or text.  Title rows above the header (a title, a date line, a blank row), a
+header that starts in any column, header cells left blank (named and reported as the object
+path does), an Excel Table anywhere in the sheet, rows under the data (a totals row, notes):
+all are read this way, and those columns reach the parsers typed, with no Python object per
+cell.  A column that mixes kinds (numbers and text, as typed by hand) cannot be typed without
+losing what each cell was, so only that column is taken from python-calamine's exact cells.
+Excel error values (``#N/A``) come from fastexcel's cell errors of the same pass, as text, so
+the parsers report them.
 
-Any other layout (title rows, a column without a header) returns None and the
-object path of :mod:`addin.workbook.reader` reads the sheet as before: same frame, same
-messages, only slower.
+The object path of :mod:`addin.workbook.reader` reads the sheet instead — same frame, same
+messages, only slower — when the top rows do not say where the data is (no recognised header
+among them, rows written without their numbers, a Table whose header is further down), when a
+header cell holds a number or a date, or when fastexcel would read a header otherwise than
+the object path (a repeated header it renames), and for cells fastexcel types otherwise
+(durations, times).
 """
 
 from __future__ import annotations
 
+import html
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -8547,15 +8634,19 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from addin.core.schema import ColumnMap, header_row
+from addin.core.schema import HEADER_SEARCH_ROWS
 from addin.core.validation import ROW_INDEX
+from addin.workbook.a1 import column_index
 
 if TYPE_CHECKING:
-    from fastexcel import ColumnInfo, ExcelReader, ExcelSheet
+    from fastexcel import ColumnInfoNoDtype, ExcelReader, ExcelSheet
 
 #: calamine's error cells -> the text Excel shows.
 ERROR_TEXT = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!",
               "Num": "#NUM!", "Ref": "#REF!", "Value": "#VALUE!", "GettingData": "#GETTING_DATA"}
+#: A cell of the top rows holding a value that is not text (a number, a date, yes/no): the
+#: header locator, like the object path, reads text cells only.
+NOT_TEXT: object = type("NotText", (), {"__repr__": lambda self: "NOT_TEXT"})()
 _ERROR = re.compile(r"\bError\((\w+)\)")
 _MIXED = re.compile(r"could not determine dtype for column (.*)$", re.MULTILINE)
 #: Each column found mixing kinds costs one more pass over the sheet: on a long sheet, past
@@ -8563,15 +8654,21 @@ _MIXED = re.compile(r"could not determine dtype for column (.*)$", re.MULTILINE)
 _MIXED_AT_MOST = 6
 _SHORT = 20_000  # rows
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"[A-Z]*\d*:?[A-Z]+(\d+)\"")
-_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?row>)",
-                  re.DOTALL)
-_VALUE = re.compile(rb"<(?:\w+:)?(?:v|t)\b[^>]*>[^<]")
-_REPEAT = re.compile(r"^(.*)_\d+$", re.DOTALL)
-_NOT_TEXT = re.compile(r"^\s*(?:-?\d+(?:\.\d+)?|\d{4}-\d{2}-\d{2}.*|true|false)\s*$", re.DOTALL)
+_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.DOTALL)
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_ROW_NUMBER = re.compile(rb"\br=\"(\d+)\"")
+_CELL_REF = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
+_CELL_TYPE = re.compile(rb"\bt=\"(\w+)\"")
+_V = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_T = re.compile(rb"<(?:\w+:)?t\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?t>)")
+_PHONETIC = re.compile(rb"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.DOTALL)
+_SI = re.compile(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", re.DOTALL)
+_SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
-_STRICT = {"header_row": 0, "schema_sample_rows": None, "dtype_coercion": "strict"}
+_STRICT = {"schema_sample_rows": None, "dtype_coercion": "strict"}
 
 Cells = Callable[[], np.ndarray]
+SharedStrings = Callable[[set[int]], dict[int, str]]
 
 
 def open_reader(path: Path) -> ExcelReader:
@@ -8583,84 +8680,189 @@ def open_reader(path: Path) -> ExcelReader:
     return fastexcel.read_excel(str(path))
 
 
-def first_value_row(head: bytes) -> int | None:
-    """Excel row of the first row holding a value, from the start of the sheet's XML (calamine
-    starts a sheet's cells there); None when the start given holds no such row."""
+def head_rows(head: bytes, strings: SharedStrings) -> np.ndarray | None:
+    """The sheet's top :data:`HEADER_SEARCH_ROWS` rows as the object path's grid holds them
+    (a row per Excel row from row 1, a column per Excel column from A): text as ``str``
+    (error values as their text), other values as :data:`NOT_TEXT`, blanks None.  ``head``
+    is the start of the sheet's XML; ``strings`` gives the shared strings of some indices.
+    None when the start given does not hold those rows whole, or a row or cell is written
+    without its reference (then only a reader of the whole sheet knows where it is)."""
+    cells: list[tuple[int, int, object]] = []
+    shared: list[tuple[int, int, int]] = []
+    whole = False
     for row in _ROW.finditer(head):
-        if row.group(2) and _VALUE.search(row.group(2)):
-            return int(row.group(1))
-    return None
-
-
-def read_typed(reader: ExcelReader, name: str, kind: str, head: bytes, cells: Cells,
-               mapping: ColumnMap | None = None) -> tuple[pd.DataFrame, int, int] | None:
-    """A plain sheet's data as typed columns: (frame indexed by Excel row, header row,
-    first column), or None for the object path.  ``cells`` gives the sheet's exact cells
-    (a grid from A1), called only when a column mixes kinds."""
-    header = first_value_row(head)
-    if header is None:
+        number = _ROW_NUMBER.search(row.group(1))
+        if number is None:
+            return None
+        if int(number.group(1)) > HEADER_SEARCH_ROWS:
+            whole = True
+            break
+        for cell in _CELL.finditer(row.group(2) or b""):
+            where = _CELL_REF.search(cell.group(1))
+            if where is None:
+                return None
+            at = int(where.group(2)) - 1, column_index(where.group(1).decode("ascii"))
+            kind = _CELL_TYPE.search(cell.group(1))
+            value = _cell_value(kind.group(1) if kind else b"n", cell.group(2) or b"")
+            if isinstance(value, int) and not isinstance(value, bool):
+                shared.append((*at, value))
+            elif value is not None:
+                cells.append((*at, value))
+    if not whole and _SHEET_DATA_END.search(head) is None:
         return None
+    wanted = {index for _, _, index in shared}
+    texts = strings(wanted) if wanted else {}
+    if len(texts) < len(wanted):  # a string table cut short: the object path reads it
+        return None
+    cells += [(row, column, texts.get(index) or None) for row, column, index in shared]
+    grid = np.full((HEADER_SEARCH_ROWS, max((c for _, c, _ in cells), default=-1) + 1), None,
+                   dtype=object)
+    for row, column, value in cells:
+        grid[row, column] = value
+    return grid
+
+
+def _cell_value(kind: bytes, body: bytes) -> object:
+    """A cell of the top rows: the index of its shared string, its text, :data:`NOT_TEXT`,
+    or None when blank (an empty text is a blank cell, as calamine says)."""
+    if kind == b"inlineStr":
+        return _text(body) or None
+    value = _V.search(body)
+    if value is None or not value.group(1):
+        return None
+    if kind == b"s":
+        return int(value.group(1))
+    if kind in (b"str", b"e"):
+        return html.unescape(value.group(1).decode("utf-8"))
+    return NOT_TEXT
+
+
+def _text(item: bytes) -> str:
+    """The text of a shared or inline string: its runs joined, the phonetic guide left out."""
+    return html.unescape("".join(t.decode("utf-8") for t in
+                                 _T.findall(_PHONETIC.sub(b"", item))))
+
+
+def shared_strings(chunks: Iterable[bytes], wanted: set[int]) -> dict[int, str]:
+    """The shared strings of the indices wanted, from the shared string table's XML in pieces,
+    read no further than the last one wanted (a sheet's first rows use the first strings of
+    the table, as Excel and the writers number them by first use)."""
+    found: dict[int, str] = {}
+    last, index, rest = max(wanted, default=-1), 0, b""
+    for chunk in chunks:
+        data = rest + chunk
+        end = data.rfind(b"</si>")
+        closed = data.count(b"</si>") if end >= 0 else 0
+        if closed and b"<si/>" not in data and index + closed <= min(
+                (i for i in wanted if i >= index), default=last + 1):
+            index, rest = index + closed, data[end + 5:]  # none wanted in here: count them
+            continue
+        end = 0
+        for item in _SI.finditer(data):
+            if index in wanted:
+                found[index] = _text(item.group(1) or b"")
+            index, end = index + 1, item.end()
+            if index > last:
+                return found
+        rest = data[end:]
+    return found
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a sheet's data is: its header's Excel row and cells (from the first column), the
+    first and last columns (0-based; last None: to the sheet's last), how many rows under the
+    header belong to it (None: all of them)."""
+
+    header: int
+    headers: Sequence[object]
+    first: int
+    last: int | None = None
+    rows: int | None = None
+
+
+def read_typed(reader: ExcelReader, name: str, head: bytes, place: Place, cells: Cells,
+               ) -> tuple[pd.DataFrame, list[str | None], np.ndarray] | None:
+    """The sheet's data at ``place`` as typed columns: (frame indexed by Excel row, with
+    columns by position; each column's header text, None for a blank cell; whether each
+    column holds a value under its header), or None for the object path.  ``cells`` gives
+    the sheet's exact cells (a grid from A1), called only when a column mixes kinds."""
     dimension = _DIMENSION.search(head)
     short = dimension is not None and int(dimension.group(1)) <= _SHORT
-    sheet, mixed = _load(reader, name, None if short else _MIXED_AT_MOST)
+    sheet, mixed = _load(reader, name, place, None if short else _MIXED_AT_MOST)
     if sheet is None:
         return None
-    infos = sheet.available_columns()
-    labels = [info.name.strip() for info in infos]
-    if not _plain_headers(infos) or header_row([labels], kind, mapping) is None:
+    infos = sheet.selected_columns
+    headers = _headers(infos, place)
+    if headers is None:
         return None
     batch, errors = sheet.to_arrow_with_errors()
     del sheet
-    texts = _error_texts(errors, batch.num_rows)
+    texts = _error_texts(errors, batch.num_rows, {info.index: i for i, info in enumerate(infos)})
     if texts is None:
         return None
     columns = [_column(batch.column(i), texts.get(i)) for i in range(batch.num_columns)]
     if any(c is None for c in columns):  # durations, times: the object path knows them
         return None
-    blank = np.ones(batch.num_rows, dtype=bool)
-    for array in batch.columns:
-        blank &= ~_valid(array)
-    for i in texts:
-        blank[list(texts[i])] = False
+    valid = [_valid(array) for array in batch.columns]
+    for i, rows in texts.items():
+        valid[i][list(rows)] = True
     height = batch.num_rows
     del batch
+    filled = np.array([bool(v.any()) for v in valid], dtype=bool)
+    kept = np.flatnonzero(filled | np.array([h is not None for h in headers], dtype=bool))
+    width = int(kept[-1]) + 1 if len(kept) else 0
+    blank = np.ones(height, dtype=bool)
+    for column in valid[:width]:
+        blank &= ~column
     rows = np.flatnonzero(~blank)
-    first = infos[0].absolute_index
     if mixed:
         grid = cells()
-        for i, info in enumerate(infos):
+        for i, info in enumerate(infos[:width]):
             if info.name in mixed:
-                columns[i] = _exact(grid, header, info.absolute_index, texts.get(i), height)
+                columns[i] = _exact(grid, place.header, info.absolute_index, texts.get(i),
+                                    height)
         del grid
-    frame = pd.DataFrame({i: _rows(column, rows) for i, column in enumerate(columns)},
-                         index=pd.Index(rows + header + 1, name=ROW_INDEX), copy=False)
-    frame.columns = labels
-    return frame, header, first
+    frame = pd.DataFrame({i: _rows(column, rows) for i, column in enumerate(columns[:width])},
+                         index=pd.Index(rows + place.header + 1, name=ROW_INDEX), copy=False)
+    return frame, headers[:width], filled[:width]
 
 
-def _plain_headers(infos: list[ColumnInfo]) -> bool:
-    """Whether fastexcel's column names are the header cells' text as the object path shows
-    it: none made up for a blank cell, renamed as a repeat (``email_1`` beside ``email``), or
-    written from a number or a date (the object path decides how those read)."""
-    names = {info.name for info in infos}
-    for info in infos:
-        repeat = _REPEAT.match(info.name)
-        if str(info.column_name_from) != "looked_up" or _NOT_TEXT.match(info.name) or (
-                repeat is not None and repeat.group(1) in names):
-            return False
-    return True
+def _headers(infos: list[ColumnInfoNoDtype], place: Place) -> list[str | None] | None:
+    """Each column's header text, None for a blank cell, when fastexcel's columns are the
+    place's columns from its first, named from the header cells as the object path reads
+    them (none made up for a cell holding text, renamed as a repeat: ``email_1`` beside
+    ``email``); None otherwise.  A header cell holding a number or a date is the object
+    path's to name."""
+    found: list[str | None] = []
+    for i, info in enumerate(infos):
+        cell = place.headers[i] if i < len(place.headers) else None
+        generated = str(info.column_name_from) != "looked_up"
+        if info.absolute_index != place.first + i or cell is NOT_TEXT or (
+                generated != (cell is None)) or (
+                cell is not None and info.name.strip() != str(cell).strip()):
+            return None
+        found.append(None if cell is None else str(cell))
+    return found
 
 
-def _load(reader: ExcelReader, name: str, most: int | None,
+def _load(reader: ExcelReader, name: str, place: Place, most: int | None,
           ) -> tuple[ExcelSheet | None, set[str]]:
-    """The sheet with each column's type proven over all its cells; the columns that mix
-    kinds read as text and named (each one found costs a pass: at most ``most``)."""
+    """The sheet from the place's header row, its columns from the first (to the last), each
+    column's type proven over all its cells; the columns that mix kinds read as text and
+    named (each one found costs a pass: at most ``most``)."""
     import fastexcel
+
+    def used(info: ColumnInfoNoDtype) -> bool:
+        return place.first <= info.absolute_index and (
+            place.last is None or info.absolute_index <= place.last)
 
     mixed: set[str] = set()
     while most is None or len(mixed) <= most:
         try:
-            return reader.load_sheet(name, dtypes=dict.fromkeys(mixed, "string") or None,
+            return reader.load_sheet(name, header_row=place.header - 1, n_rows=place.rows,
+                                     use_columns=used,
+                                     dtypes=dict.fromkeys(mixed, "string") or None,
                                      **_STRICT), mixed
         except fastexcel.UnsupportedColumnTypeCombinationError as err:
             found = _MIXED.search(str(err))
@@ -8670,23 +8872,26 @@ def _load(reader: ExcelReader, name: str, most: int | None,
     return None, mixed
 
 
-def _error_texts(errors: object, height: int) -> dict[int, dict[int, str]] | None:
-    """Column -> row -> the text of each Excel error cell; None if a cell failed otherwise
-    (which strict typing rules out: then the object path decides)."""
+def _error_texts(errors: object, height: int, columns: dict[int, int],
+                 ) -> dict[int, dict[int, str]] | None:
+    """Column -> row -> the text of each Excel error cell (``columns``: fastexcel's index of
+    each column read -> its place among them); None if a cell failed otherwise (which strict
+    typing rules out: then the object path decides)."""
     found: dict[int, dict[int, str]] = {}
     for error in getattr(errors, "errors", ()):
         kind = _ERROR.search(error.detail)
         row, column = error.offset_position
-        if kind is None or kind.group(1) not in ERROR_TEXT or row >= height:
+        if kind is None or kind.group(1) not in ERROR_TEXT or row >= height or \
+                column not in columns:
             return None
-        found.setdefault(column, {})[row] = ERROR_TEXT[kind.group(1)]
+        found.setdefault(columns[column], {})[row] = ERROR_TEXT[kind.group(1)]
     return found
 
 
 def _valid(array: pa.Array) -> np.ndarray:
     """Where the column holds a value (an empty text is a blank cell, as calamine says)."""
-    return np.asarray(_no_empty_text(array).is_valid().to_numpy(zero_copy_only=False),
-                      dtype=bool)
+    return np.array(_no_empty_text(array).is_valid().to_numpy(zero_copy_only=False),
+                    dtype=bool)
 
 
 def _no_empty_text(array: pa.Array) -> pa.Array:
