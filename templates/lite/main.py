@@ -8648,6 +8648,7 @@ ERROR_TEXT = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!
 #: header locator, like the object path, reads text cells only.
 NOT_TEXT: object = type("NotText", (), {"__repr__": lambda self: "NOT_TEXT"})()
 _ERROR = re.compile(r"\bError\((\w+)\)")
+_STRING = re.compile(r"\bgot 'String\(")
 _MIXED = re.compile(r"could not determine dtype for column (.*)$", re.MULTILINE)
 #: Each column found mixing kinds costs one more pass over the sheet: on a long sheet, past
 #: this many the object path is cheaper (a short one costs little either way).
@@ -8798,17 +8799,27 @@ def read_typed(reader: ExcelReader, name: str, head: bytes, place: Place, cells:
         return None
     batch, errors = sheet.to_arrow_with_errors()
     del sheet
-    texts = _error_texts(errors, batch.num_rows, {info.index: i for i, info in enumerate(infos)})
-    if texts is None:
+    found = _error_texts(errors, batch.num_rows, {info.index: i for i, info in enumerate(infos)})
+    if found is None:
         return None
-    columns = [_column(batch.column(i), texts.get(i)) for i in range(batch.num_columns)]
-    if any(c is None for c in columns):  # durations, times: the object path knows them
-        return None
-    valid = [_valid(array) for array in batch.columns]
-    for i, rows in texts.items():
-        valid[i][list(rows)] = True
+    texts, texted = found
+    # Mixed too: a column holding text fastexcel took for a blank (``n/a``, ``null``: a cell
+    # error) or for a number (``nan``: no Excel number is NaN).
+    exact = {i for i, info in enumerate(infos) if info.name in mixed} | texted | {
+        i for i, array in enumerate(batch.columns) if _has_nan(array)}
+    columns = [None if i in exact else _column(batch.column(i), texts.get(i))
+               for i in range(batch.num_columns)]
+    if any(c is None for i, c in enumerate(columns) if i not in exact):
+        return None  # durations, times: the object path knows them
     height = batch.num_rows
     del batch
+    if exact:
+        grid = cells()
+        for i in exact:
+            columns[i] = _exact(grid, place.header, infos[i].absolute_index, texts.get(i),
+                                height)
+        del grid
+    valid = [np.asarray(column.notna(), dtype=bool) for column in columns]
     filled = np.array([bool(v.any()) for v in valid], dtype=bool)
     kept = np.flatnonzero(filled | np.array([h is not None for h in headers], dtype=bool))
     width = int(kept[-1]) + 1 if len(kept) else 0
@@ -8816,13 +8827,6 @@ def read_typed(reader: ExcelReader, name: str, head: bytes, place: Place, cells:
     for column in valid[:width]:
         blank &= ~column
     rows = np.flatnonzero(~blank)
-    if mixed:
-        grid = cells()
-        for i, info in enumerate(infos[:width]):
-            if info.name in mixed:
-                columns[i] = _exact(grid, place.header, info.absolute_index, texts.get(i),
-                                    height)
-        del grid
     frame = pd.DataFrame({i: _rows(column, rows) for i, column in enumerate(columns[:width])},
                          index=pd.Index(rows + place.header + 1, name=ROW_INDEX), copy=False)
     return frame, headers[:width], filled[:width]
@@ -8834,6 +8838,8 @@ def _headers(infos: list[ColumnInfoNoDtype], place: Place) -> list[str | None] |
     them (none made up for a cell holding text, renamed as a repeat: ``email_1`` beside
     ``email``); None otherwise.  A header cell holding a number or a date is the object
     path's to name."""
+    if any(cell is not None for cell in place.headers[len(infos):]):
+        return None
     found: list[str | None] = []
     for i, info in enumerate(infos):
         cell = place.headers[i] if i < len(place.headers) else None
@@ -8873,25 +8879,28 @@ def _load(reader: ExcelReader, name: str, place: Place, most: int | None,
 
 
 def _error_texts(errors: object, height: int, columns: dict[int, int],
-                 ) -> dict[int, dict[int, str]] | None:
-    """Column -> row -> the text of each Excel error cell (``columns``: fastexcel's index of
-    each column read -> its place among them); None if a cell failed otherwise (which strict
-    typing rules out: then the object path decides)."""
+                 ) -> tuple[dict[int, dict[int, str]], set[int]] | None:
+    """Column -> row -> the text of each Excel error cell, and the columns holding a text
+    cell strict typing let through (``columns``: fastexcel's index of each column read ->
+    its place among them); None if a cell failed otherwise (the object path decides)."""
     found: dict[int, dict[int, str]] = {}
+    texted: set[int] = set()
     for error in getattr(errors, "errors", ()):
         kind = _ERROR.search(error.detail)
         row, column = error.offset_position
-        if kind is None or kind.group(1) not in ERROR_TEXT or row >= height or \
-                column not in columns:
+        if row >= height or column not in columns:
             return None
-        found.setdefault(columns[column], {})[row] = ERROR_TEXT[kind.group(1)]
-    return found
+        if kind is not None and kind.group(1) in ERROR_TEXT:
+            found.setdefault(columns[column], {})[row] = ERROR_TEXT[kind.group(1)]
+        elif _STRING.search(error.detail):
+            texted.add(columns[column])
+        else:
+            return None
+    return found, texted
 
 
-def _valid(array: pa.Array) -> np.ndarray:
-    """Where the column holds a value (an empty text is a blank cell, as calamine says)."""
-    return np.array(_no_empty_text(array).is_valid().to_numpy(zero_copy_only=False),
-                    dtype=bool)
+def _has_nan(array: pa.Array) -> bool:
+    return pa.types.is_floating(array.type) and bool(pc.any(pc.is_nan(array)).as_py())
 
 
 def _no_empty_text(array: pa.Array) -> pa.Array:

@@ -290,7 +290,8 @@ def write_layout(path: Path, layout: Layout) -> Path:
         values: list[object] = [f"C{i + 1}", f"Name {i + 1}"]
         for kind in layout.kinds:
             values += {
-                "income": ["1 234,50 €" if odd else 1000 * (i + 1)],
+                # Text fastexcel reads as a blank (n/a) or a number (nan) if let through.
+                "income": [("1 234,50 €", "n/a", "nan")[i % 3] if odd else 1000 * (i + 1)],
                 "first_contact": ["31/12/2025" if odd else datetime(2025, 1, i + 1)],
                 "is_employee": ["oui" if odd else i % 2 == 0],
                 "blank header": [f"x{i}" if odd else None],
@@ -424,3 +425,21 @@ def test_the_table_holding_the_customers_among_others(tmp_path: Path) -> None:
     assert data.customers["income"].tolist() == [100, 250]
     assert data.customers["income"].dtype == np.float64  # read typed
     _same_read(path)
+
+
+def test_text_fastexcel_would_take_for_a_blank_or_a_number_stays_text(tmp_path: Path) -> None:
+    """``n/a`` typed into a number column reaches fastexcel's strict typing as a cell error,
+    ``nan`` as a NaN number: both columns are read as their exact cells, the rest typed."""
+    path = tmp_path / "na.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Customers")
+    sheet.write_row(0, 0, ["customer_id", "name", "income", "budget"])
+    for row, values in enumerate([["C1", "Ann", 100, "nan"], ["C2", "Bob", "n/a", 5000],
+                                  ["C3", "Cy", 300, 7000]], start=1):
+        sheet.write_row(row, 0, values)
+    book.close()
+    data = read_workbook(path)
+    assert isinstance(data.customers["name"].dtype, pd.StringDtype)  # read typed
+    assert data.customers["income"].tolist() == [100, "n/a", 300]
+    assert data.customers["budget"].tolist() == ["nan", 5000, 7000]
+    _same(*_both(path))
