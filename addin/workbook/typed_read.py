@@ -41,7 +41,7 @@ import pyarrow.compute as pc
 
 from addin.core.schema import HEADER_SEARCH_ROWS
 from addin.core.validation import ROW_INDEX
-from addin.workbook.a1 import column_index
+from addin.workbook.a1 import column_index, split_ref
 
 if TYPE_CHECKING:
     from fastexcel import ColumnInfoNoDtype, ExcelReader, ExcelSheet
@@ -69,11 +69,15 @@ _V = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _T = re.compile(rb"<(?:\w+:)?t\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?t>)")
 _PHONETIC = re.compile(rb"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.DOTALL)
 _SI = re.compile(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", re.DOTALL)
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]+)"')
 _SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 _STRICT = {"schema_sample_rows": None, "dtype_coercion": "strict"}
 
 Cells = Callable[[], np.ndarray]
+#: Merged ranges as python-calamine gives them: ((first row, first column), (last row, last
+#: column)), 0-based.
+Merges = list[tuple[tuple[int, int], tuple[int, int]]]
 SharedStrings = Callable[[set[int]], dict[int, str]]
 
 
@@ -170,6 +174,23 @@ def shared_strings(chunks: Iterable[bytes], wanted: set[int]) -> dict[int, str]:
             index, end = index + 1, item.end()
             if index > last:
                 return found
+        rest = data[end:]
+    return found
+
+
+def merged_ranges(chunks: Iterable[bytes]) -> Merges:
+    """A sheet's merged ranges, from its XML in pieces (they are listed after the cells: the
+    typed path asks only when a blank header cell has data under it)."""
+    found: Merges = []
+    rest = b""
+    for chunk in chunks:
+        data = rest + chunk
+        end = data.rfind(b">") + 1
+        if b"mergeCell" in data:
+            for ref in _MERGE.findall(data, 0, end):
+                first, _, last = ref.decode("ascii").partition(":")
+                (c1, r1), (c2, r2) = split_ref(first), split_ref(last or first)
+                found.append(((r1 - 1, c1), (r2 - 1, c2)))
         rest = data[end:]
     return found
 

@@ -6732,7 +6732,15 @@ from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import column_letter
 from addin.workbook.owned_sheets import COLUMNS_ROLE
 from addin.workbook.result_words import RESULT_SHEET_NAMES
-from addin.workbook.typed_read import Place, head_rows, open_reader, read_typed, shared_strings
+from addin.workbook.typed_read import (
+    Merges,
+    Place,
+    head_rows,
+    merged_ranges,
+    open_reader,
+    read_typed,
+    shared_strings,
+)
 from addin.workbook.zip_parts import REL_NS, WORKBOOK_PART, Package, Sheet, attribute
 
 if TYPE_CHECKING:
@@ -6938,9 +6946,6 @@ def _column_languages(package: Package, sheet: Sheet, styles: dict[int, str]) ->
     return {column: found.pop() for column, found in seen.items() if len(found) == 1}
 
 
-Merges = list[tuple[tuple[int, int], tuple[int, int]]]
-
-
 def _labels(cells: Sequence[object], filled: Sequence[bool], header: int, first: int,
             label: str, merged: Callable[[], Merges], validation: Validation) -> list[str]:
     """Column labels from the header row's cells (0-based row ``header``, columns from
@@ -7048,9 +7053,10 @@ def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet
     """The typed path (:mod:`addin.workbook.typed_read`): the data found where the object
     path finds it — its Excel Table, else the rows under the header row the top rows show —
     then read as typed columns; None: read it cell by cell."""
-    if sheet.part is None or not package.exists(sheet.part):
+    part = sheet.part
+    if part is None or not package.exists(part):
         return None
-    head = package.head(sheet.part, _FORMAT_SAMPLE)
+    head = package.head(part, _FORMAT_SAMPLE)
     top = head_rows(head, lambda wanted: _shared_strings(package, wanted))
     tables = _tables(package, sheet)
     if top is None or any(has_header and _parse_ref(ref)[0] > len(top)
@@ -7077,7 +7083,7 @@ def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet
         return None
     frame, headers, filled = found
     frame.columns = _labels(headers, filled, place.header - 1, place.first, sheet.name,
-                            lambda: _merged(package, sheet), validation)
+                            lambda: merged_ranges(package.chunks(part)), validation)
     return SheetTable(frame, place.header, place.first, table[0] if table else None)
 
 
@@ -7089,27 +7095,6 @@ def _shared_strings(package: Package, wanted: set[int]) -> dict[int, str]:
     if part is None or not package.exists(part):
         return {}
     return shared_strings(package.chunks(part, 1 << 16), wanted)
-
-
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]+)"')
-
-
-def _merged(package: Package, sheet: Sheet) -> Merges:
-    """A sheet's merged ranges as python-calamine gives them, 0-based, from its XML read in
-    pieces (the typed path asks only when a blank header cell has data under it)."""
-    refs: list[bytes] = []
-    rest = b""
-    for chunk in package.chunks(sheet.part or ""):
-        data = rest + chunk
-        end = data.rfind(b">") + 1
-        if b"mergeCell" in data:
-            refs += _MERGE.findall(data, 0, end)
-        rest = data[end:]
-    found = []
-    for ref in refs:
-        r1, c1, r2, c2 = _parse_ref(ref.decode("ascii"))
-        found.append(((r1 - 1, c1), (r2 - 1, c2)))
-    return found
 
 
 def _table_of(tables: list[tuple[str, str, bool, int]],
@@ -8636,7 +8621,7 @@ import pyarrow.compute as pc
 
 from addin.core.schema import HEADER_SEARCH_ROWS
 from addin.core.validation import ROW_INDEX
-from addin.workbook.a1 import column_index
+from addin.workbook.a1 import column_index, split_ref
 
 if TYPE_CHECKING:
     from fastexcel import ColumnInfoNoDtype, ExcelReader, ExcelSheet
@@ -8664,11 +8649,15 @@ _V = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _T = re.compile(rb"<(?:\w+:)?t\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?t>)")
 _PHONETIC = re.compile(rb"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.DOTALL)
 _SI = re.compile(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", re.DOTALL)
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]+)"')
 _SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 _STRICT = {"schema_sample_rows": None, "dtype_coercion": "strict"}
 
 Cells = Callable[[], np.ndarray]
+#: Merged ranges as python-calamine gives them: ((first row, first column), (last row, last
+#: column)), 0-based.
+Merges = list[tuple[tuple[int, int], tuple[int, int]]]
 SharedStrings = Callable[[set[int]], dict[int, str]]
 
 
@@ -8765,6 +8754,23 @@ def shared_strings(chunks: Iterable[bytes], wanted: set[int]) -> dict[int, str]:
             index, end = index + 1, item.end()
             if index > last:
                 return found
+        rest = data[end:]
+    return found
+
+
+def merged_ranges(chunks: Iterable[bytes]) -> Merges:
+    """A sheet's merged ranges, from its XML in pieces (they are listed after the cells: the
+    typed path asks only when a blank header cell has data under it)."""
+    found: Merges = []
+    rest = b""
+    for chunk in chunks:
+        data = rest + chunk
+        end = data.rfind(b">") + 1
+        if b"mergeCell" in data:
+            for ref in _MERGE.findall(data, 0, end):
+                first, _, last = ref.decode("ascii").partition(":")
+                (c1, r1), (c2, r2) = split_ref(first), split_ref(last or first)
+                found.append(((r1 - 1, c1), (r2 - 1, c2)))
         rest = data[end:]
     return found
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from addin.app.jobs import analyze_workbook
 from addin.demo.book import generate
 from addin.workbook.reader import _put_errors, _whole_cells, read_workbook
-from addin.workbook.typed_read import NOT_TEXT, head_rows, shared_strings
+from addin.workbook.typed_read import NOT_TEXT, head_rows, merged_ranges, shared_strings
 
 AS_OF = "2026-06-30"
 
@@ -161,6 +161,13 @@ def test_shared_strings_are_read_no_further_than_needed() -> None:
     assert shared_strings(chunks(), {1, 2}) == {1: "one", 2: "two <2>"}
     assert b"".join(read) == table[: len(b"".join(read))] and b"four" not in b"".join(read)
     assert shared_strings(iter([table]), {4, 9}) == {4: "four"}  # 9: not in the table
+
+
+def test_merged_ranges_are_found_in_pieces_of_the_sheet() -> None:
+    xml = (b'</sheetData><mergeCells count="2"><mergeCell ref="F4:G4"/>'
+           b'<x:mergeCell ref="AA10"/></mergeCells>')
+    cut = xml.index(b'ref="F4') + 3  # a piece ends inside a tag: it waits for the next one
+    assert merged_ranges([xml[:cut], xml[cut:]]) == [((3, 5), (3, 6)), ((9, 26), (9, 26))]
 
 
 def test_error_cells_are_found_in_pieces_of_the_sheet() -> None:
