@@ -1,12 +1,13 @@
 """Reading the customer workbook: find the input sheets and their tables, keep cell values exact.
 
 Values stay what the cells hold: dates as dates, text that looks like a number as text
-(``"01000"``), numbers as numbers, blanks blank.  A plain Customers or Orders sheet is read as
-whole typed columns by fastexcel (:mod:`addin.workbook.typed_read`); other sheets, and the
-columns that mix kinds, cell by cell from python-calamine (Rust; many times faster than
-openpyxl), blanks as None.  Excel error values (``#N/A``, ``#REF!``) are kept as their text, so
-the analysis reports them instead of taking them for empty cells.  Nothing is converted here:
-parsing is the core's job.
+(``"01000"``), numbers as numbers, blanks blank.  The Customers and Orders sheets are read as
+whole typed columns by fastexcel (:mod:`addin.workbook.typed_read`), wherever their table is
+(title rows above it, a header away from A1, an Excel Table anywhere); other sheets, the
+columns that mix kinds and the few layouts the typed path leaves, cell by cell from
+python-calamine (Rust; many times faster than openpyxl), blanks as None.  Excel error values
+(``#N/A``, ``#REF!``) are kept as their text, so the analysis reports them instead of taking
+them for empty cells.  Nothing is converted here: parsing is the core's job.
 
 A sheet's data is its Excel Table (ListObject) when it has one, else the range under its header
 row: the first of the top rows holding a recognised required header (so title rows above the
@@ -39,9 +40,18 @@ from addin.core.schema import (
 from addin.core.validation import ROW_INDEX, Validation
 from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import column_letter
+from addin.workbook.content_types import REL_NS, WORKBOOK_PART
 from addin.workbook.owned_sheets import COLUMNS_ROLE
 from addin.workbook.result_words import RESULT_SHEET_NAMES
-from addin.workbook.typed_read import open_reader, read_typed
+from addin.workbook.typed_read import (
+    Merges,
+    Place,
+    head_rows,
+    merged_ranges,
+    open_reader,
+    read_typed,
+    shared_strings,
+)
 from addin.workbook.xml_text import attribute
 from addin.workbook.zip_parts import Package, Sheet
 
@@ -51,6 +61,7 @@ if TYPE_CHECKING:
 
 
 REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
+REL_STRINGS = REL_NS + "/sharedStrings"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _LABELS = {"customers": "Customers", "orders": "Orders", "segments": "Segments",
            "settings": "Settings", "columns": "Columns"}
@@ -247,10 +258,31 @@ def _column_languages(package: Package, sheet: Sheet, styles: dict[int, str]) ->
     return {column: found.pop() for column, found in seen.items() if len(found) == 1}
 
 
-def _frame(grid: np.ndarray, header: int | None, kind: str, label: str,
-           merged: list[tuple[tuple[int, int], tuple[int, int]]], validation: Validation,
-           ) -> pd.DataFrame:
-    """The data under the header row: blank rows out, index = Excel row numbers."""
+def _labels(cells: Sequence[object], filled: Sequence[bool], header: int, first: int,
+            label: str, merged: Callable[[], Merges], validation: Validation) -> list[str]:
+    """Column labels from the header row's cells (0-based row ``header``, columns from
+    ``first``), for both paths: text stripped; a blank cell named by its column's letter and,
+    when data is under it, reported as part of merged cells or as missing."""
+    labels = []
+    for i, value in enumerate(cells):
+        if value is not None:
+            labels.append(value.strip() if isinstance(value, str) else str(value))
+            continue
+        column = first + i
+        labels.append(f"column {column_letter(column)}")
+        if filled[i]:
+            in_merge = any(r1 <= header <= r2 and c1 <= column <= c2
+                           for (r1, c1), (r2, c2) in merged())
+            validation.add(label, header + 1, column_letter(column), None,
+                           "header.merged" if in_merge else "header.missing",
+                           severity="warning")
+    return labels
+
+
+def _frame(grid: np.ndarray, header: int | None, kind: str, label: str, merged: Merges,
+           validation: Validation, first: int = 0) -> pd.DataFrame:
+    """The data under the header row (``grid`` holds the columns from ``first``): blank rows
+    out, index = Excel row numbers."""
     if header is None:
         labels: list[object] = list(SCHEMAS_HEADLESS[kind])
         body, first_row = np.full((grid.shape[0], len(labels)), None, dtype=object), 1
@@ -262,20 +294,10 @@ def _frame(grid: np.ndarray, header: int | None, kind: str, label: str,
         empty = pd.isna(grid[header + 1:])  # one pass over the cells, used twice
         filled = np.flatnonzero(pd.notna(row) | ~empty.all(axis=0))
         width = int(filled[-1]) + 1 if len(filled) else 0
-        labels = list(row[:width])
         body, first_row = grid[header + 1:, :width], header + 2
         empty = empty[:, :width]
-        for i, value in enumerate(labels):
-            if value is None:
-                labels[i] = f"column {column_letter(i)}"
-                in_merge = any(r1 <= header <= r2 and c1 <= i <= c2
-                               for (r1, c1), (r2, c2) in merged)
-                why = "header.merged" if in_merge else "header.missing"
-                if body.size and not empty[:, i].all():
-                    validation.add(label, header + 1, column_letter(i), None, why,
-                                   severity="warning")
-            else:
-                labels[i] = str(value) if not isinstance(value, str) else value.strip()
+        labels = _labels(list(row[:width]), ~empty.all(axis=0), header, first, label,
+                         lambda: merged, validation)
     keep = ~empty.all(axis=1) if body.size else np.zeros(len(body), dtype=bool)
     rows = np.flatnonzero(keep)
     # Columns are views of the grid when no row is dropped: no copy of millions of cells.
@@ -321,7 +343,7 @@ def _read_sheet(book: Books, package: Package, sheet: Sheet, kind: str,
     where the layout allows (:mod:`addin.workbook.typed_read`), else cell by cell."""
     table = None
     if typed is not None and kind in _TYPED_KINDS:
-        table = _read_typed(typed, book, package, sheet, kind, mapping)
+        table = _read_typed(typed, book, package, sheet, kind, validation, mapping)
     if table is None:
         table = _read_cells(book, package, sheet, kind, validation, mapping)
     languages = _column_languages(package, sheet, _format_languages(package))
@@ -338,29 +360,70 @@ _TYPED_KINDS = ("customers", "orders")
 
 
 def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet,
-                kind: str, mapping: ColumnMap | None) -> SheetTable | None:
-    """The typed path, for a plain sheet, or one whose only Excel Table is all its cells;
-    None: read it cell by cell."""
-    tables = _tables(package, sheet) if sheet.part is not None else []
-    if sheet.part is None or not package.exists(sheet.part) or len(tables) > 1:
+                kind: str, validation: Validation, mapping: ColumnMap | None,
+                ) -> SheetTable | None:
+    """The typed path (:mod:`addin.workbook.typed_read`): the data found where the object
+    path finds it — its Excel Table, else the rows under the header row the top rows show —
+    then read as typed columns; None: read it cell by cell."""
+    part = sheet.part
+    if part is None or not package.exists(part):
         return None
+    head = package.head(part, _FORMAT_SAMPLE)
+    top = head_rows(head, lambda wanted: _shared_strings(package, wanted))
+    tables = _tables(package, sheet)
+    if top is None or any(has_header and _parse_ref(ref)[0] > len(top)
+                          for _, ref, has_header, _ in tables):
+        return None
+    table = _table_of(tables, lambda r1, c1, c2: top[r1 - 1, c1: c2 + 1], kind, mapping)
+    if table is not None:
+        r1, c1, r2, c2 = _parse_ref(table[1])
+        place = Place(r1, top[r1 - 1, c1: c2 + 1], c1, c2, max(r2 - table[3] - r1, 0))
+    else:
+        at = header_row(top, kind, mapping)
+        if at is None:
+            return None
+        first = int(np.flatnonzero(pd.notna(top[at]))[0])
+        place = Place(at + 1, top[at, first:], first)
     try:
-        found = read_typed(reader, sheet.name, kind, package.head(sheet.part, _FORMAT_SAMPLE),
-                           lambda: _cells(book, package, sheet, errors=False)[0], mapping)
+        found = read_typed(reader, sheet.name, head, place,
+                           lambda: _cells(book, package, sheet, errors=False)[0])
     except WorkbookError:
         raise
     except Exception:  # fastexcel refused the sheet: the cell-by-cell path reads it or says why
         return None
     if found is None:
         return None
-    frame, header, first = found
-    if not tables:
-        return SheetTable(frame, header, first, None)
-    part, ref, has_header, totals = tables[0]
-    r1, c1, r2, c2 = _parse_ref(ref)
-    whole = has_header and (r1, c1, c2) == (header, first, first + frame.shape[1] - 1) and \
-        (not len(frame) or frame.index[-1] <= r2 - totals)
-    return SheetTable(frame, header, first, part) if whole else None
+    frame, headers, filled = found
+    frame.columns = _labels(headers, filled, place.header - 1, place.first, sheet.name,
+                            lambda: merged_ranges(package.chunks(part)), validation)
+    return SheetTable(frame, place.header, place.first, table[0] if table else None)
+
+
+def _shared_strings(package: Package, wanted: set[int]) -> dict[int, str]:
+    """Some of the workbook's shared strings, by index, reading the table no further than
+    needed."""
+    part = next((r.part for r in package.relationships(WORKBOOK_PART)
+                 if r.type == REL_STRINGS and r.part), None)
+    if part is None or not package.exists(part):
+        return {}
+    return shared_strings(package.chunks(part, 1 << 16), wanted)
+
+
+def _table_of(tables: list[tuple[str, str, bool, int]],
+              header_cells: Callable[[int, int, int], Sequence[object]], kind: str,
+              mapping: ColumnMap | None) -> tuple[str, str, bool, int] | None:
+    """The Excel Table holding the sheet's data: the first with a header row naming its
+    columns (``header_cells(row, first column, last column)`` gives its cells), or the only
+    one; None: no Table does, the header row is searched instead."""
+    for table in tables:
+        _, ref, has_header, _ = table
+        if not has_header:
+            continue
+        r1, c1, _, c2 = _parse_ref(ref)
+        if header_row([header_cells(r1, c1, c2)], kind, mapping) is not None or \
+                len(tables) == 1:
+            return table
+    return None
 
 
 def _cells(book: Books, package: Package, sheet: Sheet, *, errors: bool = True,
@@ -398,15 +461,12 @@ def _locate(grid: np.ndarray, kind: str, label: str,
             mapping: ColumnMap | None = None) -> SheetTable:
     """Find the table in a sheet's grid: its Excel Table, else the rows under its header
     (:func:`addin.core.schema.header_row`, the locator the Excel side uses too)."""
-    for table_part, ref, has_header, totals in tables:
-        r1, c1, r2, c2 = _parse_ref(ref)
-        part = grid[: r2 - totals, : c2 + 1]
-        if not has_header:
-            continue
-        if header_row([grid[r1 - 1, c1: c2 + 1]], kind, mapping) is not None or \
-                len(tables) == 1:
-            frame = _frame(part[:, c1:], r1 - 1, kind, label, merged, validation)
-            return SheetTable(frame, r1, c1, table_part)
+    table = _table_of(tables, lambda r1, c1, c2: grid[r1 - 1, c1: c2 + 1], kind, mapping)
+    if table is not None:
+        r1, c1, r2, c2 = _parse_ref(table[1])
+        frame = _frame(grid[: r2 - table[3], c1: c2 + 1], r1 - 1, kind, label, merged,
+                       validation, c1)
+        return SheetTable(frame, r1, c1, table[0])
     header = header_row(grid[:HEADER_SEARCH_ROWS], kind, mapping)
     if header is None and kind not in SCHEMAS_HEADLESS:
         header = next((i for i in range(grid.shape[0]) if pd.notna(grid[i]).any()), None)
@@ -417,7 +477,7 @@ def _locate(grid: np.ndarray, kind: str, label: str,
     if header is not None:
         columns = np.flatnonzero(pd.notna(grid[header]))
         first = int(columns[0]) if len(columns) else 0
-        frame = _frame(grid[:, first:], header, kind, label, merged, validation)
+        frame = _frame(grid[:, first:], header, kind, label, merged, validation, first)
         return SheetTable(frame, header + 1, first, None)
     return SheetTable(_frame(grid, None, kind, label, merged, validation), None, 0, None)
 

@@ -1,23 +1,36 @@
 """The typed path of reading a sheet: whole columns from fastexcel, Arrow over calamine.
 
-A plain sheet — its header on the first row holding values, a header over every column —
-is read in one pass into Arrow columns, each with one type proven over all its
-cells (``dtype_coercion="strict"``, every row sampled): numbers, dates, yes/no or text.  Those
-columns reach the parsers typed, with no Python object per cell.  A column that mixes kinds
-(numbers and text, as typed by hand) cannot be typed without losing what each cell was, so
-only that column is taken from python-calamine's exact cells.  Excel error values (``#N/A``)
-come from fastexcel's cell errors of the same pass, as text, so the parsers report them.
+Where a Customers or Orders sheet's data is — its header row, first column, its Excel Table —
+is found as the object path finds it, with the one header locator
+(:func:`addin.core.schema.header_row`) on the sheet's top rows, read from the first bytes of
+its XML (:func:`head_rows`; the shared strings they use are read from the start of the
+shared string table, not all of it).  fastexcel then reads from that row (``header_row``,
+``use_columns``, and ``n_rows`` for a Table) in one pass into Arrow columns, each with one
+type proven over all its cells (``dtype_coercion="strict"``, every row sampled): numbers,
+dates, yes/no or text.  Title rows above the header (a title, a date line, a blank row), a
+header that starts in any column, header cells left blank (named and reported as the object
+path does), an Excel Table anywhere in the sheet, rows under the data (a totals row, notes):
+all are read this way, and those columns reach the parsers typed, with no Python object per
+cell.  A column that mixes kinds (numbers and text, as typed by hand) cannot be typed without
+losing what each cell was, so only that column is taken from python-calamine's exact cells.
+Excel error values (``#N/A``) come from fastexcel's cell errors of the same pass, as text, so
+the parsers report them.
 
-Any other layout (title rows, a column without a header) returns None and the
-object path of :mod:`addin.workbook.reader` reads the sheet as before: same frame, same
-messages, only slower.
+The object path of :mod:`addin.workbook.reader` reads the sheet instead — same frame, same
+messages, only slower — when the top rows do not say where the data is (no recognised header
+among them, rows written without their numbers, a Table whose header is further down), when a
+header cell holds a number or a date, or when fastexcel would read a header otherwise than
+the object path (a repeated header it renames), and for cells fastexcel types otherwise
+(durations, times).
 """
 
 from __future__ import annotations
 
+import html
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,31 +39,46 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from addin.core.schema import ColumnMap, header_row
+from addin.core.schema import HEADER_SEARCH_ROWS
 from addin.core.validation import ROW_INDEX
+from addin.workbook.a1 import column_index, split_ref
 
 if TYPE_CHECKING:
-    from fastexcel import ColumnInfo, ExcelReader, ExcelSheet
+    from fastexcel import ColumnInfoNoDtype, ExcelReader, ExcelSheet
 
 #: calamine's error cells -> the text Excel shows.
 ERROR_TEXT = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!",
               "Num": "#NUM!", "Ref": "#REF!", "Value": "#VALUE!", "GettingData": "#GETTING_DATA"}
+#: A cell of the top rows holding a value that is not text (a number, a date, yes/no): the
+#: header locator, like the object path, reads text cells only.
+NOT_TEXT: object = type("NotText", (), {"__repr__": lambda self: "NOT_TEXT"})()
 _ERROR = re.compile(r"\bError\((\w+)\)")
+_STRING = re.compile(r"\bgot 'String\(")
 _MIXED = re.compile(r"could not determine dtype for column (.*)$", re.MULTILINE)
 #: Each column found mixing kinds costs one more pass over the sheet: on a long sheet, past
 #: this many the object path is cheaper (a short one costs little either way).
 _MIXED_AT_MOST = 6
 _SHORT = 20_000  # rows
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"[A-Z]*\d*:?[A-Z]+(\d+)\"")
-_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?row>)",
-                  re.DOTALL)
-_VALUE = re.compile(rb"<(?:\w+:)?(?:v|t)\b[^>]*>[^<]")
-_REPEAT = re.compile(r"^(.*)_\d+$", re.DOTALL)
-_NOT_TEXT = re.compile(r"^\s*(?:-?\d+(?:\.\d+)?|\d{4}-\d{2}-\d{2}.*|true|false)\s*$", re.DOTALL)
+_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.DOTALL)
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_ROW_NUMBER = re.compile(rb"\br=\"(\d+)\"")
+_CELL_REF = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
+_CELL_TYPE = re.compile(rb"\bt=\"(\w+)\"")
+_V = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_T = re.compile(rb"<(?:\w+:)?t\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?t>)")
+_PHONETIC = re.compile(rb"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.DOTALL)
+_SI = re.compile(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", re.DOTALL)
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]+)"')
+_SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
-_STRICT = {"header_row": 0, "schema_sample_rows": None, "dtype_coercion": "strict"}
+_STRICT = {"schema_sample_rows": None, "dtype_coercion": "strict"}
 
 Cells = Callable[[], np.ndarray]
+#: Merged ranges as python-calamine gives them: ((first row, first column), (last row, last
+#: column)), 0-based.
+Merges = list[tuple[tuple[int, int], tuple[int, int]]]
+SharedStrings = Callable[[set[int]], dict[int, str]]
 
 
 def open_reader(path: Path) -> ExcelReader:
@@ -62,84 +90,211 @@ def open_reader(path: Path) -> ExcelReader:
     return fastexcel.read_excel(str(path))
 
 
-def first_value_row(head: bytes) -> int | None:
-    """Excel row of the first row holding a value, from the start of the sheet's XML (calamine
-    starts a sheet's cells there); None when the start given holds no such row."""
+def head_rows(head: bytes, strings: SharedStrings) -> np.ndarray | None:
+    """The sheet's top :data:`HEADER_SEARCH_ROWS` rows as the object path's grid holds them
+    (a row per Excel row from row 1, a column per Excel column from A): text as ``str``
+    (error values as their text), other values as :data:`NOT_TEXT`, blanks None.  ``head``
+    is the start of the sheet's XML; ``strings`` gives the shared strings of some indices.
+    None when the start given does not hold those rows whole, or a row or cell is written
+    without its reference (then only a reader of the whole sheet knows where it is)."""
+    cells: list[tuple[int, int, object]] = []
+    shared: list[tuple[int, int, int]] = []
+    whole = False
     for row in _ROW.finditer(head):
-        if row.group(2) and _VALUE.search(row.group(2)):
-            return int(row.group(1))
-    return None
-
-
-def read_typed(reader: ExcelReader, name: str, kind: str, head: bytes, cells: Cells,
-               mapping: ColumnMap | None = None) -> tuple[pd.DataFrame, int, int] | None:
-    """A plain sheet's data as typed columns: (frame indexed by Excel row, header row,
-    first column), or None for the object path.  ``cells`` gives the sheet's exact cells
-    (a grid from A1), called only when a column mixes kinds."""
-    header = first_value_row(head)
-    if header is None:
+        number = _ROW_NUMBER.search(row.group(1))
+        if number is None:
+            return None
+        if int(number.group(1)) > HEADER_SEARCH_ROWS:
+            whole = True
+            break
+        for cell in _CELL.finditer(row.group(2) or b""):
+            where = _CELL_REF.search(cell.group(1))
+            if where is None:
+                return None
+            at = int(where.group(2)) - 1, column_index(where.group(1).decode("ascii"))
+            kind = _CELL_TYPE.search(cell.group(1))
+            value = _cell_value(kind.group(1) if kind else b"n", cell.group(2) or b"")
+            if isinstance(value, int) and not isinstance(value, bool):
+                shared.append((*at, value))
+            elif value is not None:
+                cells.append((*at, value))
+    if not whole and _SHEET_DATA_END.search(head) is None:
         return None
+    wanted = {index for _, _, index in shared}
+    texts = strings(wanted) if wanted else {}
+    if len(texts) < len(wanted):  # a string table cut short: the object path reads it
+        return None
+    cells += [(row, column, texts.get(index) or None) for row, column, index in shared]
+    grid = np.full((HEADER_SEARCH_ROWS, max((c for _, c, _ in cells), default=-1) + 1), None,
+                   dtype=object)
+    for row, column, value in cells:
+        grid[row, column] = value
+    return grid
+
+
+def _cell_value(kind: bytes, body: bytes) -> object:
+    """A cell of the top rows: the index of its shared string, its text, :data:`NOT_TEXT`,
+    or None when blank (an empty text is a blank cell, as calamine says)."""
+    if kind == b"inlineStr":
+        return _text(body) or None
+    value = _V.search(body)
+    if value is None or not value.group(1):
+        return None
+    if kind == b"s":
+        return int(value.group(1))
+    if kind in (b"str", b"e"):
+        return html.unescape(value.group(1).decode("utf-8"))
+    return NOT_TEXT
+
+
+def _text(item: bytes) -> str:
+    """The text of a shared or inline string: its runs joined, the phonetic guide left out."""
+    return html.unescape("".join(t.decode("utf-8") for t in
+                                 _T.findall(_PHONETIC.sub(b"", item))))
+
+
+def shared_strings(chunks: Iterable[bytes], wanted: set[int]) -> dict[int, str]:
+    """The shared strings of the indices wanted, from the shared string table's XML in pieces,
+    read no further than the last one wanted (a sheet's first rows use the first strings of
+    the table, as Excel and the writers number them by first use)."""
+    found: dict[int, str] = {}
+    last, index, rest = max(wanted, default=-1), 0, b""
+    for chunk in chunks:
+        data = rest + chunk
+        end = data.rfind(b"</si>")
+        closed = data.count(b"</si>") if end >= 0 else 0
+        if closed and b"<si/>" not in data and index + closed <= min(
+                (i for i in wanted if i >= index), default=last + 1):
+            index, rest = index + closed, data[end + 5:]  # none wanted in here: count them
+            continue
+        end = 0
+        for item in _SI.finditer(data):
+            if index in wanted:
+                found[index] = _text(item.group(1) or b"")
+            index, end = index + 1, item.end()
+            if index > last:
+                return found
+        rest = data[end:]
+    return found
+
+
+def merged_ranges(chunks: Iterable[bytes]) -> Merges:
+    """A sheet's merged ranges, from its XML in pieces (they are listed after the cells: the
+    typed path asks only when a blank header cell has data under it)."""
+    found: Merges = []
+    rest = b""
+    for chunk in chunks:
+        data = rest + chunk
+        end = data.rfind(b">") + 1
+        if b"mergeCell" in data:
+            for ref in _MERGE.findall(data, 0, end):
+                first, _, last = ref.decode("ascii").partition(":")
+                (c1, r1), (c2, r2) = split_ref(first), split_ref(last or first)
+                found.append(((r1 - 1, c1), (r2 - 1, c2)))
+        rest = data[end:]
+    return found
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a sheet's data is: its header's Excel row and cells (from the first column), the
+    first and last columns (0-based; last None: to the sheet's last), how many rows under the
+    header belong to it (None: all of them)."""
+
+    header: int
+    headers: Sequence[object]
+    first: int
+    last: int | None = None
+    rows: int | None = None
+
+
+def read_typed(reader: ExcelReader, name: str, head: bytes, place: Place, cells: Cells,
+               ) -> tuple[pd.DataFrame, list[str | None], np.ndarray] | None:
+    """The sheet's data at ``place`` as typed columns: (frame indexed by Excel row, with
+    columns by position; each column's header text, None for a blank cell; whether each
+    column holds a value under its header), or None for the object path.  ``cells`` gives
+    the sheet's exact cells (a grid from A1), called only when a column mixes kinds."""
     dimension = _DIMENSION.search(head)
     short = dimension is not None and int(dimension.group(1)) <= _SHORT
-    sheet, mixed = _load(reader, name, None if short else _MIXED_AT_MOST)
+    sheet, mixed = _load(reader, name, place, None if short else _MIXED_AT_MOST)
     if sheet is None:
         return None
-    infos = sheet.available_columns()
-    labels = [info.name.strip() for info in infos]
-    if not _plain_headers(infos) or header_row([labels], kind, mapping) is None:
+    infos = sheet.selected_columns
+    headers = _headers(infos, place)
+    if headers is None:
         return None
     batch, errors = sheet.to_arrow_with_errors()
     del sheet
-    texts = _error_texts(errors, batch.num_rows)
-    if texts is None:
+    found = _error_texts(errors, batch.num_rows, {info.index: i for i, info in enumerate(infos)})
+    if found is None:
         return None
-    columns = [_column(batch.column(i), texts.get(i)) for i in range(batch.num_columns)]
-    if any(c is None for c in columns):  # durations, times: the object path knows them
-        return None
-    blank = np.ones(batch.num_rows, dtype=bool)
-    for array in batch.columns:
-        blank &= ~_valid(array)
-    for i in texts:
-        blank[list(texts[i])] = False
+    texts, texted = found
+    # Mixed too: a column holding text fastexcel took for a blank (``n/a``, ``null``: a cell
+    # error) or for a number (``nan``: no Excel number is NaN).
+    exact = {i for i, info in enumerate(infos) if info.name in mixed} | texted | {
+        i for i, array in enumerate(batch.columns) if _has_nan(array)}
+    columns = [None if i in exact else _column(batch.column(i), texts.get(i))
+               for i in range(batch.num_columns)]
+    if any(c is None for i, c in enumerate(columns) if i not in exact):
+        return None  # durations, times: the object path knows them
     height = batch.num_rows
     del batch
-    rows = np.flatnonzero(~blank)
-    first = infos[0].absolute_index
-    if mixed:
+    if exact:
         grid = cells()
-        for i, info in enumerate(infos):
-            if info.name in mixed:
-                columns[i] = _exact(grid, header, info.absolute_index, texts.get(i), height)
+        for i in exact:
+            columns[i] = _exact(grid, place.header, infos[i].absolute_index, texts.get(i),
+                                height)
         del grid
-    frame = pd.DataFrame({i: _rows(column, rows) for i, column in enumerate(columns)},
-                         index=pd.Index(rows + header + 1, name=ROW_INDEX), copy=False)
-    frame.columns = labels
-    return frame, header, first
+    valid = [np.asarray(column.notna(), dtype=bool) for column in columns]
+    filled = np.array([bool(v.any()) for v in valid], dtype=bool)
+    kept = np.flatnonzero(filled | np.array([h is not None for h in headers], dtype=bool))
+    width = int(kept[-1]) + 1 if len(kept) else 0
+    blank = np.ones(height, dtype=bool)
+    for column in valid[:width]:
+        blank &= ~column
+    rows = np.flatnonzero(~blank)
+    frame = pd.DataFrame({i: _rows(column, rows) for i, column in enumerate(columns[:width])},
+                         index=pd.Index(rows + place.header + 1, name=ROW_INDEX), copy=False)
+    return frame, headers[:width], filled[:width]
 
 
-def _plain_headers(infos: list[ColumnInfo]) -> bool:
-    """Whether fastexcel's column names are the header cells' text as the object path shows
-    it: none made up for a blank cell, renamed as a repeat (``email_1`` beside ``email``), or
-    written from a number or a date (the object path decides how those read)."""
-    names = {info.name for info in infos}
-    for info in infos:
-        repeat = _REPEAT.match(info.name)
-        if str(info.column_name_from) != "looked_up" or _NOT_TEXT.match(info.name) or (
-                repeat is not None and repeat.group(1) in names):
-            return False
-    return True
+def _headers(infos: list[ColumnInfoNoDtype], place: Place) -> list[str | None] | None:
+    """Each column's header text, None for a blank cell, when fastexcel's columns are the
+    place's columns from its first, named from the header cells as the object path reads
+    them (none made up for a cell holding text, renamed as a repeat: ``email_1`` beside
+    ``email``); None otherwise.  A header cell holding a number or a date is the object
+    path's to name."""
+    if any(cell is not None for cell in place.headers[len(infos):]):
+        return None
+    found: list[str | None] = []
+    for i, info in enumerate(infos):
+        cell = place.headers[i] if i < len(place.headers) else None
+        generated = str(info.column_name_from) != "looked_up"
+        if info.absolute_index != place.first + i or cell is NOT_TEXT or (
+                generated != (cell is None)) or (
+                cell is not None and info.name.strip() != str(cell).strip()):
+            return None
+        found.append(None if cell is None else str(cell))
+    return found
 
 
-def _load(reader: ExcelReader, name: str, most: int | None,
+def _load(reader: ExcelReader, name: str, place: Place, most: int | None,
           ) -> tuple[ExcelSheet | None, set[str]]:
-    """The sheet with each column's type proven over all its cells; the columns that mix
-    kinds read as text and named (each one found costs a pass: at most ``most``)."""
+    """The sheet from the place's header row, its columns from the first (to the last), each
+    column's type proven over all its cells; the columns that mix kinds read as text and
+    named (each one found costs a pass: at most ``most``)."""
     import fastexcel
+
+    def used(info: ColumnInfoNoDtype) -> bool:
+        return place.first <= info.absolute_index and (
+            place.last is None or info.absolute_index <= place.last)
 
     mixed: set[str] = set()
     while most is None or len(mixed) <= most:
         try:
-            return reader.load_sheet(name, dtypes=dict.fromkeys(mixed, "string") or None,
+            return reader.load_sheet(name, header_row=place.header - 1, n_rows=place.rows,
+                                     use_columns=used,
+                                     dtypes=dict.fromkeys(mixed, "string") or None,
                                      **_STRICT), mixed
         except fastexcel.UnsupportedColumnTypeCombinationError as err:
             found = _MIXED.search(str(err))
@@ -149,23 +304,29 @@ def _load(reader: ExcelReader, name: str, most: int | None,
     return None, mixed
 
 
-def _error_texts(errors: object, height: int) -> dict[int, dict[int, str]] | None:
-    """Column -> row -> the text of each Excel error cell; None if a cell failed otherwise
-    (which strict typing rules out: then the object path decides)."""
+def _error_texts(errors: object, height: int, columns: dict[int, int],
+                 ) -> tuple[dict[int, dict[int, str]], set[int]] | None:
+    """Column -> row -> the text of each Excel error cell, and the columns holding a text
+    cell strict typing let through (``columns``: fastexcel's index of each column read ->
+    its place among them); None if a cell failed otherwise (the object path decides)."""
     found: dict[int, dict[int, str]] = {}
+    texted: set[int] = set()
     for error in getattr(errors, "errors", ()):
         kind = _ERROR.search(error.detail)
         row, column = error.offset_position
-        if kind is None or kind.group(1) not in ERROR_TEXT or row >= height:
+        if row >= height or column not in columns:
             return None
-        found.setdefault(column, {})[row] = ERROR_TEXT[kind.group(1)]
-    return found
+        if kind is not None and kind.group(1) in ERROR_TEXT:
+            found.setdefault(columns[column], {})[row] = ERROR_TEXT[kind.group(1)]
+        elif _STRING.search(error.detail):
+            texted.add(columns[column])
+        else:
+            return None
+    return found, texted
 
 
-def _valid(array: pa.Array) -> np.ndarray:
-    """Where the column holds a value (an empty text is a blank cell, as calamine says)."""
-    return np.asarray(_no_empty_text(array).is_valid().to_numpy(zero_copy_only=False),
-                      dtype=bool)
+def _has_nan(array: pa.Array) -> bool:
+    return pa.types.is_floating(array.type) and bool(pc.any(pc.is_nan(array)).as_py())
 
 
 def _no_empty_text(array: pa.Array) -> pa.Array:

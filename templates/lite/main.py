@@ -5793,93 +5793,6 @@ def users_own(package: Package) -> bool:
     return any(match_sheet(s.name) == "columns" and s.name not in own
                for s in package.sheets())
 '''),
-    "addin.workbook.content_types": (False, r'''"""Content types and relationships: how the parts of a workbook package find one another.
-
-Every part of the zip has a content type (``[Content_Types].xml``: a ``Default`` by extension
-or an ``Override`` by part name), and parts point at one another through relationships kept in
-a ``.rels`` part beside them (``xl/_rels/workbook.xml.rels`` relates ``xl/workbook.xml`` to its
-sheets, styles, VBA project...).  This module names the types and relationship kinds potentiel
-writes, and turns a ``.rels`` part's targets into part names.
-"""
-
-from __future__ import annotations
-
-import posixpath
-from dataclasses import dataclass
-from pathlib import Path
-
-from addin.errors import WorkbookError
-
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-REL_SHEET = REL_NS + "/worksheet"
-REL_STYLES = REL_NS + "/styles"
-REL_DRAWING = REL_NS + "/drawing"
-REL_CHART = REL_NS + "/chart"
-REL_CALC_CHAIN = REL_NS + "/calcChain"
-REL_COMMENTS = REL_NS + "/comments"
-REL_VML = REL_NS + "/vmlDrawing"
-REL_TABLE = REL_NS + "/table"
-REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
-#: The namespace of the .rels parts themselves.
-PACKAGE_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-
-CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
-CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
-CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
-CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
-CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
-CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-CT_VBA = "application/vnd.ms-office.vbaProject"
-#: The content type of the workbook part for each kind of file potentiel writes.
-MAIN_TYPES = {
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-    ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
-}
-
-WORKBOOK_PART = "xl/workbook.xml"
-CONTENT_TYPES = "[Content_Types].xml"
-
-
-@dataclass
-class Relationship:
-    """One ``<Relationship>`` of a .rels part, with its target resolved to a part name."""
-
-    id: str
-    type: str
-    target: str
-    part: str | None
-    element: str
-
-
-def check_output(path: Path) -> None:
-    """Refuse to write a workbook under a name that is not a .xlsx or .xlsm file's: Excel
-    would not open it (``out.csv``), or open it as another kind of file."""
-    if Path(path).suffix.lower() not in MAIN_TYPES:
-        raise WorkbookError(f"{Path(path).name} is not a workbook name: write to a .xlsx file "
-                            "(or .xlsm to keep the macros)",
-                            hint="potentiel writes .xlsx and .xlsm workbooks.")
-
-
-def rels_part(part: str) -> str:
-    """Name of the .rels part holding a part's relationships."""
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", name + ".rels")
-
-
-def source_of(rels: str) -> str:
-    """The part a .rels part describes ('' for the package's own)."""
-    folder, name = posixpath.split(rels)
-    return posixpath.join(posixpath.dirname(folder), name[: -len(".rels")]) if folder != "_rels" \
-        else ""
-
-
-def resolve_target(source: str, target: str) -> str:
-    """The part a relationship of ``source`` points at (targets are relative to its folder)."""
-    if target.startswith("/"):
-        return target[1:]
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
-'''),
     "addin.workbook.dashboard": (False, r'''"""The Dashboard: headline figures and native charts on one screen, and its hidden helper
 sheet that holds the charts' data."""
 
@@ -6103,8 +6016,7 @@ from addin.errors import WorkbookError
 from addin.workbook.a1 import column_index, column_letter, split_ref
 from addin.workbook.reader import read_sheet_table
 from addin.workbook.sheetxml import MAX_TEXT, Styles, ensure_styles
-from addin.workbook.xml_text import attribute
-from addin.workbook.zip_parts import Package
+from addin.workbook.zip_parts import Package, attribute
 
 _ROW_START = re.compile(r"<(?:\w+:)?row[\s>/]")
 _CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
@@ -6642,145 +6554,6 @@ def notes_drawing(notes: Sequence[tuple[str, str]], drawing_id: int) -> bytes:
             '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
             + "".join(shapes) + "</xml>").encode("utf-8")
 '''),
-    "addin.workbook.notices": (False, r'''"""What a run did to the user's own content, told to the user in the workbook's language.
-
-Edits of a workbook sometimes change what the user made: a name, formula, chart range, data
-validation or conditional format pointing at a result sheet that went away becomes ``#REF!``
-as Excel would make it, a link to that sheet is removed, a .xlsx copy of a .xlsm leaves its
-macros out.  The package collects one :class:`Notice` per such change (a key and its
-parameters, as the Validation messages are) and, once the file is saved, warns with
-:class:`WorkbookNotice`; the CLI prints each as a line in the book's language.
-"""
-
-from __future__ import annotations
-
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-
-from addin.core.labels import language_index
-from addin.core.messages import singular
-
-#: key -> (en, fr, nl) templates; ``key.one`` is the form for a count ``n`` in the singular.
-NOTICES: dict[str, tuple[str, str, str]] = {
-    "note": ("Note: {text}", "Remarque : {text}", "Opmerking: {text}"),
-    "name": (
-        "the name {name} referred to the deleted sheet '{sheet}': it is now {formula}",
-        "le nom {name} faisait référence à la feuille supprimée '{sheet}' : il vaut "
-        "maintenant {formula}",
-        "de naam {name} verwees naar het verwijderde blad '{sheet}': die is nu {formula}"),
-    "formulas": (
-        "{n} formulas of sheet '{where}' ({cells}) referred to the deleted sheet '{sheet}': "
-        "they now show #REF!",
-        "{n} formules de la feuille '{where}' ({cells}) faisaient référence à la feuille "
-        "supprimée '{sheet}' : elles affichent maintenant #REF!",
-        "{n} formules van blad '{where}' ({cells}) verwezen naar het verwijderde blad "
-        "'{sheet}': ze tonen nu #REF!"),
-    "formulas.one": (
-        "{n} formula of sheet '{where}' ({cells}) referred to the deleted sheet '{sheet}': "
-        "it now shows #REF!",
-        "{n} formule de la feuille '{where}' ({cells}) faisait référence à la feuille "
-        "supprimée '{sheet}' : elle affiche maintenant #REF!",
-        "{n} formule van blad '{where}' ({cells}) verwees naar het verwijderde blad "
-        "'{sheet}': ze toont nu #REF!"),
-    "validations": (
-        "{n} data validation rules of sheet '{where}' ({cells}) referred to the deleted sheet "
-        "'{sheet}': they now refer to #REF!",
-        "{n} règles de validation des données de la feuille '{where}' ({cells}) faisaient "
-        "référence à la feuille supprimée '{sheet}' : elles renvoient maintenant à #REF!",
-        "{n} regels voor gegevensvalidatie van blad '{where}' ({cells}) verwezen naar het "
-        "verwijderde blad '{sheet}': ze verwijzen nu naar #REF!"),
-    "validations.one": (
-        "{n} data validation rule of sheet '{where}' ({cells}) referred to the deleted sheet "
-        "'{sheet}': it now refers to #REF!",
-        "{n} règle de validation des données de la feuille '{where}' ({cells}) faisait "
-        "référence à la feuille supprimée '{sheet}' : elle renvoie maintenant à #REF!",
-        "{n} regel voor gegevensvalidatie van blad '{where}' ({cells}) verwees naar het "
-        "verwijderde blad '{sheet}': ze verwijst nu naar #REF!"),
-    "formats": (
-        "{n} conditional formats of sheet '{where}' ({cells}) referred to the deleted sheet "
-        "'{sheet}': they now refer to #REF! and no longer apply",
-        "{n} mises en forme conditionnelles de la feuille '{where}' ({cells}) faisaient "
-        "référence à la feuille supprimée '{sheet}' : elles renvoient maintenant à #REF! et ne "
-        "s'appliquent plus",
-        "{n} voorwaardelijke opmaken van blad '{where}' ({cells}) verwezen naar het "
-        "verwijderde blad '{sheet}': ze verwijzen nu naar #REF! en gelden niet meer"),
-    "formats.one": (
-        "{n} conditional format of sheet '{where}' ({cells}) referred to the deleted sheet "
-        "'{sheet}': it now refers to #REF! and no longer applies",
-        "{n} mise en forme conditionnelle de la feuille '{where}' ({cells}) faisait référence "
-        "à la feuille supprimée '{sheet}' : elle renvoie maintenant à #REF! et ne s'applique "
-        "plus",
-        "{n} voorwaardelijke opmaak van blad '{where}' ({cells}) verwees naar het verwijderde "
-        "blad '{sheet}': ze verwijst nu naar #REF! en geldt niet meer"),
-    "chart": (
-        "{n} data ranges of a chart on sheet '{where}' referred to the deleted sheet "
-        "'{sheet}': they are now #REF! (the chart keeps the values it last showed)",
-        "{n} plages de données d'un graphique de la feuille '{where}' faisaient référence à "
-        "la feuille supprimée '{sheet}' : elles valent maintenant #REF! (le graphique garde "
-        "les dernières valeurs affichées)",
-        "{n} gegevensbereiken van een grafiek op blad '{where}' verwezen naar het verwijderde "
-        "blad '{sheet}': ze zijn nu #REF! (de grafiek houdt de laatst getoonde waarden)"),
-    "chart.one": (
-        "{n} data range of a chart on sheet '{where}' referred to the deleted sheet "
-        "'{sheet}': it is now #REF! (the chart keeps the values it last showed)",
-        "{n} plage de données d'un graphique de la feuille '{where}' faisait référence à la "
-        "feuille supprimée '{sheet}' : elle vaut maintenant #REF! (le graphique garde les "
-        "dernières valeurs affichées)",
-        "{n} gegevensbereik van een grafiek op blad '{where}' verwees naar het verwijderde "
-        "blad '{sheet}': het is nu #REF! (de grafiek houdt de laatst getoonde waarden)"),
-    "links": (
-        "{n} links of sheet '{where}' ({cells}) led to the deleted sheet '{sheet}': removed, "
-        "the cells keep their text",
-        "{n} liens de la feuille '{where}' ({cells}) menaient à la feuille supprimée "
-        "'{sheet}' : retirés, les cellules gardent leur texte",
-        "{n} koppelingen van blad '{where}' ({cells}) leidden naar het verwijderde blad "
-        "'{sheet}': verwijderd, de cellen houden hun tekst"),
-    "links.one": (
-        "{n} link of sheet '{where}' ({cells}) led to the deleted sheet '{sheet}': removed, "
-        "the cell keeps its text",
-        "{n} lien de la feuille '{where}' ({cells}) menait à la feuille supprimée '{sheet}' : "
-        "retiré, la cellule garde son texte",
-        "{n} koppeling van blad '{where}' ({cells}) leidde naar het verwijderde blad "
-        "'{sheet}': verwijderd, de cel houdt haar tekst"),
-    "macros": (
-        "{target} holds no macros: a .xlsx file cannot, so the VBA project of {source} was "
-        "left out (write a .xlsm to keep it)",
-        "{target} ne contient pas de macros : un fichier .xlsx ne le peut pas, le projet VBA "
-        "de {source} a donc été laissé de côté (écrivez un .xlsm pour le garder)",
-        "{target} bevat geen macro's: een .xlsx-bestand kan dat niet, dus het VBA-project van "
-        "{source} is weggelaten (schrijf een .xlsm om het te houden)"),
-}
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One change to the user's content: a key of :data:`NOTICES` and its parameters."""
-
-    key: str
-    params: Mapping[str, object] = field(default_factory=dict)
-
-    def text(self, language: str = "en") -> str:
-        """The notice in ``language`` (en, fr or nl), the count's singular form where due."""
-        n = self.params.get("n")
-        key = self.key
-        if isinstance(n, int) and singular(n, language) and f"{key}.one" in NOTICES:
-            key = f"{key}.one"
-        return NOTICES[key][language_index(language)].format(**self.params)
-
-    def line(self, language: str = "en") -> str:
-        """The notice as the CLI prints it: ``Note: ...`` in ``language``."""
-        return NOTICES["note"][language_index(language)].format(text=self.text(language))
-
-
-class WorkbookNotice(UserWarning):
-    """Something a run did to the user's own content that the user should hear of: names
-    turned into #REF!, macros left out of a .xlsx copy.  The CLI prints these under its
-    summary, in the workbook's language (:attr:`notice`); the warning's text is English."""
-
-    def __init__(self, notice: Notice) -> None:
-        super().__init__(notice.text())
-        self.notice = notice
-'''),
     "addin.workbook.owned_sheets": (False, r'''"""Which sheets are potentiel's, and what tab names its sheets get.
 
 potentiel marks each sheet it writes with a hidden workbook name ``_potentiel.<role>`` that
@@ -6918,12 +6691,13 @@ def unique_name(name: str, taken: set[str]) -> str:
     "addin.workbook.reader": (False, r'''"""Reading the customer workbook: find the input sheets and their tables, keep cell values exact.
 
 Values stay what the cells hold: dates as dates, text that looks like a number as text
-(``"01000"``), numbers as numbers, blanks blank.  A plain Customers or Orders sheet is read as
-whole typed columns by fastexcel (:mod:`addin.workbook.typed_read`); other sheets, and the
-columns that mix kinds, cell by cell from python-calamine (Rust; many times faster than
-openpyxl), blanks as None.  Excel error values (``#N/A``, ``#REF!``) are kept as their text, so
-the analysis reports them instead of taking them for empty cells.  Nothing is converted here:
-parsing is the core's job.
+(``"01000"``), numbers as numbers, blanks blank.  The Customers and Orders sheets are read as
+whole typed columns by fastexcel (:mod:`addin.workbook.typed_read`), wherever their table is
+(title rows above it, a header away from A1, an Excel Table anywhere); other sheets, the
+columns that mix kinds and the few layouts the typed path leaves, cell by cell from
+python-calamine (Rust; many times faster than openpyxl), blanks as None.  Excel error values
+(``#N/A``, ``#REF!``) are kept as their text, so the analysis reports them instead of taking
+them for empty cells.  Nothing is converted here: parsing is the core's job.
 
 A sheet's data is its Excel Table (ListObject) when it has one, else the range under its header
 row: the first of the top rows holding a recognised required header (so title rows above the
@@ -6958,9 +6732,16 @@ from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import column_letter
 from addin.workbook.owned_sheets import COLUMNS_ROLE
 from addin.workbook.result_words import RESULT_SHEET_NAMES
-from addin.workbook.typed_read import open_reader, read_typed
-from addin.workbook.xml_text import attribute
-from addin.workbook.zip_parts import Package, Sheet
+from addin.workbook.typed_read import (
+    Merges,
+    Place,
+    head_rows,
+    merged_ranges,
+    open_reader,
+    read_typed,
+    shared_strings,
+)
+from addin.workbook.zip_parts import REL_NS, WORKBOOK_PART, Package, Sheet, attribute
 
 if TYPE_CHECKING:
     from fastexcel import ExcelReader
@@ -6968,6 +6749,7 @@ if TYPE_CHECKING:
 
 
 REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
+REL_STRINGS = REL_NS + "/sharedStrings"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _LABELS = {"customers": "Customers", "orders": "Orders", "segments": "Segments",
            "settings": "Settings", "columns": "Columns"}
@@ -7164,10 +6946,31 @@ def _column_languages(package: Package, sheet: Sheet, styles: dict[int, str]) ->
     return {column: found.pop() for column, found in seen.items() if len(found) == 1}
 
 
-def _frame(grid: np.ndarray, header: int | None, kind: str, label: str,
-           merged: list[tuple[tuple[int, int], tuple[int, int]]], validation: Validation,
-           ) -> pd.DataFrame:
-    """The data under the header row: blank rows out, index = Excel row numbers."""
+def _labels(cells: Sequence[object], filled: Sequence[bool], header: int, first: int,
+            label: str, merged: Callable[[], Merges], validation: Validation) -> list[str]:
+    """Column labels from the header row's cells (0-based row ``header``, columns from
+    ``first``), for both paths: text stripped; a blank cell named by its column's letter and,
+    when data is under it, reported as part of merged cells or as missing."""
+    labels = []
+    for i, value in enumerate(cells):
+        if value is not None:
+            labels.append(value.strip() if isinstance(value, str) else str(value))
+            continue
+        column = first + i
+        labels.append(f"column {column_letter(column)}")
+        if filled[i]:
+            in_merge = any(r1 <= header <= r2 and c1 <= column <= c2
+                           for (r1, c1), (r2, c2) in merged())
+            validation.add(label, header + 1, column_letter(column), None,
+                           "header.merged" if in_merge else "header.missing",
+                           severity="warning")
+    return labels
+
+
+def _frame(grid: np.ndarray, header: int | None, kind: str, label: str, merged: Merges,
+           validation: Validation, first: int = 0) -> pd.DataFrame:
+    """The data under the header row (``grid`` holds the columns from ``first``): blank rows
+    out, index = Excel row numbers."""
     if header is None:
         labels: list[object] = list(SCHEMAS_HEADLESS[kind])
         body, first_row = np.full((grid.shape[0], len(labels)), None, dtype=object), 1
@@ -7179,20 +6982,10 @@ def _frame(grid: np.ndarray, header: int | None, kind: str, label: str,
         empty = pd.isna(grid[header + 1:])  # one pass over the cells, used twice
         filled = np.flatnonzero(pd.notna(row) | ~empty.all(axis=0))
         width = int(filled[-1]) + 1 if len(filled) else 0
-        labels = list(row[:width])
         body, first_row = grid[header + 1:, :width], header + 2
         empty = empty[:, :width]
-        for i, value in enumerate(labels):
-            if value is None:
-                labels[i] = f"column {column_letter(i)}"
-                in_merge = any(r1 <= header <= r2 and c1 <= i <= c2
-                               for (r1, c1), (r2, c2) in merged)
-                why = "header.merged" if in_merge else "header.missing"
-                if body.size and not empty[:, i].all():
-                    validation.add(label, header + 1, column_letter(i), None, why,
-                                   severity="warning")
-            else:
-                labels[i] = str(value) if not isinstance(value, str) else value.strip()
+        labels = _labels(list(row[:width]), ~empty.all(axis=0), header, first, label,
+                         lambda: merged, validation)
     keep = ~empty.all(axis=1) if body.size else np.zeros(len(body), dtype=bool)
     rows = np.flatnonzero(keep)
     # Columns are views of the grid when no row is dropped: no copy of millions of cells.
@@ -7238,7 +7031,7 @@ def _read_sheet(book: Books, package: Package, sheet: Sheet, kind: str,
     where the layout allows (:mod:`addin.workbook.typed_read`), else cell by cell."""
     table = None
     if typed is not None and kind in _TYPED_KINDS:
-        table = _read_typed(typed, book, package, sheet, kind, mapping)
+        table = _read_typed(typed, book, package, sheet, kind, validation, mapping)
     if table is None:
         table = _read_cells(book, package, sheet, kind, validation, mapping)
     languages = _column_languages(package, sheet, _format_languages(package))
@@ -7255,29 +7048,70 @@ _TYPED_KINDS = ("customers", "orders")
 
 
 def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet,
-                kind: str, mapping: ColumnMap | None) -> SheetTable | None:
-    """The typed path, for a plain sheet, or one whose only Excel Table is all its cells;
-    None: read it cell by cell."""
-    tables = _tables(package, sheet) if sheet.part is not None else []
-    if sheet.part is None or not package.exists(sheet.part) or len(tables) > 1:
+                kind: str, validation: Validation, mapping: ColumnMap | None,
+                ) -> SheetTable | None:
+    """The typed path (:mod:`addin.workbook.typed_read`): the data found where the object
+    path finds it — its Excel Table, else the rows under the header row the top rows show —
+    then read as typed columns; None: read it cell by cell."""
+    part = sheet.part
+    if part is None or not package.exists(part):
         return None
+    head = package.head(part, _FORMAT_SAMPLE)
+    top = head_rows(head, lambda wanted: _shared_strings(package, wanted))
+    tables = _tables(package, sheet)
+    if top is None or any(has_header and _parse_ref(ref)[0] > len(top)
+                          for _, ref, has_header, _ in tables):
+        return None
+    table = _table_of(tables, lambda r1, c1, c2: top[r1 - 1, c1: c2 + 1], kind, mapping)
+    if table is not None:
+        r1, c1, r2, c2 = _parse_ref(table[1])
+        place = Place(r1, top[r1 - 1, c1: c2 + 1], c1, c2, max(r2 - table[3] - r1, 0))
+    else:
+        at = header_row(top, kind, mapping)
+        if at is None:
+            return None
+        first = int(np.flatnonzero(pd.notna(top[at]))[0])
+        place = Place(at + 1, top[at, first:], first)
     try:
-        found = read_typed(reader, sheet.name, kind, package.head(sheet.part, _FORMAT_SAMPLE),
-                           lambda: _cells(book, package, sheet, errors=False)[0], mapping)
+        found = read_typed(reader, sheet.name, head, place,
+                           lambda: _cells(book, package, sheet, errors=False)[0])
     except WorkbookError:
         raise
     except Exception:  # fastexcel refused the sheet: the cell-by-cell path reads it or says why
         return None
     if found is None:
         return None
-    frame, header, first = found
-    if not tables:
-        return SheetTable(frame, header, first, None)
-    part, ref, has_header, totals = tables[0]
-    r1, c1, r2, c2 = _parse_ref(ref)
-    whole = has_header and (r1, c1, c2) == (header, first, first + frame.shape[1] - 1) and \
-        (not len(frame) or frame.index[-1] <= r2 - totals)
-    return SheetTable(frame, header, first, part) if whole else None
+    frame, headers, filled = found
+    frame.columns = _labels(headers, filled, place.header - 1, place.first, sheet.name,
+                            lambda: merged_ranges(package.chunks(part)), validation)
+    return SheetTable(frame, place.header, place.first, table[0] if table else None)
+
+
+def _shared_strings(package: Package, wanted: set[int]) -> dict[int, str]:
+    """Some of the workbook's shared strings, by index, reading the table no further than
+    needed."""
+    part = next((r.part for r in package.relationships(WORKBOOK_PART)
+                 if r.type == REL_STRINGS and r.part), None)
+    if part is None or not package.exists(part):
+        return {}
+    return shared_strings(package.chunks(part, 1 << 16), wanted)
+
+
+def _table_of(tables: list[tuple[str, str, bool, int]],
+              header_cells: Callable[[int, int, int], Sequence[object]], kind: str,
+              mapping: ColumnMap | None) -> tuple[str, str, bool, int] | None:
+    """The Excel Table holding the sheet's data: the first with a header row naming its
+    columns (``header_cells(row, first column, last column)`` gives its cells), or the only
+    one; None: no Table does, the header row is searched instead."""
+    for table in tables:
+        _, ref, has_header, _ = table
+        if not has_header:
+            continue
+        r1, c1, _, c2 = _parse_ref(ref)
+        if header_row([header_cells(r1, c1, c2)], kind, mapping) is not None or \
+                len(tables) == 1:
+            return table
+    return None
 
 
 def _cells(book: Books, package: Package, sheet: Sheet, *, errors: bool = True,
@@ -7315,15 +7149,12 @@ def _locate(grid: np.ndarray, kind: str, label: str,
             mapping: ColumnMap | None = None) -> SheetTable:
     """Find the table in a sheet's grid: its Excel Table, else the rows under its header
     (:func:`addin.core.schema.header_row`, the locator the Excel side uses too)."""
-    for table_part, ref, has_header, totals in tables:
-        r1, c1, r2, c2 = _parse_ref(ref)
-        part = grid[: r2 - totals, : c2 + 1]
-        if not has_header:
-            continue
-        if header_row([grid[r1 - 1, c1: c2 + 1]], kind, mapping) is not None or \
-                len(tables) == 1:
-            frame = _frame(part[:, c1:], r1 - 1, kind, label, merged, validation)
-            return SheetTable(frame, r1, c1, table_part)
+    table = _table_of(tables, lambda r1, c1, c2: grid[r1 - 1, c1: c2 + 1], kind, mapping)
+    if table is not None:
+        r1, c1, r2, c2 = _parse_ref(table[1])
+        frame = _frame(grid[: r2 - table[3], c1: c2 + 1], r1 - 1, kind, label, merged,
+                       validation, c1)
+        return SheetTable(frame, r1, c1, table[0])
     header = header_row(grid[:HEADER_SEARCH_ROWS], kind, mapping)
     if header is None and kind not in SCHEMAS_HEADLESS:
         header = next((i for i in range(grid.shape[0]) if pd.notna(grid[i]).any()), None)
@@ -7334,7 +7165,7 @@ def _locate(grid: np.ndarray, kind: str, label: str,
     if header is not None:
         columns = np.flatnonzero(pd.notna(grid[header]))
         first = int(columns[0]) if len(columns) else 0
-        frame = _frame(grid[:, first:], header, kind, label, merged, validation)
+        frame = _frame(grid[:, first:], header, kind, label, merged, validation, first)
         return SheetTable(frame, header + 1, first, None)
     return SheetTable(_frame(grid, None, kind, label, merged, validation), None, 0, None)
 
@@ -7524,13 +7355,6 @@ into ``#REF!`` and keeps the cell part of the reference: ``'Key accounts'!$A$2:$
 left pointing at a missing sheet is one of the things Excel "repairs" on open (and LibreOffice
 silently drops), so potentiel does the same as Excel when it deletes one of its result sheets.
 
-The same goes for the other places a workbook names a sheet: data validations and conditional
-formats (``<formula1>``, ``<formula>``, and ``<xm:f>`` in their Excel 2010 extensions) keep the
-cell part as formulas do; a chart's data range (``<c:f>``) becomes ``#REF!`` whole while its
-cached values stay, so the chart still shows what it last showed; a hyperlink to the sheet
-(``location="'Hot'!A1"``) is removed, as a link that jumps elsewhere would mislead (see
-docs/decisions.md).
-
 Renaming a sheet changes the references instead (``'Hot list'!A1`` -> ``'Hot'!A1``).
 ``docProps/app.xml`` lists the tab names (``TitlesOfParts``, counted by group in
 ``HeadingPairs``); it is kept equal to the workbook's worksheets.
@@ -7540,12 +7364,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
 
 from addin.workbook.a1 import quote_sheet
-from addin.workbook.xml_text import attribute, set_attribute, unescape
 
 #: Text in double quotes inside a formula (``""`` is an escaped quote): never a reference.
 _STRING = re.compile(r'"(?:[^"]|"")*"')
@@ -7553,20 +7373,6 @@ _STRING = re.compile(r'"(?:[^"]|"")*"')
 WORKSHEET_HEADINGS = frozenset({"Worksheets", "Feuilles de calcul", "Werkbladen",
                                 "Arbeitsblätter", "Hojas de cálculo", "Fogli di lavoro",
                                 "Planilhas"})
-#: Elements whose text is a formula: a cell's ``<f>``, a data validation's ``<formula1>`` and
-#: ``<formula2>``, a conditional format's ``<formula>``, the extensions' ``<xm:f>``.
-_FORMULA = re.compile(r"(<(?:\w+:)?(?:f|formula|formula1|formula2)\b[^>]*>)([^<]*)"
-                      r"(</(?:\w+:)?(?:f|formula|formula1|formula2)>)")
-_CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
-_VALIDATION = re.compile(r"<(?:\w+:)?dataValidation\b[^>]*?(?:/>|>.*?</(?:\w+:)?dataValidation>)",
-                         re.DOTALL)
-_CONDITIONAL = re.compile(r"<(?:\w+:)?conditionalFormatting\b[^>]*?"
-                          r"(?:/>|>.*?</(?:\w+:)?conditionalFormatting>)", re.DOTALL)
-_SQREF = re.compile(r"<(?:\w+:)?sqref>([^<]*)</(?:\w+:)?sqref>")
-_LINK = re.compile(r"<(?:\w+:)?hyperlink\b[^>]*?(?:/>|>.*?</(?:\w+:)?hyperlink>)", re.DOTALL)
-_NO_LINKS = re.compile(r"<(?:\w+:)?hyperlinks\b[^>]*?(?:/>|>\s*</(?:\w+:)?hyperlinks>)")
-#: A chart's data ranges: ``<c:f>``, and ``<c15:f>``, ``<cx:f>`` of the newer chart parts.
-_CHART_FORMULA = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)(</(?:\w+:)?f>)")
 _EP = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 _VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 
@@ -7602,96 +7408,6 @@ def break_references(formula: str, sheet: str) -> str:
 def refers_to(formula: str, sheet: str) -> bool:
     """Whether ``formula`` refers to ``sheet`` (outside quoted text)."""
     return break_references(formula, sheet) != formula
-
-
-def mentions(xml: str, sheet: str) -> bool:
-    """Whether a part's text may refer to ``sheet``: a cheap test before parsing, true for
-    every spelling (quotes doubled, entities) of the sheet's name."""
-    piece = max(re.split(r"['&<>\"]", sheet), key=len)
-    return piece.casefold() in xml.casefold()
-
-
-@dataclass
-class Repointed:
-    """What :func:`repoint_worksheet` changed, each by the cell or range it sits on."""
-
-    formulas: list[str] = field(default_factory=list)
-    validations: list[str] = field(default_factory=list)
-    formats: list[str] = field(default_factory=list)
-    links: list[str] = field(default_factory=list)
-
-
-def repoint_worksheet(xml: str, sheet: str, new: str | None) -> tuple[str, Repointed]:
-    """A worksheet part with its references to ``sheet`` made to ``new`` (or, ``new`` None,
-    the sheet deleted: ``#REF!``) in cell formulas, data validations and conditional formats,
-    and its hyperlinks to ``sheet`` following it (or removed); with what changed where."""
-    found = Repointed()
-    if not mentions(xml, sheet):
-        return xml, found
-
-    def cell(match: re.Match[str]) -> str:
-        fixed = _formulas(match.group(0), sheet, new)
-        if fixed != match.group(0):
-            found.formulas.append(attribute(match.group(1) + ">", "r") or "?")
-        return fixed
-
-    def ruled(kind: list[str]) -> Callable[[re.Match[str]], str]:
-        def one(match: re.Match[str]) -> str:
-            fixed = _formulas(match.group(0), sheet, new)
-            if fixed != match.group(0):
-                ranges = attribute(match.group(0)[:match.group(0).index(">") + 1], "sqref")
-                listed = _SQREF.search(match.group(0))
-                kind.append(ranges or (listed.group(1) if listed else "?"))
-            return fixed
-        return one
-
-    def link(match: re.Match[str]) -> str:
-        element = match.group(0)
-        location = attribute(element, "location")
-        if location is None or attribute(element, "id") is not None or \
-                not refers_to(location, sheet):
-            return element
-        found.links.append(attribute(element, "ref") or "?")
-        if new is None:
-            return ""
-        return set_attribute(element, "location", rename_references(location, sheet, new))
-
-    xml = _CELL.sub(cell, xml)
-    xml = _VALIDATION.sub(ruled(found.validations), xml)
-    xml = _CONDITIONAL.sub(ruled(found.formats), xml)
-    xml = _LINK.sub(link, xml)
-    if found.links and new is None:
-        xml = _NO_LINKS.sub("", xml)  # an empty <hyperlinks> is not valid
-    return xml, found
-
-
-def repoint_chart(xml: str, sheet: str, new: str | None) -> tuple[str, int]:
-    """A chart part with its data ranges on ``sheet`` made to ``new``, or (``new`` None)
-    turned into ``#REF!`` as Excel does when the sheet is deleted; the cached values are
-    kept.  Returns the part and how many ranges changed."""
-    changed = 0
-    if not mentions(xml, sheet):
-        return xml, changed
-
-    def one(match: re.Match[str]) -> str:
-        nonlocal changed
-        text = unescape(match.group(2))
-        if not refers_to(text, sheet):
-            return match.group(0)
-        changed += 1
-        fixed = "#REF!" if new is None else escape(rename_references(text, sheet, new))
-        return match.group(1) + fixed + match.group(3)
-    return _CHART_FORMULA.sub(one, xml), changed
-
-
-def _formulas(block: str, sheet: str, new: str | None) -> str:
-    """``block`` with each formula element's references to ``sheet`` repointed."""
-    def one(match: re.Match[str]) -> str:
-        text = unescape(match.group(2))
-        if not refers_to(text, sheet):
-            return match.group(0)
-        return match.group(1) + escape(rename_references(text, sheet, new)) + match.group(3)
-    return _FORMULA.sub(one, block)
 
 
 def app_titles(xml: bytes, worksheets: list[str]) -> bytes | None:
@@ -7995,9 +7711,17 @@ import pyarrow.compute as pc
 from addin.core.palette import MEANINGS
 from addin.core.parsing import EXCEL_EPOCH
 from addin.workbook.a1 import column_letter
-from addin.workbook.content_types import CT_STYLES, REL_STYLES, WORKBOOK_PART
-from addin.workbook.xml_text import attribute, prefix_of, unescape
-from addin.workbook.zip_package import Stream, ZipPackage, iter_chunks
+from addin.workbook.zip_parts import (
+    CT_STYLES,
+    REL_STYLES,
+    WORKBOOK_PART,
+    Package,
+    Stream,
+    attribute,
+    iter_chunks,
+    prefix_of,
+    unescape,
+)
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -8077,7 +7801,7 @@ def currency_in(codes: Iterable[str]) -> str | None:
     return None
 
 
-def currency_of(package: ZipPackage) -> str | None:
+def currency_of(package: Package) -> str | None:
     """The currency the workbook's own number formats show (money typed with a money format,
     ``#,##0.00 €``, carries it in styles.xml), if any."""
     xml = package.text(_styles_part(package))
@@ -8085,7 +7809,7 @@ def currency_of(package: ZipPackage) -> str | None:
     return currency_in(unescape(code[1:-1]) for code in codes)
 
 
-def ensure_styles(package: ZipPackage, currency: str | None = None,
+def ensure_styles(package: Package, currency: str | None = None,
                   language: str = "en") -> Styles:
     """Find or append potentiel's cell formats in styles.xml; existing indices are untouched.
 
@@ -8194,7 +7918,7 @@ def ensure_styles(package: ZipPackage, currency: str | None = None,
     return Styles(**ids, dxf=dxf, legend=legend)
 
 
-def _styles_part(package: ZipPackage) -> str:
+def _styles_part(package: Package) -> str:
     rel = next((r for r in package.relationships(WORKBOOK_PART) if r.type == REL_STYLES), None)
     if rel is not None and rel.part and package.exists(rel.part):
         return rel.part
@@ -8723,11 +8447,9 @@ from addin.workbook.sheetxml import MAIN_NS, Links, Styles, worksheet
 from addin.workbook.zip_parts import OwnSheet
 
 PERCENT_COLUMNS = ("discount_rate", "margin_rate", "markup_rate")
-#: Columns holding amounts of money: shown with the money format (the workbook's currency
-#: when it has one).
-MONEY_AMOUNT_COLUMNS = ("monetary_value", "revenue", "list_revenue", "cost", "gross_margin",
-                        "avg_order_value", "cost_to_serve", "contribution",
-                        "break_even_order_value", "clv", "budget")
+MONEY_COLUMNS = ("monetary_value", "revenue", "list_revenue", "cost", "gross_margin",
+                 "avg_order_value", "cost_to_serve", "contribution", "break_even_order_value",
+                 "clv", "budget")
 INTEGER_COLUMNS = ("orders", "days_since_last_order", "tenure_days", "frequency", "recency", "T",
                    "referrals", "r_score", "f_score", "m_score", "days_since_contact",
                    "purchase_horizon_days")
@@ -8757,7 +8479,7 @@ class ResultTable:
 def _column_styles(styles: Styles) -> dict[str, int]:
     """Canonical column -> the cell format of its values."""
     return (dict.fromkeys(PERCENT_COLUMNS, styles.percent)
-            | dict.fromkeys(MONEY_AMOUNT_COLUMNS, styles.number)
+            | dict.fromkeys(MONEY_COLUMNS, styles.number)
             | dict.fromkeys(INTEGER_COLUMNS, styles.integer)
             | dict.fromkeys(SCORE_COLUMNS, styles.score))
 
@@ -8858,24 +8580,37 @@ def table_sheet(table: ResultTable, styles: Styles, language: str) -> OwnSheet:
 '''),
     "addin.workbook.typed_read": (False, r'''"""The typed path of reading a sheet: whole columns from fastexcel, Arrow over calamine.
 
-A plain sheet — its header on the first row holding values, a header over every column —
-is read in one pass into Arrow columns, each with one type proven over all its
-cells (``dtype_coercion="strict"``, every row sampled): numbers, dates, yes/no or text.  Those
-columns reach the parsers typed, with no Python object per cell.  A column that mixes kinds
-(numbers and text, as typed by hand) cannot be typed without losing what each cell was, so
-only that column is taken from python-calamine's exact cells.  Excel error values (``#N/A``)
-come from fastexcel's cell errors of the same pass, as text, so the parsers report them.
+Where a Customers or Orders sheet's data is — its header row, first column, its Excel Table —
+is found as the object path finds it, with the one header locator
+(:func:`addin.core.schema.header_row`) on the sheet's top rows, read from the first bytes of
+its XML (:func:`head_rows`; the shared strings they use are read from the start of the
+shared string table, not all of it).  fastexcel then reads from that row (``header_row``,
+``use_columns``, and ``n_rows`` for a Table) in one pass into Arrow columns, each with one
+type proven over all its cells (``dtype_coercion="strict"``, every row sampled): numbers,
+dates, yes/no or text.  Title rows above the header (a title, a date line, a blank row), a
+header that starts in any column, header cells left blank (named and reported as the object
+path does), an Excel Table anywhere in the sheet, rows under the data (a totals row, notes):
+all are read this way, and those columns reach the parsers typed, with no Python object per
+cell.  A column that mixes kinds (numbers and text, as typed by hand) cannot be typed without
+losing what each cell was, so only that column is taken from python-calamine's exact cells.
+Excel error values (``#N/A``) come from fastexcel's cell errors of the same pass, as text, so
+the parsers report them.
 
-Any other layout (title rows, a column without a header) returns None and the
-object path of :mod:`addin.workbook.reader` reads the sheet as before: same frame, same
-messages, only slower.
+The object path of :mod:`addin.workbook.reader` reads the sheet instead — same frame, same
+messages, only slower — when the top rows do not say where the data is (no recognised header
+among them, rows written without their numbers, a Table whose header is further down), when a
+header cell holds a number or a date, or when fastexcel would read a header otherwise than
+the object path (a repeated header it renames), and for cells fastexcel types otherwise
+(durations, times).
 """
 
 from __future__ import annotations
 
+import html
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -8884,31 +8619,46 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from addin.core.schema import ColumnMap, header_row
+from addin.core.schema import HEADER_SEARCH_ROWS
 from addin.core.validation import ROW_INDEX
+from addin.workbook.a1 import column_index, split_ref
 
 if TYPE_CHECKING:
-    from fastexcel import ColumnInfo, ExcelReader, ExcelSheet
+    from fastexcel import ColumnInfoNoDtype, ExcelReader, ExcelSheet
 
 #: calamine's error cells -> the text Excel shows.
 ERROR_TEXT = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!",
               "Num": "#NUM!", "Ref": "#REF!", "Value": "#VALUE!", "GettingData": "#GETTING_DATA"}
+#: A cell of the top rows holding a value that is not text (a number, a date, yes/no): the
+#: header locator, like the object path, reads text cells only.
+NOT_TEXT: object = type("NotText", (), {"__repr__": lambda self: "NOT_TEXT"})()
 _ERROR = re.compile(r"\bError\((\w+)\)")
+_STRING = re.compile(r"\bgot 'String\(")
 _MIXED = re.compile(r"could not determine dtype for column (.*)$", re.MULTILINE)
 #: Each column found mixing kinds costs one more pass over the sheet: on a long sheet, past
 #: this many the object path is cheaper (a short one costs little either way).
 _MIXED_AT_MOST = 6
 _SHORT = 20_000  # rows
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"[A-Z]*\d*:?[A-Z]+(\d+)\"")
-_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?row>)",
-                  re.DOTALL)
-_VALUE = re.compile(rb"<(?:\w+:)?(?:v|t)\b[^>]*>[^<]")
-_REPEAT = re.compile(r"^(.*)_\d+$", re.DOTALL)
-_NOT_TEXT = re.compile(r"^\s*(?:-?\d+(?:\.\d+)?|\d{4}-\d{2}-\d{2}.*|true|false)\s*$", re.DOTALL)
+_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.DOTALL)
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_ROW_NUMBER = re.compile(rb"\br=\"(\d+)\"")
+_CELL_REF = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
+_CELL_TYPE = re.compile(rb"\bt=\"(\w+)\"")
+_V = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_T = re.compile(rb"<(?:\w+:)?t\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?t>)")
+_PHONETIC = re.compile(rb"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.DOTALL)
+_SI = re.compile(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", re.DOTALL)
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]+)"')
+_SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
-_STRICT = {"header_row": 0, "schema_sample_rows": None, "dtype_coercion": "strict"}
+_STRICT = {"schema_sample_rows": None, "dtype_coercion": "strict"}
 
 Cells = Callable[[], np.ndarray]
+#: Merged ranges as python-calamine gives them: ((first row, first column), (last row, last
+#: column)), 0-based.
+Merges = list[tuple[tuple[int, int], tuple[int, int]]]
+SharedStrings = Callable[[set[int]], dict[int, str]]
 
 
 def open_reader(path: Path) -> ExcelReader:
@@ -8920,84 +8670,211 @@ def open_reader(path: Path) -> ExcelReader:
     return fastexcel.read_excel(str(path))
 
 
-def first_value_row(head: bytes) -> int | None:
-    """Excel row of the first row holding a value, from the start of the sheet's XML (calamine
-    starts a sheet's cells there); None when the start given holds no such row."""
+def head_rows(head: bytes, strings: SharedStrings) -> np.ndarray | None:
+    """The sheet's top :data:`HEADER_SEARCH_ROWS` rows as the object path's grid holds them
+    (a row per Excel row from row 1, a column per Excel column from A): text as ``str``
+    (error values as their text), other values as :data:`NOT_TEXT`, blanks None.  ``head``
+    is the start of the sheet's XML; ``strings`` gives the shared strings of some indices.
+    None when the start given does not hold those rows whole, or a row or cell is written
+    without its reference (then only a reader of the whole sheet knows where it is)."""
+    cells: list[tuple[int, int, object]] = []
+    shared: list[tuple[int, int, int]] = []
+    whole = False
     for row in _ROW.finditer(head):
-        if row.group(2) and _VALUE.search(row.group(2)):
-            return int(row.group(1))
-    return None
-
-
-def read_typed(reader: ExcelReader, name: str, kind: str, head: bytes, cells: Cells,
-               mapping: ColumnMap | None = None) -> tuple[pd.DataFrame, int, int] | None:
-    """A plain sheet's data as typed columns: (frame indexed by Excel row, header row,
-    first column), or None for the object path.  ``cells`` gives the sheet's exact cells
-    (a grid from A1), called only when a column mixes kinds."""
-    header = first_value_row(head)
-    if header is None:
+        number = _ROW_NUMBER.search(row.group(1))
+        if number is None:
+            return None
+        if int(number.group(1)) > HEADER_SEARCH_ROWS:
+            whole = True
+            break
+        for cell in _CELL.finditer(row.group(2) or b""):
+            where = _CELL_REF.search(cell.group(1))
+            if where is None:
+                return None
+            at = int(where.group(2)) - 1, column_index(where.group(1).decode("ascii"))
+            kind = _CELL_TYPE.search(cell.group(1))
+            value = _cell_value(kind.group(1) if kind else b"n", cell.group(2) or b"")
+            if isinstance(value, int) and not isinstance(value, bool):
+                shared.append((*at, value))
+            elif value is not None:
+                cells.append((*at, value))
+    if not whole and _SHEET_DATA_END.search(head) is None:
         return None
+    wanted = {index for _, _, index in shared}
+    texts = strings(wanted) if wanted else {}
+    if len(texts) < len(wanted):  # a string table cut short: the object path reads it
+        return None
+    cells += [(row, column, texts.get(index) or None) for row, column, index in shared]
+    grid = np.full((HEADER_SEARCH_ROWS, max((c for _, c, _ in cells), default=-1) + 1), None,
+                   dtype=object)
+    for row, column, value in cells:
+        grid[row, column] = value
+    return grid
+
+
+def _cell_value(kind: bytes, body: bytes) -> object:
+    """A cell of the top rows: the index of its shared string, its text, :data:`NOT_TEXT`,
+    or None when blank (an empty text is a blank cell, as calamine says)."""
+    if kind == b"inlineStr":
+        return _text(body) or None
+    value = _V.search(body)
+    if value is None or not value.group(1):
+        return None
+    if kind == b"s":
+        return int(value.group(1))
+    if kind in (b"str", b"e"):
+        return html.unescape(value.group(1).decode("utf-8"))
+    return NOT_TEXT
+
+
+def _text(item: bytes) -> str:
+    """The text of a shared or inline string: its runs joined, the phonetic guide left out."""
+    return html.unescape("".join(t.decode("utf-8") for t in
+                                 _T.findall(_PHONETIC.sub(b"", item))))
+
+
+def shared_strings(chunks: Iterable[bytes], wanted: set[int]) -> dict[int, str]:
+    """The shared strings of the indices wanted, from the shared string table's XML in pieces,
+    read no further than the last one wanted (a sheet's first rows use the first strings of
+    the table, as Excel and the writers number them by first use)."""
+    found: dict[int, str] = {}
+    last, index, rest = max(wanted, default=-1), 0, b""
+    for chunk in chunks:
+        data = rest + chunk
+        end = data.rfind(b"</si>")
+        closed = data.count(b"</si>") if end >= 0 else 0
+        if closed and b"<si/>" not in data and index + closed <= min(
+                (i for i in wanted if i >= index), default=last + 1):
+            index, rest = index + closed, data[end + 5:]  # none wanted in here: count them
+            continue
+        end = 0
+        for item in _SI.finditer(data):
+            if index in wanted:
+                found[index] = _text(item.group(1) or b"")
+            index, end = index + 1, item.end()
+            if index > last:
+                return found
+        rest = data[end:]
+    return found
+
+
+def merged_ranges(chunks: Iterable[bytes]) -> Merges:
+    """A sheet's merged ranges, from its XML in pieces (they are listed after the cells: the
+    typed path asks only when a blank header cell has data under it)."""
+    found: Merges = []
+    rest = b""
+    for chunk in chunks:
+        data = rest + chunk
+        end = data.rfind(b">") + 1
+        if b"mergeCell" in data:
+            for ref in _MERGE.findall(data, 0, end):
+                first, _, last = ref.decode("ascii").partition(":")
+                (c1, r1), (c2, r2) = split_ref(first), split_ref(last or first)
+                found.append(((r1 - 1, c1), (r2 - 1, c2)))
+        rest = data[end:]
+    return found
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a sheet's data is: its header's Excel row and cells (from the first column), the
+    first and last columns (0-based; last None: to the sheet's last), how many rows under the
+    header belong to it (None: all of them)."""
+
+    header: int
+    headers: Sequence[object]
+    first: int
+    last: int | None = None
+    rows: int | None = None
+
+
+def read_typed(reader: ExcelReader, name: str, head: bytes, place: Place, cells: Cells,
+               ) -> tuple[pd.DataFrame, list[str | None], np.ndarray] | None:
+    """The sheet's data at ``place`` as typed columns: (frame indexed by Excel row, with
+    columns by position; each column's header text, None for a blank cell; whether each
+    column holds a value under its header), or None for the object path.  ``cells`` gives
+    the sheet's exact cells (a grid from A1), called only when a column mixes kinds."""
     dimension = _DIMENSION.search(head)
     short = dimension is not None and int(dimension.group(1)) <= _SHORT
-    sheet, mixed = _load(reader, name, None if short else _MIXED_AT_MOST)
+    sheet, mixed = _load(reader, name, place, None if short else _MIXED_AT_MOST)
     if sheet is None:
         return None
-    infos = sheet.available_columns()
-    labels = [info.name.strip() for info in infos]
-    if not _plain_headers(infos) or header_row([labels], kind, mapping) is None:
+    infos = sheet.selected_columns
+    headers = _headers(infos, place)
+    if headers is None:
         return None
     batch, errors = sheet.to_arrow_with_errors()
     del sheet
-    texts = _error_texts(errors, batch.num_rows)
-    if texts is None:
+    found = _error_texts(errors, batch.num_rows, {info.index: i for i, info in enumerate(infos)})
+    if found is None:
         return None
-    columns = [_column(batch.column(i), texts.get(i)) for i in range(batch.num_columns)]
-    if any(c is None for c in columns):  # durations, times: the object path knows them
-        return None
-    blank = np.ones(batch.num_rows, dtype=bool)
-    for array in batch.columns:
-        blank &= ~_valid(array)
-    for i in texts:
-        blank[list(texts[i])] = False
+    texts, texted = found
+    # Mixed too: a column holding text fastexcel took for a blank (``n/a``, ``null``: a cell
+    # error) or for a number (``nan``: no Excel number is NaN).
+    exact = {i for i, info in enumerate(infos) if info.name in mixed} | texted | {
+        i for i, array in enumerate(batch.columns) if _has_nan(array)}
+    columns = [None if i in exact else _column(batch.column(i), texts.get(i))
+               for i in range(batch.num_columns)]
+    if any(c is None for i, c in enumerate(columns) if i not in exact):
+        return None  # durations, times: the object path knows them
     height = batch.num_rows
     del batch
-    rows = np.flatnonzero(~blank)
-    first = infos[0].absolute_index
-    if mixed:
+    if exact:
         grid = cells()
-        for i, info in enumerate(infos):
-            if info.name in mixed:
-                columns[i] = _exact(grid, header, info.absolute_index, texts.get(i), height)
+        for i in exact:
+            columns[i] = _exact(grid, place.header, infos[i].absolute_index, texts.get(i),
+                                height)
         del grid
-    frame = pd.DataFrame({i: _rows(column, rows) for i, column in enumerate(columns)},
-                         index=pd.Index(rows + header + 1, name=ROW_INDEX), copy=False)
-    frame.columns = labels
-    return frame, header, first
+    valid = [np.asarray(column.notna(), dtype=bool) for column in columns]
+    filled = np.array([bool(v.any()) for v in valid], dtype=bool)
+    kept = np.flatnonzero(filled | np.array([h is not None for h in headers], dtype=bool))
+    width = int(kept[-1]) + 1 if len(kept) else 0
+    blank = np.ones(height, dtype=bool)
+    for column in valid[:width]:
+        blank &= ~column
+    rows = np.flatnonzero(~blank)
+    frame = pd.DataFrame({i: _rows(column, rows) for i, column in enumerate(columns[:width])},
+                         index=pd.Index(rows + place.header + 1, name=ROW_INDEX), copy=False)
+    return frame, headers[:width], filled[:width]
 
 
-def _plain_headers(infos: list[ColumnInfo]) -> bool:
-    """Whether fastexcel's column names are the header cells' text as the object path shows
-    it: none made up for a blank cell, renamed as a repeat (``email_1`` beside ``email``), or
-    written from a number or a date (the object path decides how those read)."""
-    names = {info.name for info in infos}
-    for info in infos:
-        repeat = _REPEAT.match(info.name)
-        if str(info.column_name_from) != "looked_up" or _NOT_TEXT.match(info.name) or (
-                repeat is not None and repeat.group(1) in names):
-            return False
-    return True
+def _headers(infos: list[ColumnInfoNoDtype], place: Place) -> list[str | None] | None:
+    """Each column's header text, None for a blank cell, when fastexcel's columns are the
+    place's columns from its first, named from the header cells as the object path reads
+    them (none made up for a cell holding text, renamed as a repeat: ``email_1`` beside
+    ``email``); None otherwise.  A header cell holding a number or a date is the object
+    path's to name."""
+    if any(cell is not None for cell in place.headers[len(infos):]):
+        return None
+    found: list[str | None] = []
+    for i, info in enumerate(infos):
+        cell = place.headers[i] if i < len(place.headers) else None
+        generated = str(info.column_name_from) != "looked_up"
+        if info.absolute_index != place.first + i or cell is NOT_TEXT or (
+                generated != (cell is None)) or (
+                cell is not None and info.name.strip() != str(cell).strip()):
+            return None
+        found.append(None if cell is None else str(cell))
+    return found
 
 
-def _load(reader: ExcelReader, name: str, most: int | None,
+def _load(reader: ExcelReader, name: str, place: Place, most: int | None,
           ) -> tuple[ExcelSheet | None, set[str]]:
-    """The sheet with each column's type proven over all its cells; the columns that mix
-    kinds read as text and named (each one found costs a pass: at most ``most``)."""
+    """The sheet from the place's header row, its columns from the first (to the last), each
+    column's type proven over all its cells; the columns that mix kinds read as text and
+    named (each one found costs a pass: at most ``most``)."""
     import fastexcel
+
+    def used(info: ColumnInfoNoDtype) -> bool:
+        return place.first <= info.absolute_index and (
+            place.last is None or info.absolute_index <= place.last)
 
     mixed: set[str] = set()
     while most is None or len(mixed) <= most:
         try:
-            return reader.load_sheet(name, dtypes=dict.fromkeys(mixed, "string") or None,
+            return reader.load_sheet(name, header_row=place.header - 1, n_rows=place.rows,
+                                     use_columns=used,
+                                     dtypes=dict.fromkeys(mixed, "string") or None,
                                      **_STRICT), mixed
         except fastexcel.UnsupportedColumnTypeCombinationError as err:
             found = _MIXED.search(str(err))
@@ -9007,23 +8884,29 @@ def _load(reader: ExcelReader, name: str, most: int | None,
     return None, mixed
 
 
-def _error_texts(errors: object, height: int) -> dict[int, dict[int, str]] | None:
-    """Column -> row -> the text of each Excel error cell; None if a cell failed otherwise
-    (which strict typing rules out: then the object path decides)."""
+def _error_texts(errors: object, height: int, columns: dict[int, int],
+                 ) -> tuple[dict[int, dict[int, str]], set[int]] | None:
+    """Column -> row -> the text of each Excel error cell, and the columns holding a text
+    cell strict typing let through (``columns``: fastexcel's index of each column read ->
+    its place among them); None if a cell failed otherwise (the object path decides)."""
     found: dict[int, dict[int, str]] = {}
+    texted: set[int] = set()
     for error in getattr(errors, "errors", ()):
         kind = _ERROR.search(error.detail)
         row, column = error.offset_position
-        if kind is None or kind.group(1) not in ERROR_TEXT or row >= height:
+        if row >= height or column not in columns:
             return None
-        found.setdefault(column, {})[row] = ERROR_TEXT[kind.group(1)]
-    return found
+        if kind is not None and kind.group(1) in ERROR_TEXT:
+            found.setdefault(columns[column], {})[row] = ERROR_TEXT[kind.group(1)]
+        elif _STRING.search(error.detail):
+            texted.add(columns[column])
+        else:
+            return None
+    return found, texted
 
 
-def _valid(array: pa.Array) -> np.ndarray:
-    """Where the column holds a value (an empty text is a blank cell, as calamine says)."""
-    return np.asarray(_no_empty_text(array).is_valid().to_numpy(zero_copy_only=False),
-                      dtype=bool)
+def _has_nan(array: pa.Array) -> bool:
+    return pa.types.is_floating(array.type) and bool(pc.any(pc.is_nan(array)).as_py())
 
 
 def _no_empty_text(array: pa.Array) -> pa.Array:
@@ -9187,19 +9070,159 @@ def _counted(messages: pd.Series, count: pd.Series, listed: pd.Series, language:
     out[many] = prefix[many] + out[many]
     return out
 '''),
-    "addin.workbook.xml_text": (False, r'''"""XML parts edited as text: read and set attributes, find the prefix a part uses.
+    "addin.workbook.zip_parts": (False, r'''"""An .xlsx/.xlsm workbook edited as its zip parts, never round-tripped through a library.
 
-potentiel edits the parts of a user's workbook it must touch (workbook.xml, .rels parts,
-[Content_Types].xml, a sheet's formulas) as text rather than through a parser's tree, so
-namespace prefixes, ``mc:Ignorable`` and unknown extensions survive byte for byte.  These are
-the few helpers that make that safe: attributes read under any prefix and unescaped, values
-written quoted, and the prefixes really declared where a new element goes.
+A workbook is a zip package::
+
+    [Content_Types].xml          content type of every part
+    _rels/.rels                  package relationships
+    xl/workbook.xml              <sheets>, <definedNames>, ...
+    xl/_rels/workbook.xml.rels   sheet r:id -> xl/worksheets/sheetN.xml
+    xl/styles.xml                cell formats (xf indices are referenced by every cell)
+    xl/worksheets/sheetN.xml     one part per sheet (+ _rels/sheetN.xml.rels: drawings, tables)
+    xl/vbaProject.bin, xl/drawings/, xl/charts/, xl/comments1.xml, ...   left alone
+
+potentiel owns a few sheets (Analysis, Dashboard, ...) and marks each with a hidden defined name
+``_potentiel.<role>`` that points at it: Excel keeps such names and updates them when a sheet is
+renamed, so a re-run finds its own sheets and replaces them in place, never a user's sheet.
+Every part potentiel did not write is copied with the same bytes; the XML parts it must touch
+(workbook.xml, its rels, [Content_Types].xml, styles.xml) are edited as text, so namespace
+prefixes, ``mc:Ignorable`` and unknown extensions survive.  Saving is atomic: a temporary file
+in the same folder, then ``os.replace``.
 """
 
 from __future__ import annotations
 
+import posixpath
+import queue
 import re
-from xml.sax.saxutils import quoteattr
+import struct
+import threading
+import warnings
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from addin.errors import WorkbookError, WorkbookLockedError
+from addin.workbook.a1 import quote_sheet, sheet_of_reference
+from addin.workbook.files import atomic_write, check_not_open
+from addin.workbook.owned_sheets import MARK, mark_name, mark_reference, own_sheets, place_sheets
+from addin.workbook.references import app_titles, refers_to, rename_references
+
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+REL_SHEET = REL_NS + "/worksheet"
+REL_STYLES = REL_NS + "/styles"
+REL_DRAWING = REL_NS + "/drawing"
+REL_CHART = REL_NS + "/chart"
+REL_CALC_CHAIN = REL_NS + "/calcChain"
+CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
+CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+REL_COMMENTS = REL_NS + "/comments"
+REL_VML = REL_NS + "/vmlDrawing"
+REL_TABLE = REL_NS + "/table"
+
+REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+CT_VBA = "application/vnd.ms-office.vbaProject"
+#: The content type of the workbook part for each kind of file potentiel writes.
+MAIN_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+}
+
+#: Timestamp of the parts potentiel writes: fixed, so two runs give the same package.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+WORKBOOK_PART = "xl/workbook.xml"
+CONTENT_TYPES = "[Content_Types].xml"
+
+Chunks = Callable[[], Iterable[bytes]]
+#: Parts that may reach this size are written with zip64 headers (2 GiB is zipfile's limit);
+#: smaller ones without, as some readers (Apple Numbers) dislike zip64 they do not need.
+ZIP64_FROM = 1 << 30
+
+
+class WorkbookNotice(UserWarning):
+    """Something a run did to the user's own content that the user should hear of: names
+    turned into #REF!, macros left out of a .xlsx copy.  The CLI prints these under its
+    summary."""
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A part produced in chunks while saving, with a generous estimate of its size."""
+
+    chunks: Chunks
+    size_hint: int
+
+    def __call__(self) -> Iterable[bytes]:
+        return self.chunks()
+
+
+@dataclass
+class Relationship:
+    """One ``<Relationship>`` of a .rels part, with its target resolved to a part name."""
+
+    id: str
+    type: str
+    target: str
+    part: str | None
+    element: str
+
+
+@dataclass
+class Sheet:
+    """One ``<sheet>`` element of workbook.xml."""
+
+    name: str
+    sheet_id: int
+    rid: str
+    part: str | None
+    element: str
+    position: int
+
+
+@dataclass
+class DefinedName:
+    """One ``<definedName>`` element of workbook.xml."""
+
+    name: str
+    local_sheet: int | None
+    text: str
+    element: str
+
+
+@dataclass
+class OwnSheet:
+    """A sheet potentiel writes: its role (the mark), tab name, worksheet XML and charts.
+
+    ``worksheet`` is called at save time and yields the XML in chunks, so a million-row sheet
+    never sits in memory; with ``charts``, the worksheet must hold ``<drawing r:id="rId1"/>``
+    and ``drawing`` is the drawing part that anchors chart ``rId1``, ``rId2``, ... in order.
+    """
+
+    role: str
+    name: str
+    worksheet: Chunks
+    drawing: bytes | None = None
+    charts: list[bytes] = field(default_factory=list)
+    #: The sheet's Excel Table, made from the id the package gives it (related as
+    #: ``rIdTable1``: the worksheet must hold ``<tablePart r:id="rIdTable1"/>``).
+    table: Callable[[int], bytes] | None = None
+    #: Names scoped to the sheet (``_xlnm.Print_Titles``) -> their formula, '{sheet}' for the
+    #: quoted tab name.
+    local_names: dict[str, str] = field(default_factory=dict)
+    hidden: bool = False
+    #: Notes on cells: the comments part and the VML drawing that shows them, made from a
+    #: drawing id no other VML drawing has (related as ``rIdVml1``: the worksheet must hold
+    #: ``<legacyDrawing r:id="rIdVml1"/>``).
+    notes: tuple[bytes, Callable[[int], bytes]] | None = None
 
 
 def attribute(element: str, name: str) -> str | None:
@@ -9220,8 +9243,7 @@ def unescape(text: str) -> str:
     return re.sub(r"&(#?\w+);", one, text)
 
 
-def set_attribute(element: str, name: str, value: str) -> str:
-    """An element's start tag with attribute ``name`` set to ``value`` (added if absent)."""
+def _set_attribute(element: str, name: str, value: str) -> str:
     pattern = re.compile(r"(\s" + re.escape(name) + r"\s*=\s*)(\"[^\"]*\"|'[^']*')")
     if pattern.search(element):
         return pattern.sub(lambda m: m.group(1) + quoteattr(value), element, count=1)
@@ -9236,6 +9258,15 @@ def prefix_of(xml: str, local: str) -> str:
     return (match.group(1) or "") if match else ""
 
 
+def check_output(path: Path) -> None:
+    """Refuse to write a workbook under a name that is not a .xlsx or .xlsm file's: Excel
+    would not open it (``out.csv``), or open it as another kind of file."""
+    if Path(path).suffix.lower() not in MAIN_TYPES:
+        raise WorkbookError(f"{Path(path).name} is not a workbook name: write to a .xlsx file "
+                            "(or .xlsm to keep the macros)",
+                            hint="potentiel writes .xlsx and .xlsm workbooks.")
+
+
 def declared_prefix(xml: str, namespace: str) -> str | None:
     """The prefix the part's root element declares for ``namespace``, or None.
 
@@ -9248,82 +9279,21 @@ def declared_prefix(xml: str, namespace: str) -> str | None:
                       root.group(0) if root else "")
     return found.group(1) if found else None
 
-'''),
-    "addin.workbook.zip_package": (False, r'''"""The zip package of a workbook: parts read lazily, edited in memory, saved atomically.
 
-A workbook is a zip package::
-
-    [Content_Types].xml          content type of every part
-    _rels/.rels                  package relationships
-    xl/workbook.xml              <sheets>, <definedNames>, ...
-    xl/_rels/workbook.xml.rels   sheet r:id -> xl/worksheets/sheetN.xml
-    xl/styles.xml                cell formats (xf indices are referenced by every cell)
-    xl/worksheets/sheetN.xml     one part per sheet (+ _rels/sheetN.xml.rels: drawings, tables)
-    xl/vbaProject.bin, xl/drawings/, xl/charts/, xl/comments1.xml, ...   left alone
-
-:class:`ZipPackage` reads parts on demand, keeps edits in memory and writes a new zip on
-:meth:`~ZipPackage.save`: every part nobody touched is copied with its compressed bytes as they
-are; new parts (a million-row sheet) are produced in chunks while they are deflated.  Saving is
-atomic: a temporary file in the same folder, then ``os.replace``.
-"""
-
-from __future__ import annotations
-
-import posixpath
-import queue
-import re
-import struct
-import threading
-import warnings
-import zipfile
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Self
-from xml.sax.saxutils import quoteattr
-
-from addin.errors import WorkbookError, WorkbookLockedError
-from addin.workbook.content_types import (
-    CONTENT_TYPES,
-    CT_VBA,
-    MAIN_TYPES,
-    PACKAGE_RELS_NS,
-    REL_VBA,
-    WORKBOOK_PART,
-    Relationship,
-    check_output,
-    rels_part,
-    resolve_target,
-)
-from addin.workbook.files import atomic_write, check_not_open
-from addin.workbook.notices import Notice, WorkbookNotice
-from addin.workbook.xml_text import attribute, prefix_of
-
-#: Timestamp of the parts potentiel writes: fixed, so two runs give the same package.
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-Chunks = Callable[[], Iterable[bytes]]
-#: Parts that may reach this size are written with zip64 headers (2 GiB is zipfile's limit);
-#: smaller ones without, as some readers (Apple Numbers) dislike zip64 they do not need.
-ZIP64_FROM = 1 << 30
+def rels_part(part: str) -> str:
+    """Name of the .rels part holding a part's relationships."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
 
 
-@dataclass(frozen=True)
-class Stream:
-    """A part produced in chunks while saving, with a generous estimate of its size."""
-
-    chunks: Chunks
-    size_hint: int
-
-    def __call__(self) -> Iterable[bytes]:
-        return self.chunks()
+def _resolve(source: str, target: str) -> str:
+    if target.startswith("/"):
+        return target[1:]
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
 
 
-class ZipPackage:
-    """A workbook's zip parts, read lazily, with edits kept in memory until :meth:`save`.
-
-    This layer knows parts, content types and relationships, not sheets: :class:`Package`
-    (:mod:`addin.workbook.zip_parts`) adds the workbook's tabs, names and potentiel's sheets.
-    """
+class Package:
+    """A workbook's zip parts, read lazily, with edits kept in memory until :meth:`save`."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -9348,13 +9318,13 @@ class ZipPackage:
         self._added: list[str] = []
         self._removed: set[str] = set()
         #: What the edits did to the user's own content, for the run's summary.
-        self.notices: list[Notice] = []
+        self.notices: list[str] = []
         if WORKBOOK_PART not in self._infos or CONTENT_TYPES not in self._infos:
             self._zip.close()
             raise WorkbookError(f"{self.path.name} is a zip file but not an Excel workbook.",
                                 hint="Open it in Excel and save it as .xlsx.")
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> Package:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -9427,30 +9397,6 @@ class ZipPackage:
         if content_type is not None:
             self._set_override(part, content_type)
 
-    def streamed(self, part: str) -> bool:
-        """Whether a part is produced only while saving (one of potentiel's new sheets)."""
-        return part in self._streams and part not in self._removed
-
-    def edit_head(self, part: str, edit: Callable[[bytes], bytes], size: int = 1 << 16) -> None:
-        """Rewrite the first ``size`` bytes of a part nobody edited yet, streaming the rest
-        as it is: only a part that ``edit`` changes is rewritten, and a big one is never
-        held in memory."""
-        if part in self._text or part in self._bytes or part in self._streams \
-                or part not in self._infos:
-            return
-        info = self._infos[part]
-        with self._zip.open(info) as stream:
-            head = stream.read(size)
-        if edit(head) == head:
-            return
-
-        def chunks() -> Iterator[bytes]:
-            with self._zip.open(info) as stream:
-                yield edit(stream.read(size))
-                while chunk := stream.read(1 << 20):
-                    yield chunk
-        self.put(part, Stream(chunks, size_hint=info.file_size))
-
     def _mark_added(self, part: str) -> None:
         self._removed.discard(part)
         if part not in self._infos and part not in self._added:
@@ -9497,7 +9443,7 @@ class ZipPackage:
             external = (attribute(element, "TargetMode") or "").lower() == "external"
             found.append(Relationship(attribute(element, "Id") or "", attribute(element, "Type")
                                       or "", target, None if external else
-                                      resolve_target(source, target), element))
+                                      _resolve(source, target), element))
         return found
 
     def add_relationship(self, source: str, type_: str, part: str, rid: str | None = None,
@@ -9506,7 +9452,7 @@ class ZipPackage:
         name = rels_part(source)
         if not self.exists(name):
             self.set_text(name, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                                f'<Relationships xmlns="{PACKAGE_RELS_NS}"></Relationships>')
+                                f'<Relationships xmlns="{_PKG_RELS}"></Relationships>')
         xml = self.text(name)
         used = {r.id for r in self.relationships(source)}
         if rid is None:
@@ -9525,333 +9471,6 @@ class ZipPackage:
         """Drop one relationship element of a part."""
         name = rels_part(source)
         self.set_text(name, self.text(name).replace(rel.element, "", 1))
-
-    def reachable(self, roots: list[str]) -> set[str]:
-        """The parts ``roots`` lead to through relationships, themselves included."""
-        seen: set[str] = set()
-        todo = list(roots)
-        while todo:
-            part = todo.pop()
-            if part in seen or not self.exists(part):
-                continue
-            seen.add(part)
-            todo.extend(r.part for r in self.relationships(part) if r.part)
-        return seen
-
-    # -- saving ----------------------------------------------------------------------------
-
-    def save(self, out: Path | None = None) -> Path:
-        """Write the package atomically to ``out`` (default: over the source file).
-
-        Only the file written must be free: writing a copy beside a workbook open in Excel
-        or LibreOffice is allowed.
-        """
-        target = Path(out) if out is not None else self.path
-        self._fit_extension(target)
-        check_not_open(target)
-        check = self._check_unchanged if target == self.path else None
-        folder = target.resolve().parent
-        if not folder.is_dir():
-            raise WorkbookError(f"Cannot write in the folder {folder}: it does not exist.",
-                                hint="Create it, or choose another output file with -o.")
-        try:
-            written = atomic_write(target, self._write_zip, before_replace=check,
-                                   source=self.path)
-            for notice in self.notices:
-                warnings.warn(WorkbookNotice(notice), stacklevel=2)
-            return written
-        except PermissionError as err:
-            raise WorkbookLockedError(f"Cannot replace {target.name}: {err.strerror}.",
-                                      hint="Close the workbook in Excel and run again.") from err
-        except OSError as err:
-            raise WorkbookError(f"Cannot write {target}: {err.strerror or err}.",
-                                hint="Check the free disk space, that the folder exists and "
-                                     "that you may write there (see -o).") from err
-
-    def _fit_extension(self, target: Path) -> None:
-        """Make the package what the target's extension says: a .xlsx holds no macros (the
-        VBA project is dropped, with a notice), a .xlsm is macro-enabled.  A copy (-o) with
-        any other extension is refused; a file written in place keeps its own kind."""
-        if target == self.path:
-            return
-        check_output(target)
-        suffix = target.suffix.lower()
-        if suffix == ".xlsx":
-            vba = [r for r in self.relationships(WORKBOOK_PART) if r.type == REL_VBA and r.part]
-            for rel in vba:
-                for part in sorted(self.reachable([rel.part or ""])):
-                    self.remove(part)
-                self.remove_relationship(WORKBOOK_PART, rel)
-            if vba:
-                self.notices.append(Notice("macros", {"target": target.name,
-                                                      "source": self.path.name}))
-            if not any(n.lower().endswith(".bin") and f'PartName="/{n}"' not in
-                       self.text(CONTENT_TYPES) for n in self.names()):
-                self.set_text(CONTENT_TYPES, re.sub(
-                    r"<(?:\w+:)?Default\b[^>]*ContentType=\"" + re.escape(CT_VBA) + r"\"[^>]*/>",
-                    "", self.text(CONTENT_TYPES)))
-        types = self.text(CONTENT_TYPES)
-        if f'PartName="/{WORKBOOK_PART}"' in types and MAIN_TYPES[suffix] not in types:
-            self._set_override(WORKBOOK_PART, MAIN_TYPES[suffix])
-
-    def _check_unchanged(self) -> None:
-        now = self.path.stat()
-        if (now.st_mtime_ns, now.st_size) != (self._stat.st_mtime_ns, self._stat.st_size):
-            raise WorkbookLockedError(
-                f"{self.path.name} was changed by another program while potentiel worked.",
-                hint="Run again once the other program has finished with the file.")
-
-    def _write_zip(self, stream: object) -> None:
-        with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as target:
-            for name in self.names():
-                info = self._infos.get(name)
-                if name in self._streams:
-                    zinfo = _zip_entry(name, info, level=1)
-                    size = getattr(self._streams[name], "size_hint", ZIP64_FROM)
-                    with target.open(zinfo, "w", force_zip64=size >= ZIP64_FROM) as part:
-                        for chunk in rendered_ahead(self._streams[name]()):
-                            part.write(chunk)
-                elif name in self._text or name in self._bytes:
-                    data = self.read(name)
-                    level = 1 if len(data) > ZIP64_FROM // 128 else 6  # big sheet: fast
-                    target.writestr(_zip_entry(name, info, level=level), data)
-                else:
-                    assert info is not None
-                    _copy_raw(self._zip, info, target)
-
-
-
-
-def _zip_entry(name: str, like: zipfile.ZipInfo | None, level: int = 6) -> zipfile.ZipInfo:
-    """Zip entry for a part: the original's date and compression, or fixed ones for new parts."""
-    info = zipfile.ZipInfo(name, like.date_time if like else ZIP_DATE)
-    info.compress_type = like.compress_type if like else zipfile.ZIP_DEFLATED
-    info.external_attr = like.external_attr if like else 0o600 << 16
-    # Level 1 for potentiel's big generated sheets: 3x faster, about the same size for XML.
-    info._compresslevel = level  # type: ignore[attr-defined]
-    return info
-
-
-def _copy_raw(source: zipfile.ZipFile, info: zipfile.ZipInfo, target: zipfile.ZipFile) -> None:
-    """Copy a member's compressed bytes as they are, CRC and sizes included.
-
-    The part keeps its exact bytes, even compressed, and a big sheet costs a file copy instead
-    of inflating and deflating it again.  zipfile has no public API for this, so the local
-    header is written with ``ZipInfo.FileHeader`` and the entry registered as ``ZipFile.write``
-    does (stable since Python 3.6).
-    """
-    if info.flag_bits & 0x1:
-        raise WorkbookError(f"the part {info.filename} of the workbook is encrypted",
-                            hint="Remove the workbook's password in Excel and save it again.")
-    stream = source.fp
-    assert stream is not None and target.fp is not None
-    stream.seek(info.header_offset)
-    local = stream.read(30)
-    if local[:4] != b"PK\x03\x04":
-        raise WorkbookError(f"the workbook is damaged near the part {info.filename}",
-                            hint="Open it in Excel and save it again.")
-    name_length, extra_length = struct.unpack("<HH", local[26:30])
-    stream.seek(info.header_offset + 30 + name_length + extra_length)
-    entry = zipfile.ZipInfo(info.filename, info.date_time)
-    entry.compress_type, entry.create_system = info.compress_type, info.create_system
-    entry.external_attr, entry.internal_attr = info.external_attr, info.internal_attr
-    entry.flag_bits = info.flag_bits & ~0x08  # sizes go in the local header, no descriptor
-    entry.CRC, entry.compress_size, entry.file_size = info.CRC, info.compress_size, \
-        info.file_size
-    entry.header_offset = target.fp.tell()
-    zip64 = max(info.file_size, info.compress_size) > zipfile.ZIP64_LIMIT
-    target.fp.write(entry.FileHeader(zip64))
-    remaining = info.compress_size
-    while remaining:
-        chunk = stream.read(min(remaining, 1 << 20))
-        if not chunk:
-            raise WorkbookError(f"the workbook is truncated in the part {info.filename}",
-                                hint="Open it in Excel and save it again.")
-        target.fp.write(chunk)
-        remaining -= len(chunk)
-    target.filelist.append(entry)
-    target.NameToInfo[entry.filename] = entry
-    target.start_dir = target.fp.tell()
-
-
-
-
-_DONE = object()
-
-
-def rendered_ahead(chunks: Iterable[bytes], depth: int = 1) -> Iterator[bytes]:
-    """The chunks of a part, the next one rendered in a second thread while this one is
-    deflated here: zlib and Arrow's string kernels release Python's lock, so both cores work.
-
-    At most ``depth`` chunks wait rendered (each one block of rows: memory stays flat).  Where
-    no thread can start (Python in WebAssembly), the chunks come one after the other.
-    """
-    ready: queue.Queue[object] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def render() -> None:
-        try:
-            for chunk in chunks:
-                while not stop.is_set():
-                    try:
-                        ready.put(chunk, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            ready.put(_DONE)
-        except BaseException as error:  # raised again in the writing thread
-            ready.put(error)
-
-    thread = threading.Thread(target=render, name="potentiel-render", daemon=True)
-    try:
-        thread.start()
-    except RuntimeError:  # no threads here: render and deflate in turn
-        yield from chunks
-        return
-    try:
-        while (item := ready.get()) is not _DONE:
-            if isinstance(item, BaseException):
-                raise item
-            yield item  # type: ignore[misc]
-    finally:
-        stop.set()
-        while thread.is_alive():  # unblock a renderer waiting on a full queue, then wait
-            try:
-                ready.get_nowait()
-            except queue.Empty:
-                thread.join(0.05)
-
-
-def iter_chunks(parts: Iterable[str | bytes]) -> Iterator[bytes]:
-    """Encode text chunks as UTF-8 on the way to the zip."""
-    for part in parts:
-        yield part.encode("utf-8") if isinstance(part, str) else part
-'''),
-    "addin.workbook.zip_parts": (False, r'''"""An .xlsx/.xlsm workbook edited as its zip parts, never round-tripped through a library.
-
-:class:`Package` is the one entry point for editing a workbook file: open it, read its tabs
-and names, install potentiel's sheets, save.  It builds on the zip layer
-(:mod:`addin.workbook.zip_package`: parts, content types and relationships, atomic saving) and
-adds what a workbook is: the tab list and defined names of ``xl/workbook.xml``.
-
-potentiel owns a few sheets (Analysis, Dashboard, ...) and marks each with a hidden defined name
-``_potentiel.<role>`` that points at it: Excel keeps such names and updates them when a sheet is
-renamed, so a re-run finds its own sheets and replaces them in place, never a user's sheet.
-Every part potentiel did not write is copied with the same bytes; the XML parts it must touch
-(workbook.xml, its rels, [Content_Types].xml, styles.xml) are edited as text
-(:mod:`addin.workbook.xml_text`), so namespace prefixes, ``mc:Ignorable`` and unknown
-extensions survive.  What an edit did to the user's own content (names turned into ``#REF!``)
-is told as a :class:`~addin.workbook.notices.WorkbookNotice` once the file is saved.
-"""
-
-from __future__ import annotations
-
-import re
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
-
-from addin.workbook.a1 import quote_sheet, sheet_of_reference
-from addin.workbook.content_types import (
-    CT_CHART,
-    CT_COMMENTS,
-    CT_DRAWING,
-    CT_SHEET,
-    CT_TABLE,
-    CT_VML,
-    REL_CALC_CHAIN,
-    REL_CHART,
-    REL_COMMENTS,
-    REL_DRAWING,
-    REL_NS,
-    REL_SHEET,
-    REL_TABLE,
-    REL_VML,
-    WORKBOOK_PART,
-    Relationship,
-    check_output,
-    source_of,
-)
-from addin.workbook.notices import Notice, WorkbookNotice
-from addin.workbook.owned_sheets import MARK, mark_name, mark_reference, own_sheets, place_sheets
-from addin.workbook.references import (
-    Repointed,
-    app_titles,
-    refers_to,
-    rename_references,
-    repoint_chart,
-    repoint_worksheet,
-)
-from addin.workbook.xml_text import (
-    attribute,
-    declared_prefix,
-    prefix_of,
-    set_attribute,
-    unescape,
-)
-from addin.workbook.zip_package import Chunks, ZipPackage
-
-#: What callers import from here: the package, the sheets potentiel writes, and the few names
-#: of the layers below that a caller needs (the rest stays in those modules).
-__all__ = ["REL_CALC_CHAIN", "WORKBOOK_PART", "OwnSheet", "Package", "Sheet", "WorkbookNotice",
-           "check_output"]
-
-
-@dataclass
-class Sheet:
-    """One ``<sheet>`` element of workbook.xml."""
-
-    name: str
-    sheet_id: int
-    rid: str
-    part: str | None
-    element: str
-    position: int
-
-
-@dataclass
-class DefinedName:
-    """One ``<definedName>`` element of workbook.xml."""
-
-    name: str
-    local_sheet: int | None
-    text: str
-    element: str
-
-
-@dataclass
-class OwnSheet:
-    """A sheet potentiel writes: its role (the mark), tab name, worksheet XML and charts.
-
-    ``worksheet`` is called at save time and yields the XML in chunks, so a million-row sheet
-    never sits in memory; with ``charts``, the worksheet must hold ``<drawing r:id="rId1"/>``
-    and ``drawing`` is the drawing part that anchors chart ``rId1``, ``rId2``, ... in order.
-    """
-
-    role: str
-    name: str
-    worksheet: Chunks
-    drawing: bytes | None = None
-    charts: list[bytes] = field(default_factory=list)
-    #: The sheet's Excel Table, made from the id the package gives it (related as
-    #: ``rIdTable1``: the worksheet must hold ``<tablePart r:id="rIdTable1"/>``).
-    table: Callable[[int], bytes] | None = None
-    #: Names scoped to the sheet (``_xlnm.Print_Titles``) -> their formula, '{sheet}' for the
-    #: quoted tab name.
-    local_names: dict[str, str] = field(default_factory=dict)
-    hidden: bool = False
-    #: Notes on cells: the comments part and the VML drawing that shows them, made from a
-    #: drawing id no other VML drawing has (related as ``rIdVml1``: the worksheet must hold
-    #: ``<legacyDrawing r:id="rIdVml1"/>``).
-    notes: tuple[bytes, Callable[[int], bytes]] | None = None
-
-
-class Package(ZipPackage):
-    """A workbook's zip parts with its tabs and names, edits kept in memory until
-    :meth:`save`."""
 
     # -- workbook.xml ----------------------------------------------------------------------
 
@@ -9921,14 +9540,14 @@ class Package(ZipPackage):
                 if stale_mark or local == sheet.position:
                     xml = xml.replace(defined.element, "", 1)
                 elif local is not None and local > sheet.position:
-                    xml = xml.replace(defined.element, set_attribute(
+                    xml = xml.replace(defined.element, _set_attribute(
                         defined.element, "localSheetId", str(local - 1)), 1)
             for view in re.findall(r"<(?:\w+:)?workbookView\b[^>]*>", xml):
                 new = view
                 for key in ("activeTab", "firstSheet"):
                     value = attribute(view, key)
                     if value is not None and int(value) >= sheet.position and int(value) > 0:
-                        new = set_attribute(new, key, str(int(value) - 1))
+                        new = _set_attribute(new, key, str(int(value) - 1))
                 xml = xml.replace(view, new, 1)
             return re.sub(r"<(?:\w+:)?definedNames>\s*</(?:\w+:)?definedNames>", "", xml)
         self._edit_workbook(shift)
@@ -9981,9 +9600,9 @@ class Package(ZipPackage):
                 self.add_relationship(WORKBOOK_PART, REL_SHEET, part, rid=rel.id)
                 if current.name != name:  # e.g. a result tab the user renamed by hand
                     self._repoint_references(current.name, name)
-                element = set_attribute(current.element, "name", name)
+                element = _set_attribute(current.element, "name", name)
                 if spec.hidden or attribute(element, "state") is not None:
-                    element = set_attribute(element, "state",
+                    element = _set_attribute(element, "state",
                                              "hidden" if spec.hidden else "visible")
                 self._edit_workbook(lambda xml, old=current.element, new=element:
                                     xml.replace(old, new, 1))
@@ -10006,42 +9625,9 @@ class Package(ZipPackage):
                 self.remove_relationship(WORKBOOK_PART, rel)
 
     def _repoint_references(self, gone: str, new: str | None = None) -> None:
-        """Point what the user made that refers to sheet ``gone`` at its new name ``new``, as
-        Excel does when a sheet is renamed, or (``new`` None: the sheet is deleted) do what
-        Excel does then, each change listed in :attr:`notices`: names, cell formulas, data
-        validations and conditional formats turn into ``#REF!``, chart ranges too (their
-        cached values stay), hyperlinks to the sheet are removed."""
-        self._repoint_names(gone, new)
-        for sheet in self.sheets():
-            if sheet.part is None or not self.exists(sheet.part) or \
-                    not sheet.part.startswith("xl/worksheets/") or self.streamed(sheet.part):
-                continue
-            # read, not text(): a part is cached (and rewritten) only if something changes
-            xml, found = repoint_worksheet(self.read(sheet.part).decode("utf-8"), gone, new)
-            if found == Repointed():
-                continue
-            self.set_text(sheet.part, xml)
-            if new is not None:
-                continue
-            for key, where in (("formulas", found.formulas), ("validations", found.validations),
-                               ("formats", found.formats), ("links", found.links)):
-                if where:
-                    self.notices.append(Notice(key, {"n": len(where), "where": sheet.name,
-                                                     "cells": _some(where), "sheet": gone}))
-        holders = self._chart_holders()
-        for part in self.names():
-            if not (part.startswith("xl/charts/") and part.endswith(".xml")):
-                continue
-            xml, changed = repoint_chart(self.read(part).decode("utf-8"), gone, new)
-            if not changed:
-                continue
-            self.set_text(part, xml)
-            if new is None:
-                self.notices.append(Notice("chart", {"n": changed, "sheet": gone,
-                                                     "where": holders.get(part, "?")}))
-
-    def _repoint_names(self, gone: str, new: str | None) -> None:
-        """The user's defined names that refer to sheet ``gone``, repointed (see above)."""
+        """Point the user's names and formulas that refer to sheet ``gone`` at its new name
+        ``new``, as Excel does when a sheet is renamed, or (``new`` None: the sheet is deleted)
+        turn them into ``#REF!`` as Excel does then, each listed in :attr:`notices`."""
         for defined in self.defined_names():
             if defined.name.startswith(MARK) or not refers_to(defined.text, gone):
                 continue
@@ -10051,20 +9637,33 @@ class Package(ZipPackage):
             self._edit_workbook(lambda xml, old=defined.element, new=element:
                                 xml.replace(old, new, 1))
             if new is None:
-                self.notices.append(Notice("name", {"name": defined.name, "sheet": gone,
-                                                    "formula": unescape(text)}))
-
-    def _chart_holders(self) -> dict[str, str]:
-        """Chart part -> the tab that shows it (through the sheet's drawing)."""
-        holders = {}
+                self.notices.append(f"the name {defined.name} referred to the deleted sheet "
+                                    f"'{gone}': it is now {unescape(text)}")
         for sheet in self.sheets():
-            for drawing in self.relationships(sheet.part) if sheet.part else []:
-                if drawing.type != REL_DRAWING or drawing.part is None:
-                    continue
-                for chart in self.relationships(drawing.part):
-                    if chart.part is not None:
-                        holders.setdefault(chart.part, sheet.name)
-        return holders
+            if sheet.part is None or not self.exists(sheet.part) or \
+                    not sheet.part.startswith("xl/worksheets/") or sheet.part in self._streams:
+                continue
+            xml = self.read(sheet.part).decode("utf-8")
+            if gone.casefold() not in xml.casefold() and \
+                    escape(gone).casefold() not in xml.casefold():
+                continue
+            cells: list[str] = []
+
+            def fix(match: re.Match[str], cells: list[str] = cells) -> str:
+                body = match.group(0)
+                found = _FORMULA.search(body)
+                if found is None or not refers_to(unescape(found.group(2)), gone):
+                    return body
+                cells.append(attribute(match.group(1) + ">", "r") or "?")
+                text = escape(rename_references(unescape(found.group(2)), gone, new))
+                return body[: found.start(2)] + text + body[found.end(2):]
+            fixed = _CELL.sub(fix, xml)  # the part is rewritten only if a formula changes
+            if cells:
+                self.set_text(sheet.part, fixed)
+            if cells and new is None:
+                self.notices.append(f"{len(cells)} formula(s) of sheet '{sheet.name}' "
+                                    f"({', '.join(cells[:5])}) referred to the deleted sheet "
+                                    f"'{gone}': they now show #REF!")
 
     def _update_titles(self) -> None:
         """Keep docProps/app.xml's list of worksheets equal to the tab list."""
@@ -10123,18 +9722,34 @@ class Package(ZipPackage):
             view = re.search(r"<(?:\w+:)?workbookView\b[^>]*>", xml)
             if view is None:
                 return xml
-            new = set_attribute(view.group(0), "activeTab", str(sheet.position))
+            new = _set_attribute(view.group(0), "activeTab", str(sheet.position))
             first = attribute(new, "firstSheet")
             if first is not None and int(first) > sheet.position:
-                new = set_attribute(new, "firstSheet", str(sheet.position))
+                new = _set_attribute(new, "firstSheet", str(sheet.position))
             return xml.replace(view.group(0), new, 1)
         self._edit_workbook(edit)
 
     def _deselect(self, part: str) -> None:
-        """Drop ``tabSelected`` from a sheet's view: the attribute sits in the first bytes of
-        the part, so only a sheet that has it is rewritten, and a big one is streamed."""
+        """Drop ``tabSelected`` from a sheet's view, streaming the rest of the part as it is.
+
+        The attribute sits in the first bytes of the part: only a sheet that has it is
+        rewritten, and a big one is never held in memory.
+        """
+        if part in self._text or part in self._bytes or part in self._streams \
+                or part not in self._infos:
+            return
         selected = re.compile(rb'(<(?:\w+:)?sheetView\b[^>]*?)\s+tabSelected="(?:1|true)"')
-        self.edit_head(part, lambda head: selected.sub(rb"\1", head, count=1))
+        info = self._infos[part]
+        with self._zip.open(info) as stream:
+            if not selected.search(stream.read(1 << 16)):
+                return
+
+        def chunks() -> Iterator[bytes]:
+            with self._zip.open(info) as stream:
+                yield selected.sub(rb"\1", stream.read(1 << 16), count=1)
+                while chunk := stream.read(1 << 20):
+                    yield chunk
+        self.put(part, Stream(chunks, size_hint=info.file_size))
 
     def _sheet_rel(self, sheet: Sheet) -> Relationship:
         return next(r for r in self.relationships(WORKBOOK_PART) if r.id == sheet.rid)
@@ -10167,17 +9782,174 @@ class Package(ZipPackage):
         """Delete a sheet's part and what only it uses (drawings, charts), nothing shared."""
         if sheet.part is None:
             return
-        doomed = self.reachable([sheet.part])
+        doomed = self._reachable([sheet.part])
         while True:
             shared = {rel.part for source in self.names() if source.endswith(".rels")
-                      for rel in self.relationships(source_of(source))
-                      if source_of(source) not in doomed and rel.part in doomed
-                      and not (source_of(source) == WORKBOOK_PART and rel.id == sheet.rid)}
+                      for rel in self.relationships(_source_of(source))
+                      if _source_of(source) not in doomed and rel.part in doomed
+                      and not (_source_of(source) == WORKBOOK_PART and rel.id == sheet.rid)}
             if not shared:
                 break
-            doomed -= self.reachable(sorted(shared))
+            doomed -= self._reachable(sorted(shared))
         for part in sorted(doomed):
             self.remove(part)
+
+    def _reachable(self, roots: list[str]) -> set[str]:
+        seen: set[str] = set()
+        todo = list(roots)
+        while todo:
+            part = todo.pop()
+            if part in seen or not self.exists(part):
+                continue
+            seen.add(part)
+            todo.extend(r.part for r in self.relationships(part) if r.part)
+        return seen
+
+    # -- saving ----------------------------------------------------------------------------
+
+    def save(self, out: Path | None = None) -> Path:
+        """Write the package atomically to ``out`` (default: over the source file).
+
+        Only the file written must be free: writing a copy beside a workbook open in Excel
+        or LibreOffice is allowed.
+        """
+        target = Path(out) if out is not None else self.path
+        self._fit_extension(target)
+        check_not_open(target)
+        check = self._check_unchanged if target == self.path else None
+        folder = target.resolve().parent
+        if not folder.is_dir():
+            raise WorkbookError(f"Cannot write in the folder {folder}: it does not exist.",
+                                hint="Create it, or choose another output file with -o.")
+        try:
+            written = atomic_write(target, self._write_zip, before_replace=check,
+                                   source=self.path)
+            for notice in self.notices:
+                warnings.warn(WorkbookNotice(notice), stacklevel=2)
+            return written
+        except PermissionError as err:
+            raise WorkbookLockedError(f"Cannot replace {target.name}: {err.strerror}.",
+                                      hint="Close the workbook in Excel and run again.") from err
+        except OSError as err:
+            raise WorkbookError(f"Cannot write {target}: {err.strerror or err}.",
+                                hint="Check the free disk space, that the folder exists and "
+                                     "that you may write there (see -o).") from err
+
+    def _fit_extension(self, target: Path) -> None:
+        """Make the package what the target's extension says: a .xlsx holds no macros (the
+        VBA project is dropped, with a notice), a .xlsm is macro-enabled.  A copy (-o) with
+        any other extension is refused; a file written in place keeps its own kind."""
+        if target == self.path:
+            return
+        check_output(target)
+        suffix = target.suffix.lower()
+        if suffix == ".xlsx":
+            vba = [r for r in self.relationships(WORKBOOK_PART) if r.type == REL_VBA and r.part]
+            for rel in vba:
+                for part in sorted(self._reachable([rel.part or ""])):
+                    self.remove(part)
+                self.remove_relationship(WORKBOOK_PART, rel)
+            if vba:
+                self.notices.append(f"{target.name} holds no macros: a .xlsx file cannot, so "
+                                    f"the VBA project of {self.path.name} was left out (write "
+                                    "a .xlsm to keep it)")
+            if not any(n.lower().endswith(".bin") and f'PartName="/{n}"' not in
+                       self.text(CONTENT_TYPES) for n in self.names()):
+                self.set_text(CONTENT_TYPES, re.sub(
+                    r"<(?:\w+:)?Default\b[^>]*ContentType=\"" + re.escape(CT_VBA) + r"\"[^>]*/>",
+                    "", self.text(CONTENT_TYPES)))
+        types = self.text(CONTENT_TYPES)
+        if f'PartName="/{WORKBOOK_PART}"' in types and MAIN_TYPES[suffix] not in types:
+            self._set_override(WORKBOOK_PART, MAIN_TYPES[suffix])
+
+    def _check_unchanged(self) -> None:
+        now = self.path.stat()
+        if (now.st_mtime_ns, now.st_size) != (self._stat.st_mtime_ns, self._stat.st_size):
+            raise WorkbookLockedError(
+                f"{self.path.name} was changed by another program while potentiel worked.",
+                hint="Run again once the other program has finished with the file.")
+
+    def _write_zip(self, stream: object) -> None:
+        with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as target:
+            for name in self.names():
+                info = self._infos.get(name)
+                if name in self._streams:
+                    zinfo = _new_info(name, info, level=1)
+                    size = getattr(self._streams[name], "size_hint", ZIP64_FROM)
+                    with target.open(zinfo, "w", force_zip64=size >= ZIP64_FROM) as part:
+                        for chunk in rendered_ahead(self._streams[name]()):
+                            part.write(chunk)
+                elif name in self._text or name in self._bytes:
+                    data = self.read(name)
+                    level = 1 if len(data) > ZIP64_FROM // 128 else 6  # big sheet: fast
+                    target.writestr(_new_info(name, info, level=level), data)
+                else:
+                    assert info is not None
+                    _copy_raw(self._zip, info, target)
+
+
+_PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
+_FORMULA = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)</(?:\w+:)?f>")
+
+
+def _new_info(name: str, like: zipfile.ZipInfo | None, level: int = 6) -> zipfile.ZipInfo:
+    """Zip entry for a part: the original's date and compression, or fixed ones for new parts."""
+    info = zipfile.ZipInfo(name, like.date_time if like else ZIP_DATE)
+    info.compress_type = like.compress_type if like else zipfile.ZIP_DEFLATED
+    info.external_attr = like.external_attr if like else 0o600 << 16
+    # Level 1 for potentiel's big generated sheets: 3x faster, about the same size for XML.
+    info._compresslevel = level  # type: ignore[attr-defined]
+    return info
+
+
+def _copy_raw(source: zipfile.ZipFile, info: zipfile.ZipInfo, target: zipfile.ZipFile) -> None:
+    """Copy a member's compressed bytes as they are, CRC and sizes included.
+
+    The part keeps its exact bytes, even compressed, and a big sheet costs a file copy instead
+    of inflating and deflating it again.  zipfile has no public API for this, so the local
+    header is written with ``ZipInfo.FileHeader`` and the entry registered as ``ZipFile.write``
+    does (stable since Python 3.6).
+    """
+    if info.flag_bits & 0x1:
+        raise WorkbookError(f"the part {info.filename} of the workbook is encrypted",
+                            hint="Remove the workbook's password in Excel and save it again.")
+    stream = source.fp
+    assert stream is not None and target.fp is not None
+    stream.seek(info.header_offset)
+    local = stream.read(30)
+    if local[:4] != b"PK\x03\x04":
+        raise WorkbookError(f"the workbook is damaged near the part {info.filename}",
+                            hint="Open it in Excel and save it again.")
+    name_length, extra_length = struct.unpack("<HH", local[26:30])
+    stream.seek(info.header_offset + 30 + name_length + extra_length)
+    entry = zipfile.ZipInfo(info.filename, info.date_time)
+    entry.compress_type, entry.create_system = info.compress_type, info.create_system
+    entry.external_attr, entry.internal_attr = info.external_attr, info.internal_attr
+    entry.flag_bits = info.flag_bits & ~0x08  # sizes go in the local header, no descriptor
+    entry.CRC, entry.compress_size, entry.file_size = info.CRC, info.compress_size, \
+        info.file_size
+    entry.header_offset = target.fp.tell()
+    zip64 = max(info.file_size, info.compress_size) > zipfile.ZIP64_LIMIT
+    target.fp.write(entry.FileHeader(zip64))
+    remaining = info.compress_size
+    while remaining:
+        chunk = stream.read(min(remaining, 1 << 20))
+        if not chunk:
+            raise WorkbookError(f"the workbook is truncated in the part {info.filename}",
+                                hint="Open it in Excel and save it again.")
+        target.fp.write(chunk)
+        remaining -= len(chunk)
+    target.filelist.append(entry)
+    target.NameToInfo[entry.filename] = entry
+    target.start_dir = target.fp.tell()
+
+
+def _source_of(rels: str) -> str:
+    """The part a .rels part describes ('' for the package's own)."""
+    folder, name = posixpath.split(rels)
+    return posixpath.join(posixpath.dirname(folder), name[: -len(".rels")]) if folder != "_rels" \
+        else ""
 
 
 def _last_close(xml: str, p: str, locals_: Iterable[str]) -> int:
@@ -10187,9 +9959,58 @@ def _last_close(xml: str, p: str, locals_: Iterable[str]) -> int:
     return max(ends)
 
 
-def _some(cells: list[str]) -> str:
-    """The first few cells or ranges of a list, for a notice: ``C1, D1, ...``."""
-    return ", ".join(cells[:5]) + (", ..." if len(cells) > 5 else "")
+_DONE = object()
+
+
+def rendered_ahead(chunks: Iterable[bytes], depth: int = 1) -> Iterator[bytes]:
+    """The chunks of a part, the next one rendered in a second thread while this one is
+    deflated here: zlib and Arrow's string kernels release Python's lock, so both cores work.
+
+    At most ``depth`` chunks wait rendered (each one block of rows: memory stays flat).  Where
+    no thread can start (Python in WebAssembly), the chunks come one after the other.
+    """
+    ready: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def render() -> None:
+        try:
+            for chunk in chunks:
+                while not stop.is_set():
+                    try:
+                        ready.put(chunk, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put(_DONE)
+        except BaseException as error:  # raised again in the writing thread
+            ready.put(error)
+
+    thread = threading.Thread(target=render, name="potentiel-render", daemon=True)
+    try:
+        thread.start()
+    except RuntimeError:  # no threads here: render and deflate in turn
+        yield from chunks
+        return
+    try:
+        while (item := ready.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a renderer waiting on a full queue, then wait
+            try:
+                ready.get_nowait()
+            except queue.Empty:
+                thread.join(0.05)
+
+
+def iter_chunks(parts: Iterable[str | bytes]) -> Iterator[bytes]:
+    """Encode text chunks as UTF-8 on the way to the zip."""
+    for part in parts:
+        yield part.encode("utf-8") if isinstance(part, str) else part
 ''')
 })
 

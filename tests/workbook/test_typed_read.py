@@ -7,6 +7,8 @@ Excel takes), so each book here is read both ways and analysed, and every output
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -14,11 +16,13 @@ import pandas as pd
 import pytest
 import xlsxwriter
 from handmade import BUILDERS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from addin.app.jobs import analyze_workbook
 from addin.demo.book import generate
 from addin.workbook.reader import _put_errors, _whole_cells, read_workbook
-from addin.workbook.typed_read import first_value_row
+from addin.workbook.typed_read import NOT_TEXT, head_rows, merged_ranges, shared_strings
 
 AS_OF = "2026-06-30"
 
@@ -118,11 +122,52 @@ def test_a_clean_sheet_is_read_as_typed_columns(tmp_path: Path) -> None:
     _same(*_both(path))
 
 
-def test_the_first_row_with_a_value() -> None:
-    head = (b'<sheetData><row r="1" spans="1:2"/><row r="2"><c r="A2" s="3"/></row>'
-            b'<row r="3"><c r="B3" t="s"><v>0</v></c></row>')
-    assert first_value_row(head) == 3
-    assert first_value_row(b"<sheetData>") is None
+def test_the_top_rows_are_read_from_the_head_of_the_sheet() -> None:
+    head = (b'<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>2</v></c></row>'
+            b'<row r="2" spans="1:3"><c r="B2" t="inlineStr"><is><r><t>customer</t></r>'
+            b'<r><t xml:space="preserve">_id &amp; co</t></r><rPh><t>x</t></rPh></is></c>'
+            b'<c r="C2" s="1"><v>46000</v></c><c r="D2" t="e"><v>#N/A</v></c>'
+            b'<c r="E2" t="b"><v>1</v></c><c r="F2" t="s"><v>0</v></c><c r="G2"/></row>'
+            b'<row r="31"><c r="A31"><v>1</v></c></row>')
+    asked: list[set[int]] = []
+
+    def strings(wanted: set[int]) -> dict[int, str]:
+        asked.append(wanted)
+        return {0: "", 2: "Our customers"}
+
+    top = head_rows(head, strings)
+    assert top is not None and top.shape == (30, 6) and asked == [{0, 2}]  # to column F
+    assert top[0, 0] == "Our customers"
+    # A date, yes/no: not text; an empty shared string: a blank cell.
+    assert top[1].tolist() == [None, "customer_id & co", NOT_TEXT, "#N/A", NOT_TEXT, None]
+    assert (top[2:] == None).all()  # noqa: E711 (element-wise)
+    # Rows 1..30 not all in the piece given, a row without its number: the object path reads.
+    assert head_rows(head[: head.index(b'<row r="31"')], strings) is None
+    assert head_rows(head.replace(b'<row r="1">', b"<row>"), strings) is None
+    assert head_rows(b"<sheetData/>", strings) is not None
+
+
+def test_shared_strings_are_read_no_further_than_needed() -> None:
+    table = (b'<sst count="5"><si><t>zero</t></si><si><r><t>o</t></r><r><t>ne</t></r></si>'
+             b'<si><t>two &lt;2&gt;</t></si><si><t>three</t></si><si><t>four</t></si></sst>')
+    pieces = [table[i: i + 7] for i in range(0, len(table), 7)]
+    read: list[bytes] = []
+
+    def chunks():
+        for piece in pieces:
+            read.append(piece)
+            yield piece
+
+    assert shared_strings(chunks(), {1, 2}) == {1: "one", 2: "two <2>"}
+    assert b"".join(read) == table[: len(b"".join(read))] and b"four" not in b"".join(read)
+    assert shared_strings(iter([table]), {4, 9}) == {4: "four"}  # 9: not in the table
+
+
+def test_merged_ranges_are_found_in_pieces_of_the_sheet() -> None:
+    xml = (b'</sheetData><mergeCells count="2"><mergeCell ref="F4:G4"/>'
+           b'<x:mergeCell ref="AA10"/></mergeCells>')
+    cut = xml.index(b'ref="F4') + 3  # a piece ends inside a tag: it waits for the next one
+    assert merged_ranges([xml[:cut], xml[cut:]]) == [((3, 5), (3, 6)), ((9, 26), (9, 26))]
 
 
 def test_error_cells_are_found_in_pieces_of_the_sheet() -> None:
@@ -182,4 +227,226 @@ def test_an_excel_table_over_the_whole_sheet_is_read_typed(tmp_path: Path) -> No
     typed = read_workbook(path)
     assert isinstance(typed.customers["name"].dtype, pd.StringDtype)  # read typed
     assert typed.customers["income"].tolist() == [100, "1 234,50 €", 300]  # mixed: exact cells
+    _same(*_both(path))
+
+
+# -- Layouts as people make them: title rows, a header away from A1, blank header cells, an
+# Excel Table anywhere, totals and notes under the data.  Each generated book is read both
+# ways; the typed read must give the same frames and the same Validation, and be the typed
+# read (its text columns held as Arrow text), not a fallback to the object path.
+
+ABOVE = {"title": "Customer list 2026", "date": "Printed on", "note": "Amounts in EUR"}
+KINDS = ("income", "first_contact", "is_employee", "blank header", "contact")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a hand-made Customers sheet's table is and what surrounds it."""
+
+    above: tuple[str, ...]  # rows above the header: title, date, note, merged title, blank
+    column: int  # 0-based column of the header's first cell
+    kinds: tuple[str, ...]  # the columns after customer_id and name
+    rows: tuple[tuple[bool, bool, bool], ...]  # per row: blank row, odd value, error cell
+    below: tuple[str, ...]  # rows under the data: totals, note, note left, blank
+    table: bool  # the header and data are an Excel Table
+    table_totals: bool  # the Table has a totals row
+    stray: bool  # a value left of the header's first column, beside the data
+
+
+@st.composite
+def layouts(draw: st.DrawFn) -> Layout:
+    above = draw(st.lists(st.sampled_from(["title", "date", "note", "merged title", "blank"]),
+                          max_size=4))
+    kinds = draw(st.lists(st.sampled_from(KINDS), unique=True, max_size=4))
+    rows = draw(st.lists(st.tuples(st.booleans(), st.booleans(), st.booleans()),
+                         min_size=1, max_size=6))
+    rows[0] = (False, *rows[0][1:])  # at least one customer
+    below = draw(st.lists(st.sampled_from(["totals", "note", "note left", "blank"]),
+                          max_size=3))
+    return Layout(tuple(above), draw(st.integers(0, 2)), tuple(kinds), tuple(rows),
+                  tuple(below), draw(st.booleans()), draw(st.booleans()), draw(st.booleans()))
+
+
+def write_layout(path: Path, layout: Layout) -> Path:
+    """The layout as a workbook: the customers' cells typed as a person would type them
+    (an odd value is text in a number, date or yes/no column: the column then mixes kinds)."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Customers")
+    day = book.add_format({"num_format": "dd/mm/yyyy"})
+    for row, kind in enumerate(layout.above):
+        if kind == "merged title":
+            sheet.merge_range(row, 0, row, 3, "Our customers", None)
+        elif kind != "blank":
+            sheet.write_string(row, 0, ABOVE[kind])
+        if kind == "date":
+            sheet.write_datetime(row, 1, datetime(2026, 6, 30), day)
+    top, left = len(layout.above), layout.column
+    headers = ["customer_id", "name"]
+    for kind in layout.kinds:
+        headers += {"blank header": [None], "contact": ["contact", None]}.get(kind, [kind])
+    if not layout.table:
+        if "contact" in layout.kinds:
+            at = left + headers.index("contact")
+            sheet.merge_range(top, at, top, at + 1, "contact", None)
+        sheet.write_row(top, left, headers)
+    data = top + 1
+    for i, (blank, odd, error) in enumerate(layout.rows):
+        row = data + i
+        if blank:
+            continue
+        values: list[object] = [f"C{i + 1}", f"Name {i + 1}"]
+        for kind in layout.kinds:
+            values += {
+                # Text fastexcel reads as a blank (n/a) or a number (nan) if let through.
+                "income": [("1 234,50 €", "n/a", "nan")[i % 3] if odd else 1000 * (i + 1)],
+                "first_contact": ["31/12/2025" if odd else datetime(2025, 1, i + 1)],
+                "is_employee": ["oui" if odd else i % 2 == 0],
+                "blank header": [f"x{i}" if odd else None],
+                "contact": [f"c{i}@x.be", "+32 2 123 45 67" if odd else None]}[kind]
+        for column, value in enumerate(values):
+            if isinstance(value, datetime):
+                sheet.write_datetime(row, left + column, value, day)
+            elif value is not None:
+                sheet.write(row, left + column, value)
+        if error and "income" in layout.kinds:
+            sheet.write_formula(row, left + headers.index("income"), "=NA()", None, "#N/A")
+        if layout.stray and left:
+            sheet.write_string(row, left - 1, "stray")
+    end = data + len(layout.rows)  # the row under the data
+    if layout.table:
+        columns = [{"header": h or f"Column{i + 1}"} for i, h in enumerate(headers)]
+        if layout.table_totals:
+            columns[0]["total_string"] = "Total"
+            if "income" in headers:
+                columns[headers.index("income")]["total_function"] = "sum"
+        sheet.add_table(top, left, end - 1 + layout.table_totals, left + len(headers) - 1,
+                        {"columns": columns, "total_row": layout.table_totals})
+        end += layout.table_totals
+    for i, kind in enumerate(layout.below):
+        if kind == "totals":
+            sheet.write_string(end + i, left, "Total")
+            if "income" in layout.kinds:
+                sheet.write_number(end + i, left + headers.index("income"), 12345)
+        elif kind != "blank":
+            sheet.write_string(end + i, 0 if kind == "note left" else left,
+                               "Source: the CRM, exported by hand")
+    book.close()
+    return path
+
+
+def _values(frame: pd.DataFrame) -> list[list[object]]:
+    """Each column's cells, blanks as None and dates as timestamps (the typed read holds a
+    date column as datetime64, the object path as the dates calamine gives)."""
+    return [[None if pd.isna(v) else pd.Timestamp(v) if isinstance(v, date) else v
+             for v in frame.iloc[:, i]] for i in range(frame.shape[1])]
+
+
+def _same_read(path: Path) -> None:
+    """The sheet read both ways: the same labels, rows, cells, places and messages; the typed
+    read took the typed path."""
+    typed, cells = read_workbook(path), read_workbook(path, typed=False)
+    assert isinstance(typed.customers["name"].dtype, pd.StringDtype)  # read typed
+    assert list(typed.customers.columns) == list(cells.customers.columns)
+    assert typed.customers.index.tolist() == cells.customers.index.tolist()
+    assert _values(typed.customers) == _values(cells.customers)
+    assert typed.columns == cells.columns
+    pd.testing.assert_frame_equal(typed.validation.to_frame(), cells.validation.to_frame())
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(layout=layouts())
+def test_hand_made_layouts_read_the_same_typed(tmp_path_factory: pytest.TempPathFactory,
+                                                layout: Layout) -> None:
+    path = write_layout(tmp_path_factory.mktemp("layout") / "layout.xlsx", layout)
+    _same_read(path)
+    _same(*_both(path))  # and the same analysis and Validation, parsing messages included
+
+
+def test_a_titled_book_is_read_typed(tmp_path: Path) -> None:
+    """Title rows as people type them (a title, a date line, a blank row, then the header)
+    above both sheets, a totals row and a note under Orders: read typed, the same as the
+    object path."""
+    customers, orders = generate(60, 200, seed=5)
+    path = tmp_path / "titled.xlsx"
+    with pd.ExcelWriter(path, engine="xlsxwriter", datetime_format="yyyy-mm-dd") as writer:
+        for name, frame in (("Customers", customers), ("Orders", orders)):
+            frame.to_excel(writer, sheet_name=name, index=False, startrow=3)
+            sheet = writer.sheets[name]
+            sheet.write_string(0, 0, f"{name} — export of 30/06/2026")
+            sheet.write_string(1, 0, "Printed on")
+            sheet.write_datetime(1, 1, datetime(2026, 6, 30))
+        prices = writer.sheets["Orders"]
+        # Header on row 4, orders on rows 5..204, row 205 blank, Total on 206, note on 208.
+        below = 4 + len(orders) + 1
+        prices.write_string(below, 0, "Total")
+        prices.write_number(below, list(orders.columns).index("unit_price"),
+                            float(orders["unit_price"].sum()))
+        prices.write_string(below + 2, 0, "Prices net of VAT")
+    data = read_workbook(path)
+    assert data.customers.index[0] == 5 and data.orders.index[-1] == 208
+    assert isinstance(data.customers["email"].dtype, pd.StringDtype)  # read typed
+    assert data.orders["order_date"].dtype.kind == "M"
+    assert data.orders["unit_price"].dtype == np.float64
+    assert data.orders.loc[206, "order_id"] == "Total"  # as the object path: a row like any
+    _same(*_both(path))
+
+
+def test_a_blank_header_cell_is_named_by_its_own_column(tmp_path: Path) -> None:
+    """A header from B4 with D4 left blank over values and F4:G4 merged: both paths name and
+    report columns D and G (not the letters counted from the header's first column)."""
+    path = tmp_path / "blank.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Customers")
+    sheet.write_string(0, 0, "Customers")
+    sheet.write_row(3, 1, ["customer_id", "name", None, "email"])
+    sheet.merge_range("F4:G4", "phone", None)
+    sheet.write_row(4, 1, ["C1", "Ann", "VIP", "ann@x.be", "+32 2 111", "+32 475"])
+    sheet.write_row(5, 1, ["C2", "Bob", None, "bob@x.be"])
+    book.close()
+    for data in (read_workbook(path), read_workbook(path, typed=False)):
+        assert list(data.customers.columns) == ["customer_id", "name", "column D", "email",
+                                                "phone", "column G"]
+        problems = data.validation.to_frame()
+        assert problems[["row", "column", "key"]].values.tolist() == [
+            [4, "D", "header.missing"], [4, "G", "header.merged"]]
+    assert isinstance(read_workbook(path).customers["name"].dtype, pd.StringDtype)
+    _same_read(path)
+
+
+def test_the_table_holding_the_customers_among_others(tmp_path: Path) -> None:
+    """Two Excel Tables: a legend at A1 and the customers at C5 with a totals row, notes under
+    it: the customers' Table is read, typed, its totals row and the notes left out."""
+    path = tmp_path / "tables.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Customers")
+    sheet.add_table("A1:A3", {"columns": [{"header": "Legend"}], "data": [["VIP"], ["New"]]})
+    sheet.add_table("C5:E8", {"columns": [{"header": "customer_id", "total_string": "Total"},
+                                          {"header": "name"},
+                                          {"header": "income", "total_function": "sum"}],
+                              "data": [["C1", "Ann", 100], ["C2", "Bob", 250]],
+                              "total_row": True})
+    sheet.write_string(9, 2, "Incomes in EUR")
+    book.close()
+    data = read_workbook(path)
+    assert data.customers.index.tolist() == [6, 7]
+    assert data.customers["income"].tolist() == [100, 250]
+    assert data.customers["income"].dtype == np.float64  # read typed
+    _same_read(path)
+
+
+def test_text_fastexcel_would_take_for_a_blank_or_a_number_stays_text(tmp_path: Path) -> None:
+    """``n/a`` typed into a number column reaches fastexcel's strict typing as a cell error,
+    ``nan`` as a NaN number: both columns are read as their exact cells, the rest typed."""
+    path = tmp_path / "na.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Customers")
+    sheet.write_row(0, 0, ["customer_id", "name", "income", "budget"])
+    for row, values in enumerate([["C1", "Ann", 100, "nan"], ["C2", "Bob", "n/a", 5000],
+                                  ["C3", "Cy", 300, 7000]], start=1):
+        sheet.write_row(row, 0, values)
+    book.close()
+    data = read_workbook(path)
+    assert isinstance(data.customers["name"].dtype, pd.StringDtype)  # read typed
+    assert data.customers["income"].tolist() == [100, "n/a", 300]
+    assert data.customers["budget"].tolist() == ["nan", 5000, 7000]
     _same(*_both(path))
