@@ -126,8 +126,10 @@ def columns_sheet(analysis: Analysis, styles: Styles, existing: pd.DataFrame | N
     dropdown = ('<dataValidations count="1"><dataValidation type="list" allowBlank="1" '
                 f'showErrorMessage="1" sqref="C2:C{len(table) + _DROPDOWN_ROWS}">'
                 f"<formula1>{source}</formula1></dataValidation></dataValidations>")
+    # The Field column fits any label the dropdown offers, not only those written.
+    widest = {2: min(50.0, max(len(f) for f in fields) + 2.0)}
     return OwnSheet(COLUMNS_ROLE, tab or TITLES[i],
-                    worksheet(table, styles, validations=dropdown))
+                    worksheet(table, styles, validations=dropdown, min_widths=widest))
 
 
 def existing_columns(path: Path, package: Package) -> tuple[pd.DataFrame | None, str | None]:
