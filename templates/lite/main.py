@@ -1953,7 +1953,11 @@ def classify(customers: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 
 A workbook's ``Columns`` sheet (``Colonnes``, ``Kolommen``) or a ``[columns]`` table in a TOML
 file holds ``sheet | your header | field`` rows: the user's words for what a column is, read
-before the headers are recognised from the alias table.  Bad rows are reported, never guessed
+before the headers are recognised from the alias table.  A field is shown by its label in the
+book's language (``Prix unitaire``, :data:`FIELD_LABELS`) and read back from its label in any
+language, its canonical name (``unit_price``) or a header word the alias table knows
+(:func:`field_named`), so a book of any language, or of an earlier version that wrote the
+canonical names, reads the same.  Bad rows are reported, never guessed
 around: a field the sheet does not have, a field given to two headers, a header the sheet does
 not have.  For a header neither the mapping nor the alias table places, :func:`guess_fields`
 proposes a field from the spelling of the header and from what the column holds (e-mail
@@ -1968,6 +1972,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from addin.core.labels import HEADERS, language_index
 from addin.core.parsing import NO, YES, parse_dates, parse_numbers
 from addin.core.schema import (
     IGNORE_WORDS,
@@ -1976,7 +1981,6 @@ from addin.core.schema import (
     closest_column,
     fold,
     match_sheet,
-    user_fields,
 )
 from addin.core.validation import Validation, excel_rows
 
@@ -1990,6 +1994,50 @@ _IGNORED = frozenset(fold(w) for w in IGNORE_WORDS)
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 _PHONE = r"^(?:\+|00|0)[\d\s().\-/]{6,}$"
 
+#: (en, fr, nl) labels of the fields no result sheet shows; the others are shown by their
+#: result sheet header (:data:`addin.core.labels.HEADERS`), so a field reads the same on
+#: every sheet.
+_INPUT_LABELS: dict[str, tuple[str, str, str]] = {
+    "first_name": ("First name", "Prénom", "Voornaam"),
+    "last_name": ("Last name", "Nom de famille", "Achternaam"),
+    "birth_year": ("Year of birth", "Année de naissance", "Geboortejaar"),
+    "birth_date": ("Date of birth", "Date de naissance", "Geboortedatum"),
+    "age": ("Age", "Âge", "Leeftijd"),
+    "income": ("Annual income", "Revenu annuel", "Jaarinkomen"),
+    "is_employee": ("Employee", "Employé", "Medewerker"),
+    "channel": ("Acquisition channel", "Canal d'acquisition", "Acquisitiekanaal"),
+    "referred_by": ("Referred by", "Recommandé par", "Aangebracht door"),
+    "satisfaction": ("Satisfaction", "Satisfaction", "Tevredenheid"),
+    "nps": ("NPS", "NPS", "NPS"),
+    "complaint": ("Complaints", "Réclamations", "Klachten"),
+    "first_contact": ("First contact", "Premier contact", "Eerste contact"),
+    "pages_visited": ("Pages visited", "Pages visitées", "Bezochte pagina's"),
+    "form_submitted": ("Form submitted", "Formulaire envoyé", "Formulier verzonden"),
+    "decision_maker": ("Decision maker", "Décideur", "Beslisser"),
+    "need": ("Need", "Besoin", "Behoefte"),
+    "order_id": ("Order number", "N° de commande", "Bestelnummer"),
+    "customer_email": ("Customer email", "E-mail client", "E-mail klant"),
+    "customer_name": ("Customer name", "Nom du client", "Klantnaam"),
+    "order_date": ("Order date", "Date de commande", "Besteldatum"),
+    "quantity": ("Quantity", "Quantité", "Aantal"),
+    "unit_price": ("Unit price", "Prix unitaire", "Stukprijs"),
+    "amount": ("Line amount", "Montant", "Bedrag"),
+    "list_price": ("List price", "Prix catalogue", "Lijstprijs"),
+    "unit_cost": ("Unit cost", "Coût unitaire", "Kostprijs"),
+    "product": ("Product", "Produit", "Product"),
+    "category": ("Category", "Catégorie", "Categorie"),
+}
+#: Field of the Customers or Orders sheet -> (en, fr, nl) label the Columns sheet shows.
+FIELD_LABELS: dict[str, tuple[str, str, str]] = {
+    name: HEADERS[name] if name in HEADERS else _INPUT_LABELS[name]
+    for name in dict.fromkeys(f for kind in MAPPED_SHEETS for f in KINDS[kind])}
+#: What the Columns sheet offers for a column not to use, (en, fr, nl): words of IGNORE_WORDS.
+IGNORE_LABELS: tuple[str, str, str] = ("ignore", "ignorer", "negeren")
+#: Sheet kind -> folded canonical name or label (any language) -> field.
+_BY_LABEL: dict[str, dict[str, str]] = {
+    kind: {fold(word): name for name in KINDS[kind] for word in (name, *FIELD_LABELS[name])}
+    for kind in MAPPED_SHEETS}
+
 
 @dataclass
 class UserMapping:
@@ -1998,6 +2046,29 @@ class UserMapping:
 
     fields: dict[str, dict[str, str]] = field(default_factory=dict)
     rows: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def field_label(name: str, language: str) -> str:
+    """The label of a field in the book's language (``unit_price`` -> ``Prix unitaire``)."""
+    return FIELD_LABELS[name][language_index(language)]
+
+
+def field_labels(language: str) -> list[str]:
+    """The labels a Field cell offers, in the book's language: the Customers fields, then
+    those of Orders, then the word for a column not to use."""
+    i = language_index(language)
+    return [*(words[i] for words in FIELD_LABELS.values()), IGNORE_LABELS[i]]
+
+
+def field_named(kind: str, text: object) -> str | None:
+    """The field of a ``kind`` sheet a Field cell names, case, accents and spacing ignored:
+    its label in any language, its canonical name, or a header the alias table gives it (a
+    header word typed as a field: ``Prijs per stuk``); ``''`` for a word meaning "not used",
+    None for a word that names no field of the sheet."""
+    folded = fold(text)
+    if folded in _IGNORED:
+        return ""
+    return _BY_LABEL[kind].get(folded) or canonical_columns(kind, [text]).get(text)
 
 
 def _sheet_kind(name: object, found: Mapping[str, str]) -> str | None:
@@ -2015,6 +2086,7 @@ def read_mapping(frame: pd.DataFrame, label: str, found: Mapping[str, str],
                  validation: Validation) -> UserMapping:
     """The mapping of a Columns sheet (``sheet | your header | field`` rows).
 
+    A field is read from its label in any language or its name (:func:`field_named`).
     ``found`` maps sheet kinds to the workbook's tab names.  A row naming an unknown sheet or
     field, or a field another row of the same sheet already took, is reported and left out;
     a row with a blank field, or the field the alias table gives its header anyway, leaves
@@ -2042,13 +2114,11 @@ def read_mapping(frame: pd.DataFrame, label: str, found: Mapping[str, str],
             continue
         if not wanted:
             continue
-        name = user_fields(kind, {kind: {header: wanted}}).get(fold(header))
-        if name and name not in KINDS[kind]:  # a field typed as a header word: "Prix unitaire"
-            name = canonical_columns(kind, [name]).get(name)
-            if name is None:
-                validation.add(label, int(row), by_field["field"], wanted, "columns.not_field",
-                               target=found.get(kind, kind))
-                continue
+        name = field_named(kind, wanted)
+        if name is None:
+            validation.add(label, int(row), by_field["field"], wanted, "columns.not_field",
+                           target=found.get(kind, kind))
+            continue
         if name and canonical_columns(kind, [header]).get(header) == name:
             continue  # says what the alias table says: the row binds nothing
         taken = {f: h for h, f in out.fields[kind].items() if f}
@@ -2087,10 +2157,8 @@ def mapping_from_table(table: Mapping[str, object]) -> dict[str, dict[str, str]]
         for header, wanted in pairs.items():
             if not str(wanted).strip():
                 continue
-            name = user_fields(kind, {kind: {header: str(wanted)}}).get(fold(header), "")
-            if name and name not in KINDS[kind]:
-                name = canonical_columns(kind, [name]).get(name, "")
-            if name == "" and fold(wanted) not in _IGNORED:
+            name = field_named(kind, str(wanted))
+            if name is None:
                 raise ValueError(f"'{wanted}' is not a field of the {kind} sheet")
             out.setdefault(kind, {})[str(header)] = name
     return out
@@ -5647,7 +5715,10 @@ def drawing(anchors: Sequence[tuple[int, int, int, int]]) -> bytes:
 
 A run that met a header it could not place, or could only guess, writes one row per header of
 the Customers and Orders sheets: ``sheet | your header | field | note``, the field pre-filled
-with what was recognised or guessed, a dropdown of the fields beside it.  The sheet carries
+with what was recognised or guessed, a dropdown of the fields beside it.  Fields are shown by
+their label in the book's language (``Prix unitaire``, not ``unit_price``); the reader takes a
+label of any language or a canonical name, so rows written by an earlier version, in another
+language or typed by hand keep working and are never rewritten.  The sheet carries
 potentiel's mark (:mod:`addin.workbook.owned_sheets`) but it is INPUT: the next run reads it
 (:mod:`addin.core.columnmap`), and a later run only appends rows for headers it does not list
 yet, so a user's corrections are never overwritten.  A user's own sheet called Columns (no
@@ -5662,8 +5733,9 @@ import numpy as np
 import pandas as pd
 
 from addin.core.analysis import Analysis
+from addin.core.columnmap import field_label, field_labels
 from addin.core.labels import language_index
-from addin.core.schema import KINDS, canonical_columns, fold, match_sheet
+from addin.core.schema import canonical_columns, fold, match_sheet
 from addin.workbook.a1 import column_letter
 from addin.workbook.owned_sheets import COLUMNS_ROLE
 from addin.workbook.reader import read_sheet_table
@@ -5688,8 +5760,6 @@ NOTES: dict[str, tuple[str, str, str]] = {
                  "non utilisée : choisir un champ pour l'utiliser",
                  "niet gebruikt: kies een veld om ze te gebruiken"),
 }
-#: The word offered for a column not to use.
-IGNORE = "ignore"
 #: Rows of column C the dropdown covers, beyond those written (rows the user adds).
 _DROPDOWN_ROWS = 500
 _SHEETS = ("customers", "orders")
@@ -5697,7 +5767,7 @@ _SHEETS = ("customers", "orders")
 
 def wanted_rows(analysis: Analysis, language: str) -> pd.DataFrame:
     """One row per input header of Customers and Orders: sheet, header, field (recognised or
-    guessed, else blank) and note."""
+    guessed, by its label in ``language``; else blank) and note."""
     i = language_index(language)
     rows = []
     for kind in _SHEETS:
@@ -5705,7 +5775,8 @@ def wanted_rows(analysis: Analysis, language: str) -> pd.DataFrame:
         guesses = analysis.guesses.get(kind, {})
         for header, field in analysis.fields.get(kind, {}).items():
             how = "recognised" if field else "guess" if header in guesses else "unplaced"
-            rows.append((tab, header, field or guesses.get(header), NOTES[how][i]))
+            shown = field or guesses.get(header)
+            rows.append((tab, header, shown and field_label(shown, language), NOTES[how][i]))
     return pd.DataFrame(rows, columns=list(HEADERS[i]), dtype=object)
 
 
@@ -5735,12 +5806,6 @@ def new_rows(wanted: pd.DataFrame, existing: pd.DataFrame | None) -> pd.DataFram
     return wanted[[key not in listed for key in keys]]
 
 
-def _fields() -> list[str]:
-    """Every field a header may be mapped to, the customers' first, then 'ignore'."""
-    names = dict.fromkeys(f for kind in _SHEETS for f in KINDS[kind])
-    return [*names, IGNORE]
-
-
 def columns_sheet(analysis: Analysis, styles: Styles, existing: pd.DataFrame | None,
                   tab: str | None) -> OwnSheet | None:
     """The Columns sheet to write, or None when there is nothing to write.
@@ -5763,7 +5828,7 @@ def columns_sheet(analysis: Analysis, styles: Styles, existing: pd.DataFrame | N
         kept.columns = list(HEADERS[i])[: kept.shape[1]]
         added = pd.concat([kept, added], ignore_index=True)
     table = added.reset_index(drop=True).astype(object)
-    fields = _fields()
+    fields = field_labels(language)
     length = max(len(table), len(fields))
     table = table.reindex(range(length))
     table = table.astype(object).where(table.notna(), None)
@@ -5774,8 +5839,10 @@ def columns_sheet(analysis: Analysis, styles: Styles, existing: pd.DataFrame | N
     dropdown = ('<dataValidations count="1"><dataValidation type="list" allowBlank="1" '
                 f'showErrorMessage="1" sqref="C2:C{len(table) + _DROPDOWN_ROWS}">'
                 f"<formula1>{source}</formula1></dataValidation></dataValidations>")
+    # The Field column fits any label the dropdown offers, not only those written.
+    widest = {2: min(50.0, max(len(f) for f in fields) + 2.0)}
     return OwnSheet(COLUMNS_ROLE, tab or TITLES[i],
-                    worksheet(table, styles, validations=dropdown))
+                    worksheet(table, styles, validations=dropdown, min_widths=widest))
 
 
 def existing_columns(path: Path, package: Package) -> tuple[pd.DataFrame | None, str | None]:
@@ -8207,7 +8274,7 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
               hidden_columns: Sequence[int] = (), conditional: str = "",
               links: Links | None = None, selected: bool = False, notes: bool = False,
               page_header: bool = False, fit_width: bool = True, validations: str = "",
-              block: int = 20_000) -> Stream:
+              block: int = 20_000, min_widths: Mapping[int, float] | None = None) -> Stream:
     """A worksheet part for ``frame``: optional title lines, then a header row and the data.
 
     ``headers`` overrides the header labels (None leaves a header cell blank). With ``table``,
@@ -8220,7 +8287,8 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
     ``one_page`` prints the sheet on one landscape page, ``fit_width=False`` across as many
     pages as its columns need (at 80 %); ``notes`` refers to the VML drawing ``rIdVml1`` of
     the cells' notes; ``page_header`` prints the tab name and the date on top of each page,
-    page numbers below.
+    page numbers below.  ``min_widths`` widens columns (0-based) for what the user will type
+    in them (the labels a dropdown offers).
     """
     labels = list(frame.columns) if headers is None else list(headers)
     header_row = len(top) + 1 if not top else len(top) + 2
@@ -8232,6 +8300,7 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
                             hint="Split the customers over several workbooks.")
     last = column_letter(max(len(frame.columns), 1) - 1)
     widths = column_widths(frame, labels, button=table) if len(frame.columns) else []
+    widths = [max(w, (min_widths or {}).get(i, 0.0)) for i, w in enumerate(widths)]
     hidden = set(hidden_columns)
     lines = max((header_lines(str(label or ""), w, table) for label, w in
                  zip(labels, widths, strict=True)), default=1)
