@@ -15,6 +15,7 @@ import pandas as pd
 
 from addin.core.activity import activity
 from addin.core.classify import classify
+from addin.core.columnmap import field_label
 from addin.core.columns import id_order
 from addin.core.inputs import prepare
 from addin.core.labels import output_column
@@ -133,7 +134,8 @@ def _report_unknown(unknown: dict[str, list[str]], segments: pd.DataFrame | None
             if meant:
                 validation.add(names[kind], None, header, None, f"{key}_guess",
                                severity="warning", meant=meant,
-                               spelled=meant.replace("_", " "))
+                               label_fr=field_label(meant, "fr"),
+                               label_nl=field_label(meant, "nl"))
             else:
                 validation.add(names[kind], None, header, None, key, severity="warning")
 

@@ -2,7 +2,11 @@
 
 A workbook's ``Columns`` sheet (``Colonnes``, ``Kolommen``) or a ``[columns]`` table in a TOML
 file holds ``sheet | your header | field`` rows: the user's words for what a column is, read
-before the headers are recognised from the alias table.  Bad rows are reported, never guessed
+before the headers are recognised from the alias table.  A field is shown by its label in the
+book's language (``Prix unitaire``, :data:`FIELD_LABELS`) and read back from its label in any
+language, its canonical name (``unit_price``) or a header word the alias table knows
+(:func:`field_named`), so a book of any language, or of an earlier version that wrote the
+canonical names, reads the same.  Bad rows are reported, never guessed
 around: a field the sheet does not have, a field given to two headers, a header the sheet does
 not have.  For a header neither the mapping nor the alias table places, :func:`guess_fields`
 proposes a field from the spelling of the header and from what the column holds (e-mail
@@ -17,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from addin.core.labels import HEADERS, language_index
 from addin.core.parsing import NO, YES, parse_dates, parse_numbers
 from addin.core.schema import (
     IGNORE_WORDS,
@@ -25,7 +30,6 @@ from addin.core.schema import (
     closest_column,
     fold,
     match_sheet,
-    user_fields,
 )
 from addin.core.validation import Validation, excel_rows
 
@@ -39,6 +43,50 @@ _IGNORED = frozenset(fold(w) for w in IGNORE_WORDS)
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 _PHONE = r"^(?:\+|00|0)[\d\s().\-/]{6,}$"
 
+#: (en, fr, nl) labels of the fields no result sheet shows; the others are shown by their
+#: result sheet header (:data:`addin.core.labels.HEADERS`), so a field reads the same on
+#: every sheet.
+_INPUT_LABELS: dict[str, tuple[str, str, str]] = {
+    "first_name": ("First name", "Prénom", "Voornaam"),
+    "last_name": ("Last name", "Nom de famille", "Achternaam"),
+    "birth_year": ("Year of birth", "Année de naissance", "Geboortejaar"),
+    "birth_date": ("Date of birth", "Date de naissance", "Geboortedatum"),
+    "age": ("Age", "Âge", "Leeftijd"),
+    "income": ("Annual income", "Revenu annuel", "Jaarinkomen"),
+    "is_employee": ("Employee", "Employé", "Medewerker"),
+    "channel": ("Acquisition channel", "Canal d'acquisition", "Acquisitiekanaal"),
+    "referred_by": ("Referred by", "Recommandé par", "Aangebracht door"),
+    "satisfaction": ("Satisfaction", "Satisfaction", "Tevredenheid"),
+    "nps": ("NPS", "NPS", "NPS"),
+    "complaint": ("Complaints", "Réclamations", "Klachten"),
+    "first_contact": ("First contact", "Premier contact", "Eerste contact"),
+    "pages_visited": ("Pages visited", "Pages visitées", "Bezochte pagina's"),
+    "form_submitted": ("Form submitted", "Formulaire envoyé", "Formulier verzonden"),
+    "decision_maker": ("Decision maker", "Décideur", "Beslisser"),
+    "need": ("Need", "Besoin", "Behoefte"),
+    "order_id": ("Order number", "N° de commande", "Bestelnummer"),
+    "customer_email": ("Customer email", "E-mail client", "E-mail klant"),
+    "customer_name": ("Customer name", "Nom du client", "Klantnaam"),
+    "order_date": ("Order date", "Date de commande", "Besteldatum"),
+    "quantity": ("Quantity", "Quantité", "Aantal"),
+    "unit_price": ("Unit price", "Prix unitaire", "Stukprijs"),
+    "amount": ("Line amount", "Montant", "Bedrag"),
+    "list_price": ("List price", "Prix catalogue", "Lijstprijs"),
+    "unit_cost": ("Unit cost", "Coût unitaire", "Kostprijs"),
+    "product": ("Product", "Produit", "Product"),
+    "category": ("Category", "Catégorie", "Categorie"),
+}
+#: Field of the Customers or Orders sheet -> (en, fr, nl) label the Columns sheet shows.
+FIELD_LABELS: dict[str, tuple[str, str, str]] = {
+    name: HEADERS[name] if name in HEADERS else _INPUT_LABELS[name]
+    for name in dict.fromkeys(f for kind in MAPPED_SHEETS for f in KINDS[kind])}
+#: What the Columns sheet offers for a column not to use, (en, fr, nl): words of IGNORE_WORDS.
+IGNORE_LABELS: tuple[str, str, str] = ("ignore", "ignorer", "negeren")
+#: Sheet kind -> folded canonical name or label (any language) -> field.
+_BY_LABEL: dict[str, dict[str, str]] = {
+    kind: {fold(word): name for name in KINDS[kind] for word in (name, *FIELD_LABELS[name])}
+    for kind in MAPPED_SHEETS}
+
 
 @dataclass
 class UserMapping:
@@ -47,6 +95,29 @@ class UserMapping:
 
     fields: dict[str, dict[str, str]] = field(default_factory=dict)
     rows: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def field_label(name: str, language: str) -> str:
+    """The label of a field in the book's language (``unit_price`` -> ``Prix unitaire``)."""
+    return FIELD_LABELS[name][language_index(language)]
+
+
+def field_labels(language: str) -> list[str]:
+    """The labels a Field cell offers, in the book's language: the Customers fields, then
+    those of Orders, then the word for a column not to use."""
+    i = language_index(language)
+    return [*(words[i] for words in FIELD_LABELS.values()), IGNORE_LABELS[i]]
+
+
+def field_named(kind: str, text: object) -> str | None:
+    """The field of a ``kind`` sheet a Field cell names, case, accents and spacing ignored:
+    its label in any language, its canonical name, or a header the alias table gives it (a
+    header word typed as a field: ``Prijs per stuk``); ``''`` for a word meaning "not used",
+    None for a word that names no field of the sheet."""
+    folded = fold(text)
+    if folded in _IGNORED:
+        return ""
+    return _BY_LABEL[kind].get(folded) or canonical_columns(kind, [text]).get(text)
 
 
 def _sheet_kind(name: object, found: Mapping[str, str]) -> str | None:
@@ -64,6 +135,7 @@ def read_mapping(frame: pd.DataFrame, label: str, found: Mapping[str, str],
                  validation: Validation) -> UserMapping:
     """The mapping of a Columns sheet (``sheet | your header | field`` rows).
 
+    A field is read from its label in any language or its name (:func:`field_named`).
     ``found`` maps sheet kinds to the workbook's tab names.  A row naming an unknown sheet or
     field, or a field another row of the same sheet already took, is reported and left out;
     a row with a blank field, or the field the alias table gives its header anyway, leaves
@@ -91,13 +163,11 @@ def read_mapping(frame: pd.DataFrame, label: str, found: Mapping[str, str],
             continue
         if not wanted:
             continue
-        name = user_fields(kind, {kind: {header: wanted}}).get(fold(header))
-        if name and name not in KINDS[kind]:  # a field typed as a header word: "Prix unitaire"
-            name = canonical_columns(kind, [name]).get(name)
-            if name is None:
-                validation.add(label, int(row), by_field["field"], wanted, "columns.not_field",
-                               target=found.get(kind, kind))
-                continue
+        name = field_named(kind, wanted)
+        if name is None:
+            validation.add(label, int(row), by_field["field"], wanted, "columns.not_field",
+                           target=found.get(kind, kind))
+            continue
         if name and canonical_columns(kind, [header]).get(header) == name:
             continue  # says what the alias table says: the row binds nothing
         taken = {f: h for h, f in out.fields[kind].items() if f}
@@ -136,10 +206,8 @@ def mapping_from_table(table: Mapping[str, object]) -> dict[str, dict[str, str]]
         for header, wanted in pairs.items():
             if not str(wanted).strip():
                 continue
-            name = user_fields(kind, {kind: {header: str(wanted)}}).get(fold(header), "")
-            if name and name not in KINDS[kind]:
-                name = canonical_columns(kind, [name]).get(name, "")
-            if name == "" and fold(wanted) not in _IGNORED:
+            name = field_named(kind, str(wanted))
+            if name is None:
                 raise ValueError(f"'{wanted}' is not a field of the {kind} sheet")
             out.setdefault(kind, {})[str(header)] = name
     return out

@@ -211,15 +211,15 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "column.unused_guess": (
         "column not recognised: its values are not used (did you mean {meant}?)",
         "colonne non reconnue : ses valeurs ne sont pas utilisées (vouliez-vous dire "
-        "{spelled} ?)",
-        "kolom niet herkend: de waarden worden niet gebruikt (bedoelde u {spelled}?)"),
+        "'{label_fr}' ?)",
+        "kolom niet herkend: de waarden worden niet gebruikt (bedoelde u '{label_nl}'?)"),
     "column.unknown_guess": (
         "column not recognised: shown as it is, not used in the figures (did you mean "
         "{meant}?)",
         "colonne non reconnue : affichée telle quelle, non utilisée dans les chiffres "
-        "(vouliez-vous dire {spelled} ?)",
+        "(vouliez-vous dire '{label_fr}' ?)",
         "kolom niet herkend: getoond zoals ze is, niet gebruikt in de cijfers (bedoelde u "
-        "{spelled}?)"),
+        "'{label_nl}'?)"),
     "column.computed": (
         "'{column}' is computed by the analysis: the sheet's values are ignored",
         "'{column}' est calculé par l'analyse : les valeurs de la feuille sont ignorées",

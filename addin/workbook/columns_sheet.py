@@ -2,7 +2,10 @@
 
 A run that met a header it could not place, or could only guess, writes one row per header of
 the Customers and Orders sheets: ``sheet | your header | field | note``, the field pre-filled
-with what was recognised or guessed, a dropdown of the fields beside it.  The sheet carries
+with what was recognised or guessed, a dropdown of the fields beside it.  Fields are shown by
+their label in the book's language (``Prix unitaire``, not ``unit_price``); the reader takes a
+label of any language or a canonical name, so rows written by an earlier version, in another
+language or typed by hand keep working and are never rewritten.  The sheet carries
 potentiel's mark (:mod:`addin.workbook.owned_sheets`) but it is INPUT: the next run reads it
 (:mod:`addin.core.columnmap`), and a later run only appends rows for headers it does not list
 yet, so a user's corrections are never overwritten.  A user's own sheet called Columns (no
@@ -17,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from addin.core.analysis import Analysis
+from addin.core.columnmap import field_label, field_labels
 from addin.core.labels import language_index
-from addin.core.schema import KINDS, canonical_columns, fold, match_sheet
+from addin.core.schema import canonical_columns, fold, match_sheet
 from addin.workbook.a1 import column_letter
 from addin.workbook.owned_sheets import COLUMNS_ROLE
 from addin.workbook.reader import read_sheet_table
@@ -43,8 +47,6 @@ NOTES: dict[str, tuple[str, str, str]] = {
                  "non utilisée : choisir un champ pour l'utiliser",
                  "niet gebruikt: kies een veld om ze te gebruiken"),
 }
-#: The word offered for a column not to use.
-IGNORE = "ignore"
 #: Rows of column C the dropdown covers, beyond those written (rows the user adds).
 _DROPDOWN_ROWS = 500
 _SHEETS = ("customers", "orders")
@@ -52,7 +54,7 @@ _SHEETS = ("customers", "orders")
 
 def wanted_rows(analysis: Analysis, language: str) -> pd.DataFrame:
     """One row per input header of Customers and Orders: sheet, header, field (recognised or
-    guessed, else blank) and note."""
+    guessed, by its label in ``language``; else blank) and note."""
     i = language_index(language)
     rows = []
     for kind in _SHEETS:
@@ -60,7 +62,8 @@ def wanted_rows(analysis: Analysis, language: str) -> pd.DataFrame:
         guesses = analysis.guesses.get(kind, {})
         for header, field in analysis.fields.get(kind, {}).items():
             how = "recognised" if field else "guess" if header in guesses else "unplaced"
-            rows.append((tab, header, field or guesses.get(header), NOTES[how][i]))
+            shown = field or guesses.get(header)
+            rows.append((tab, header, shown and field_label(shown, language), NOTES[how][i]))
     return pd.DataFrame(rows, columns=list(HEADERS[i]), dtype=object)
 
 
@@ -90,12 +93,6 @@ def new_rows(wanted: pd.DataFrame, existing: pd.DataFrame | None) -> pd.DataFram
     return wanted[[key not in listed for key in keys]]
 
 
-def _fields() -> list[str]:
-    """Every field a header may be mapped to, the customers' first, then 'ignore'."""
-    names = dict.fromkeys(f for kind in _SHEETS for f in KINDS[kind])
-    return [*names, IGNORE]
-
-
 def columns_sheet(analysis: Analysis, styles: Styles, existing: pd.DataFrame | None,
                   tab: str | None) -> OwnSheet | None:
     """The Columns sheet to write, or None when there is nothing to write.
@@ -118,7 +115,7 @@ def columns_sheet(analysis: Analysis, styles: Styles, existing: pd.DataFrame | N
         kept.columns = list(HEADERS[i])[: kept.shape[1]]
         added = pd.concat([kept, added], ignore_index=True)
     table = added.reset_index(drop=True).astype(object)
-    fields = _fields()
+    fields = field_labels(language)
     length = max(len(table), len(fields))
     table = table.reindex(range(length))
     table = table.astype(object).where(table.notna(), None)
@@ -129,8 +126,10 @@ def columns_sheet(analysis: Analysis, styles: Styles, existing: pd.DataFrame | N
     dropdown = ('<dataValidations count="1"><dataValidation type="list" allowBlank="1" '
                 f'showErrorMessage="1" sqref="C2:C{len(table) + _DROPDOWN_ROWS}">'
                 f"<formula1>{source}</formula1></dataValidation></dataValidations>")
+    # The Field column fits any label the dropdown offers, not only those written.
+    widest = {2: min(50.0, max(len(f) for f in fields) + 2.0)}
     return OwnSheet(COLUMNS_ROLE, tab or TITLES[i],
-                    worksheet(table, styles, validations=dropdown))
+                    worksheet(table, styles, validations=dropdown, min_widths=widest))
 
 
 def existing_columns(path: Path, package: Package) -> tuple[pd.DataFrame | None, str | None]:

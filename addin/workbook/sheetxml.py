@@ -573,7 +573,7 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
               hidden_columns: Sequence[int] = (), conditional: str = "",
               links: Links | None = None, selected: bool = False, notes: bool = False,
               page_header: bool = False, fit_width: bool = True, validations: str = "",
-              block: int = 20_000) -> Stream:
+              block: int = 20_000, min_widths: Mapping[int, float] | None = None) -> Stream:
     """A worksheet part for ``frame``: optional title lines, then a header row and the data.
 
     ``headers`` overrides the header labels (None leaves a header cell blank). With ``table``,
@@ -586,7 +586,8 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
     ``one_page`` prints the sheet on one landscape page, ``fit_width=False`` across as many
     pages as its columns need (at 80 %); ``notes`` refers to the VML drawing ``rIdVml1`` of
     the cells' notes; ``page_header`` prints the tab name and the date on top of each page,
-    page numbers below.
+    page numbers below.  ``min_widths`` widens columns (0-based) for what the user will type
+    in them (the labels a dropdown offers).
     """
     labels = list(frame.columns) if headers is None else list(headers)
     header_row = len(top) + 1 if not top else len(top) + 2
@@ -598,6 +599,7 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
                             hint="Split the customers over several workbooks.")
     last = column_letter(max(len(frame.columns), 1) - 1)
     widths = column_widths(frame, labels, button=table) if len(frame.columns) else []
+    widths = [max(w, (min_widths or {}).get(i, 0.0)) for i, w in enumerate(widths)]
     hidden = set(hidden_columns)
     lines = max((header_lines(str(label or ""), w, table) for label, w in
                  zip(labels, widths, strict=True)), default=1)

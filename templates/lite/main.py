@@ -1672,6 +1672,7 @@ import pandas as pd
 
 from addin.core.activity import activity
 from addin.core.classify import classify
+from addin.core.columnmap import field_label
 from addin.core.columns import id_order
 from addin.core.inputs import prepare
 from addin.core.labels import output_column
@@ -1790,7 +1791,8 @@ def _report_unknown(unknown: dict[str, list[str]], segments: pd.DataFrame | None
             if meant:
                 validation.add(names[kind], None, header, None, f"{key}_guess",
                                severity="warning", meant=meant,
-                               spelled=meant.replace("_", " "))
+                               label_fr=field_label(meant, "fr"),
+                               label_nl=field_label(meant, "nl"))
             else:
                 validation.add(names[kind], None, header, None, key, severity="warning")
 
@@ -1953,7 +1955,11 @@ def classify(customers: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 
 A workbook's ``Columns`` sheet (``Colonnes``, ``Kolommen``) or a ``[columns]`` table in a TOML
 file holds ``sheet | your header | field`` rows: the user's words for what a column is, read
-before the headers are recognised from the alias table.  Bad rows are reported, never guessed
+before the headers are recognised from the alias table.  A field is shown by its label in the
+book's language (``Prix unitaire``, :data:`FIELD_LABELS`) and read back from its label in any
+language, its canonical name (``unit_price``) or a header word the alias table knows
+(:func:`field_named`), so a book of any language, or of an earlier version that wrote the
+canonical names, reads the same.  Bad rows are reported, never guessed
 around: a field the sheet does not have, a field given to two headers, a header the sheet does
 not have.  For a header neither the mapping nor the alias table places, :func:`guess_fields`
 proposes a field from the spelling of the header and from what the column holds (e-mail
@@ -1968,6 +1974,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from addin.core.labels import HEADERS, language_index
 from addin.core.parsing import NO, YES, parse_dates, parse_numbers
 from addin.core.schema import (
     IGNORE_WORDS,
@@ -1976,7 +1983,6 @@ from addin.core.schema import (
     closest_column,
     fold,
     match_sheet,
-    user_fields,
 )
 from addin.core.validation import Validation, excel_rows
 
@@ -1990,6 +1996,50 @@ _IGNORED = frozenset(fold(w) for w in IGNORE_WORDS)
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 _PHONE = r"^(?:\+|00|0)[\d\s().\-/]{6,}$"
 
+#: (en, fr, nl) labels of the fields no result sheet shows; the others are shown by their
+#: result sheet header (:data:`addin.core.labels.HEADERS`), so a field reads the same on
+#: every sheet.
+_INPUT_LABELS: dict[str, tuple[str, str, str]] = {
+    "first_name": ("First name", "Prénom", "Voornaam"),
+    "last_name": ("Last name", "Nom de famille", "Achternaam"),
+    "birth_year": ("Year of birth", "Année de naissance", "Geboortejaar"),
+    "birth_date": ("Date of birth", "Date de naissance", "Geboortedatum"),
+    "age": ("Age", "Âge", "Leeftijd"),
+    "income": ("Annual income", "Revenu annuel", "Jaarinkomen"),
+    "is_employee": ("Employee", "Employé", "Medewerker"),
+    "channel": ("Acquisition channel", "Canal d'acquisition", "Acquisitiekanaal"),
+    "referred_by": ("Referred by", "Recommandé par", "Aangebracht door"),
+    "satisfaction": ("Satisfaction", "Satisfaction", "Tevredenheid"),
+    "nps": ("NPS", "NPS", "NPS"),
+    "complaint": ("Complaints", "Réclamations", "Klachten"),
+    "first_contact": ("First contact", "Premier contact", "Eerste contact"),
+    "pages_visited": ("Pages visited", "Pages visitées", "Bezochte pagina's"),
+    "form_submitted": ("Form submitted", "Formulaire envoyé", "Formulier verzonden"),
+    "decision_maker": ("Decision maker", "Décideur", "Beslisser"),
+    "need": ("Need", "Besoin", "Behoefte"),
+    "order_id": ("Order number", "N° de commande", "Bestelnummer"),
+    "customer_email": ("Customer email", "E-mail client", "E-mail klant"),
+    "customer_name": ("Customer name", "Nom du client", "Klantnaam"),
+    "order_date": ("Order date", "Date de commande", "Besteldatum"),
+    "quantity": ("Quantity", "Quantité", "Aantal"),
+    "unit_price": ("Unit price", "Prix unitaire", "Stukprijs"),
+    "amount": ("Line amount", "Montant", "Bedrag"),
+    "list_price": ("List price", "Prix catalogue", "Lijstprijs"),
+    "unit_cost": ("Unit cost", "Coût unitaire", "Kostprijs"),
+    "product": ("Product", "Produit", "Product"),
+    "category": ("Category", "Catégorie", "Categorie"),
+}
+#: Field of the Customers or Orders sheet -> (en, fr, nl) label the Columns sheet shows.
+FIELD_LABELS: dict[str, tuple[str, str, str]] = {
+    name: HEADERS[name] if name in HEADERS else _INPUT_LABELS[name]
+    for name in dict.fromkeys(f for kind in MAPPED_SHEETS for f in KINDS[kind])}
+#: What the Columns sheet offers for a column not to use, (en, fr, nl): words of IGNORE_WORDS.
+IGNORE_LABELS: tuple[str, str, str] = ("ignore", "ignorer", "negeren")
+#: Sheet kind -> folded canonical name or label (any language) -> field.
+_BY_LABEL: dict[str, dict[str, str]] = {
+    kind: {fold(word): name for name in KINDS[kind] for word in (name, *FIELD_LABELS[name])}
+    for kind in MAPPED_SHEETS}
+
 
 @dataclass
 class UserMapping:
@@ -1998,6 +2048,29 @@ class UserMapping:
 
     fields: dict[str, dict[str, str]] = field(default_factory=dict)
     rows: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def field_label(name: str, language: str) -> str:
+    """The label of a field in the book's language (``unit_price`` -> ``Prix unitaire``)."""
+    return FIELD_LABELS[name][language_index(language)]
+
+
+def field_labels(language: str) -> list[str]:
+    """The labels a Field cell offers, in the book's language: the Customers fields, then
+    those of Orders, then the word for a column not to use."""
+    i = language_index(language)
+    return [*(words[i] for words in FIELD_LABELS.values()), IGNORE_LABELS[i]]
+
+
+def field_named(kind: str, text: object) -> str | None:
+    """The field of a ``kind`` sheet a Field cell names, case, accents and spacing ignored:
+    its label in any language, its canonical name, or a header the alias table gives it (a
+    header word typed as a field: ``Prijs per stuk``); ``''`` for a word meaning "not used",
+    None for a word that names no field of the sheet."""
+    folded = fold(text)
+    if folded in _IGNORED:
+        return ""
+    return _BY_LABEL[kind].get(folded) or canonical_columns(kind, [text]).get(text)
 
 
 def _sheet_kind(name: object, found: Mapping[str, str]) -> str | None:
@@ -2015,6 +2088,7 @@ def read_mapping(frame: pd.DataFrame, label: str, found: Mapping[str, str],
                  validation: Validation) -> UserMapping:
     """The mapping of a Columns sheet (``sheet | your header | field`` rows).
 
+    A field is read from its label in any language or its name (:func:`field_named`).
     ``found`` maps sheet kinds to the workbook's tab names.  A row naming an unknown sheet or
     field, or a field another row of the same sheet already took, is reported and left out;
     a row with a blank field, or the field the alias table gives its header anyway, leaves
@@ -2042,13 +2116,11 @@ def read_mapping(frame: pd.DataFrame, label: str, found: Mapping[str, str],
             continue
         if not wanted:
             continue
-        name = user_fields(kind, {kind: {header: wanted}}).get(fold(header))
-        if name and name not in KINDS[kind]:  # a field typed as a header word: "Prix unitaire"
-            name = canonical_columns(kind, [name]).get(name)
-            if name is None:
-                validation.add(label, int(row), by_field["field"], wanted, "columns.not_field",
-                               target=found.get(kind, kind))
-                continue
+        name = field_named(kind, wanted)
+        if name is None:
+            validation.add(label, int(row), by_field["field"], wanted, "columns.not_field",
+                           target=found.get(kind, kind))
+            continue
         if name and canonical_columns(kind, [header]).get(header) == name:
             continue  # says what the alias table says: the row binds nothing
         taken = {f: h for h, f in out.fields[kind].items() if f}
@@ -2087,10 +2159,8 @@ def mapping_from_table(table: Mapping[str, object]) -> dict[str, dict[str, str]]
         for header, wanted in pairs.items():
             if not str(wanted).strip():
                 continue
-            name = user_fields(kind, {kind: {header: str(wanted)}}).get(fold(header), "")
-            if name and name not in KINDS[kind]:
-                name = canonical_columns(kind, [name]).get(name, "")
-            if name == "" and fold(wanted) not in _IGNORED:
+            name = field_named(kind, str(wanted))
+            if name is None:
                 raise ValueError(f"'{wanted}' is not a field of the {kind} sheet")
             out.setdefault(kind, {})[str(header)] = name
     return out
@@ -2220,7 +2290,7 @@ def text(name: str) -> str:
         return EMBEDDED[name]
     return Path(__file__).with_name(name).read_text(encoding="utf-8")
 
-EMBEDDED['aliases.toml'] = '# The headers potentiel recognises, per sheet and per field: English, French and Dutch words,\n# and the column names the exports of common CRMs and shops write (HubSpot, Salesforce,\n# Pipedrive, Odoo, Teamleader, Shopify, WooCommerce).\n#\n# Headers are compared on a folded form: lower case, no accents, only letters and digits, so\n# "Prix unitaire", "prix_unitaire" and "PRIX-UNITAIRE" are one alias; write each one once.\n# A unit in parentheses is ignored when the header with it is not known ("Budget (EUR)").\n# A folded alias belongs to one field of its sheet only (tests/core/test_aliases.py checks it).\n# The field\'s own name is always an alias.  first_name and last_name are combined into the\n# sheet\'s name field (customers: name, orders: customer_name).\n\n[sheets]\ncustomers = ["customers", "customer", "clients", "client", "clientele", "klanten", "klant",\n             "contacts", "contact", "contacten", "relaties", "persons", "people", "personen",\n             "accounts", "comptes"]\norders = ["orders", "order", "sales", "commandes", "commande", "ventes", "bestellingen",\n          "bestelling", "verkopen", "deals", "opportunities", "opportunites", "affaires",\n          "verkoopkansen", "line items", "order lines", "lignes de commande", "orderregels",\n          "invoices", "factures", "facturen"]\nsegments = ["segments", "segment", "segmenten", "rules", "regles", "regels"]\nsettings = ["settings", "parameters", "parametres", "reglages", "instellingen",\n            "configuration", "config"]\ncolumns = ["columns", "colonnes", "kolommen", "column mapping", "mapping"]\n\n[customers]\ncustomer_id = [\n  "id", "customer", "client id", "id client", "identifiant", "numero client", "n client",\n  "klant id", "klantid", "klantnummer", "klant nr", "code client", "customer number",\n  "customer no", "customer code", "client number", "no client", "num client", "klantcode",\n  "relatienummer",\n  # HubSpot, Salesforce, Pipedrive, Odoo, Teamleader, Shopify, WooCommerce\n  "record id", "contact id", "account id", "person id", "person - id", "external id",\n  "customer id", "user id", "contact - id", "id externe", "externe id",\n]\nname = [\n  "customer name", "nom", "nom client", "naam", "klantnaam", "full name", "nom complet",\n  "volledige naam", "contact name", "nom du contact", "contactnaam",\n  "person - name", "person name", "display name", "nom du client", "raison sociale client",\n  "billing name", "naam klant",\n]\nfirst_name = ["first name", "firstname", "given name", "prenom", "voornaam",\n              "billing first name", "person - first name"]\nlast_name = ["last name", "lastname", "surname", "family name", "nom de famille",\n             "achternaam", "familienaam", "billing last name", "person - last name"]\nemail = [\n  "e-mail", "mail", "courriel", "adresse email", "emailadres", "email address",\n  "adresse e-mail", "e-mailadres", "mailadres", "person - email", "person - email - work",\n  "work email", "primary email", "billing email", "e-mail professionnel",\n]\nphone = [\n  "telephone", "tel", "telefoon", "telefoonnummer", "tel nr", "gsm", "mobile", "mobile phone",\n  "mobile phone number", "phone number", "numero de telephone", "portable", "mobiel",\n  "mobiele telefoon", "person - phone", "person - phone - work", "billing phone",\n  "work phone", "business phone", "phone - work", "telephone number", "cell phone",\n  "mobiel nummer",\n]\ncompany = [\n  "societe", "entreprise", "raison sociale", "bedrijf", "onderneming", "firma",\n  "company name", "organization", "organisation", "organization name", "nom de l entreprise",\n  "bedrijfsnaam", "person - organization", "billing company", "account", "account name",\n  "default address company",\n]\ncountry = ["pays", "land", "country/region", "country region", "mailing country",\n           "billing country", "country code", "code pays", "landcode",\n           "default address country code"]\nregion = ["provincie", "provincie regio", "regio", "state", "state/region", "province",\n          "state region", "mailing state", "billing province", "departement",\n          "default address province code"]\ncity = ["ville", "commune", "stad", "gemeente", "plaats", "woonplaats", "mailing city",\n        "billing city", "town", "localite", "default address city"]\npostal_code = ["zip", "zip code", "postcode", "code postal", "cp", "postal code",\n               "mailing zip", "mailing postal code", "billing zip", "billing postcode",\n               "zip/postal code", "mailing zip/postal code", "npa",\n               "default address zip"]\nbirth_year = ["annee de naissance", "annee naissance", "geboortejaar", "year of birth"]\nbirth_date = ["date of birth", "dob", "date de naissance", "geboortedatum", "birthdate",\n              "birthday", "birth date", "anniversaire", "verjaardag"]\nage = ["leeftijd"]\nincome = ["annual income", "revenu", "revenu annuel", "revenus", "inkomen", "jaarinkomen",\n          "annual revenue", "chiffre d affaires annuel", "jaaromzet"]\nincome_band = ["tranche de revenu", "tranche revenu", "inkomensklasse", "inkomenscategorie"]\nis_employee = ["employee", "staff", "employe", "salarie", "interne", "medewerker",\n               "werknemer", "personeel", "internal"]\nchannel = [\n  "acquisition channel", "source", "canal", "canal d acquisition", "kanaal", "bron",\n  "lead source", "original source", "source d origine", "herkomst", "origine",\n  "acquisitiekanaal", "customer source",\n]\nreferred_by = ["referrer", "parrain", "recommande par", "prescripteur", "aangebracht door",\n               "doorverwezen door", "verwezen door", "referred by id"]\nsatisfaction = ["csat", "satisfaction client", "tevredenheid", "customer satisfaction",\n                "klanttevredenheid"]\nnps = ["net promoter score", "nps score", "score nps"]\ncomplaint = ["complaints", "reclamation", "reclamations", "plainte", "plaintes", "klacht",\n             "klachten"]\nfirst_contact = [\n  "first contact date", "premier contact", "date premier contact", "eerste contact",\n  "create date", "created date", "created", "created at", "date created", "creation date",\n  "date de creation", "cree le", "aanmaakdatum", "aangemaakt op", "toegevoegd op",\n  "added on", "ajoute le", "person - person created", "sign up", "date registered",\n  "customer since", "client depuis", "klant sinds",\n]\nlast_interaction = [\n  "last contact", "derniere interaction", "dernier contact", "laatste interactie",\n  "laatste contact", "last activity date", "last activity", "derniere activite",\n  "laatste activiteit", "last contacted", "last engagement date", "last active",\n  "person - last activity date", "last modified date", "date of last activity",\n]\npages_visited = ["page views", "pages vues", "pages visitees", "bezochte paginas",\n                 "paginaweergaven", "number of pageviews", "pageviews"]\nform_submitted = ["form", "formulaire", "formulaire envoye", "formulaire rempli",\n                  "formulier", "formulier ingevuld", "formulier verzonden",\n                  "number of form submissions", "form submissions"]\nbudget = ["budget estime", "geschat budget"]\ndecision_maker = ["decideur", "beslisser", "beslissingsnemer", "decision maker"]\nneed = ["besoin", "behoefte", "nood"]\npurchase_horizon_days = ["purchase horizon", "horizon d achat", "horizon achat jours",\n                         "delai d achat", "aankoophorizon", "aankooptermijn"]\nstatus = ["statut", "etat", "lifecycle stage", "lead status", "phase du cycle de vie",\n          "levenscyclusfase", "statut du lead", "leadstatus"]\nowner = [\n  "account owner", "sales owner", "commercial", "responsable", "eigenaar", "verkoper",\n  "accountmanager", "contact owner", "owner name", "salesperson", "vendeur",\n  "verantwoordelijke", "person - owner", "hubspot owner", "responsible",\n]\nnotes = ["note", "remarques", "commentaires", "opmerkingen", "notities", "description",\n         "comments", "commentaire", "opmerking"]\nnext_action = ["prochaine action", "volgende actie", "volgende stap", "next step",\n               "next activity", "prochaine etape"]\n\n[orders]\norder_id = [\n  "order", "order number", "invoice", "id commande", "commande", "numero commande",\n  "n commande", "facture", "bestelling", "bestelnummer", "order nr", "factuur",\n  "order no", "order ref", "order reference", "reference commande",\n  "reference de la commande", "orderreferentie", "ordernummer", "invoice number",\n  "numero de facture", "n facture", "factuurnummer", "deal id", "deal - id", "opportunity id",\n  "deal name", "deal - title", "deal title", "opportunity name", "record id",\n  "name",\n]\ncustomer_id = [\n  "customer", "client id", "id client", "numero client", "n client", "klant id",\n  "klantid", "klantnummer", "klant nr", "code client", "customer number", "customer no",\n  "customer code", "no client", "klantcode", "relatienummer", "customer id", "contact id",\n  "account id", "person id", "person - id", "user id",\n]\ncustomer_email = [\n  "email", "e-mail", "mail", "courriel", "customer email", "email address", "billing email",\n  "billing e-mail", "adresse email", "adresse e-mail", "emailadres", "e-mailadres",\n  "email client", "e-mail klant", "contact email", "person - email",\n]\ncustomer_name = [\n  "customer name", "nom client", "nom du client", "klantnaam", "naam klant", "billing name",\n  "contact person", "deal - contact person", "contact name", "associated contact",\n  "client", "klant", "account name", "partner", "nom", "naam", "person name",\n  "deal - person", "contact",\n]\nfirst_name = ["first name", "prenom", "voornaam", "billing first name"]\nlast_name = ["last name", "nom de famille", "achternaam", "familienaam", "billing last name"]\norder_date = [\n  "date", "date commande", "date de commande", "besteldatum", "datum", "orderdatum",\n  "factuurdatum", "date facture", "created at", "order date", "close date",\n  "closed won date", "won time", "deal - won time", "deal - close date", "date de cloture",\n  "sluitingsdatum", "date de facturation", "invoice date", "date created", "order created",\n  "deal closed on", "deal - deal closed on",\n]\nquantity = ["qty", "quantite", "qte", "aantal", "hoeveelheid", "lineitem quantity",\n            "quantity ordered", "items sold", "quantite commandee", "order lines/quantity",\n            "product quantity", "nombre"]\nunit_price = [\n  "price", "net price", "prix", "prix unitaire", "prix net", "pu", "prijs", "eenheidsprijs",\n  "stukprijs", "nettoprijs", "prijs per stuk", "prijs/stuk", "prijs per eenheid",\n  "price each", "unit price", "price per unit", "prix a l unite", "prix par unite",\n  "lineitem price", "item price", "order lines/unit price", "sales price",\n  "prix de vente", "verkoopprijs", "pu ht", "prix unitaire ht",\n]\namount = [\n  "total", "line total", "montant", "montant net", "total ligne", "bedrag", "totaal",\n  "regeltotaal", "deal amount", "amount", "value", "deal - value", "deal value",\n  "montant ht", "total ht", "subtotal", "sous-total", "subtotaal", "net sales",\n  "ventes nettes", "nettoverkoop", "line amount", "bedrag excl btw", "totaal excl btw",\n  "order total", "untaxed amount", "montant hors taxes", "lineitem total",\n]\nlist_price = ["catalog price", "prix catalogue", "prix de liste", "prix public",\n              "catalogusprijs", "lijstprijs", "lineitem compare at price", "compare at price",\n              "regular price", "prix barre", "adviesprijs", "msrp", "list price"]\nunit_cost = ["cost", "cout", "cout unitaire", "prix de revient", "kostprijs", "kosten",\n             "inkoopprijs", "cost per item", "prix d achat", "purchase price",\n             "lineitem cost"]\nproduct = ["item", "sku", "produit", "article", "reference", "artikel", "lineitem name",\n           "lineitem sku", "product name", "item name", "product(s)", "nom du produit",\n           "productnaam", "order lines/product", "deal - product"]\ncategory = ["categorie", "famille", "gamme", "categorie produit", "productgroep",\n            "product type", "type de produit", "producttype", "vendor", "product category"]\n\n[segments]\nsegment = ["segment name", "nom du segment", "liste", "segmentnaam", "lijst"]\nfield = ["column", "colonne", "champ", "kolom", "veld"]\noperator = ["op", "operateur", "operateur de comparaison"]\nvalue = ["valeur", "waarde"]\n\n[settings]\nkey = ["setting", "parameter", "name", "cle", "parametre", "nom", "sleutel", "instelling",\n       "naam"]\nvalue = ["valeur", "waarde"]\n\n[columns]\nsheet = ["feuille", "onglet", "blad", "tabblad"]\nheader = ["your header", "votre en-tete", "uw kolomkop", "en-tete", "kolomkop",\n          "your column", "votre colonne", "uw kolom"]\nfield = ["champ", "veld", "potentiel field", "champ potentiel", "veld potentiel"]\n'
+EMBEDDED['aliases.toml'] = '# The headers potentiel recognises, per sheet and per field: English, French and Dutch words,\n# and the column names the exports of common CRMs and shops write (HubSpot, Salesforce,\n# Pipedrive, Odoo, Teamleader, Shopify, WooCommerce).\n#\n# Headers are compared on a folded form: lower case, no accents, only letters and digits, so\n# "Prix unitaire", "prix_unitaire" and "PRIX-UNITAIRE" are one alias; write each one once.\n# A unit in parentheses is ignored when the header with it is not known ("Budget (EUR)").\n# A folded alias belongs to one field of its sheet only (tests/core/test_aliases.py checks it).\n# The field\'s own name is always an alias.  first_name and last_name are combined into the\n# sheet\'s name field (customers: name, orders: customer_name).\n\n[sheets]\ncustomers = ["customers", "customer", "clients", "client", "clientele", "klanten", "klant",\n             "contacts", "contact", "contacten", "relaties", "persons", "people", "personen",\n             "accounts", "comptes"]\norders = ["orders", "order", "sales", "commandes", "commande", "ventes", "bestellingen",\n          "bestelling", "verkopen", "deals", "opportunities", "opportunites", "affaires",\n          "verkoopkansen", "line items", "order lines", "lignes de commande", "orderregels",\n          "invoices", "factures", "facturen"]\nsegments = ["segments", "segment", "segmenten", "rules", "regles", "regels"]\nsettings = ["settings", "parameters", "parametres", "reglages", "instellingen",\n            "configuration", "config"]\ncolumns = ["columns", "colonnes", "kolommen", "column mapping", "mapping"]\n\n[customers]\ncustomer_id = [\n  "id", "customer", "client id", "id client", "identifiant", "numero client", "n client",\n  "klant id", "klantid", "klantnummer", "klant nr", "code client", "customer number",\n  "customer no", "customer code", "client number", "no client", "num client", "klantcode",\n  "relatienummer",\n  # HubSpot, Salesforce, Pipedrive, Odoo, Teamleader, Shopify, WooCommerce\n  "record id", "contact id", "account id", "person id", "person - id", "external id",\n  "customer id", "user id", "contact - id", "id externe", "externe id",\n]\nname = [\n  "customer name", "nom", "nom client", "naam", "klantnaam", "full name", "nom complet",\n  "volledige naam", "contact name", "nom du contact", "contactnaam",\n  "person - name", "person name", "display name", "nom du client", "raison sociale client",\n  "billing name", "naam klant",\n]\nfirst_name = ["first name", "firstname", "given name", "prenom", "voornaam",\n              "billing first name", "person - first name"]\nlast_name = ["last name", "lastname", "surname", "family name", "nom de famille",\n             "achternaam", "familienaam", "billing last name", "person - last name"]\nemail = [\n  "e-mail", "mail", "courriel", "adresse email", "emailadres", "email address",\n  "adresse e-mail", "e-mailadres", "mailadres", "person - email", "person - email - work",\n  "work email", "primary email", "billing email", "e-mail professionnel",\n]\nphone = [\n  "telephone", "tel", "telefoon", "telefoonnummer", "tel nr", "gsm", "mobile", "mobile phone",\n  "mobile phone number", "phone number", "numero de telephone", "portable", "mobiel",\n  "mobiele telefoon", "person - phone", "person - phone - work", "billing phone",\n  "work phone", "business phone", "phone - work", "telephone number", "cell phone",\n  "mobiel nummer",\n]\ncompany = [\n  "societe", "entreprise", "raison sociale", "bedrijf", "onderneming", "firma",\n  "company name", "organization", "organisation", "organization name", "nom de l entreprise",\n  "bedrijfsnaam", "person - organization", "billing company", "account", "account name",\n  "default address company",\n]\ncountry = ["pays", "land", "country/region", "country region", "mailing country",\n           "billing country", "country code", "code pays", "landcode",\n           "default address country code"]\nregion = ["provincie", "provincie regio", "regio", "state", "state/region", "province",\n          "state region", "mailing state", "billing province", "departement",\n          "default address province code"]\ncity = ["ville", "commune", "stad", "gemeente", "plaats", "woonplaats", "mailing city",\n        "billing city", "town", "localite", "default address city"]\npostal_code = ["zip", "zip code", "postcode", "code postal", "cp", "postal code",\n               "mailing zip", "mailing postal code", "billing zip", "billing postcode",\n               "zip/postal code", "mailing zip/postal code", "npa",\n               "default address zip"]\nbirth_year = ["annee de naissance", "annee naissance", "geboortejaar", "year of birth"]\nbirth_date = ["date of birth", "dob", "date de naissance", "geboortedatum", "birthdate",\n              "birthday", "birth date", "anniversaire", "verjaardag"]\nage = ["leeftijd"]\nincome = ["annual income", "revenu", "revenu annuel", "revenus", "inkomen", "jaarinkomen",\n          "annual revenue", "chiffre d affaires annuel", "jaaromzet"]\nincome_band = ["tranche de revenu", "tranche revenu", "inkomensklasse", "inkomenscategorie"]\nis_employee = ["employee", "staff", "employe", "salarie", "interne", "medewerker",\n               "werknemer", "personeel", "internal"]\nchannel = [\n  "acquisition channel", "source", "canal", "canal d acquisition", "kanaal", "bron",\n  "lead source", "original source", "source d origine", "herkomst", "origine",\n  "acquisitiekanaal", "customer source",\n]\nreferred_by = ["referrer", "parrain", "recommande par", "prescripteur", "aangebracht door",\n               "doorverwezen door", "verwezen door", "referred by id"]\nsatisfaction = ["csat", "satisfaction client", "tevredenheid", "customer satisfaction",\n                "klanttevredenheid"]\nnps = ["net promoter score", "nps score", "score nps"]\ncomplaint = ["complaints", "reclamation", "reclamations", "plainte", "plaintes", "klacht",\n             "klachten"]\nfirst_contact = [\n  "first contact date", "premier contact", "date premier contact", "eerste contact",\n  "create date", "created date", "created", "created at", "date created", "creation date",\n  "date de creation", "cree le", "aanmaakdatum", "aangemaakt op", "toegevoegd op",\n  "added on", "ajoute le", "person - person created", "sign up", "date registered",\n  "customer since", "client depuis", "klant sinds",\n]\nlast_interaction = [\n  "last contact", "derniere interaction", "dernier contact", "laatste interactie",\n  "laatste contact", "last activity date", "last activity", "derniere activite",\n  "laatste activiteit", "last contacted", "last engagement date", "last active",\n  "person - last activity date", "last modified date", "date of last activity",\n]\npages_visited = ["page views", "pages vues", "pages visitees", "bezochte paginas",\n                 "paginaweergaven", "number of pageviews", "pageviews"]\nform_submitted = ["form", "formulaire", "formulaire envoye", "formulaire rempli",\n                  "formulier", "formulier ingevuld", "formulier verzonden",\n                  "number of form submissions", "form submissions"]\nbudget = ["budget estime", "geschat budget"]\ndecision_maker = ["decideur", "beslisser", "beslissingsnemer", "decision maker"]\nneed = ["besoin", "behoefte", "nood"]\npurchase_horizon_days = ["purchase horizon", "horizon d achat", "horizon achat jours",\n                         "delai d achat", "aankoophorizon", "aankooptermijn", "buys within",\n                         "achat sous", "koopt binnen"]\nstatus = ["statut", "etat", "lifecycle stage", "lead status", "phase du cycle de vie",\n          "levenscyclusfase", "statut du lead", "leadstatus"]\nowner = [\n  "account owner", "sales owner", "commercial", "responsable", "eigenaar", "verkoper",\n  "accountmanager", "contact owner", "owner name", "salesperson", "vendeur",\n  "verantwoordelijke", "person - owner", "hubspot owner", "responsible",\n]\nnotes = ["note", "remarques", "commentaires", "opmerkingen", "notities", "description",\n         "comments", "commentaire", "opmerking"]\nnext_action = ["prochaine action", "volgende actie", "volgende stap", "next step",\n               "next activity", "prochaine etape"]\n\n[orders]\norder_id = [\n  "order", "order number", "invoice", "id commande", "commande", "numero commande",\n  "n commande", "facture", "bestelling", "bestelnummer", "order nr", "factuur",\n  "order no", "order ref", "order reference", "reference commande",\n  "reference de la commande", "orderreferentie", "ordernummer", "invoice number",\n  "numero de facture", "n facture", "factuurnummer", "deal id", "deal - id", "opportunity id",\n  "deal name", "deal - title", "deal title", "opportunity name", "record id",\n  "name", "n de commande", "numero de commande",\n]\ncustomer_id = [\n  "customer", "client id", "id client", "numero client", "n client", "klant id",\n  "klantid", "klantnummer", "klant nr", "code client", "customer number", "customer no",\n  "customer code", "no client", "klantcode", "relatienummer", "customer id", "contact id",\n  "account id", "person id", "person - id", "user id",\n]\ncustomer_email = [\n  "email", "e-mail", "mail", "courriel", "customer email", "email address", "billing email",\n  "billing e-mail", "adresse email", "adresse e-mail", "emailadres", "e-mailadres",\n  "email client", "e-mail klant", "contact email", "person - email",\n]\ncustomer_name = [\n  "customer name", "nom client", "nom du client", "klantnaam", "naam klant", "billing name",\n  "contact person", "deal - contact person", "contact name", "associated contact",\n  "client", "klant", "account name", "partner", "nom", "naam", "person name",\n  "deal - person", "contact",\n]\nfirst_name = ["first name", "prenom", "voornaam", "billing first name"]\nlast_name = ["last name", "nom de famille", "achternaam", "familienaam", "billing last name"]\norder_date = [\n  "date", "date commande", "date de commande", "besteldatum", "datum", "orderdatum",\n  "factuurdatum", "date facture", "created at", "order date", "close date",\n  "closed won date", "won time", "deal - won time", "deal - close date", "date de cloture",\n  "sluitingsdatum", "date de facturation", "invoice date", "date created", "order created",\n  "deal closed on", "deal - deal closed on",\n]\nquantity = ["qty", "quantite", "qte", "aantal", "hoeveelheid", "lineitem quantity",\n            "quantity ordered", "items sold", "quantite commandee", "order lines/quantity",\n            "product quantity", "nombre"]\nunit_price = [\n  "price", "net price", "prix", "prix unitaire", "prix net", "pu", "prijs", "eenheidsprijs",\n  "stukprijs", "nettoprijs", "prijs per stuk", "prijs/stuk", "prijs per eenheid",\n  "price each", "unit price", "price per unit", "prix a l unite", "prix par unite",\n  "lineitem price", "item price", "order lines/unit price", "sales price",\n  "prix de vente", "verkoopprijs", "pu ht", "prix unitaire ht",\n]\namount = [\n  "total", "line total", "montant", "montant net", "total ligne", "bedrag", "totaal",\n  "regeltotaal", "deal amount", "amount", "value", "deal - value", "deal value",\n  "montant ht", "total ht", "subtotal", "sous-total", "subtotaal", "net sales",\n  "ventes nettes", "nettoverkoop", "line amount", "bedrag excl btw", "totaal excl btw",\n  "order total", "untaxed amount", "montant hors taxes", "lineitem total",\n]\nlist_price = ["catalog price", "prix catalogue", "prix de liste", "prix public",\n              "catalogusprijs", "lijstprijs", "lineitem compare at price", "compare at price",\n              "regular price", "prix barre", "adviesprijs", "msrp", "list price"]\nunit_cost = ["cost", "cout", "cout unitaire", "prix de revient", "kostprijs", "kosten",\n             "inkoopprijs", "cost per item", "prix d achat", "purchase price",\n             "lineitem cost"]\nproduct = ["item", "sku", "produit", "article", "reference", "artikel", "lineitem name",\n           "lineitem sku", "product name", "item name", "product(s)", "nom du produit",\n           "productnaam", "order lines/product", "deal - product"]\ncategory = ["categorie", "famille", "gamme", "categorie produit", "productgroep",\n            "product type", "type de produit", "producttype", "vendor", "product category"]\n\n[segments]\nsegment = ["segment name", "nom du segment", "liste", "segmentnaam", "lijst"]\nfield = ["column", "colonne", "champ", "kolom", "veld"]\noperator = ["op", "operateur", "operateur de comparaison"]\nvalue = ["valeur", "waarde"]\n\n[settings]\nkey = ["setting", "parameter", "name", "cle", "parametre", "nom", "sleutel", "instelling",\n       "naam"]\nvalue = ["valeur", "waarde"]\n\n[columns]\nsheet = ["feuille", "onglet", "blad", "tabblad"]\nheader = ["your header", "votre en-tete", "uw kolomkop", "en-tete", "kolomkop",\n          "your column", "votre colonne", "uw kolom"]\nfield = ["champ", "veld", "potentiel field", "champ potentiel", "veld potentiel"]\n'
 '''),
     "addin.core.headline": (False, r'''"""The headline figures of a run: what the Dashboard, the CLI summary and the macro's closing
 message all show, computed once so they can never disagree."""
@@ -3252,15 +3322,15 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "column.unused_guess": (
         "column not recognised: its values are not used (did you mean {meant}?)",
         "colonne non reconnue : ses valeurs ne sont pas utilisées (vouliez-vous dire "
-        "{spelled} ?)",
-        "kolom niet herkend: de waarden worden niet gebruikt (bedoelde u {spelled}?)"),
+        "'{label_fr}' ?)",
+        "kolom niet herkend: de waarden worden niet gebruikt (bedoelde u '{label_nl}'?)"),
     "column.unknown_guess": (
         "column not recognised: shown as it is, not used in the figures (did you mean "
         "{meant}?)",
         "colonne non reconnue : affichée telle quelle, non utilisée dans les chiffres "
-        "(vouliez-vous dire {spelled} ?)",
+        "(vouliez-vous dire '{label_fr}' ?)",
         "kolom niet herkend: getoond zoals ze is, niet gebruikt in de cijfers (bedoelde u "
-        "{spelled}?)"),
+        "'{label_nl}'?)"),
     "column.computed": (
         "'{column}' is computed by the analysis: the sheet's values are ignored",
         "'{column}' est calculé par l'analyse : les valeurs de la feuille sont ignorées",
@@ -5647,7 +5717,10 @@ def drawing(anchors: Sequence[tuple[int, int, int, int]]) -> bytes:
 
 A run that met a header it could not place, or could only guess, writes one row per header of
 the Customers and Orders sheets: ``sheet | your header | field | note``, the field pre-filled
-with what was recognised or guessed, a dropdown of the fields beside it.  The sheet carries
+with what was recognised or guessed, a dropdown of the fields beside it.  Fields are shown by
+their label in the book's language (``Prix unitaire``, not ``unit_price``); the reader takes a
+label of any language or a canonical name, so rows written by an earlier version, in another
+language or typed by hand keep working and are never rewritten.  The sheet carries
 potentiel's mark (:mod:`addin.workbook.owned_sheets`) but it is INPUT: the next run reads it
 (:mod:`addin.core.columnmap`), and a later run only appends rows for headers it does not list
 yet, so a user's corrections are never overwritten.  A user's own sheet called Columns (no
@@ -5662,8 +5735,9 @@ import numpy as np
 import pandas as pd
 
 from addin.core.analysis import Analysis
+from addin.core.columnmap import field_label, field_labels
 from addin.core.labels import language_index
-from addin.core.schema import KINDS, canonical_columns, fold, match_sheet
+from addin.core.schema import canonical_columns, fold, match_sheet
 from addin.workbook.a1 import column_letter
 from addin.workbook.owned_sheets import COLUMNS_ROLE
 from addin.workbook.reader import read_sheet_table
@@ -5688,8 +5762,6 @@ NOTES: dict[str, tuple[str, str, str]] = {
                  "non utilisée : choisir un champ pour l'utiliser",
                  "niet gebruikt: kies een veld om ze te gebruiken"),
 }
-#: The word offered for a column not to use.
-IGNORE = "ignore"
 #: Rows of column C the dropdown covers, beyond those written (rows the user adds).
 _DROPDOWN_ROWS = 500
 _SHEETS = ("customers", "orders")
@@ -5697,7 +5769,7 @@ _SHEETS = ("customers", "orders")
 
 def wanted_rows(analysis: Analysis, language: str) -> pd.DataFrame:
     """One row per input header of Customers and Orders: sheet, header, field (recognised or
-    guessed, else blank) and note."""
+    guessed, by its label in ``language``; else blank) and note."""
     i = language_index(language)
     rows = []
     for kind in _SHEETS:
@@ -5705,7 +5777,8 @@ def wanted_rows(analysis: Analysis, language: str) -> pd.DataFrame:
         guesses = analysis.guesses.get(kind, {})
         for header, field in analysis.fields.get(kind, {}).items():
             how = "recognised" if field else "guess" if header in guesses else "unplaced"
-            rows.append((tab, header, field or guesses.get(header), NOTES[how][i]))
+            shown = field or guesses.get(header)
+            rows.append((tab, header, shown and field_label(shown, language), NOTES[how][i]))
     return pd.DataFrame(rows, columns=list(HEADERS[i]), dtype=object)
 
 
@@ -5735,12 +5808,6 @@ def new_rows(wanted: pd.DataFrame, existing: pd.DataFrame | None) -> pd.DataFram
     return wanted[[key not in listed for key in keys]]
 
 
-def _fields() -> list[str]:
-    """Every field a header may be mapped to, the customers' first, then 'ignore'."""
-    names = dict.fromkeys(f for kind in _SHEETS for f in KINDS[kind])
-    return [*names, IGNORE]
-
-
 def columns_sheet(analysis: Analysis, styles: Styles, existing: pd.DataFrame | None,
                   tab: str | None) -> OwnSheet | None:
     """The Columns sheet to write, or None when there is nothing to write.
@@ -5763,7 +5830,7 @@ def columns_sheet(analysis: Analysis, styles: Styles, existing: pd.DataFrame | N
         kept.columns = list(HEADERS[i])[: kept.shape[1]]
         added = pd.concat([kept, added], ignore_index=True)
     table = added.reset_index(drop=True).astype(object)
-    fields = _fields()
+    fields = field_labels(language)
     length = max(len(table), len(fields))
     table = table.reindex(range(length))
     table = table.astype(object).where(table.notna(), None)
@@ -5774,8 +5841,10 @@ def columns_sheet(analysis: Analysis, styles: Styles, existing: pd.DataFrame | N
     dropdown = ('<dataValidations count="1"><dataValidation type="list" allowBlank="1" '
                 f'showErrorMessage="1" sqref="C2:C{len(table) + _DROPDOWN_ROWS}">'
                 f"<formula1>{source}</formula1></dataValidation></dataValidations>")
+    # The Field column fits any label the dropdown offers, not only those written.
+    widest = {2: min(50.0, max(len(f) for f in fields) + 2.0)}
     return OwnSheet(COLUMNS_ROLE, tab or TITLES[i],
-                    worksheet(table, styles, validations=dropdown))
+                    worksheet(table, styles, validations=dropdown, min_widths=widest))
 
 
 def existing_columns(path: Path, package: Package) -> tuple[pd.DataFrame | None, str | None]:
@@ -8266,7 +8335,7 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
               hidden_columns: Sequence[int] = (), conditional: str = "",
               links: Links | None = None, selected: bool = False, notes: bool = False,
               page_header: bool = False, fit_width: bool = True, validations: str = "",
-              block: int = 20_000) -> Stream:
+              block: int = 20_000, min_widths: Mapping[int, float] | None = None) -> Stream:
     """A worksheet part for ``frame``: optional title lines, then a header row and the data.
 
     ``headers`` overrides the header labels (None leaves a header cell blank). With ``table``,
@@ -8279,7 +8348,8 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
     ``one_page`` prints the sheet on one landscape page, ``fit_width=False`` across as many
     pages as its columns need (at 80 %); ``notes`` refers to the VML drawing ``rIdVml1`` of
     the cells' notes; ``page_header`` prints the tab name and the date on top of each page,
-    page numbers below.
+    page numbers below.  ``min_widths`` widens columns (0-based) for what the user will type
+    in them (the labels a dropdown offers).
     """
     labels = list(frame.columns) if headers is None else list(headers)
     header_row = len(top) + 1 if not top else len(top) + 2
@@ -8291,6 +8361,7 @@ def worksheet(frame: pd.DataFrame, styles: Styles, *, formats: Mapping[str, int]
                             hint="Split the customers over several workbooks.")
     last = column_letter(max(len(frame.columns), 1) - 1)
     widths = column_widths(frame, labels, button=table) if len(frame.columns) else []
+    widths = [max(w, (min_widths or {}).get(i, 0.0)) for i, w in enumerate(widths)]
     hidden = set(hidden_columns)
     lines = max((header_lines(str(label or ""), w, table) for label, w in
                  zip(labels, widths, strict=True)), default=1)
