@@ -209,7 +209,7 @@ def _check(args: argparse.Namespace) -> int:
     if not found:
         print(f"{config.path.name}: no problem found (the network was not tried)")
         return 0
-    print(f"{config.path.name}: {len(found)} problem(s)")
+    print(f"{config.path.name}: {plural(len(found), 'problem', 'problems')}")
     for problem in found:
         print(f"  - {problem}")
     return 2

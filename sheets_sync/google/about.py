@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from addin.core.labels import VALUES, language_index
+from addin.core.messages import plural
 from addin.core.palette import COLOURED_VALUES, MEANINGS
 from addin.workbook.a1 import quote_sheet
 from sheets_sync.google.layout import MEANING_WORDS, Look, rgb
@@ -35,12 +36,17 @@ _WORDS: dict[str, tuple[str, str, str]] = {
             "u: gaat terug naar de werkmap"),
     "colour": ("Colour", "Couleur", "Kleur"),
     "meaning": ("Meaning", "Signification", "Betekenis"),
-    "stamp": ("{when}: {cells} change(s) written here, {conflicts} conflict(s) kept in the "
-              "workbook's Conflicts sheet",
-              "{when} : {cells} modification(s) écrite(s) ici, {conflicts} conflit(s) gardé(s) "
-              "dans la feuille Conflicts du classeur",
-              "{when}: {cells} wijziging(en) hier geschreven, {conflicts} conflict(en) bewaard "
-              "in het blad Conflicts van de werkmap"),
+    "stamp": ("{when}: {cells} written here, {conflicts} kept in the workbook's Conflicts sheet",
+              "{when} : {cells} ici, {conflicts} dans la feuille Conflicts du classeur",
+              "{when}: {cells} hier geschreven, {conflicts} bewaard in het blad Conflicts van de "
+              "werkmap"),
+}
+#: What the stamp counts, (singular, plural) in en, fr, nl (French participles agree).
+_COUNTED: dict[str, tuple[tuple[str, str], ...]] = {
+    "cells": (("change", "changes"), ("modification écrite", "modifications écrites"),
+              ("wijziging", "wijzigingen")),
+    "conflicts": (("conflict", "conflicts"), ("conflit gardé", "conflits gardés"),
+                  ("conflict", "conflicten")),
 }
 SIGNATURE_CELL = "E1"
 LEGEND_TOP = 4
@@ -93,7 +99,10 @@ def stamp_range(look: Look, cells: int, conflicts: int,
                 now: datetime | None = None) -> dict[str, Any]:
     """The last-sync stamp (cell B2), in UTC."""
     when = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    text = _word("stamp", look).format(when=when, cells=cells, conflicts=conflicts)
+    i = language_index(look.language)
+    counts = {name: plural(count, *_COUNTED[name][i], look.language)
+              for name, count in (("cells", cells), ("conflicts", conflicts))}
+    text = _word("stamp", look).format(when=when, **counts)
     return {"range": f"{quote_sheet(title(look))}!B2", "values": [[text]]}
 
 

@@ -86,6 +86,29 @@ def test_sync_with_a_missing_config_file(tmp_path: Path,
         "  hint: Create one with `potentiel sync init`.\n")
 
 
+def test_every_config_mistake_in_one_go_one_a_line(config: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Two typos and a wrong kind: exit 2, one line each on stderr, one line in the log."""
+    config.write_text(CONFIG + 'segmnets = ["Hot"]\nconflict = 3\n[retry]\ntimout = 5\n')
+    log = config.with_suffix(".log")
+    assert potentiel("sync", "--config", str(config), "--log", str(log)) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"potentiel: {config} has 3 problems:",
+        "  (1) unknown key 'segmnets' (did you mean 'segments'?)",
+        "  (2) 'conflict' must be a non-empty text, not 3",
+        "  (3) unknown key 'timout' in [retry] (did you mean 'timeout'?)",
+        f"  hint: Fix {config.name}; `potentiel sync init NEW.toml` writes a commented example."]
+    logged = log.read_text(encoding="utf-8").splitlines()
+    assert len(logged) == 1 and logged[0].endswith(
+        f"sync failed: {config} has 3 problems: (1) unknown key 'segmnets' (did you mean "
+        "'segments'?) (2) 'conflict' must be a non-empty text, not 3 (3) unknown key 'timout' "
+        f"in [retry] (did you mean 'timeout'?). Fix {config.name}; `potentiel sync init "
+        "NEW.toml` writes a commented example.")
+    assert potentiel("sync", "check", "--config", str(config)) == 2
+    assert "has 3 problems:" in capsys.readouterr().err
+
+
 def test_sync_with_a_bad_interval(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert potentiel("sync", "--config", str(config), "--every", "often") == 2
     assert "'often' is not an interval" in capsys.readouterr().err
@@ -211,7 +234,7 @@ def test_one_run_prints_the_summary_then_nothing_to_do(
         live_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert potentiel("sync", "--config", str(live_config)) == 0
     first = capsys.readouterr().out.splitlines()
-    assert re.search(r" sync ok \(\d+ requests\): changed 7 cell/row\(s\) in Sheets and 0 in "
+    assert re.search(r" sync ok \(\d+ requests\): changed 7 cells or rows in Sheets and 0 in "
                      "the workbook; 0 conflict", first[0])
     assert first[1:] == ["  Hot: 7 added, 0 updated, 0 removed, 0 pulled, 0 conflicts"]
     log = live_config.with_suffix(".log")

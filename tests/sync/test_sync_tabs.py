@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ from addin.core.palette import MEANINGS
 from addin.errors import SyncConfigError
 from addin.workbook.sheetxml import HEADER_FILL
 from sheets_sync.config import load_config, parse_config
-from sheets_sync.google.about import TITLES
+from sheets_sync.google.about import TITLES, stamp_range
 from sheets_sync.google.layout import (
     STATUS_CHOICES,
     Look,
@@ -99,7 +100,9 @@ def test_a_published_tab_is_a_call_list_in_the_books_language(
     about = seen(fake_sheets, sid, TITLES[["en", "fr", "nl"].index(language)])
     assert header("temperature", language) + " = " + HOT_WORD[language] in [
         r[0] for r in about.rows()]
-    assert "UTC" in about.shown(1, 1)
+    stamp = about.shown(1, 1)
+    assert "UTC" in stamp and "(s)" not in stamp
+    assert {"en": "0 conflicts kept", "fr": "0 conflit gardé dans"}[language] in stamp
     # the next unchanged run is one small request
     fake_sheets.reset_counters()
     assert run(config).requests == 1
@@ -284,3 +287,26 @@ def test_status_choices_in_the_configuration(tmp_path: Path) -> None:
     assert config.status_choices == ("new", "won")
     with pytest.raises(SyncConfigError, match="status_choices"):
         parse_config({**table, "status_choices": "new"}, tmp_path / "s.toml")
+
+
+@pytest.mark.parametrize(("language", "counts", "text"), [
+    ("en", (1, 0), "2026-03-05 09:30 UTC: 1 change written here, 0 conflicts kept in the "
+                   "workbook's Conflicts sheet"),
+    ("en", (3, 1), "2026-03-05 09:30 UTC: 3 changes written here, 1 conflict kept in the "
+                   "workbook's Conflicts sheet"),
+    ("fr", (0, 1), "2026-03-05 09:30 UTC : 0 modification écrite ici, 1 conflit gardé dans la "
+                   "feuille Conflicts du classeur"),
+    ("fr", (2, 3), "2026-03-05 09:30 UTC : 2 modifications écrites ici, 3 conflits gardés dans "
+                   "la feuille Conflicts du classeur"),
+    ("nl", (1, 2), "2026-03-05 09:30 UTC: 1 wijziging hier geschreven, 2 conflicten bewaard in "
+                   "het blad Conflicts van de werkmap"),
+    ("nl", (4, 1), "2026-03-05 09:30 UTC: 4 wijzigingen hier geschreven, 1 conflict bewaard in "
+                   "het blad Conflicts van de werkmap"),
+])
+def test_the_last_run_stamp_counts_in_the_books_language(language: str, counts: tuple[int, int],
+                                                         text: str) -> None:
+    """One change, three changes; French says 0 modification (the singular) and agrees."""
+    look = Look(columns=("customer_id", "name"), key="customer_id",
+                owned=frozenset({"customer_id", "name"}), language=language)
+    when = datetime(2026, 3, 5, 9, 30, tzinfo=UTC)
+    assert stamp_range(look, *counts, now=when)["values"] == [[text]]

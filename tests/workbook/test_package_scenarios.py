@@ -122,7 +122,7 @@ def test_names_and_formulas_on_a_deleted_result_sheet_become_ref_errors_as_in_ex
     said = capsys.readouterr().out
     assert "the name KeyList referred to the deleted sheet 'Hot': it is now #REF!$A$2:$A$55" \
         in said
-    assert "2 formula(s) of sheet 'My notes' (C1, D1) referred to the deleted sheet 'Hot'" in said
+    assert "2 formulas of sheet 'My notes' (C1, D1) referred to the deleted sheet 'Hot'" in said
     with zipfile.ZipFile(book) as package:
         workbook = package.read("xl/workbook.xml").decode()
         with Package(book) as ours:
