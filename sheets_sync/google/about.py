@@ -18,7 +18,7 @@ from addin.core.labels import VALUES, language_index
 from addin.core.messages import plural
 from addin.core.palette import COLOURED_VALUES, MEANINGS
 from addin.workbook.a1 import quote_sheet
-from sheets_sync.google.layout import MEANING_WORDS, Look, rgb
+from sheets_sync.google.layout import MEANING_WORDS, Look, rgb, text_pixels
 
 TITLES = ("About", "À propos", "Over")
 _WORDS: dict[str, tuple[str, str, str]] = {
@@ -51,6 +51,11 @@ _COUNTED: dict[str, tuple[tuple[str, str], ...]] = {
 SIGNATURE_CELL = "E1"
 LEGEND_TOP = 4
 """1-based row of the legend's column table (rows 1-3: heading, stamp, blank)."""
+#: The About tab's grid: the legend is rewritten over all its rows, so a shorter one leaves
+#: nothing of a longer one behind.
+ROWS, COLUMNS = 100, 5
+#: Bounds of the legend's two column widths (pixels): its text fits, or wraps past the bound.
+LABEL_WIDTHS, TEXT_WIDTHS = (160, 360), (240, 480)
 
 
 def title(look: Look) -> str:
@@ -80,13 +85,14 @@ def legend(look: Look) -> tuple[list[list[str]], list[tuple[int, str]]]:
 
 
 def legend_ranges(look: Look) -> list[dict[str, Any]]:
-    """The legend as ``values:batchUpdate`` ranges (the stamp cell left alone)."""
+    """The legend as ``values:batchUpdate`` ranges (the stamp cell left alone), blanking the
+    rows below it that an earlier, longer legend filled."""
     rows, _ = legend(look)
     name = quote_sheet(title(look))
     top = [{"range": f"{name}!A1:A2", "values": [rows[0], rows[1]]}]
-    width = max(len(r) for r in rows)
-    body = [r + [""] * (width - len(r)) for r in rows[2:]]
-    return [*top, {"range": f"{name}!A3:B{len(rows)}", "values": body}]
+    end = max(len(rows), ROWS)
+    body = [r + [""] * (2 - len(r)) for r in rows[2:]] + [["", ""]] * (end - len(rows))
+    return [*top, {"range": f"{name}!A3:B{end}", "values": body}]
 
 
 def signature_range(look: Look) -> str:
@@ -107,10 +113,20 @@ def stamp_range(look: Look, cells: int, conflicts: int,
 
 
 def about_requests(sheet_id: int, look: Look) -> list[dict[str, Any]]:
-    """The About tab's look: a bold heading, bold table headers, the colour swatches."""
-    _rows, swatches = legend(look)
+    """The About tab's look, from a clean slate (the legend's rows move when the columns
+    change): a bold heading, bold table headers, the colour swatches, two columns as wide as
+    their text, wrapped past a bound so nothing is cut off."""
+    rows, swatches = legend(look)
     heads = [0, LEGEND_TOP - 1, LEGEND_TOP + len(look.columns) + 1]
+    legend_area = {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": max(len(rows), ROWS),
+                   "startColumnIndex": 0, "endColumnIndex": 2}
     out: list[dict[str, Any]] = [{"repeatCell": {
+        "range": legend_area, "cell": {}, "fields": "userEnteredFormat"}}]
+    out.append({"repeatCell": {  # below the heading, which may run on over the empty B1
+        "range": {**legend_area, "startRowIndex": 1},
+        "cell": {"userEnteredFormat": {"wrapStrategy": "WRAP", "verticalAlignment": "TOP"}},
+        "fields": "userEnteredFormat(wrapStrategy,verticalAlignment)"}})
+    out += [{"repeatCell": {
         "range": {"sheetId": sheet_id, "startRowIndex": r, "endRowIndex": r + 1,
                   "startColumnIndex": 0, "endColumnIndex": 2},
         "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
@@ -131,9 +147,18 @@ def about_requests(sheet_id: int, look: Look) -> list[dict[str, Any]]:
             "foregroundColorStyle": {"rgbColor": rgb(MEANINGS["neutral"][1])},
             "fontSize": 6}}},
         "fields": "userEnteredFormat.textFormat(foregroundColorStyle,fontSize)"}})
+    labels = [r[0] for r in rows[1:] if r]
+    texts = [r[1] for r in rows if len(r) > 1]
+    widths = ((0, _fit(labels, LABEL_WIDTHS)), (1, _fit(texts, TEXT_WIDTHS)))
     out += [{"updateDimensionProperties": {
         "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": c,
                   "endIndex": c + 1},
         "properties": {"pixelSize": size}, "fields": "pixelSize"}}
-        for c, size in ((0, 260), (1, 480))]
+        for c, size in widths]
     return out
+
+
+def _fit(texts: list[str], bounds: tuple[int, int]) -> int:
+    """A width (pixels) for the longest of ``texts``, within ``bounds``."""
+    low, high = bounds
+    return min(max([low, *(text_pixels(t) for t in texts)]), high)
