@@ -8886,6 +8886,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from addin.core.messages import plural
 from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import quote_sheet, sheet_of_reference
 from addin.workbook.files import atomic_write, check_not_open
@@ -9441,9 +9442,9 @@ class Package:
             if cells:
                 self.set_text(sheet.part, fixed)
             if cells and new is None:
-                self.notices.append(f"{len(cells)} formula(s) of sheet '{sheet.name}' "
-                                    f"({', '.join(cells[:5])}) referred to the deleted sheet "
-                                    f"'{gone}': they now show #REF!")
+                self.notices.append(f"{plural(len(cells), 'formula', 'formulas')} of sheet "
+                                    f"'{sheet.name}' ({', '.join(cells[:5])}) referred to the "
+                                    f"deleted sheet '{gone}': they now show #REF!")
 
     def _update_titles(self) -> None:
         """Keep docProps/app.xml's list of worksheets equal to the tab list."""
