@@ -13,9 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from addin.core.messages import plural
-from addin.errors import SyncConfigError
-from sheets_sync.config import ENDPOINT_ENV, OAUTH_CLIENT_ENV, SyncConfig
+from sheets_sync.config import ENDPOINT_ENV, OAUTH_CLIENT_ENV, SyncConfig, problems_error
 from sheets_sync.google.auth import TOKEN_FILE, config_dir
 
 PLACEHOLDERS = ("YOUR-SPREADSHEET-ID", "YOUR_SPREADSHEET_ID")
@@ -56,6 +54,4 @@ def check(config: SyncConfig, env: Mapping[str, str] | None = None) -> None:
     """Raise one :class:`SyncConfigError` listing every problem of ``config``, if any."""
     found = problems(config, env)
     if found:
-        listed = "; ".join(f"({i}) {p}" for i, p in enumerate(found, 1))
-        counted = plural(len(found), "problem", "problems")
-        raise SyncConfigError(f"{config.path.name} has {counted}: {listed}")
+        raise problems_error(config.path.name, found)

@@ -134,16 +134,21 @@ class _Checker:
             self.found.append(f"unknown key '{key}'{where} ({why})")
 
     def raise_found(self) -> None:
-        """One error listing everything found, one problem a line (nothing: no error)."""
-        if not self.found:
-            return
-        if len(self.found) == 1:
-            message = f"{self.path}: {self.found[0]}"
-        else:
-            message = (f"{self.path} has {plural(len(self.found), 'problem', 'problems')}:"
-                       + "".join(f"\n  ({i}) {p}" for i, p in enumerate(self.found, 1)))
-        raise SyncConfigError(message, hint=f"Fix {self.path.name}; `potentiel sync init "
-                                            "NEW.toml` writes a commented example.")
+        """One error listing everything found (nothing found: no error)."""
+        if self.found:
+            raise problems_error(str(self.path), self.found,
+                                 f"Fix {self.path.name}; `potentiel sync init NEW.toml` writes a "
+                                 "commented example.")
+
+
+def problems_error(where: str, found: Sequence[str], hint: str | None = None) -> SyncConfigError:
+    """The problems of a configuration as one error, one problem a line and numbered (a log
+    shows the error on one line, where the numbers keep them apart)."""
+    if len(found) == 1:
+        return SyncConfigError(f"{where}: {found[0]}", hint=hint)
+    listed = "".join(f"\n  ({i}) {p}" for i, p in enumerate(found, 1))
+    return SyncConfigError(f"{where} has {plural(len(found), 'problem', 'problems')}:{listed}",
+                           hint=hint)
 
 
 def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> SyncConfig:

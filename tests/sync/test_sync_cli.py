@@ -181,7 +181,8 @@ def test_schedule_install_refuses_a_bad_config(user_crontab: str, tmp_path: Path
     broken.write_text(CONFIG + 'segment = ["Hot"]\n')
     assert potentiel("schedule", "install", "--config", str(broken), "--every", "15m",
                      "--using", "cron") == 2
-    assert capsys.readouterr().err.startswith(f"potentiel: {broken}: unknown key 'segment'\n")
+    assert capsys.readouterr().err.startswith(
+        f"potentiel: {broken}: unknown key 'segment' (did you mean 'segments'?)\n")
     assert subprocess.run(["crontab", "-l"], capture_output=True, text=True,
                           check=True).stdout == UNRELATED
 

@@ -167,7 +167,7 @@ def test_sync_check_and_every_run_list_all_problems_at_once(
         assert words in out
     assert potentiel("sync", "--config", str(config)) == 2
     err = capsys.readouterr().err
-    assert "has 3 problems: (1) the workbook" in err and "(3) the service account key" in err
+    assert "has 3 problems:\n  (1) the workbook" in err and "\n  (3) the service account key" in err
     assert fake_sheets.request_count() == 0
     config.write_text(config.read_text().replace("missing.xlsx", "customers.xlsx"))
 
