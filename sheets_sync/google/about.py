@@ -55,7 +55,7 @@ LEGEND_TOP = 4
 #: nothing of a longer one behind.
 ROWS, COLUMNS = 100, 5
 #: Bounds of the legend's two column widths (pixels): its text fits, or wraps past the bound.
-LABEL_WIDTHS, TEXT_WIDTHS = (160, 360), (240, 480)
+LABEL_BOUNDS, TEXT_BOUNDS = (160, 360), (240, 480)
 
 
 def title(look: Look) -> str:
@@ -118,7 +118,7 @@ def about_requests(sheet_id: int, look: Look) -> list[dict[str, Any]]:
     their text, wrapped past a bound so nothing is cut off."""
     rows, swatches = legend(look)
     heads = [0, LEGEND_TOP - 1, LEGEND_TOP + len(look.columns) + 1]
-    legend_area = {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": max(len(rows), ROWS),
+    legend_area = {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": ROWS,
                    "startColumnIndex": 0, "endColumnIndex": 2}
     out: list[dict[str, Any]] = [{"repeatCell": {
         "range": legend_area, "cell": {}, "fields": "userEnteredFormat"}}]
@@ -149,7 +149,7 @@ def about_requests(sheet_id: int, look: Look) -> list[dict[str, Any]]:
         "fields": "userEnteredFormat.textFormat(foregroundColorStyle,fontSize)"}})
     labels = [r[0] for r in rows[1:] if r]
     texts = [r[1] for r in rows if len(r) > 1]
-    widths = ((0, _fit(labels, LABEL_WIDTHS)), (1, _fit(texts, TEXT_WIDTHS)))
+    widths = ((0, _fit(labels, LABEL_BOUNDS)), (1, _fit(texts, TEXT_BOUNDS)))
     out += [{"updateDimensionProperties": {
         "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": c,
                   "endIndex": c + 1},
