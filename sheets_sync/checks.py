@@ -1,10 +1,11 @@
 """Every configuration problem at once, before a run touches the network.
 
-:func:`sheets_sync.config.load_config` stops at the first thing it cannot read (bad TOML, an
-unknown key, a value of the wrong kind).  What a readable configuration can still get wrong is
-looked at here, all of it, so a person fixes everything in one go: the workbook is missing, the
-spreadsheet id is still the sample's placeholder, the key file or the OAuth client is missing,
-no sign-in is cached.  ``potentiel sync check`` prints them; every run starts with them.
+:func:`sheets_sync.config.load_config` reports what makes the file unreadable (bad TOML; every
+unknown key and value of the wrong kind, all in one error).  What a readable configuration can
+still get wrong is looked at here, all of it, so a person fixes everything in one go: the
+workbook is missing, the spreadsheet id is still the sample's placeholder, the key file or the
+OAuth client is missing, no sign-in is cached.  ``potentiel sync check`` prints them; every
+run starts with them.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from addin.errors import SyncConfigError
-from sheets_sync.config import ENDPOINT_ENV, OAUTH_CLIENT_ENV, SyncConfig
+from sheets_sync.config import ENDPOINT_ENV, OAUTH_CLIENT_ENV, SyncConfig, problems_error
 from sheets_sync.google.auth import TOKEN_FILE, config_dir
 
 PLACEHOLDERS = ("YOUR-SPREADSHEET-ID", "YOUR_SPREADSHEET_ID")
@@ -54,5 +54,4 @@ def check(config: SyncConfig, env: Mapping[str, str] | None = None) -> None:
     """Raise one :class:`SyncConfigError` listing every problem of ``config``, if any."""
     found = problems(config, env)
     if found:
-        listed = "; ".join(f"({i}) {p}" for i, p in enumerate(found, 1))
-        raise SyncConfigError(f"{config.path.name} has {len(found)} problem(s): {listed}")
+        raise problems_error(config.path.name, found)

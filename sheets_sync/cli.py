@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -52,19 +52,30 @@ def exit_code(report: RunReport) -> int:
     return 1 if report.outcome in ("skipped", "failed") or _conflicts(report) else 0
 
 
+def _counted(counts: Mapping[str, int]) -> str:
+    """``7 added, 0 updated, 0 removed, 0 pulled, 1 conflict``."""
+    return ", ".join(plural(counts.get(c, 0), "conflict", "conflicts") if c == "conflicts"
+                     else f"{counts.get(c, 0)} {c}" for c in COUNTS)
+
+
+def _requests(n: int) -> str:
+    return plural(n, "request", "requests")
+
+
 def summary(report: RunReport) -> str:
     """A run as a person reads it: the outcome, then one line per tab."""
-    lines = [f"{_stamp()} sync {report.outcome} ({report.requests} requests): {report.message}"]
+    lines = [f"{_stamp()} sync {report.outcome} ({_requests(report.requests)}): "
+             f"{report.message}"]
     for tab, counts in report.tabs.items():
-        lines.append(f"  {tab}: " + ", ".join(f"{counts.get(c, 0)} {c}" for c in COUNTS))
+        lines.append(f"  {tab}: {_counted(counts)}")
     return "\n".join(lines)
 
 
 def one_line(report: RunReport) -> str:
     """A run on one line, for the ``--every`` loop."""
     totals = {c: sum(tab.get(c, 0) for tab in report.tabs.values()) for c in COUNTS}
-    counts = ", ".join(f"{totals[c]} {c}" for c in COUNTS)
-    return f"{_stamp()} {report.outcome}: {counts}; {report.requests} requests. {report.message}"
+    return (f"{_stamp()} {report.outcome}: {_counted(totals)}; {_requests(report.requests)}. "
+            f"{report.message}")
 
 
 @contextmanager
@@ -180,9 +191,9 @@ def recent_runs(config: SyncConfig, limit: int) -> str:
         return f"no sync has run yet for {config.workbook.name}"
     lines = [f"last {plural(len(runs), 'run', 'runs')} of {config.workbook.name}, newest first:"]
     for run in runs.itertuples(index=False):
-        lines.append(f"  {run.started}  {run.outcome:<8} {run.requests:>4} requests, "
-                     f"{run.rows_pushed} rows pushed, {run.rows_pulled} pulled, "
-                     f"{run.conflicts} conflicts")
+        lines.append(f"  {run.started}  {run.outcome:<8} {_requests(run.requests):>13}, "
+                     f"{plural(run.rows_pushed, 'row', 'rows')} pushed, {run.rows_pulled} "
+                     f"pulled, {plural(run.conflicts, 'conflict', 'conflicts')}")
         if run.outcome == "running":
             lines.append("      (still running, or stopped before it could finish: the next "
                          "run starts from the last good state)")
@@ -209,7 +220,7 @@ def _check(args: argparse.Namespace) -> int:
     if not found:
         print(f"{config.path.name}: no problem found (the network was not tried)")
         return 0
-    print(f"{config.path.name}: {len(found)} problem(s)")
+    print(f"{config.path.name}: {plural(len(found), 'problem', 'problems')}")
     for problem in found:
         print(f"  - {problem}")
     return 2

@@ -50,6 +50,7 @@ from pandas.api.types import (
     is_integer_dtype,
 )
 
+from addin.core.messages import plural
 from addin.errors import SyncError
 
 TAB = "_tab"
@@ -437,8 +438,9 @@ class _Merge:
             now = np.bincount(tabs.to_numpy(dtype=np.int64), minlength=len(self.tabs))
             for tab in np.nonzero((had > 0) & (now == 0))[0]:
                 raise SideEmptiedError(
-                    f"tab {self.tabs[tab]!r} is empty in {side} but held {had[tab]} rows at the "
-                    f"last sync; nothing was changed",
+                    f"tab {self.tabs[tab]!r} is empty in {side} but held "
+                    f"{plural(int(had[tab]), 'row', 'rows')} at the last sync; nothing was "
+                    "changed",
                     hint="If this is intended, run the sync again with --force.")
 
     def _customers(self, codes: np.ndarray, workbook: _SideRows, aligned: _Aligned,

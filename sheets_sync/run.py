@@ -35,6 +35,7 @@ from requests import RequestException
 from addin.app.jobs import analyze_workbook
 from addin.app.side import FileSide, Side
 from addin.core.analysis import Analysis
+from addin.core.messages import plural
 from addin.core.schema import CUSTOMER_COLUMNS, canonical_columns, fold
 from addin.errors import PotentielError, SheetsApiError, SyncError
 from addin.workbook.files import temporary_prefix
@@ -89,8 +90,9 @@ def synced_tabs(config: SyncConfig, analysis: Analysis) -> list[str]:
     unknown = [s for s in config.segments if s not in analysis.segments]
     if unknown:
         known = ", ".join(analysis.segments) or "none"
-        raise SyncError(f"segment(s) {', '.join(unknown)} are not in the workbook's Segments "
-                        f"sheet (segments there: {known})",
+        names = ", ".join(unknown)
+        what = f"segment {names} is" if len(unknown) == 1 else f"segments {names} are"
+        raise SyncError(f"{what} not in the workbook's Segments sheet (segments there: {known})",
                         hint="Fix the names in the sync configuration or the Segments sheet.")
     return list(config.segments)
 
@@ -126,8 +128,11 @@ def local_table(analysis: Analysis, config: SyncConfig, tabs: Sequence[str],
     missing = [c for c, header in from_sheet.items() if header is None]
     if missing:
         available = sorted(set(inputs) | {c for c in table.columns if c != SEGMENTS})
-        raise SyncError(f"column(s) {', '.join(missing)} are neither in the Customers sheet "
-                        f"nor analysis columns (available: {', '.join(available)})",
+        names = ", ".join(missing)
+        what = (f"column {names} is neither in the Customers sheet nor an analysis column"
+                if len(missing) == 1 else
+                f"columns {names} are neither in the Customers sheet nor analysis columns")
+        raise SyncError(f"{what} (available: {', '.join(available)})",
                         hint="Fix 'columns' / 'sales_columns' in the configuration.")
     local = table[[c for c in columns if c in table.columns]].copy()
     if from_sheet and data is not None:
@@ -370,7 +375,8 @@ def remove_stale_saves(workbook: Path) -> list[Path]:
             path.unlink(missing_ok=True)
             removed.append(path)
     if removed:
-        log.info("removed %d temporary file(s) left by an interrupted save", len(removed))
+        log.info("removed %s left by an interrupted save",
+                 plural(len(removed), "temporary file", "temporary files"))
     return removed
 
 
@@ -495,9 +501,10 @@ def _quiet_version(book: SheetsBook) -> str | None:
 def _describe(decided: Plan, verb: str) -> str:
     if decided.is_noop and decided.conflicts.empty:
         return AGREE
-    return (f"{verb} {decided.remote_changes} cell/row(s) in Sheets and "
-            f"{decided.local_changes} in the workbook; {len(decided.conflicts)} conflict(s) "
-            f"kept in the {CONFLICTS_SHEET} sheet")
+    sheets = plural(decided.remote_changes, "cell or row", "cells or rows")
+    conflicts = plural(len(decided.conflicts), "conflict", "conflicts")
+    return (f"{verb} {sheets} in Sheets and {decided.local_changes} in the workbook; "
+            f"{conflicts} kept in the {CONFLICTS_SHEET} sheet")
 
 
 #: Where the Sync now macro looks for the configuration, beside the workbook.

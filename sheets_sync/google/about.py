@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from addin.core.labels import VALUES, language_index
+from addin.core.messages import plural
 from addin.core.palette import COLOURED_VALUES, MEANINGS
 from addin.workbook.a1 import quote_sheet
-from sheets_sync.google.layout import MEANING_WORDS, Look, rgb
+from sheets_sync.google.layout import MEANING_WORDS, Look, rgb, text_pixels
 
 TITLES = ("About", "À propos", "Over")
 _WORDS: dict[str, tuple[str, str, str]] = {
@@ -35,16 +36,26 @@ _WORDS: dict[str, tuple[str, str, str]] = {
             "u: gaat terug naar de werkmap"),
     "colour": ("Colour", "Couleur", "Kleur"),
     "meaning": ("Meaning", "Signification", "Betekenis"),
-    "stamp": ("{when}: {cells} change(s) written here, {conflicts} conflict(s) kept in the "
-              "workbook's Conflicts sheet",
-              "{when} : {cells} modification(s) écrite(s) ici, {conflicts} conflit(s) gardé(s) "
-              "dans la feuille Conflicts du classeur",
-              "{when}: {cells} wijziging(en) hier geschreven, {conflicts} conflict(en) bewaard "
-              "in het blad Conflicts van de werkmap"),
+    "stamp": ("{when}: {cells} written here, {conflicts} kept in the workbook's Conflicts sheet",
+              "{when} : {cells} ici, {conflicts} dans la feuille Conflicts du classeur",
+              "{when}: {cells} hier geschreven, {conflicts} bewaard in het blad Conflicts van de "
+              "werkmap"),
+}
+#: What the stamp counts, (singular, plural) in en, fr, nl (French participles agree).
+_COUNTED: dict[str, tuple[tuple[str, str], ...]] = {
+    "cells": (("change", "changes"), ("modification écrite", "modifications écrites"),
+              ("wijziging", "wijzigingen")),
+    "conflicts": (("conflict", "conflicts"), ("conflit gardé", "conflits gardés"),
+                  ("conflict", "conflicten")),
 }
 SIGNATURE_CELL = "E1"
 LEGEND_TOP = 4
 """1-based row of the legend's column table (rows 1-3: heading, stamp, blank)."""
+#: The About tab's grid: the legend is rewritten over all its rows, so a shorter one leaves
+#: nothing of a longer one behind.
+ROWS, COLUMNS = 100, 5
+#: Bounds of the legend's two column widths (pixels): its text fits, or wraps past the bound.
+LABEL_BOUNDS, TEXT_BOUNDS = (160, 360), (240, 480)
 
 
 def title(look: Look) -> str:
@@ -74,13 +85,14 @@ def legend(look: Look) -> tuple[list[list[str]], list[tuple[int, str]]]:
 
 
 def legend_ranges(look: Look) -> list[dict[str, Any]]:
-    """The legend as ``values:batchUpdate`` ranges (the stamp cell left alone)."""
+    """The legend as ``values:batchUpdate`` ranges (the stamp cell left alone), blanking the
+    rows below it that an earlier, longer legend filled."""
     rows, _ = legend(look)
     name = quote_sheet(title(look))
     top = [{"range": f"{name}!A1:A2", "values": [rows[0], rows[1]]}]
-    width = max(len(r) for r in rows)
-    body = [r + [""] * (width - len(r)) for r in rows[2:]]
-    return [*top, {"range": f"{name}!A3:B{len(rows)}", "values": body}]
+    end = max(len(rows), ROWS)
+    body = [r + [""] * (2 - len(r)) for r in rows[2:]] + [["", ""]] * (end - len(rows))
+    return [*top, {"range": f"{name}!A3:B{end}", "values": body}]
 
 
 def signature_range(look: Look) -> str:
@@ -93,15 +105,28 @@ def stamp_range(look: Look, cells: int, conflicts: int,
                 now: datetime | None = None) -> dict[str, Any]:
     """The last-sync stamp (cell B2), in UTC."""
     when = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    text = _word("stamp", look).format(when=when, cells=cells, conflicts=conflicts)
+    i = language_index(look.language)
+    counts = {name: plural(count, *_COUNTED[name][i], look.language)
+              for name, count in (("cells", cells), ("conflicts", conflicts))}
+    text = _word("stamp", look).format(when=when, **counts)
     return {"range": f"{quote_sheet(title(look))}!B2", "values": [[text]]}
 
 
 def about_requests(sheet_id: int, look: Look) -> list[dict[str, Any]]:
-    """The About tab's look: a bold heading, bold table headers, the colour swatches."""
-    _rows, swatches = legend(look)
+    """The About tab's look, from a clean slate (the legend's rows move when the columns
+    change): a bold heading, bold table headers, the colour swatches, two columns as wide as
+    their text, wrapped past a bound so nothing is cut off."""
+    rows, swatches = legend(look)
     heads = [0, LEGEND_TOP - 1, LEGEND_TOP + len(look.columns) + 1]
+    legend_area = {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": ROWS,
+                   "startColumnIndex": 0, "endColumnIndex": 2}
     out: list[dict[str, Any]] = [{"repeatCell": {
+        "range": legend_area, "cell": {}, "fields": "userEnteredFormat"}}]
+    out.append({"repeatCell": {  # below the heading, which may run on over the empty B1
+        "range": {**legend_area, "startRowIndex": 1},
+        "cell": {"userEnteredFormat": {"wrapStrategy": "WRAP", "verticalAlignment": "TOP"}},
+        "fields": "userEnteredFormat(wrapStrategy,verticalAlignment)"}})
+    out += [{"repeatCell": {
         "range": {"sheetId": sheet_id, "startRowIndex": r, "endRowIndex": r + 1,
                   "startColumnIndex": 0, "endColumnIndex": 2},
         "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
@@ -122,9 +147,18 @@ def about_requests(sheet_id: int, look: Look) -> list[dict[str, Any]]:
             "foregroundColorStyle": {"rgbColor": rgb(MEANINGS["neutral"][1])},
             "fontSize": 6}}},
         "fields": "userEnteredFormat.textFormat(foregroundColorStyle,fontSize)"}})
+    labels = [r[0] for r in rows[1:] if r]
+    texts = [r[1] for r in rows if len(r) > 1]
+    widths = ((0, _fit(labels, LABEL_BOUNDS)), (1, _fit(texts, TEXT_BOUNDS)))
     out += [{"updateDimensionProperties": {
         "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": c,
                   "endIndex": c + 1},
         "properties": {"pixelSize": size}, "fields": "pixelSize"}}
-        for c, size in ((0, 260), (1, 480))]
+        for c, size in widths]
     return out
+
+
+def _fit(texts: list[str], bounds: tuple[int, int]) -> int:
+    """A width (pixels) for the longest of ``texts``, within ``bounds``."""
+    low, high = bounds
+    return min(max([low, *(text_pixels(t) for t in texts)]), high)

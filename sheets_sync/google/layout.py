@@ -32,7 +32,7 @@ import pandas as pd
 
 from addin.core.labels import VALUES, canonical_value, header, language_index, output_column
 from addin.core.palette import COLOURED_VALUES, MEANINGS
-from addin.core.schema import SALES_COLUMNS, fold
+from addin.core.schema import fold
 from addin.workbook.sheetxml import (
     HEADER_FILL,
     INTEGER_FORMAT,
@@ -84,8 +84,15 @@ OLD_PROTECTION_NOTES = ("Computed by the workbook: an edit here is undone at the
                         "(and kept in the Conflicts sheet).",)
 OWN_NOTES = frozenset({*OWNED_NOTE, *OLD_PROTECTION_NOTES})
 HEADER_ROW_PIXELS = 36
+#: Widths (pixels) of the columns of free text, by what people keep there; bounds of any column.
+TEXT_WIDTHS = {"name": 160, "company": 170, "email": 220, "notes": 240, "owner": 140,
+               "key": 90, "typed date": 140, "other": 110}
+MIN_WIDTH, MAX_WIDTH = 70, 280
+DROPDOWN_PIXELS = 24
+_CHAR_PIXELS = (7, 8)  # normal, bold
+_PADDING = 12
 #: Bumped when the way tabs are dressed changes, so existing tabs are dressed again.
-LOOK_VERSION = 1
+LOOK_VERSION = 2
 _FILL_OWNED = MEANINGS["neutral"][1]
 _ISO_DATE = r"\d{4}-\d\d-\d\d(?:[ T]00:00:00(?:\.0+)?)?"
 
@@ -363,8 +370,37 @@ def colour_rules(sheet_id: int, where: Mapping[str, int], look: Look) -> list[di
     return out
 
 
+def text_pixels(text: str, bold: bool = False) -> int:
+    """About how wide ``text`` shows in Google's default font (Arial 10), padding included:
+    a character counted wider than Arial's average, so what is measured fits."""
+    return len(text) * _CHAR_PIXELS[bold] + _PADDING
+
+
 def _width(column: str, look: Look) -> int:
-    """A column's width in pixels: room for its label (wrapped on two lines) and values."""
-    if column in SALES_COLUMNS and column not in look.dates:
-        return 180 if column == "notes" else 130
-    return int(min(max(len(look.label(column)) * 5 + 30, 90), 220))
+    """A column's width in pixels: room for its label's longest word (the header wraps on two
+    lines, never inside a word) and for the values it usually holds."""
+    label = look.label(column)
+    header = max([text_pixels(w, bold=True) for w in label.split()]
+                 + [text_pixels(label, bold=True) // 2 + _PADDING])
+    return int(min(max(header, _value_pixels(column, look), MIN_WIDTH), MAX_WIDTH))
+
+
+def _value_pixels(column: str, look: Look) -> int:
+    """Room for a column's values: its longest word in the book's language (bold when a colour
+    rule makes it bold), the longest status choice beside the dropdown's arrow, a date, an
+    amount, or a width that suits the text people keep there."""
+    if column == look.key:
+        return TEXT_WIDTHS["key"]
+    if column in VALUES:
+        i = language_index(look.language)
+        coloured = column in COLOURED_VALUES
+        return max(text_pixels(words[i], bold=coloured) for words in VALUES[column].values())
+    if column == look.status and look.choices:
+        return max(text_pixels(c) for c in look.choices) + DROPDOWN_PIXELS
+    if column in look.dates:  # a date people type may be a few words ("call back Monday")
+        return text_pixels("31/12/2026") if column in look.owned else TEXT_WIDTHS["typed date"]
+    if column in MONEY_AMOUNT_COLUMNS:
+        return text_pixels("1 234 567,89 €")
+    if column in (*PERCENT_COLUMNS, *SCORE_COLUMNS, *INTEGER_COLUMNS):
+        return text_pixels("100.0%")
+    return TEXT_WIDTHS.get(column, TEXT_WIDTHS["other"])

@@ -39,6 +39,7 @@ from typing import Any
 import requests
 from urllib3.exceptions import NewConnectionError
 
+from addin.core.messages import plural
 from addin.errors import SheetsApiError, SyncError
 from sheets_sync.google.errors import parse_error
 
@@ -209,7 +210,7 @@ class RetrySession(requests.Session):
                  response: requests.Response | None, error: Exception | None,
                  quota: bool) -> SheetsApiError:
         status = response.status_code if response is not None else None
-        tries = f"after {attempt} tries over {elapsed:.0f} s"
+        tries = f"after {plural(attempt, 'try', 'tries')} over {elapsed:.0f} s"
         if quota:
             return SheetsApiError(
                 f"the per-minute request quota of {self.service} stayed used up {tries} "

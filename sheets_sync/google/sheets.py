@@ -40,6 +40,8 @@ from gspread.urls import DRIVE_FILES_API_V3_URL
 from addin.errors import SheetsApiError
 from addin.workbook.a1 import column_letter, quote_sheet
 from sheets_sync.config import SyncConfig
+from sheets_sync.google.about import COLUMNS as ABOUT_COLUMNS
+from sheets_sync.google.about import ROWS as ABOUT_ROWS
 from sheets_sync.google.about import (
     about_requests,
     legend_ranges,
@@ -66,7 +68,6 @@ from sheets_sync.merge import ROW, TAB, Plan
 MAX_PAYLOAD = 1_800_000
 """Bytes per write request, under Google's recommended 2 MB."""
 NEW_TAB_ROWS = 1000
-ABOUT_ROWS, ABOUT_COLUMNS = 100, 5
 GROW_MARGIN = 500
 READ_OPTIONS = {"valueRenderOption": "UNFORMATTED_VALUE",
                 "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"}
@@ -340,7 +341,7 @@ class SheetsBook:
                                      or remote.dressed_as != look.signature()):
             data += legend_ranges(look)
             data.append({"range": signature_range(look), "values": [[look.signature()]]})
-            if reformat and about not in remote.created:
+            if about not in remote.created:  # the legend's rows may have moved
                 requests += about_requests(remote.tabs[about].sheet_id, look)
         if dressed:
             decor = self.decor()

@@ -5862,6 +5862,93 @@ def users_own(package: Package) -> bool:
     return any(match_sheet(s.name) == "columns" and s.name not in own
                for s in package.sheets())
 '''),
+    "addin.workbook.content_types": (False, r'''"""Content types and relationships: how the parts of a workbook package find one another.
+
+Every part of the zip has a content type (``[Content_Types].xml``: a ``Default`` by extension
+or an ``Override`` by part name), and parts point at one another through relationships kept in
+a ``.rels`` part beside them (``xl/_rels/workbook.xml.rels`` relates ``xl/workbook.xml`` to its
+sheets, styles, VBA project...).  This module names the types and relationship kinds potentiel
+writes, and turns a ``.rels`` part's targets into part names.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+from addin.errors import WorkbookError
+
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+REL_SHEET = REL_NS + "/worksheet"
+REL_STYLES = REL_NS + "/styles"
+REL_DRAWING = REL_NS + "/drawing"
+REL_CHART = REL_NS + "/chart"
+REL_CALC_CHAIN = REL_NS + "/calcChain"
+REL_COMMENTS = REL_NS + "/comments"
+REL_VML = REL_NS + "/vmlDrawing"
+REL_TABLE = REL_NS + "/table"
+REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+#: The namespace of the .rels parts themselves.
+PACKAGE_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
+CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+CT_VBA = "application/vnd.ms-office.vbaProject"
+#: The content type of the workbook part for each kind of file potentiel writes.
+MAIN_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+}
+
+WORKBOOK_PART = "xl/workbook.xml"
+CONTENT_TYPES = "[Content_Types].xml"
+
+
+@dataclass
+class Relationship:
+    """One ``<Relationship>`` of a .rels part, with its target resolved to a part name."""
+
+    id: str
+    type: str
+    target: str
+    part: str | None
+    element: str
+
+
+def check_output(path: Path) -> None:
+    """Refuse to write a workbook under a name that is not a .xlsx or .xlsm file's: Excel
+    would not open it (``out.csv``), or open it as another kind of file."""
+    if Path(path).suffix.lower() not in MAIN_TYPES:
+        raise WorkbookError(f"{Path(path).name} is not a workbook name: write to a .xlsx file "
+                            "(or .xlsm to keep the macros)",
+                            hint="potentiel writes .xlsx and .xlsm workbooks.")
+
+
+def rels_part(part: str) -> str:
+    """Name of the .rels part holding a part's relationships."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def source_of(rels: str) -> str:
+    """The part a .rels part describes ('' for the package's own)."""
+    folder, name = posixpath.split(rels)
+    return posixpath.join(posixpath.dirname(folder), name[: -len(".rels")]) if folder != "_rels" \
+        else ""
+
+
+def resolve_target(source: str, target: str) -> str:
+    """The part a relationship of ``source`` points at (targets are relative to its folder)."""
+    if target.startswith("/"):
+        return target[1:]
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+'''),
     "addin.workbook.dashboard": (False, r'''"""The Dashboard: headline figures and native charts on one screen, and its hidden helper
 sheet that holds the charts' data."""
 
@@ -6085,7 +6172,8 @@ from addin.errors import WorkbookError
 from addin.workbook.a1 import column_index, column_letter, split_ref
 from addin.workbook.reader import read_sheet_table
 from addin.workbook.sheetxml import MAX_TEXT, Styles, ensure_styles
-from addin.workbook.zip_parts import Package, attribute
+from addin.workbook.xml_text import attribute
+from addin.workbook.zip_parts import Package
 
 _ROW_START = re.compile(r"<(?:\w+:)?row[\s>/]")
 _CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
@@ -6623,6 +6711,145 @@ def notes_drawing(notes: Sequence[tuple[str, str]], drawing_id: int) -> bytes:
             '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
             + "".join(shapes) + "</xml>").encode("utf-8")
 '''),
+    "addin.workbook.notices": (False, r'''"""What a run did to the user's own content, told to the user in the workbook's language.
+
+Edits of a workbook sometimes change what the user made: a name, formula, chart range, data
+validation or conditional format pointing at a result sheet that went away becomes ``#REF!``
+as Excel would make it, a link to that sheet is removed, a .xlsx copy of a .xlsm leaves its
+macros out.  The package collects one :class:`Notice` per such change (a key and its
+parameters, as the Validation messages are) and, once the file is saved, warns with
+:class:`WorkbookNotice`; the CLI prints each as a line in the book's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from addin.core.labels import language_index
+from addin.core.messages import singular
+
+#: key -> (en, fr, nl) templates; ``key.one`` is the form for a count ``n`` in the singular.
+NOTICES: dict[str, tuple[str, str, str]] = {
+    "note": ("Note: {text}", "Remarque : {text}", "Opmerking: {text}"),
+    "name": (
+        "the name {name} referred to the deleted sheet '{sheet}': it is now {formula}",
+        "le nom {name} faisait référence à la feuille supprimée '{sheet}' : il vaut "
+        "maintenant {formula}",
+        "de naam {name} verwees naar het verwijderde blad '{sheet}': die is nu {formula}"),
+    "formulas": (
+        "{n} formulas of sheet '{where}' ({cells}) referred to the deleted sheet '{sheet}': "
+        "they now show #REF!",
+        "{n} formules de la feuille '{where}' ({cells}) faisaient référence à la feuille "
+        "supprimée '{sheet}' : elles affichent maintenant #REF!",
+        "{n} formules van blad '{where}' ({cells}) verwezen naar het verwijderde blad "
+        "'{sheet}': ze tonen nu #REF!"),
+    "formulas.one": (
+        "{n} formula of sheet '{where}' ({cells}) referred to the deleted sheet '{sheet}': "
+        "it now shows #REF!",
+        "{n} formule de la feuille '{where}' ({cells}) faisait référence à la feuille "
+        "supprimée '{sheet}' : elle affiche maintenant #REF!",
+        "{n} formule van blad '{where}' ({cells}) verwees naar het verwijderde blad "
+        "'{sheet}': ze toont nu #REF!"),
+    "validations": (
+        "{n} data validation rules of sheet '{where}' ({cells}) referred to the deleted sheet "
+        "'{sheet}': they now refer to #REF!",
+        "{n} règles de validation des données de la feuille '{where}' ({cells}) faisaient "
+        "référence à la feuille supprimée '{sheet}' : elles renvoient maintenant à #REF!",
+        "{n} regels voor gegevensvalidatie van blad '{where}' ({cells}) verwezen naar het "
+        "verwijderde blad '{sheet}': ze verwijzen nu naar #REF!"),
+    "validations.one": (
+        "{n} data validation rule of sheet '{where}' ({cells}) referred to the deleted sheet "
+        "'{sheet}': it now refers to #REF!",
+        "{n} règle de validation des données de la feuille '{where}' ({cells}) faisait "
+        "référence à la feuille supprimée '{sheet}' : elle renvoie maintenant à #REF!",
+        "{n} regel voor gegevensvalidatie van blad '{where}' ({cells}) verwees naar het "
+        "verwijderde blad '{sheet}': ze verwijst nu naar #REF!"),
+    "formats": (
+        "{n} conditional formats of sheet '{where}' ({cells}) referred to the deleted sheet "
+        "'{sheet}': they now refer to #REF! and no longer apply",
+        "{n} mises en forme conditionnelles de la feuille '{where}' ({cells}) faisaient "
+        "référence à la feuille supprimée '{sheet}' : elles renvoient maintenant à #REF! et ne "
+        "s'appliquent plus",
+        "{n} voorwaardelijke opmaken van blad '{where}' ({cells}) verwezen naar het "
+        "verwijderde blad '{sheet}': ze verwijzen nu naar #REF! en gelden niet meer"),
+    "formats.one": (
+        "{n} conditional format of sheet '{where}' ({cells}) referred to the deleted sheet "
+        "'{sheet}': it now refers to #REF! and no longer applies",
+        "{n} mise en forme conditionnelle de la feuille '{where}' ({cells}) faisait référence "
+        "à la feuille supprimée '{sheet}' : elle renvoie maintenant à #REF! et ne s'applique "
+        "plus",
+        "{n} voorwaardelijke opmaak van blad '{where}' ({cells}) verwees naar het verwijderde "
+        "blad '{sheet}': ze verwijst nu naar #REF! en geldt niet meer"),
+    "chart": (
+        "{n} data ranges of a chart on sheet '{where}' referred to the deleted sheet "
+        "'{sheet}': they are now #REF! (the chart keeps the values it last showed)",
+        "{n} plages de données d'un graphique de la feuille '{where}' faisaient référence à "
+        "la feuille supprimée '{sheet}' : elles valent maintenant #REF! (le graphique garde "
+        "les dernières valeurs affichées)",
+        "{n} gegevensbereiken van een grafiek op blad '{where}' verwezen naar het verwijderde "
+        "blad '{sheet}': ze zijn nu #REF! (de grafiek houdt de laatst getoonde waarden)"),
+    "chart.one": (
+        "{n} data range of a chart on sheet '{where}' referred to the deleted sheet "
+        "'{sheet}': it is now #REF! (the chart keeps the values it last showed)",
+        "{n} plage de données d'un graphique de la feuille '{where}' faisait référence à la "
+        "feuille supprimée '{sheet}' : elle vaut maintenant #REF! (le graphique garde les "
+        "dernières valeurs affichées)",
+        "{n} gegevensbereik van een grafiek op blad '{where}' verwees naar het verwijderde "
+        "blad '{sheet}': het is nu #REF! (de grafiek houdt de laatst getoonde waarden)"),
+    "links": (
+        "{n} links of sheet '{where}' ({cells}) led to the deleted sheet '{sheet}': removed, "
+        "the cells keep their text",
+        "{n} liens de la feuille '{where}' ({cells}) menaient à la feuille supprimée "
+        "'{sheet}' : retirés, les cellules gardent leur texte",
+        "{n} koppelingen van blad '{where}' ({cells}) leidden naar het verwijderde blad "
+        "'{sheet}': verwijderd, de cellen houden hun tekst"),
+    "links.one": (
+        "{n} link of sheet '{where}' ({cells}) led to the deleted sheet '{sheet}': removed, "
+        "the cell keeps its text",
+        "{n} lien de la feuille '{where}' ({cells}) menait à la feuille supprimée '{sheet}' : "
+        "retiré, la cellule garde son texte",
+        "{n} koppeling van blad '{where}' ({cells}) leidde naar het verwijderde blad "
+        "'{sheet}': verwijderd, de cel houdt haar tekst"),
+    "macros": (
+        "{target} holds no macros: a .xlsx file cannot, so the VBA project of {source} was "
+        "left out (write a .xlsm to keep it)",
+        "{target} ne contient pas de macros : un fichier .xlsx ne le peut pas, le projet VBA "
+        "de {source} a donc été laissé de côté (écrivez un .xlsm pour le garder)",
+        "{target} bevat geen macro's: een .xlsx-bestand kan dat niet, dus het VBA-project van "
+        "{source} is weggelaten (schrijf een .xlsm om het te houden)"),
+}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One change to the user's content: a key of :data:`NOTICES` and its parameters."""
+
+    key: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def text(self, language: str = "en") -> str:
+        """The notice in ``language`` (en, fr or nl), the count's singular form where due."""
+        n = self.params.get("n")
+        key = self.key
+        if isinstance(n, int) and singular(n, language) and f"{key}.one" in NOTICES:
+            key = f"{key}.one"
+        return NOTICES[key][language_index(language)].format(**self.params)
+
+    def line(self, language: str = "en") -> str:
+        """The notice as the CLI prints it: ``Note: ...`` in ``language``."""
+        return NOTICES["note"][language_index(language)].format(text=self.text(language))
+
+
+class WorkbookNotice(UserWarning):
+    """Something a run did to the user's own content that the user should hear of: names
+    turned into #REF!, macros left out of a .xlsx copy.  The CLI prints these under its
+    summary, in the workbook's language (:attr:`notice`); the warning's text is English."""
+
+    def __init__(self, notice: Notice) -> None:
+        super().__init__(notice.text())
+        self.notice = notice
+'''),
     "addin.workbook.owned_sheets": (False, r'''"""Which sheets are potentiel's, and what tab names its sheets get.
 
 potentiel marks each sheet it writes with a hidden workbook name ``_potentiel.<role>`` that
@@ -6799,6 +7026,7 @@ from addin.core.schema import (
 from addin.core.validation import ROW_INDEX, Validation
 from addin.errors import WorkbookError, WorkbookLockedError
 from addin.workbook.a1 import column_letter
+from addin.workbook.content_types import REL_NS, WORKBOOK_PART
 from addin.workbook.owned_sheets import COLUMNS_ROLE
 from addin.workbook.result_words import RESULT_SHEET_NAMES
 from addin.workbook.typed_read import (
@@ -6810,7 +7038,8 @@ from addin.workbook.typed_read import (
     read_typed,
     shared_strings,
 )
-from addin.workbook.zip_parts import REL_NS, WORKBOOK_PART, Package, Sheet, attribute
+from addin.workbook.xml_text import attribute
+from addin.workbook.zip_parts import Package, Sheet
 
 if TYPE_CHECKING:
     from fastexcel import ExcelReader
@@ -7424,6 +7653,13 @@ into ``#REF!`` and keeps the cell part of the reference: ``'Key accounts'!$A$2:$
 left pointing at a missing sheet is one of the things Excel "repairs" on open (and LibreOffice
 silently drops), so potentiel does the same as Excel when it deletes one of its result sheets.
 
+The same goes for the other places a workbook names a sheet: data validations and conditional
+formats (``<formula1>``, ``<formula>``, and ``<xm:f>`` in their Excel 2010 extensions) keep the
+cell part as formulas do; a chart's data range (``<c:f>``) becomes ``#REF!`` whole while its
+cached values stay, so the chart still shows what it last showed; a hyperlink to the sheet
+(``location="'Hot'!A1"``) is removed, as a link that jumps elsewhere would mislead (see
+docs/decisions.md).
+
 Renaming a sheet changes the references instead (``'Hot list'!A1`` -> ``'Hot'!A1``).
 ``docProps/app.xml`` lists the tab names (``TitlesOfParts``, counted by group in
 ``HeadingPairs``); it is kept equal to the workbook's worksheets.
@@ -7433,8 +7669,12 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
 
 from addin.workbook.a1 import quote_sheet
+from addin.workbook.xml_text import attribute, set_attribute, unescape
 
 #: Text in double quotes inside a formula (``""`` is an escaped quote): never a reference.
 _STRING = re.compile(r'"(?:[^"]|"")*"')
@@ -7442,6 +7682,20 @@ _STRING = re.compile(r'"(?:[^"]|"")*"')
 WORKSHEET_HEADINGS = frozenset({"Worksheets", "Feuilles de calcul", "Werkbladen",
                                 "Arbeitsblätter", "Hojas de cálculo", "Fogli di lavoro",
                                 "Planilhas"})
+#: Elements whose text is a formula: a cell's ``<f>``, a data validation's ``<formula1>`` and
+#: ``<formula2>``, a conditional format's ``<formula>``, the extensions' ``<xm:f>``.
+_FORMULA = re.compile(r"(<(?:\w+:)?(?:f|formula|formula1|formula2)\b[^>]*>)([^<]*)"
+                      r"(</(?:\w+:)?(?:f|formula|formula1|formula2)>)")
+_CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
+_VALIDATION = re.compile(r"<(?:\w+:)?dataValidation\b[^>]*?(?:/>|>.*?</(?:\w+:)?dataValidation>)",
+                         re.DOTALL)
+_CONDITIONAL = re.compile(r"<(?:\w+:)?conditionalFormatting\b[^>]*?"
+                          r"(?:/>|>.*?</(?:\w+:)?conditionalFormatting>)", re.DOTALL)
+_SQREF = re.compile(r"<(?:\w+:)?sqref>([^<]*)</(?:\w+:)?sqref>")
+_LINK = re.compile(r"<(?:\w+:)?hyperlink\b[^>]*?(?:/>|>.*?</(?:\w+:)?hyperlink>)", re.DOTALL)
+_NO_LINKS = re.compile(r"<(?:\w+:)?hyperlinks\b[^>]*?(?:/>|>\s*</(?:\w+:)?hyperlinks>)")
+#: A chart's data ranges: ``<c:f>``, and ``<c15:f>``, ``<cx:f>`` of the newer chart parts.
+_CHART_FORMULA = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)(</(?:\w+:)?f>)")
 _EP = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 _VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 
@@ -7477,6 +7731,96 @@ def break_references(formula: str, sheet: str) -> str:
 def refers_to(formula: str, sheet: str) -> bool:
     """Whether ``formula`` refers to ``sheet`` (outside quoted text)."""
     return break_references(formula, sheet) != formula
+
+
+def mentions(xml: str, sheet: str) -> bool:
+    """Whether a part's text may refer to ``sheet``: a cheap test before parsing, true for
+    every spelling (quotes doubled, entities) of the sheet's name."""
+    piece = max(re.split(r"['&<>\"]", sheet), key=len)
+    return piece.casefold() in xml.casefold()
+
+
+@dataclass
+class Repointed:
+    """What :func:`repoint_worksheet` changed, each by the cell or range it sits on."""
+
+    formulas: list[str] = field(default_factory=list)
+    validations: list[str] = field(default_factory=list)
+    formats: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+
+
+def repoint_worksheet(xml: str, sheet: str, new: str | None) -> tuple[str, Repointed]:
+    """A worksheet part with its references to ``sheet`` made to ``new`` (or, ``new`` None,
+    the sheet deleted: ``#REF!``) in cell formulas, data validations and conditional formats,
+    and its hyperlinks to ``sheet`` following it (or removed); with what changed where."""
+    found = Repointed()
+    if not mentions(xml, sheet):
+        return xml, found
+
+    def cell(match: re.Match[str]) -> str:
+        fixed = _formulas(match.group(0), sheet, new)
+        if fixed != match.group(0):
+            found.formulas.append(attribute(match.group(1) + ">", "r") or "?")
+        return fixed
+
+    def ruled(kind: list[str]) -> Callable[[re.Match[str]], str]:
+        def one(match: re.Match[str]) -> str:
+            fixed = _formulas(match.group(0), sheet, new)
+            if fixed != match.group(0):
+                ranges = attribute(match.group(0)[:match.group(0).index(">") + 1], "sqref")
+                listed = _SQREF.search(match.group(0))
+                kind.append(ranges or (listed.group(1) if listed else "?"))
+            return fixed
+        return one
+
+    def link(match: re.Match[str]) -> str:
+        element = match.group(0)
+        location = attribute(element, "location")
+        if location is None or attribute(element, "id") is not None or \
+                not refers_to(location, sheet):
+            return element
+        found.links.append(attribute(element, "ref") or "?")
+        if new is None:
+            return ""
+        return set_attribute(element, "location", rename_references(location, sheet, new))
+
+    xml = _CELL.sub(cell, xml)
+    xml = _VALIDATION.sub(ruled(found.validations), xml)
+    xml = _CONDITIONAL.sub(ruled(found.formats), xml)
+    xml = _LINK.sub(link, xml)
+    if found.links and new is None:
+        xml = _NO_LINKS.sub("", xml)  # an empty <hyperlinks> is not valid
+    return xml, found
+
+
+def repoint_chart(xml: str, sheet: str, new: str | None) -> tuple[str, int]:
+    """A chart part with its data ranges on ``sheet`` made to ``new``, or (``new`` None)
+    turned into ``#REF!`` as Excel does when the sheet is deleted; the cached values are
+    kept.  Returns the part and how many ranges changed."""
+    changed = 0
+    if not mentions(xml, sheet):
+        return xml, changed
+
+    def one(match: re.Match[str]) -> str:
+        nonlocal changed
+        text = unescape(match.group(2))
+        if not refers_to(text, sheet):
+            return match.group(0)
+        changed += 1
+        fixed = "#REF!" if new is None else escape(rename_references(text, sheet, new))
+        return match.group(1) + fixed + match.group(3)
+    return _CHART_FORMULA.sub(one, xml), changed
+
+
+def _formulas(block: str, sheet: str, new: str | None) -> str:
+    """``block`` with each formula element's references to ``sheet`` repointed."""
+    def one(match: re.Match[str]) -> str:
+        text = unescape(match.group(2))
+        if not refers_to(text, sheet):
+            return match.group(0)
+        return match.group(1) + escape(rename_references(text, sheet, new)) + match.group(3)
+    return _FORMULA.sub(one, block)
 
 
 def app_titles(xml: bytes, worksheets: list[str]) -> bytes | None:
@@ -7780,17 +8124,9 @@ import pyarrow.compute as pc
 from addin.core.palette import MEANINGS
 from addin.core.parsing import EXCEL_EPOCH
 from addin.workbook.a1 import column_letter
-from addin.workbook.zip_parts import (
-    CT_STYLES,
-    REL_STYLES,
-    WORKBOOK_PART,
-    Package,
-    Stream,
-    attribute,
-    iter_chunks,
-    prefix_of,
-    unescape,
-)
+from addin.workbook.content_types import CT_STYLES, REL_STYLES, WORKBOOK_PART
+from addin.workbook.xml_text import attribute, prefix_of, unescape
+from addin.workbook.zip_package import Stream, ZipPackage, iter_chunks
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -7870,7 +8206,7 @@ def currency_in(codes: Iterable[str]) -> str | None:
     return None
 
 
-def currency_of(package: Package) -> str | None:
+def currency_of(package: ZipPackage) -> str | None:
     """The currency the workbook's own number formats show (money typed with a money format,
     ``#,##0.00 €``, carries it in styles.xml), if any."""
     xml = package.text(_styles_part(package))
@@ -7878,7 +8214,7 @@ def currency_of(package: Package) -> str | None:
     return currency_in(unescape(code[1:-1]) for code in codes)
 
 
-def ensure_styles(package: Package, currency: str | None = None,
+def ensure_styles(package: ZipPackage, currency: str | None = None,
                   language: str = "en") -> Styles:
     """Find or append potentiel's cell formats in styles.xml; existing indices are untouched.
 
@@ -7987,7 +8323,7 @@ def ensure_styles(package: Package, currency: str | None = None,
     return Styles(**ids, dxf=dxf, legend=legend)
 
 
-def _styles_part(package: Package) -> str:
+def _styles_part(package: ZipPackage) -> str:
     rel = next((r for r in package.relationships(WORKBOOK_PART) if r.type == REL_STYLES), None)
     if rel is not None and rel.part and package.exists(rel.part):
         return rel.part
@@ -8518,9 +8854,11 @@ from addin.workbook.sheetxml import MAIN_NS, Links, Styles, worksheet
 from addin.workbook.zip_parts import OwnSheet
 
 PERCENT_COLUMNS = ("discount_rate", "margin_rate", "markup_rate")
-MONEY_COLUMNS = ("monetary_value", "revenue", "list_revenue", "cost", "gross_margin",
-                 "avg_order_value", "cost_to_serve", "contribution", "break_even_order_value",
-                 "clv", "budget")
+#: Columns holding amounts of money: shown with the money format (the workbook's currency
+#: when it has one).
+MONEY_AMOUNT_COLUMNS = ("monetary_value", "revenue", "list_revenue", "cost", "gross_margin",
+                        "avg_order_value", "cost_to_serve", "contribution",
+                        "break_even_order_value", "clv", "budget")
 INTEGER_COLUMNS = ("orders", "days_since_last_order", "tenure_days", "frequency", "recency", "T",
                    "referrals", "r_score", "f_score", "m_score", "days_since_contact",
                    "purchase_horizon_days")
@@ -8550,7 +8888,7 @@ class ResultTable:
 def _column_styles(styles: Styles) -> dict[str, int]:
     """Canonical column -> the cell format of its values."""
     return (dict.fromkeys(PERCENT_COLUMNS, styles.percent)
-            | dict.fromkeys(MONEY_COLUMNS, styles.number)
+            | dict.fromkeys(MONEY_AMOUNT_COLUMNS, styles.number)
             | dict.fromkeys(INTEGER_COLUMNS, styles.integer)
             | dict.fromkeys(SCORE_COLUMNS, styles.score))
 
@@ -9141,159 +9479,19 @@ def _counted(messages: pd.Series, count: pd.Series, listed: pd.Series, language:
     out[many] = prefix[many] + out[many]
     return out
 '''),
-    "addin.workbook.zip_parts": (False, r'''"""An .xlsx/.xlsm workbook edited as its zip parts, never round-tripped through a library.
+    "addin.workbook.xml_text": (False, r'''"""XML parts edited as text: read and set attributes, find the prefix a part uses.
 
-A workbook is a zip package::
-
-    [Content_Types].xml          content type of every part
-    _rels/.rels                  package relationships
-    xl/workbook.xml              <sheets>, <definedNames>, ...
-    xl/_rels/workbook.xml.rels   sheet r:id -> xl/worksheets/sheetN.xml
-    xl/styles.xml                cell formats (xf indices are referenced by every cell)
-    xl/worksheets/sheetN.xml     one part per sheet (+ _rels/sheetN.xml.rels: drawings, tables)
-    xl/vbaProject.bin, xl/drawings/, xl/charts/, xl/comments1.xml, ...   left alone
-
-potentiel owns a few sheets (Analysis, Dashboard, ...) and marks each with a hidden defined name
-``_potentiel.<role>`` that points at it: Excel keeps such names and updates them when a sheet is
-renamed, so a re-run finds its own sheets and replaces them in place, never a user's sheet.
-Every part potentiel did not write is copied with the same bytes; the XML parts it must touch
-(workbook.xml, its rels, [Content_Types].xml, styles.xml) are edited as text, so namespace
-prefixes, ``mc:Ignorable`` and unknown extensions survive.  Saving is atomic: a temporary file
-in the same folder, then ``os.replace``.
+potentiel edits the parts of a user's workbook it must touch (workbook.xml, .rels parts,
+[Content_Types].xml, a sheet's formulas) as text rather than through a parser's tree, so
+namespace prefixes, ``mc:Ignorable`` and unknown extensions survive byte for byte.  These are
+the few helpers that make that safe: attributes read under any prefix and unescaped, values
+written quoted, and the prefixes really declared where a new element goes.
 """
 
 from __future__ import annotations
 
-import posixpath
-import queue
 import re
-import struct
-import threading
-import warnings
-import xml.etree.ElementTree as ET
-import zipfile
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
-
-from addin.errors import WorkbookError, WorkbookLockedError
-from addin.workbook.a1 import quote_sheet, sheet_of_reference
-from addin.workbook.files import atomic_write, check_not_open
-from addin.workbook.owned_sheets import MARK, mark_name, mark_reference, own_sheets, place_sheets
-from addin.workbook.references import app_titles, refers_to, rename_references
-
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-REL_SHEET = REL_NS + "/worksheet"
-REL_STYLES = REL_NS + "/styles"
-REL_DRAWING = REL_NS + "/drawing"
-REL_CHART = REL_NS + "/chart"
-REL_CALC_CHAIN = REL_NS + "/calcChain"
-CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
-CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
-CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
-CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
-CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
-CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-REL_COMMENTS = REL_NS + "/comments"
-REL_VML = REL_NS + "/vmlDrawing"
-REL_TABLE = REL_NS + "/table"
-
-REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
-CT_VBA = "application/vnd.ms-office.vbaProject"
-#: The content type of the workbook part for each kind of file potentiel writes.
-MAIN_TYPES = {
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-    ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
-}
-
-#: Timestamp of the parts potentiel writes: fixed, so two runs give the same package.
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-WORKBOOK_PART = "xl/workbook.xml"
-CONTENT_TYPES = "[Content_Types].xml"
-
-Chunks = Callable[[], Iterable[bytes]]
-#: Parts that may reach this size are written with zip64 headers (2 GiB is zipfile's limit);
-#: smaller ones without, as some readers (Apple Numbers) dislike zip64 they do not need.
-ZIP64_FROM = 1 << 30
-
-
-class WorkbookNotice(UserWarning):
-    """Something a run did to the user's own content that the user should hear of: names
-    turned into #REF!, macros left out of a .xlsx copy.  The CLI prints these under its
-    summary."""
-
-
-@dataclass(frozen=True)
-class Stream:
-    """A part produced in chunks while saving, with a generous estimate of its size."""
-
-    chunks: Chunks
-    size_hint: int
-
-    def __call__(self) -> Iterable[bytes]:
-        return self.chunks()
-
-
-@dataclass
-class Relationship:
-    """One ``<Relationship>`` of a .rels part, with its target resolved to a part name."""
-
-    id: str
-    type: str
-    target: str
-    part: str | None
-    element: str
-
-
-@dataclass
-class Sheet:
-    """One ``<sheet>`` element of workbook.xml."""
-
-    name: str
-    sheet_id: int
-    rid: str
-    part: str | None
-    element: str
-    position: int
-
-
-@dataclass
-class DefinedName:
-    """One ``<definedName>`` element of workbook.xml."""
-
-    name: str
-    local_sheet: int | None
-    text: str
-    element: str
-
-
-@dataclass
-class OwnSheet:
-    """A sheet potentiel writes: its role (the mark), tab name, worksheet XML and charts.
-
-    ``worksheet`` is called at save time and yields the XML in chunks, so a million-row sheet
-    never sits in memory; with ``charts``, the worksheet must hold ``<drawing r:id="rId1"/>``
-    and ``drawing`` is the drawing part that anchors chart ``rId1``, ``rId2``, ... in order.
-    """
-
-    role: str
-    name: str
-    worksheet: Chunks
-    drawing: bytes | None = None
-    charts: list[bytes] = field(default_factory=list)
-    #: The sheet's Excel Table, made from the id the package gives it (related as
-    #: ``rIdTable1``: the worksheet must hold ``<tablePart r:id="rIdTable1"/>``).
-    table: Callable[[int], bytes] | None = None
-    #: Names scoped to the sheet (``_xlnm.Print_Titles``) -> their formula, '{sheet}' for the
-    #: quoted tab name.
-    local_names: dict[str, str] = field(default_factory=dict)
-    hidden: bool = False
-    #: Notes on cells: the comments part and the VML drawing that shows them, made from a
-    #: drawing id no other VML drawing has (related as ``rIdVml1``: the worksheet must hold
-    #: ``<legacyDrawing r:id="rIdVml1"/>``).
-    notes: tuple[bytes, Callable[[int], bytes]] | None = None
+from xml.sax.saxutils import quoteattr
 
 
 def attribute(element: str, name: str) -> str | None:
@@ -9314,7 +9512,8 @@ def unescape(text: str) -> str:
     return re.sub(r"&(#?\w+);", one, text)
 
 
-def _set_attribute(element: str, name: str, value: str) -> str:
+def set_attribute(element: str, name: str, value: str) -> str:
+    """An element's start tag with attribute ``name`` set to ``value`` (added if absent)."""
     pattern = re.compile(r"(\s" + re.escape(name) + r"\s*=\s*)(\"[^\"]*\"|'[^']*')")
     if pattern.search(element):
         return pattern.sub(lambda m: m.group(1) + quoteattr(value), element, count=1)
@@ -9329,15 +9528,6 @@ def prefix_of(xml: str, local: str) -> str:
     return (match.group(1) or "") if match else ""
 
 
-def check_output(path: Path) -> None:
-    """Refuse to write a workbook under a name that is not a .xlsx or .xlsm file's: Excel
-    would not open it (``out.csv``), or open it as another kind of file."""
-    if Path(path).suffix.lower() not in MAIN_TYPES:
-        raise WorkbookError(f"{Path(path).name} is not a workbook name: write to a .xlsx file "
-                            "(or .xlsm to keep the macros)",
-                            hint="potentiel writes .xlsx and .xlsm workbooks.")
-
-
 def declared_prefix(xml: str, namespace: str) -> str | None:
     """The prefix the part's root element declares for ``namespace``, or None.
 
@@ -9350,21 +9540,82 @@ def declared_prefix(xml: str, namespace: str) -> str | None:
                       root.group(0) if root else "")
     return found.group(1) if found else None
 
+'''),
+    "addin.workbook.zip_package": (False, r'''"""The zip package of a workbook: parts read lazily, edited in memory, saved atomically.
 
-def rels_part(part: str) -> str:
-    """Name of the .rels part holding a part's relationships."""
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", name + ".rels")
+A workbook is a zip package::
+
+    [Content_Types].xml          content type of every part
+    _rels/.rels                  package relationships
+    xl/workbook.xml              <sheets>, <definedNames>, ...
+    xl/_rels/workbook.xml.rels   sheet r:id -> xl/worksheets/sheetN.xml
+    xl/styles.xml                cell formats (xf indices are referenced by every cell)
+    xl/worksheets/sheetN.xml     one part per sheet (+ _rels/sheetN.xml.rels: drawings, tables)
+    xl/vbaProject.bin, xl/drawings/, xl/charts/, xl/comments1.xml, ...   left alone
+
+:class:`ZipPackage` reads parts on demand, keeps edits in memory and writes a new zip on
+:meth:`~ZipPackage.save`: every part nobody touched is copied with its compressed bytes as they
+are; new parts (a million-row sheet) are produced in chunks while they are deflated.  Saving is
+atomic: a temporary file in the same folder, then ``os.replace``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import queue
+import re
+import struct
+import threading
+import warnings
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Self
+from xml.sax.saxutils import quoteattr
+
+from addin.errors import WorkbookError, WorkbookLockedError
+from addin.workbook.content_types import (
+    CONTENT_TYPES,
+    CT_VBA,
+    MAIN_TYPES,
+    PACKAGE_RELS_NS,
+    REL_VBA,
+    WORKBOOK_PART,
+    Relationship,
+    check_output,
+    rels_part,
+    resolve_target,
+)
+from addin.workbook.files import atomic_write, check_not_open
+from addin.workbook.notices import Notice, WorkbookNotice
+from addin.workbook.xml_text import attribute, prefix_of
+
+#: Timestamp of the parts potentiel writes: fixed, so two runs give the same package.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+Chunks = Callable[[], Iterable[bytes]]
+#: Parts that may reach this size are written with zip64 headers (2 GiB is zipfile's limit);
+#: smaller ones without, as some readers (Apple Numbers) dislike zip64 they do not need.
+ZIP64_FROM = 1 << 30
 
 
-def _resolve(source: str, target: str) -> str:
-    if target.startswith("/"):
-        return target[1:]
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+@dataclass(frozen=True)
+class Stream:
+    """A part produced in chunks while saving, with a generous estimate of its size."""
+
+    chunks: Chunks
+    size_hint: int
+
+    def __call__(self) -> Iterable[bytes]:
+        return self.chunks()
 
 
-class Package:
-    """A workbook's zip parts, read lazily, with edits kept in memory until :meth:`save`."""
+class ZipPackage:
+    """A workbook's zip parts, read lazily, with edits kept in memory until :meth:`save`.
+
+    This layer knows parts, content types and relationships, not sheets: :class:`Package`
+    (:mod:`addin.workbook.zip_parts`) adds the workbook's tabs, names and potentiel's sheets.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -9389,13 +9640,13 @@ class Package:
         self._added: list[str] = []
         self._removed: set[str] = set()
         #: What the edits did to the user's own content, for the run's summary.
-        self.notices: list[str] = []
+        self.notices: list[Notice] = []
         if WORKBOOK_PART not in self._infos or CONTENT_TYPES not in self._infos:
             self._zip.close()
             raise WorkbookError(f"{self.path.name} is a zip file but not an Excel workbook.",
                                 hint="Open it in Excel and save it as .xlsx.")
 
-    def __enter__(self) -> Package:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -9468,6 +9719,30 @@ class Package:
         if content_type is not None:
             self._set_override(part, content_type)
 
+    def streamed(self, part: str) -> bool:
+        """Whether a part is produced only while saving (one of potentiel's new sheets)."""
+        return part in self._streams and part not in self._removed
+
+    def edit_head(self, part: str, edit: Callable[[bytes], bytes], size: int = 1 << 16) -> None:
+        """Rewrite the first ``size`` bytes of a part nobody edited yet, streaming the rest
+        as it is: only a part that ``edit`` changes is rewritten, and a big one is never
+        held in memory."""
+        if part in self._text or part in self._bytes or part in self._streams \
+                or part not in self._infos:
+            return
+        info = self._infos[part]
+        with self._zip.open(info) as stream:
+            head = stream.read(size)
+        if edit(head) == head:
+            return
+
+        def chunks() -> Iterator[bytes]:
+            with self._zip.open(info) as stream:
+                yield edit(stream.read(size))
+                while chunk := stream.read(1 << 20):
+                    yield chunk
+        self.put(part, Stream(chunks, size_hint=info.file_size))
+
     def _mark_added(self, part: str) -> None:
         self._removed.discard(part)
         if part not in self._infos and part not in self._added:
@@ -9514,7 +9789,7 @@ class Package:
             external = (attribute(element, "TargetMode") or "").lower() == "external"
             found.append(Relationship(attribute(element, "Id") or "", attribute(element, "Type")
                                       or "", target, None if external else
-                                      _resolve(source, target), element))
+                                      resolve_target(source, target), element))
         return found
 
     def add_relationship(self, source: str, type_: str, part: str, rid: str | None = None,
@@ -9523,7 +9798,7 @@ class Package:
         name = rels_part(source)
         if not self.exists(name):
             self.set_text(name, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                                f'<Relationships xmlns="{_PKG_RELS}"></Relationships>')
+                                f'<Relationships xmlns="{PACKAGE_RELS_NS}"></Relationships>')
         xml = self.text(name)
         used = {r.id for r in self.relationships(source)}
         if rid is None:
@@ -9542,6 +9817,333 @@ class Package:
         """Drop one relationship element of a part."""
         name = rels_part(source)
         self.set_text(name, self.text(name).replace(rel.element, "", 1))
+
+    def reachable(self, roots: list[str]) -> set[str]:
+        """The parts ``roots`` lead to through relationships, themselves included."""
+        seen: set[str] = set()
+        todo = list(roots)
+        while todo:
+            part = todo.pop()
+            if part in seen or not self.exists(part):
+                continue
+            seen.add(part)
+            todo.extend(r.part for r in self.relationships(part) if r.part)
+        return seen
+
+    # -- saving ----------------------------------------------------------------------------
+
+    def save(self, out: Path | None = None) -> Path:
+        """Write the package atomically to ``out`` (default: over the source file).
+
+        Only the file written must be free: writing a copy beside a workbook open in Excel
+        or LibreOffice is allowed.
+        """
+        target = Path(out) if out is not None else self.path
+        self._fit_extension(target)
+        check_not_open(target)
+        check = self._check_unchanged if target == self.path else None
+        folder = target.resolve().parent
+        if not folder.is_dir():
+            raise WorkbookError(f"Cannot write in the folder {folder}: it does not exist.",
+                                hint="Create it, or choose another output file with -o.")
+        try:
+            written = atomic_write(target, self._write_zip, before_replace=check,
+                                   source=self.path)
+            for notice in self.notices:
+                warnings.warn(WorkbookNotice(notice), stacklevel=2)
+            return written
+        except PermissionError as err:
+            raise WorkbookLockedError(f"Cannot replace {target.name}: {err.strerror}.",
+                                      hint="Close the workbook in Excel and run again.") from err
+        except OSError as err:
+            raise WorkbookError(f"Cannot write {target}: {err.strerror or err}.",
+                                hint="Check the free disk space, that the folder exists and "
+                                     "that you may write there (see -o).") from err
+
+    def _fit_extension(self, target: Path) -> None:
+        """Make the package what the target's extension says: a .xlsx holds no macros (the
+        VBA project is dropped, with a notice), a .xlsm is macro-enabled.  A copy (-o) with
+        any other extension is refused; a file written in place keeps its own kind."""
+        if target == self.path:
+            return
+        check_output(target)
+        suffix = target.suffix.lower()
+        if suffix == ".xlsx":
+            vba = [r for r in self.relationships(WORKBOOK_PART) if r.type == REL_VBA and r.part]
+            for rel in vba:
+                for part in sorted(self.reachable([rel.part or ""])):
+                    self.remove(part)
+                self.remove_relationship(WORKBOOK_PART, rel)
+            if vba:
+                self.notices.append(Notice("macros", {"target": target.name,
+                                                      "source": self.path.name}))
+            if not any(n.lower().endswith(".bin") and f'PartName="/{n}"' not in
+                       self.text(CONTENT_TYPES) for n in self.names()):
+                self.set_text(CONTENT_TYPES, re.sub(
+                    r"<(?:\w+:)?Default\b[^>]*ContentType=\"" + re.escape(CT_VBA) + r"\"[^>]*/>",
+                    "", self.text(CONTENT_TYPES)))
+        types = self.text(CONTENT_TYPES)
+        if f'PartName="/{WORKBOOK_PART}"' in types and MAIN_TYPES[suffix] not in types:
+            self._set_override(WORKBOOK_PART, MAIN_TYPES[suffix])
+
+    def _check_unchanged(self) -> None:
+        now = self.path.stat()
+        if (now.st_mtime_ns, now.st_size) != (self._stat.st_mtime_ns, self._stat.st_size):
+            raise WorkbookLockedError(
+                f"{self.path.name} was changed by another program while potentiel worked.",
+                hint="Run again once the other program has finished with the file.")
+
+    def _write_zip(self, stream: object) -> None:
+        with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as target:
+            for name in self.names():
+                info = self._infos.get(name)
+                if name in self._streams:
+                    zinfo = _zip_entry(name, info, level=1)
+                    size = getattr(self._streams[name], "size_hint", ZIP64_FROM)
+                    with target.open(zinfo, "w", force_zip64=size >= ZIP64_FROM) as part:
+                        for chunk in rendered_ahead(self._streams[name]()):
+                            part.write(chunk)
+                elif name in self._text or name in self._bytes:
+                    data = self.read(name)
+                    level = 1 if len(data) > ZIP64_FROM // 128 else 6  # big sheet: fast
+                    target.writestr(_zip_entry(name, info, level=level), data)
+                else:
+                    assert info is not None
+                    _copy_raw(self._zip, info, target)
+
+
+
+
+def _zip_entry(name: str, like: zipfile.ZipInfo | None, level: int = 6) -> zipfile.ZipInfo:
+    """Zip entry for a part: the original's date and compression, or fixed ones for new parts."""
+    info = zipfile.ZipInfo(name, like.date_time if like else ZIP_DATE)
+    info.compress_type = like.compress_type if like else zipfile.ZIP_DEFLATED
+    info.external_attr = like.external_attr if like else 0o600 << 16
+    # Level 1 for potentiel's big generated sheets: 3x faster, about the same size for XML.
+    info._compresslevel = level  # type: ignore[attr-defined]
+    return info
+
+
+def _copy_raw(source: zipfile.ZipFile, info: zipfile.ZipInfo, target: zipfile.ZipFile) -> None:
+    """Copy a member's compressed bytes as they are, CRC and sizes included.
+
+    The part keeps its exact bytes, even compressed, and a big sheet costs a file copy instead
+    of inflating and deflating it again.  zipfile has no public API for this, so the local
+    header is written with ``ZipInfo.FileHeader`` and the entry registered as ``ZipFile.write``
+    does (stable since Python 3.6).
+    """
+    if info.flag_bits & 0x1:
+        raise WorkbookError(f"the part {info.filename} of the workbook is encrypted",
+                            hint="Remove the workbook's password in Excel and save it again.")
+    stream = source.fp
+    assert stream is not None and target.fp is not None
+    stream.seek(info.header_offset)
+    local = stream.read(30)
+    if local[:4] != b"PK\x03\x04":
+        raise WorkbookError(f"the workbook is damaged near the part {info.filename}",
+                            hint="Open it in Excel and save it again.")
+    name_length, extra_length = struct.unpack("<HH", local[26:30])
+    stream.seek(info.header_offset + 30 + name_length + extra_length)
+    entry = zipfile.ZipInfo(info.filename, info.date_time)
+    entry.compress_type, entry.create_system = info.compress_type, info.create_system
+    entry.external_attr, entry.internal_attr = info.external_attr, info.internal_attr
+    entry.flag_bits = info.flag_bits & ~0x08  # sizes go in the local header, no descriptor
+    entry.CRC, entry.compress_size, entry.file_size = info.CRC, info.compress_size, \
+        info.file_size
+    entry.header_offset = target.fp.tell()
+    zip64 = max(info.file_size, info.compress_size) > zipfile.ZIP64_LIMIT
+    target.fp.write(entry.FileHeader(zip64))
+    remaining = info.compress_size
+    while remaining:
+        chunk = stream.read(min(remaining, 1 << 20))
+        if not chunk:
+            raise WorkbookError(f"the workbook is truncated in the part {info.filename}",
+                                hint="Open it in Excel and save it again.")
+        target.fp.write(chunk)
+        remaining -= len(chunk)
+    target.filelist.append(entry)
+    target.NameToInfo[entry.filename] = entry
+    target.start_dir = target.fp.tell()
+
+
+
+
+_DONE = object()
+
+
+def rendered_ahead(chunks: Iterable[bytes], depth: int = 1) -> Iterator[bytes]:
+    """The chunks of a part, the next one rendered in a second thread while this one is
+    deflated here: zlib and Arrow's string kernels release Python's lock, so both cores work.
+
+    At most ``depth`` chunks wait rendered (each one block of rows: memory stays flat).  Where
+    no thread can start (Python in WebAssembly), the chunks come one after the other.
+    """
+    ready: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def render() -> None:
+        try:
+            for chunk in chunks:
+                while not stop.is_set():
+                    try:
+                        ready.put(chunk, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put(_DONE)
+        except BaseException as error:  # raised again in the writing thread
+            ready.put(error)
+
+    thread = threading.Thread(target=render, name="potentiel-render", daemon=True)
+    try:
+        thread.start()
+    except RuntimeError:  # no threads here: render and deflate in turn
+        yield from chunks
+        return
+    try:
+        while (item := ready.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a renderer waiting on a full queue, then wait
+            try:
+                ready.get_nowait()
+            except queue.Empty:
+                thread.join(0.05)
+
+
+def iter_chunks(parts: Iterable[str | bytes]) -> Iterator[bytes]:
+    """Encode text chunks as UTF-8 on the way to the zip."""
+    for part in parts:
+        yield part.encode("utf-8") if isinstance(part, str) else part
+'''),
+    "addin.workbook.zip_parts": (False, r'''"""An .xlsx/.xlsm workbook edited as its zip parts, never round-tripped through a library.
+
+:class:`Package` is the one entry point for editing a workbook file: open it, read its tabs
+and names, install potentiel's sheets, save.  It builds on the zip layer
+(:mod:`addin.workbook.zip_package`: parts, content types and relationships, atomic saving) and
+adds what a workbook is: the tab list and defined names of ``xl/workbook.xml``.
+
+potentiel owns a few sheets (Analysis, Dashboard, ...) and marks each with a hidden defined name
+``_potentiel.<role>`` that points at it: Excel keeps such names and updates them when a sheet is
+renamed, so a re-run finds its own sheets and replaces them in place, never a user's sheet.
+Every part potentiel did not write is copied with the same bytes; the XML parts it must touch
+(workbook.xml, its rels, [Content_Types].xml, styles.xml) are edited as text
+(:mod:`addin.workbook.xml_text`), so namespace prefixes, ``mc:Ignorable`` and unknown
+extensions survive.  What an edit did to the user's own content (names turned into ``#REF!``)
+is told as a :class:`~addin.workbook.notices.WorkbookNotice` once the file is saved.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape, quoteattr
+
+from addin.workbook.a1 import quote_sheet, sheet_of_reference
+from addin.workbook.content_types import (
+    CT_CHART,
+    CT_COMMENTS,
+    CT_DRAWING,
+    CT_SHEET,
+    CT_TABLE,
+    CT_VML,
+    REL_CALC_CHAIN,
+    REL_CHART,
+    REL_COMMENTS,
+    REL_DRAWING,
+    REL_NS,
+    REL_SHEET,
+    REL_TABLE,
+    REL_VML,
+    WORKBOOK_PART,
+    Relationship,
+    check_output,
+    source_of,
+)
+from addin.workbook.notices import Notice, WorkbookNotice
+from addin.workbook.owned_sheets import MARK, mark_name, mark_reference, own_sheets, place_sheets
+from addin.workbook.references import (
+    Repointed,
+    app_titles,
+    refers_to,
+    rename_references,
+    repoint_chart,
+    repoint_worksheet,
+)
+from addin.workbook.xml_text import (
+    attribute,
+    declared_prefix,
+    prefix_of,
+    set_attribute,
+    unescape,
+)
+from addin.workbook.zip_package import Chunks, ZipPackage
+
+#: What callers import from here: the package, the sheets potentiel writes, and the few names
+#: of the layers below that a caller needs (the rest stays in those modules).
+__all__ = ["REL_CALC_CHAIN", "WORKBOOK_PART", "OwnSheet", "Package", "Sheet", "WorkbookNotice",
+           "check_output"]
+
+
+@dataclass
+class Sheet:
+    """One ``<sheet>`` element of workbook.xml."""
+
+    name: str
+    sheet_id: int
+    rid: str
+    part: str | None
+    element: str
+    position: int
+
+
+@dataclass
+class DefinedName:
+    """One ``<definedName>`` element of workbook.xml."""
+
+    name: str
+    local_sheet: int | None
+    text: str
+    element: str
+
+
+@dataclass
+class OwnSheet:
+    """A sheet potentiel writes: its role (the mark), tab name, worksheet XML and charts.
+
+    ``worksheet`` is called at save time and yields the XML in chunks, so a million-row sheet
+    never sits in memory; with ``charts``, the worksheet must hold ``<drawing r:id="rId1"/>``
+    and ``drawing`` is the drawing part that anchors chart ``rId1``, ``rId2``, ... in order.
+    """
+
+    role: str
+    name: str
+    worksheet: Chunks
+    drawing: bytes | None = None
+    charts: list[bytes] = field(default_factory=list)
+    #: The sheet's Excel Table, made from the id the package gives it (related as
+    #: ``rIdTable1``: the worksheet must hold ``<tablePart r:id="rIdTable1"/>``).
+    table: Callable[[int], bytes] | None = None
+    #: Names scoped to the sheet (``_xlnm.Print_Titles``) -> their formula, '{sheet}' for the
+    #: quoted tab name.
+    local_names: dict[str, str] = field(default_factory=dict)
+    hidden: bool = False
+    #: Notes on cells: the comments part and the VML drawing that shows them, made from a
+    #: drawing id no other VML drawing has (related as ``rIdVml1``: the worksheet must hold
+    #: ``<legacyDrawing r:id="rIdVml1"/>``).
+    notes: tuple[bytes, Callable[[int], bytes]] | None = None
+
+
+class Package(ZipPackage):
+    """A workbook's zip parts with its tabs and names, edits kept in memory until
+    :meth:`save`."""
 
     # -- workbook.xml ----------------------------------------------------------------------
 
@@ -9611,14 +10213,14 @@ class Package:
                 if stale_mark or local == sheet.position:
                     xml = xml.replace(defined.element, "", 1)
                 elif local is not None and local > sheet.position:
-                    xml = xml.replace(defined.element, _set_attribute(
+                    xml = xml.replace(defined.element, set_attribute(
                         defined.element, "localSheetId", str(local - 1)), 1)
             for view in re.findall(r"<(?:\w+:)?workbookView\b[^>]*>", xml):
                 new = view
                 for key in ("activeTab", "firstSheet"):
                     value = attribute(view, key)
                     if value is not None and int(value) >= sheet.position and int(value) > 0:
-                        new = _set_attribute(new, key, str(int(value) - 1))
+                        new = set_attribute(new, key, str(int(value) - 1))
                 xml = xml.replace(view, new, 1)
             return re.sub(r"<(?:\w+:)?definedNames>\s*</(?:\w+:)?definedNames>", "", xml)
         self._edit_workbook(shift)
@@ -9671,9 +10273,9 @@ class Package:
                 self.add_relationship(WORKBOOK_PART, REL_SHEET, part, rid=rel.id)
                 if current.name != name:  # e.g. a result tab the user renamed by hand
                     self._repoint_references(current.name, name)
-                element = _set_attribute(current.element, "name", name)
+                element = set_attribute(current.element, "name", name)
                 if spec.hidden or attribute(element, "state") is not None:
-                    element = _set_attribute(element, "state",
+                    element = set_attribute(element, "state",
                                              "hidden" if spec.hidden else "visible")
                 self._edit_workbook(lambda xml, old=current.element, new=element:
                                     xml.replace(old, new, 1))
@@ -9696,9 +10298,42 @@ class Package:
                 self.remove_relationship(WORKBOOK_PART, rel)
 
     def _repoint_references(self, gone: str, new: str | None = None) -> None:
-        """Point the user's names and formulas that refer to sheet ``gone`` at its new name
-        ``new``, as Excel does when a sheet is renamed, or (``new`` None: the sheet is deleted)
-        turn them into ``#REF!`` as Excel does then, each listed in :attr:`notices`."""
+        """Point what the user made that refers to sheet ``gone`` at its new name ``new``, as
+        Excel does when a sheet is renamed, or (``new`` None: the sheet is deleted) do what
+        Excel does then, each change listed in :attr:`notices`: names, cell formulas, data
+        validations and conditional formats turn into ``#REF!``, chart ranges too (their
+        cached values stay), hyperlinks to the sheet are removed."""
+        self._repoint_names(gone, new)
+        for sheet in self.sheets():
+            if sheet.part is None or not self.exists(sheet.part) or \
+                    not sheet.part.startswith("xl/worksheets/") or self.streamed(sheet.part):
+                continue
+            # read, not text(): a part is cached (and rewritten) only if something changes
+            xml, found = repoint_worksheet(self.read(sheet.part).decode("utf-8"), gone, new)
+            if found == Repointed():
+                continue
+            self.set_text(sheet.part, xml)
+            if new is not None:
+                continue
+            for key, where in (("formulas", found.formulas), ("validations", found.validations),
+                               ("formats", found.formats), ("links", found.links)):
+                if where:
+                    self.notices.append(Notice(key, {"n": len(where), "where": sheet.name,
+                                                     "cells": _some(where), "sheet": gone}))
+        holders = self._chart_holders()
+        for part in self.names():
+            if not (part.startswith("xl/charts/") and part.endswith(".xml")):
+                continue
+            xml, changed = repoint_chart(self.read(part).decode("utf-8"), gone, new)
+            if not changed:
+                continue
+            self.set_text(part, xml)
+            if new is None:
+                self.notices.append(Notice("chart", {"n": changed, "sheet": gone,
+                                                     "where": holders.get(part, "?")}))
+
+    def _repoint_names(self, gone: str, new: str | None) -> None:
+        """The user's defined names that refer to sheet ``gone``, repointed (see above)."""
         for defined in self.defined_names():
             if defined.name.startswith(MARK) or not refers_to(defined.text, gone):
                 continue
@@ -9708,33 +10343,20 @@ class Package:
             self._edit_workbook(lambda xml, old=defined.element, new=element:
                                 xml.replace(old, new, 1))
             if new is None:
-                self.notices.append(f"the name {defined.name} referred to the deleted sheet "
-                                    f"'{gone}': it is now {unescape(text)}")
-        for sheet in self.sheets():
-            if sheet.part is None or not self.exists(sheet.part) or \
-                    not sheet.part.startswith("xl/worksheets/") or sheet.part in self._streams:
-                continue
-            xml = self.read(sheet.part).decode("utf-8")
-            if gone.casefold() not in xml.casefold() and \
-                    escape(gone).casefold() not in xml.casefold():
-                continue
-            cells: list[str] = []
+                self.notices.append(Notice("name", {"name": defined.name, "sheet": gone,
+                                                    "formula": unescape(text)}))
 
-            def fix(match: re.Match[str], cells: list[str] = cells) -> str:
-                body = match.group(0)
-                found = _FORMULA.search(body)
-                if found is None or not refers_to(unescape(found.group(2)), gone):
-                    return body
-                cells.append(attribute(match.group(1) + ">", "r") or "?")
-                text = escape(rename_references(unescape(found.group(2)), gone, new))
-                return body[: found.start(2)] + text + body[found.end(2):]
-            fixed = _CELL.sub(fix, xml)  # the part is rewritten only if a formula changes
-            if cells:
-                self.set_text(sheet.part, fixed)
-            if cells and new is None:
-                self.notices.append(f"{len(cells)} formula(s) of sheet '{sheet.name}' "
-                                    f"({', '.join(cells[:5])}) referred to the deleted sheet "
-                                    f"'{gone}': they now show #REF!")
+    def _chart_holders(self) -> dict[str, str]:
+        """Chart part -> the tab that shows it (through the sheet's drawing)."""
+        holders = {}
+        for sheet in self.sheets():
+            for drawing in self.relationships(sheet.part) if sheet.part else []:
+                if drawing.type != REL_DRAWING or drawing.part is None:
+                    continue
+                for chart in self.relationships(drawing.part):
+                    if chart.part is not None:
+                        holders.setdefault(chart.part, sheet.name)
+        return holders
 
     def _update_titles(self) -> None:
         """Keep docProps/app.xml's list of worksheets equal to the tab list."""
@@ -9793,34 +10415,18 @@ class Package:
             view = re.search(r"<(?:\w+:)?workbookView\b[^>]*>", xml)
             if view is None:
                 return xml
-            new = _set_attribute(view.group(0), "activeTab", str(sheet.position))
+            new = set_attribute(view.group(0), "activeTab", str(sheet.position))
             first = attribute(new, "firstSheet")
             if first is not None and int(first) > sheet.position:
-                new = _set_attribute(new, "firstSheet", str(sheet.position))
+                new = set_attribute(new, "firstSheet", str(sheet.position))
             return xml.replace(view.group(0), new, 1)
         self._edit_workbook(edit)
 
     def _deselect(self, part: str) -> None:
-        """Drop ``tabSelected`` from a sheet's view, streaming the rest of the part as it is.
-
-        The attribute sits in the first bytes of the part: only a sheet that has it is
-        rewritten, and a big one is never held in memory.
-        """
-        if part in self._text or part in self._bytes or part in self._streams \
-                or part not in self._infos:
-            return
+        """Drop ``tabSelected`` from a sheet's view: the attribute sits in the first bytes of
+        the part, so only a sheet that has it is rewritten, and a big one is streamed."""
         selected = re.compile(rb'(<(?:\w+:)?sheetView\b[^>]*?)\s+tabSelected="(?:1|true)"')
-        info = self._infos[part]
-        with self._zip.open(info) as stream:
-            if not selected.search(stream.read(1 << 16)):
-                return
-
-        def chunks() -> Iterator[bytes]:
-            with self._zip.open(info) as stream:
-                yield selected.sub(rb"\1", stream.read(1 << 16), count=1)
-                while chunk := stream.read(1 << 20):
-                    yield chunk
-        self.put(part, Stream(chunks, size_hint=info.file_size))
+        self.edit_head(part, lambda head: selected.sub(rb"\1", head, count=1))
 
     def _sheet_rel(self, sheet: Sheet) -> Relationship:
         return next(r for r in self.relationships(WORKBOOK_PART) if r.id == sheet.rid)
@@ -9853,174 +10459,17 @@ class Package:
         """Delete a sheet's part and what only it uses (drawings, charts), nothing shared."""
         if sheet.part is None:
             return
-        doomed = self._reachable([sheet.part])
+        doomed = self.reachable([sheet.part])
         while True:
             shared = {rel.part for source in self.names() if source.endswith(".rels")
-                      for rel in self.relationships(_source_of(source))
-                      if _source_of(source) not in doomed and rel.part in doomed
-                      and not (_source_of(source) == WORKBOOK_PART and rel.id == sheet.rid)}
+                      for rel in self.relationships(source_of(source))
+                      if source_of(source) not in doomed and rel.part in doomed
+                      and not (source_of(source) == WORKBOOK_PART and rel.id == sheet.rid)}
             if not shared:
                 break
-            doomed -= self._reachable(sorted(shared))
+            doomed -= self.reachable(sorted(shared))
         for part in sorted(doomed):
             self.remove(part)
-
-    def _reachable(self, roots: list[str]) -> set[str]:
-        seen: set[str] = set()
-        todo = list(roots)
-        while todo:
-            part = todo.pop()
-            if part in seen or not self.exists(part):
-                continue
-            seen.add(part)
-            todo.extend(r.part for r in self.relationships(part) if r.part)
-        return seen
-
-    # -- saving ----------------------------------------------------------------------------
-
-    def save(self, out: Path | None = None) -> Path:
-        """Write the package atomically to ``out`` (default: over the source file).
-
-        Only the file written must be free: writing a copy beside a workbook open in Excel
-        or LibreOffice is allowed.
-        """
-        target = Path(out) if out is not None else self.path
-        self._fit_extension(target)
-        check_not_open(target)
-        check = self._check_unchanged if target == self.path else None
-        folder = target.resolve().parent
-        if not folder.is_dir():
-            raise WorkbookError(f"Cannot write in the folder {folder}: it does not exist.",
-                                hint="Create it, or choose another output file with -o.")
-        try:
-            written = atomic_write(target, self._write_zip, before_replace=check,
-                                   source=self.path)
-            for notice in self.notices:
-                warnings.warn(WorkbookNotice(notice), stacklevel=2)
-            return written
-        except PermissionError as err:
-            raise WorkbookLockedError(f"Cannot replace {target.name}: {err.strerror}.",
-                                      hint="Close the workbook in Excel and run again.") from err
-        except OSError as err:
-            raise WorkbookError(f"Cannot write {target}: {err.strerror or err}.",
-                                hint="Check the free disk space, that the folder exists and "
-                                     "that you may write there (see -o).") from err
-
-    def _fit_extension(self, target: Path) -> None:
-        """Make the package what the target's extension says: a .xlsx holds no macros (the
-        VBA project is dropped, with a notice), a .xlsm is macro-enabled.  A copy (-o) with
-        any other extension is refused; a file written in place keeps its own kind."""
-        if target == self.path:
-            return
-        check_output(target)
-        suffix = target.suffix.lower()
-        if suffix == ".xlsx":
-            vba = [r for r in self.relationships(WORKBOOK_PART) if r.type == REL_VBA and r.part]
-            for rel in vba:
-                for part in sorted(self._reachable([rel.part or ""])):
-                    self.remove(part)
-                self.remove_relationship(WORKBOOK_PART, rel)
-            if vba:
-                self.notices.append(f"{target.name} holds no macros: a .xlsx file cannot, so "
-                                    f"the VBA project of {self.path.name} was left out (write "
-                                    "a .xlsm to keep it)")
-            if not any(n.lower().endswith(".bin") and f'PartName="/{n}"' not in
-                       self.text(CONTENT_TYPES) for n in self.names()):
-                self.set_text(CONTENT_TYPES, re.sub(
-                    r"<(?:\w+:)?Default\b[^>]*ContentType=\"" + re.escape(CT_VBA) + r"\"[^>]*/>",
-                    "", self.text(CONTENT_TYPES)))
-        types = self.text(CONTENT_TYPES)
-        if f'PartName="/{WORKBOOK_PART}"' in types and MAIN_TYPES[suffix] not in types:
-            self._set_override(WORKBOOK_PART, MAIN_TYPES[suffix])
-
-    def _check_unchanged(self) -> None:
-        now = self.path.stat()
-        if (now.st_mtime_ns, now.st_size) != (self._stat.st_mtime_ns, self._stat.st_size):
-            raise WorkbookLockedError(
-                f"{self.path.name} was changed by another program while potentiel worked.",
-                hint="Run again once the other program has finished with the file.")
-
-    def _write_zip(self, stream: object) -> None:
-        with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as target:
-            for name in self.names():
-                info = self._infos.get(name)
-                if name in self._streams:
-                    zinfo = _new_info(name, info, level=1)
-                    size = getattr(self._streams[name], "size_hint", ZIP64_FROM)
-                    with target.open(zinfo, "w", force_zip64=size >= ZIP64_FROM) as part:
-                        for chunk in rendered_ahead(self._streams[name]()):
-                            part.write(chunk)
-                elif name in self._text or name in self._bytes:
-                    data = self.read(name)
-                    level = 1 if len(data) > ZIP64_FROM // 128 else 6  # big sheet: fast
-                    target.writestr(_new_info(name, info, level=level), data)
-                else:
-                    assert info is not None
-                    _copy_raw(self._zip, info, target)
-
-
-_PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.DOTALL)
-_FORMULA = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)</(?:\w+:)?f>")
-
-
-def _new_info(name: str, like: zipfile.ZipInfo | None, level: int = 6) -> zipfile.ZipInfo:
-    """Zip entry for a part: the original's date and compression, or fixed ones for new parts."""
-    info = zipfile.ZipInfo(name, like.date_time if like else ZIP_DATE)
-    info.compress_type = like.compress_type if like else zipfile.ZIP_DEFLATED
-    info.external_attr = like.external_attr if like else 0o600 << 16
-    # Level 1 for potentiel's big generated sheets: 3x faster, about the same size for XML.
-    info._compresslevel = level  # type: ignore[attr-defined]
-    return info
-
-
-def _copy_raw(source: zipfile.ZipFile, info: zipfile.ZipInfo, target: zipfile.ZipFile) -> None:
-    """Copy a member's compressed bytes as they are, CRC and sizes included.
-
-    The part keeps its exact bytes, even compressed, and a big sheet costs a file copy instead
-    of inflating and deflating it again.  zipfile has no public API for this, so the local
-    header is written with ``ZipInfo.FileHeader`` and the entry registered as ``ZipFile.write``
-    does (stable since Python 3.6).
-    """
-    if info.flag_bits & 0x1:
-        raise WorkbookError(f"the part {info.filename} of the workbook is encrypted",
-                            hint="Remove the workbook's password in Excel and save it again.")
-    stream = source.fp
-    assert stream is not None and target.fp is not None
-    stream.seek(info.header_offset)
-    local = stream.read(30)
-    if local[:4] != b"PK\x03\x04":
-        raise WorkbookError(f"the workbook is damaged near the part {info.filename}",
-                            hint="Open it in Excel and save it again.")
-    name_length, extra_length = struct.unpack("<HH", local[26:30])
-    stream.seek(info.header_offset + 30 + name_length + extra_length)
-    entry = zipfile.ZipInfo(info.filename, info.date_time)
-    entry.compress_type, entry.create_system = info.compress_type, info.create_system
-    entry.external_attr, entry.internal_attr = info.external_attr, info.internal_attr
-    entry.flag_bits = info.flag_bits & ~0x08  # sizes go in the local header, no descriptor
-    entry.CRC, entry.compress_size, entry.file_size = info.CRC, info.compress_size, \
-        info.file_size
-    entry.header_offset = target.fp.tell()
-    zip64 = max(info.file_size, info.compress_size) > zipfile.ZIP64_LIMIT
-    target.fp.write(entry.FileHeader(zip64))
-    remaining = info.compress_size
-    while remaining:
-        chunk = stream.read(min(remaining, 1 << 20))
-        if not chunk:
-            raise WorkbookError(f"the workbook is truncated in the part {info.filename}",
-                                hint="Open it in Excel and save it again.")
-        target.fp.write(chunk)
-        remaining -= len(chunk)
-    target.filelist.append(entry)
-    target.NameToInfo[entry.filename] = entry
-    target.start_dir = target.fp.tell()
-
-
-def _source_of(rels: str) -> str:
-    """The part a .rels part describes ('' for the package's own)."""
-    folder, name = posixpath.split(rels)
-    return posixpath.join(posixpath.dirname(folder), name[: -len(".rels")]) if folder != "_rels" \
-        else ""
 
 
 def _last_close(xml: str, p: str, locals_: Iterable[str]) -> int:
@@ -10030,58 +10479,9 @@ def _last_close(xml: str, p: str, locals_: Iterable[str]) -> int:
     return max(ends)
 
 
-_DONE = object()
-
-
-def rendered_ahead(chunks: Iterable[bytes], depth: int = 1) -> Iterator[bytes]:
-    """The chunks of a part, the next one rendered in a second thread while this one is
-    deflated here: zlib and Arrow's string kernels release Python's lock, so both cores work.
-
-    At most ``depth`` chunks wait rendered (each one block of rows: memory stays flat).  Where
-    no thread can start (Python in WebAssembly), the chunks come one after the other.
-    """
-    ready: queue.Queue[object] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def render() -> None:
-        try:
-            for chunk in chunks:
-                while not stop.is_set():
-                    try:
-                        ready.put(chunk, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            ready.put(_DONE)
-        except BaseException as error:  # raised again in the writing thread
-            ready.put(error)
-
-    thread = threading.Thread(target=render, name="potentiel-render", daemon=True)
-    try:
-        thread.start()
-    except RuntimeError:  # no threads here: render and deflate in turn
-        yield from chunks
-        return
-    try:
-        while (item := ready.get()) is not _DONE:
-            if isinstance(item, BaseException):
-                raise item
-            yield item  # type: ignore[misc]
-    finally:
-        stop.set()
-        while thread.is_alive():  # unblock a renderer waiting on a full queue, then wait
-            try:
-                ready.get_nowait()
-            except queue.Empty:
-                thread.join(0.05)
-
-
-def iter_chunks(parts: Iterable[str | bytes]) -> Iterator[bytes]:
-    """Encode text chunks as UTF-8 on the way to the zip."""
-    for part in parts:
-        yield part.encode("utf-8") if isinstance(part, str) else part
+def _some(cells: list[str]) -> str:
+    """The first few cells or ranges of a list, for a notice: ``C1, D1, ...``."""
+    return ", ".join(cells[:5]) + (", ..." if len(cells) > 5 else "")
 ''')
 })
 

@@ -224,9 +224,12 @@ def delete_dimension(book: Book, body: Request, _rng: random.Random) -> dict[str
 
 
 def update_dimension_properties(book: Book, body: Request, _rng: random.Random) -> dict:
-    dimension_range(book, body)
+    sheet, dimension, start, end = dimension_range(book, body)
     if not body.get("fields"):
         raise Invalid("At least one field must be updated, but none are listed in 'fields'.")
+    size = (body.get("properties") or {}).get("pixelSize")
+    if "pixelSize" in body["fields"].split(",") and size is not None:
+        sheet.sizes.update({(dimension, i): int(size) for i in range(start, end)})
     return {}
 
 

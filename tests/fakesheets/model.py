@@ -67,6 +67,8 @@ class Sheet:
     #: Conditional format rules (ConditionalFormatRule JSON) and the basic filter, if any.
     rules: list[dict[str, Any]] = field(default_factory=list)
     basic_filter: dict[str, Any] | None = None
+    #: Pixel sizes set by ``updateDimensionProperties``: ("ROWS" | "COLUMNS", index) -> px.
+    sizes: dict[tuple[str, int], int] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -101,6 +103,7 @@ class Sheet:
             {r: dict(row) for r, row in self.grid.items()},
             copy.deepcopy(self.rules),
             copy.deepcopy(self.basic_filter),
+            dict(self.sizes),
         )
 
     def properties(self, index: int) -> dict[str, Any]:
@@ -153,6 +156,9 @@ class Sheet:
                 nr, nc = (new, c) if dimension == "ROWS" else (r, new)
                 moved.setdefault(nr, {})[nc] = cell
         self.grid = moved
+        self.sizes = {(d, i + delta if d == dimension and i >= start else i): px
+                      for (d, i), px in self.sizes.items()
+                      if not (d == dimension and delta < 0 and start + delta <= i < start)}
 
 
 @dataclass(frozen=True)

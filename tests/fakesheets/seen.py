@@ -14,7 +14,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -25,6 +25,9 @@ from .server import FakeSheets
 #: How a DATE format without a pattern shows in a spreadsheet of this locale.
 LOCALE_DATES = {"en_US": "M/d/yyyy", "en_GB": "dd/MM/yyyy", "fr_FR": "dd/MM/yyyy",
                 "nl_NL": "d-M-yyyy"}
+#: Google's width of a column whose size was never set, and its vertical alignments in Excel.
+DEFAULT_COLUMN_PIXELS = 100
+_VERTICAL = {"TOP": "top", "MIDDLE": "center", "BOTTOM": "bottom"}
 
 
 def _hex(color: dict[str, float] | None) -> str | None:
@@ -117,8 +120,9 @@ def seen(fake: FakeSheets, sid: str, title: str) -> Seen:
 
 
 def to_xlsx(tabs: list[Seen], path: Path) -> Path:
-    """The tabs as an .xlsx with their look: values as displayed, fills, frozen panes,
-    filter, colour rules and dropdowns."""
+    """The tabs as an .xlsx with their look: values as displayed, fills, fonts, wrapping,
+    column widths and row heights as Google shows them (Arial 10, 100 px columns unless set),
+    frozen panes, filter, colour rules and dropdowns."""
     book = openpyxl.Workbook()
     book.remove(book.active)
     for tab in tabs:
@@ -132,12 +136,17 @@ def to_xlsx(tabs: list[Seen], path: Path) -> Path:
                     cell.fill = PatternFill("solid", fgColor=fill)
                 text = fmt.get("textFormat") or {}
                 colour = _hex((text.get("foregroundColorStyle") or {}).get("rgbColor"))
-                if text:
-                    cell.font = Font(bold=text.get("bold"), color=colour,
-                                     size=text.get("fontSize"))
+                cell.font = Font(name="Arial", bold=text.get("bold"), color=colour,
+                                 size=text.get("fontSize", 10))
+                cell.alignment = Alignment(
+                    wrap_text=fmt.get("wrapStrategy") == "WRAP",
+                    vertical=_VERTICAL.get(fmt.get("verticalAlignment", "BOTTOM")))
         for c in range(tab.width):
-            ws.column_dimensions[get_column_letter(c + 1)].width = max(
-                12, min(40, max((len(str(row[c])) for row in tab.rows()), default=8) + 2))
+            pixels = tab.sheet.sizes.get(("COLUMNS", c), DEFAULT_COLUMN_PIXELS)
+            ws.column_dimensions[get_column_letter(c + 1)].width = max(pixels - 5, 0) / 7
+        for (dimension, r), pixels in tab.sheet.sizes.items():
+            if dimension == "ROWS":
+                ws.row_dimensions[r + 1].height = pixels * 0.75
         ws.page_setup.orientation = "landscape"
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0

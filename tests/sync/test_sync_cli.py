@@ -86,6 +86,29 @@ def test_sync_with_a_missing_config_file(tmp_path: Path,
         "  hint: Create one with `potentiel sync init`.\n")
 
 
+def test_every_config_mistake_in_one_go_one_a_line(config: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Two typos and a wrong kind: exit 2, one line each on stderr, one line in the log."""
+    config.write_text(CONFIG + 'segmnets = ["Hot"]\nconflict = 3\n[retry]\ntimout = 5\n')
+    log = config.with_suffix(".log")
+    assert potentiel("sync", "--config", str(config), "--log", str(log)) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"potentiel: {config} has 3 problems:",
+        "  (1) unknown key 'segmnets' (did you mean 'segments'?)",
+        "  (2) 'conflict' must be a non-empty text, not 3",
+        "  (3) unknown key 'timout' in [retry] (did you mean 'timeout'?)",
+        f"  hint: Fix {config.name}; `potentiel sync init NEW.toml` writes a commented example."]
+    logged = log.read_text(encoding="utf-8").splitlines()
+    assert len(logged) == 1 and logged[0].endswith(
+        f"sync failed: {config} has 3 problems: (1) unknown key 'segmnets' (did you mean "
+        "'segments'?) (2) 'conflict' must be a non-empty text, not 3 (3) unknown key 'timout' "
+        f"in [retry] (did you mean 'timeout'?). Fix {config.name}; `potentiel sync init "
+        "NEW.toml` writes a commented example.")
+    assert potentiel("sync", "check", "--config", str(config)) == 2
+    assert "has 3 problems:" in capsys.readouterr().err
+
+
 def test_sync_with_a_bad_interval(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert potentiel("sync", "--config", str(config), "--every", "often") == 2
     assert "'often' is not an interval" in capsys.readouterr().err
@@ -117,9 +140,9 @@ def test_status_lists_the_last_runs(config: Path, capsys: pytest.CaptureFixture[
         f"  {started[0]}  running     0 requests, 0 rows pushed, 0 pulled, 0 conflicts\n"
         "      (still running, or stopped before it could finish: the next run starts from "
         "the last good state)\n"
-        f"  {started[1]}  failed      1 requests, 0 rows pushed, 0 pulled, 0 conflicts\n"
+        f"  {started[1]}  failed       1 request, 0 rows pushed, 0 pulled, 0 conflicts\n"
         "      Google refused the service account (403): share the spreadsheet with it\n"
-        f"  {started[2]}  ok          3 requests, 5 rows pushed, 2 pulled, 1 conflicts\n")
+        f"  {started[2]}  ok          3 requests, 5 rows pushed, 2 pulled, 1 conflict\n")
 
 
 def test_schedule_round_trip_through_the_command(user_crontab: str, config: Path,  # noqa: F811
@@ -158,7 +181,8 @@ def test_schedule_install_refuses_a_bad_config(user_crontab: str, tmp_path: Path
     broken.write_text(CONFIG + 'segment = ["Hot"]\n')
     assert potentiel("schedule", "install", "--config", str(broken), "--every", "15m",
                      "--using", "cron") == 2
-    assert capsys.readouterr().err.startswith(f"potentiel: {broken}: unknown key 'segment'\n")
+    assert capsys.readouterr().err.startswith(
+        f"potentiel: {broken}: unknown key 'segment' (did you mean 'segments'?)\n")
     assert subprocess.run(["crontab", "-l"], capture_output=True, text=True,
                           check=True).stdout == UNRELATED
 
@@ -211,13 +235,13 @@ def test_one_run_prints_the_summary_then_nothing_to_do(
         live_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert potentiel("sync", "--config", str(live_config)) == 0
     first = capsys.readouterr().out.splitlines()
-    assert re.search(r" sync ok \(\d+ requests\): changed 7 cell/row\(s\) in Sheets and 0 in "
+    assert re.search(r" sync ok \(\d+ requests\): changed 7 cells or rows in Sheets and 0 in "
                      "the workbook; 0 conflict", first[0])
     assert first[1:] == ["  Hot: 7 added, 0 updated, 0 removed, 0 pulled, 0 conflicts"]
     log = live_config.with_suffix(".log")
     assert potentiel("sync", "--config", str(live_config), "--log", str(log)) == 0
     assert capsys.readouterr().out == ""
-    assert re.search(r" sync ok \(\d+ requests\): both sides agree; nothing to do$",
+    assert re.search(r" sync ok \(\d+ requests?\): both sides agree; nothing to do$",
                      log.read_text().splitlines()[0])
 
 
@@ -259,7 +283,7 @@ def test_every_in_a_subprocess_until_sigterm(live_config: Path, fake_sheets: Fak
     assert len(runs) >= 3
     assert " ok: 7 added, 0 updated, 0 removed, 0 pulled, 0 conflicts; " in runs[0]
     assert all(re.search(r" ok: 0 added, 0 updated, 0 removed, 0 pulled, 0 conflicts; \d+ "
-                         r"requests\. both sides agree; nothing to do$", line)
+                         r"requests?\. both sides agree; nothing to do$", line)
                for line in runs[1:])
     with SyncState(state) as log:
         logged = log.runs(100).sort_values("id")

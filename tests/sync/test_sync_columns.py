@@ -95,9 +95,14 @@ def test_an_unknown_column_is_refused_with_the_available_ones(
     with pytest.raises(SyncError) as err:
         run(config)
     message = str(err.value)
-    assert "budjet" in message and "available: " in message
+    assert message.startswith("column budjet is neither in the Customers sheet nor an analysis "
+                              "column (available: ")
     for name in ("budget", "Territory", "channel", "prospect_score"):
         assert name in message
+    config.write_text(config.read_text().replace('"budjet"', '"budjet", "teritory"'))
+    with pytest.raises(SyncError, match=r"^columns budjet, teritory are neither in the Customers "
+                                        "sheet nor analysis columns"):
+        run(config)
 
 
 @pytest.fixture()

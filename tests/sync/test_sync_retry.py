@@ -89,7 +89,7 @@ def test_a_read_gives_up_after_the_attempt_bound(fake_sheets, sid, clock) -> Non
 def test_a_read_gives_up_when_the_wait_would_pass_the_time_bound(fake_sheets, sid,
                                                                  clock) -> None:
     fake_sheets.inject(Fault.quota(retry_after=300), kind="values.batchGet")
-    with pytest.raises(SheetsApiError, match="after 1 tries") as err:
+    with pytest.raises(SheetsApiError, match="after 1 try over") as err:
         http(fake_sheets, session(clock, max_total=60)).values_batch_get(sid, ["Sheet1"])
     assert err.value.status == 429 and clock.sleeps == []
 

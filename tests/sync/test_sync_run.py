@@ -43,6 +43,22 @@ def test_first_sync_sets_up_the_tabs(tmp_path: Path, fake_sheets: FakeSheets,
     assert len(protected) == len(COLUMNS) and all(p["warningOnly"] for p in protected)
 
 
+def test_segments_missing_from_the_workbook_are_named(tmp_path: Path, fake_sheets: FakeSheets,
+                                                      sample: Path) -> None:
+    """One missing segment is "a segment ... is", two are "segments ... are"; nothing sent."""
+    config, _ = setup(tmp_path, fake_sheets, sample)
+    text = config.read_text()
+    config.write_text(text.replace('"Lost customers"', '"Warm leads"'))
+    with pytest.raises(PotentielError, match=r"^segment Warm leads is not in the workbook's "
+                                             "Segments sheet"):
+        run(config)
+    config.write_text(text.replace('"Lost customers"', '"Warm leads", "VIP"'))
+    with pytest.raises(PotentielError, match=r"^segments Warm leads, VIP are not in the "
+                                             "workbook's Segments sheet"):
+        run(config)
+    assert fake_sheets.request_count("write") == 0
+
+
 def test_steady_state_is_constant_and_writes_nothing(tmp_path: Path, fake_sheets: FakeSheets,
                                                      sample: Path) -> None:
     config, _ = setup(tmp_path, fake_sheets, sample)

@@ -162,12 +162,12 @@ def test_sync_check_and_every_run_list_all_problems_at_once(
     fake_sheets.reset_counters()
     assert potentiel("sync", "check", "--config", str(config)) == 2
     out = capsys.readouterr().out
-    assert "3 problem(s)" in out
+    assert "3 problems" in out and "problem(s)" not in out
     for words in ("missing.xlsx does not exist", "placeholder", "key.json does not exist"):
         assert words in out
     assert potentiel("sync", "--config", str(config)) == 2
     err = capsys.readouterr().err
-    assert "has 3 problem(s): (1) the workbook" in err and "(3) the service account key" in err
+    assert "has 3 problems:\n  (1) the workbook" in err and "\n  (3) the service account key" in err
     assert fake_sheets.request_count() == 0
     config.write_text(config.read_text().replace("missing.xlsx", "customers.xlsx"))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ from addin.core.palette import MEANINGS
 from addin.errors import SyncConfigError
 from addin.workbook.sheetxml import HEADER_FILL
 from sheets_sync.config import load_config, parse_config
-from sheets_sync.google.about import TITLES
+from sheets_sync.google.about import TITLES, stamp_range
 from sheets_sync.google.layout import (
     STATUS_CHOICES,
     Look,
@@ -99,7 +100,9 @@ def test_a_published_tab_is_a_call_list_in_the_books_language(
     about = seen(fake_sheets, sid, TITLES[["en", "fr", "nl"].index(language)])
     assert header("temperature", language) + " = " + HOT_WORD[language] in [
         r[0] for r in about.rows()]
-    assert "UTC" in about.shown(1, 1)
+    stamp = about.shown(1, 1)
+    assert "UTC" in stamp and "(s)" not in stamp
+    assert {"en": "0 conflicts kept", "fr": "0 conflit gardé dans"}[language] in stamp
     # the next unchanged run is one small request
     fake_sheets.reset_counters()
     assert run(config).requests == 1
@@ -225,9 +228,7 @@ def test_a_published_tab_renders(tmp_path: Path, fake_sheets: FakeSheets,
     """Both tabs, with money, %, dates and coloured words, and the About tab, exported with
     their look and rendered to PNG for a person to look at (POTENTIEL_RENDER_DIR keeps them)."""
     config, sid = setup(tmp_path, fake_sheets, books[language])
-    text = config.read_text(encoding="utf-8").replace(
-        f"columns = {COLUMNS!r}".replace("'", '"'), f"columns = {WIDE!r}".replace("'", '"'))
-    config.write_text(text, encoding="utf-8")
+    wide(config)
     assert run(config).outcome == "ok"
     about = TITLES[["en", "fr", "nl"].index(language)]
     tabs = [seen(fake_sheets, sid, t) for t in (HOT, "Lost customers", about)]
@@ -241,6 +242,69 @@ def test_a_published_tab_renders(tmp_path: Path, fake_sheets: FakeSheets,
     keep = Path(os.environ.get("POTENTIEL_RENDER_DIR", tmp_path / "png"))
     pages = render(path, keep / language, results=False, dpi=70)
     assert pages and all(p.stat().st_size > 1000 for p in pages)
+
+
+def wide(config: Path) -> None:
+    """The configuration with the WIDE columns (money, %, dates, RFM)."""
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace(f"columns = {COLUMNS!r}".replace("'", '"'),
+                                   f"columns = {WIDE!r}".replace("'", '"')), encoding="utf-8")
+
+
+# Widths are worked out at 7 px a character (8 bold) plus 12 px of padding (about Arial 10,
+# rounded up), so what is measured fits in Google; bounded, and wrapped past the bound.
+@pytest.mark.parametrize(("language", "about_widths", "temperature", "last_order"), [
+    # A: "Last sync that changed this spreadsheet", 39 * 7 + 12 = 285;
+    # B: "the workbook: overwritten at every sync (grey header)", 53 * 7 + 12 = 383;
+    # "Temperature" bold: 11 * 8 + 12 = 100; "Last order": longest of "order" 5 * 8 + 12 = 52,
+    # half the label 10 * 8 + 12 = 92 // 2 + 12 = 58 and a date 10 * 7 + 12 = 82 -> 82
+    ("en", (285, 383), 100, 82),
+    # A: "Dernière synchronisation qui a modifié ce classeur", 50 * 7 + 12 = 362 -> 360 (bound);
+    # B: "le classeur : réécrit à chaque synchronisation (en-tête gris)", 61 * 7 + 12 = 439;
+    # "Température" 11 * 8 + 12 = 100; "Dernière commande": 17 * 8 + 12 = 148 // 2 + 12 = 86
+    ("fr", (360, 439), 100, 86),
+])
+def test_labels_fit_their_columns_or_wrap(tmp_path: Path, fake_sheets: FakeSheets,
+                                          books: dict[str, Path], language: str,
+                                          about_widths: tuple[int, int], temperature: int,
+                                          last_order: int) -> None:
+    """Nothing is cut off: the About tab's columns are as wide as their text and wrap past a
+    bound (the last-sync label, the stamp); a segment header never breaks inside a word."""
+    config, sid = setup(tmp_path, fake_sheets, books[language])
+    wide(config)
+    assert run(config).outcome == "ok"
+    about = seen(fake_sheets, sid, TITLES[["en", "fr", "nl"].index(language)])
+    assert (about.sheet.sizes[("COLUMNS", 0)], about.sheet.sizes[("COLUMNS", 1)]) == about_widths
+    for row, col in ((1, 0), (1, 1), (5, 0), (5, 1)):  # the label, the stamp, the legend
+        assert (about.cell(row, col).fmt or {}).get("wrapStrategy") == "WRAP"
+    assert (about.cell(0, 0).fmt or {}).get("wrapStrategy") is None  # the heading runs on
+    hot = seen(fake_sheets, sid, HOT)
+    assert hot.sheet.sizes[("COLUMNS", hot.column(header("temperature", language)))] == \
+        temperature
+    assert hot.sheet.sizes[("COLUMNS", hot.column(header("last_order", language)))] == \
+        last_order
+    assert hot.sheet.sizes[("COLUMNS", hot.column(header("next_action", language)))] == 140
+
+
+def test_a_shorter_legend_leaves_nothing_of_the_longer_one(
+        tmp_path: Path, fake_sheets: FakeSheets, books: dict[str, Path]) -> None:
+    """Fewer columns: the legend is rewritten over the whole tab and its swatches move with
+    it (no colour left on a row that is now a column's line, no stale row at the bottom)."""
+    config, sid = setup(tmp_path, fake_sheets, books["en"])
+    narrow = config.read_text(encoding="utf-8")
+    wide(config)
+    assert run(config).outcome == "ok"
+    before = seen(fake_sheets, sid, "About").height
+    config.write_text(narrow, encoding="utf-8")
+    assert run(config).outcome == "ok"
+    about = seen(fake_sheets, sid, "About")
+    rows = about.rows()
+    # 4 heading rows, 10 columns, a blank, the colour table's header, 3 temperature colours,
+    # 3 customer type colours; the wide legend had 13 columns and 3 more RFM colours
+    assert (before, about.height) == (4 + 13 + 2 + 9, 4 + 10 + 2 + 6)
+    coloured = [r for r in range(about.height) if about.fill(r, 0)]
+    assert coloured == [r for r, row in enumerate(rows) if " = " in row[0]]
+    assert len(coloured) == 6
 
 
 def test_cells_read_back_as_the_canonical_values_they_show() -> None:
@@ -284,3 +348,26 @@ def test_status_choices_in_the_configuration(tmp_path: Path) -> None:
     assert config.status_choices == ("new", "won")
     with pytest.raises(SyncConfigError, match="status_choices"):
         parse_config({**table, "status_choices": "new"}, tmp_path / "s.toml")
+
+
+@pytest.mark.parametrize(("language", "counts", "text"), [
+    ("en", (1, 0), "2026-03-05 09:30 UTC: 1 change written here, 0 conflicts kept in the "
+                   "workbook's Conflicts sheet"),
+    ("en", (3, 1), "2026-03-05 09:30 UTC: 3 changes written here, 1 conflict kept in the "
+                   "workbook's Conflicts sheet"),
+    ("fr", (0, 1), "2026-03-05 09:30 UTC : 0 modification écrite ici, 1 conflit gardé dans la "
+                   "feuille Conflicts du classeur"),
+    ("fr", (2, 3), "2026-03-05 09:30 UTC : 2 modifications écrites ici, 3 conflits gardés dans "
+                   "la feuille Conflicts du classeur"),
+    ("nl", (1, 2), "2026-03-05 09:30 UTC: 1 wijziging hier geschreven, 2 conflicten bewaard in "
+                   "het blad Conflicts van de werkmap"),
+    ("nl", (4, 1), "2026-03-05 09:30 UTC: 4 wijzigingen hier geschreven, 1 conflict bewaard in "
+                   "het blad Conflicts van de werkmap"),
+])
+def test_the_last_run_stamp_counts_in_the_books_language(language: str, counts: tuple[int, int],
+                                                         text: str) -> None:
+    """One change, three changes; French says 0 modification (the singular) and agrees."""
+    look = Look(columns=("customer_id", "name"), key="customer_id",
+                owned=frozenset({"customer_id", "name"}), language=language)
+    when = datetime(2026, 3, 5, 9, 30, tzinfo=UTC)
+    assert stamp_range(look, *counts, now=when)["values"] == [[text]]
