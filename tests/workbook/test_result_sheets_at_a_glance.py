@@ -13,10 +13,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 import xlsxwriter
 from handmade import french_shop
 
+from addin import run_analysis
 from addin.app.jobs import analyze_file
 from addin.core.analysis import Analysis
 from addin.core.labels import header, language_index
@@ -26,6 +28,7 @@ from addin.workbook.dashboard import CHART_ROWS
 from addin.workbook.header_notes import LEGEND, NOTES
 from addin.workbook.results import write_results
 from addin.workbook.sheetxml import HEADER_LINES, header_lines
+from addin.workbook.validation_sheet import validation_frame
 
 LANGUAGES = ("en", "fr", "nl")
 ANALYSIS = {"en": "Analysis", "fr": "Analyse", "nl": "Analyse"}
@@ -310,3 +313,18 @@ def test_notes_live_beside_the_users_own_notes_and_are_replaced_on_a_rerun(
     loaded = openpyxl.load_workbook(path)
     assert loaded["Customers"]["B2"].comment.text.startswith("Ann prefers email")
     assert any(c.comment for c in loaded["Analysis"][1])
+
+
+@pytest.mark.parametrize(("language", "shown"), [("en", "Line amount"), ("fr", "Montant"),
+                                                 ("nl", "Bedrag")])
+def test_a_column_the_book_lacks_is_named_in_its_language(language: str, shown: str) -> None:
+    """Orders without an amount or a unit price: Validation names the missing column by the
+    word the Columns sheet offers for it, not the code's ``amount``."""
+    customers = pd.DataFrame({"customer_id": ["C1"], "name": ["Ann"]})
+    orders = pd.DataFrame({"customer_id": ["C1"], "order_date": ["2026-01-05"],
+                           "quantity": [2]})
+    analysis = run_analysis(customers, orders, settings={"language": language})
+    frame, _ = validation_frame(analysis, language)
+    column = frame.columns[2]
+    assert shown in set(frame[column]), frame.to_string()
+    assert "amount" not in set(frame[column])
