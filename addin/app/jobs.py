@@ -15,8 +15,9 @@ import pandas as pd
 
 from addin.app.side import Side
 from addin.core.analysis import Analysis, run_analysis
+from addin.core.columnmap import column_word
 from addin.core.headline import headline
-from addin.core.labels import VALUES, header, language_index
+from addin.core.labels import VALUES, language_index
 from addin.core.messages import plural, render, singular
 from addin.core.progress import Progress, quiet
 from addin.errors import PotentielError
@@ -113,6 +114,9 @@ SUMMARY: dict[str, tuple[str, str, str]] = {
     "problems": ("{errors} and {warnings} in the input:", "{errors} et {warnings} dans les "
                  "données :", "{errors} en {warnings} in de gegevens:"),
     "row": (" row {row}", " ligne {row}", " rij {row}"),
+    "count": ("{word}: {n}", "{word} : {n}", "{word}: {n}"),
+    "problem": ("  {where}{column}:{value} {message}", "  {where}{column} :{value} {message}",
+                "  {where}{column}:{value} {message}"),
     "more": ("  ... and {n} more (see the Validation sheet)",
              "  ... et {n} de plus (voir la feuille Validation)",
              "  ... en nog {n} (zie het blad Validatie)"),
@@ -121,6 +125,10 @@ SUMMARY: dict[str, tuple[str, str, str]] = {
     "written": ("Results written to {path}", "Résultats écrits dans {path}",
                 "Resultaten geschreven naar {path}"),
 }
+
+
+#: The as-of date in the summary, (en, fr, nl): ISO in English, as each language writes it else.
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
 
 
 def _money(value: float, language: str) -> str:
@@ -142,10 +150,12 @@ def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
         return SUMMARY[_form(SUMMARY, key, values.get("n"), language)][index].format(**values)
 
     figures = headline(analysis)
-    lines = [say("analysed", n=figures.customers, date=analysis.as_of.date())]
+    lines = [say("analysed", n=figures.customers,
+                 date=analysis.as_of.strftime(DATE_FORMATS[index]))]
     counts = table["customer_type"].value_counts()
     words = VALUES["customer_type"]
-    lines.append("  " + ", ".join(f"{words[k][index]}: {v}" for k, v in counts.items()))
+    lines.append("  " + ", ".join(say("count", word=words[k][index], n=v)
+                                  for k, v in counts.items()))
     lines.append(say("money", hot=figures.hot, revenue=_money(figures.revenue, language)))
     for name, rows in analysis.segments.items():
         lines.append(say("segment", name=name, n=len(rows)))
@@ -159,12 +169,13 @@ def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
         for rec, message in zip(shown.itertuples(index=False), messages, strict=True):
             where = f"{rec.sheet}" + (say("row", row=rec.row) if pd.notna(rec.row) else "")
             place = analysis.columns.get(str(rec.sheet), {}).get(str(rec.column))
-            named = place[0] if place else header(str(rec.column), language)
+            named = place[0] if place else column_word(str(rec.column), language)
             column = f", {named}" if rec.column else ""
             quoted = f"'{rec.value}'"  # a message that quotes the value does not repeat it
             value = f" {quoted}" if rec.value not in ("", None) and quoted not in rec.message \
                 else ""
-            lines.append(f"  {where}{column}:{value} {message}")
+            lines.append(say("problem", where=where, column=column, value=value,
+                             message=message))
         if len(v) > limit:
             lines.append(say("more", n=len(v) - limit))
     else:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from addin.core.labels import HEADERS, language_index
+from addin.core.labels import header as result_header
 from addin.core.parsing import NO, YES, parse_dates, parse_numbers
 from addin.core.schema import (
     IGNORE_WORDS,
@@ -100,6 +101,15 @@ class UserMapping:
 def field_label(name: str, language: str) -> str:
     """The label of a field in the book's language (``unit_price`` -> ``Prix unitaire``)."""
     return FIELD_LABELS[name][language_index(language)]
+
+
+def column_word(column: str, language: str) -> str:
+    """A column the workbook does not have (a required one missing, a Python-API input) by
+    the word the Columns sheet uses for it, else the result sheets' header: never the code's
+    ``amount`` in a French book."""
+    if column in FIELD_LABELS:
+        return field_label(column, language)
+    return result_header(column, language)
 
 
 def field_labels(language: str) -> list[str]:

@@ -7,8 +7,8 @@ import pandas as pd
 import pyarrow as pa
 
 from addin.core.analysis import Analysis
-from addin.core.columnmap import FIELD_LABELS, field_label
-from addin.core.labels import header, language_index
+from addin.core.columnmap import column_word
+from addin.core.labels import language_index
 from addin.core.messages import render
 from addin.workbook.a1 import column_letter, quote_sheet
 from addin.workbook.result_words import SEVERITY, VALIDATION_HEADERS, word
@@ -61,7 +61,7 @@ def validation_frame(analysis: Analysis, language: str) -> tuple[pd.DataFrame, p
     columns = frame["column"].astype(object).where(frame["column"].notna(), None)
     found = [where.get(s, {}).get(str(c)) if c is not None else None
              for s, c in zip(sheets, columns, strict=True)]
-    shown = [f[0] if f else None if c is None else _column_word(str(c), language)
+    shown = [f[0] if f else None if c is None else column_word(str(c), language)
              for f, c in zip(found, columns, strict=True)]
     letters = pd.Series([column_letter(f[1]) if f else None for f in found], dtype=object)
     rows = frame["row"].astype("Int64").astype(object).where(frame["row"].notna(), None)
@@ -86,13 +86,6 @@ def validation_frame(analysis: Analysis, language: str) -> tuple[pd.DataFrame, p
     })
     out = out.rename(columns={k: v[i] for k, v in VALIDATION_HEADERS.items()})
     return out, pa.array(location.to_numpy(dtype=object), type=pa.string())
-
-
-def _column_word(column: str, language: str) -> str:
-    """A column the workbook does not have (a required one missing, a Python-API input) by
-    the word the Columns sheet uses for it, else the result sheets' header: never the code's
-    ``amount`` in a French book."""
-    return field_label(column, language) if column in FIELD_LABELS else header(column, language)
 
 
 def _said(frame: pd.DataFrame, count: pd.Series) -> pd.DataFrame:

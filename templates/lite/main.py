@@ -987,8 +987,9 @@ import pandas as pd
 
 from addin.app.side import Side
 from addin.core.analysis import Analysis, run_analysis
+from addin.core.columnmap import column_word
 from addin.core.headline import headline
-from addin.core.labels import VALUES, header, language_index
+from addin.core.labels import VALUES, language_index
 from addin.core.messages import plural, render, singular
 from addin.core.progress import Progress, quiet
 from addin.errors import PotentielError
@@ -1085,6 +1086,9 @@ SUMMARY: dict[str, tuple[str, str, str]] = {
     "problems": ("{errors} and {warnings} in the input:", "{errors} et {warnings} dans les "
                  "données :", "{errors} en {warnings} in de gegevens:"),
     "row": (" row {row}", " ligne {row}", " rij {row}"),
+    "count": ("{word}: {n}", "{word} : {n}", "{word}: {n}"),
+    "problem": ("  {where}{column}:{value} {message}", "  {where}{column} :{value} {message}",
+                "  {where}{column}:{value} {message}"),
     "more": ("  ... and {n} more (see the Validation sheet)",
              "  ... et {n} de plus (voir la feuille Validation)",
              "  ... en nog {n} (zie het blad Validatie)"),
@@ -1093,6 +1097,10 @@ SUMMARY: dict[str, tuple[str, str, str]] = {
     "written": ("Results written to {path}", "Résultats écrits dans {path}",
                 "Resultaten geschreven naar {path}"),
 }
+
+
+#: The as-of date in the summary, (en, fr, nl): ISO in English, as each language writes it else.
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
 
 
 def _money(value: float, language: str) -> str:
@@ -1114,10 +1122,12 @@ def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
         return SUMMARY[_form(SUMMARY, key, values.get("n"), language)][index].format(**values)
 
     figures = headline(analysis)
-    lines = [say("analysed", n=figures.customers, date=analysis.as_of.date())]
+    lines = [say("analysed", n=figures.customers,
+                 date=analysis.as_of.strftime(DATE_FORMATS[index]))]
     counts = table["customer_type"].value_counts()
     words = VALUES["customer_type"]
-    lines.append("  " + ", ".join(f"{words[k][index]}: {v}" for k, v in counts.items()))
+    lines.append("  " + ", ".join(say("count", word=words[k][index], n=v)
+                                  for k, v in counts.items()))
     lines.append(say("money", hot=figures.hot, revenue=_money(figures.revenue, language)))
     for name, rows in analysis.segments.items():
         lines.append(say("segment", name=name, n=len(rows)))
@@ -1131,12 +1141,13 @@ def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
         for rec, message in zip(shown.itertuples(index=False), messages, strict=True):
             where = f"{rec.sheet}" + (say("row", row=rec.row) if pd.notna(rec.row) else "")
             place = analysis.columns.get(str(rec.sheet), {}).get(str(rec.column))
-            named = place[0] if place else header(str(rec.column), language)
+            named = place[0] if place else column_word(str(rec.column), language)
             column = f", {named}" if rec.column else ""
             quoted = f"'{rec.value}'"  # a message that quotes the value does not repeat it
             value = f" {quoted}" if rec.value not in ("", None) and quoted not in rec.message \
                 else ""
-            lines.append(f"  {where}{column}:{value} {message}")
+            lines.append(say("problem", where=where, column=column, value=value,
+                             message=message))
         if len(v) > limit:
             lines.append(say("more", n=len(v) - limit))
     else:
@@ -1975,6 +1986,7 @@ import numpy as np
 import pandas as pd
 
 from addin.core.labels import HEADERS, language_index
+from addin.core.labels import header as result_header
 from addin.core.parsing import NO, YES, parse_dates, parse_numbers
 from addin.core.schema import (
     IGNORE_WORDS,
@@ -2053,6 +2065,15 @@ class UserMapping:
 def field_label(name: str, language: str) -> str:
     """The label of a field in the book's language (``unit_price`` -> ``Prix unitaire``)."""
     return FIELD_LABELS[name][language_index(language)]
+
+
+def column_word(column: str, language: str) -> str:
+    """A column the workbook does not have (a required one missing, a Python-API input) by
+    the word the Columns sheet uses for it, else the result sheets' header: never the code's
+    ``amount`` in a French book."""
+    if column in FIELD_LABELS:
+        return field_label(column, language)
+    return result_header(column, language)
 
 
 def field_labels(language: str) -> list[str]:
@@ -9375,7 +9396,8 @@ import pandas as pd
 import pyarrow as pa
 
 from addin.core.analysis import Analysis
-from addin.core.labels import header, language_index
+from addin.core.columnmap import column_word
+from addin.core.labels import language_index
 from addin.core.messages import render
 from addin.workbook.a1 import column_letter, quote_sheet
 from addin.workbook.result_words import SEVERITY, VALIDATION_HEADERS, word
@@ -9428,7 +9450,7 @@ def validation_frame(analysis: Analysis, language: str) -> tuple[pd.DataFrame, p
     columns = frame["column"].astype(object).where(frame["column"].notna(), None)
     found = [where.get(s, {}).get(str(c)) if c is not None else None
              for s, c in zip(sheets, columns, strict=True)]
-    shown = [f[0] if f else None if c is None else header(str(c), language)
+    shown = [f[0] if f else None if c is None else column_word(str(c), language)
              for f, c in zip(found, columns, strict=True)]
     letters = pd.Series([column_letter(f[1]) if f else None for f in found], dtype=object)
     rows = frame["row"].astype("Int64").astype(object).where(frame["row"].notna(), None)

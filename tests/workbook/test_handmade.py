@@ -125,7 +125,8 @@ def test_validate_lists_every_planted_problem_once(tmp_path: Path, name: str, ca
     found = analysis.validation
     for sheet, row, column, _, message in PLANTED[name]:
         at = SUMMARY["row"][i].format(row=row) if row else ""
-        where = f"{sheet}{at}, {column}:"
+        where = SUMMARY["problem"][i].format(where=f"{sheet}{at}", column=f", {column}",
+                                             value="", message="").strip()
         mask = ((found["sheet"] == sheet) & found["message"].str.contains(message, regex=False)
                 & (found["row"].fillna(0) == (row or 0)) & (found["column"] == column))
         full = render(found[mask], analysis.settings.language).unique()

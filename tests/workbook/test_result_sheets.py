@@ -372,9 +372,9 @@ def test_messages_differ_by_language_for_the_same_bad_input(tmp_path: Path) -> N
 def test_cli_summary_speaks_the_workbooks_language(tmp_path: Path) -> None:
     path = _bad_book(tmp_path / "bad.xlsx", "fr")
     text = str(summarize(analyze_file(path, as_of="2026-06-30")))
-    assert "clients analysés au 2026-06-30" in text
+    assert "clients analysés au 30/06/2026" in text
     assert "n'est pas un nombre" in text and "is not" not in text
-    assert "Clients ligne 3, Budget: 'beaucoup'" in text
+    assert "Clients ligne 3, Budget : 'beaucoup'" in text
 
 
 def test_no_problems_says_so(written: dict[str, tuple[Path, Analysis]]) -> None:
