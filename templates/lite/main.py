@@ -990,7 +990,7 @@ from addin.core.analysis import Analysis, run_analysis
 from addin.core.columnmap import column_word
 from addin.core.headline import headline
 from addin.core.labels import VALUES, language_index
-from addin.core.messages import plural, render, singular
+from addin.core.messages import MESSAGES, plural, render, singular
 from addin.core.progress import Progress, quiet
 from addin.errors import PotentielError
 from addin.workbook.reader import WorkbookData, read_workbook
@@ -1143,9 +1143,9 @@ def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
             place = analysis.columns.get(str(rec.sheet), {}).get(str(rec.column))
             named = place[0] if place else column_word(str(rec.column), language)
             column = f", {named}" if rec.column else ""
-            quoted = f"'{rec.value}'"  # a message that quotes the value does not repeat it
-            value = f" {quoted}" if rec.value not in ("", None) and quoted not in rec.message \
-                else ""
+            # a message that shows the value itself ('#N/A', an Excel error) does not repeat it
+            shows = "{value}" in MESSAGES[rec.key][index]
+            value = f" '{rec.value}'" if rec.value not in ("", None) and not shows else ""
             lines.append(say("problem", where=where, column=column, value=value,
                              message=message))
         if len(v) > limit:
