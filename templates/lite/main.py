@@ -209,20 +209,24 @@ def POTENTIEL_SEGMENT(analysis, segment):
 def analyze(book: xw.Book):
     """Analyze: writes the Analysis sheet, one sheet per segment and the Validation sheet
     into this workbook (the Dashboard's charts are drawn when the command line writes the
-    file: potentiel run)."""
+    file: potentiel run). A header it cannot place adds the Columns sheet (which header
+    feeds which field); your rows there are never rewritten, new headers get a row."""
     perform("analyze", ExcelSide(book))
 
 
 @script(name="Build segment sheets")
 def build_segments(book: xw.Book):
     """Build segment sheets: writes one sheet per segment of the Segments sheet, and the
-    Validation sheet."""
+    Validation sheet. A header it cannot place adds the Columns sheet (which header feeds
+    which field); your rows there are never rewritten, new headers get a row."""
     perform("build_segments", ExcelSide(book))
 
 
 @script(name="Validate")
 def validate(book: xw.Book):
-    """Validate: checks the input sheets and lists every problem in the Validation sheet."""
+    """Validate: checks the input sheets and lists every problem in the Validation sheet. A
+    header it cannot place adds the Columns sheet (which header feeds which field); your
+    rows there are never rewritten, new headers get a row."""
     perform("validate", ExcelSide(book))
 
 
