@@ -119,8 +119,8 @@ def test_the_first_press_writes_the_guesses_then_only_adds_rows(render: bool) ->
     assert analysis is not None
     assert analysis.fields["customers"]["Omzet vorig jaar"] == "budget"
     assert analysis.inputs["budget"].tolist() == [1200.5, 300]
-    assert analysis.table["phone"].tolist() == ["+32 2 555 01 01", "+32 2 555 01 02"]  # a
-    # guess left as written is the user's confirmation
+    # A guess left as written is confirmed: the next press reads it.
+    assert analysis.table["phone"].tolist() == ["+32 2 555 01 01", "+32 2 555 01 02"]
     assert book.sheets["Kolommen"] is sheet and sheet.values == grid  # kept as the user left
     assert not sheet.cells and not sheet.parts  # ... it: nothing written to it
     # A new column in Customers gets a row, right below the last one (not below the list).
@@ -140,6 +140,13 @@ def test_the_first_press_writes_the_guesses_then_only_adds_rows(render: bool) ->
     for name, values in inputs.items():
         assert book.sheets[name].values == values and not book.sheets[name].cells
         assert not book.sheets[name].parts
+
+
+@pytest.mark.parametrize("macro", ["analyze", "build_segments", "validate"])
+def test_every_button_that_reads_the_input_writes_the_sheet(macro: str) -> None:
+    book = Book(_grids(), "C:/Users/me/boek.xlsm")
+    assert perform(macro, ExcelSide(book)) is not None
+    assert [row[:4] for row in shown(book.sheets["Kolommen"])[:len(FIRST)]] == FIRST
 
 
 def test_the_text_of_a_new_header_never_becomes_a_formula() -> None:
