@@ -37,15 +37,17 @@ from addin.template_maker import bundle
 ROOTS = frozenset({"addin"})
 #: What main.py imports from potentiel; the bundle is everything these import, transitively.
 ENTRIES = ("addin.app.formulas", "addin.app.jobs", "addin.app.side")
+_COLUMNS = (" A header it cannot place adds the Columns sheet (which header feeds which field)"
+            "; your rows there are never rewritten, new headers get a row.")
 #: The buttons, by the name :func:`addin.app.jobs.perform` knows them: (title, what it does).
 SCRIPTS: dict[str, tuple[str, str]] = {
     "analyze": ("Analyze", "writes the Analysis sheet, one sheet per segment and the "
                 "Validation sheet into this workbook (the Dashboard's charts are drawn when "
-                "the command line writes the file: potentiel run)."),
+                "the command line writes the file: potentiel run)." + _COLUMNS),
     "build_segments": ("Build segment sheets", "writes one sheet per segment of the Segments "
-                       "sheet, and the Validation sheet."),
+                       "sheet, and the Validation sheet." + _COLUMNS),
     "validate": ("Validate", "checks the input sheets and lists every problem in the "
-                 "Validation sheet."),
+                 "Validation sheet." + _COLUMNS),
 }
 _PACKAGE_DIR = Path(formulas.__file__).resolve().parents[2]
 _WIDTH = 76

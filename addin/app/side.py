@@ -22,10 +22,13 @@ import pandas as pd
 
 from addin.app.cells import cell_rows, table_rows
 from addin.core.analysis import Analysis
+from addin.core.labels import language_index
 from addin.core.schema import canonical_columns, header_row, match_sheet
+from addin.workbook.columns_sheet import TITLES, columns_table, new_rows, wanted_rows
 from addin.workbook.edit import update_cells
 from addin.workbook.files import workbook_in_use
 from addin.workbook.owned_sheets import (
+    COLUMNS_ROLE,
     MARK,
     mark_name,
     mark_reference,
@@ -136,23 +139,66 @@ class ExcelSide:
     def write(self, analysis: Analysis, parts: frozenset[str]) -> None:
         """The result sheets as ``potentiel run`` writes them (formats, tables, colours,
         charts, links): rendered once into a workbook of their own, opened in the same Excel
-        and copied in with ``Sheet.copy``; only potentiel's sheets are replaced.
+        and copied in with ``Sheet.copy``; only potentiel's sheets are replaced.  The Columns
+        sheet too, as ``potentiel run`` writes it: new, with the guesses and the dropdown,
+        when a header could not be placed; else only the rows of headers it does not list
+        yet are added below the user's, as values.
 
         xlwings Lite runs in the browser, without XlsxWriter and without files Excel could
-        open: there the tables are written as values, in the same places.
+        open: there the tables are written as values, in the same places (the Columns sheet
+        without its dropdown: docs/decisions.md).
         """
+        columns, writable = self._columns_sheet()
+        create = writable and columns is None
         if not (_renders() if self.render is None else self.render):
             self._install(result_tables(analysis, parts), lambda role: part_of(role) in parts)
+            table = columns_table(analysis, None) if create else None
+            if table is not None:
+                title = TITLES[language_index(analysis.settings.language)]
+                self._install([ResultTable("own", COLUMNS_ROLE, title, table)], lambda _: False)
+        else:
+            with tempfile.TemporaryDirectory(prefix="potentiel-") as folder:
+                currency = currency_in(self._number_formats()) or inputs_currency(analysis)
+                rendered = render_results(Path(folder), analysis, parts=parts,
+                                          currency=currency or "", columns=create)
+                source = self.book.app.books.open(str(rendered))
+                try:
+                    self._copy_in(source, lambda role: part_of(role) in parts)
+                finally:
+                    source.close()
+        if writable and columns is not None:
+            self._add_columns(columns, analysis)
+
+    def _columns_sheet(self) -> tuple[Any | None, bool]:
+        """potentiel's Columns sheet of the open workbook (None without one), and whether a
+        button may write it: never beside a Columns sheet of the user's own (no mark), which
+        is read only, as :func:`addin.workbook.columns_sheet.users_own` says for files."""
+        tabs = [sheet.name for sheet in self.book.sheets]
+        marks = own_sheets(((n.name, n.refers_to or "") for n in self.book.names), tabs)
+        users = any(match_sheet(tab) == "columns" and tab not in marks.values() for tab in tabs)
+        ours = marks.get(COLUMNS_ROLE)
+        return (self.book.sheets[ours] if ours is not None else None), not users
+
+    def _add_columns(self, sheet: Any, analysis: Analysis) -> None:
+        """Add, below the rows of potentiel's Columns sheet as the user left it, a row for each
+        header it does not list yet; nothing else of the sheet is touched (a sheet the user
+        emptied is written anew, as when there is none)."""
+        used = sheet.used_range
+        values = used.options(ndim=2).value or [[]]
+        if all(cell in (None, "") for row in values for cell in row):  # emptied by hand
+            table = columns_table(analysis, None)
+            if table is not None:
+                sheet.range("A1").value = table_rows(table)
             return
-        with tempfile.TemporaryDirectory(prefix="potentiel-") as folder:
-            currency = currency_in(self._number_formats()) or inputs_currency(analysis)
-            rendered = render_results(Path(folder), analysis, parts=parts,
-                                      currency=currency or "")
-            source = self.book.app.books.open(str(rendered))
-            try:
-                self._copy_in(source, lambda role: part_of(role) in parts)
-            finally:
-                source.close()
+        at = header_row(values, "columns") or 0
+        existing = pd.DataFrame(values[at + 1:], columns=values[at], dtype=object)
+        added = new_rows(wanted_rows(analysis, analysis.settings.language), existing)
+        if added.empty:
+            return
+        filled = [i for i, row in enumerate(values[at + 1:])
+                  if any(cell not in (None, "") for cell in row[:4])]
+        below = used.row + at + 1 + (filled[-1] + 1 if filled else 0)
+        sheet.range((below, used.column)).value = cell_rows(added)
 
     def _number_formats(self) -> list[str]:
         """The number formats of the input sheets' first data row (money shows its

@@ -93,20 +93,15 @@ def new_rows(wanted: pd.DataFrame, existing: pd.DataFrame | None) -> pd.DataFram
     return wanted[[key not in listed for key in keys]]
 
 
-def columns_sheet(analysis: Analysis, styles: Styles, existing: pd.DataFrame | None,
-                  tab: str | None) -> OwnSheet | None:
-    """The Columns sheet to write, or None when there is nothing to write.
-
-    ``existing`` is potentiel's Columns sheet as the user left it (``tab`` its name): its rows
-    are kept as they are and only headers it does not list are appended.  Without one, the
-    sheet is written when a header could not be placed.
-    """
+def columns_table(analysis: Analysis, existing: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The cells of the Columns sheet to write (the list of fields beside the rows), or None
+    when there is nothing to write; see :func:`columns_sheet`.  The Excel buttons write these
+    same cells where no file can be rendered (:mod:`addin.app.side`)."""
     language = analysis.settings.language
     i = language_index(language)
-    wanted = wanted_rows(analysis, language)
     if existing is None and not needed(analysis):
         return None
-    added = new_rows(wanted, existing)
+    added = new_rows(wanted_rows(analysis, language), existing)
     if existing is not None and added.empty:
         return None
     if existing is not None:
@@ -121,6 +116,22 @@ def columns_sheet(analysis: Analysis, styles: Styles, existing: pd.DataFrame | N
     table = table.astype(object).where(table.notna(), None)
     table[" "] = None
     table[FIELDS_TITLE[i]] = np.array(fields + [None] * (length - len(fields)), dtype=object)
+    return table
+
+
+def columns_sheet(analysis: Analysis, styles: Styles, existing: pd.DataFrame | None,
+                  tab: str | None) -> OwnSheet | None:
+    """The Columns sheet to write, or None when there is nothing to write.
+
+    ``existing`` is potentiel's Columns sheet as the user left it (``tab`` its name): its rows
+    are kept as they are and only headers it does not list are appended.  Without one, the
+    sheet is written when a header could not be placed.
+    """
+    table = columns_table(analysis, existing)
+    if table is None:
+        return None
+    language = analysis.settings.language
+    fields = field_labels(language)
     letter = column_letter(table.shape[1] - 1)
     source = f"${letter}$2:${letter}${len(fields) + 1}"
     dropdown = ('<dataValidations count="1"><dataValidation type="list" allowBlank="1" '
@@ -128,7 +139,7 @@ def columns_sheet(analysis: Analysis, styles: Styles, existing: pd.DataFrame | N
                 f"<formula1>{source}</formula1></dataValidation></dataValidations>")
     # The Field column fits any label the dropdown offers, not only those written.
     widest = {2: min(50.0, max(len(f) for f in fields) + 2.0)}
-    return OwnSheet(COLUMNS_ROLE, tab or TITLES[i],
+    return OwnSheet(COLUMNS_ROLE, tab or TITLES[language_index(language)],
                     worksheet(table, styles, validations=dropdown, min_widths=widest))
 
 

@@ -121,16 +121,17 @@ def inputs_currency(analysis: Analysis) -> str | None:
 
 
 def render_results(folder: Path, analysis: Analysis, *, parts: frozenset[str] = PARTS,
-                   currency: str | None = None) -> Path:
+                   currency: str | None = None, columns: bool = False) -> Path:
     """The result sheets alone, in a new workbook ``results.xlsx`` in ``folder``: what the
-    Excel side copies into the open workbook (one rendering for both paths)."""
+    Excel side copies into the open workbook (one rendering for both paths).  With
+    ``columns``, a new Columns sheet too, when a header could not be placed."""
     import xlsxwriter  # here: xlwings Lite has no XlsxWriter, and writes values instead
 
     path = Path(folder) / "results.xlsx"
     book = xlsxwriter.Workbook(str(path))
     book.add_worksheet("potentiel")
     book.close()
-    return write_results(path, analysis, parts=parts, currency=currency or "", columns=False)
+    return write_results(path, analysis, parts=parts, currency=currency or "", columns=columns)
 
 
 def replace_sheet(path: Path, name: str, frame: pd.DataFrame, *, out: Path | None = None,

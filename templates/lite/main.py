@@ -209,20 +209,24 @@ def POTENTIEL_SEGMENT(analysis, segment):
 def analyze(book: xw.Book):
     """Analyze: writes the Analysis sheet, one sheet per segment and the Validation sheet
     into this workbook (the Dashboard's charts are drawn when the command line writes the
-    file: potentiel run)."""
+    file: potentiel run). A header it cannot place adds the Columns sheet (which header
+    feeds which field); your rows there are never rewritten, new headers get a row."""
     perform("analyze", ExcelSide(book))
 
 
 @script(name="Build segment sheets")
 def build_segments(book: xw.Book):
     """Build segment sheets: writes one sheet per segment of the Segments sheet, and the
-    Validation sheet."""
+    Validation sheet. A header it cannot place adds the Columns sheet (which header feeds
+    which field); your rows there are never rewritten, new headers get a row."""
     perform("build_segments", ExcelSide(book))
 
 
 @script(name="Validate")
 def validate(book: xw.Book):
-    """Validate: checks the input sheets and lists every problem in the Validation sheet."""
+    """Validate: checks the input sheets and lists every problem in the Validation sheet. A
+    header it cannot place adds the Columns sheet (which header feeds which field); your
+    rows there are never rewritten, new headers get a row."""
     perform("validate", ExcelSide(book))
 
 
@@ -1252,10 +1256,13 @@ import pandas as pd
 
 from addin.app.cells import cell_rows, table_rows
 from addin.core.analysis import Analysis
+from addin.core.labels import language_index
 from addin.core.schema import canonical_columns, header_row, match_sheet
+from addin.workbook.columns_sheet import TITLES, columns_table, new_rows, wanted_rows
 from addin.workbook.edit import update_cells
 from addin.workbook.files import workbook_in_use
 from addin.workbook.owned_sheets import (
+    COLUMNS_ROLE,
     MARK,
     mark_name,
     mark_reference,
@@ -1366,23 +1373,66 @@ class ExcelSide:
     def write(self, analysis: Analysis, parts: frozenset[str]) -> None:
         """The result sheets as ``potentiel run`` writes them (formats, tables, colours,
         charts, links): rendered once into a workbook of their own, opened in the same Excel
-        and copied in with ``Sheet.copy``; only potentiel's sheets are replaced.
+        and copied in with ``Sheet.copy``; only potentiel's sheets are replaced.  The Columns
+        sheet too, as ``potentiel run`` writes it: new, with the guesses and the dropdown,
+        when a header could not be placed; else only the rows of headers it does not list
+        yet are added below the user's, as values.
 
         xlwings Lite runs in the browser, without XlsxWriter and without files Excel could
-        open: there the tables are written as values, in the same places.
+        open: there the tables are written as values, in the same places (the Columns sheet
+        without its dropdown: docs/decisions.md).
         """
+        columns, writable = self._columns_sheet()
+        create = writable and columns is None
         if not (_renders() if self.render is None else self.render):
             self._install(result_tables(analysis, parts), lambda role: part_of(role) in parts)
+            table = columns_table(analysis, None) if create else None
+            if table is not None:
+                title = TITLES[language_index(analysis.settings.language)]
+                self._install([ResultTable("own", COLUMNS_ROLE, title, table)], lambda _: False)
+        else:
+            with tempfile.TemporaryDirectory(prefix="potentiel-") as folder:
+                currency = currency_in(self._number_formats()) or inputs_currency(analysis)
+                rendered = render_results(Path(folder), analysis, parts=parts,
+                                          currency=currency or "", columns=create)
+                source = self.book.app.books.open(str(rendered))
+                try:
+                    self._copy_in(source, lambda role: part_of(role) in parts)
+                finally:
+                    source.close()
+        if writable and columns is not None:
+            self._add_columns(columns, analysis)
+
+    def _columns_sheet(self) -> tuple[Any | None, bool]:
+        """potentiel's Columns sheet of the open workbook (None without one), and whether a
+        button may write it: never beside a Columns sheet of the user's own (no mark), which
+        is read only, as :func:`addin.workbook.columns_sheet.users_own` says for files."""
+        tabs = [sheet.name for sheet in self.book.sheets]
+        marks = own_sheets(((n.name, n.refers_to or "") for n in self.book.names), tabs)
+        users = any(match_sheet(tab) == "columns" and tab not in marks.values() for tab in tabs)
+        ours = marks.get(COLUMNS_ROLE)
+        return (self.book.sheets[ours] if ours is not None else None), not users
+
+    def _add_columns(self, sheet: Any, analysis: Analysis) -> None:
+        """Add, below the rows of potentiel's Columns sheet as the user left it, a row for each
+        header it does not list yet; nothing else of the sheet is touched (a sheet the user
+        emptied is written anew, as when there is none)."""
+        used = sheet.used_range
+        values = used.options(ndim=2).value or [[]]
+        if all(cell in (None, "") for row in values for cell in row):  # emptied by hand
+            table = columns_table(analysis, None)
+            if table is not None:
+                sheet.range("A1").value = table_rows(table)
             return
-        with tempfile.TemporaryDirectory(prefix="potentiel-") as folder:
-            currency = currency_in(self._number_formats()) or inputs_currency(analysis)
-            rendered = render_results(Path(folder), analysis, parts=parts,
-                                      currency=currency or "")
-            source = self.book.app.books.open(str(rendered))
-            try:
-                self._copy_in(source, lambda role: part_of(role) in parts)
-            finally:
-                source.close()
+        at = header_row(values, "columns") or 0
+        existing = pd.DataFrame(values[at + 1:], columns=values[at], dtype=object)
+        added = new_rows(wanted_rows(analysis, analysis.settings.language), existing)
+        if added.empty:
+            return
+        filled = [i for i, row in enumerate(values[at + 1:])
+                  if any(cell not in (None, "") for cell in row[:4])]
+        below = used.row + at + 1 + (filled[-1] + 1 if filled else 0)
+        sheet.range((below, used.column)).value = cell_rows(added)
 
     def _number_formats(self) -> list[str]:
         """The number formats of the input sheets' first data row (money shows its
@@ -5829,20 +5879,15 @@ def new_rows(wanted: pd.DataFrame, existing: pd.DataFrame | None) -> pd.DataFram
     return wanted[[key not in listed for key in keys]]
 
 
-def columns_sheet(analysis: Analysis, styles: Styles, existing: pd.DataFrame | None,
-                  tab: str | None) -> OwnSheet | None:
-    """The Columns sheet to write, or None when there is nothing to write.
-
-    ``existing`` is potentiel's Columns sheet as the user left it (``tab`` its name): its rows
-    are kept as they are and only headers it does not list are appended.  Without one, the
-    sheet is written when a header could not be placed.
-    """
+def columns_table(analysis: Analysis, existing: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The cells of the Columns sheet to write (the list of fields beside the rows), or None
+    when there is nothing to write; see :func:`columns_sheet`.  The Excel buttons write these
+    same cells where no file can be rendered (:mod:`addin.app.side`)."""
     language = analysis.settings.language
     i = language_index(language)
-    wanted = wanted_rows(analysis, language)
     if existing is None and not needed(analysis):
         return None
-    added = new_rows(wanted, existing)
+    added = new_rows(wanted_rows(analysis, language), existing)
     if existing is not None and added.empty:
         return None
     if existing is not None:
@@ -5857,6 +5902,22 @@ def columns_sheet(analysis: Analysis, styles: Styles, existing: pd.DataFrame | N
     table = table.astype(object).where(table.notna(), None)
     table[" "] = None
     table[FIELDS_TITLE[i]] = np.array(fields + [None] * (length - len(fields)), dtype=object)
+    return table
+
+
+def columns_sheet(analysis: Analysis, styles: Styles, existing: pd.DataFrame | None,
+                  tab: str | None) -> OwnSheet | None:
+    """The Columns sheet to write, or None when there is nothing to write.
+
+    ``existing`` is potentiel's Columns sheet as the user left it (``tab`` its name): its rows
+    are kept as they are and only headers it does not list are appended.  Without one, the
+    sheet is written when a header could not be placed.
+    """
+    table = columns_table(analysis, existing)
+    if table is None:
+        return None
+    language = analysis.settings.language
+    fields = field_labels(language)
     letter = column_letter(table.shape[1] - 1)
     source = f"${letter}$2:${letter}${len(fields) + 1}"
     dropdown = ('<dataValidations count="1"><dataValidation type="list" allowBlank="1" '
@@ -5864,7 +5925,7 @@ def columns_sheet(analysis: Analysis, styles: Styles, existing: pd.DataFrame | N
                 f"<formula1>{source}</formula1></dataValidation></dataValidations>")
     # The Field column fits any label the dropdown offers, not only those written.
     widest = {2: min(50.0, max(len(f) for f in fields) + 2.0)}
-    return OwnSheet(COLUMNS_ROLE, tab or TITLES[i],
+    return OwnSheet(COLUMNS_ROLE, tab or TITLES[language_index(language)],
                     worksheet(table, styles, validations=dropdown, min_widths=widest))
 
 
@@ -8090,16 +8151,17 @@ def inputs_currency(analysis: Analysis) -> str | None:
 
 
 def render_results(folder: Path, analysis: Analysis, *, parts: frozenset[str] = PARTS,
-                   currency: str | None = None) -> Path:
+                   currency: str | None = None, columns: bool = False) -> Path:
     """The result sheets alone, in a new workbook ``results.xlsx`` in ``folder``: what the
-    Excel side copies into the open workbook (one rendering for both paths)."""
+    Excel side copies into the open workbook (one rendering for both paths).  With
+    ``columns``, a new Columns sheet too, when a header could not be placed."""
     import xlsxwriter  # here: xlwings Lite has no XlsxWriter, and writes values instead
 
     path = Path(folder) / "results.xlsx"
     book = xlsxwriter.Workbook(str(path))
     book.add_worksheet("potentiel")
     book.close()
-    return write_results(path, analysis, parts=parts, currency=currency or "", columns=False)
+    return write_results(path, analysis, parts=parts, currency=currency or "", columns=columns)
 
 
 def replace_sheet(path: Path, name: str, frame: pd.DataFrame, *, out: Path | None = None,

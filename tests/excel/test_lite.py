@@ -147,11 +147,21 @@ def _users_analysis() -> dict[str, list[list[Any]]]:
     return {**_workbook(), "Analysis": [["my own notes"], ["keep me"]]}
 
 
+def _unplaced_header() -> dict[str, list[list[Any]]]:
+    """A workbook whose Customers sheet has a column nothing places (a Columns sheet to
+    write)."""
+    book = _workbook()
+    book["Customers"] = [[*row, "Omzet vorig jaar" if i == 0 else 100 * i]
+                         for i, row in enumerate(book["Customers"])]
+    return book
+
+
 #: (label, buttons clicked in turn, workbook): each button alone, and re-runs.
 RUNS: list[tuple[str, list[str], dict[str, list[list[Any]]]]] = [
     *((macro, [macro], _workbook()) for macro in SCRIPTS),
     ("twice", ["analyze", "validate", "analyze"], _workbook()),
     ("user's Analysis", ["analyze", "analyze"], _users_analysis()),
+    ("columns", ["validate"], _unplaced_header()),
 ]
 
 
@@ -248,3 +258,19 @@ def test_the_analyze_button_writes_every_customer_and_keeps_text_as_text(
     headers = {analysis[(1, c)]: c for r, c in analysis if r == 1}
     names = [analysis[(r, headers["Name"])] for r in range(2, rows + 1)]
     assert "'=cmd|' /C calc'!A0" in names
+
+
+def test_a_button_in_lite_writes_the_columns_sheet_as_values(lite: dict[str, Any]) -> None:
+    """The Columns sheet of the headless writer, its dropdown left out (tests/excel/
+    test_columns_buttons.py follows it through a user's edit and new columns)."""
+    done = lite["scripts"]["columns"]
+    assert done["sheets"][-2:] == ["Validation", "Columns"]
+    assert ("_potentiel.columns", "='Columns'!$A$1") in done["names"]
+    columns = done["written"]["Columns"]
+    assert [columns[(1, c)] for c in range(1, 7)] == ["Sheet", "Your header", "Field", "Note",
+                                                      " ", "Fields"]
+    rows = {(columns[(r, 1)], columns[(r, 2)]): [columns.get((r, c)) for c in (3, 4)]
+            for r in range(2, 100) if columns.get((r, 2)) is not None}
+    assert rows["Customers", "Omzet vorig jaar"] == [None, "not used: choose a field to use it"]
+    assert rows["Orders", "customer_id"] == ["Customer ID", "recognised"]
+    assert len(rows) == len(_workbook()["Customers"][0]) + len(_workbook()["Orders"][0]) + 1
