@@ -1,7 +1,9 @@
 """A tab of the fake as a person sees it in Google Sheets, and the same tab as an .xlsx file.
 
 :func:`seen` gives what the eye meets: header texts, values as displayed by their number
-format, the dropdown's choices, the colour a value gets, frozen rows and columns, the filter.
+format in the spreadsheet's locale (:data:`~fakesheets.cells.LOCALES`: ``4 212,70 €`` and
+``05/03/2026`` in fr_FR), the dropdown's choices, the colour a value gets, frozen rows and
+columns, the filter.
 :func:`to_xlsx` writes a tab with its formats (number formats, header fills, frozen panes,
 filter, conditional colours, dropdowns) so that it can be rendered and looked at.
 """
@@ -22,9 +24,6 @@ from .cells import Cell, formatted
 from .model import Book, Sheet
 from .server import FakeSheets
 
-#: How a DATE format without a pattern shows in a spreadsheet of this locale.
-LOCALE_DATES = {"en_US": "M/d/yyyy", "en_GB": "dd/MM/yyyy", "fr_FR": "dd/MM/yyyy",
-                "nl_NL": "d-M-yyyy"}
 #: Google's width of a column whose size was never set, and its vertical alignments in Excel.
 DEFAULT_COLUMN_PIXELS = 100
 _VERTICAL = {"TOP": "top", "MIDDLE": "center", "BOTTOM": "bottom"}
@@ -70,10 +69,7 @@ class Seen:
             return cell.value or ""
         if isinstance(cell.value, bool):
             return "TRUE" if cell.value else "FALSE"
-        fmt = dict(cell.number_format)
-        if fmt.get("type") == "DATE" and not fmt.get("pattern"):
-            fmt["pattern"] = LOCALE_DATES.get(self.locale, "M/d/yyyy")
-        return formatted(float(cell.value), fmt)
+        return formatted(float(cell.value), cell.number_format, self.locale)
 
     def rows(self) -> list[list[str]]:
         return [[self.shown(r, c) for c in range(self.width)] for r in range(self.height)]
@@ -116,7 +112,7 @@ def seen(fake: FakeSheets, sid: str, title: str) -> Seen:
     book: Book = fake.snapshot(sid)
     sheet = book.find(title)
     assert sheet is not None, f"no tab {title!r}"
-    return Seen(sheet, book.props.get("locale", "en_US"))
+    return Seen(sheet, book.locale)
 
 
 def to_xlsx(tabs: list[Seen], path: Path) -> Path:
@@ -181,4 +177,4 @@ def to_xlsx(tabs: list[Seen], path: Path) -> Path:
     return path
 
 
-__all__ = ["LOCALE_DATES", "Seen", "seen", "to_xlsx"]
+__all__ = ["Seen", "seen", "to_xlsx"]
