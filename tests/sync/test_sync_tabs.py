@@ -284,6 +284,8 @@ def test_money_shows_the_workbooks_currency_and_dates_the_spreadsheets_locale(
     lost = seen(fake_sheets, sid, "Lost customers")
     assert (lost.shown(1, revenue), lost.shown(2, revenue), lost.shown(1, last_order)) == \
         SHOWN[locale]
+    shown = fake_sheets.sheet_values(sid, "Lost customers")  # the API's FORMATTED_VALUE too
+    assert (shown[1][revenue], shown[2][revenue], shown[1][last_order]) == SHOWN[locale]
 
 
 def test_a_currency_named_only_in_a_header_is_shown(tmp_path: Path, fake_sheets: FakeSheets,
