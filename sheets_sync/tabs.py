@@ -9,12 +9,16 @@ row a person is working on never moves.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 from pandas.api.types import infer_dtype, is_datetime64_any_dtype
 
 from addin.core.analysis import Analysis
+from addin.errors import WorkbookError
 from addin.workbook.results import call_list, inputs_currency
+from addin.workbook.sheetxml import currency_of
+from addin.workbook.zip_package import ZipPackage
 from sheets_sync.config import SyncConfig
 from sheets_sync.google.layout import DATE_COLUMNS, Look, status_choices
 
@@ -42,8 +46,19 @@ def look_for(config: SyncConfig, analysis: Analysis, local: pd.DataFrame,
     if config.status_choices is None and "status" in local:
         choices = in_use(choices, local["status"])
     return Look(columns=columns, key=config.key, owned=frozenset(owned), language=language,
-                currency=inputs_currency(analysis), dates=date_columns(local, columns),
-                choices=choices, order=order)
+                currency=book_currency(config.workbook, analysis),
+                dates=date_columns(local, columns), choices=choices, order=order)
+
+
+def book_currency(workbook: Path, analysis: Analysis) -> str | None:
+    """The currency the Excel result sheets show: the first one in the workbook's own number
+    formats (``#,##0.00 "€"``), else the one an input header names (``Montant (€)``)."""
+    try:
+        with ZipPackage(workbook) as package:
+            found = currency_of(package)
+    except WorkbookError:  # a book open in Excel and never saved: the headers still tell
+        found = None
+    return found or inputs_currency(analysis)
 
 
 def in_use(choices: tuple[str, ...], statuses: pd.Series, most: int = MAX_CHOICES,

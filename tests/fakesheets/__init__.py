@@ -11,7 +11,11 @@ Where Google's behaviour is known, the fake copies it rather than what would be 
   outside the grid are ``400 ... exceeds grid limits``; append grows the grid;
 - ``USER_ENTERED`` text starting with ``=``, and ``+``/``-`` text that is not a number, becomes
   a formula (shown ``#NAME?``/``#ERROR!`` unless it is plain arithmetic); ``@`` text stays text;
-- JSON ``null`` fields are "unset"; ``null`` cells in ``values`` leave the cell alone.
+- JSON ``null`` fields are "unset"; ``null`` cells in ``values`` leave the cell alone;
+- a spreadsheet has a locale (``spreadsheetProperties.locale``, en_US unless created or set
+  otherwise: ``create_spreadsheet(locale=...)``, ``set_locale``): formatted values show its
+  decimal mark, thousands separator and date order (``4 212,70 €``, ``05/03/2026`` in fr_FR);
+  ``USER_ENTERED`` text is still parsed as in en_US (ISO dates read the same everywhere).
 
 Every request is checked against Google's discovery documents (:mod:`fakesheets.discovery`):
 an unknown field, a wrong type or enum is answered ``400`` and recorded in

@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 #: Day 0 of Google's (and Lotus') serial dates.
@@ -204,7 +205,31 @@ def _arith(node: ast.AST) -> float:
 _DATE_TOKEN = re.compile(r"yyyy|yy|mmmm|mmm|mm|m|M|dd|d|HH|H|hh|h|ss|s|[^yMmdHhs]+", re.I)
 
 
-def render(cell: Cell | None, option: str, date_option: str = "SERIAL_NUMBER") -> Any:
+@dataclass(frozen=True)
+class Locale:
+    """How a spreadsheet of one locale shows numbers: its decimal mark and thousands
+    separator, and the patterns of a DATE or CURRENCY number format that has none."""
+
+    decimal: str
+    group: str
+    date: str
+    currency: str
+
+
+#: The locales the fake shows (``spreadsheetProperties.locale``); Google's separators come
+#: from CLDR (French groups with a narrow no-break space).
+LOCALES = {
+    "en_US": Locale(".", ",", "M/d/yyyy", '"$"#,##0.00'),
+    "en_GB": Locale(".", ",", "dd/MM/yyyy", '"£"#,##0.00'),
+    "fr_FR": Locale(",", "\u202f", "dd/MM/yyyy", '#,##0.00 "€"'),
+    "nl_NL": Locale(",", ".", "d-M-yyyy", '"€" #,##0.00'),
+}
+#: A new spreadsheet's locale unless told otherwise, as for an en_US account.
+DEFAULT_LOCALE = "en_US"
+
+
+def render(cell: Cell | None, option: str, date_option: str = "SERIAL_NUMBER",
+           locale: str = DEFAULT_LOCALE) -> Any:
     """A cell as values.get returns it for a ``valueRenderOption``; ``""`` when blank."""
     if cell is None or cell.blank:
         return ""
@@ -218,26 +243,59 @@ def render(cell: Cell | None, option: str, date_option: str = "SERIAL_NUMBER") -
     kind = cell.number_format.get("type")
     dated = kind in ("DATE", "TIME", "DATE_TIME")
     if option == "FORMATTED_VALUE" or (dated and date_option == "FORMATTED_STRING"):
-        return formatted(value, cell.number_format)
+        return formatted(value, cell.number_format, locale)
     return int(value) if float(value).is_integer() and abs(value) < 2**53 else value
 
 
-def formatted(value: float, number_format: Mapping[str, Any]) -> str:
-    """A number shown with its format pattern (the patterns parsing produces, and the like)."""
+#: One piece of a number format: a quoted literal, an escaped character, a currency in
+#: brackets (``[$€-x-euro1]`` shows €), another bracket (colour, condition: shows nothing),
+#: the digits, or any other character (shown as it is).
+_PIECE = re.compile(r'"(?P<quoted>[^"]*)"|\\(?P<escaped>.)|\[\$(?P<money>[^\]-]*)[^\]]*\]'
+                    r"|(?P<bracket>\[[^\]]*\])|(?P<digits>[0#?][0#?,]*(?:\.[0#?]*)?)"
+                    r"|[_*](?P<skipped>.)|(?P<char>.)", re.S)
+
+
+def formatted(value: float, number_format: Mapping[str, Any],
+              locale: str = DEFAULT_LOCALE) -> str:
+    """A number shown with its format in a spreadsheet of ``locale``: literal text (quoted,
+    escaped, ``[$€]``) kept where the pattern puts it, the pattern's ``.`` and ``,`` shown as
+    the locale's decimal mark and thousands separator; a DATE or CURRENCY format without a
+    pattern shows the locale's own."""
+    shape = LOCALES.get(locale, LOCALES[DEFAULT_LOCALE])
     kind, pattern = number_format.get("type"), number_format.get("pattern", "")
     if kind in ("DATE", "TIME", "DATE_TIME"):
-        return _date_text(from_serial(value), pattern)
+        clock = "H:mm:ss"
+        default = {"DATE": shape.date, "TIME": clock}.get(kind, f"{shape.date} {clock}")
+        return _date_text(from_serial(value), pattern or default)
+    if kind == "CURRENCY" and not pattern:
+        pattern = shape.currency
     if not pattern or kind == "TEXT":
-        return general(value)
+        return general(value).replace(".", shape.decimal)
     if "E+" in pattern.upper():
         decimals = len(pattern.split(".")[1].split("E")[0]) if "." in pattern else 0
         mantissa, exponent = f"{value:.{decimals}E}".split("E")
-        return f"{mantissa}E{int(exponent):+03d}"
-    scaled = value * 100 if "%" in pattern else value
-    decimals = len(re.sub(r"[^0#]", "", pattern.split(".")[1])) if "." in pattern else 0
-    text = f"{abs(scaled):{',' if ',' in pattern else ''}.{decimals}f}"
-    prefix = "$" if '"$"' in pattern or pattern.startswith("$") else ""
-    return ("-" if scaled < 0 else "") + prefix + text + ("%" if "%" in pattern else "")
+        return f"{mantissa.replace('.', shape.decimal)}E{int(exponent):+03d}"
+    return _number_text(value, pattern.split(";")[0], shape)
+
+
+def _number_text(value: float, pattern: str, shape: Locale) -> str:
+    """``value`` in one section of a number pattern, rounded half away from zero as Google
+    does, the sign in front of everything (``-$1,234.50``, ``-1 234,50 €``)."""
+    scaled = value * 100 if "%" in re.sub(r'"[^"]*"', "", pattern) else value
+    out, shown = [], ""
+    for piece in _PIECE.finditer(pattern):
+        if piece["digits"] and not shown:
+            whole, _, fraction = piece["digits"].partition(".")
+            step = Decimal(1).scaleb(-len(fraction))
+            rounded = Decimal(abs(scaled)).quantize(step, rounding=ROUND_HALF_UP)
+            shown = f"{rounded:{',' if ',' in whole.strip(',') else ''}f}"
+            out.append(shown.translate(str.maketrans({",": shape.group, ".": shape.decimal})))
+        elif piece["quoted"] is not None or piece["escaped"] or piece["money"]:
+            out.append(piece["quoted"] or piece["escaped"] or piece["money"])
+        elif piece["char"]:
+            out.append(piece["char"])
+    negative = scaled < 0 and any(c in "123456789" for c in shown)
+    return ("-" if negative else "") + "".join(out)
 
 
 def general(value: float) -> str:
@@ -294,7 +352,7 @@ def extended_value(cell: Cell) -> dict[str, Any]:
     return {"numberValue": value}
 
 
-def cell_data(cell: Cell | None) -> dict[str, Any]:
+def cell_data(cell: Cell | None, locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
     """A cell as ``spreadsheets.get(includeGridData=true)`` returns it."""
     if cell is None:
         return {}
@@ -304,7 +362,7 @@ def cell_data(cell: Cell | None) -> dict[str, Any]:
         data.update(
             userEnteredValue=entered,
             effectiveValue=extended_value(cell),
-            formattedValue=str(render(cell, "FORMATTED_VALUE")),
+            formattedValue=str(render(cell, "FORMATTED_VALUE", locale=locale)),
         )
     if cell.fmt:
         data["userEnteredFormat"] = dict(cell.fmt)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import a1
-from .cells import Cell, cell_data, raw_value, render, user_entered
+from .cells import DEFAULT_LOCALE, Cell, cell_data, raw_value, render, user_entered
 
 #: Google's limit on cells in one spreadsheet.
 MAX_CELLS = 10_000_000
@@ -190,6 +190,11 @@ class Book:
     def title(self) -> str:
         return self.props["title"]
 
+    @property
+    def locale(self) -> str:
+        """How the spreadsheet shows numbers and dates (``spreadsheetProperties.locale``)."""
+        return self.props.get("locale", DEFAULT_LOCALE)
+
     def copy(self) -> Book:
         return Book(
             self.id,
@@ -237,7 +242,7 @@ class Book:
                 entry["basicFilter"] = copy.deepcopy(sheet.basic_filter)
             if include_grid:
                 boxes = wanted.get(sheet.sheet_id) or [Box(0, 0, sheet.rows, sheet.cols)]
-                entry["data"] = [grid_data(sheet, box) for box in boxes]
+                entry["data"] = [grid_data(sheet, box, self.locale) for box in boxes]
             sheets.append(entry)
         return {
             "spreadsheetId": self.id,
@@ -247,11 +252,11 @@ class Book:
         }
 
 
-def grid_data(sheet: Sheet, box: Box) -> dict[str, Any]:
+def grid_data(sheet: Sheet, box: Box, locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
     """GridData of one range: rowData trimmed of trailing empty rows and cells."""
     rows: list[dict[str, Any]] = []
     for r in range(box.row0, min(box.row1, max(sheet.grid, default=-1) + 1)):
-        values = [cell_data(sheet.get(r, c)) for c in range(box.col0, box.col1)]
+        values = [cell_data(sheet.get(r, c), locale) for c in range(box.col0, box.col1)]
         while values and not values[-1]:
             values.pop()
         rows.append({"values": values} if values else {})
@@ -359,7 +364,7 @@ def read(
     by_row: dict[int, dict[int, Any]] = {}
     for r, c, cell in sheet.cells_in(box):
         if not cell.blank:
-            by_row.setdefault(r, {})[c] = render(cell, option, date_option)
+            by_row.setdefault(r, {})[c] = render(cell, option, date_option, book.locale)
     result: dict[str, Any] = {"range": box.label(sheet.title), "majorDimension": major}
     if not by_row:
         return result

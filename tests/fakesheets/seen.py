@@ -1,7 +1,9 @@
 """A tab of the fake as a person sees it in Google Sheets, and the same tab as an .xlsx file.
 
 :func:`seen` gives what the eye meets: header texts, values as displayed by their number
-format, the dropdown's choices, the colour a value gets, frozen rows and columns, the filter.
+format in the spreadsheet's locale (:data:`~fakesheets.cells.LOCALES`: ``4 212,70 €`` and
+``05/03/2026`` in fr_FR), the dropdown's choices, the colour a value gets, frozen rows and
+columns, the filter.
 :func:`to_xlsx` writes a tab with its formats (number formats, header fills, frozen panes,
 filter, conditional colours, dropdowns) so that it can be rendered and looked at.
 """
@@ -22,11 +24,10 @@ from .cells import Cell, formatted
 from .model import Book, Sheet
 from .server import FakeSheets
 
-#: How a DATE format without a pattern shows in a spreadsheet of this locale.
-LOCALE_DATES = {"en_US": "M/d/yyyy", "en_GB": "dd/MM/yyyy", "fr_FR": "dd/MM/yyyy",
-                "nl_NL": "d-M-yyyy"}
-#: Google's width of a column whose size was never set, and its vertical alignments in Excel.
-DEFAULT_COLUMN_PIXELS = 100
+#: Google's width of a column and height of a row whose size was never set, the height each
+#: more line of wrapped text adds, and its vertical alignments in Excel.
+DEFAULT_COLUMN_PIXELS, DEFAULT_ROW_PIXELS, LINE_PIXELS = 100, 21, 16
+_CHAR_PIXELS, _CELL_PADDING = 7, 6
 _VERTICAL = {"TOP": "top", "MIDDLE": "center", "BOTTOM": "bottom"}
 
 
@@ -70,10 +71,7 @@ class Seen:
             return cell.value or ""
         if isinstance(cell.value, bool):
             return "TRUE" if cell.value else "FALSE"
-        fmt = dict(cell.number_format)
-        if fmt.get("type") == "DATE" and not fmt.get("pattern"):
-            fmt["pattern"] = LOCALE_DATES.get(self.locale, "M/d/yyyy")
-        return formatted(float(cell.value), fmt)
+        return formatted(float(cell.value), cell.number_format, self.locale)
 
     def rows(self) -> list[list[str]]:
         return [[self.shown(r, c) for c in range(self.width)] for r in range(self.height)]
@@ -116,13 +114,35 @@ def seen(fake: FakeSheets, sid: str, title: str) -> Seen:
     book: Book = fake.snapshot(sid)
     sheet = book.find(title)
     assert sheet is not None, f"no tab {title!r}"
-    return Seen(sheet, book.props.get("locale", "en_US"))
+    return Seen(sheet, book.locale)
+
+
+def _fitted_row(tab: Seen, row: int) -> int:
+    """The height (pixels) Google gives a row never sized by hand: one line, or as many
+    as its longest wrapped text takes in its column (about 7 pixels a character)."""
+    lines = 1
+    for c, text in enumerate(tab.shown(row, c) for c in range(tab.width)):
+        if text and (tab.cell(row, c).fmt or {}).get("wrapStrategy") == "WRAP":
+            room = tab.sheet.sizes.get(("COLUMNS", c), DEFAULT_COLUMN_PIXELS) - _CELL_PADDING
+            lines = max(lines, -(-len(text) * _CHAR_PIXELS // max(room, _CHAR_PIXELS)))
+    return DEFAULT_ROW_PIXELS + (lines - 1) * LINE_PIXELS
+
+
+def _horizontal(cell: Cell, fmt: dict[str, Any]) -> str:
+    """Where Google puts a cell's text: as its format says, else numbers and dates to the
+    right, TRUE/FALSE centred, text to the left (the export holds the shown text, so Excel
+    would put it all on the left)."""
+    if fmt.get("horizontalAlignment"):
+        return str(fmt["horizontalAlignment"]).lower()
+    if isinstance(cell.value, bool):
+        return "center"
+    return "right" if isinstance(cell.value, int | float) else "left"
 
 
 def to_xlsx(tabs: list[Seen], path: Path) -> Path:
-    """The tabs as an .xlsx with their look: values as displayed, fills, fonts, wrapping,
-    column widths and row heights as Google shows them (Arial 10, 100 px columns unless set),
-    frozen panes, filter, colour rules and dropdowns."""
+    """The tabs as an .xlsx with their look: values as displayed (numbers to the right), fills,
+    fonts, wrapping, column widths and row heights as Google shows them (Arial 10, 100 px
+    columns unless set), frozen panes, filter, colour rules and dropdowns."""
     book = openpyxl.Workbook()
     book.remove(book.active)
     for tab in tabs:
@@ -140,13 +160,14 @@ def to_xlsx(tabs: list[Seen], path: Path) -> Path:
                                  size=text.get("fontSize", 10))
                 cell.alignment = Alignment(
                     wrap_text=fmt.get("wrapStrategy") == "WRAP",
+                    horizontal=_horizontal(tab.cell(r, c), fmt),
                     vertical=_VERTICAL.get(fmt.get("verticalAlignment", "BOTTOM")))
         for c in range(tab.width):
             pixels = tab.sheet.sizes.get(("COLUMNS", c), DEFAULT_COLUMN_PIXELS)
             ws.column_dimensions[get_column_letter(c + 1)].width = max(pixels - 5, 0) / 7
-        for (dimension, r), pixels in tab.sheet.sizes.items():
-            if dimension == "ROWS":
-                ws.row_dimensions[r + 1].height = pixels * 0.75
+        for r in range(tab.height):
+            pixels = tab.sheet.sizes.get(("ROWS", r)) or _fitted_row(tab, r)
+            ws.row_dimensions[r + 1].height = pixels * 0.75
         ws.page_setup.orientation = "landscape"
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
@@ -181,4 +202,4 @@ def to_xlsx(tabs: list[Seen], path: Path) -> Path:
     return path
 
 
-__all__ = ["LOCALE_DATES", "Seen", "seen", "to_xlsx"]
+__all__ = ["Seen", "seen", "to_xlsx"]

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from . import a1, batch, decor, discovery, model  # noqa: F401 (decor registers handlers)
-from .cells import Cell, render, user_entered
+from .cells import DEFAULT_LOCALE, LOCALES, Cell, render, user_entered
 from .model import ApiError, Book, Sheet
 
 Answer = tuple[int, Any, dict[str, str]]
@@ -553,7 +553,8 @@ class FakeSheets:
     def _spreadsheets_create(self, _p: dict[str, str], _q: Any, body: dict[str, Any]) -> Any:
         props = body.get("properties") or {}
         tabs = [s.get("properties") or {} for s in body.get("sheets") or []]
-        sid = self._create(props.get("title") or "Untitled spreadsheet", tabs or [{}])
+        sid = self._create(props.get("title") or "Untitled spreadsheet", tabs or [{}],
+                           props.get("locale"))
         return self._read(sid, lambda book: book.metadata())
 
     def _spreadsheets_batchUpdate(self, p: dict[str, str], _q: Any, body: dict[str, Any]) -> Any:
@@ -664,13 +665,14 @@ class FakeSheets:
 
     # --- test helpers: the spreadsheet as the sales team sees it ------------------------------
 
-    def _create(self, title: str, tabs: Sequence[dict[str, Any]]) -> str:
+    def _create(self, title: str, tabs: Sequence[dict[str, Any]],
+                locale: str | None = None) -> str:
         with self._lock:
             sid = "".join(self._rng.choice(_ID_CHARS) for _ in range(44))
             stamp = now()
             props = {
                 "title": title,
-                "locale": "en_US",
+                "locale": locale or DEFAULT_LOCALE,
                 "autoRecalc": "ON_CHANGE",
                 "timeZone": "Etc/GMT",
             }
@@ -687,10 +689,23 @@ class FakeSheets:
         sheets: Sequence[str] = ("Sheet1",),
         rows: int = 1000,
         cols: int = 26,
+        locale: str = DEFAULT_LOCALE,
     ) -> str:
-        """A new spreadsheet with these tabs (first one gid 0); returns its id."""
+        """A new spreadsheet with these tabs (first one gid 0) in ``locale`` (one of
+        :data:`~fakesheets.cells.LOCALES`: how it shows numbers and dates); returns its id."""
+        if locale not in LOCALES:
+            raise ValueError(f"the fake shows no locale {locale!r}: one of {sorted(LOCALES)}")
         grid = {"rowCount": rows, "columnCount": cols}
-        return self._create(title, [{"title": t, "gridProperties": dict(grid)} for t in sheets])
+        tabs = [{"title": t, "gridProperties": dict(grid)} for t in sheets]
+        return self._create(title, tabs, locale)
+
+    def set_locale(self, sid: str, locale: str) -> None:
+        """A person picks File > Settings > Locale: numbers and dates show the new way."""
+        if locale not in LOCALES:
+            raise ValueError(f"the fake shows no locale {locale!r}: one of {sorted(LOCALES)}")
+        request = {"updateSpreadsheetProperties": {"properties": {"locale": locale},
+                                                   "fields": "locale"}}
+        self._write(sid, lambda book: batch.run(book, [request], self._rng))
 
     def add_sheet(self, sid: str, title: str, rows: int = 1000, cols: int = 26) -> int:
         """Add a tab at the end; returns its sheetId."""
@@ -735,7 +750,8 @@ class FakeSheets:
             if used is None:
                 return []
             return [
-                [render(sheet.get(r, c), render_option) for c in range(used.col1)]
+                [render(sheet.get(r, c), render_option, locale=book.locale)
+                 for c in range(used.col1)]
                 for r in range(used.row1)
             ]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,17 +49,17 @@ WIDE = ["customer_id", "name", "customer_type", "revenue", "margin_rate", "last_
 
 @pytest.fixture(scope="module")
 def books(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The sample in English and in French (Settings: language = fr)."""
-    folder = tmp_path_factory.mktemp("books")
+    """The sample in English, French and Dutch (Settings: language = fr, nl); its money has
+    the number format ``#,##0.00 "€"``."""
     out = {"en": sample}
-    french = folder / "customers.xlsx"
-    shutil.copyfile(sample, french)
-    book = openpyxl.load_workbook(french)
-    settings = book["Settings"]
-    row = next(r for r in settings.iter_rows() if r[0].value == "language")
-    row[1].value = "fr"
-    book.save(french)
-    out["fr"] = french
+    for language in ("fr", "nl"):
+        copied = tmp_path_factory.mktemp(language) / "customers.xlsx"
+        shutil.copyfile(sample, copied)
+        book = openpyxl.load_workbook(copied)
+        row = next(r for r in book["Settings"].iter_rows() if r[0].value == "language")
+        row[1].value = language
+        book.save(copied)
+        out[language] = copied
     return out
 
 
@@ -228,6 +229,7 @@ def test_a_published_tab_renders(tmp_path: Path, fake_sheets: FakeSheets,
     """Both tabs, with money, %, dates and coloured words, and the About tab, exported with
     their look and rendered to PNG for a person to look at (POTENTIEL_RENDER_DIR keeps them)."""
     config, sid = setup(tmp_path, fake_sheets, books[language])
+    fake_sheets.set_locale(sid, LOCALE[language])  # as the team's own spreadsheet would be
     wide(config)
     assert run(config).outcome == "ok"
     about = TITLES[["en", "fr", "nl"].index(language)]
@@ -237,11 +239,78 @@ def test_a_published_tab_renders(tmp_path: Path, fake_sheets: FakeSheets,
     assert lost.cell(1, last_order).number_format == {"type": "DATE"}
     assert isinstance(lost.cell(1, last_order).value, float)
     assert lost.shown(1, lost.column(header("margin_rate", language))).endswith("%")
+    assert lost.shown(1, lost.column(header("revenue", language))).endswith(" €")
     path = to_xlsx(tabs, tmp_path / f"tab-{language}.xlsx")
     assert openpyxl.load_workbook(path)[HOT]["A1"].value == header("customer_id", language)
     keep = Path(os.environ.get("POTENTIEL_RENDER_DIR", tmp_path / "png"))
     pages = render(path, keep / language, results=False, dpi=70)
     assert pages and all(p.stat().st_size > 1000 for p in pages)
+
+
+#: How 1234567.891 and -1234.5 show with the money format ``#,##0.00 "€"`` (two decimals,
+#: rounded: .891 -> .89; groups of three), and serial 46086 (2026-03-05, see
+#: test_cells_read_back_as_the_canonical_values_they_show) with a DATE format, in each locale:
+#: en_US "," groups, "." decimals, month first; fr_FR a narrow no-break space (U+202F) and
+#: ",", day first with zeros; nl_NL "." and ",", day-month-year with dashes, no zeros.
+SHOWN = {"en_US": ("1,234,567.89 €", "-1,234.50 €", "3/5/2026"),
+         "fr_FR": ("1\u202f234\u202f567,89 €", "-1\u202f234,50 €", "05/03/2026"),
+         "nl_NL": ("1.234.567,89 €", "-1.234,50 €", "5-3-2026"),
+         "en_GB": ("1,234,567.89 €", "-1,234.50 €", "05/03/2026")}
+LOCALE = {"en": "en_US", "fr": "fr_FR", "nl": "nl_NL"}
+
+
+@pytest.mark.parametrize(("language", "locale"), [
+    ("en", "en_US"), ("fr", "fr_FR"), ("nl", "nl_NL"), ("en", "en_GB"),
+    ("fr", "en_US"),  # the book's language and the spreadsheet's locale disagree: the locale's
+])
+def test_money_shows_the_workbooks_currency_and_dates_the_spreadsheets_locale(
+        tmp_path: Path, fake_sheets: FakeSheets, books: dict[str, Path], language: str,
+        locale: str) -> None:
+    """The sample's money is typed with ``#,##0.00 "€"`` and has no currency in its headers:
+    the tabs show € (as the Excel result sheets do) in whatever language, with the
+    spreadsheet's separators; dates are shown the spreadsheet's way."""
+    config, sid = setup(tmp_path, fake_sheets, books[language])
+    fake_sheets.set_locale(sid, locale)
+    wide(config)
+    assert run(config).outcome == "ok"
+    lost = seen(fake_sheets, sid, "Lost customers")
+    revenue, last_order = (lost.column(header(c, language)) for c in ("revenue", "last_order"))
+    assert lost.cell(1, revenue).number_format == {"type": "CURRENCY",
+                                                   "pattern": '#,##0.00 "€"'}
+    # what a person would see on typing these over the sync's values (the formats stay)
+    fake_sheets.set_values(sid, "Lost customers", [[1234567.891], [-1234.5]],
+                           start=f"{chr(65 + revenue)}2")
+    fake_sheets.set_values(sid, "Lost customers", [[46086]], start=f"{chr(65 + last_order)}2")
+    lost = seen(fake_sheets, sid, "Lost customers")
+    assert (lost.shown(1, revenue), lost.shown(2, revenue), lost.shown(1, last_order)) == \
+        SHOWN[locale]
+    shown = fake_sheets.sheet_values(sid, "Lost customers")  # the API's FORMATTED_VALUE too
+    assert (shown[1][revenue], shown[2][revenue], shown[1][last_order]) == SHOWN[locale]
+
+
+def test_a_currency_named_only_in_a_header_is_shown(tmp_path: Path, fake_sheets: FakeSheets,
+                                                     books: dict[str, Path]) -> None:
+    """A workbook whose money formats show no currency but whose header names one
+    (``unit_price (£)``) shows that currency, as the Excel result sheets do."""
+    config, sid = setup(tmp_path, fake_sheets, books["en"])
+    path = tmp_path / "customers.xlsx"
+    book = openpyxl.load_workbook(path)
+    next(c for c in book["Orders"][1] if c.value == "unit_price").value = "unit_price (£)"
+    book.save(path)
+    with zipfile.ZipFile(path) as old:
+        parts = {info.filename: old.read(info) for info in old.infolist()}
+    parts["xl/styles.xml"] = parts["xl/styles.xml"].replace(" &quot;€&quot;".encode(), b"")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for name, data in parts.items():
+            new.writestr(name, data)
+    wide(config)
+    assert run(config).outcome == "ok"
+    lost = seen(fake_sheets, sid, "Lost customers")
+    revenue = lost.column("Revenue")
+    assert lost.cell(1, revenue).number_format == {"type": "CURRENCY",
+                                                   "pattern": '"£"#,##0.00'}
+    fake_sheets.set_values(sid, "Lost customers", [[-1234.5]], start=f"{chr(65 + revenue)}2")
+    assert seen(fake_sheets, sid, "Lost customers").shown(1, revenue) == "-£1,234.50"
 
 
 def wide(config: Path) -> None:
