@@ -179,17 +179,22 @@ def _serials(values: pd.Series) -> pd.Series:
     return out
 
 
-def read_cells(column: str, cells: np.ndarray, look: Look) -> tuple[np.ndarray, np.ndarray]:
+def read_cells(column: str, cells: np.ndarray, look: Look,
+               written_in: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Cells of a tab back to canonical values, and where a cell shows an old form (an English
-    word in a French book, ISO text where a date cell belongs) and is to be rewritten."""
+    word in a French book, ISO text where a date cell belongs) and is to be rewritten.
+
+    ``written_in`` is the language the column's words were written in when its header says
+    so (an earlier version's snake_case header: the code's English words), so that an old
+    ``warm`` in a Dutch book is read as warm, not as the Dutch ``warm`` (hot)."""
     values = pd.Series(cells, dtype=object)
     stale = np.zeros(len(values), dtype=bool)
     words = VALUES.get(column)
     if words is not None and len(values):
         codes, uniques = pd.factorize(values)
         i = language_index(look.language)
-        known = [canonical_value(column, w, look.language) if isinstance(w, str) else w
-                 for w in uniques]
+        known = [canonical_value(column, w, written_in or look.language)
+                 if isinstance(w, str) else w for w in uniques]
         shown = [words[k][i] if isinstance(k, str) and k in words else w
                  for k, w in zip(known, uniques, strict=True)]
         canon = np.array([*known, None], dtype=object)[codes]

@@ -234,7 +234,10 @@ class SheetsBook:
             frame = pd.DataFrame({TAB: tab, ROW: np.arange(2, len(values) + 1)})
             for column, index in where.items():
                 cells = body[index] if index < len(body) else (None,) * len(frame)
-                frame[column], old = read_cells(column, np.array(cells, dtype=object), look)
+                # a header still the code's name: an earlier version wrote the code's words
+                written_in = "en" if str(header[index]).strip() == column else None
+                frame[column], old = read_cells(column, np.array(cells, dtype=object), look,
+                                                written_in)
                 if old.any():
                     stale.append(pd.DataFrame({"tab": tab, "row": frame[ROW][old],
                                                "column": column, "value": frame[column][old]}))

@@ -440,3 +440,31 @@ def test_the_last_run_stamp_counts_in_the_books_language(language: str, counts: 
                 owned=frozenset({"customer_id", "name"}), language=language)
     when = datetime(2026, 3, 5, 9, 30, tzinfo=UTC)
     assert stamp_range(look, *counts, now=when)["values"] == [[text]]
+
+
+def test_an_earlier_versions_words_are_read_as_the_code_wrote_them(
+        tmp_path: Path, fake_sheets: FakeSheets, books: dict[str, Path]) -> None:
+    """Earlier versions wrote the code's English words under snake_case headers.  In a Dutch
+    book the old ``warm`` (a warm prospect) must not be read as the Dutch ``warm`` (hot): the
+    upgrade rewrites it as ``lauw`` and records nothing."""
+    config, sid = setup(tmp_path, fake_sheets, books["nl"])
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('["Hot prospects", "Lost customers"]', '["Target"]'),
+                      encoding="utf-8")
+    assert run(config).outcome == "ok"
+    tab = seen(fake_sheets, sid, "Target")
+    temperature = tab.column("Temperatuur")
+    before = {r: tab.shown(r, temperature) for r in range(1, tab.height)}
+    assert "lauw" in before.values() and "warm" in before.values()  # warm and hot prospects
+    english = {"warm": "hot", "lauw": "warm", "koud": "cold", "": ""}
+    fake_sheets.set_values(sid, "Target", [["'" + c for c in COLUMNS + SALES]], start="A1")
+    letter = chr(65 + temperature)
+    fake_sheets.set_values(sid, "Target", [["'" + english[before[r]]] for r in before],
+                           start=f"{letter}2")
+    report = run(config)
+    assert report.outcome == "ok", report.message
+    after = seen(fake_sheets, sid, "Target")
+    assert after.header == [header(c, "nl") for c in COLUMNS + SALES]
+    assert {r: after.shown(r, temperature) for r in before} == before
+    assert all(counts.get("conflicts", 0) == 0 for counts in report.tabs.values()), report.tabs
+    assert run(config).message == AGREE
