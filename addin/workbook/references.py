@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
+from addin.core.labels import output_column
 from addin.workbook.a1 import quote_sheet
 from addin.workbook.xml_text import attribute, set_attribute, unescape
 
@@ -72,9 +73,10 @@ def _sheet_pattern(sheet: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w.'\]!])" + either + "!", re.IGNORECASE)
 
 
-#: Tables whose references change: Table name -> the column names it keeps (casefolded), or
-#: None when the Table is gone.
-Tables = Mapping[str, "frozenset[str] | None"]
+#: Tables whose references change: Table name -> what each of its columns (casefolded) is
+#: now called, None for a column gone; or None when the whole Table is gone.  A column left
+#: out is unchanged.
+Tables = Mapping[str, "Mapping[str, str | None] | None"]
 
 
 def rename_references(formula: str, sheet: str | None, new: str | None,
@@ -122,17 +124,52 @@ def structured_references(formula: str) -> Iterator[tuple[int, int, str, list[st
 
 def _break_tables(text: str, tables: Tables) -> str:
     """``text`` (no quoted strings) with its structured references to a Table gone, or to a
-    column its Table no longer has, turned into ``#REF!`` as Excel does."""
-    by_name = {name.casefold(): kept for name, kept in tables.items()}
+    column its Table no longer has, turned into ``#REF!``, and those to a renamed column
+    renamed, as Excel does."""
+    by_name = {name.casefold(): now for name, now in tables.items()}
     pieces, last = [], 0
     for start, end, table, columns in structured_references(text):
         if table.casefold() not in by_name:
             continue
-        kept = by_name[table.casefold()]
-        if kept is None or any(c.casefold() not in kept for c in columns):
-            pieces.extend((text[last:start], "#REF!"))
-            last = end
+        now = by_name[table.casefold()]
+        if now is None or any(now.get(c.casefold(), c) is None for c in columns):
+            fixed = "#REF!"
+        else:
+            fixed = _rename_columns(text[start:end], len(table), now)
+        pieces.extend((text[last:start], fixed))
+        last = end
     return "".join(pieces) + text[last:]
+
+
+def _rename_columns(reference: str, at: int, now: Mapping[str, str | None]) -> str:
+    """A structured reference (its Table's name ``at`` characters long) with its columns
+    called as in ``now``; special items (``#Data``) kept."""
+    def one(item: str) -> str:
+        name = re.sub(r"'(.)", r"\1", item)
+        if not item or item[0] == "#" or now.get(name.casefold()) is None:
+            return item
+        return re.sub(r"([\[\]#'])", r"'\1", now[name.casefold()] or name)
+    body = reference[at + 1:-1]
+    if body.lstrip().startswith("["):
+        body = _ITEM.sub(lambda m: "[" + one(m.group(1)) + "]", body)
+    else:
+        body = one(body)
+    return reference[:at + 1] + body + "]"
+
+
+def table_change(old: list[str], new: list[str]) -> dict[str, str | None]:
+    """What each column of a replaced Table is called in the Table that replaces it: the same
+    name, the name of the same result column in another language (a book whose language
+    changed: Excel renames references when a header is renamed), or None when it is gone."""
+    folded = {c.casefold(): c for c in new}
+    by_column = {output_column(c): c for c in new if output_column(c) is not None}
+    now: dict[str, str | None] = {}
+    for column in old:
+        key = column.casefold()
+        if key in folded:
+            continue
+        now[key] = by_column.get(output_column(column)) if output_column(column) else None
+    return now
 
 
 def table_columns(xml: bytes) -> tuple[str, list[str]]:

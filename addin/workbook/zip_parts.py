@@ -54,6 +54,7 @@ from addin.workbook.references import (
     rename_references,
     repoint_chart,
     repoint_worksheet,
+    table_change,
     table_columns,
 )
 from addin.workbook.xml_text import (
@@ -230,7 +231,7 @@ class Package(ZipPackage):
                 old = tables[role]
                 self._repoint_references(sheet.name, tables={old[0]: None}
                                          if old is not None else None)
-        narrowed: dict[str, frozenset[str] | None] = {}
+        narrowed: dict[str, dict[str, str | None]] = {}
         used: list[str] = []
         for spec in sheets:
             name = placement.names[spec.role]
@@ -244,10 +245,10 @@ class Package(ZipPackage):
                 kept = tables.get(spec.role) if spec.role in placement.reuse else None
                 xml = spec.table(self._free_table_id(), kept[0] if kept is not None else None)
                 self.put(table, xml, CT_TABLE)
-                if kept is not None:  # a column the run no longer has: Excel's #REF!
-                    columns = frozenset(c.casefold() for c in table_columns(xml)[1])
-                    if any(c.casefold() not in columns for c in kept[1]):
-                        narrowed[kept[0]] = columns
+                if kept is not None:  # columns renamed (language) or gone (#REF!)
+                    change = table_change(kept[1], table_columns(xml)[1])
+                    if change:
+                        narrowed[kept[0]] = change
                 self.add_relationship(part, REL_TABLE, table, rid="rIdTable1")
             if spec.notes is not None:
                 comments = self.free_name("xl/comments{}.xml")
@@ -272,8 +273,11 @@ class Package(ZipPackage):
             else:
                 self._append_sheet(name, part, hidden=spec.hidden)
             self._set_mark(spec.role, name)
-        if narrowed:
-            self._repoint_references(None, tables=narrowed)
+        for renamed in (True, False):  # renamed columns first, then those gone (noticed)
+            change = {table: {c: now for c, now in columns.items() if (now is None) != renamed}
+                      for table, columns in narrowed.items()}
+            if any(change.values()):
+                self._repoint_references(None, tables=change)
         for spec, name in zip(sheets, used, strict=True):
             for defined, formula in spec.local_names.items():
                 self._set_local_name(defined, name, formula.format(sheet=quote_sheet(name)))
@@ -304,8 +308,10 @@ class Package(ZipPackage):
         validations and conditional formats turn into ``#REF!``, chart ranges too (their
         cached values stay), hyperlinks to the sheet are removed.  Structured references to
         ``tables`` that are gone, or to a column a kept Table lost, become ``#REF!`` too
-        (``gone`` None: only those)."""
-        self._repoint_names(gone, new, tables)
+        (``gone`` None: only those; no notice when they are only renamed columns)."""
+        quiet = new is not None or (gone is None and all(
+            all(columns.values()) for columns in (tables or {}).values() if columns is not None))
+        self._repoint_names(gone, new, tables, quiet)
         for sheet in self.sheets():
             if sheet.part is None or not self.exists(sheet.part) or \
                     not sheet.part.startswith("xl/worksheets/") or self.streamed(sheet.part):
@@ -316,7 +322,7 @@ class Package(ZipPackage):
             if found == Repointed():
                 continue
             self.set_text(sheet.part, xml)
-            if new is not None:
+            if quiet:
                 continue
             if gone is None:
                 where = found.formulas + found.validations + found.formats
@@ -343,7 +349,8 @@ class Package(ZipPackage):
                 self.notices.append(Notice("chart", {"n": changed, "sheet": gone,
                                                      "where": holders.get(part, "?")}))
 
-    def _repoint_names(self, gone: str | None, new: str | None, tables: Tables | None) -> None:
+    def _repoint_names(self, gone: str | None, new: str | None, tables: Tables | None,
+                       quiet: bool) -> None:
         """The user's defined names that refer to sheet ``gone``, repointed (see above)."""
         for defined in self.defined_names():
             if defined.name.startswith(MARK) or not refers_to(defined.text, gone, tables):
@@ -353,11 +360,13 @@ class Package(ZipPackage):
                              flags=re.DOTALL)
             self._edit_workbook(lambda xml, old=defined.element, new=element:
                                 xml.replace(old, new, 1))
+            if quiet:
+                continue
             if gone is None:
                 self.notices.append(Notice("name.columns", {
                     "name": defined.name, "table": ", ".join(tables or ()),
                     "formula": unescape(text)}))
-            elif new is None:
+            else:
                 self.notices.append(Notice("name", {"name": defined.name, "sheet": gone,
                                                     "formula": unescape(text)}))
 
