@@ -446,7 +446,7 @@ def _missing_sheets(text: str, tabs: set[str]) -> list[str]:
 def _missing_tables(text: str, tables: dict[str, set[str]]) -> list[str]:
     """Tables, or Tables' columns, a formula text names that the package does not have
     (strings skipped; a Table of another workbook, ``Book.xlsx!T[Col]``, is not looked at)."""
-    text = re.sub(r'"(?:[^"]|"")*"', '""', text)
+    text = re.sub(r"'(?:[^']|'')+'!", "S!", re.sub(r'"(?:[^"]|"")*"', '""', text))
     found = []
     for table, body in _STRUCTURED.findall(text):
         columns = tables.get(table.casefold())
