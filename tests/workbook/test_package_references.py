@@ -402,17 +402,23 @@ def test_a_replaced_result_sheet_keeps_its_table_name_even_one_the_user_gave(
     assert run(book) in (0, 1)
     hot = table_of(book, HOT)
     assert hot == "potentiel_" + segment_role(HOT).replace(".", "_")
-    # the user names the Big spenders' Table "Big" in Excel (Table Design > Table Name)
+    # the user names the Big spenders' Table "Big" in Excel (Table Design > Table Name) and
+    # renames the Hot prospects tab by hand (Excel follows in the mark's reference)
     big = table_of(book, "Big spenders")
-    renamed = edited(book, tmp_path / "mine.xlsx", {
+    tab = {"xl/workbook.xml": lambda x: x.replace(f'name="{HOT}"', 'name="My hot list"')
+           .replace(f"'{HOT}'!", "'My hot list'!"),
+           "docProps/app.xml": lambda x: x.replace(f">{HOT}<", ">My hot list<")}
+    renamed = edited(book, tmp_path / "mine.xlsx", tab | {
         part: (lambda x: x.replace(f'"{big}"', '"Big"'))
         for part in zipfile.ZipFile(book).namelist() if part.startswith("xl/tables/")})
+    assert table_of(renamed, "My hot list") == hot
     with_structured_references(renamed, hot, "Big")
     before = formulas(renamed)
-    hot_rows = openpyxl.load_workbook(renamed)[HOT].max_row - 1  # the header row is not counted
+    hot_rows = openpyxl.load_workbook(renamed)["My hot list"].max_row - 1  # less its header
     capsys.readouterr()
     assert run(renamed) in (0, 1)
     assert "Note:" not in capsys.readouterr().out  # nothing of the user's changed
+    # the tab gets its name back, each Table keeps its name
     assert (table_of(renamed, HOT), table_of(renamed, "Big spenders")) == (hot, "Big")
     assert formulas(renamed) == before == (
         [f"=COUNTA({hot}[Name])", "=SUM(Big[[#Data],[Revenue]])", "=COUNTA(HotNames)"],
