@@ -8,7 +8,9 @@ relationship targets present, sheet names Excel accepts, table ids and names uni
 headers equal to their header cells, defined names that resolve, a calcChain naming only formula
 cells, conditional formats whose ``dxfId`` exists, hyperlinks under Excel's per-sheet limit, and
 no formula, data validation, conditional format or chart range naming a missing sheet (a link
-to one is no repair: Excel says "Reference isn't valid" when it is clicked).
+to one is no repair: Excel says "Reference isn't valid" when it is clicked), nor a formula,
+rule or defined name with a structured reference (``T[Col]``) to a Table, or a Table's column,
+the package does not have.
 :func:`check_package` returns the findings (empty: valid).  ``tests/conftest.py`` runs it on
 every workbook a test writes.
 """
@@ -50,6 +52,10 @@ MAIN_TYPES = {
 AUDIT_LIMIT = 16 << 20
 
 _SHEET_IN_TEXT = re.compile(r"(?<![#\w.])(?:'((?:[^']|'')+)'|([^\s'!:,()=+\-*/&^<>\"{}#;]+))!")
+#: A structured reference: a Table's name, then one bracket level that may hold a second
+#: (``T[Col]``, ``T[[#Data],[Col]]``, ``T[[A]:[B]]``); ``'`` escapes ``[ ] # '`` in a column.
+_STRUCTURED = re.compile(r"(?<![\w.\\'\]!\[#@])([A-Za-z_\\][\w.\\]*)"
+                         r"\[((?:[^\[\]']|'.|\[(?:[^\]']|'.)*\])*)\]")
 _cache: dict[str, list[str]] = {}
 #: Findings the current test's inputs already had (their producer's, not potentiel's): see
 #: :func:`accept_input`; the hook in conftest.py empties it after each test.
@@ -178,6 +184,12 @@ class _Book:
                     self.xml[name] = ET.fromstring(self.zip.read(name))
                 except ET.ParseError as err:
                     self.errors.append(f"{name}: not well-formed XML ({err})")
+        #: Table name -> its column names, both casefolded as Excel compares them.
+        self.tables: dict[str, set[str]] = {}
+        for part, root in self.xml.items():
+            if part.startswith("xl/tables/") and root.tag == M + "table":
+                self.tables[root.get("displayName", root.get("name", "")).casefold()] = {
+                    c.get("name", "").casefold() for c in root.iter(M + "tableColumn")}
 
     def __enter__(self) -> _Book:
         return self
@@ -280,6 +292,8 @@ class _Book:
                 yield f"xl/workbook.xml: name {name!r} scoped to sheet {local} of {len(sheets)}"
             for missing in _missing_sheets(defined.text or "", tabs):
                 yield f"xl/workbook.xml: name {name!r} refers to missing sheet {missing!r}"
+            for missing in _missing_tables(defined.text or "", self.tables):
+                yield f"xl/workbook.xml: name {name!r} refers to {missing}"
 
     def _cells(self, part: str) -> Iterator[ET.Element]:
         yield from self.xml[part].iter(M + "c")
@@ -356,9 +370,11 @@ class _Book:
             if len(links) > MAX_HYPERLINKS:
                 yield f"{part}: {len(links)} hyperlinks, Excel keeps {MAX_HYPERLINKS}"
             for formula in _formulas(root, _SHEET_FORMULAS):
+                kind = _FORMULA_KINDS.get(formula.tag.rsplit("}", 1)[-1], "a formula")
                 for missing in _missing_sheets(formula.text or "", tabs):
-                    kind = _FORMULA_KINDS.get(formula.tag.rsplit("}", 1)[-1], "a formula")
                     yield f"{part} ({name}): {kind} refers to missing sheet {missing!r}"
+                for missing in _missing_tables(formula.text or "", self.tables):
+                    yield f"{part} ({name}): {kind} refers to {missing}"
         for part in sorted(p for p in self.xml if p.startswith("xl/charts/")):
             for formula in _formulas(self.xml[part], ("f",)):
                 for missing in _missing_sheets(formula.text or "", tabs):
@@ -424,6 +440,25 @@ def _missing_sheets(text: str, tabs: set[str]) -> list[str]:
             continue
         if name.casefold() not in tabs:
             found.append(name)
+    return found
+
+
+def _missing_tables(text: str, tables: dict[str, set[str]]) -> list[str]:
+    """Tables, or Tables' columns, a formula text names that the package does not have
+    (strings skipped; a Table of another workbook, ``Book.xlsx!T[Col]``, is not looked at)."""
+    text = re.sub(r"'(?:[^']|'')+'!", "S!", re.sub(r'"(?:[^"]|"")*"', '""', text))
+    found = []
+    for table, body in _STRUCTURED.findall(text):
+        columns = tables.get(table.casefold())
+        if columns is None:
+            found.append(f"missing table {table!r}")
+            continue
+        items = re.findall(r"\[((?:[^\]']|'.)*)\]", body) if body.lstrip().startswith("[") \
+            else [body]
+        for item in items:
+            column = re.sub(r"'(.)", r"\1", item)
+            if column and not column.startswith("#") and column.casefold() not in columns:
+                found.append(f"column {column!r} that table {table!r} does not have")
     return found
 
 

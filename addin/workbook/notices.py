@@ -98,6 +98,26 @@ NOTICES: dict[str, tuple[str, str, str]] = {
         "retiré, la cellule garde son texte",
         "{n} koppeling van blad '{where}' ({cells}) leidde naar het verwijderde blad "
         "'{sheet}': verwijderd, de cel houdt haar tekst"),
+    "columns": (
+        "{n} formulas or rules of sheet '{where}' ({cells}) used a column that table {table} "
+        "no longer has: they now show #REF!",
+        "{n} formules ou règles de la feuille '{where}' ({cells}) utilisaient une colonne que "
+        "le tableau {table} n'a plus : elles affichent maintenant #REF!",
+        "{n} formules of regels van blad '{where}' ({cells}) gebruikten een kolom die tabel "
+        "{table} niet meer heeft: ze tonen nu #REF!"),
+    "columns.one": (
+        "{n} formula or rule of sheet '{where}' ({cells}) used a column that table {table} "
+        "no longer has: it now shows #REF!",
+        "{n} formule ou règle de la feuille '{where}' ({cells}) utilisait une colonne que le "
+        "tableau {table} n'a plus : elle affiche maintenant #REF!",
+        "{n} formule of regel van blad '{where}' ({cells}) gebruikte een kolom die tabel "
+        "{table} niet meer heeft: ze toont nu #REF!"),
+    "name.columns": (
+        "the name {name} used a column that table {table} no longer has: it is now {formula}",
+        "le nom {name} utilisait une colonne que le tableau {table} n'a plus : il vaut "
+        "maintenant {formula}",
+        "de naam {name} gebruikte een kolom die tabel {table} niet meer heeft: die is nu "
+        "{formula}"),
     "macros": (
         "{target} holds no macros: a .xlsx file cannot, so the VBA project of {source} was "
         "left out (write a .xlsm to keep it)",

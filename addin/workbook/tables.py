@@ -97,8 +97,13 @@ def conditional_formats(columns: Sequence[str], rows: int, styles: Styles, langu
     return "".join(out)
 
 
-def table_part(name: str, headers: Sequence[str], rows: int) -> Callable[[int], bytes]:
-    """An Excel Table over a result sheet (header row 1): banded rows, filter buttons."""
+def table_part(name: str, headers: Sequence[str],
+               rows: int) -> Callable[[int, str | None], bytes]:
+    """An Excel Table over a result sheet (header row 1): banded rows, filter buttons.
+
+    The part is made from its id and the name of the Table it replaces, if any: a re-run
+    keeps that name (even one the user gave it in Excel), so structured references to it
+    (``=COUNTA(potentiel_…[Name])``) keep working."""
     last = f"{column_letter(max(len(headers), 1) - 1)}{1 + max(rows, 1)}"
     unique: list[str] = []
     for label in headers:  # Excel repairs a table whose column names repeat
@@ -109,9 +114,10 @@ def table_part(name: str, headers: Sequence[str], rows: int) -> Callable[[int], 
     columns = "".join(f'<tableColumn id="{n}" name={quoteattr(_table_column(label))}/>'
                       for n, label in enumerate(unique, start=1))
 
-    def xml(table_id: int) -> bytes:
+    def xml(table_id: int, kept: str | None) -> bytes:
+        shown = quoteattr(kept or name)
         return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                f'<table xmlns="{MAIN_NS}" id="{table_id}" name="{name}" displayName="{name}" '
+                f'<table xmlns="{MAIN_NS}" id="{table_id}" name={shown} displayName={shown} '
                 f'ref="A1:{last}" totalsRowShown="0"><autoFilter ref="A1:{last}"/>'
                 f'<tableColumns count="{len(unique)}">{columns}</tableColumns>'
                 '<tableStyleInfo name="TableStyleLight9" showFirstColumn="0" '

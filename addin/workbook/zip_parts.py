@@ -48,11 +48,14 @@ from addin.workbook.notices import Notice, WorkbookNotice
 from addin.workbook.owned_sheets import MARK, mark_name, mark_reference, own_sheets, place_sheets
 from addin.workbook.references import (
     Repointed,
+    Tables,
     app_titles,
     refers_to,
     rename_references,
     repoint_chart,
     repoint_worksheet,
+    table_change,
+    table_columns,
 )
 from addin.workbook.xml_text import (
     attribute,
@@ -106,8 +109,9 @@ class OwnSheet:
     drawing: bytes | None = None
     charts: list[bytes] = field(default_factory=list)
     #: The sheet's Excel Table, made from the id the package gives it (related as
-    #: ``rIdTable1``: the worksheet must hold ``<tablePart r:id="rIdTable1"/>``).
-    table: Callable[[int], bytes] | None = None
+    #: ``rIdTable1``: the worksheet must hold ``<tablePart r:id="rIdTable1"/>``) and the
+    #: name of the Table it replaces, kept so that structured references keep working.
+    table: Callable[[int, str | None], bytes] | None = None
     #: Names scoped to the sheet (``_xlnm.Print_Titles``) -> their formula, '{sheet}' for the
     #: quoted tab name.
     local_names: dict[str, str] = field(default_factory=dict)
@@ -216,14 +220,18 @@ class Package(ZipPackage):
                                  [(s.role, s.name) for s in sheets], drop)
         gone = {tab.casefold() for tab in placement.delete}
         self.drop_calc_chain()
+        tables = {role: self._table_of(sheet) for role, sheet in own.items()}
         for role, sheet in own.items():
             if role in placement.reuse or sheet.name.casefold() in gone:
                 self._remove_parts(sheet)
-        for sheet in sorted(own.values(), key=lambda s: -s.position):
+        for role, sheet in sorted(own.items(), key=lambda item: -item[1].position):
             if sheet.name.casefold() in gone:
                 self.remove_relationship(WORKBOOK_PART, self._sheet_rel(sheet))
                 self._drop_sheet_element(sheet)
-                self._repoint_references(sheet.name)
+                old = tables[role]
+                self._repoint_references(sheet.name, tables={old[0]: None}
+                                         if old is not None else None)
+        narrowed: dict[str, dict[str, str | None]] = {}
         used: list[str] = []
         for spec in sheets:
             name = placement.names[spec.role]
@@ -234,7 +242,13 @@ class Package(ZipPackage):
                 self._put_drawing(part, spec)
             if spec.table is not None:
                 table = self.free_name("xl/tables/table{}.xml")
-                self.put(table, spec.table(self._free_table_id()), CT_TABLE)
+                kept = tables.get(spec.role) if spec.role in placement.reuse else None
+                xml = spec.table(self._free_table_id(), kept[0] if kept is not None else None)
+                self.put(table, xml, CT_TABLE)
+                if kept is not None:  # columns renamed (language) or gone (#REF!)
+                    change = table_change(kept[1], table_columns(xml)[1])
+                    if change:
+                        narrowed[kept[0]] = change
                 self.add_relationship(part, REL_TABLE, table, rid="rIdTable1")
             if spec.notes is not None:
                 comments = self.free_name("xl/comments{}.xml")
@@ -259,6 +273,11 @@ class Package(ZipPackage):
             else:
                 self._append_sheet(name, part, hidden=spec.hidden)
             self._set_mark(spec.role, name)
+        for renamed in (True, False):  # renamed columns first, then those gone (noticed)
+            change = {table: {c: now for c, now in columns.items() if (now is None) != renamed}
+                      for table, columns in narrowed.items()}
+            if any(change.values()):
+                self._repoint_references(None, tables=change)
         for spec, name in zip(sheets, used, strict=True):
             for defined, formula in spec.local_names.items():
                 self._set_local_name(defined, name, formula.format(sheet=quote_sheet(name)))
@@ -274,29 +293,50 @@ class Package(ZipPackage):
                 self.remove(rel.part)
                 self.remove_relationship(WORKBOOK_PART, rel)
 
-    def _repoint_references(self, gone: str, new: str | None = None) -> None:
+    def _table_of(self, sheet: Sheet) -> tuple[str, list[str]] | None:
+        """The name and columns of a sheet's Excel Table, if it has one."""
+        for rel in self.relationships(sheet.part) if sheet.part else []:
+            if rel.type == REL_TABLE and rel.part is not None and self.exists(rel.part):
+                return table_columns(self.read(rel.part))
+        return None
+
+    def _repoint_references(self, gone: str | None, new: str | None = None,
+                            tables: Tables | None = None) -> None:
         """Point what the user made that refers to sheet ``gone`` at its new name ``new``, as
         Excel does when a sheet is renamed, or (``new`` None: the sheet is deleted) do what
         Excel does then, each change listed in :attr:`notices`: names, cell formulas, data
         validations and conditional formats turn into ``#REF!``, chart ranges too (their
-        cached values stay), hyperlinks to the sheet are removed."""
-        self._repoint_names(gone, new)
+        cached values stay), hyperlinks to the sheet are removed.  Structured references to
+        ``tables`` that are gone, or to a column a kept Table lost, become ``#REF!`` too
+        (``gone`` None: only those; no notice when they are only renamed columns)."""
+        quiet = new is not None or (gone is None and all(
+            all(columns.values()) for columns in (tables or {}).values() if columns is not None))
+        self._repoint_names(gone, new, tables, quiet)
         for sheet in self.sheets():
             if sheet.part is None or not self.exists(sheet.part) or \
                     not sheet.part.startswith("xl/worksheets/") or self.streamed(sheet.part):
                 continue
             # read, not text(): a part is cached (and rewritten) only if something changes
-            xml, found = repoint_worksheet(self.read(sheet.part).decode("utf-8"), gone, new)
+            xml, found = repoint_worksheet(self.read(sheet.part).decode("utf-8"), gone, new,
+                                           tables)
             if found == Repointed():
                 continue
             self.set_text(sheet.part, xml)
-            if new is not None:
+            if quiet:
+                continue
+            if gone is None:
+                where = found.formulas + found.validations + found.formats
+                self.notices.append(Notice("columns", {"n": len(where), "where": sheet.name,
+                                                       "cells": _some(where),
+                                                       "table": ", ".join(tables or ())}))
                 continue
             for key, where in (("formulas", found.formulas), ("validations", found.validations),
                                ("formats", found.formats), ("links", found.links)):
                 if where:
                     self.notices.append(Notice(key, {"n": len(where), "where": sheet.name,
                                                      "cells": _some(where), "sheet": gone}))
+        if gone is None:
+            return
         holders = self._chart_holders()
         for part in self.names():
             if not (part.startswith("xl/charts/") and part.endswith(".xml")):
@@ -309,17 +349,24 @@ class Package(ZipPackage):
                 self.notices.append(Notice("chart", {"n": changed, "sheet": gone,
                                                      "where": holders.get(part, "?")}))
 
-    def _repoint_names(self, gone: str, new: str | None) -> None:
+    def _repoint_names(self, gone: str | None, new: str | None, tables: Tables | None,
+                       quiet: bool) -> None:
         """The user's defined names that refer to sheet ``gone``, repointed (see above)."""
         for defined in self.defined_names():
-            if defined.name.startswith(MARK) or not refers_to(defined.text, gone):
+            if defined.name.startswith(MARK) or not refers_to(defined.text, gone, tables):
                 continue
-            text = escape(rename_references(defined.text, gone, new))
+            text = escape(rename_references(defined.text, gone, new, tables))
             element = re.sub(r">.*</", lambda _, t=text: f">{t}</", defined.element, count=1,
                              flags=re.DOTALL)
             self._edit_workbook(lambda xml, old=defined.element, new=element:
                                 xml.replace(old, new, 1))
-            if new is None:
+            if quiet:
+                continue
+            if gone is None:
+                self.notices.append(Notice("name.columns", {
+                    "name": defined.name, "table": ", ".join(tables or ()),
+                    "formula": unescape(text)}))
+            else:
                 self.notices.append(Notice("name", {"name": defined.name, "sheet": gone,
                                                     "formula": unescape(text)}))
 

@@ -6893,6 +6893,26 @@ NOTICES: dict[str, tuple[str, str, str]] = {
         "retiré, la cellule garde son texte",
         "{n} koppeling van blad '{where}' ({cells}) leidde naar het verwijderde blad "
         "'{sheet}': verwijderd, de cel houdt haar tekst"),
+    "columns": (
+        "{n} formulas or rules of sheet '{where}' ({cells}) used a column that table {table} "
+        "no longer has: they now show #REF!",
+        "{n} formules ou règles de la feuille '{where}' ({cells}) utilisaient une colonne que "
+        "le tableau {table} n'a plus : elles affichent maintenant #REF!",
+        "{n} formules of regels van blad '{where}' ({cells}) gebruikten een kolom die tabel "
+        "{table} niet meer heeft: ze tonen nu #REF!"),
+    "columns.one": (
+        "{n} formula or rule of sheet '{where}' ({cells}) used a column that table {table} "
+        "no longer has: it now shows #REF!",
+        "{n} formule ou règle de la feuille '{where}' ({cells}) utilisait une colonne que le "
+        "tableau {table} n'a plus : elle affiche maintenant #REF!",
+        "{n} formule of regel van blad '{where}' ({cells}) gebruikte een kolom die tabel "
+        "{table} niet meer heeft: ze toont nu #REF!"),
+    "name.columns": (
+        "the name {name} used a column that table {table} no longer has: it is now {formula}",
+        "le nom {name} utilisait une colonne que le tableau {table} n'a plus : il vaut "
+        "maintenant {formula}",
+        "de naam {name} gebruikte een kolom die tabel {table} niet meer heeft: die is nu "
+        "{formula}"),
     "macros": (
         "{target} holds no macros: a .xlsx file cannot, so the VBA project of {source} was "
         "left out (write a .xlsm to keep it)",
@@ -7742,6 +7762,12 @@ cached values stay, so the chart still shows what it last showed; a hyperlink to
 (``location="'Hot'!A1"``) is removed, as a link that jumps elsewhere would mislead (see
 docs/decisions.md).
 
+A structured reference to the Table of a deleted sheet (``=COUNTA(potentiel_hot[Name])``,
+``SUM(T[[#Data],[Revenue]])``) becomes ``#REF!`` whole, as Excel writes it once the Table is
+gone; so does one to a column a replaced Table no longer has (Excel does the same when a
+Table's column is deleted).  References to the sheet's cells and to its Table are rewritten in
+one pass, so a formula is listed once.
+
 Renaming a sheet changes the references instead (``'Hot list'!A1`` -> ``'Hot'!A1``).
 ``docProps/app.xml`` lists the tab names (``TitlesOfParts``, counted by group in
 ``HeadingPairs``); it is kept equal to the workbook's worksheets.
@@ -7751,10 +7777,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
+from addin.core.labels import output_column
 from addin.workbook.a1 import quote_sheet
 from addin.workbook.xml_text import attribute, set_attribute, unescape
 
@@ -7778,6 +7805,11 @@ _LINK = re.compile(r"<(?:\w+:)?hyperlink\b[^>]*?(?:/>|>.*?</(?:\w+:)?hyperlink>)
 _NO_LINKS = re.compile(r"<(?:\w+:)?hyperlinks\b[^>]*?(?:/>|>\s*</(?:\w+:)?hyperlinks>)")
 #: A chart's data ranges: ``<c:f>``, and ``<c15:f>``, ``<cx:f>`` of the newer chart parts.
 _CHART_FORMULA = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)(</(?:\w+:)?f>)")
+#: The start of a structured reference: a Table's name then ``[`` (not after ``!``: a Table
+#: of another workbook, nor inside a name or a quoted sheet).
+_TABLE_REF = re.compile(r"(?<![\w.\\'\]!\[#@])([A-Za-z_\\][\w.\\]*)\[")
+#: A Table's column in a structured reference: ``'`` escapes ``[ ] # '``.
+_ITEM = re.compile(r"\[((?:[^\]']|'.)*)\]")
 _EP = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 _VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 
@@ -7790,19 +7822,111 @@ def _sheet_pattern(sheet: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w.'\]!])" + either + "!", re.IGNORECASE)
 
 
-def rename_references(formula: str, sheet: str, new: str | None) -> str:
+#: Tables whose references change: Table name -> what each of its columns (casefolded) is
+#: now called, None for a column gone; or None when the whole Table is gone.  A column left
+#: out is unchanged.
+Tables = Mapping[str, "Mapping[str, str | None] | None"]
+
+
+def rename_references(formula: str, sheet: str | None, new: str | None,
+                      tables: Tables | None = None) -> str:
     """``formula`` with every reference to ``sheet`` made to sheet ``new`` as Excel does when
-    a sheet is renamed, or (``new`` None) turned into ``#REF!`` as when it is deleted; text in
-    quotes is left as it is."""
+    a sheet is renamed, or (``new`` None) turned into ``#REF!`` as when it is deleted, and its
+    structured references to ``tables`` that are gone (or name a column gone) turned into
+    ``#REF!``; text in quotes is left as it is."""
     replacement = "#REF!" if new is None else quote_sheet(new).replace("\\", "\\\\") + "!"
-    pattern = _sheet_pattern(sheet)
+    pattern = _sheet_pattern(sheet) if sheet is not None else None
+
+    def fix(text: str) -> str:
+        text = pattern.sub(replacement, text) if pattern is not None else text
+        return _break_tables(text, tables) if tables else text
     pieces, last = [], 0
     for string in _STRING.finditer(formula):
-        pieces.append(pattern.sub(replacement, formula[last:string.start()]))
+        pieces.append(fix(formula[last:string.start()]))
         pieces.append(string.group(0))
         last = string.end()
-    pieces.append(pattern.sub(replacement, formula[last:]))
+    pieces.append(fix(formula[last:]))
     return "".join(pieces)
+
+
+def structured_references(formula: str) -> Iterator[tuple[int, int, str, list[str]]]:
+    """Each structured reference of ``formula`` (outside quotes is the caller's business):
+    where it starts and ends, its Table's name and the columns it names (``#Data`` and the
+    other special items left out)."""
+    at = 0
+    while (match := _TABLE_REF.search(formula, at)) is not None:
+        depth, end = 0, match.end() - 1
+        while end < len(formula):
+            if formula[end] == "'":
+                end += 2
+                continue
+            depth += {"[": 1, "]": -1}.get(formula[end], 0)
+            if depth == 0:
+                break
+            end += 1
+        body = formula[match.end():end]
+        items = _ITEM.findall(body) if body.lstrip().startswith("[") else [body]
+        yield (match.start(), min(end + 1, len(formula)), match.group(1),
+               [re.sub(r"'(.)", r"\1", item) for item in items if item and item[0] != "#"])
+        at = end + 1
+
+
+def _break_tables(text: str, tables: Tables) -> str:
+    """``text`` (no quoted strings) with its structured references to a Table gone, or to a
+    column its Table no longer has, turned into ``#REF!``, and those to a renamed column
+    renamed, as Excel does."""
+    by_name = {name.casefold(): now for name, now in tables.items()}
+    pieces, last = [], 0
+    for start, end, table, columns in structured_references(text):
+        if table.casefold() not in by_name:
+            continue
+        now = by_name[table.casefold()]
+        if now is None or any(now.get(c.casefold(), c) is None for c in columns):
+            fixed = "#REF!"
+        else:
+            fixed = _rename_columns(text[start:end], len(table), now)
+        pieces.extend((text[last:start], fixed))
+        last = end
+    return "".join(pieces) + text[last:]
+
+
+def _rename_columns(reference: str, at: int, now: Mapping[str, str | None]) -> str:
+    """A structured reference (its Table's name ``at`` characters long) with its columns
+    called as in ``now``; special items (``#Data``) kept."""
+    def one(item: str) -> str:
+        name = re.sub(r"'(.)", r"\1", item)
+        if not item or item[0] == "#" or now.get(name.casefold()) is None:
+            return item
+        return re.sub(r"([\[\]#'])", r"'\1", now[name.casefold()] or name)
+    body = reference[at + 1:-1]
+    if body.lstrip().startswith("["):
+        body = _ITEM.sub(lambda m: "[" + one(m.group(1)) + "]", body)
+    else:
+        body = one(body)
+    return reference[:at + 1] + body + "]"
+
+
+def table_change(old: list[str], new: list[str]) -> dict[str, str | None]:
+    """What each column of a replaced Table is called in the Table that replaces it: the same
+    name, the name of the same result column in another language (a book whose language
+    changed: Excel renames references when a header is renamed), or None when it is gone."""
+    folded = {c.casefold(): c for c in new}
+    by_column = {output_column(c): c for c in new if output_column(c) is not None}
+    now: dict[str, str | None] = {}
+    for column in old:
+        key = column.casefold()
+        if key in folded:
+            continue
+        now[key] = by_column.get(output_column(column)) if output_column(column) else None
+    return now
+
+
+def table_columns(xml: bytes) -> tuple[str, list[str]]:
+    """A Table part's name and its column names."""
+    root = ET.fromstring(xml)
+    return (root.get("displayName") or root.get("name") or "",
+            [c.get("name", "") for c in root.iter() if isinstance(c.tag, str)
+             and c.tag.rsplit("}", 1)[-1] == "tableColumn"])
 
 
 def break_references(formula: str, sheet: str) -> str:
@@ -7810,16 +7934,19 @@ def break_references(formula: str, sheet: str) -> str:
     return rename_references(formula, sheet, None)
 
 
-def refers_to(formula: str, sheet: str) -> bool:
-    """Whether ``formula`` refers to ``sheet`` (outside quoted text)."""
-    return break_references(formula, sheet) != formula
+def refers_to(formula: str, sheet: str | None, tables: Tables | None = None) -> bool:
+    """Whether ``formula`` refers to ``sheet`` or to what of ``tables`` changes (outside
+    quoted text)."""
+    return rename_references(formula, sheet, None, tables) != formula
 
 
-def mentions(xml: str, sheet: str) -> bool:
-    """Whether a part's text may refer to ``sheet``: a cheap test before parsing, true for
-    every spelling (quotes doubled, entities) of the sheet's name."""
-    piece = max(re.split(r"['&<>\"]", sheet), key=len)
-    return piece.casefold() in xml.casefold()
+def mentions(xml: str, sheet: str | None, tables: Tables | None = None) -> bool:
+    """Whether a part's text may refer to ``sheet`` or one of ``tables``: a cheap test before
+    parsing, true for every spelling (quotes doubled, entities) of the sheet's name."""
+    folded = xml.casefold()
+    if any(table.casefold() + "[" in folded for table in tables or ()):
+        return True
+    return sheet is not None and max(re.split(r"['&<>\"]", sheet), key=len).casefold() in folded
 
 
 @dataclass
@@ -7832,23 +7959,25 @@ class Repointed:
     links: list[str] = field(default_factory=list)
 
 
-def repoint_worksheet(xml: str, sheet: str, new: str | None) -> tuple[str, Repointed]:
+def repoint_worksheet(xml: str, sheet: str | None, new: str | None,
+                      tables: Tables | None = None) -> tuple[str, Repointed]:
     """A worksheet part with its references to ``sheet`` made to ``new`` (or, ``new`` None,
-    the sheet deleted: ``#REF!``) in cell formulas, data validations and conditional formats,
-    and its hyperlinks to ``sheet`` following it (or removed); with what changed where."""
+    the sheet deleted: ``#REF!``) and its structured references to what of ``tables`` is gone
+    made ``#REF!``, in cell formulas, data validations and conditional formats, and its
+    hyperlinks to ``sheet`` following it (or removed); with what changed where."""
     found = Repointed()
-    if not mentions(xml, sheet):
+    if not mentions(xml, sheet, tables):
         return xml, found
 
     def cell(match: re.Match[str]) -> str:
-        fixed = _formulas(match.group(0), sheet, new)
+        fixed = _formulas(match.group(0), sheet, new, tables)
         if fixed != match.group(0):
             found.formulas.append(attribute(match.group(1) + ">", "r") or "?")
         return fixed
 
     def ruled(kind: list[str]) -> Callable[[re.Match[str]], str]:
         def one(match: re.Match[str]) -> str:
-            fixed = _formulas(match.group(0), sheet, new)
+            fixed = _formulas(match.group(0), sheet, new, tables)
             if fixed != match.group(0):
                 ranges = attribute(match.group(0)[:match.group(0).index(">") + 1], "sqref")
                 listed = _SQREF.search(match.group(0))
@@ -7859,7 +7988,7 @@ def repoint_worksheet(xml: str, sheet: str, new: str | None) -> tuple[str, Repoi
     def link(match: re.Match[str]) -> str:
         element = match.group(0)
         location = attribute(element, "location")
-        if location is None or attribute(element, "id") is not None or \
+        if location is None or sheet is None or attribute(element, "id") is not None or \
                 not refers_to(location, sheet):
             return element
         found.links.append(attribute(element, "ref") or "?")
@@ -7895,13 +8024,15 @@ def repoint_chart(xml: str, sheet: str, new: str | None) -> tuple[str, int]:
     return _CHART_FORMULA.sub(one, xml), changed
 
 
-def _formulas(block: str, sheet: str, new: str | None) -> str:
-    """``block`` with each formula element's references to ``sheet`` repointed."""
+def _formulas(block: str, sheet: str | None, new: str | None, tables: Tables | None) -> str:
+    """``block`` with each formula element's references to ``sheet`` and ``tables``
+    repointed."""
     def one(match: re.Match[str]) -> str:
         text = unescape(match.group(2))
-        if not refers_to(text, sheet):
+        fixed = rename_references(text, sheet, new, tables)
+        if fixed == text:
             return match.group(0)
-        return match.group(1) + escape(rename_references(text, sheet, new)) + match.group(3)
+        return match.group(1) + escape(fixed) + match.group(3)
     return _FORMULA.sub(one, block)
 
 
@@ -9012,8 +9143,13 @@ def conditional_formats(columns: Sequence[str], rows: int, styles: Styles, langu
     return "".join(out)
 
 
-def table_part(name: str, headers: Sequence[str], rows: int) -> Callable[[int], bytes]:
-    """An Excel Table over a result sheet (header row 1): banded rows, filter buttons."""
+def table_part(name: str, headers: Sequence[str],
+               rows: int) -> Callable[[int, str | None], bytes]:
+    """An Excel Table over a result sheet (header row 1): banded rows, filter buttons.
+
+    The part is made from its id and the name of the Table it replaces, if any: a re-run
+    keeps that name (even one the user gave it in Excel), so structured references to it
+    (``=COUNTA(potentiel_…[Name])``) keep working."""
     last = f"{column_letter(max(len(headers), 1) - 1)}{1 + max(rows, 1)}"
     unique: list[str] = []
     for label in headers:  # Excel repairs a table whose column names repeat
@@ -9024,9 +9160,10 @@ def table_part(name: str, headers: Sequence[str], rows: int) -> Callable[[int], 
     columns = "".join(f'<tableColumn id="{n}" name={quoteattr(_table_column(label))}/>'
                       for n, label in enumerate(unique, start=1))
 
-    def xml(table_id: int) -> bytes:
+    def xml(table_id: int, kept: str | None) -> bytes:
+        shown = quoteattr(kept or name)
         return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                f'<table xmlns="{MAIN_NS}" id="{table_id}" name="{name}" displayName="{name}" '
+                f'<table xmlns="{MAIN_NS}" id="{table_id}" name={shown} displayName={shown} '
                 f'ref="A1:{last}" totalsRowShown="0"><autoFilter ref="A1:{last}"/>'
                 f'<tableColumns count="{len(unique)}">{columns}</tableColumns>'
                 '<tableStyleInfo name="TableStyleLight9" showFirstColumn="0" '
@@ -10155,11 +10292,14 @@ from addin.workbook.notices import Notice, WorkbookNotice
 from addin.workbook.owned_sheets import MARK, mark_name, mark_reference, own_sheets, place_sheets
 from addin.workbook.references import (
     Repointed,
+    Tables,
     app_titles,
     refers_to,
     rename_references,
     repoint_chart,
     repoint_worksheet,
+    table_change,
+    table_columns,
 )
 from addin.workbook.xml_text import (
     attribute,
@@ -10213,8 +10353,9 @@ class OwnSheet:
     drawing: bytes | None = None
     charts: list[bytes] = field(default_factory=list)
     #: The sheet's Excel Table, made from the id the package gives it (related as
-    #: ``rIdTable1``: the worksheet must hold ``<tablePart r:id="rIdTable1"/>``).
-    table: Callable[[int], bytes] | None = None
+    #: ``rIdTable1``: the worksheet must hold ``<tablePart r:id="rIdTable1"/>``) and the
+    #: name of the Table it replaces, kept so that structured references keep working.
+    table: Callable[[int, str | None], bytes] | None = None
     #: Names scoped to the sheet (``_xlnm.Print_Titles``) -> their formula, '{sheet}' for the
     #: quoted tab name.
     local_names: dict[str, str] = field(default_factory=dict)
@@ -10323,14 +10464,18 @@ class Package(ZipPackage):
                                  [(s.role, s.name) for s in sheets], drop)
         gone = {tab.casefold() for tab in placement.delete}
         self.drop_calc_chain()
+        tables = {role: self._table_of(sheet) for role, sheet in own.items()}
         for role, sheet in own.items():
             if role in placement.reuse or sheet.name.casefold() in gone:
                 self._remove_parts(sheet)
-        for sheet in sorted(own.values(), key=lambda s: -s.position):
+        for role, sheet in sorted(own.items(), key=lambda item: -item[1].position):
             if sheet.name.casefold() in gone:
                 self.remove_relationship(WORKBOOK_PART, self._sheet_rel(sheet))
                 self._drop_sheet_element(sheet)
-                self._repoint_references(sheet.name)
+                old = tables[role]
+                self._repoint_references(sheet.name, tables={old[0]: None}
+                                         if old is not None else None)
+        narrowed: dict[str, dict[str, str | None]] = {}
         used: list[str] = []
         for spec in sheets:
             name = placement.names[spec.role]
@@ -10341,7 +10486,13 @@ class Package(ZipPackage):
                 self._put_drawing(part, spec)
             if spec.table is not None:
                 table = self.free_name("xl/tables/table{}.xml")
-                self.put(table, spec.table(self._free_table_id()), CT_TABLE)
+                kept = tables.get(spec.role) if spec.role in placement.reuse else None
+                xml = spec.table(self._free_table_id(), kept[0] if kept is not None else None)
+                self.put(table, xml, CT_TABLE)
+                if kept is not None:  # columns renamed (language) or gone (#REF!)
+                    change = table_change(kept[1], table_columns(xml)[1])
+                    if change:
+                        narrowed[kept[0]] = change
                 self.add_relationship(part, REL_TABLE, table, rid="rIdTable1")
             if spec.notes is not None:
                 comments = self.free_name("xl/comments{}.xml")
@@ -10366,6 +10517,11 @@ class Package(ZipPackage):
             else:
                 self._append_sheet(name, part, hidden=spec.hidden)
             self._set_mark(spec.role, name)
+        for renamed in (True, False):  # renamed columns first, then those gone (noticed)
+            change = {table: {c: now for c, now in columns.items() if (now is None) != renamed}
+                      for table, columns in narrowed.items()}
+            if any(change.values()):
+                self._repoint_references(None, tables=change)
         for spec, name in zip(sheets, used, strict=True):
             for defined, formula in spec.local_names.items():
                 self._set_local_name(defined, name, formula.format(sheet=quote_sheet(name)))
@@ -10381,29 +10537,50 @@ class Package(ZipPackage):
                 self.remove(rel.part)
                 self.remove_relationship(WORKBOOK_PART, rel)
 
-    def _repoint_references(self, gone: str, new: str | None = None) -> None:
+    def _table_of(self, sheet: Sheet) -> tuple[str, list[str]] | None:
+        """The name and columns of a sheet's Excel Table, if it has one."""
+        for rel in self.relationships(sheet.part) if sheet.part else []:
+            if rel.type == REL_TABLE and rel.part is not None and self.exists(rel.part):
+                return table_columns(self.read(rel.part))
+        return None
+
+    def _repoint_references(self, gone: str | None, new: str | None = None,
+                            tables: Tables | None = None) -> None:
         """Point what the user made that refers to sheet ``gone`` at its new name ``new``, as
         Excel does when a sheet is renamed, or (``new`` None: the sheet is deleted) do what
         Excel does then, each change listed in :attr:`notices`: names, cell formulas, data
         validations and conditional formats turn into ``#REF!``, chart ranges too (their
-        cached values stay), hyperlinks to the sheet are removed."""
-        self._repoint_names(gone, new)
+        cached values stay), hyperlinks to the sheet are removed.  Structured references to
+        ``tables`` that are gone, or to a column a kept Table lost, become ``#REF!`` too
+        (``gone`` None: only those; no notice when they are only renamed columns)."""
+        quiet = new is not None or (gone is None and all(
+            all(columns.values()) for columns in (tables or {}).values() if columns is not None))
+        self._repoint_names(gone, new, tables, quiet)
         for sheet in self.sheets():
             if sheet.part is None or not self.exists(sheet.part) or \
                     not sheet.part.startswith("xl/worksheets/") or self.streamed(sheet.part):
                 continue
             # read, not text(): a part is cached (and rewritten) only if something changes
-            xml, found = repoint_worksheet(self.read(sheet.part).decode("utf-8"), gone, new)
+            xml, found = repoint_worksheet(self.read(sheet.part).decode("utf-8"), gone, new,
+                                           tables)
             if found == Repointed():
                 continue
             self.set_text(sheet.part, xml)
-            if new is not None:
+            if quiet:
+                continue
+            if gone is None:
+                where = found.formulas + found.validations + found.formats
+                self.notices.append(Notice("columns", {"n": len(where), "where": sheet.name,
+                                                       "cells": _some(where),
+                                                       "table": ", ".join(tables or ())}))
                 continue
             for key, where in (("formulas", found.formulas), ("validations", found.validations),
                                ("formats", found.formats), ("links", found.links)):
                 if where:
                     self.notices.append(Notice(key, {"n": len(where), "where": sheet.name,
                                                      "cells": _some(where), "sheet": gone}))
+        if gone is None:
+            return
         holders = self._chart_holders()
         for part in self.names():
             if not (part.startswith("xl/charts/") and part.endswith(".xml")):
@@ -10416,17 +10593,24 @@ class Package(ZipPackage):
                 self.notices.append(Notice("chart", {"n": changed, "sheet": gone,
                                                      "where": holders.get(part, "?")}))
 
-    def _repoint_names(self, gone: str, new: str | None) -> None:
+    def _repoint_names(self, gone: str | None, new: str | None, tables: Tables | None,
+                       quiet: bool) -> None:
         """The user's defined names that refer to sheet ``gone``, repointed (see above)."""
         for defined in self.defined_names():
-            if defined.name.startswith(MARK) or not refers_to(defined.text, gone):
+            if defined.name.startswith(MARK) or not refers_to(defined.text, gone, tables):
                 continue
-            text = escape(rename_references(defined.text, gone, new))
+            text = escape(rename_references(defined.text, gone, new, tables))
             element = re.sub(r">.*</", lambda _, t=text: f">{t}</", defined.element, count=1,
                              flags=re.DOTALL)
             self._edit_workbook(lambda xml, old=defined.element, new=element:
                                 xml.replace(old, new, 1))
-            if new is None:
+            if quiet:
+                continue
+            if gone is None:
+                self.notices.append(Notice("name.columns", {
+                    "name": defined.name, "table": ", ".join(tables or ()),
+                    "formula": unescape(text)}))
+            else:
                 self.notices.append(Notice("name", {"name": defined.name, "sheet": gone,
                                                     "formula": unescape(text)}))
 

@@ -1,5 +1,7 @@
 """What a user made that points at a result sheet a run deletes: chart ranges, data
-validations, conditional formats and links, besides names and formulas.
+validations, conditional formats and links, besides names and formulas; and structured
+references to a result sheet's Excel Table (``=COUNTA(potentiel_…[Name])``), which keep
+working while the sheet is replaced and become ``#REF!`` when it is deleted.
 
 A user charts the "Hot prospects" list of an earlier run, validates input against it, colours
 cells that appear in it and links to it; then renames the segment and runs again.  Excel would
@@ -26,15 +28,23 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 from package_check import accept_input, check_package, findings
+from render import convert
 from test_package_check import edited
 from test_package_scenarios import libreoffice_sheets
 from workbooks import customer_workbook, elements
 
 from addin.cli import main
+from addin.core.labels import header
 from addin.workbook.edit import update_cells
 from addin.workbook.notices import NOTICES, Notice
 from addin.workbook.owned_sheets import mark_name, segment_role
-from addin.workbook.references import repoint_chart, repoint_worksheet
+from addin.workbook.references import (
+    rename_references,
+    repoint_chart,
+    repoint_worksheet,
+    structured_references,
+    table_change,
+)
 from addin.workbook.zip_parts import Package
 
 AS_OF = "2026-03-31"
@@ -322,3 +332,175 @@ def test_a_book_saved_by_openpyxl_with_a_chart_and_rules_on_a_result_sheet(
     assert notes["A10"].value == "See the list" and notes["A10"].hyperlink is None
     # the user's two charts (the Clients one and the list's), the Dashboard's unchanged
     assert sum(len(sheet._charts) for sheet in after.worksheets) == charts
+
+
+# -- structured references to a result sheet's Table ------------------------------------------
+
+def test_a_structured_reference_to_a_table_gone_becomes_ref_whole() -> None:
+    formula = ('COUNTA(Hot[Name])+SUM(hot[[#Data],[Revenue]])&"Hot[Name]"+Big[Name]'
+               "+Book.xlsx!Hot[Name]+Hot[[Name]:[City]]+ROWS(Hot[#All])")
+    assert [(table, columns) for _, _, table, columns in structured_references(formula)] == [
+        ("Hot", ["Name"]), ("hot", ["Revenue"]), ("Hot", ["Name"]), ("Big", ["Name"]),
+        ("Hot", ["Name", "City"]), ("Hot", [])]  # the 3rd is inside quotes: callers skip it
+    # Excel: a Table's name is case-insensitive; text in quotes and a Table of another
+    # workbook are not references to this one.
+    assert rename_references(formula, None, None, {"HOT": None}) == (
+        'COUNTA(#REF!)+SUM(#REF!)&"Hot[Name]"+Big[Name]+Book.xlsx!Hot[Name]+#REF!+ROWS(#REF!)')
+    # with the sheet: its cell references and its Table's references in one pass
+    assert rename_references("Hot!A1+Hot[Name]", "Hot", None, {"Hot": None}) == "#REF!A1+#REF!"
+
+
+def test_a_column_renamed_follows_and_a_column_gone_becomes_ref() -> None:
+    old = ["Customer ID", "Nom", "Old score", "It's [new]"]
+    new = ["Customer ID", "Name", "It's [new]"]
+    change = table_change(old, new)
+    assert change == {"nom": "Name", "old score": None}  # the French header of name: renamed
+    formula = "COUNTA(T[Nom])+SUM(T[[#Data],[nom]])+T[Old score]+T[It''s '[new']]"
+    assert rename_references(formula, None, None, {"T": change}) == \
+        "COUNTA(T[Name])+SUM(T[[#Data],[Name]])+#REF!+T[It''s '[new']]"
+    escaped = table_change(["Nom"], ["Cote [A#]"])
+    assert escaped == {"nom": None}  # 'Cote [A#]' is no result column: no rename by guess
+
+
+def table_of(book: Path, tab: str) -> str:
+    """The name of the Excel Table on sheet ``tab``."""
+    (name,) = openpyxl.load_workbook(book)[tab].tables.keys()
+    return name
+
+
+def with_structured_references(book: Path, hot: str, big: str) -> None:
+    """The user's own formulas and name over the Tables of an earlier run, saved by openpyxl:
+    a count of the Hot prospects, a sum over the Big spenders' revenue, a name of the Hot
+    names (for a drop-down) and a count through that name."""
+    user = openpyxl.load_workbook(book)
+    notes = user["My notes"]
+    notes["A20"], notes["B20"] = "Hot prospects", f"=COUNTA({hot}[Name])"
+    notes["A21"], notes["B21"] = "Big revenue", f"=SUM({big}[[#Data],[Revenue]])"
+    notes["A22"], notes["B22"] = "Via the name", "=COUNTA(HotNames)"
+    user.defined_names["HotNames"] = openpyxl.workbook.defined_name.DefinedName(
+        "HotNames", attr_text=f"{hot}[Name]")
+    user.save(book)
+    accept_input(book)  # openpyxl's own departures (it drops extensions it cannot read)
+
+
+def formulas(book: Path) -> tuple[list[str], str]:
+    user = openpyxl.load_workbook(book)
+    return ([user["My notes"][f"B{row}"].value for row in (20, 21, 22)],
+            user.defined_names["HotNames"].attr_text)
+
+
+def libreoffice_values(book: Path, tmp_path: Path) -> list[object]:
+    """What LibreOffice computes for the user's three cells once it has opened the book."""
+    out = convert(book, tmp_path / "lo", "xlsx")
+    notes = openpyxl.load_workbook(out, data_only=True)["My notes"]
+    return [notes[f"B{row}"].value for row in (20, 21, 22)]
+
+
+def test_a_replaced_result_sheet_keeps_its_table_name_even_one_the_user_gave(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = customer_workbook(tmp_path / "book.xlsx", segments=(HOT, "Big spenders"))
+    assert run(book) in (0, 1)
+    hot = table_of(book, HOT)
+    assert hot == "potentiel_" + segment_role(HOT).replace(".", "_")
+    # the user names the Big spenders' Table "Big" in Excel (Table Design > Table Name) and
+    # renames the Hot prospects tab by hand (Excel follows in the mark's reference)
+    big = table_of(book, "Big spenders")
+    tab = {"xl/workbook.xml": lambda x: x.replace(f'name="{HOT}"', 'name="My hot list"')
+           .replace(f"'{HOT}'!", "'My hot list'!"),
+           "docProps/app.xml": lambda x: x.replace(f">{HOT}<", ">My hot list<")}
+    renamed = edited(book, tmp_path / "mine.xlsx", tab | {
+        part: (lambda x: x.replace(f'"{big}"', '"Big"'))
+        for part in zipfile.ZipFile(book).namelist() if part.startswith("xl/tables/")})
+    assert table_of(renamed, "My hot list") == hot
+    with_structured_references(renamed, hot, "Big")
+    before = formulas(renamed)
+    hot_rows = openpyxl.load_workbook(renamed)["My hot list"].max_row - 1  # less its header
+    capsys.readouterr()
+    assert run(renamed) in (0, 1)
+    assert "Note:" not in capsys.readouterr().out  # nothing of the user's changed
+    # the tab gets its name back, each Table keeps its name
+    assert (table_of(renamed, HOT), table_of(renamed, "Big spenders")) == (hot, "Big")
+    assert formulas(renamed) == before == (
+        [f"=COUNTA({hot}[Name])", "=SUM(Big[[#Data],[Revenue]])", "=COUNTA(HotNames)"],
+        f"{hot}[Name]")
+    assert findings(renamed) == []  # every structured reference names a Table and column there
+    big_sheet = openpyxl.load_workbook(renamed)["Big spenders"]
+    revenue = next(c.column for c in big_sheet[1] if c.value == "Revenue")
+    total = sum(big_sheet.cell(r, revenue).value or 0 for r in range(2, big_sheet.max_row + 1))
+    counted = libreoffice_values(renamed, tmp_path)
+    assert counted[0] == counted[2] == hot_rows and counted[1] == pytest.approx(total)
+
+
+def test_a_deleted_result_sheet_leaves_ref_where_its_table_was_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = customer_workbook(tmp_path / "book.xlsx", segments=(HOT, "Big spenders"))
+    assert run(book) in (0, 1)
+    hot, big = table_of(book, HOT), table_of(book, "Big spenders")
+    with_structured_references(book, hot, big)
+    capsys.readouterr()
+    rename_segment(book, "Warm leads")
+    assert run(book) in (0, 1)
+    said = capsys.readouterr().out
+    assert ("Note: 1 formula of sheet 'My notes' (B20) referred to the deleted sheet "
+            "'Hot prospects': it now shows #REF!") in said, said
+    assert ("Note: the name HotNames referred to the deleted sheet 'Hot prospects': it is now "
+            "#REF!") in said, said
+    # what Excel leaves when the sheet holding the Table is deleted: #REF! for the whole
+    # reference; the other Table's reference and the formula through the name are untouched
+    assert formulas(book) == (["=COUNTA(#REF!)", f"=SUM({big}[[#Data],[Revenue]])",
+                               "=COUNTA(HotNames)"], "#REF!")
+    assert hot not in read(book, part_of(book, "My notes"))
+    assert findings(book) == []
+    after = openpyxl.load_workbook(book)
+    assert HOT not in after.sheetnames and table_of(book, "Big spenders") == big
+    assert libreoffice_sheets(book, tmp_path) == after.sheetnames
+
+
+def test_a_column_the_new_table_lacks_becomes_ref_and_a_translated_one_follows(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = customer_workbook(tmp_path / "book.xlsx", segments=(HOT, "Big spenders"))
+    assert run(book) in (0, 1)
+    hot = table_of(book, HOT)
+    hot_table = next(p for p in zipfile.ZipFile(book).namelist() if p.startswith("xl/tables/")
+                     and f'name="{hot}"' in read(book, p))
+    # as an earlier run (French, and with a column this version no longer writes) left it
+    french = header("name", "fr")
+    older = edited(book, tmp_path / "older.xlsx", {hot_table: lambda x: x.replace(
+        'name="Name"', f'name="{french}"').replace('name="Next action"', 'name="Old score"')})
+    user = openpyxl.load_workbook(older)
+    user["My notes"]["B20"] = f"=COUNTA({hot}[{french}])"
+    user["My notes"]["B21"] = f"=COUNTA({hot}[Old score])+COUNTA({hot}[[#Headers],[{french}]])"
+    user.save(older)
+    accept_input(older)  # the edited headers no longer match their cells: the input's own
+    capsys.readouterr()
+    assert run(older) in (0, 1)
+    said = capsys.readouterr().out
+    assert ("Note: 1 formula or rule of sheet 'My notes' (B21) used a column that table "
+            f"{hot} no longer has: it now shows #REF!") in said, said
+    notes = openpyxl.load_workbook(older)["My notes"]
+    # Excel renames references with a header, and turns one to a deleted column into #REF!
+    assert notes["B20"].value == f"=COUNTA({hot}[Name])"
+    assert notes["B21"].value == f"=COUNTA(#REF!)+COUNTA({hot}[[#Headers],[Name]])"
+    assert findings(older) == []
+
+
+def test_the_package_check_sees_a_structured_reference_to_a_missing_table_or_column(
+        tmp_path: Path) -> None:
+    book = customer_workbook(tmp_path / "book.xlsx", segments=(HOT,))
+    assert run(book) in (0, 1)
+    hot = table_of(book, HOT)
+    notes = part_of(book, "My notes")
+    broken = edited(book, tmp_path / "broken.xlsx", {
+        notes: lambda x: x.replace("</sheetData>", '<row r="30"><c r="A30"><f>COUNTA(Gone[Name])'
+                                   f"+COUNTA({hot}[Nope])+COUNTA({hot}[Name])</f></c></row>"
+                                   "</sheetData>"),
+        "xl/workbook.xml": lambda x: x.replace(
+            "</definedNames>", f'<definedName name="Dangling">{hot}[Nope]</definedName>'
+            "</definedNames>")})
+    found = check_package(broken)
+    assert f"{notes} (My notes): a formula refers to missing table 'Gone'" in found, found
+    assert (f"{notes} (My notes): a formula refers to column 'Nope' that table {hot!r} does "
+            "not have") in found, found
+    assert (f"xl/workbook.xml: name 'Dangling' refers to column 'Nope' that table {hot!r} "
+            "does not have") in found, found
+    assert len([f for f in found if "table" in f]) == 3
