@@ -49,6 +49,7 @@ from addin.workbook.typed_read import (
     head_rows,
     merged_ranges,
     open_reader,
+    plain_dates,
     read_typed,
     shared_strings,
 )
@@ -386,7 +387,9 @@ def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet
         place = Place(at + 1, top[at, first:], first)
     try:
         found = read_typed(reader, sheet.name, head, place,
-                           lambda: _cells(book, package, sheet, errors=False)[0])
+                           lambda: _cells(book, package, sheet, errors=False)[0],
+                           lambda: plain_dates(package.text(WORKBOOK_PART), package.text(
+                               "xl/styles.xml") if package.exists("xl/styles.xml") else ""))
     except WorkbookError:
         raise
     except Exception:  # fastexcel refused the sheet: the cell-by-cell path reads it or says why
