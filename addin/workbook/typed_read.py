@@ -222,17 +222,20 @@ class Place:
 
 
 def read_typed(reader: ExcelReader, name: str, head: bytes, place: Place, cells: Cells,
-               plain_dates: Callable[[], bool],
+               plain_dates: Callable[[], bool], *, whole_grid: bool = False,
                ) -> tuple[pd.DataFrame, list[str | None], np.ndarray] | None:
     """The sheet's data at ``place`` as typed columns: (frame indexed by Excel row, with
     columns by position; each column's header text, None for a blank cell; whether each
     column holds a value under its header), or None for the object path.  ``plain_dates``
     says whether the book's dates all count from 1900 with no elapsed-time format (then a
     date in a mixed column is known from its serial alone); ``cells`` gives the sheet's
-    exact cells (a grid from A1), called only when one is not."""
+    exact cells (a grid from A1), called only when one is not.  ``whole_grid``: the mixed
+    columns taken from that grid, the way before they were read alone (the baseline the
+    benchmark measures them against, and a second opinion for the tests)."""
     dimension = _DIMENSION.search(head)
     short = dimension is not None and int(dimension.group(1)) <= _SHORT
-    sheet, mixed = _load(reader, name, place, None if short else _MIXED_AT_MOST)
+    sheet, mixed = _load(reader, name, place, None if short else _MIXED_AT_MOST,
+                         "string" if whole_grid else _KINDS)
     if sheet is None:
         return None
     infos = sheet.selected_columns
@@ -242,32 +245,32 @@ def read_typed(reader: ExcelReader, name: str, head: bytes, place: Place, cells:
     batch, errors = sheet.to_arrow_with_errors()
     del sheet
     positions = {info.index: i for i, info in enumerate(infos)}
-    read_kinds = {i for i, info in enumerate(infos) if info.name in mixed}
+    mixed_at = {i for i, info in enumerate(infos) if info.name in mixed}
     by_column = _by_column(errors, batch.num_rows, positions)
     if by_column is None:
         return None
-    found = _error_texts({i: e for i, e in by_column.items() if i not in read_kinds})
+    found = _error_texts({i: e for i, e in by_column.items() if i not in mixed_at})
     if found is None:
         return None
     texts, texted = found
     # Mixed too: a column holding text fastexcel took for a blank (``n/a``, ``null``: a cell
     # error) or for a number (``nan``: no Excel number is NaN).  These are read once more.
-    again = (texted | {i for i, array in enumerate(batch.columns) if _has_nan(array)}) - read_kinds
-    columns = [None if i in read_kinds | again else _column(batch.column(i), texts.get(i))
+    again = (texted | {i for i, array in enumerate(batch.columns) if _has_nan(array)}) - mixed_at
+    columns = [None if i in mixed_at | again else _column(batch.column(i), texts.get(i))
                for i in range(batch.num_columns)]
-    if any(c is None for i, c in enumerate(columns) if i not in read_kinds | again):
+    if any(c is None for i, c in enumerate(columns) if i not in mixed_at | again):
         return None  # durations, times: the object path knows them
     height = batch.num_rows
-    raw = {i: (batch.column(i), by_column.get(i, [])) for i in read_kinds}
+    raw = {i: (batch.column(i), by_column.get(i, [])) for i in mixed_at | again}
     del batch
-    if again:
+    if again and not whole_grid:
         more = _load_kinds(reader, name, place,
                            {i: infos[i].absolute_index for i in again}, height)
         if more is None:
             return None
         raw |= more
     for i, (array, cell_errors) in raw.items():
-        columns[i] = _exact_cells(array, cell_errors, plain_dates)
+        columns[i] = None if whole_grid else _exact_cells(array, cell_errors, plain_dates)
     if any(column is None for column in columns):  # a cell only the grid tells exactly
         grid = cells()
         for i, (_, cell_errors) in raw.items():
@@ -307,11 +310,11 @@ def _headers(infos: list[ColumnInfoNoDtype], place: Place) -> list[str | None] |
     return found
 
 
-def _load(reader: ExcelReader, name: str, place: Place, most: int | None,
+def _load(reader: ExcelReader, name: str, place: Place, most: int | None, kinds: str,
           ) -> tuple[ExcelSheet | None, set[str]]:
     """The sheet from the place's header row, its columns from the first (to the last), each
     column's type proven over all its cells; the columns that mix kinds named, and read as
-    :func:`_exact_cells` reads them (each one found costs a pass: at most ``most``)."""
+    ``kinds`` (each one found costs a pass: at most ``most``)."""
     import fastexcel
 
     def used(info: ColumnInfoNoDtype) -> bool:
@@ -323,7 +326,7 @@ def _load(reader: ExcelReader, name: str, place: Place, most: int | None,
         try:
             return reader.load_sheet(name, header_row=place.header - 1, n_rows=place.rows,
                                      use_columns=used,
-                                     dtypes=dict.fromkeys(mixed, _KINDS) or None,
+                                     dtypes=dict.fromkeys(mixed, kinds) or None,
                                      **_STRICT), mixed
         except fastexcel.UnsupportedColumnTypeCombinationError as err:
             found = _MIXED.search(str(err))

@@ -19,10 +19,11 @@ import xlsxwriter
 from handmade import BUILDERS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
 
 from addin.app.jobs import analyze_workbook
 from addin.demo.book import generate
-from addin.workbook.reader import _put_errors, _whole_cells, read_workbook
+from addin.workbook.reader import _grid, _put_errors, _whole_cells, read_workbook
 from addin.workbook.typed_read import (
     NOT_TEXT,
     Place,
@@ -527,6 +528,13 @@ def _read_without_grid(path: Path) -> pd.DataFrame:
     assert found is not None
     frame, headers, _ = found
     assert headers == MIXED_HEADERS
+    # The same frame as the mixed columns taken from the sheet's grid, the way before.
+    grid = read_typed(open_reader(path), "Customers", head, Place(1, MIXED_HEADERS, 0),
+                      lambda: _grid(CalamineWorkbook.from_path(str(path)).get_sheet_by_name(
+                          "Customers").to_python(skip_empty_area=False)), lambda: True,
+                      whole_grid=True)
+    assert grid is not None
+    pd.testing.assert_frame_equal(frame, grid[0])
     return frame
 
 
