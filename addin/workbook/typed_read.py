@@ -72,6 +72,9 @@ _MIXED = re.compile(r"could not determine dtype for column (.*)$", re.MULTILINE)
 #: this many the object path is cheaper (a short one costs little either way).
 _MIXED_AT_MOST = 6
 _SHORT = 20_000  # rows
+#: Data rows of the sheet's head looked at for columns that mix kinds (:func:`mixed_in_head`).
+_MIXED_SAMPLE = 500
+_TEXT_KINDS = (b"s", b"str", b"inlineStr")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"[A-Z]*\d*:?[A-Z]+(\d+)\"")
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.DOTALL)
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
@@ -221,6 +224,37 @@ class Place:
     rows: int | None = None
 
 
+def mixed_in_head(head: bytes, place: Place) -> set[int]:
+    """The sheet columns (0-based) of the place whose cells in the first data rows held in
+    ``head`` (:data:`_MIXED_SAMPLE` of them) mix text with numbers, dates or yes/no: read as
+    mixed from the first pass, without a pass spent finding each.  Error cells are no kind;
+    none when a row or cell is written without its reference."""
+    kinds: dict[int, set[bytes]] = {}
+    end = None if place.rows is None else place.header + place.rows
+    seen = 0
+    for row in _ROW.finditer(head):
+        number = _ROW_NUMBER.search(row.group(1))
+        if number is None:
+            return set()
+        at = int(number.group(1))
+        if at <= place.header:
+            continue
+        if seen == _MIXED_SAMPLE or (end is not None and at > end):
+            break
+        seen += 1
+        for cell in _CELL.finditer(row.group(2) or b""):
+            where = _CELL_REF.search(cell.group(1))
+            if where is None:
+                return set()
+            column = column_index(where.group(1).decode("ascii"))
+            kind = _CELL_TYPE.search(cell.group(1))
+            kind = kind.group(1) if kind else b"n"
+            if cell.group(2) and kind != b"e" and place.first <= column and (
+                    place.last is None or column <= place.last):
+                kinds.setdefault(column, set()).add(b"text" if kind in _TEXT_KINDS else kind)
+    return {column for column, found in kinds.items() if len(found) > 1}
+
+
 def read_typed(reader: ExcelReader, name: str, head: bytes, place: Place, cells: Cells,
                plain_dates: Callable[[], bool], *, whole_grid: bool = False,
                ) -> tuple[pd.DataFrame, list[str | None], np.ndarray] | None:
@@ -234,8 +268,9 @@ def read_typed(reader: ExcelReader, name: str, head: bytes, place: Place, cells:
     benchmark measures them against, and a second opinion for the tests)."""
     dimension = _DIMENSION.search(head)
     short = dimension is not None and int(dimension.group(1)) <= _SHORT
+    suspects = set() if whole_grid else mixed_in_head(head, place)
     sheet, mixed = _load(reader, name, place, None if short else _MIXED_AT_MOST,
-                         "string" if whole_grid else _KINDS)
+                         "string" if whole_grid else _KINDS, suspects)
     if sheet is None:
         return None
     infos = sheet.selected_columns
@@ -245,7 +280,8 @@ def read_typed(reader: ExcelReader, name: str, head: bytes, place: Place, cells:
     batch, errors = sheet.to_arrow_with_errors()
     del sheet
     positions = {info.index: i for i, info in enumerate(infos)}
-    mixed_at = {i for i, info in enumerate(infos) if info.name in mixed}
+    mixed_at = {i for i, info in enumerate(infos)
+                if info.name in mixed or info.absolute_index in suspects}
     by_column = _by_column(errors, batch.num_rows, positions)
     if by_column is None:
         return None
@@ -311,10 +347,11 @@ def _headers(infos: list[ColumnInfoNoDtype], place: Place) -> list[str | None] |
 
 
 def _load(reader: ExcelReader, name: str, place: Place, most: int | None, kinds: str,
-          ) -> tuple[ExcelSheet | None, set[str]]:
+          suspects: set[int]) -> tuple[ExcelSheet | None, set[str]]:
     """The sheet from the place's header row, its columns from the first (to the last), each
     column's type proven over all its cells; the columns that mix kinds named, and read as
-    ``kinds`` (each one found costs a pass: at most ``most``)."""
+    ``kinds``: those seen mixing in the sheet's head (``suspects``, by sheet column) at once,
+    each other one found costing a pass (at most ``most``)."""
     import fastexcel
 
     def used(info: ColumnInfoNoDtype) -> bool:
@@ -326,7 +363,8 @@ def _load(reader: ExcelReader, name: str, place: Place, most: int | None, kinds:
         try:
             return reader.load_sheet(name, header_row=place.header - 1, n_rows=place.rows,
                                      use_columns=used,
-                                     dtypes=dict.fromkeys(mixed, kinds) or None,
+                                     dtypes={**dict.fromkeys(suspects, kinds),
+                                             **dict.fromkeys(mixed, kinds)} or None,
                                      **_STRICT), mixed
         except fastexcel.UnsupportedColumnTypeCombinationError as err:
             found = _MIXED.search(str(err))
