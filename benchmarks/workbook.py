@@ -239,18 +239,31 @@ def read_mixed(path: Path, whole_grid: bool) -> object:
     from python_calamine import CalamineWorkbook
 
     from addin.workbook.reader import _grid
-    from addin.workbook.typed_read import Place, open_reader, read_typed
+    from addin.workbook.typed_read import (
+        Place,
+        head_rows,
+        open_reader,
+        read_typed,
+        shared_strings,
+    )
 
-    with zipfile.ZipFile(path) as package, package.open("xl/worksheets/sheet1.xml") as xml:
-        head = xml.read(1 << 20)
-    headers = next(CalamineWorkbook.from_path(str(path)).get_sheet_by_name(
-        "Customers").iter_rows())
+    with zipfile.ZipFile(path) as package:
+        with package.open("xl/worksheets/sheet1.xml") as xml:
+            head = xml.read(2 << 20)  # as the reader does: the top rows, and the head's mixes
+
+        def strings(wanted: set[int]) -> dict[int, str]:
+            with package.open("xl/sharedStrings.xml") as table:
+                return shared_strings(iter(partial(table.read, 1 << 16), b""), wanted)
+
+        top = head_rows(head, strings)
+    if top is None:
+        raise RuntimeError("the header row is not in the head of the sheet")
 
     def grid() -> object:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Customers")
         return _grid(sheet.to_python(skip_empty_area=False))
 
-    found = read_typed(open_reader(path), "Customers", head, Place(1, headers, 0), grid,
+    found = read_typed(open_reader(path), "Customers", head, Place(1, top[0], 0), grid,
                        lambda: True, whole_grid=whole_grid)
     if found is None:
         raise RuntimeError("the typed read left the sheet to the object path")

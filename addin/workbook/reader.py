@@ -3,9 +3,10 @@
 Values stay what the cells hold: dates as dates, text that looks like a number as text
 (``"01000"``), numbers as numbers, blanks blank.  The Customers and Orders sheets are read as
 whole typed columns by fastexcel (:mod:`addin.workbook.typed_read`), wherever their table is
-(title rows above it, a header away from A1, an Excel Table anywhere); other sheets, the
-columns that mix kinds and the few layouts the typed path leaves, cell by cell from
-python-calamine (Rust; many times faster than openpyxl), blanks as None.  Excel error values
+(title rows above it, a header away from A1, an Excel Table anywhere; a column that mixes
+kinds keeps its exact cells there too); other sheets and the few layouts the typed path
+leaves, cell by cell from python-calamine (Rust; many times faster than openpyxl), blanks as
+None.  Excel error values
 (``#N/A``, ``#REF!``) are kept as their text, so the analysis reports them instead of taking
 them for empty cells.  Nothing is converted here: parsing is the core's job.
 

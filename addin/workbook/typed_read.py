@@ -11,10 +11,22 @@ dates, yes/no or text.  Title rows above the header (a title, a date line, a bla
 header that starts in any column, header cells left blank (named and reported as the object
 path does), an Excel Table anywhere in the sheet, rows under the data (a totals row, notes):
 all are read this way, and those columns reach the parsers typed, with no Python object per
-cell.  A column that mixes kinds (numbers and text, as typed by hand) cannot be typed without
-losing what each cell was, so only that column is taken from python-calamine's exact cells.
-Excel error values (``#N/A``) come from fastexcel's cell errors of the same pass, as text, so
-the parsers report them.
+cell.  Excel error values (``#N/A``) come from fastexcel's cell errors of the same pass, as
+text, so the parsers report them.
+
+A column that mixes kinds (``1 234,50 €`` typed beside 1234.5, ``31/12/2025`` beside real
+dates, ``oui`` beside yes/no: the normal case in a hand-made book) cannot be typed without
+losing what each cell was, yet it costs that column only, never a Python object per cell of
+the sheet.  fastexcel reads it as durations (:data:`_KINDS`): a date cell converts to its
+serial, and every other cell fails to, each failure telling the cell's kind and value as
+calamine holds it (``Float(1234.5)``, ``String("n/a")``, ``Bool(true)``, ``Error(NA)``), from
+which :func:`_exact_cells` makes the very values python-calamine gives the object path.  The
+columns seen mixing in the sheet's head (:func:`mixed_in_head`) are read so in the first
+pass; one mixing further down makes strict typing fail and costs one more pass (in Rust) to
+name it; a column strict typing let through with text fastexcel took for a blank (``n/a``) or
+a number (``nan``) is read again, alone.  Only a date in a book where its serial does not say
+it (dates counted from 1904, an elapsed-time format: :func:`plain_dates`) takes the mixed
+columns from python-calamine's grid of the sheet, as before.
 
 The object path of :mod:`addin.workbook.reader` reads the sheet instead — same frame, same
 messages, only slower — when the top rows do not say where the data is (no recognised header
@@ -531,8 +543,8 @@ def _unescape(text: str) -> str:
 
 def _serial(ms: int) -> object:
     """A date cell's serial (in milliseconds from Excel's day 0) as python-calamine gives it:
-    under a day a time, a whole day a date, else a datetime (day 60, Excel's 29 February
-    1900, and the days before it one day later, as calamine counts)."""
+    under a day a time, a whole day a date, else a datetime (the days before Excel's 29
+    February 1900, day 60, one day later, as calamine counts)."""
     value = ms / _DAY_MS
     try:
         moment = _EPOCH + timedelta(milliseconds=ms if value >= 60 else ms + _DAY_MS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 import numpy as np
@@ -499,11 +499,11 @@ def write_mixed(path: Path, *, date_1904: bool = False) -> Path:
         ["C2", "1 234,50 €", "31/12/2025", "oui", 75001, "nan", "n/a"],
         ["C3", 0.1, datetime(2025, 2, 3, 14, 30), False, "", 7000, 30],
         ["C4", "n/a", "2025-13-01", "non", 12.5, 8000.25, 40],
-        ["C5", None, None, None, "x", None, None],
+        ["C5", None, time(9, 30), None, "see (a)'", None, None],
     ]
     for row, values in enumerate(rows, start=1):
         for column, value in enumerate(values):
-            if isinstance(value, datetime):
+            if isinstance(value, datetime | time):
                 sheet.write_datetime(row, column, value, day)
             elif value is not None:
                 sheet.write(row, column, value)
@@ -557,10 +557,10 @@ def test_a_mixed_column_is_read_without_the_sheets_grid(tmp_path: Path) -> None:
         assert frame[i].tolist() == [None if pd.isna(v) else v for v in cells[column]], column
     assert frame[1].tolist() == [1234.5, "1 234,50 €", 0.1, "n/a", None, "#N/A"]
     assert frame[2].tolist() == [date(2025, 1, 2), "31/12/2025", datetime(2025, 2, 3, 14, 30),
-                                 "2025-13-01", None, "#DIV/0!"]
+                                 "2025-13-01", time(9, 30), "#DIV/0!"]
     assert frame[3].tolist() == [True, "oui", False, "non", None, "#REF!"]
     # The text exactly as typed; an empty text is a blank cell.
-    assert frame[4].tolist() == [ODD_TEXT, 75001.0, None, 12.5, "x", "#VALUE!"]
+    assert frame[4].tolist() == [ODD_TEXT, 75001.0, None, 12.5, "see (a)'", "#VALUE!"]
     assert frame[5].tolist() == [5000.0, "nan", 7000.0, 8000.25, None, None]
     assert frame[6].tolist() == [10.0, "n/a", 30.0, 40.0, None, None]
     _same(*_both(path))
