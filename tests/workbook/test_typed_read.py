@@ -600,3 +600,34 @@ def test_columns_mixing_kinds_are_seen_in_the_head_of_the_sheet() -> None:
     assert mixed_in_head(head, Place(1, ["id"], 0, None, rows=1)) == set()  # row 2 alone
     assert mixed_in_head(head, Place(1, ["id"], 2)) == {2, 5}
     assert mixed_in_head(head.replace(b'<row r="3">', b"<row>"), Place(1, ["id"], 0)) == set()
+
+
+def test_date_serials_in_a_mixed_column_read_as_calamine_reads_them(tmp_path: Path) -> None:
+    """Date cells at the edges of Excel's calendar, beside text: a time of day (under one),
+    the days around Excel's 29 February 1900 (day 60, calamine shifts the days before it),
+    a date with milliseconds, the last day of 9999 and past it (python-calamine gives the
+    serial): the same values without the grid as with it."""
+    serials = [0.5, 1, 59, 59.5, 60, 61, 45659, 45659.123456, 2958465, 2958466.5]
+    path = tmp_path / "serials.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Customers")
+    day = book.add_format({"num_format": "dd/mm/yyyy hh:mm"})
+    sheet.write_row(0, 0, ["customer_id", "first_contact"])
+    for row, serial in enumerate(serials, start=1):
+        sheet.write_string(row, 0, f"C{row}")
+        sheet.write_number(row, 1, serial, day)
+    sheet.write_row(len(serials) + 1, 0, ["C0", "31/12/2025"])
+    book.close()
+    with zipfile.ZipFile(path) as package:
+        head = package.read("xl/worksheets/sheet1.xml")
+
+    def no_grid() -> np.ndarray:
+        raise AssertionError("the sheet's grid was built")
+
+    found = read_typed(open_reader(path), "Customers", head,
+                       Place(1, ["customer_id", "first_contact"], 0), no_grid, lambda: True)
+    assert found is not None
+    cells = read_workbook(path, typed=False).customers["first_contact"].tolist()
+    assert found[0][1].tolist() == cells
+    # 0.5: noon; serial 1: 1 January 1900 (day 0 is 30 December 1899, shifted a day).
+    assert cells[:2] == [time(12), date(1900, 1, 1)] and cells[-1] == "31/12/2025"
