@@ -9141,9 +9141,10 @@ ERROR_TEXT = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!
 #: A cell of the top rows holding a value that is not text (a number, a date, yes/no): the
 #: header locator, like the object path, reads text cells only.
 NOT_TEXT: object = type("NotText", (), {"__repr__": lambda self: "NOT_TEXT"})()
-#: A cell fastexcel could not type, as it tells it: its kind and value as calamine holds them
-#: (``Float(1234.5)``, ``String("n/a")``, ``Bool(true)``, ``Error(NA)``), on one line.
-_DETAIL = re.compile(r"got '(\w+)\((.*)\)'?\Z", re.DOTALL)
+#: How fastexcel tells a cell it could not read as :data:`_KINDS`: its kind and value as
+#: calamine holds them (``Float(1234.5)``, ``String("n/a")``, ``Bool(true)``, ``Error(NA)``,
+#: Rust's debug form: one line), between this and a closing quote.
+_REPORT = "Expected duration but got '"
 _ERROR = re.compile(r"got 'Error\((\w+)\)'?\Z")
 _STRING = re.compile(r"\bgot 'String\(")
 _ESCAPE = re.compile(r"\\(?:u\{([0-9a-fA-F]+)\}|(.))", re.DOTALL)
@@ -9153,8 +9154,8 @@ _ESCAPED = {"n": "\n", "t": "\t", "r": "\r", "0": "\0"}
 _KINDS = "duration"
 _DAY_MS = 86_400_000
 _EPOCH = datetime(1899, 12, 30)
-#: A cell fastexcel's report does not say exactly: the grid must.
-_UNKNOWN: object = type("Unknown", (), {"__repr__": lambda self: "UNKNOWN"})()
+#: The first serial past 31 December 9999, the last day Python's dates hold.
+_PAST_9999_MS = 2_958_466 * _DAY_MS
 _MIXED = re.compile(r"could not determine dtype for column (.*)$", re.MULTILINE)
 #: Each column found mixing kinds costs one more pass over the sheet: on a long sheet, past
 #: this many the object path is cheaper (a short one costs little either way).
@@ -9385,7 +9386,7 @@ def read_typed(reader: ExcelReader, name: str, head: bytes, place: Place, cells:
     if any(c is None for i, c in enumerate(columns) if i not in mixed_at | again):
         return None  # durations, times: the object path knows them
     height = batch.num_rows
-    raw = {i: (batch.column(i), by_column.get(i, [])) for i in mixed_at | again}
+    raw = {i: (batch.column(i), by_column.get(i, _NO_ERRORS)) for i in mixed_at | again}
     del batch
     if again and not whole_grid:
         more = _load_kinds(reader, name, place,
@@ -9462,28 +9463,36 @@ def _load(reader: ExcelReader, name: str, place: Place, most: int | None, kinds:
     return None, mixed
 
 
+#: A column's cell errors: their rows (under the header) and fastexcel's report of each.
+ColumnErrors = tuple[np.ndarray, list[str]]
+_NO_ERRORS: ColumnErrors = (np.zeros(0, dtype=np.int64), [])
+
+
 def _by_column(errors: object, height: int, columns: dict[int, int],
-               ) -> dict[int, list[tuple[int, str]]] | None:
-    """fastexcel's cell errors as (row, detail) by column (``columns``: fastexcel's index of
-    each column read -> its place among them); None for one outside the columns read."""
-    found: dict[int, list[tuple[int, str]]] = {}
-    for error in getattr(errors, "errors", ()):
-        row, column = error.offset_position
-        if row >= height or column not in columns:
-            return None
-        found.setdefault(columns[column], []).append((row, error.detail))
-    return found
+               ) -> dict[int, ColumnErrors] | None:
+    """fastexcel's cell errors by column (``columns``: fastexcel's index of each column read
+    -> its place among them); None for one outside the columns read."""
+    found = getattr(errors, "errors", None) or []
+    if not found:
+        return {}
+    where = np.array([error.offset_position for error in found], dtype=np.int64)
+    details = np.array([error.detail for error in found], dtype=object)
+    rows, at = where[:, 0], where[:, 1]
+    if (rows >= height).any() or not np.isin(at, list(columns)).all():
+        return None
+    return {columns[int(column)]: (rows[at == column], details[at == column].tolist())
+            for column in np.unique(at)}
 
 
-def _error_texts(errors: dict[int, list[tuple[int, str]]],
+def _error_texts(errors: dict[int, ColumnErrors],
                  ) -> tuple[dict[int, dict[int, str]], set[int]] | None:
     """Column -> row -> the text of each Excel error cell, and the columns holding a text
     cell strict typing let through; None if a cell failed otherwise (the object path
     decides)."""
     found: dict[int, dict[int, str]] = {}
     texted: set[int] = set()
-    for column, cells in errors.items():
-        for row, detail in cells:
+    for column, (rows, details) in errors.items():
+        for row, detail in zip(rows.tolist(), details, strict=True):
             kind = _ERROR.search(detail)
             if kind is not None and kind.group(1) in ERROR_TEXT:
                 found.setdefault(column, {})[row] = ERROR_TEXT[kind.group(1)]
@@ -9494,14 +9503,14 @@ def _error_texts(errors: dict[int, list[tuple[int, str]]],
     return found, texted
 
 
-def _error_rows(errors: list[tuple[int, str]]) -> dict[int, str]:
+def _error_rows(errors: ColumnErrors) -> dict[int, str]:
     """Row -> the text of each Excel error cell among a column's cell errors."""
-    return {row: ERROR_TEXT[kind.group(1)] for row, detail in errors
+    return {row: ERROR_TEXT[kind.group(1)] for row, detail in zip(*errors, strict=True)
             if (kind := _ERROR.search(detail)) is not None and kind.group(1) in ERROR_TEXT}
 
 
 def _load_kinds(reader: ExcelReader, name: str, place: Place, columns: dict[int, int],
-                height: int) -> dict[int, tuple[pa.Array, list[tuple[int, str]]]] | None:
+                height: int) -> dict[int, tuple[pa.Array, ColumnErrors]] | None:
     """Some columns read once more, only they, as :func:`_exact_cells` reads them
     (``columns``: each one's place among the columns read -> its sheet column): by place ->
     (the column, its cells as fastexcel's errors); None if the rows do not line up."""
@@ -9517,7 +9526,7 @@ def _load_kinds(reader: ExcelReader, name: str, place: Place, columns: dict[int,
     by_column = _by_column(errors, height, {info.index: i for i, info in enumerate(read)})
     if by_column is None:
         return None
-    return {wanted[info.absolute_index]: (batch.column(i), by_column.get(i, []))
+    return {wanted[info.absolute_index]: (batch.column(i), by_column.get(i, _NO_ERRORS))
             for i, info in enumerate(read)}
 
 
@@ -9567,7 +9576,7 @@ def _exact(grid: np.ndarray, header: int, column: int, errors: dict[int, str],
     return pd.Series(values, dtype=object)
 
 
-def _exact_cells(array: pa.Array, errors: list[tuple[int, str]],
+def _exact_cells(array: pa.Array, errors: ColumnErrors,
                  plain_dates: Callable[[], bool]) -> pd.Series | None:
     """A mixed column's exact cells, as python-calamine gives them, from the column read
     as :data:`_KINDS` (its dates) and fastexcel's errors (every other cell): numbers as
@@ -9578,49 +9587,91 @@ def _exact_cells(array: pa.Array, errors: list[tuple[int, str]],
     if array.null_count < len(array):
         if not pa.types.is_duration(array.type) or not plain_dates():
             return None
-        rows = np.flatnonzero(np.asarray(array.is_valid()))
-        values[rows] = [_serial(ms) for ms in
-                        array.drop_null().cast(pa.int64()).to_numpy().tolist()]
-    for row, detail in errors:
-        value = _cell(detail)
-        if value is _UNKNOWN:
+        rows = np.flatnonzero(array.is_valid().to_numpy(zero_copy_only=False))
+        values[rows] = _serials(array.drop_null().cast(pa.int64()).to_numpy())
+    rows, details = errors
+    if details:
+        cells = _reported(details)
+        if cells is None:
             return None
-        values[row] = value
+        values[rows] = cells
     return pd.Series(values, dtype=object)
 
 
-def _cell(detail: str) -> object:
-    """One cell from fastexcel's report of it (:data:`_DETAIL`); :data:`_UNKNOWN` for a
-    kind it does not say exactly."""
-    found = _DETAIL.search(detail)
-    if found is None:
-        return _UNKNOWN
-    kind, body = found.groups()
-    if kind in ("String", "SharedString") and len(body) >= 2 and body[0] == body[-1] == '"':
-        return _unescape(body[1:-1]) or None
-    if kind == "Float":
-        return float(body)
-    if kind == "Int":
-        return int(body)
-    if kind == "Bool" and body in ("true", "false"):
-        return body == "true"
-    if kind == "Error":
-        return ERROR_TEXT.get(body, _UNKNOWN)
-    return _UNKNOWN
+def _reported(details: list[str]) -> np.ndarray | None:
+    """The cells fastexcel reports (:data:`_REPORT`), as python-calamine gives them, read
+    kind by kind over the whole column; None if one is of a kind it does not say exactly."""
+    reports = pa.array(details, pa.large_string())
+    if not pc.all(pc.and_(pc.starts_with(reports, _REPORT),
+                          pc.ends_with(reports, ")'"))).as_py():
+        return None
+    said = pc.utf8_slice_codeunits(reports, len(_REPORT), -1)  # Float(1234.5)
+    values = np.full(len(details), None, dtype=object)
+    done = np.zeros(len(details), dtype=bool)
+
+    def inner(prefix: str, suffix: str = ")") -> tuple[np.ndarray, pa.Array]:
+        where = pc.starts_with(said, prefix).to_numpy(zero_copy_only=False)
+        done[where] = True
+        return where, pc.utf8_slice_codeunits(said.filter(where), len(prefix), -len(suffix))
+
+    for prefix, kind in (("Float(", pa.float64()), ("Int(", pa.int64())):
+        where, numbers = inner(prefix)
+        if where.any():
+            try:
+                values[where] = numbers.cast(kind).to_numpy(zero_copy_only=False)
+            except pa.ArrowInvalid:
+                return None
+    for prefix in ('String("', 'SharedString("'):
+        where, texts = inner(prefix, '")')
+        if where.any():
+            text = texts.to_numpy(zero_copy_only=False)
+            escaped = np.flatnonzero(pc.match_substring(texts, "\\").to_numpy(
+                zero_copy_only=False))
+            text[escaped] = [_unescape(t) for t in text[escaped]]
+            text[text == ""] = None  # an empty text is a blank cell, as calamine says
+            values[where] = text
+    for word, flag in (("Bool(true)", True), ("Bool(false)", False)):
+        where = pc.equal(said, word).to_numpy(zero_copy_only=False)
+        values[where], done[where] = flag, True
+    where, kinds = inner("Error(")
+    if where.any():
+        shown = [ERROR_TEXT.get(kind) for kind in kinds.to_pylist()]
+        if None in shown:
+            return None
+        values[where] = shown
+    return values if done.all() else None
 
 
 def _unescape(text: str) -> str:
     """Text as Rust's debug form quotes it (``\\"``, ``\\n``, ``\\u{200b}``), unquoted."""
-    if "\\" not in text:
-        return text
     return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else
                        _ESCAPED.get(m.group(2), m.group(2)), text)
 
 
+def _serials(ms: np.ndarray) -> np.ndarray:
+    """Date cells' serials (in milliseconds from Excel's day 0) as python-calamine gives them,
+    the whole column at once: a whole day a date, else a datetime (the few under a day,
+    or past the year 9999, one by one: :func:`_serial`)."""
+    found = np.empty(len(ms), dtype=object)
+    plain = (ms >= _DAY_MS) & (ms < _PAST_9999_MS)
+    days = ms[plain]
+    # Before Excel's 29 February 1900 (day 60) one day later, as calamine counts.
+    moments = np.datetime64("1899-12-30", "ms") + (
+        days + _DAY_MS * (days < 60 * _DAY_MS)).astype("timedelta64[ms]")
+    whole = days % _DAY_MS == 0
+    dates = np.empty(len(days), dtype=object)
+    dates[whole] = moments[whole].astype("datetime64[D]").tolist()
+    dates[~whole] = moments[~whole].tolist()
+    found[plain] = dates
+    for i in np.flatnonzero(~plain):
+        found[i] = _serial(int(ms[i]))
+    return found
+
+
 def _serial(ms: int) -> object:
-    """A date cell's serial (in milliseconds from Excel's day 0) as python-calamine gives it:
-    under a day a time, a whole day a date, else a datetime (the days before Excel's 29
-    February 1900, day 60, one day later, as calamine counts)."""
+    """One date cell's serial (in milliseconds from Excel's day 0) as python-calamine gives
+    it: under a day a time, a whole day a date, else a datetime; past the year 9999 the
+    serial in days."""
     value = ms / _DAY_MS
     try:
         moment = _EPOCH + timedelta(milliseconds=ms if value >= 60 else ms + _DAY_MS)
