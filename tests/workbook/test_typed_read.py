@@ -263,7 +263,6 @@ class Layout:
     column: int  # 0-based column of the header's first cell
     kinds: tuple[str, ...]  # the columns after customer_id and name
     rows: tuple[tuple[bool, bool, bool], ...]  # per row: blank row, odd value, error cell
-    #: (an odd value: text in a number, date or yes/no column, a number in a text column)
     below: tuple[str, ...]  # rows under the data: totals, note, note left, blank
     table: bool  # the header and data are an Excel Table
     table_totals: bool  # the Table has a totals row
@@ -286,7 +285,7 @@ def layouts(draw: st.DrawFn) -> Layout:
 
 def write_layout(path: Path, layout: Layout) -> Path:
     """The layout as a workbook: the customers' cells typed as a person would type them
-    (an odd value is text in a number, date or yes/no column, a number or a date-time in a
+    (an odd value is text in a number, date or yes/no column, or a number in the notes, a
     text column: the column then mixes kinds; an error cell goes in the first of
     :data:`ERROR_IN` the layout has)."""
     book = xlsxwriter.Workbook(str(path))
