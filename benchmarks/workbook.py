@@ -14,7 +14,12 @@ It also times reading alone (``--read-customers``, 100,000 by default; 0 skips i
 read against the cell-by-cell object path (``read_workbook(typed=False)``, the path a
 workbook open in Excel takes), both measured in the same run, on a plain book and on the same
 book under title rows as people type them (a title, a date line, a blank row, then the
-header).  ``--reads-only`` times only that.
+header).  ``--reads-only`` times only that.  Then a Customers sheet whose columns
+``income`` and ``first_contact`` mix kinds as hand-typed books do (an amount typed as text,
+``1 234,50 €``, and a text date every 40 rows): its typed read, the mixed columns read alone,
+against the same read taking them from the object grid of the whole sheet (the way before),
+in the same run and each again in a process of its own for its peak memory
+(``--mixed-customers``, 100,000 by default; 0 skips it).
 
 Targets (issue 23): 200,000 customers within 1.4x the floor and under 0.8 GB; Excel's limit
 within 60 s on a 2-core machine and under 2.5 GB.  A sheet holds 1,048,576 rows, its header
@@ -221,6 +226,76 @@ def reads(folder: Path, customers: int) -> None:
         path.unlink()
 
 
+#: The columns :func:`mixed_reads` mixes, and every how many rows it types text into them.
+MIXED = {"income": "1 234,50 €", "first_contact": "31/12/2025"}
+MIXED_EVERY = 40
+
+
+def read_mixed(path: Path, whole_grid: bool) -> object:
+    """The Customers sheet of ``path`` (header on row 1, from A) through the typed read, its
+    mixed columns read alone or (``whole_grid``) from the object grid of the whole sheet."""
+    import zipfile
+
+    from python_calamine import CalamineWorkbook
+
+    from addin.workbook.reader import _grid
+    from addin.workbook.typed_read import (
+        Place,
+        head_rows,
+        open_reader,
+        read_typed,
+        shared_strings,
+    )
+
+    with zipfile.ZipFile(path) as package:
+        with package.open("xl/worksheets/sheet1.xml") as xml:
+            head = xml.read(2 << 20)  # as the reader does: the top rows, and the head's mixes
+
+        def strings(wanted: set[int]) -> dict[int, str]:
+            with package.open("xl/sharedStrings.xml") as table:
+                return shared_strings(iter(partial(table.read, 1 << 16), b""), wanted)
+
+        top = head_rows(head, strings)
+    if top is None:
+        raise RuntimeError("the header row is not in the head of the sheet")
+
+    def grid() -> object:
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Customers")
+        return _grid(sheet.to_python(skip_empty_area=False))
+
+    found = read_typed(open_reader(path), "Customers", head, Place(1, top[0], 0), grid,
+                       lambda: True, whole_grid=whole_grid)
+    if found is None:
+        raise RuntimeError("the typed read left the sheet to the object path")
+    return found[0]
+
+
+def mixed_reads(folder: Path, customers: int) -> None:
+    """A Customers sheet with two columns that mix kinds: the typed read with the mixed
+    columns read alone, against the same read taking them from the whole sheet's object grid
+    (the way before), in this process (CPU, wall) and each in its own (peak memory)."""
+    frame, orders = generate(customers, 10)
+    every = frame.index % MIXED_EVERY == 1
+    frame = frame.assign(**{column: frame[column].astype(object).where(~every, text)
+                            for column, text in MIXED.items()})
+    path = build(folder / "mixed.xlsx", frame, orders)
+    print(f"reading {customers:,} customers, {frame.shape[1]} columns, 2 of them mixing kinds "
+          f"({', '.join(MIXED)}: text every {MIXED_EVERY} rows):")
+    columns, alone = timed(partial(read_mixed, path, False))
+    grid, whole = timed(partial(read_mixed, path, True))
+    pd.testing.assert_frame_equal(columns, grid)  # the same frame both ways
+    own = {way: process("benchmarks.workbook", "--mixed-read", str(path), way)
+           for way in ("columns", "grid")}
+    for label, timing in (("mixed columns alone", alone), ("whole-sheet grid", whole),
+                          ("alone, own process", own["columns"]),
+                          ("grid, own process", own["grid"])):
+        print(f"    {label:20} {timing}")
+    print(f"    mixed columns alone faster: {whole.cpu / alone.cpu:.1f}x CPU, "
+          f"{whole.wall / alone.wall:.1f}x wall, {own['grid'].peak / own['columns'].peak:.1f}x "
+          "less peak memory")
+    path.unlink()
+
+
 def _load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} cores"
@@ -233,19 +308,27 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=400_000)
     parser.add_argument("--peer-customers", type=int, default=50_000)
     parser.add_argument("--read-customers", type=int, default=100_000)
+    parser.add_argument("--mixed-customers", type=int, default=100_000)
     parser.add_argument("--reads-only", action="store_true",
                         help="time only the typed read against the object path")
+    parser.add_argument("--mixed-read", nargs=2, metavar=("BOOK", "WAY"),
+                        help=argparse.SUPPRESS)  # one read of mixed columns, in its own process
     parser.add_argument("--peer", nargs=2, type=Path, metavar=("BOOK", "OUT"),
                         help=argparse.SUPPRESS)  # the pandas peer, in its own process
     args = parser.parse_args()
     if args.peer:
         pandas_peer(*args.peer)
         return
+    if args.mixed_read:
+        read_mixed(Path(args.mixed_read[0]), args.mixed_read[1] == "grid")
+        return
     print(_load())
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         if args.read_customers:
             reads(folder, args.read_customers)
+        if args.mixed_customers:
+            mixed_reads(folder, args.mixed_customers)
         if args.reads_only:
             print(_load())
             return

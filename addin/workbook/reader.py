@@ -3,9 +3,10 @@
 Values stay what the cells hold: dates as dates, text that looks like a number as text
 (``"01000"``), numbers as numbers, blanks blank.  The Customers and Orders sheets are read as
 whole typed columns by fastexcel (:mod:`addin.workbook.typed_read`), wherever their table is
-(title rows above it, a header away from A1, an Excel Table anywhere); other sheets, the
-columns that mix kinds and the few layouts the typed path leaves, cell by cell from
-python-calamine (Rust; many times faster than openpyxl), blanks as None.  Excel error values
+(title rows above it, a header away from A1, an Excel Table anywhere; a column that mixes
+kinds keeps its exact cells there too); other sheets and the few layouts the typed path
+leaves, cell by cell from python-calamine (Rust; many times faster than openpyxl), blanks as
+None.  Excel error values
 (``#N/A``, ``#REF!``) are kept as their text, so the analysis reports them instead of taking
 them for empty cells.  Nothing is converted here: parsing is the core's job.
 
@@ -49,6 +50,7 @@ from addin.workbook.typed_read import (
     head_rows,
     merged_ranges,
     open_reader,
+    plain_dates,
     read_typed,
     shared_strings,
 )
@@ -386,7 +388,9 @@ def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet
         place = Place(at + 1, top[at, first:], first)
     try:
         found = read_typed(reader, sheet.name, head, place,
-                           lambda: _cells(book, package, sheet, errors=False)[0])
+                           lambda: _cells(book, package, sheet, errors=False)[0],
+                           lambda: plain_dates(package.text(WORKBOOK_PART), package.text(
+                               "xl/styles.xml") if package.exists("xl/styles.xml") else ""))
     except WorkbookError:
         raise
     except Exception:  # fastexcel refused the sheet: the cell-by-cell path reads it or says why

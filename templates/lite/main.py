@@ -7091,9 +7091,10 @@ def unique_name(name: str, taken: set[str]) -> str:
 Values stay what the cells hold: dates as dates, text that looks like a number as text
 (``"01000"``), numbers as numbers, blanks blank.  The Customers and Orders sheets are read as
 whole typed columns by fastexcel (:mod:`addin.workbook.typed_read`), wherever their table is
-(title rows above it, a header away from A1, an Excel Table anywhere); other sheets, the
-columns that mix kinds and the few layouts the typed path leaves, cell by cell from
-python-calamine (Rust; many times faster than openpyxl), blanks as None.  Excel error values
+(title rows above it, a header away from A1, an Excel Table anywhere; a column that mixes
+kinds keeps its exact cells there too); other sheets and the few layouts the typed path
+leaves, cell by cell from python-calamine (Rust; many times faster than openpyxl), blanks as
+None.  Excel error values
 (``#N/A``, ``#REF!``) are kept as their text, so the analysis reports them instead of taking
 them for empty cells.  Nothing is converted here: parsing is the core's job.
 
@@ -7137,6 +7138,7 @@ from addin.workbook.typed_read import (
     head_rows,
     merged_ranges,
     open_reader,
+    plain_dates,
     read_typed,
     shared_strings,
 )
@@ -7474,7 +7476,9 @@ def _read_typed(reader: ExcelReader, book: Books, package: Package, sheet: Sheet
         place = Place(at + 1, top[at, first:], first)
     try:
         found = read_typed(reader, sheet.name, head, place,
-                           lambda: _cells(book, package, sheet, errors=False)[0])
+                           lambda: _cells(book, package, sheet, errors=False)[0],
+                           lambda: plain_dates(package.text(WORKBOOK_PART), package.text(
+                               "xl/styles.xml") if package.exists("xl/styles.xml") else ""))
     except WorkbookError:
         raise
     except Exception:  # fastexcel refused the sheet: the cell-by-cell path reads it or says why
@@ -9220,10 +9224,22 @@ dates, yes/no or text.  Title rows above the header (a title, a date line, a bla
 header that starts in any column, header cells left blank (named and reported as the object
 path does), an Excel Table anywhere in the sheet, rows under the data (a totals row, notes):
 all are read this way, and those columns reach the parsers typed, with no Python object per
-cell.  A column that mixes kinds (numbers and text, as typed by hand) cannot be typed without
-losing what each cell was, so only that column is taken from python-calamine's exact cells.
-Excel error values (``#N/A``) come from fastexcel's cell errors of the same pass, as text, so
-the parsers report them.
+cell.  Excel error values (``#N/A``) come from fastexcel's cell errors of the same pass, as
+text, so the parsers report them.
+
+A column that mixes kinds (``1 234,50 €`` typed beside 1234.5, ``31/12/2025`` beside real
+dates, ``oui`` beside yes/no: the normal case in a hand-made book) cannot be typed without
+losing what each cell was, yet it costs that column only, never a Python object per cell of
+the sheet.  fastexcel reads it as durations (:data:`_KINDS`): a date cell converts to its
+serial, and every other cell fails to, each failure telling the cell's kind and value as
+calamine holds it (``Float(1234.5)``, ``String("n/a")``, ``Bool(true)``, ``Error(NA)``), from
+which :func:`_exact_cells` makes the very values python-calamine gives the object path.  The
+columns seen mixing in the sheet's head (:func:`mixed_in_head`) are read so in the first
+pass; one mixing further down makes strict typing fail and costs one more pass (in Rust) to
+name it; a column strict typing let through with text fastexcel took for a blank (``n/a``) or
+a number (``nan``) is read again, alone.  Only a date in a book where its serial does not say
+it (dates counted from 1904, an elapsed-time format: :func:`plain_dates`) takes the mixed
+columns from python-calamine's grid of the sheet, as before.
 
 The object path of :mod:`addin.workbook.reader` reads the sheet instead — same frame, same
 messages, only slower — when the top rows do not say where the data is (no recognised header
@@ -9240,6 +9256,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -9261,13 +9278,29 @@ ERROR_TEXT = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!
 #: A cell of the top rows holding a value that is not text (a number, a date, yes/no): the
 #: header locator, like the object path, reads text cells only.
 NOT_TEXT: object = type("NotText", (), {"__repr__": lambda self: "NOT_TEXT"})()
-_ERROR = re.compile(r"\bError\((\w+)\)")
+#: How fastexcel tells a cell it could not read as :data:`_KINDS`: its kind and value as
+#: calamine holds them (``Float(1234.5)``, ``String("n/a")``, ``Bool(true)``, ``Error(NA)``,
+#: Rust's debug form: one line), between this and a closing quote.
+_REPORT = "Expected duration but got '"
+_ERROR = re.compile(r"got 'Error\((\w+)\)'?\Z")
 _STRING = re.compile(r"\bgot 'String\(")
+_ESCAPE = re.compile(r"\\(?:u\{([0-9a-fA-F]+)\}|(.))", re.DOTALL)
+_ESCAPED = {"n": "\n", "t": "\t", "r": "\r", "0": "\0"}
+#: The type a column's exact cells are read as: only a date converts to it (a serial in
+#: milliseconds), every other cell comes as an error telling its kind and value.
+_KINDS = "duration"
+_DAY_MS = 86_400_000
+_EPOCH = datetime(1899, 12, 30)
+#: The first serial past 31 December 9999, the last day Python's dates hold.
+_PAST_9999_MS = 2_958_466 * _DAY_MS
 _MIXED = re.compile(r"could not determine dtype for column (.*)$", re.MULTILINE)
 #: Each column found mixing kinds costs one more pass over the sheet: on a long sheet, past
 #: this many the object path is cheaper (a short one costs little either way).
 _MIXED_AT_MOST = 6
 _SHORT = 20_000  # rows
+#: Data rows of the sheet's head looked at for columns that mix kinds (:func:`mixed_in_head`).
+_MIXED_SAMPLE = 500
+_TEXT_KINDS = (b"s", b"str", b"inlineStr")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"[A-Z]*\d*:?[A-Z]+(\d+)\"")
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.DOTALL)
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
@@ -9417,15 +9450,53 @@ class Place:
     rows: int | None = None
 
 
+def mixed_in_head(head: bytes, place: Place) -> set[int]:
+    """The sheet columns (0-based) of the place whose cells in the first data rows held in
+    ``head`` (:data:`_MIXED_SAMPLE` of them) mix text with numbers, dates or yes/no: read as
+    mixed from the first pass, without a pass spent finding each.  Error cells are no kind;
+    none when a row or cell is written without its reference."""
+    kinds: dict[int, set[bytes]] = {}
+    end = None if place.rows is None else place.header + place.rows
+    seen = 0
+    for row in _ROW.finditer(head):
+        number = _ROW_NUMBER.search(row.group(1))
+        if number is None:
+            return set()
+        at = int(number.group(1))
+        if at <= place.header:
+            continue
+        if seen == _MIXED_SAMPLE or (end is not None and at > end):
+            break
+        seen += 1
+        for cell in _CELL.finditer(row.group(2) or b""):
+            where = _CELL_REF.search(cell.group(1))
+            if where is None:
+                return set()
+            column = column_index(where.group(1).decode("ascii"))
+            kind = _CELL_TYPE.search(cell.group(1))
+            kind = kind.group(1) if kind else b"n"
+            if cell.group(2) and kind != b"e" and place.first <= column and (
+                    place.last is None or column <= place.last):
+                kinds.setdefault(column, set()).add(b"text" if kind in _TEXT_KINDS else kind)
+    return {column for column, found in kinds.items() if len(found) > 1}
+
+
 def read_typed(reader: ExcelReader, name: str, head: bytes, place: Place, cells: Cells,
+               plain_dates: Callable[[], bool], *, whole_grid: bool = False,
                ) -> tuple[pd.DataFrame, list[str | None], np.ndarray] | None:
     """The sheet's data at ``place`` as typed columns: (frame indexed by Excel row, with
     columns by position; each column's header text, None for a blank cell; whether each
-    column holds a value under its header), or None for the object path.  ``cells`` gives
-    the sheet's exact cells (a grid from A1), called only when a column mixes kinds."""
+    column holds a value under its header), or None for the object path.  ``plain_dates``
+    says whether the book's dates all count from 1900 with no elapsed-time format (then a
+    date in a mixed column is known from its serial alone); ``cells`` gives the sheet's
+    exact cells (a grid from A1), called only when one is not.  ``whole_grid``: the mixed
+    columns taken from that grid, the way before they were read alone (the baseline the
+    benchmark measures them against, and a second opinion for the tests)."""
     dimension = _DIMENSION.search(head)
     short = dimension is not None and int(dimension.group(1)) <= _SHORT
-    sheet, mixed = _load(reader, name, place, None if short else _MIXED_AT_MOST)
+    suspects = set() if whole_grid else mixed_in_head(head, place)
+    sheet, mixed = _load(reader, name, place, None if short else _MIXED_AT_MOST,
+                         "string" if whole_grid else _KINDS, suspects)
     if sheet is None:
         return None
     infos = sheet.selected_columns
@@ -9434,25 +9505,39 @@ def read_typed(reader: ExcelReader, name: str, head: bytes, place: Place, cells:
         return None
     batch, errors = sheet.to_arrow_with_errors()
     del sheet
-    found = _error_texts(errors, batch.num_rows, {info.index: i for i, info in enumerate(infos)})
+    positions = {info.index: i for i, info in enumerate(infos)}
+    mixed_at = {i for i, info in enumerate(infos)
+                if info.name in mixed or info.absolute_index in suspects}
+    by_column = _by_column(errors, batch.num_rows, positions)
+    if by_column is None:
+        return None
+    found = _error_texts({i: e for i, e in by_column.items() if i not in mixed_at})
     if found is None:
         return None
     texts, texted = found
     # Mixed too: a column holding text fastexcel took for a blank (``n/a``, ``null``: a cell
-    # error) or for a number (``nan``: no Excel number is NaN).
-    exact = {i for i, info in enumerate(infos) if info.name in mixed} | texted | {
-        i for i, array in enumerate(batch.columns) if _has_nan(array)}
-    columns = [None if i in exact else _column(batch.column(i), texts.get(i))
+    # error) or for a number (``nan``: no Excel number is NaN).  These are read once more.
+    again = (texted | {i for i, array in enumerate(batch.columns) if _has_nan(array)}) - mixed_at
+    columns = [None if i in mixed_at | again else _column(batch.column(i), texts.get(i))
                for i in range(batch.num_columns)]
-    if any(c is None for i, c in enumerate(columns) if i not in exact):
+    if any(c is None for i, c in enumerate(columns) if i not in mixed_at | again):
         return None  # durations, times: the object path knows them
     height = batch.num_rows
+    raw = {i: (batch.column(i), by_column.get(i, _NO_ERRORS)) for i in mixed_at | again}
     del batch
-    if exact:
+    if again and not whole_grid:
+        more = _load_kinds(reader, name, place,
+                           {i: infos[i].absolute_index for i in again}, height)
+        if more is None:
+            return None
+        raw |= more
+    for i, (array, cell_errors) in raw.items():
+        columns[i] = None if whole_grid else _exact_cells(array, cell_errors, plain_dates)
+    if any(column is None for column in columns):  # a cell only the grid tells exactly
         grid = cells()
-        for i in exact:
-            columns[i] = _exact(grid, place.header, infos[i].absolute_index, texts.get(i),
-                                height)
+        for i, (_, cell_errors) in raw.items():
+            columns[i] = _exact(grid, place.header, infos[i].absolute_index,
+                                _error_rows(cell_errors), height)
         del grid
     valid = [np.asarray(column.notna(), dtype=bool) for column in columns]
     filled = np.array([bool(v.any()) for v in valid], dtype=bool)
@@ -9487,11 +9572,12 @@ def _headers(infos: list[ColumnInfoNoDtype], place: Place) -> list[str | None] |
     return found
 
 
-def _load(reader: ExcelReader, name: str, place: Place, most: int | None,
-          ) -> tuple[ExcelSheet | None, set[str]]:
+def _load(reader: ExcelReader, name: str, place: Place, most: int | None, kinds: str,
+          suspects: set[int]) -> tuple[ExcelSheet | None, set[str]]:
     """The sheet from the place's header row, its columns from the first (to the last), each
-    column's type proven over all its cells; the columns that mix kinds read as text and
-    named (each one found costs a pass: at most ``most``)."""
+    column's type proven over all its cells; the columns that mix kinds named, and read as
+    ``kinds``: those seen mixing in the sheet's head (``suspects``, by sheet column) at once,
+    each other one found costing a pass (at most ``most``)."""
     import fastexcel
 
     def used(info: ColumnInfoNoDtype) -> bool:
@@ -9503,7 +9589,8 @@ def _load(reader: ExcelReader, name: str, place: Place, most: int | None,
         try:
             return reader.load_sheet(name, header_row=place.header - 1, n_rows=place.rows,
                                      use_columns=used,
-                                     dtypes=dict.fromkeys(mixed, "string") or None,
+                                     dtypes={**dict.fromkeys(suspects, kinds),
+                                             **dict.fromkeys(mixed, kinds)} or None,
                                      **_STRICT), mixed
         except fastexcel.UnsupportedColumnTypeCombinationError as err:
             found = _MIXED.search(str(err))
@@ -9513,25 +9600,71 @@ def _load(reader: ExcelReader, name: str, place: Place, most: int | None,
     return None, mixed
 
 
-def _error_texts(errors: object, height: int, columns: dict[int, int],
+#: A column's cell errors: their rows (under the header) and fastexcel's report of each.
+ColumnErrors = tuple[np.ndarray, list[str]]
+_NO_ERRORS: ColumnErrors = (np.zeros(0, dtype=np.int64), [])
+
+
+def _by_column(errors: object, height: int, columns: dict[int, int],
+               ) -> dict[int, ColumnErrors] | None:
+    """fastexcel's cell errors by column (``columns``: fastexcel's index of each column read
+    -> its place among them); None for one outside the columns read."""
+    found = getattr(errors, "errors", None) or []
+    if not found:
+        return {}
+    where = np.array([error.offset_position for error in found], dtype=np.int64)
+    details = np.array([error.detail for error in found], dtype=object)
+    rows, at = where[:, 0], where[:, 1]
+    if (rows >= height).any() or not np.isin(at, list(columns)).all():
+        return None
+    return {columns[int(column)]: (rows[at == column], details[at == column].tolist())
+            for column in np.unique(at)}
+
+
+def _error_texts(errors: dict[int, ColumnErrors],
                  ) -> tuple[dict[int, dict[int, str]], set[int]] | None:
     """Column -> row -> the text of each Excel error cell, and the columns holding a text
-    cell strict typing let through (``columns``: fastexcel's index of each column read ->
-    its place among them); None if a cell failed otherwise (the object path decides)."""
+    cell strict typing let through; None if a cell failed otherwise (the object path
+    decides)."""
     found: dict[int, dict[int, str]] = {}
     texted: set[int] = set()
-    for error in getattr(errors, "errors", ()):
-        kind = _ERROR.search(error.detail)
-        row, column = error.offset_position
-        if row >= height or column not in columns:
-            return None
-        if kind is not None and kind.group(1) in ERROR_TEXT:
-            found.setdefault(columns[column], {})[row] = ERROR_TEXT[kind.group(1)]
-        elif _STRING.search(error.detail):
-            texted.add(columns[column])
-        else:
-            return None
+    for column, (rows, details) in errors.items():
+        for row, detail in zip(rows.tolist(), details, strict=True):
+            kind = _ERROR.search(detail)
+            if kind is not None and kind.group(1) in ERROR_TEXT:
+                found.setdefault(column, {})[row] = ERROR_TEXT[kind.group(1)]
+            elif _STRING.search(detail):
+                texted.add(column)
+            else:
+                return None
     return found, texted
+
+
+def _error_rows(errors: ColumnErrors) -> dict[int, str]:
+    """Row -> the text of each Excel error cell among a column's cell errors."""
+    return {row: ERROR_TEXT[kind.group(1)] for row, detail in zip(*errors, strict=True)
+            if (kind := _ERROR.search(detail)) is not None and kind.group(1) in ERROR_TEXT}
+
+
+def _load_kinds(reader: ExcelReader, name: str, place: Place, columns: dict[int, int],
+                height: int) -> dict[int, tuple[pa.Array, ColumnErrors]] | None:
+    """Some columns read once more, only they, as :func:`_exact_cells` reads them
+    (``columns``: each one's place among the columns read -> its sheet column): by place ->
+    (the column, its cells as fastexcel's errors); None if the rows do not line up."""
+    wanted = {absolute: at for at, absolute in columns.items()}
+    sheet = reader.load_sheet(name, header_row=place.header - 1, n_rows=place.rows,
+                              use_columns=lambda info: info.absolute_index in wanted,
+                              dtypes=_KINDS, **_STRICT)
+    batch, errors = sheet.to_arrow_with_errors()
+    read = sheet.selected_columns
+    del sheet
+    if batch.num_rows != height or sorted(i.absolute_index for i in read) != sorted(wanted):
+        return None
+    by_column = _by_column(errors, height, {info.index: i for i, info in enumerate(read)})
+    if by_column is None:
+        return None
+    return {wanted[info.absolute_index]: (batch.column(i), by_column.get(i, _NO_ERRORS))
+            for i, info in enumerate(read)}
 
 
 def _has_nan(array: pa.Array) -> bool:
@@ -9568,16 +9701,131 @@ def _column(array: pa.Array, errors: dict[int, str] | None) -> pd.Series | None:
     return series
 
 
-def _exact(grid: np.ndarray, header: int, column: int, errors: dict[int, str] | None,
+def _exact(grid: np.ndarray, header: int, column: int, errors: dict[int, str],
            height: int) -> pd.Series:
     """A mixed column's exact cells for the ``height`` rows under the header (Excel row
-    ``header``), error cells as text."""
+    ``header``) from the sheet's grid, error cells as text."""
     values = np.full(height, None, dtype=object)
     cells = grid[header: header + height, column] if column < grid.shape[1] else values[:0]
     values[: len(cells)] = cells
-    for row, text in (errors or {}).items():
+    for row, text in errors.items():
         values[row] = text
     return pd.Series(values, dtype=object)
+
+
+def _exact_cells(array: pa.Array, errors: ColumnErrors,
+                 plain_dates: Callable[[], bool]) -> pd.Series | None:
+    """A mixed column's exact cells, as python-calamine gives them, from the column read
+    as :data:`_KINDS` (its dates) and fastexcel's errors (every other cell): numbers as
+    floats, text as ``str`` (empty: None), yes/no as bools, dates as dates or datetimes,
+    error values as their text.  None when a cell is one the grid must tell (a date in a
+    book where a serial alone does not say which, an ISO date cell)."""
+    values = np.full(len(array), None, dtype=object)
+    if array.null_count < len(array):
+        if not pa.types.is_duration(array.type) or not plain_dates():
+            return None
+        rows = np.flatnonzero(array.is_valid().to_numpy(zero_copy_only=False))
+        values[rows] = _serials(array.drop_null().cast(pa.int64()).to_numpy())
+    rows, details = errors
+    if details:
+        cells = _reported(details)
+        if cells is None:
+            return None
+        values[rows] = cells
+    return pd.Series(values, dtype=object)
+
+
+def _reported(details: list[str]) -> np.ndarray | None:
+    """The cells fastexcel reports (:data:`_REPORT`), as python-calamine gives them, read
+    kind by kind over the whole column; None if one is of a kind it does not say exactly."""
+    reports = pa.array(details, pa.large_string())
+    if not pc.all(pc.and_(pc.starts_with(reports, _REPORT),
+                          pc.ends_with(reports, ")'"))).as_py():
+        return None
+    said = pc.utf8_slice_codeunits(reports, len(_REPORT), -1)  # Float(1234.5)
+    values = np.full(len(details), None, dtype=object)
+    done = np.zeros(len(details), dtype=bool)
+
+    def inner(prefix: str, suffix: str = ")") -> tuple[np.ndarray, pa.Array]:
+        where = pc.starts_with(said, prefix).to_numpy(zero_copy_only=False)
+        done[where] = True
+        return where, pc.utf8_slice_codeunits(said.filter(where), len(prefix), -len(suffix))
+
+    for prefix, kind in (("Float(", pa.float64()), ("Int(", pa.int64())):
+        where, numbers = inner(prefix)
+        if where.any():
+            try:
+                values[where] = numbers.cast(kind).to_numpy(zero_copy_only=False)
+            except pa.ArrowInvalid:
+                return None
+    for prefix in ('String("', 'SharedString("'):
+        where, texts = inner(prefix, '")')
+        if where.any():
+            text = texts.to_numpy(zero_copy_only=False)
+            escaped = np.flatnonzero(pc.match_substring(texts, "\\").to_numpy(
+                zero_copy_only=False))
+            text[escaped] = [_unescape(t) for t in text[escaped]]
+            text[text == ""] = None  # an empty text is a blank cell, as calamine says
+            values[where] = text
+    for word, flag in (("Bool(true)", True), ("Bool(false)", False)):
+        where = pc.equal(said, word).to_numpy(zero_copy_only=False)
+        values[where], done[where] = flag, True
+    where, kinds = inner("Error(")
+    if where.any():
+        shown = [ERROR_TEXT.get(kind) for kind in kinds.to_pylist()]
+        if None in shown:
+            return None
+        values[where] = shown
+    return values if done.all() else None
+
+
+def _unescape(text: str) -> str:
+    """Text as Rust's debug form quotes it (``\\"``, ``\\n``, ``\\u{200b}``), unquoted."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else
+                       _ESCAPED.get(m.group(2), m.group(2)), text)
+
+
+def _serials(ms: np.ndarray) -> np.ndarray:
+    """Date cells' serials (in milliseconds from Excel's day 0) as python-calamine gives them,
+    the whole column at once: a whole day a date, else a datetime (the few under a day,
+    or past the year 9999, one by one: :func:`_serial`)."""
+    found = np.empty(len(ms), dtype=object)
+    plain = (ms >= _DAY_MS) & (ms < _PAST_9999_MS)
+    days = ms[plain]
+    # Before Excel's 29 February 1900 (day 60) one day later, as calamine counts.
+    moments = np.datetime64("1899-12-30", "ms") + (
+        days + _DAY_MS * (days < 60 * _DAY_MS)).astype("timedelta64[ms]")
+    whole = days % _DAY_MS == 0
+    dates = np.empty(len(days), dtype=object)
+    dates[whole] = moments[whole].astype("datetime64[D]").tolist()
+    dates[~whole] = moments[~whole].tolist()
+    found[plain] = dates
+    for i in np.flatnonzero(~plain):
+        found[i] = _serial(int(ms[i]))
+    return found
+
+
+def _serial(ms: int) -> object:
+    """One date cell's serial (in milliseconds from Excel's day 0) as python-calamine gives
+    it: under a day a time, a whole day a date, else a datetime; past the year 9999 the
+    serial in days."""
+    value = ms / _DAY_MS
+    try:
+        moment = _EPOCH + timedelta(milliseconds=ms if value >= 60 else ms + _DAY_MS)
+    except OverflowError:
+        return value
+    if value < 1:
+        return moment.time()
+    return moment.date() if ms % _DAY_MS == 0 else moment
+
+
+def plain_dates(workbook: str, styles: str) -> bool:
+    """Whether a book's date cells are all told by their serial alone: dates counted from
+    1900 (not 1904) and no elapsed-time format (``[h]:mm``, which python-calamine reads as a
+    duration).  ``workbook`` and ``styles`` are the XML of its workbook and styles parts; a
+    bracket starting with h, m or s anywhere (a colour ``[Magenta]`` too) says no."""
+    return re.search(r'\bdate1904="(?:1|true)"', workbook) is None and re.search(
+        r'numFmtId="46"|formatCode="[^"]*\[[hms]', styles, re.IGNORECASE) is None
 
 
 def _rows(column: pd.Series, rows: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:

@@ -7,8 +7,9 @@ Excel takes), so each book here is read both ways and analysed, and every output
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 import numpy as np
@@ -18,11 +19,22 @@ import xlsxwriter
 from handmade import BUILDERS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
 
 from addin.app.jobs import analyze_workbook
 from addin.demo.book import generate
-from addin.workbook.reader import _put_errors, _whole_cells, read_workbook
-from addin.workbook.typed_read import NOT_TEXT, head_rows, merged_ranges, shared_strings
+from addin.workbook.reader import _grid, _put_errors, _whole_cells, read_workbook
+from addin.workbook.typed_read import (
+    NOT_TEXT,
+    Place,
+    head_rows,
+    merged_ranges,
+    mixed_in_head,
+    open_reader,
+    plain_dates,
+    read_typed,
+    shared_strings,
+)
 
 AS_OF = "2026-06-30"
 
@@ -236,7 +248,11 @@ def test_an_excel_table_over_the_whole_sheet_is_read_typed(tmp_path: Path) -> No
 # read (its text columns held as Arrow text), not a fallback to the object path.
 
 ABOVE = {"title": "Customer list 2026", "date": "Printed on", "note": "Amounts in EUR"}
-KINDS = ("income", "first_contact", "is_employee", "blank header", "contact")
+KINDS = ("income", "first_contact", "is_employee", "blank header", "contact", "notes")
+#: Text as people paste it: quotes, a backslash, a line break, a tab, a zero-width space.
+ODD_TEXT = 'Said "call back"\\ later\n\tvia e\u0301mail\u200b'
+#: Where an error cell goes: the first of these columns the layout has.
+ERROR_IN = ("income", "first_contact", "is_employee", "notes")
 
 
 @dataclass(frozen=True)
@@ -269,7 +285,9 @@ def layouts(draw: st.DrawFn) -> Layout:
 
 def write_layout(path: Path, layout: Layout) -> Path:
     """The layout as a workbook: the customers' cells typed as a person would type them
-    (an odd value is text in a number, date or yes/no column: the column then mixes kinds)."""
+    (an odd value is text in a number, date or yes/no column, or a number in the notes, a
+    text column: the column then mixes kinds; an error cell goes in the first of
+    :data:`ERROR_IN` the layout has)."""
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("Customers")
     day = book.add_format({"num_format": "dd/mm/yyyy"})
@@ -299,17 +317,22 @@ def write_layout(path: Path, layout: Layout) -> Path:
             values += {
                 # Text fastexcel reads as a blank (n/a) or a number (nan) if let through.
                 "income": [("1 234,50 €", "n/a", "nan")[i % 3] if odd else 1000 * (i + 1)],
-                "first_contact": ["31/12/2025" if odd else datetime(2025, 1, i + 1)],
-                "is_employee": ["oui" if odd else i % 2 == 0],
+                # A text date, or a date with its time of day beside whole dates.
+                "first_contact": [("31/12/2025", datetime(2025, 2, 3, 14, 30))[i % 2] if odd
+                                  else datetime(2025, 1, i + 1)],
+                "is_employee": [("oui", "non")[i % 2] if odd else i % 2 == 0],
                 "blank header": [f"x{i}" if odd else None],
-                "contact": [f"c{i}@x.be", "+32 2 123 45 67" if odd else None]}[kind]
+                "contact": [f"c{i}@x.be", "+32 2 123 45 67" if odd else None],
+                # (the first row's text: a column of numbers alone is not a mixed one)
+                "notes": [(75001, 12.5)[i % 2] if odd and i else f"{ODD_TEXT} {i}"]}[kind]
         for column, value in enumerate(values):
             if isinstance(value, datetime):
                 sheet.write_datetime(row, left + column, value, day)
             elif value is not None:
                 sheet.write(row, left + column, value)
-        if error and "income" in layout.kinds:
-            sheet.write_formula(row, left + headers.index("income"), "=NA()", None, "#N/A")
+        failing = next((kind for kind in ERROR_IN if kind in layout.kinds), None)
+        if error and failing:
+            sheet.write_formula(row, left + headers.index(failing), "=NA()", None, "#N/A")
         if layout.stray and left:
             sheet.write_string(row, left - 1, "stray")
     end = data + len(layout.rows)  # the row under the data
@@ -450,3 +473,160 @@ def test_text_fastexcel_would_take_for_a_blank_or_a_number_stays_text(tmp_path: 
     assert data.customers["income"].tolist() == [100, "n/a", 300]
     assert data.customers["budget"].tolist() == ["nan", 5000, 7000]
     _same(*_both(path))
+
+
+# -- A column that mixes kinds costs that column only: fastexcel reads it again alone (or in
+# the same pass), its dates typed and every other cell from fastexcel's report of it; the
+# whole sheet is never turned into Python objects.
+
+MIXED_HEADERS = ["customer_id", "income", "first_contact", "is_employee", "notes", "budget",
+                 "spend"]
+
+
+def write_mixed(path: Path, *, date_1904: bool = False) -> Path:
+    """A Customers sheet whose columns each mix kinds as hand-typed books do (the values the
+    object path reads are the expected ones: each cell below is what was typed)."""
+    book = xlsxwriter.Workbook(str(path), {"date_1904": date_1904})
+    sheet = book.add_worksheet("Customers")
+    day = book.add_format({"num_format": "dd/mm/yyyy"})
+    sheet.write_row(0, 0, MIXED_HEADERS)
+    rows = [
+        # income: number / text amount; first_contact: date / text date; is_employee: yes/no
+        # / oui, non; notes: text with quotes, a backslash, a line break / a number;
+        # budget: a number / "nan" (a NaN to fastexcel); spend: a number / "n/a" (a blank).
+        ["C1", 1234.5, datetime(2025, 1, 2), True, ODD_TEXT, 5000, 10],
+        ["C2", "1 234,50 €", "31/12/2025", "oui", 75001, "nan", "n/a"],
+        ["C3", 0.1, datetime(2025, 2, 3, 14, 30), False, "", 7000, 30],
+        ["C4", "n/a", "2025-13-01", "non", 12.5, 8000.25, 40],
+        ["C5", None, time(9, 30), None, "see (a)'", None, None],
+    ]
+    for row, values in enumerate(rows, start=1):
+        for column, value in enumerate(values):
+            if isinstance(value, datetime | time):
+                sheet.write_datetime(row, column, value, day)
+            elif value is not None:
+                sheet.write(row, column, value)
+    # Error cells in the number, date, yes/no and text columns, on row 7.
+    sheet.write_string(6, 0, "C6")
+    for column, formula, shown in ((1, "=NA()", "#N/A"), (2, "=1/0", "#DIV/0!"),
+                                   (3, "=#REF!", "#REF!"), (4, '=1+"a"', "#VALUE!")):
+        sheet.write_formula(6, column, formula, None, shown)
+    book.close()
+    return path
+
+
+def _read_without_grid(path: Path) -> pd.DataFrame:
+    """The Customers sheet through the typed read, failing if it builds the sheet's grid;
+    the same whether the mixed columns are seen in the head of the sheet given or each found
+    by a pass of fastexcel (a head cut after the header, or after the first two customers:
+    part seen, part found)."""
+    with zipfile.ZipFile(path) as package:
+        whole = package.read("xl/worksheets/sheet1.xml")
+
+    def no_grid() -> np.ndarray:
+        raise AssertionError("a mixed column cost the whole sheet's object grid")
+
+    frames = []
+    for head in (whole, whole[: whole.index(b'<row r="2"')],
+                 whole[: whole.index(b'<row r="4"')]):
+        found = read_typed(open_reader(path), "Customers", head, Place(1, MIXED_HEADERS, 0),
+                           no_grid, lambda: True)
+        assert found is not None
+        frames.append(found[0])
+        assert found[1] == MIXED_HEADERS
+    frame = frames[0]
+    for other in frames[1:]:
+        pd.testing.assert_frame_equal(frame, other)
+    # The same frame as the mixed columns taken from the sheet's grid, the way before.
+    grid = read_typed(open_reader(path), "Customers", head, Place(1, MIXED_HEADERS, 0),
+                      lambda: _grid(CalamineWorkbook.from_path(str(path)).get_sheet_by_name(
+                          "Customers").to_python(skip_empty_area=False)), lambda: True,
+                      whole_grid=True)
+    assert grid is not None
+    pd.testing.assert_frame_equal(frame, grid[0])
+    return frame
+
+
+def test_a_mixed_column_is_read_without_the_sheets_grid(tmp_path: Path) -> None:
+    path = write_mixed(tmp_path / "mixed.xlsx")
+    frame = _read_without_grid(path)
+    cells = read_workbook(path, typed=False).customers
+    assert frame.index.tolist() == cells.index.tolist() == [2, 3, 4, 5, 6, 7]
+    for i, column in enumerate(MIXED_HEADERS):
+        assert frame[i].tolist() == [None if pd.isna(v) else v for v in cells[column]], column
+    assert frame[1].tolist() == [1234.5, "1 234,50 €", 0.1, "n/a", None, "#N/A"]
+    assert frame[2].tolist() == [date(2025, 1, 2), "31/12/2025", datetime(2025, 2, 3, 14, 30),
+                                 "2025-13-01", time(9, 30), "#DIV/0!"]
+    assert frame[3].tolist() == [True, "oui", False, "non", None, "#REF!"]
+    # The text exactly as typed; an empty text is a blank cell.
+    assert frame[4].tolist() == [ODD_TEXT, 75001.0, None, 12.5, "see (a)'", "#VALUE!"]
+    assert frame[5].tolist() == [5000.0, "nan", 7000.0, 8000.25, None, None]
+    assert frame[6].tolist() == [10.0, "n/a", 30.0, 40.0, None, None]
+    _same(*_both(path))
+
+
+def test_a_mixed_column_of_a_1904_book_is_read_the_same(tmp_path: Path) -> None:
+    """Dates counted from 1904: a serial alone does not say the date, so the mixed column's
+    cells come from the sheet's grid, as before; the result is the same."""
+    path = write_mixed(tmp_path / "mixed1904.xlsx", date_1904=True)
+    typed = read_workbook(path)
+    assert isinstance(typed.customers["customer_id"].dtype, pd.StringDtype)  # read typed
+    assert typed.customers.loc[2, "first_contact"] == date(2025, 1, 2)
+    _same(*_both(path))
+
+
+def test_the_book_says_whether_its_dates_are_plain_serials() -> None:
+    workbook = '<workbook><workbookPr date1904="1"/></workbook>'
+    elapsed = '<numFmts><numFmt numFmtId="164" formatCode="[h]:mm"/></numFmts>'
+    assert plain_dates("<workbook/>", '<numFmt numFmtId="164" formatCode="[$€-40C] 0.00"/>')
+    assert not plain_dates(workbook, "")
+    assert not plain_dates("<workbook/>", elapsed)
+    assert not plain_dates("<workbook/>", '<xf numFmtId="46" applyNumberFormat="1"/>')
+
+
+def test_columns_mixing_kinds_are_seen_in_the_head_of_the_sheet() -> None:
+    head = (b'<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+            b'<row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2"><v>5</v></c>'
+            b'<c r="C2" t="b"><v>1</v></c><c r="D2" s="1"/><c r="E2" t="e"><v>#N/A</v></c>'
+            b'<c r="F2"><v>1</v></c></row>'
+            b'<row r="3"><c r="A3" t="inlineStr"><is><t>C2</t></is></c>'
+            b'<c r="B3" t="str"><f>A1</f><v>x</v></c><c r="C3" t="s"><v>2</v></c>'
+            b'<c r="D3" t="s"><v>3</v></c><c r="E3"><v>2</v></c><c r="F3" t="s"><v>4</v></c>'
+            b'</row><row r="4"><c r="B4" t="s"><v>5</v></c>')  # row 4: cut short
+    # B: a number and a formula's text; C: yes/no and text; D: a styled blank and text (not
+    # mixed); E: an error cell and a number (not mixed); F: beyond the place's last column.
+    assert mixed_in_head(head, Place(1, ["id"], 0, 4)) == {1, 2}
+    assert mixed_in_head(head, Place(1, ["id"], 0, None, rows=1)) == set()  # row 2 alone
+    assert mixed_in_head(head, Place(1, ["id"], 2)) == {2, 5}
+    assert mixed_in_head(head.replace(b'<row r="3">', b"<row>"), Place(1, ["id"], 0)) == set()
+
+
+def test_date_serials_in_a_mixed_column_read_as_calamine_reads_them(tmp_path: Path) -> None:
+    """Date cells at the edges of Excel's calendar, beside text: a time of day (under one),
+    the days around Excel's 29 February 1900 (day 60, calamine shifts the days before it),
+    a date with milliseconds, the last day of 9999 and past it (python-calamine gives the
+    serial): the same values without the grid as with it."""
+    serials = [0.5, 1, 59, 59.5, 60, 61, 45659, 45659.123456, 2958465, 2958466.5]
+    path = tmp_path / "serials.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Customers")
+    day = book.add_format({"num_format": "dd/mm/yyyy hh:mm"})
+    sheet.write_row(0, 0, ["customer_id", "first_contact"])
+    for row, serial in enumerate(serials, start=1):
+        sheet.write_string(row, 0, f"C{row}")
+        sheet.write_number(row, 1, serial, day)
+    sheet.write_row(len(serials) + 1, 0, ["C0", "31/12/2025"])
+    book.close()
+    with zipfile.ZipFile(path) as package:
+        head = package.read("xl/worksheets/sheet1.xml")
+
+    def no_grid() -> np.ndarray:
+        raise AssertionError("the sheet's grid was built")
+
+    found = read_typed(open_reader(path), "Customers", head,
+                       Place(1, ["customer_id", "first_contact"], 0), no_grid, lambda: True)
+    assert found is not None
+    cells = read_workbook(path, typed=False).customers["first_contact"].tolist()
+    assert found[0][1].tolist() == cells
+    # 0.5: noon; serial 1: 1 January 1900 (day 0 is 30 December 1899, shifted a day).
+    assert cells[:2] == [time(12), date(1900, 1, 1)] and cells[-1] == "31/12/2025"
