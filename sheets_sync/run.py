@@ -42,6 +42,8 @@ from addin.workbook.files import temporary_prefix
 from addin.workbook.reader import WorkbookData
 from sheets_sync.checks import check
 from sheets_sync.config import SyncConfig, load_config
+from sheets_sync.conflicts import sheet_name as conflicts_sheet
+from sheets_sync.conflicts import shown as shown_conflicts
 from sheets_sync.google.auth import (
     DRIVE_METADATA_SCOPE,
     credentials_for,
@@ -58,6 +60,7 @@ from sheets_sync.tabs import look_for
 log = logging.getLogger(__name__)
 
 COUNTS = ("added", "updated", "removed", "pulled", "conflicts")
+#: The Conflicts sheet's role: it finds the sheet whatever its name in the book's language.
 CONFLICTS_SHEET = "Conflicts"
 #: How many times a run re-reads and re-plans after a write whose outcome is unknown.
 REPLANS = 3
@@ -255,7 +258,9 @@ class _Run:
         if len(decided.conflicts) or self.previous_unfinished():
             journaled = self.state.conflicts()
             if len(journaled):
-                self.side.keep(CONFLICTS_SHEET, journaled)
+                language = self.analysis.settings.language
+                self.side.keep(conflicts_sheet(language), shown_conflicts(journaled, language),
+                               role=CONFLICTS_SHEET)
                 written = True
         return written
 
@@ -504,7 +509,7 @@ def _describe(decided: Plan, verb: str) -> str:
     sheets = plural(decided.remote_changes, "cell or row", "cells or rows")
     conflicts = plural(len(decided.conflicts), "conflict", "conflicts")
     return (f"{verb} {sheets} in Sheets and {decided.local_changes} in the workbook; "
-            f"{conflicts} kept in the {CONFLICTS_SHEET} sheet")
+            f"{conflicts} kept in the workbook's conflicts sheet")
 
 
 #: Where the Sync now macro looks for the configuration, beside the workbook.

@@ -74,8 +74,10 @@ class Side(Protocol):
         """Set cells (row, column, value) of a user sheet and append rows."""
         ...
 
-    def keep(self, name: str, frame: pd.DataFrame) -> None:
-        """Write a table as potentiel's own sheet ``name`` (e.g. the sync's Conflicts)."""
+    def keep(self, name: str, frame: pd.DataFrame, *, role: str | None = None) -> None:
+        """Write a table as potentiel's own sheet ``name`` (e.g. the sync's Conflicts).
+        ``role`` (default: ``name``) is what finds the sheet again, so a sheet whose name
+        follows the book's language is still the same sheet."""
         ...
 
     def in_use(self) -> str | None:
@@ -103,8 +105,8 @@ class FileSide:
     def apply(self, sheet: str, updates: pd.DataFrame, append: pd.DataFrame | None) -> None:
         update_cells(self.path, sheet, updates, append)
 
-    def keep(self, name: str, frame: pd.DataFrame) -> None:
-        replace_sheet(self.path, name, frame)
+    def keep(self, name: str, frame: pd.DataFrame, *, role: str | None = None) -> None:
+        replace_sheet(self.path, name, frame, role=role)
 
     def in_use(self) -> str | None:
         return workbook_in_use(self.path)
@@ -279,9 +281,9 @@ class ExcelSide:
             target.range((used.row + len(values), used.column)).value = cell_rows(ordered)
         self.book.save()
 
-    def keep(self, name: str, frame: pd.DataFrame) -> None:
+    def keep(self, name: str, frame: pd.DataFrame, *, role: str | None = None) -> None:
         """Write a table as potentiel's sheet of the open workbook (e.g. Conflicts), then save."""
-        self._install([ResultTable("own", own_role(name), sheet_name(name), frame)],
+        self._install([ResultTable("own", own_role(role or name), sheet_name(name), frame)],
                       lambda _: False)
         self.book.save()
 

@@ -135,16 +135,17 @@ def render_results(folder: Path, analysis: Analysis, *, parts: frozenset[str] = 
 
 
 def replace_sheet(path: Path, name: str, frame: pd.DataFrame, *, out: Path | None = None,
-                  ) -> Path:
+                  role: str | None = None) -> Path:
     """Write ``frame`` as potentiel's sheet ``name`` (e.g. the sync's ``Conflicts``).
 
-    The sheet is marked as potentiel's: a later call replaces it in place; a user's own sheet
-    of that name is left alone and this one gets a number.  Values are written as they are
-    (text always as text, never as a formula).
+    The sheet is marked as potentiel's: a later call with the same ``role`` (default: the
+    name) replaces it in place, even under another name (``Conflits`` in a French book); a
+    user's own sheet of that name is left alone and this one gets a number.  Values are
+    written as they are (text always as text, never as a formula).
     """
     with Package(Path(path)) as package:
         styles = ensure_styles(package)
-        package.install([OwnSheet(own_role(name), sheet_name(name),
+        package.install([OwnSheet(own_role(role or name), sheet_name(name),
                                   worksheet(frame.reset_index(drop=True), styles))],
                         drop=lambda _: False)
         return package.save(out)

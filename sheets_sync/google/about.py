@@ -37,8 +37,8 @@ _WORDS: dict[str, tuple[str, str, str]] = {
     "colour": ("Colour", "Couleur", "Kleur"),
     "meaning": ("Meaning", "Signification", "Betekenis"),
     "stamp": ("{when}: {cells} written here, {conflicts} kept in the workbook's Conflicts sheet",
-              "{when} : {cells} ici, {conflicts} dans la feuille Conflicts du classeur",
-              "{when}: {cells} hier geschreven, {conflicts} bewaard in het blad Conflicts van de "
+              "{when} : {cells} ici, {conflicts} dans la feuille Conflits du classeur",
+              "{when}: {cells} hier geschreven, {conflicts} bewaard in het blad Conflicten van de "
               "werkmap"),
 }
 #: What the stamp counts, (singular, plural) in en, fr, nl (French participles agree).

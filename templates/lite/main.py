@@ -1308,8 +1308,10 @@ class Side(Protocol):
         """Set cells (row, column, value) of a user sheet and append rows."""
         ...
 
-    def keep(self, name: str, frame: pd.DataFrame) -> None:
-        """Write a table as potentiel's own sheet ``name`` (e.g. the sync's Conflicts)."""
+    def keep(self, name: str, frame: pd.DataFrame, *, role: str | None = None) -> None:
+        """Write a table as potentiel's own sheet ``name`` (e.g. the sync's Conflicts).
+        ``role`` (default: ``name``) is what finds the sheet again, so a sheet whose name
+        follows the book's language is still the same sheet."""
         ...
 
     def in_use(self) -> str | None:
@@ -1337,8 +1339,8 @@ class FileSide:
     def apply(self, sheet: str, updates: pd.DataFrame, append: pd.DataFrame | None) -> None:
         update_cells(self.path, sheet, updates, append)
 
-    def keep(self, name: str, frame: pd.DataFrame) -> None:
-        replace_sheet(self.path, name, frame)
+    def keep(self, name: str, frame: pd.DataFrame, *, role: str | None = None) -> None:
+        replace_sheet(self.path, name, frame, role=role)
 
     def in_use(self) -> str | None:
         return workbook_in_use(self.path)
@@ -1513,9 +1515,9 @@ class ExcelSide:
             target.range((used.row + len(values), used.column)).value = cell_rows(ordered)
         self.book.save()
 
-    def keep(self, name: str, frame: pd.DataFrame) -> None:
+    def keep(self, name: str, frame: pd.DataFrame, *, role: str | None = None) -> None:
         """Write a table as potentiel's sheet of the open workbook (e.g. Conflicts), then save."""
-        self._install([ResultTable("own", own_role(name), sheet_name(name), frame)],
+        self._install([ResultTable("own", own_role(role or name), sheet_name(name), frame)],
                       lambda _: False)
         self.book.save()
 
@@ -8300,16 +8302,17 @@ def render_results(folder: Path, analysis: Analysis, *, parts: frozenset[str] = 
 
 
 def replace_sheet(path: Path, name: str, frame: pd.DataFrame, *, out: Path | None = None,
-                  ) -> Path:
+                  role: str | None = None) -> Path:
     """Write ``frame`` as potentiel's sheet ``name`` (e.g. the sync's ``Conflicts``).
 
-    The sheet is marked as potentiel's: a later call replaces it in place; a user's own sheet
-    of that name is left alone and this one gets a number.  Values are written as they are
-    (text always as text, never as a formula).
+    The sheet is marked as potentiel's: a later call with the same ``role`` (default: the
+    name) replaces it in place, even under another name (``Conflits`` in a French book); a
+    user's own sheet of that name is left alone and this one gets a number.  Values are
+    written as they are (text always as text, never as a formula).
     """
     with Package(Path(path)) as package:
         styles = ensure_styles(package)
-        package.install([OwnSheet(own_role(name), sheet_name(name),
+        package.install([OwnSheet(own_role(role or name), sheet_name(name),
                                   worksheet(frame.reset_index(drop=True), styles))],
                         drop=lambda _: False)
         return package.save(out)

@@ -23,6 +23,7 @@ from addin.demo.sample import build_sample
 from addin.errors import SyncError
 from addin.workbook.edit import update_cells
 from sheets_sync.config import load_config
+from sheets_sync.conflicts import HEADERS
 from sheets_sync.merge import canonical
 from sheets_sync.run import RunReport, sync
 
@@ -73,7 +74,11 @@ def edit(fake: FakeSheets, sid: str, column: str, value: object) -> str:
 
 
 def conflicts(path: Path) -> pd.DataFrame:
-    return pd.read_excel(path, sheet_name="Conflicts", engine="openpyxl", dtype=str)
+    """The English book's Conflicts sheet, read back to the journal's column names."""
+    kept = pd.read_excel(path, sheet_name="Conflicts", engine="openpyxl", dtype=str)
+    kept = kept.rename(columns={words[0]: name for name, words in HEADERS.items()})
+    kept["column"] = kept["column"].map(lambda shown: output_column(shown) or shown)
+    return kept
 
 
 def test_input_columns_recognised_or_the_users_own_are_published(

@@ -56,6 +56,7 @@ from addin.core.labels import output_column
 from addin.demo.sample import build_sample
 from addin.workbook.edit import update_cells
 from sheets_sync.config import load_config
+from sheets_sync.conflicts import HEADERS
 from sheets_sync.lock import holder_path, lock_path, pid_alive, read_holder
 from sheets_sync.run import RunReport, sync
 from sheets_sync.state import SyncState, state_path
@@ -339,7 +340,7 @@ def conflict_records(workbook: Path) -> Counter[tuple[str, ...]]:
         rows = list(book["Conflicts"].iter_rows(values_only=True))
     finally:
         book.close()
-    kept = [i for i, h in enumerate(rows[0]) if h != "run_id"]
+    kept = [i for i, h in enumerate(rows[0]) if h != HEADERS["run_id"][0]]
     return Counter(tuple(_stable(r[i]) for i in kept) for r in rows[1:])
 
 

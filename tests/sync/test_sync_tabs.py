@@ -27,8 +27,10 @@ from sync_books import COLUMNS, customers, run, setup
 from addin.core.labels import header
 from addin.core.palette import MEANINGS
 from addin.errors import SyncConfigError
+from addin.workbook.edit import update_cells
 from addin.workbook.sheetxml import HEADER_FILL
 from sheets_sync.config import load_config, parse_config
+from sheets_sync.conflicts import HEADERS
 from sheets_sync.google.about import TITLES, stamp_range
 from sheets_sync.google.layout import (
     STATUS_CHOICES,
@@ -425,13 +427,13 @@ def test_status_choices_in_the_configuration(tmp_path: Path) -> None:
     ("en", (3, 1), "2026-03-05 09:30 UTC: 3 changes written here, 1 conflict kept in the "
                    "workbook's Conflicts sheet"),
     ("fr", (0, 1), "2026-03-05 09:30 UTC : 0 modification écrite ici, 1 conflit gardé dans la "
-                   "feuille Conflicts du classeur"),
+                   "feuille Conflits du classeur"),
     ("fr", (2, 3), "2026-03-05 09:30 UTC : 2 modifications écrites ici, 3 conflits gardés dans "
-                   "la feuille Conflicts du classeur"),
+                   "la feuille Conflits du classeur"),
     ("nl", (1, 2), "2026-03-05 09:30 UTC: 1 wijziging hier geschreven, 2 conflicten bewaard in "
-                   "het blad Conflicts van de werkmap"),
+                   "het blad Conflicten van de werkmap"),
     ("nl", (4, 1), "2026-03-05 09:30 UTC: 4 wijzigingen hier geschreven, 1 conflict bewaard in "
-                   "het blad Conflicts van de werkmap"),
+                   "het blad Conflicten van de werkmap"),
 ])
 def test_the_last_run_stamp_counts_in_the_books_language(language: str, counts: tuple[int, int],
                                                          text: str) -> None:
@@ -467,4 +469,28 @@ def test_an_earlier_versions_words_are_read_as_the_code_wrote_them(
     assert after.header == [header(c, "nl") for c in COLUMNS + SALES]
     assert {r: after.shown(r, temperature) for r in before} == before
     assert all(counts.get("conflicts", 0) == 0 for counts in report.tabs.values()), report.tabs
+    assert run(config).message == AGREE
+
+
+def test_the_conflicts_sheet_speaks_the_books_language(
+        tmp_path: Path, fake_sheets: FakeSheets, books: dict[str, Path]) -> None:
+    """A status edited on both sides in a French book: the workbook's Conflits sheet names the
+    column by its French header and says in French which value was kept."""
+    config, sid = published(tmp_path, fake_sheets, books, "fr")
+    tab = seen(fake_sheets, sid, HOT)
+    status = tab.column("Statut")
+    first, before = tab.cell(1, 0).value, tab.cell(1, status).value
+    book = tmp_path / "customers.xlsx"
+    row = int(customers(book).index.get_loc(first)) + 2
+    update_cells(book, "Customers",
+                 pd.DataFrame({"row": [row], "column": ["status"], "value": ["classeur dit"]}))
+    fake_sheets.set_values(sid, HOT, [["sheets dit"]], start=f"{chr(65 + status)}2")
+    assert run(config).outcome == "ok"
+    kept = openpyxl.load_workbook(book, read_only=True)
+    assert "Conflits" in kept.sheetnames and "Conflicts" not in kept.sheetnames
+    rows = list(kept["Conflits"].iter_rows(values_only=True))
+    kept.close()
+    assert rows[0] == tuple(words[1] for words in HEADERS.values())
+    assert [r[3:] for r in rows[1:]] == [("Statut", "classeur dit", "sheets dit", before,
+                                         "la valeur Google Sheets")]
     assert run(config).message == AGREE
