@@ -18,7 +18,7 @@ from addin.core.analysis import Analysis, run_analysis
 from addin.core.columnmap import column_word
 from addin.core.headline import headline
 from addin.core.labels import VALUES, language_index
-from addin.core.messages import MESSAGES, plural, render, singular
+from addin.core.messages import MESSAGES, form, plural, render
 from addin.core.progress import Progress, quiet
 from addin.errors import PotentielError
 from addin.workbook.reader import WorkbookData, read_workbook
@@ -147,7 +147,7 @@ def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
     index = language_index(language)
 
     def say(key: str, **values: object) -> str:
-        return SUMMARY[_form(SUMMARY, key, values.get("n"), language)][index].format(**values)
+        return SUMMARY[form(SUMMARY, key, values.get("n"), language)][index].format(**values)
 
     figures = headline(analysis)
     lines = [say("analysed", n=figures.customers,
@@ -223,12 +223,6 @@ _DONE: dict[str, tuple[str, str, str]] = {
 }
 
 
-def _form(table: dict[str, tuple[str, str, str]], key: str, n: object, language: str) -> str:
-    """``key``, or ``key.one`` when the table has it and the count ``n`` takes the singular."""
-    one = isinstance(n, int) and singular(n, language)
-    return f"{key}.one" if one and f"{key}.one" in table else key
-
-
 def _message(macro: str, analysis: Analysis) -> str:
     """The macro's closing message, in the workbook's language."""
     index = language_index(analysis.settings.language)
@@ -244,7 +238,7 @@ def _message(macro: str, analysis: Analysis) -> str:
         return _DONE["segments"][index].format(sizes=sizes or _DONE["no_segments"][index],
                                                problems=problems)
     n = headline(analysis).customers
-    return _DONE[_form(_DONE, "analysed", n, language)][index].format(n=n, problems=problems)
+    return _DONE[form(_DONE, "analysed", n, language)][index].format(n=n, problems=problems)
 
 
 def _sync(side: Side) -> str:

@@ -405,6 +405,13 @@ def singular(count: int, language: str = "en") -> bool:
     return count == 1 or (language == "fr" and count == 0)
 
 
+def form(table: Mapping[str, object], key: str, n: object, language: str = "en") -> str:
+    """``key``, or ``key.one`` when ``table`` has it and the count ``n`` takes the singular:
+    how a table of sentences (the CLI summary, a notice) holds a count's two forms."""
+    one = isinstance(n, int) and singular(n, language)
+    return f"{key}.one" if one and f"{key}.one" in table else key
+
+
 def plural(count: int, one: str, other: str, language: str = "en") -> str:
     """``1 customer``, ``2 customers``: the count with the form it takes."""
     return f"{count} {one if singular(count, language) else other}"

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from addin.core.labels import language_index
-from addin.core.messages import singular
+from addin.core.messages import form
 
 #: key -> (en, fr, nl) templates; ``key.one`` is the form for a count ``n`` in the singular.
 NOTICES: dict[str, tuple[str, str, str]] = {
@@ -137,10 +137,7 @@ class Notice:
 
     def text(self, language: str = "en") -> str:
         """The notice in ``language`` (en, fr or nl), the count's singular form where due."""
-        n = self.params.get("n")
-        key = self.key
-        if isinstance(n, int) and singular(n, language) and f"{key}.one" in NOTICES:
-            key = f"{key}.one"
+        key = form(NOTICES, self.key, self.params.get("n"), language)
         return NOTICES[key][language_index(language)].format(**self.params)
 
     def line(self, language: str = "en") -> str:

@@ -994,7 +994,7 @@ from addin.core.analysis import Analysis, run_analysis
 from addin.core.columnmap import column_word
 from addin.core.headline import headline
 from addin.core.labels import VALUES, language_index
-from addin.core.messages import MESSAGES, plural, render, singular
+from addin.core.messages import MESSAGES, form, plural, render
 from addin.core.progress import Progress, quiet
 from addin.errors import PotentielError
 from addin.workbook.reader import WorkbookData, read_workbook
@@ -1123,7 +1123,7 @@ def summarize(analysis: Analysis, *, limit: int = 10) -> Summary:
     index = language_index(language)
 
     def say(key: str, **values: object) -> str:
-        return SUMMARY[_form(SUMMARY, key, values.get("n"), language)][index].format(**values)
+        return SUMMARY[form(SUMMARY, key, values.get("n"), language)][index].format(**values)
 
     figures = headline(analysis)
     lines = [say("analysed", n=figures.customers,
@@ -1199,12 +1199,6 @@ _DONE: dict[str, tuple[str, str, str]] = {
 }
 
 
-def _form(table: dict[str, tuple[str, str, str]], key: str, n: object, language: str) -> str:
-    """``key``, or ``key.one`` when the table has it and the count ``n`` takes the singular."""
-    one = isinstance(n, int) and singular(n, language)
-    return f"{key}.one" if one and f"{key}.one" in table else key
-
-
 def _message(macro: str, analysis: Analysis) -> str:
     """The macro's closing message, in the workbook's language."""
     index = language_index(analysis.settings.language)
@@ -1220,7 +1214,7 @@ def _message(macro: str, analysis: Analysis) -> str:
         return _DONE["segments"][index].format(sizes=sizes or _DONE["no_segments"][index],
                                                problems=problems)
     n = headline(analysis).customers
-    return _DONE[_form(_DONE, "analysed", n, language)][index].format(n=n, problems=problems)
+    return _DONE[form(_DONE, "analysed", n, language)][index].format(n=n, problems=problems)
 
 
 def _sync(side: Side) -> str:
@@ -3587,6 +3581,13 @@ def render(frame: pd.DataFrame, language: str) -> pd.Series:
 def singular(count: int, language: str = "en") -> bool:
     """Whether a count takes the singular: 1 in en, fr and nl; French also says ``0 client``."""
     return count == 1 or (language == "fr" and count == 0)
+
+
+def form(table: Mapping[str, object], key: str, n: object, language: str = "en") -> str:
+    """``key``, or ``key.one`` when ``table`` has it and the count ``n`` takes the singular:
+    how a table of sentences (the CLI summary, a notice) holds a count's two forms."""
+    one = isinstance(n, int) and singular(n, language)
+    return f"{key}.one" if one and f"{key}.one" in table else key
 
 
 def plural(count: int, one: str, other: str, language: str = "en") -> str:
@@ -6811,7 +6812,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from addin.core.labels import language_index
-from addin.core.messages import singular
+from addin.core.messages import form
 
 #: key -> (en, fr, nl) templates; ``key.one`` is the form for a count ``n`` in the singular.
 NOTICES: dict[str, tuple[str, str, str]] = {
@@ -6934,10 +6935,7 @@ class Notice:
 
     def text(self, language: str = "en") -> str:
         """The notice in ``language`` (en, fr or nl), the count's singular form where due."""
-        n = self.params.get("n")
-        key = self.key
-        if isinstance(n, int) and singular(n, language) and f"{key}.one" in NOTICES:
-            key = f"{key}.one"
+        key = form(NOTICES, self.key, self.params.get("n"), language)
         return NOTICES[key][language_index(language)].format(**self.params)
 
     def line(self, language: str = "en") -> str:
